@@ -1,0 +1,131 @@
+import CFFmpeg
+import Foundation
+import GopfarmCommon
+import Synchronization
+
+/// The part of a segment's pipeline after the decoder: range filter → scale → encode → collect.
+struct EncodePipeline {
+    struct Finished {
+        var payload: Data
+        var frames: Int
+        var firstPTS: Int64
+        var lastPTS: Int64
+        var reorderDepth: Int
+        var corruptFrames: [Int64]
+    }
+
+    let assignment: SegmentAssignment
+    let sourceParameters: CodecParameters
+    let timeBase: Rational
+    let progress: ProgressCounter
+
+    private var encoder: Encoder?
+    private var scaler: Scaler?
+    private var aliasFormat: AVPixelFormat?
+    private let scaled = Frame()
+    private let packet = Packet()
+    private var writer = PacketStreamWriter()
+    private var durations: [Int64: Int64] = [:]
+    private var encodedPTS: [Int64] = []
+    private var frames = 0
+    private var firstPTS: Int64 = .max
+    private var lastPTS: Int64 = .min
+    private var corrupt: [Int64] = []
+    private var damagedPackets: [Int64] = []
+
+    init(assignment: SegmentAssignment, sourceParameters: CodecParameters, timeBase: Rational, progress: ProgressCounter) {
+        self.assignment = assignment
+        self.sourceParameters = sourceParameters
+        self.timeBase = timeBase
+        self.progress = progress
+    }
+
+    mutating func noteDamagedPacket(pts: Int64) { damagedPackets.append(pts) }
+
+    private func inRange(_ t: Int64) -> Bool {
+        t >= assignment.startPTS && (assignment.endPTS.map { t < $0 } ?? true)
+    }
+
+    mutating func consume(_ frame: Frame) throws(MediaError) {
+        let t = frame.presentationTime
+        guard t != noPTS, inRange(t) else { return }
+        guard t > lastPTS else {
+            throw MediaError(.decodeFailed, "two decoded frames share or reverse a timestamp (\(t) after \(lastPTS)); the source's timestamps are broken")
+        }
+        if frame.isCorrupt { corrupt.append(t) }
+        let encoder = try encoderFor(frame)
+        frame.setPTS(t)
+        durations[t] = frame.duration
+        let input: Frame
+        if let scaler {
+            try scaler.convert(frame, into: scaled)
+            input = scaled
+        } else {
+            if let aliasFormat { frame.relabel(pixelFormat: aliasFormat) }
+            input = frame
+        }
+        try encoder.send(input, keyFrame: frames == 0)
+        frames += 1
+        firstPTS = min(firstPTS, t)
+        lastPTS = t
+        progress.store(frames)
+        try drain(encoder)
+    }
+
+    private mutating func encoderFor(_ frame: Frame) throws(MediaError) -> Encoder {
+        if let encoder { return encoder }
+        let settings = assignment.settings
+        let sourceFormat = AVPixelFormat(rawValue: frame.pixelFormat)
+        let target = try PixelFormatChoice.choose(codec: settings.codec, source: sourceFormat, requested: settings.pixelFormat)
+        let size = settings.scale?.resolve(sourceWidth: frame.width, sourceHeight: frame.height) ?? (frame.width, frame.height)
+        var range = AVColorRange(rawValue: sourceParameters.colorRange)
+        if target == PixelFormatChoice.unJ(sourceFormat), target != sourceFormat, size == (frame.width, frame.height) {
+            aliasFormat = target  // yuvj420p → yuv420p: same bytes, range kept as metadata
+            range = AVCOL_RANGE_JPEG
+        } else if target != sourceFormat || size != (frame.width, frame.height) {
+            scaler = try Scaler(fromWidth: Int32(frame.width), fromHeight: Int32(frame.height), from: sourceFormat,
+                                toWidth: Int32(size.0), toHeight: Int32(size.1), to: target)
+        }
+        if frame.colorRange == AVCOL_RANGE_JPEG { range = AVCOL_RANGE_JPEG }
+        let source = Encoder.Source(
+            width: Int32(size.0), height: Int32(size.1), pixelFormat: target, timeBase: timeBase,
+            frameRate: assignment.frameRate, sampleAspectRatio: sourceParameters.sampleAspectRatio,
+            colorRange: range, colorPrimaries: AVColorPrimaries(rawValue: sourceParameters.colorPrimaries),
+            colorTransfer: AVColorTransferCharacteristic(rawValue: sourceParameters.colorTransfer),
+            colorSpace: AVColorSpace(rawValue: sourceParameters.colorSpace),
+            chromaLocation: AVChromaLocation(rawValue: sourceParameters.chromaLocation))
+        let e = try Encoder(settings: settings, source: source)
+        encoder = e
+        return e
+    }
+
+    private mutating func drain(_ encoder: Encoder) throws(MediaError) {
+        while try encoder.receive(into: packet) {
+            let pts = packet.pts
+            let duration = durations.removeValue(forKey: pts) ?? packet.duration
+            packet.setTiming(pts: pts, dts: packet.dts, duration: duration)
+            writer.append(packet)
+            encodedPTS.append(pts)
+        }
+    }
+
+    mutating func finish() throws(MediaError) -> Finished {
+        guard let encoder else {
+            throw MediaError(.segmentMismatch, "segment \(assignment.segment) decoded no frame in its range"
+                + (damagedPackets.isEmpty ? "" : " (\(damagedPackets.count) damaged packets)"))
+        }
+        try encoder.send(nil)
+        try drain(encoder)
+        let payload = writer.finish(parameters: encoder.parameters, timeBase: timeBase)
+        return Finished(payload: payload, frames: frames, firstPTS: firstPTS, lastPTS: lastPTS,
+                        reorderDepth: Self.reorderDepth(encodedPTS), corruptFrames: corrupt)
+    }
+
+    /// max over decode positions i of (i − rank of its pts): how far decode order runs ahead.
+    static func reorderDepth(_ ptsInDecodeOrder: [Int64]) -> Int {
+        let rank = Dictionary(uniqueKeysWithValues: ptsInDecodeOrder.sorted().enumerated().map { ($1, $0) })
+        var depth = 0
+        for (i, p) in ptsInDecodeOrder.enumerated() { depth = max(depth, i - (rank[p] ?? i)) }
+        return depth
+    }
+}

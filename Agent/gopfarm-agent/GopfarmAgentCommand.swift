@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import GopfarmAgent
+import GopfarmCommon
+import Logging
+
+/// `gopfarm-agent`: joins a coordinator and encodes the segments it hands out.
+@main
+struct GopfarmAgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gopfarm-agent",
+        abstract: "Join a gopfarm coordinator and encode the segments it hands out.",
+        discussion: """
+            Example: gopfarm-agent --coordinator tcp://render-01:5555 --slots 2 --threads 4 --name render-07
+            Environment: GOPFARM_COORDINATOR, GOPFARM_AGENT_NAME, GOPFARM_SLOTS, GOPFARM_THREADS.
+            Exit status: 0 when dismissed or stopped, 2 when refused by the coordinator, 1 on errors.
+            """,
+        version: GopfarmVersion.string)
+
+    @Option(help: "Coordinator endpoint (ZeroMQ), e.g. tcp://host:5555.")
+    var coordinator: String?
+
+    @Option(help: "Name shown to ops (default: host-pid).")
+    var name: String?
+
+    @Option(help: "Segments encoded at once.")
+    var slots: Int?
+
+    @Option(help: "Encoder threads per slot (default: cores / slots).")
+    var threads: Int?
+
+    @Option(help: "Heartbeat interval in milliseconds.")
+    var heartbeatMs: Int = 1000
+
+    @Option(help: .hidden)
+    var parentPid: Int32?
+
+    @Flag(help: "Log one JSON object per line.")
+    var jsonLogs = false
+
+    func validate() throws {
+        if let slots, !(1...64).contains(slots) { throw ValidationError("--slots must be between 1 and 64") }
+        if let threads, !(0...256).contains(threads) { throw ValidationError("--threads must be between 0 and 256") }
+        if !(50...60_000).contains(heartbeatMs) { throw ValidationError("--heartbeat-ms must be between 50 and 60000") }
+    }
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let endpoint = coordinator ?? env["GOPFARM_COORDINATOR"] else {
+            throw ValidationError("give --coordinator tcp://HOST:PORT (or set GOPFARM_COORDINATOR)")
+        }
+        LibavLogging.quiet()
+        let json = jsonLogs
+        LoggingSystem.bootstrap { label in
+            var handler = LineLogHandler(label: label, json: json)
+            handler.logLevel = .info
+            return handler
+        }
+        let config = AgentConfig(
+            coordinator: endpoint,
+            name: name ?? env["GOPFARM_AGENT_NAME"] ?? AgentConfig.defaultName(),
+            slots: slots ?? env["GOPFARM_SLOTS"].flatMap(Int.init) ?? 1,
+            threads: threads ?? env["GOPFARM_THREADS"].flatMap(Int.init) ?? 0,
+            heartbeatMilliseconds: heartbeatMs, parentPID: parentPid)
+        AgentRuntime.installSignalHandlers()
+        let runtime = AgentRuntime(config: config, logger: Logger(label: "gopfarm.agent.\(config.name)"))
+        switch try runtime.run() {
+        case .dismissed, .terminated, .parentGone:
+            return
+        case .refused(let reason):
+            FileHandle.standardError.write(Data("gopfarm-agent: refused by the coordinator: \(reason)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}

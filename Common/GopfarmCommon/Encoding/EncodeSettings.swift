@@ -1,0 +1,79 @@
+/// How a segment is encoded: the same for every segment of a job, sent with each assignment.
+public struct EncodeSettings: Codable, Sendable, Equatable {
+    public static let supportedCodecs = ["libx264", "libx265", "libvpx-vp9", "libsvtav1", "ffv1"]
+
+    public var codec: String
+    public var crf: Double?
+    /// Target bit rate in bits per second (instead of `crf`).
+    public var bitrate: Int?
+    public var preset: String?
+    /// Maximum distance between key frames, in frames (within a segment).
+    public var gop: Int?
+    public var pixelFormat: String?
+    public var scale: ScaleSpec?
+    /// Encoder threads (0: let the encoder choose).
+    public var threads: Int
+
+    public init(codec: String = "libx264", crf: Double? = nil, bitrate: Int? = nil, preset: String? = nil,
+                gop: Int? = nil, pixelFormat: String? = nil, scale: ScaleSpec? = nil, threads: Int = 0) {
+        self.codec = codec
+        self.crf = crf
+        self.bitrate = bitrate
+        self.preset = preset
+        self.gop = gop
+        self.pixelFormat = pixelFormat
+        self.scale = scale
+        self.threads = threads
+    }
+
+    /// Checks the options a user can get wrong, with one sentence each.
+    public func validate() throws(MediaError) {
+        guard Self.supportedCodecs.contains(codec) else {
+            throw MediaError(.invalidOption, "unsupported codec '\(codec)'; use one of \(Self.supportedCodecs.joined(separator: ", "))")
+        }
+        if let crf, !(0...63).contains(crf) { throw MediaError(.invalidOption, "--crf must be between 0 and 63, not \(crf)") }
+        if let bitrate, bitrate <= 0 { throw MediaError(.invalidOption, "--bitrate must be positive") }
+        if crf != nil && bitrate != nil { throw MediaError(.invalidOption, "give --crf or --bitrate, not both") }
+        if let gop, gop < 1 || gop > 100_000 { throw MediaError(.invalidOption, "--gop must be between 1 and 100000 frames") }
+        if threads < 0 || threads > 256 { throw MediaError(.invalidOption, "--threads must be between 0 and 256") }
+    }
+}
+
+/// A target size: `1280x720`, or one side given and the other `-2` (keep aspect, even).
+public struct ScaleSpec: Codable, Sendable, Equatable, CustomStringConvertible {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    /// Parses `WxH`, `W:H`, `-2:720`, `1280x-2`.
+    public init(parsing text: String) throws(MediaError) {
+        let parts = text.split(whereSeparator: { $0 == "x" || $0 == ":" }).map(String.init)
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]),
+              (w > 0 || w == -1 || w == -2), (h > 0 || h == -1 || h == -2), !(w < 0 && h < 0),
+              w <= Int(MediaProbe.maxDimension), h <= Int(MediaProbe.maxDimension)
+        else {
+            throw MediaError(.invalidOption, "--scale takes WIDTHxHEIGHT, e.g. 1280x720 or -2:720, not '\(text)'")
+        }
+        width = w
+        height = h
+    }
+
+    /// The output size for a source of `sourceWidth`×`sourceHeight`.
+    public func resolve(sourceWidth: Int, sourceHeight: Int) -> (width: Int, height: Int) {
+        func derived(_ other: Int, _ num: Int, _ den: Int, even: Bool) -> Int {
+            let exact = Double(other) * Double(num) / Double(den)
+            if even { return max(2, Int((exact / 2).rounded()) * 2) }
+            return max(1, Int(exact.rounded()))
+        }
+        var w = width, h = height
+        if w < 0 { w = derived(h, sourceWidth, sourceHeight, even: w == -2) }
+        if h < 0 { h = derived(w, sourceHeight, sourceWidth, even: h == -2) }
+        return (w, h)
+    }
+
+    public var description: String { "\(width)x\(height)" }
+}

@@ -1,0 +1,49 @@
+import CFFmpeg
+
+/// Owns a decoding `AVCodecContext`.
+public final class Decoder {
+    let context: UnsafeMutablePointer<AVCodecContext>
+
+    public init(parameters: CodecParameters, timeBase: Rational, threads: Int) throws(MediaError) {
+        guard let codec = avcodec_find_decoder(AVCodecID(rawValue: parameters.codecID)) else {
+            throw MediaError(.unsupportedCodec, "no decoder for codec '\(parameters.codecName)'")
+        }
+        guard let ctx = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
+        context = ctx
+        guard let par = avcodec_parameters_alloc() else { fatalError("avcodec_parameters_alloc: out of memory") }
+        var parOwner: UnsafeMutablePointer<AVCodecParameters>? = par
+        defer { avcodec_parameters_free(&parOwner) }
+        try parameters.apply(to: par)
+        try avCheck(avcodec_parameters_to_context(ctx, par), .decodeFailed, "cannot configure the \(parameters.codecName) decoder")
+        ctx.pointee.pkt_timebase = timeBase.av
+        ctx.pointee.thread_count = Int32(threads)
+        try avCheck(avcodec_open2(ctx, codec, nil), .decodeFailed, "cannot open the \(parameters.codecName) decoder")
+    }
+
+    deinit {
+        var c: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&c)
+    }
+
+    /// Sends a packet (nil: end of stream). A packet the decoder rejects as invalid data is
+    /// reported as `.invalid` so the caller can count damaged frames and go on.
+    public enum SendOutcome { case accepted, full, invalid(Int32) }
+
+    public func send(_ packet: Packet?) throws(MediaError) -> SendOutcome {
+        let ret = avcodec_send_packet(context, packet?.pointer)
+        if ret >= 0 || ret == gf_AVERROR_EOF() { return .accepted }
+        if ret == gf_AVERROR_EAGAIN() { return .full }
+        if ret == gf_AVERROR_INVALIDDATA() || ret == gf_AVERROR(EIO) { return .invalid(ret) }
+        throw MediaError(.decodeFailed, "the decoder failed", averror: ret)
+    }
+
+    /// Receives the next frame: true when `frame` holds one, false when more input is needed or
+    /// the stream is over.
+    public func receive(into frame: Frame) throws(MediaError) -> Bool {
+        let ret = avcodec_receive_frame(context, frame.pointer)
+        if ret >= 0 { return true }
+        if ret == gf_AVERROR_EAGAIN() || ret == gf_AVERROR_EOF() { return false }
+        if ret == gf_AVERROR_INVALIDDATA() { return false }
+        throw MediaError(.decodeFailed, "the decoder failed", averror: ret)
+    }
+}

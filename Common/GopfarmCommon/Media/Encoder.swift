@@ -1,0 +1,143 @@
+import CFFmpeg
+import Foundation
+
+/// Owns an encoding `AVCodecContext` configured from `EncodeSettings`.
+public final class Encoder {
+    let context: UnsafeMutablePointer<AVCodecContext>
+    public let codecName: String
+
+    /// The source properties an encoder inherits so the output looks like the source.
+    public struct Source {
+        public var width: Int32
+        public var height: Int32
+        public var pixelFormat: AVPixelFormat
+        public var timeBase: Rational
+        public var frameRate: Rational
+        public var sampleAspectRatio: Rational
+        public var colorRange: AVColorRange
+        public var colorPrimaries: AVColorPrimaries
+        public var colorTransfer: AVColorTransferCharacteristic
+        public var colorSpace: AVColorSpace
+        public var chromaLocation: AVChromaLocation
+
+        public init(width: Int32, height: Int32, pixelFormat: AVPixelFormat, timeBase: Rational, frameRate: Rational,
+                    sampleAspectRatio: Rational = Rational(0, 1), colorRange: AVColorRange = AVCOL_RANGE_UNSPECIFIED,
+                    colorPrimaries: AVColorPrimaries = AVCOL_PRI_UNSPECIFIED,
+                    colorTransfer: AVColorTransferCharacteristic = AVCOL_TRC_UNSPECIFIED,
+                    colorSpace: AVColorSpace = AVCOL_SPC_UNSPECIFIED, chromaLocation: AVChromaLocation = AVCHROMA_LOC_UNSPECIFIED) {
+            self.width = width
+            self.height = height
+            self.pixelFormat = pixelFormat
+            self.timeBase = timeBase
+            self.frameRate = frameRate
+            self.sampleAspectRatio = sampleAspectRatio
+            self.colorRange = colorRange
+            self.colorPrimaries = colorPrimaries
+            self.colorTransfer = colorTransfer
+            self.colorSpace = colorSpace
+            self.chromaLocation = chromaLocation
+        }
+    }
+
+    public init(settings: EncodeSettings, source: Source, globalHeader: Bool = true) throws(MediaError) {
+        guard let codec = avcodec_find_encoder_by_name(settings.codec) else {
+            throw MediaError(.encoderNotFound, "the encoder '\(settings.codec)' is not available in this FFmpeg build")
+        }
+        guard let ctx = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
+        context = ctx
+        codecName = settings.codec
+        ctx.pointee.width = source.width
+        ctx.pointee.height = source.height
+        ctx.pointee.pix_fmt = source.pixelFormat
+        ctx.pointee.time_base = source.timeBase.av
+        if source.frameRate.isValid { ctx.pointee.framerate = source.frameRate.av }
+        ctx.pointee.sample_aspect_ratio = source.sampleAspectRatio.av
+        ctx.pointee.color_range = source.colorRange
+        ctx.pointee.color_primaries = source.colorPrimaries
+        ctx.pointee.color_trc = source.colorTransfer
+        ctx.pointee.colorspace = source.colorSpace
+        ctx.pointee.chroma_sample_location = source.chromaLocation
+        ctx.pointee.thread_count = Int32(settings.threads)
+        if let gop = settings.gop { ctx.pointee.gop_size = Int32(gop) }
+        if globalHeader { ctx.pointee.flags |= gf_AV_CODEC_FLAG_GLOBAL_HEADER() }
+
+        var options: OpaquePointer? = nil
+        defer { av_dict_free(&options) }
+        func set(_ key: String, _ value: String) { av_dict_set(&options, key, value, 0) }
+        switch settings.codec {
+        case "libx264", "libx265":
+            if let crf = settings.crf { set("crf", String(crf)) }
+            if let preset = settings.preset { set("preset", preset) }
+            if settings.codec == "libx265" { set("x265-params", "open-gop=0:log-level=error") }
+        case "libvpx-vp9":
+            if let crf = settings.crf { set("crf", String(Int(crf))); if settings.bitrate == nil { ctx.pointee.bit_rate = 0 } }
+            if let preset = settings.preset {
+                if Int(preset) != nil { set("cpu-used", preset) } else { set("deadline", preset) }
+            }
+            set("row-mt", "1")
+        case "libsvtav1":
+            if let crf = settings.crf { set("crf", String(Int(crf))) }
+            if let preset = settings.preset { set("preset", preset) }
+        case "ffv1":
+            set("level", "3")
+            set("slicecrc", "1")
+        default: break
+        }
+        if let bitrate = settings.bitrate { ctx.pointee.bit_rate = Int64(bitrate) }
+
+        try avCheck(avcodec_open2(ctx, codec, &options), .encodeFailed, "cannot open the \(settings.codec) encoder with these options")
+        if let leftover = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
+            throw MediaError(.invalidOption, "the encoder \(settings.codec) does not take the option '\(String(cString: leftover.pointee.key))'")
+        }
+    }
+
+    deinit {
+        var c: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&c)
+    }
+
+    /// The parameters of the encoded stream (with extradata), for a muxer.
+    public var parameters: CodecParameters {
+        guard let par = avcodec_parameters_alloc() else { fatalError("avcodec_parameters_alloc: out of memory") }
+        var owner: UnsafeMutablePointer<AVCodecParameters>? = par
+        defer { avcodec_parameters_free(&owner) }
+        avcodec_parameters_from_context(par, context)
+        return CodecParameters(par)
+    }
+
+    public var timeBase: Rational { Rational(context.pointee.time_base) }
+
+    /// Sends a frame (nil: flush). Forces `keyFrame` frames to be intra.
+    public func send(_ frame: Frame?, keyFrame: Bool = false) throws(MediaError) {
+        if let frame {
+            frame.pointer.pointee.pict_type = keyFrame ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+            if keyFrame { frame.pointer.pointee.key_frame = 1 }
+        }
+        try avCheck(avcodec_send_frame(context, frame?.pointer), .encodeFailed, "the \(codecName) encoder refused a frame")
+    }
+
+    /// Receives the next encoded packet; false when the encoder needs more input or is done.
+    public func receive(into packet: Packet) throws(MediaError) -> Bool {
+        packet.unref()
+        switch try avCheck(avcodec_receive_packet(context, packet.pointer), .encodeFailed, "the \(codecName) encoder failed") {
+        case .ok: return true
+        case .again, .endOfStream: return false
+        }
+    }
+
+    /// Pixel formats the named encoder accepts, best first (nil: any).
+    public static func supportedPixelFormats(codec: String) -> [AVPixelFormat]? {
+        guard let c = avcodec_find_encoder_by_name(codec), var p = c.pointee.pix_fmts else { return nil }
+        var formats: [AVPixelFormat] = []
+        while p.pointee != AV_PIX_FMT_NONE {
+            formats.append(p.pointee)
+            p += 1
+        }
+        return formats
+    }
+
+    /// Names of the encoders of `EncodeSettings.supportedCodecs` that this FFmpeg has.
+    public static func availableEncoders() -> [String] {
+        EncodeSettings.supportedCodecs.filter { avcodec_find_encoder_by_name($0) != nil }
+    }
+}

@@ -1,0 +1,58 @@
+import CFFmpeg
+
+/// Owns one `AVFrame`.
+public final class Frame {
+    let pointer: UnsafeMutablePointer<AVFrame>
+
+    public init() {
+        guard let p = av_frame_alloc() else { fatalError("av_frame_alloc: out of memory") }
+        pointer = p
+    }
+
+    deinit {
+        var p: UnsafeMutablePointer<AVFrame>? = pointer
+        av_frame_free(&p)
+    }
+
+    public var width: Int { Int(pointer.pointee.width) }
+    public var height: Int { Int(pointer.pointee.height) }
+    public var pixelFormat: Int32 { pointer.pointee.format }
+
+    /// The presentation time a player would use: the frame's pts, else libav's best guess.
+    public var presentationTime: Int64 {
+        let pts = pointer.pointee.pts
+        return pts != noPTS ? pts : pointer.pointee.best_effort_timestamp
+    }
+
+    public var duration: Int64 { pointer.pointee.pkt_duration }
+    public var isCorrupt: Bool { pointer.pointee.decode_error_flags != 0 || pointer.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 }
+
+    public func setPTS(_ pts: Int64) { pointer.pointee.pts = pts }
+    public var colorRange: AVColorRange { pointer.pointee.color_range }
+
+    /// Relabels the pixel format without touching the bytes (`yuvj420p` → `yuv420p`).
+    public func relabel(pixelFormat: AVPixelFormat) { pointer.pointee.format = pixelFormat.rawValue }
+    public func unref() { av_frame_unref(pointer) }
+
+    /// Gives the frame writable buffers of the given size and format.
+    public func allocate(width: Int, height: Int, format: AVPixelFormat) throws(MediaError) {
+        av_frame_unref(pointer)
+        pointer.pointee.width = Int32(width)
+        pointer.pointee.height = Int32(height)
+        pointer.pointee.format = format.rawValue
+        try avCheck(av_frame_get_buffer(pointer, 0), .encodeFailed, "cannot allocate a \(width)x\(height) frame")
+    }
+
+    /// Scoped access to plane `index`: its bytes and bytes per row.
+    public func withPlane<R>(_ index: Int, _ body: (UnsafeMutablePointer<UInt8>, Int) throws -> R) rethrows -> R {
+        let data = withUnsafePointer(to: &pointer.pointee.data) { $0.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { $0[index]! } }
+        let stride = withUnsafePointer(to: &pointer.pointee.linesize) { $0.withMemoryRebound(to: Int32.self, capacity: 8) { Int($0[index]) } }
+        return try body(data, stride)
+    }
+
+    /// Moves the content of `other` into this frame (`other` becomes empty).
+    public func take(from other: Frame) {
+        av_frame_unref(pointer)
+        av_frame_move_ref(pointer, other.pointer)
+    }
+}

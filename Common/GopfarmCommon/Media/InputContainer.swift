@@ -1,0 +1,123 @@
+import CFFmpeg
+import Foundation
+
+/// Owns an `AVFormatContext` opened for reading. Streams are read through this object only, so
+/// a stream never outlives its container.
+public final class InputContainer {
+    let context: UnsafeMutablePointer<AVFormatContext>
+    public let path: String
+
+    /// Opens `path` and reads stream information. Fails with one clear sentence when the file is
+    /// missing, empty or not a media file libavformat understands.
+    public init(path: String, findStreamInfo: Bool = true) throws(MediaError) {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw MediaError(.notFound, "no such file", path: path)
+        }
+        if isDirectory.boolValue { throw MediaError(.openFailed, "is a directory, not a video file", path: path) }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int, size == 0 {
+            throw MediaError(.emptyFile, "the file is empty", path: path)
+        }
+        var ctx: UnsafeMutablePointer<AVFormatContext>? = nil
+        let ret = avformat_open_input(&ctx, path, nil, nil)
+        guard ret >= 0, let opened = ctx else {
+            throw MediaError(.openFailed, "not a video file libavformat can read", path: path, averror: ret)
+        }
+        context = opened
+        if findStreamInfo {
+            let infoRet = avformat_find_stream_info(opened, nil)
+            if infoRet < 0 {
+                var c: UnsafeMutablePointer<AVFormatContext>? = opened
+                avformat_close_input(&c)
+                throw MediaError(.openFailed, "cannot read stream information", path: path, averror: infoRet)
+            }
+        }
+    }
+
+    deinit {
+        var c: UnsafeMutablePointer<AVFormatContext>? = context
+        avformat_close_input(&c)
+    }
+
+    public var formatName: String { String(cString: context.pointee.iformat.pointee.name) }
+    public var formatLongName: String {
+        context.pointee.iformat.pointee.long_name.map { String(cString: $0) } ?? formatName
+    }
+    public var streamCount: Int { Int(context.pointee.nb_streams) }
+    public var durationMicroseconds: Int64 { context.pointee.duration }
+    public var startTimeMicroseconds: Int64 { context.pointee.start_time }
+
+    func stream(_ index: Int) -> UnsafeMutablePointer<AVStream> {
+        context.pointee.streams[index]!
+    }
+
+    public func codecParameters(stream index: Int) -> CodecParameters {
+        CodecParameters(stream(index).pointee.codecpar)
+    }
+
+    public func timeBase(stream index: Int) -> Rational { Rational(stream(index).pointee.time_base) }
+    public func realFrameRate(stream index: Int) -> Rational { Rational(stream(index).pointee.r_frame_rate) }
+    public func averageFrameRate(stream index: Int) -> Rational { Rational(stream(index).pointee.avg_frame_rate) }
+    public func streamStartTime(stream index: Int) -> Int64 { stream(index).pointee.start_time }
+    public func streamDuration(stream index: Int) -> Int64 { stream(index).pointee.duration }
+    public func declaredFrameCount(stream index: Int) -> Int64 { stream(index).pointee.nb_frames }
+    public func isAttachedPicture(stream index: Int) -> Bool {
+        stream(index).pointee.disposition & AV_DISPOSITION_ATTACHED_PIC != 0
+    }
+
+    public func metadata(stream index: Int, key: String) -> String? {
+        guard let entry = av_dict_get(stream(index).pointee.metadata, key, nil, 0) else { return nil }
+        return String(cString: entry.pointee.value)
+    }
+
+    /// The rotation a player applies, in degrees, from the display matrix side data.
+    public func rotation(stream index: Int) -> Double {
+        var size: Int = 0
+        guard let data = av_stream_get_side_data(stream(index), AV_PKT_DATA_DISPLAYMATRIX, &size), size >= 36 else {
+            return 0
+        }
+        let angle = av_display_rotation_get(UnsafeRawPointer(data).assumingMemoryBound(to: Int32.self))
+        return angle.isNaN ? 0 : angle
+    }
+
+    /// The raw display matrix (9 × Int32), kept so that the output can carry it unchanged.
+    public func displayMatrix(stream index: Int) -> [Int32]? {
+        var size: Int = 0
+        guard let data = av_stream_get_side_data(stream(index), AV_PKT_DATA_DISPLAYMATRIX, &size), size >= 36 else {
+            return nil
+        }
+        return Array(UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: Int32.self), count: 9))
+    }
+
+    public func bestVideoStream() -> Int? {
+        let index = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        if index >= 0 && !isAttachedPicture(stream: Int(index)) { return Int(index) }
+        for i in 0..<streamCount where mediaType(stream: i) == AVMEDIA_TYPE_VIDEO.rawValue && !isAttachedPicture(stream: i) {
+            return i
+        }
+        return nil
+    }
+
+    public func mediaType(stream index: Int) -> Int32 { stream(index).pointee.codecpar.pointee.codec_type.rawValue }
+
+    /// Reads the next packet into `packet`; false at the end of the file. A damaged tail reads as
+    /// the end (the caller compares what it got with what the index promised).
+    public func read(into packet: Packet) throws(MediaError) -> Bool {
+        packet.unref()
+        let ret = av_read_frame(context, packet.pointer)
+        if ret >= 0 { return true }
+        if ret == gf_AVERROR_EOF() || ret == gf_AVERROR_INVALIDDATA() || ret == gf_AVERROR(EIO) { return false }
+        if ret == gf_AVERROR_EAGAIN() { return try read(into: packet) }
+        throw MediaError(.demuxFailed, "cannot read a packet", path: path, averror: ret)
+    }
+
+    /// Seeks so that the next packets read start at or before `timestamp` on `stream`.
+    public func seek(stream index: Int, to timestamp: Int64) throws(MediaError) {
+        let ret = avformat_seek_file(context, Int32(index), Int64.min, timestamp, timestamp, 0)
+        if ret < 0 {
+            try avCheck(av_seek_frame(context, Int32(index), timestamp, gf_AVSEEK_FLAG_BACKWARD()),
+                        .demuxFailed, "cannot seek", path: path)
+        }
+    }
+}

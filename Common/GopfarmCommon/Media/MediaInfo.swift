@@ -1,0 +1,50 @@
+/// What the coordinator learned about an input file, printed by `gopfarm probe`.
+public struct MediaInfo: Codable, Sendable {
+    public struct Stream: Codable, Sendable {
+        public var index: Int
+        public var type: String
+        public var codec: String
+        public var timeBase: Rational
+        public var startTime: Double?
+        public var duration: Double?
+        public var language: String?
+        // video
+        public var width: Int?
+        public var height: Int?
+        public var pixelFormat: String?
+        public var colorRange: String?
+        public var colorPrimaries: String?
+        public var colorTransfer: String?
+        public var colorSpace: String?
+        public var rotation: Double?
+        public var realFrameRate: Rational?
+        public var averageFrameRate: Rational?
+        // audio
+        public var sampleRate: Int?
+        public var channels: Int?
+    }
+
+    public struct KeyFrame: Codable, Sendable {
+        public var packet: Int
+        public var time: Double
+        public var kind: String
+    }
+
+    public var path: String
+    public var container: String
+    public var containerLongName: String
+    public var sizeBytes: Int64
+    public var duration: Double
+    public var streams: [Stream]
+    public var videoStream: Int
+    /// Frames a player shows (packets not hidden by an edit list).
+    public var frameCount: Int
+    /// Frames the container's index promised, when it says (MP4 sample tables do).
+    public var declaredFrameCount: Int?
+    public var variableFrameRate: Bool
+    public var keyFrames: [KeyFrame]
+    public var openGOP: Bool
+    public var falseKeyFrames: Int
+    public var corruptPackets: [Int]
+    public var warnings: [String]
+}

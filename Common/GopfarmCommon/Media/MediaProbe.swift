@@ -1,0 +1,140 @@
+import CFFmpeg
+import Foundation
+
+/// Reads a file's packets (never decoding) and returns its description and video packet index.
+///
+/// This is the first thing that touches a producer's file, so it owns the checks that turn bad
+/// input into one clear sentence: not a video, no video stream, absurd dimensions, an
+/// undecodable codec, nothing readable.
+public struct MediaProbe: Sendable {
+    public var info: MediaInfo
+    public var index: VideoPacketIndex
+    public var videoParameters: CodecParameters
+    public var videoTimeBase: Rational
+
+    public static let maxDimension: Int32 = 16384
+
+    public init(path: String) throws(MediaError) {
+        let input = try InputContainer(path: path)
+        guard let video = input.bestVideoStream() else {
+            throw MediaError(.noVideoStream, "has no video stream", path: path)
+        }
+        let params = input.codecParameters(stream: video)
+        guard params.width > 0, params.height > 0 else {
+            throw MediaError(.absurdDimensions, "the video stream has no dimensions (\(params.width)x\(params.height))", path: path)
+        }
+        guard params.width <= MediaProbe.maxDimension, params.height <= MediaProbe.maxDimension else {
+            throw MediaError(.absurdDimensions, "the video is \(params.width)x\(params.height), larger than \(MediaProbe.maxDimension) pixels on a side", path: path)
+        }
+        guard avcodec_find_decoder(AVCodecID(rawValue: params.codecID)) != nil else {
+            throw MediaError(.unsupportedCodec, "the video codec '\(params.codecName)' cannot be decoded by this FFmpeg", path: path)
+        }
+        videoParameters = params
+        videoTimeBase = input.timeBase(stream: video)
+
+        let classifier = RandomAccessClassifier(parameters: params)
+        var index = VideoPacketIndex()
+        var corrupt: [Int] = []
+        var falseKeys = 0
+        let packet = Packet()
+        while try input.read(into: packet) {
+            guard packet.streamIndex == video else { continue }
+            let kind = classifier.classify(packet.bytes, keyFlag: packet.isKey)
+            if kind == .falseKey { falseKeys += 1 }
+            if packet.isCorrupt { corrupt.append(index.count) }
+            index.records.append(VideoPacketRecord(
+                pts: packet.pts, dts: packet.dts, position: packet.position, size: Int32(packet.size),
+                randomAccess: kind, discard: packet.isDiscard, corrupt: packet.isCorrupt))
+        }
+        guard index.count > 0 else {
+            throw MediaError(.truncated, "contains no readable video packets", path: path)
+        }
+        Self.fillMissingPTS(&index)
+        self.index = index
+
+        var warnings: [String] = []
+        let declared = input.declaredFrameCount(stream: video)
+        let shown = index.shownCount
+        if declared > 0, Int64(index.count) < declared {
+            let missing = Int(declared) - index.count
+            warnings.append("the file is truncated: its index promises \(declared) video frames but only \(index.count) packets can be read; \(missing) frames (\(String(format: "%.1f", 100 * Double(missing) / Double(declared)))%) are lost")
+        }
+        if !corrupt.isEmpty {
+            let listed = corrupt.prefix(8).map(String.init).joined(separator: ", ") + (corrupt.count > 8 ? ", …" : "")
+            warnings.append("the demuxer flags \(corrupt.count) video packet(s) as possibly damaged (decode order \(listed)); frames decoded from them may differ from an intact source")
+        }
+        if falseKeys > 0 {
+            warnings.append("\(falseKeys) packet(s) flagged as key frames are not random access points in the bitstream; they are not used as cut points")
+        }
+        let firstKey = index.records.firstIndex { $0.randomAccess.isBoundaryCandidate }
+        if let firstKey, firstKey > 0 {
+            let lost = index.records[..<firstKey].filter(\.isShown).count
+            if lost > 0 {
+                warnings.append("the video starts mid-GOP: \(lost) frame(s) before the first random access point cannot be decoded and are skipped")
+            }
+        } else if firstKey == nil {
+            throw MediaError(.planFailed, "the video has no key frame to start decoding from", path: path)
+        }
+
+        let tb = videoTimeBase
+        var streams: [MediaInfo.Stream] = []
+        for i in 0..<input.streamCount {
+            let p = input.codecParameters(stream: i)
+            let type = av_get_media_type_string(AVMediaType(rawValue: p.mediaType)).map { String(cString: $0) } ?? "unknown"
+            let stb = input.timeBase(stream: i)
+            let start = input.streamStartTime(stream: i)
+            let dur = input.streamDuration(stream: i)
+            var s = MediaInfo.Stream(
+                index: i, type: type, codec: p.codecName, timeBase: stb,
+                startTime: start == noPTS ? nil : MediaTime(start, stb).seconds,
+                duration: dur == noPTS ? nil : MediaTime(dur, stb).seconds,
+                language: input.metadata(stream: i, key: "language"))
+            if p.mediaType == AVMEDIA_TYPE_VIDEO.rawValue {
+                s.width = Int(p.width)
+                s.height = Int(p.height)
+                s.pixelFormat = p.pixelFormatName
+                s.colorRange = av_color_range_name(AVColorRange(rawValue: p.colorRange)).map { String(cString: $0) }
+                s.colorPrimaries = av_color_primaries_name(AVColorPrimaries(rawValue: p.colorPrimaries)).map { String(cString: $0) }
+                s.colorTransfer = av_color_transfer_name(AVColorTransferCharacteristic(rawValue: p.colorTransfer)).map { String(cString: $0) }
+                s.colorSpace = av_color_space_name(AVColorSpace(rawValue: p.colorSpace)).map { String(cString: $0) }
+                s.rotation = input.rotation(stream: i)
+                s.realFrameRate = input.realFrameRate(stream: i)
+                s.averageFrameRate = input.averageFrameRate(stream: i)
+            } else if p.mediaType == AVMEDIA_TYPE_AUDIO.rawValue {
+                s.sampleRate = Int(p.sampleRate)
+                s.channels = Int(p.channels)
+            }
+            streams.append(s)
+        }
+
+        let keyFrames = index.records.indices.compactMap { i -> MediaInfo.KeyFrame? in
+            let r = index.records[i]
+            guard r.randomAccess.isBoundaryCandidate else { return nil }
+            return MediaInfo.KeyFrame(packet: i, time: MediaTime(r.pts, tb).seconds,
+                                      kind: r.randomAccess == .closed ? "closed" : "open")
+        }
+        let shownPTS = index.records.filter(\.isShown).map(\.pts).sorted()
+        var deltas = Set<Int64>()
+        for i in 1..<max(1, shownPTS.count) where deltas.count < 3 { deltas.insert(shownPTS[i] - shownPTS[i - 1]) }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+        var duration = input.durationMicroseconds > 0 ? Double(input.durationMicroseconds) / 1e6 : 0
+        if duration == 0, let first = shownPTS.first, let last = shownPTS.last {
+            duration = MediaTime(last - first, tb).seconds
+        }
+        info = MediaInfo(
+            path: path, container: input.formatName, containerLongName: input.formatLongName,
+            sizeBytes: size, duration: duration, streams: streams, videoStream: video,
+            frameCount: shown, declaredFrameCount: declared > 0 ? Int(declared) : nil,
+            variableFrameRate: deltas.count > 1 && shownPTS.count > 2, keyFrames: keyFrames,
+            openGOP: keyFrames.contains { $0.kind == "open" }, falseKeyFrames: falseKeys,
+            corruptPackets: corrupt, warnings: warnings)
+    }
+
+    /// Some containers (raw streams, AVI) give dts only; a packet's pts then equals its dts for
+    /// codecs without reordering. Packets with neither stay unshown.
+    private static func fillMissingPTS(_ index: inout VideoPacketIndex) {
+        for i in index.records.indices where index.records[i].pts == noPTS && index.records[i].dts != noPTS {
+            index.records[i].pts = index.records[i].dts
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import CFFmpeg
+import Foundation
+
+/// Owns an `AVFormatContext` opened for writing. The file is written to `path + ".partial"` and
+/// renamed only by `finish()`, so a failed or interrupted job never leaves a file that looks
+/// valid; `deinit` without `finish()` removes the partial file.
+public final class OutputContainer {
+    let context: UnsafeMutablePointer<AVFormatContext>
+    public let path: String
+    let partialPath: String
+    private var headerWritten = false
+    private var finished = false
+
+    public init(path: String) throws(MediaError) {
+        self.path = path
+        partialPath = path + ".partial"
+        let ext = (path as NSString).pathExtension.lowercased()
+        let formatName: String
+        switch ext {
+        case "mp4", "m4v": formatName = "mp4"
+        case "mov": formatName = "mov"
+        case "mkv": formatName = "matroska"
+        case "webm": formatName = "webm"
+        default:
+            throw MediaError(.unsupportedContainer, "cannot write '.\(ext)' files; use .mp4, .mov, .mkv or .webm", path: path)
+        }
+        var ctx: UnsafeMutablePointer<AVFormatContext>? = nil
+        try avCheck(avformat_alloc_output_context2(&ctx, nil, formatName, partialPath), .muxFailed, "cannot create a \(formatName) muxer", path: path)
+        guard let ctx else { throw MediaError(.muxFailed, "cannot create a \(formatName) muxer", path: path) }
+        context = ctx
+    }
+
+    deinit {
+        if headerWritten && !finished { av_write_trailer(context) }
+        if context.pointee.pb != nil { avio_closep(&context.pointee.pb) }
+        avformat_free_context(context)
+        if !finished { try? FileManager.default.removeItem(atPath: partialPath) }
+    }
+
+    public var formatName: String { String(cString: context.pointee.oformat.pointee.name) }
+
+    /// Whether this container can store `codecID` (e.g. Vorbis in MP4: no).
+    public func accepts(codecID: UInt32) -> Bool {
+        avformat_query_codec(context.pointee.oformat, AVCodecID(rawValue: codecID), gf_FF_COMPLIANCE_NORMAL()) == 1
+    }
+
+    /// Adds a stream and returns its index.
+    public func addStream(parameters: CodecParameters, timeBase: Rational, language: String? = nil,
+                          displayMatrix: [Int32]? = nil) throws(MediaError) -> Int {
+        guard let st = avformat_new_stream(context, nil) else { throw MediaError(.muxFailed, "cannot add a stream", path: path) }
+        try parameters.apply(to: st.pointee.codecpar)
+        st.pointee.codecpar.pointee.codec_tag = 0  // let the muxer pick the tag of its container
+        if parameters.mediaType == AVMEDIA_TYPE_AUDIO.rawValue {
+            av_channel_layout_default(&st.pointee.codecpar.pointee.ch_layout, parameters.channels)
+        }
+        st.pointee.time_base = timeBase.av
+        if let language { av_dict_set(&st.pointee.metadata, "language", language, 0) }
+        if let matrix = displayMatrix, matrix.count == 9,
+           let side = av_stream_new_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, 36) {
+            matrix.withUnsafeBytes { UnsafeMutableRawPointer(side).copyMemory(from: $0.baseAddress!, byteCount: 36) }
+        }
+        return Int(st.pointee.index)
+    }
+
+    /// Copies an input stream's audio parameters exactly (including the channel layout).
+    public func addStreamCopy(from input: InputContainer, stream index: Int) throws(MediaError) -> Int {
+        guard let st = avformat_new_stream(context, nil) else { throw MediaError(.muxFailed, "cannot add a stream", path: path) }
+        let src = input.stream(index)
+        try avCheck(avcodec_parameters_copy(st.pointee.codecpar, src.pointee.codecpar), .muxFailed, "cannot copy stream parameters", path: path)
+        st.pointee.codecpar.pointee.codec_tag = 0
+        st.pointee.time_base = src.pointee.time_base
+        av_dict_copy(&st.pointee.metadata, src.pointee.metadata, 0)
+        st.pointee.disposition = src.pointee.disposition
+        return Int(st.pointee.index)
+    }
+
+    /// The time base the muxer settled on for a stream (valid after `writeHeader`).
+    public func timeBase(stream index: Int) -> Rational { Rational(context.pointee.streams[index]!.pointee.time_base) }
+
+    public func writeHeader(options: [String: String] = [:]) throws(MediaError) {
+        if context.pointee.oformat.pointee.flags & gf_AVFMT_NOFILE() == 0 {
+            try avCheck(avio_open(&context.pointee.pb, partialPath, gf_AVIO_FLAG_WRITE()), .muxFailed, "cannot create the output file", path: path)
+        }
+        var dict: OpaquePointer? = nil
+        defer { av_dict_free(&dict) }
+        for (k, v) in options { av_dict_set(&dict, k, v, 0) }
+        try avCheck(avformat_write_header(context, &dict), .muxFailed, "cannot write the container header", path: path)
+        headerWritten = true
+    }
+
+    /// Writes a packet whose timestamps are already in the stream's muxer time base.
+    public func write(_ packet: Packet) throws(MediaError) {
+        try avCheck(av_interleaved_write_frame(context, packet.pointer), .muxFailed, "cannot write a packet", path: path)
+    }
+
+    /// Writes the trailer, closes the file and moves it into place.
+    public func finish() throws(MediaError) {
+        try avCheck(av_interleaved_write_frame(context, nil), .muxFailed, "cannot flush the muxer", path: path)
+        try avCheck(av_write_trailer(context), .muxFailed, "cannot write the container trailer", path: path)
+        avio_closep(&context.pointee.pb)
+        finished = true
+        do {
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: partialPath, toPath: path)
+        } catch {
+            throw MediaError(.muxFailed, "cannot move the finished file into place: \(error)", path: path)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Logging
+
+/// Structured log lines on stderr: `2026-11-24T21:00:00Z info label: message key=value`, or one
+/// JSON object per line with `json: true` (for log shippers).
+public struct LineLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    let label: String
+    let json: Bool
+
+    public init(label: String, json: Bool = false) {
+        self.label = label
+        self.json = json
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?,
+                    source: String, file: String, function: String, line: UInt) {
+        let all = metadata.merging(extra ?? [:]) { $1 }
+        let time = ISO8601DateFormatter().string(from: Date())
+        var text: String
+        if json {
+            var object: [String: String] = ["time": time, "level": "\(level)", "logger": label, "message": "\(message)"]
+            for (k, v) in all { object[k] = "\(v)" }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            text = "\(time) \(level) \(label): \(message)"
+            for (k, v) in all.sorted(by: { $0.key < $1.key }) { text += " \(k)=\(v)" }
+        }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

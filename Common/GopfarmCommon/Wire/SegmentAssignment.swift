@@ -1,0 +1,30 @@
+/// A lease on one segment: the source packets travel in the payload frame.
+public struct SegmentAssignment: WireMessage, Equatable {
+    public static let type = "assign"
+    public var job: String
+    public var segment: Int
+    public var attempt: Int
+    /// Keep frames whose presentation time `t` (source time base) is `startPTS <= t < endPTS`.
+    public var startPTS: Int64
+    public var endPTS: Int64?
+    public var expectedFrames: Int
+    public var settings: EncodeSettings
+    /// Nominal frame rate of the source (rate control of the encoders needs one).
+    public var frameRate: Rational
+    public var payloadSHA256: String
+    public var leaseMilliseconds: Int
+
+    public init(job: String, segment: Int, attempt: Int, startPTS: Int64, endPTS: Int64?, expectedFrames: Int,
+                settings: EncodeSettings, frameRate: Rational, payloadSHA256: String, leaseMilliseconds: Int) {
+        self.job = job
+        self.segment = segment
+        self.attempt = attempt
+        self.startPTS = startPTS
+        self.endPTS = endPTS
+        self.expectedFrames = expectedFrames
+        self.settings = settings
+        self.frameRate = frameRate
+        self.payloadSHA256 = payloadSHA256
+        self.leaseMilliseconds = leaseMilliseconds
+    }
+}

@@ -1,0 +1,34 @@
+/// An encoded segment: the encoded packets (a `PacketStream`) travel in the payload frame.
+public struct SegmentResult: WireMessage, Equatable {
+    public static let type = "result"
+    public var job: String
+    public var segment: Int
+    public var attempt: Int
+    public var frames: Int
+    public var firstPTS: Int64
+    public var lastPTS: Int64
+    /// How many packets at most precede, in decode order, a frame shown before them: the
+    /// stitcher derives monotonic decode timestamps across segments from it.
+    public var reorderDepth: Int
+    public var corruptFrames: [Int64]
+    public var payloadSHA256: String
+    public var payloadBytes: Int
+    public var decodeSeconds: Double
+    public var encodeSeconds: Double
+
+    public init(job: String, segment: Int, attempt: Int, frames: Int, firstPTS: Int64, lastPTS: Int64, reorderDepth: Int,
+                corruptFrames: [Int64], payloadSHA256: String, payloadBytes: Int, decodeSeconds: Double, encodeSeconds: Double) {
+        self.job = job
+        self.segment = segment
+        self.attempt = attempt
+        self.frames = frames
+        self.firstPTS = firstPTS
+        self.lastPTS = lastPTS
+        self.reorderDepth = reorderDepth
+        self.corruptFrames = corruptFrames
+        self.payloadSHA256 = payloadSHA256
+        self.payloadBytes = payloadBytes
+        self.decodeSeconds = decodeSeconds
+        self.encodeSeconds = encodeSeconds
+    }
+}

@@ -1,0 +1,91 @@
+import CZeroMQ
+import Foundation
+
+/// Owns a libzmq socket. Sockets are not thread safe: one socket lives on one thread (the
+/// coordinator's dispatcher thread, an agent's connection thread) for its whole life.
+public final class ZMQSocket {
+    public enum Kind { case router, dealer }
+
+    let handle: UnsafeMutableRawPointer
+    private let context: ZMQContext  // keeps the context alive as long as the socket
+
+    public init(context: ZMQContext, kind: Kind) throws(ZMQError) {
+        let type = kind == .router ? gf_ZMQ_ROUTER() : gf_ZMQ_DEALER()
+        guard let h = zmq_socket(context.handle, type) else { throw ZMQError("zmq_socket") }
+        handle = h
+        self.context = context
+        try setOption(gf_ZMQ_LINGER(), 0)
+        if kind == .router { try setOption(gf_ZMQ_ROUTER_MANDATORY(), 1) }
+    }
+
+    deinit { zmq_close(handle) }
+
+    public func setOption(_ option: Int32, _ value: Int32) throws(ZMQError) {
+        var v = value
+        if zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size) != 0 { throw ZMQError("zmq_setsockopt(\(option))") }
+    }
+
+    public func setOption64(_ option: Int32, _ value: Int64) throws(ZMQError) {
+        var v = value
+        if zmq_setsockopt(handle, option, &v, MemoryLayout<Int64>.size) != 0 { throw ZMQError("zmq_setsockopt(\(option))") }
+    }
+
+    /// Binds and returns the endpoint actually bound (a `:0` or `:*` port becomes the real one).
+    @discardableResult
+    public func bind(_ endpoint: String) throws(ZMQError) -> String {
+        let bindTo = endpoint.hasSuffix(":0") ? String(endpoint.dropLast(2)) + ":*" : endpoint
+        if zmq_bind(handle, bindTo) != 0 { throw ZMQError("cannot listen on \(endpoint)") }
+        var buffer = [CChar](repeating: 0, count: 256)
+        var size = buffer.count
+        if zmq_getsockopt(handle, gf_ZMQ_LAST_ENDPOINT(), &buffer, &size) != 0 { return endpoint }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public func connect(_ endpoint: String) throws(ZMQError) {
+        if zmq_connect(handle, endpoint) != 0 { throw ZMQError("cannot connect to \(endpoint)") }
+    }
+
+    /// Waits up to `milliseconds` for a message; true when one can be received.
+    public func poll(milliseconds: Int) throws(ZMQError) -> Bool {
+        var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(gf_ZMQ_POLLIN()), revents: 0)
+        let n = zmq_poll(&item, 1, milliseconds)
+        if n < 0 {
+            if zmq_errno() == gf_EINTR() { return false }
+            throw ZMQError("zmq_poll")
+        }
+        return n > 0 && item.revents & Int16(gf_ZMQ_POLLIN()) != 0
+    }
+
+    /// Sends all frames as one multipart message. Returns false when a ROUTER peer is gone.
+    @discardableResult
+    public func send(_ frames: [Data]) throws(ZMQError) -> Bool {
+        for (i, frame) in frames.enumerated() {
+            let flags = i < frames.count - 1 ? gf_ZMQ_SNDMORE() : 0
+            let rc = frame.withUnsafeBytes { raw in zmq_send(handle, raw.baseAddress, raw.count, flags) }
+            if rc < 0 {
+                let err = zmq_errno()
+                if err == gf_EHOSTUNREACH() { return false }
+                if err == gf_EINTR() { continue }
+                throw ZMQError("zmq_send", errno: err)
+            }
+        }
+        return true
+    }
+
+    /// Receives one whole multipart message (blocking; call after `poll` says it is there).
+    public func receive() throws(ZMQError) -> [Data] {
+        var frames: [Data] = []
+        repeat {
+            var message = zmq_msg_t()
+            zmq_msg_init(&message)
+            defer { zmq_msg_close(&message) }
+            var rc: Int32
+            repeat { rc = zmq_msg_recv(&message, handle, 0) } while rc < 0 && zmq_errno() == gf_EINTR()
+            if rc < 0 { throw ZMQError("zmq_msg_recv") }
+            let size = zmq_msg_size(&message)
+            frames.append(size == 0 ? Data() : Data(bytes: zmq_msg_data(&message), count: size))
+            if zmq_msg_more(&message) == 0 { break }
+        } while true
+        return frames
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GopfarmCommon
+
+/// A one-shot farm job: `gopfarm transcode` and `gopfarm demo`.
+public struct TranscodeOptions: Sendable {
+    public var input: String
+    public var output: String
+    public var settings: EncodeSettings
+    public var segmentSeconds: Double = 10
+    /// Local agent processes to start (0: only remote agents joining `bind`).
+    public var agents: Int = TranscodeOptions.defaultAgents
+    public var bind: String = "tcp://127.0.0.1:0"
+    public var timing = DispatchTiming()
+    /// Keep the spool (encoded segments and agent logs) after the job.
+    public var keepSpool = false
+
+    public init(input: String, output: String, settings: EncodeSettings) {
+        self.input = input
+        self.output = output
+        self.settings = settings
+    }
+
+    public static var defaultAgents: Int { min(8, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    /// Encoder threads per local agent when not given: the machine's cores shared among them.
+    public var threadsPerAgent: Int {
+        settings.threads > 0 ? settings.threads : max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, agents))
+    }
+
+    public func validate() throws(MediaError) {
+        try settings.validate()
+        guard segmentSeconds >= 0.04, segmentSeconds <= 3600 else {
+            throw MediaError(.invalidOption, "--segment-seconds must be between 0.04 and 3600")
+        }
+        guard (0...256).contains(agents) else { throw MediaError(.invalidOption, "--agents must be between 0 and 256") }
+        if agents == 0, bind.contains(":0") || bind.hasSuffix(":*") {
+            throw MediaError(.invalidOption, "--agents 0 waits for remote agents, so give --bind with a fixed port, e.g. tcp://0.0.0.0:5555")
+        }
+        guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else {
+            throw MediaError(.invalidOption, "--bind takes a ZeroMQ endpoint such as tcp://0.0.0.0:5555, not '\(bind)'")
+        }
+        let ext = (output as NSString).pathExtension.lowercased()
+        guard ["mp4", "m4v", "mov", "mkv", "webm"].contains(ext) else {
+            throw MediaError(.unsupportedContainer, "cannot write '.\(ext)' files; use .mp4, .mov, .mkv or .webm", path: output)
+        }
+        if ext == "webm", !["libvpx-vp9", "libsvtav1"].contains(settings.codec) {
+            throw MediaError(.invalidOption, "WebM holds VP9 or AV1 video; use --codec libvpx-vp9 or libsvtav1 with a .webm output")
+        }
+        if URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {
+            throw MediaError(.invalidOption, "the output would overwrite the input", path: output)
+        }
+        let dir = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
+            throw MediaError(.invalidOption, "cannot write to the output directory \(dir)", path: output)
+        }
+    }
+}

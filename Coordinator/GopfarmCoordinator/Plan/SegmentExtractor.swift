@@ -1,0 +1,93 @@
+import Foundation
+import GopfarmCommon
+
+/// Stream-copies the packets of a planned segment out of the source into a `PacketStream`,
+/// lazily, when an agent asks for work: the coordinator holds only in-flight segments.
+///
+/// Reads sequentially when segments are asked for in order (the common case) and seeks
+/// otherwise; every packet read is checked against the probe's index, so a demuxer that lands
+/// somewhere else after a seek is caught and the file re-read from the start.
+public final class SegmentExtractor {
+    private var input: InputContainer
+    private let path: String
+    private let stream: Int
+    private let index: VideoPacketIndex
+    private let parameters: CodecParameters
+    private let timeBase: Rational
+    /// Index of the packet held in `pending` (read but not yet used), or nil.
+    private var pendingIndex: Int?
+    private let pending = Packet()
+    private let packet = Packet()
+
+    public init(path: String, probe: MediaProbe) throws(MediaError) {
+        self.path = path
+        input = try InputContainer(path: path)
+        stream = probe.info.videoStream
+        index = probe.index
+        parameters = probe.videoParameters
+        timeBase = probe.videoTimeBase
+    }
+
+    public func extract(_ segment: PlannedSegment) throws(MediaError) -> Data {
+        var writer = PacketStreamWriter()
+        var next = segment.primingPacket
+        if pendingIndex != segment.primingPacket {
+            try position(at: segment.primingPacket)
+        }
+        // `pending` now holds packet `primingPacket`.
+        writer.append(pending)
+        next += 1
+        pendingIndex = nil
+        while next < segment.endPacket {
+            guard try readVideo(into: pending) else {
+                throw MediaError(.demuxFailed, "the file ended before packet \(next) of \(index.count); was it changed while the job ran?", path: input.path)
+            }
+            guard matches(pending, next) else {
+                throw MediaError(.demuxFailed, "packet \(next) differs from the index; was the file changed while the job ran?", path: input.path)
+            }
+            writer.append(pending)
+            next += 1
+        }
+        if next < index.count, try readVideo(into: pending), matches(pending, next) { pendingIndex = next }
+        return writer.finish(parameters: parameters, timeBase: timeBase)
+    }
+
+    /// Leaves packet `target` in `pending`: seek near it, then read forward; re-read from the
+    /// start when the seek landed past it.
+    private func position(at target: Int) throws(MediaError) {
+        let r = index.records[target]
+        let ts = r.dts != noPTS ? r.dts : r.pts
+        if target > 0 {
+            try? input.seek(stream: stream, to: ts)
+            if try scan(to: target) { return }
+        }
+        input = try InputContainer(path: path)  // from the first byte: slower, always right
+        if try scan(to: target) { return }
+        throw MediaError(.demuxFailed, "cannot find video packet \(target) again in the file", path: input.path)
+    }
+
+    private func scan(to target: Int) throws(MediaError) -> Bool {
+        let want = index.records[target]
+        while try readVideo(into: pending) {
+            if matches(pending, target) {
+                pendingIndex = target
+                return true
+            }
+            if want.position >= 0, pending.position > want.position { return false }
+        }
+        return false
+    }
+
+    private func readVideo(into p: Packet) throws(MediaError) -> Bool {
+        while try input.read(into: p) {
+            if p.streamIndex == stream { return true }
+        }
+        return false
+    }
+
+    private func matches(_ p: Packet, _ i: Int) -> Bool {
+        let r = index.records[i]
+        if r.position >= 0, p.position >= 0 { return r.position == p.position && r.size == Int32(p.size) }
+        return r.pts == p.pts && r.dts == p.dts && r.size == Int32(p.size)
+    }
+}

@@ -1,0 +1,51 @@
+import CFFmpeg
+import GopfarmCommon
+
+/// Reads the source once, in file order, and writes its audio and subtitle packets into the
+/// output interleaved with the video by decode time.
+struct AudioFeed {
+    let source: InputContainer
+    let streamMap: [Int: Int]
+    let offset: (Rational) -> Int64
+    private let pending = Packet()
+    private var hasPending = false
+    private var exhausted: Bool
+    private(set) var written = 0
+
+    init(source: InputContainer, streamMap: [Int: Int], offset: @escaping (Rational) -> Int64) {
+        self.source = source
+        self.streamMap = streamMap
+        self.offset = offset
+        exhausted = streamMap.isEmpty
+    }
+
+    /// Writes every pending packet whose decode time is at or before `limit` (nil: all).
+    mutating func write(upTo limit: Int64?, timeBase: Rational, into out: OutputContainer) throws(MediaError) {
+        while true {
+            if !hasPending {
+                guard !exhausted else { return }
+                hasPending = try readNext()
+                if !hasPending { exhausted = true; return }
+            }
+            let inTB = source.timeBase(stream: pending.streamIndex)
+            let t = pending.dts != noPTS ? pending.dts : pending.pts
+            if let limit, t != noPTS, av_compare_ts(t, inTB.av, limit, timeBase.av) > 0 { return }
+            let outIndex = streamMap[pending.streamIndex]!
+            let shift = offset(inTB)
+            pending.setTiming(pts: pending.pts == noPTS ? noPTS : pending.pts - shift,
+                              dts: pending.dts == noPTS ? noPTS : pending.dts - shift, duration: pending.duration)
+            pending.rescaleTimestamps(from: inTB, to: out.timeBase(stream: outIndex))
+            pending.setStreamIndex(outIndex)
+            try out.write(pending)
+            written += 1
+            hasPending = false
+        }
+    }
+
+    private func readNext() throws(MediaError) -> Bool {
+        while try source.read(into: pending) {
+            if streamMap[pending.streamIndex] != nil { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,117 @@
+import CFFmpeg
+import Foundation
+import GopfarmCommon
+
+/// Remuxes the encoded segments, in order, with the source's audio and subtitles into the
+/// output file. Streaming: one segment in memory at a time, the source read once.
+///
+/// Timestamps stay the source's, shifted by the input's start time as players and the ffmpeg
+/// CLI do; decode timestamps are re-derived across segments (`DecodeTimestamps`). Audio is
+/// handled once over the whole file (stream copy), never cut with the video.
+public struct Stitcher {
+    public var sourcePath: String
+    public var probe: MediaProbe
+    public var plan: SegmentPlan
+    public var segments: [CompletedSegment]
+    public var outputPath: String
+
+    public init(sourcePath: String, probe: MediaProbe, plan: SegmentPlan, segments: [CompletedSegment], outputPath: String) {
+        self.sourcePath = sourcePath
+        self.probe = probe
+        self.plan = plan
+        self.segments = segments
+        self.outputPath = outputPath
+    }
+
+    public func run() throws(MediaError) -> StitchReport {
+        guard segments.count == plan.segments.count, !segments.isEmpty else {
+            throw MediaError(.segmentMismatch, "\(segments.count) of \(plan.segments.count) segments are done")
+        }
+        let source = try InputContainer(path: sourcePath)
+        let out = try OutputContainer(path: outputPath)
+        let videoIn = probe.info.videoStream
+        let tb = probe.videoTimeBase
+        let first = try load(segments[0])
+        let videoParameters = first.header.parameters
+        guard out.accepts(codecID: videoParameters.codecID) else {
+            throw MediaError(.unsupportedContainer, "\(videoParameters.codecName) video cannot be stored in a .\((outputPath as NSString).pathExtension) file", path: outputPath)
+        }
+        let videoOut = try out.addStream(parameters: videoParameters, timeBase: tb,
+                                         language: source.metadata(stream: videoIn, key: "language"),
+                                         displayMatrix: source.displayMatrix(stream: videoIn))
+        var warnings: [String] = []
+        var streamMap: [Int: Int] = [:]
+        var streamNames = ["video: \(videoParameters.codecName)"]
+        for i in 0..<source.streamCount where i != videoIn {
+            let p = source.codecParameters(stream: i)
+            let kind = p.mediaType
+            if kind == AVMEDIA_TYPE_AUDIO.rawValue {
+                guard out.accepts(codecID: p.codecID) else {
+                    throw MediaError(.unsupportedContainer, "the source's \(p.codecName) audio cannot be stored in a .\((outputPath as NSString).pathExtension) file and audio re-encoding is not implemented yet; choose .mkv", path: outputPath)
+                }
+                streamMap[i] = try out.addStreamCopy(from: source, stream: i)
+                streamNames.append("audio: \(p.codecName) (copied)")
+            } else if kind == AVMEDIA_TYPE_SUBTITLE.rawValue {
+                if out.accepts(codecID: p.codecID) {
+                    streamMap[i] = try out.addStreamCopy(from: source, stream: i)
+                    streamNames.append("subtitle: \(p.codecName) (copied)")
+                } else {
+                    warnings.append("subtitle stream \(i) (\(p.codecName)) cannot be stored in this container and was left out")
+                }
+            } else if kind == AVMEDIA_TYPE_VIDEO.rawValue {
+                warnings.append("extra video stream \(i) (\(p.codecName)) was left out; only the main video is transcoded")
+            }
+        }
+        let ext = (outputPath as NSString).pathExtension.lowercased()
+        let rotation = source.rotation(stream: videoIn)
+        if rotation != 0, ["mkv", "webm"].contains(ext) {
+            warnings.append("the source is rotated \(Int(rotation))° but FFmpeg 5.1's Matroska muxer cannot store rotation; players will show the frames unrotated (use .mp4 or .mov to keep it)")
+        }
+        try out.writeHeader(options: ["mp4", "m4v", "mov"].contains(ext) ? ["movflags": "+faststart"] : [:])
+
+        let startOffset = source.startTimeMicroseconds == noPTS ? 0 : source.startTimeMicroseconds
+        func offset(in tb: Rational) -> Int64 { av_rescale_q(startOffset, gf_AV_TIME_BASE_Q(), tb.av) }
+        let videoOffset = offset(in: tb)
+        let videoOutTB = out.timeBase(stream: videoOut)
+
+        var audio = AudioFeed(source: source, streamMap: streamMap, offset: offset)
+        var dts = DecodeTimestamps(depth: segments.map(\.result.reorderDepth).max() ?? 0)
+        let packet = Packet()
+        var frames = 0
+        for (n, segment) in segments.enumerated() {
+            let reader = n == 0 ? first : try load(segment)
+            if reader.header.parameters.extradata != videoParameters.extradata {
+                warnings.append("segment \(n)'s encoder headers differ from segment 0's; some players may not decode it")
+            }
+            let planned = plan.segments[n]
+            if !planned.containsCorruptPackets, reader.records.count != planned.expectedFrames {
+                throw MediaError(.segmentMismatch, "segment \(n) has \(reader.records.count) frames, the plan \(planned.expectedFrames)")
+            }
+            let decodeTimes = dts.next(segmentPTS: reader.records.map(\.pts))
+            for i in reader.records.indices {
+                try reader.load(i, into: packet, streamIndex: videoOut)
+                let r = reader.records[i]
+                packet.setTiming(pts: r.pts - videoOffset, dts: decodeTimes[i] - videoOffset, duration: r.duration)
+                try audio.write(upTo: packet.dts, timeBase: tb, into: out)
+                packet.rescaleTimestamps(from: tb, to: videoOutTB)
+                try out.write(packet)
+                frames += 1
+            }
+        }
+        try audio.write(upTo: nil, timeBase: tb, into: out)
+        try out.finish()
+        let size = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? Int64) ?? 0
+        return StitchReport(videoFrames: frames, audioPackets: audio.written, streams: streamNames, warnings: warnings, bytes: size)
+    }
+
+    private func load(_ segment: CompletedSegment) throws(MediaError) -> PacketStreamReader {
+        let data: Data
+        do { data = try Data(contentsOf: segment.path) } catch {
+            throw MediaError(.segmentMismatch, "cannot read segment \(segment.result.segment) from the spool: \(error)")
+        }
+        guard SHA256.hex(data) == segment.result.payloadSHA256 else {
+            throw MediaError(.segmentMismatch, "segment \(segment.result.segment) in the spool is damaged (SHA-256 mismatch)")
+        }
+        return try PacketStreamReader(data)
+    }
+}

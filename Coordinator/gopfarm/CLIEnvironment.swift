@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import GopfarmCommon
+import GopfarmCoordinator
+import Logging
+
+/// Process-wide set-up shared by the subcommands.
+enum CLIEnvironment {
+    static func bootstrap(verbose: Bool, jsonLogs: Bool = false) {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        LibavLogging.quiet()
+        LoggingSystem.bootstrap { label in
+            var h = LineLogHandler(label: label, json: jsonLogs)
+            h.logLevel = verbose ? .info : .warning
+            return h
+        }
+        signal(SIGINT) { _ in transcodeCancelled.store(true, ordering: .relaxed) }
+        signal(SIGTERM) { _ in transcodeCancelled.store(true, ordering: .relaxed) }
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Prints a failure as one sentence and exits with the right status.
+    static func fail(_ error: Error) -> ExitCode {
+        if error is ExitCode { return error as! ExitCode }
+        let text: String
+        if let e = error as? MediaError { text = e.description } else { text = "\(error)" }
+        FileHandle.standardError.write(Data("gopfarm: error: \(text)\n".utf8))
+        if transcodeCancelled.load(ordering: .relaxed) { return ExitCode(130) }
+        return ExitCode(1)
+    }
+
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        FileHandle.standardOutput.write(try encoder.encode(value))
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import GopfarmCommon
+
+/// Encoding flags shared by `transcode` and (later) `submit`.
+struct EncodeOptions: ParsableArguments {
+    @Option(help: "Video encoder: libx264, libx265, libvpx-vp9, libsvtav1 or ffv1 (lossless).")
+    var codec: String = "libx264"
+
+    @Option(help: "Constant rate factor (quality; lower is better). Default: the encoder's.")
+    var crf: Double?
+
+    @Option(help: "Target bit rate instead of --crf, e.g. 5M or 2500k.")
+    var bitrate: String?
+
+    @Option(help: "Encoder preset, e.g. medium (x264/x265), 8 (svtav1), good (vp9).")
+    var preset: String?
+
+    @Option(help: "Maximum key frame distance in frames.")
+    var gop: Int?
+
+    @Option(help: "Output pixel format, e.g. yuv420p. Default: the source's when the encoder takes it.")
+    var pixFmt: String?
+
+    @Option(help: "Output size: WIDTHxHEIGHT, or -2:720 to keep the aspect ratio.")
+    var scale: String?
+
+    func settings(threads: Int) throws -> EncodeSettings {
+        EncodeSettings(codec: codec, crf: crf, bitrate: try bitrate.map(Self.parseBitrate), preset: preset, gop: gop,
+                       pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads)
+    }
+
+    static func parseBitrate(_ text: String) throws -> Int {
+        let lower = text.lowercased()
+        let (digits, factor): (Substring, Double) =
+            lower.hasSuffix("m") ? (lower.dropLast(), 1_000_000) : lower.hasSuffix("k") ? (lower.dropLast(), 1_000) : (Substring(lower), 1)
+        guard let value = Double(digits), value > 0 else {
+            throw MediaError(.invalidOption, "--bitrate takes a number of bits per second such as 5M or 2500k, not '\(text)'")
+        }
+        return Int(value * factor)
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import GopfarmCommon
+
+/// `gopfarm`: the coordinator and the producer/ops command line.
+@main
+struct GopfarmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gopfarm",
+        abstract: "A distributed, frame-exact video transcoding farm.",
+        discussion: """
+            Exit status: 0 success, 1 the job failed (bad input, encoder error), 64 usage error, 130 interrupted.
+            """,
+        version: GopfarmVersion.string,
+        subcommands: [TranscodeCommand.self, ProbeCommand.self, DemoCommand.self])
+}

@@ -1,0 +1,36 @@
+import Foundation
+import GopfarmCoordinator
+
+/// Progress on stderr: a redrawn bar on a terminal, a quiet line every few seconds in a pipe.
+struct ProgressLine {
+    let isTerminal = isatty(STDERR_FILENO) == 1
+    var lastLine = -1e9
+    var quiet = false
+
+    mutating func update(_ p: DispatchProgress, elapsed: Double) {
+        guard !quiet, p.framesTotal > 0 else { return }
+        let fraction = min(1, Double(p.framesDone) / Double(p.framesTotal))
+        let fps = Double(p.framesDone) / max(elapsed, 0.001)
+        let eta = fps > 0 ? Double(p.framesTotal - p.framesDone) / fps : 0
+        let stats = String(format: "%d/%d segments  %d/%d frames  %.1f fps  ETA %@  agents %d",
+                           p.segmentsDone, p.segmentsTotal, p.framesDone, p.framesTotal, fps, Self.clock(eta), p.agents)
+        if isTerminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(bar) \(String(format: "%3.0f%%", fraction * 100)) \(stats)\u{1B}[K".utf8))
+        } else if elapsed - lastLine >= 5 {
+            lastLine = elapsed
+            FileHandle.standardError.write(Data("progress \(String(format: "%.0f%%", fraction * 100)) \(stats)\n".utf8))
+        }
+    }
+
+    func finish() {
+        if isTerminal && !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

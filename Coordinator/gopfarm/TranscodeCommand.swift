@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import GopfarmCommon
+import GopfarmCoordinator
+import Logging
+
+struct TranscodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transcode",
+        abstract: "Cut a video at key frames, encode the segments on agents in parallel, stitch them back.",
+        discussion: """
+            Example: gopfarm transcode talk.mp4 -o talk-h264.mp4 --agents 2 --codec libx264 --crf 23 --preset medium
+            Remote agents can join with: gopfarm-agent --coordinator tcp://THIS-HOST:5555 (after --bind tcp://0.0.0.0:5555).
+            """)
+
+    @Argument(help: "Input video file.")
+    var input: String
+
+    @Option(name: [.short, .long], help: "Output file (.mp4, .mov, .mkv, .webm).")
+    var output: String
+
+    @OptionGroup var encode: EncodeOptions
+
+    @Option(help: "Local agent processes to start (0: wait for remote agents). Default: cores, up to 8.")
+    var agents: Int = TranscodeOptions.defaultAgents
+
+    @Option(help: "Encoder threads per agent (default: cores / agents).")
+    var threads: Int = 0
+
+    @Option(help: "Target segment length in seconds (cut at the nearest key frame).")
+    var segmentSeconds: Double = 10
+
+    @Option(help: "Agent endpoint, e.g. tcp://0.0.0.0:5555 so agents on other machines can join.")
+    var bind: String = "tcp://127.0.0.1:0"
+
+    @Flag(help: "Keep the spool directory (encoded segments, agent logs) next to the output.")
+    var keepSpool = false
+
+    @Flag(help: "Print the report as JSON on stdout.")
+    var json = false
+
+    @Flag(name: [.short, .long], help: "Log what the coordinator does.")
+    var verbose = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func run() throws {
+        CLIEnvironment.bootstrap(verbose: verbose)
+        do {
+            var options = TranscodeOptions(input: input, output: output, settings: try encode.settings(threads: threads))
+            options.agents = agents
+            options.segmentSeconds = segmentSeconds
+            options.bind = bind
+            options.keepSpool = keepSpool
+            let job = TranscodeJob(options: options, logger: Logger(label: "gopfarm.coordinator"))
+            var line = ProgressLine()
+            line.quiet = quiet
+            let remote = agents == 0 || !bind.contains("127.0.0.1")
+            let report = try job.run(listening: { endpoint in
+                if remote && !quiet { FileHandle.standardError.write(Data("listening for agents on \(endpoint)\n".utf8)) }
+            }, progress: { p, elapsed in line.update(p, elapsed: elapsed) })
+            line.finish()
+            if json { try CLIEnvironment.printJSON(report) } else { Self.printSummary(report) }
+        } catch {
+            throw CLIEnvironment.fail(error)
+        }
+    }
+
+    static func printSummary(_ r: TranscodeReport) {
+        var text = "\(r.output): \(r.frames) frames (source \(r.sourceFrames)), \(r.segments.count) segments on \(r.agents.count) agent(s) in \(String(format: "%.1f", r.seconds)) s"
+        text += String(format: " (%.1f fps, %.2fx realtime), %@\n", r.framesPerSecond, r.speed, Self.bytes(r.outputBytes))
+        text += "streams: \(r.streams.joined(separator: ", "))\n"
+        if r.requeues > 0 || r.agentRestarts > 0 { text += "requeued segments: \(r.requeues), agent restarts: \(r.agentRestarts)\n" }
+        for w in r.warnings { text += "warning: \(w)\n" }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        n >= 1 << 20 ? String(format: "%.1f MiB", Double(n) / 1048576) : String(format: "%.1f KiB", Double(n) / 1024)
+    }
+}
