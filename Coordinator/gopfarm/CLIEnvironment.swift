@@ -7,7 +7,6 @@ import Logging
 /// Process-wide set-up shared by the subcommands.
 enum CLIEnvironment {
     static func bootstrap(verbose: Bool, jsonLogs: Bool = false) {
-        setvbuf(stdout, nil, _IOLBF, 0)
         LibavLogging.quiet()
         LoggingSystem.bootstrap { label in
             var h = LineLogHandler(label: label, json: jsonLogs)
@@ -27,6 +26,11 @@ enum CLIEnvironment {
         FileHandle.standardError.write(Data("gopfarm: error: \(text)\n".utf8))
         if transcodeCancelled.load(ordering: .relaxed) { return ExitCode(130) }
         return ExitCode(1)
+    }
+
+    /// Writes a line to stdout unbuffered, so it interleaves correctly with progress on stderr.
+    static func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     static func printJSON<T: Encodable>(_ value: T) throws {

@@ -7,15 +7,18 @@ struct AudioFeed {
     let source: InputContainer
     let streamMap: [Int: Int]
     let offset: (Rational) -> Int64
+    /// Per input stream, ticks to add on the way out (see `MatroskaOpusDelay`).
+    let extraDelay: [Int: Int64]
     private let pending = Packet()
     private var hasPending = false
     private var exhausted: Bool
     private(set) var written = 0
 
-    init(source: InputContainer, streamMap: [Int: Int], offset: @escaping (Rational) -> Int64) {
+    init(source: InputContainer, streamMap: [Int: Int], offset: @escaping (Rational) -> Int64, extraDelay: [Int: Int64] = [:]) {
         self.source = source
         self.streamMap = streamMap
         self.offset = offset
+        self.extraDelay = extraDelay
         exhausted = streamMap.isEmpty
     }
 
@@ -31,7 +34,7 @@ struct AudioFeed {
             let t = pending.dts != noPTS ? pending.dts : pending.pts
             if let limit, t != noPTS, av_compare_ts(t, inTB.av, limit, timeBase.av) > 0 { return }
             let outIndex = streamMap[pending.streamIndex]!
-            let shift = offset(inTB)
+            let shift = offset(inTB) - (extraDelay[pending.streamIndex] ?? 0)
             pending.setTiming(pts: pending.pts == noPTS ? noPTS : pending.pts - shift,
                               dts: pending.dts == noPTS ? noPTS : pending.dts - shift, duration: pending.duration)
             pending.rescaleTimestamps(from: inTB, to: out.timeBase(stream: outIndex))

@@ -74,7 +74,16 @@ public struct Stitcher {
         let videoOffset = offset(in: tb)
         let videoOutTB = out.timeBase(stream: videoOut)
 
-        var audio = AudioFeed(source: source, streamMap: streamMap, offset: offset)
+        var extraDelay: [Int: Int64] = [:]
+        if out.formatName == "matroska" || out.formatName == "webm" {
+            for i in streamMap.keys {
+                let p = source.codecParameters(stream: i)
+                if p.codecID == AV_CODEC_ID_OPUS.rawValue, p.initialPadding > 0, p.sampleRate > 0 {
+                    extraDelay[i] = av_rescale_q(Int64(p.initialPadding), AVRational(num: 1, den: p.sampleRate), source.timeBase(stream: i).av)
+                }
+            }
+        }
+        var audio = AudioFeed(source: source, streamMap: streamMap, offset: offset, extraDelay: extraDelay)
         var dts = DecodeTimestamps(depth: segments.map(\.result.reorderDepth).max() ?? 0)
         let packet = Packet()
         var frames = 0
@@ -103,6 +112,10 @@ public struct Stitcher {
         let size = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? Int64) ?? 0
         return StitchReport(videoFrames: frames, audioPackets: audio.written, streams: streamNames, warnings: warnings, bytes: size)
     }
+
+    // FFmpeg 5.1's Matroska demuxer subtracts an Opus track's codec delay from its timestamps
+    // but the muxer does not add it back: a plain remux moves Opus audio earlier by the
+    // pre-skip (6.5 ms at 48 kHz). `extraDelay` adds it back so the track stays in sync.
 
     private func load(_ segment: CompletedSegment) throws(MediaError) -> PacketStreamReader {
         let data: Data

@@ -1,0 +1,28 @@
+# The two set-up commands of the README:
+#   make demo   installs what is missing, builds, and runs `gopfarm demo`
+#   make test   installs what is missing (plus the ffmpeg CLI oracle), builds once, runs every test
+SWIFT ?= swift
+
+.PHONY: deps test-deps build demo test bench clean
+
+deps:
+	bash deploy/install-deps.sh
+
+test-deps:
+	bash deploy/install-deps.sh --test
+
+build: deps
+	$(SWIFT) build
+
+demo: build
+	.build/debug/gopfarm demo
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+bench: test-deps
+	bash bench/farm-vs-ffmpeg.sh
+
+clean:
+	rm -rf .build gopfarm-demo bench-out

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Bad input gets one clear sentence and a non-zero exit, never a crash, a hang, or a file
+/// left behind that looks valid.
+@Suite("Bad input")
+struct BadInputTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var name: String
+        var makeInput: @Sendable (URL) throws -> String
+        var arguments: [String]
+        var expect: String
+        var description: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "missing path", makeInput: { $0.appendingPathComponent("nope.mp4").path }, arguments: [], expect: "no such file"),
+        Case(name: "empty file", makeInput: { dir in
+            let p = dir.appendingPathComponent("empty.mp4").path
+            FileManager.default.createFile(atPath: p, contents: Data())
+            return p
+        }, arguments: [], expect: "empty"),
+        Case(name: "not a video", makeInput: { dir in
+            let p = dir.appendingPathComponent("notes.mp4").path
+            try Data(String(repeating: "this is a shopping list, not a film\n", count: 200).utf8).write(to: URL(fileURLWithPath: p))
+            return p
+        }, arguments: [], expect: "not a video file"),
+        Case(name: "audio only", makeInput: { dir in
+            let p = dir.appendingPathComponent("tone.m4a").path
+            _ = try Subprocess.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", p])
+            return p
+        }, arguments: [], expect: "no video stream"),
+        Case(name: "unsupported codec", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
+             arguments: ["--codec", "libxvid"], expect: "unsupported codec"),
+        Case(name: "bad preset", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
+             arguments: ["--preset", "warp-speed"], expect: "cannot open the libx264 encoder"),
+        Case(name: "absurd crf", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
+             arguments: ["--crf", "99"], expect: "--crf must be between"),
+        Case(name: "bad scale", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
+             arguments: ["--scale", "huge"], expect: "--scale takes"),
+        Case(name: "unknown pixel format", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
+             arguments: ["--pix-fmt", "yuv999p"], expect: "unknown pixel format"),
+        Case(name: "unsupported container", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
+             arguments: ["--output-override", "out.avi"], expect: "cannot write '.avi' files"),
+    ]
+
+    @Test("fails with one sentence", arguments: cases)
+    func rejects(_ c: Case) throws {
+        let dir = TestPaths.scratch("bad")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try c.makeInput(dir)
+        var args = c.arguments
+        var output = dir.appendingPathComponent("out.mp4").path
+        if let i = args.firstIndex(of: "--output-override") {
+            output = dir.appendingPathComponent(args[i + 1]).path
+            args.removeSubrange(i...(i + 1))
+        }
+        let run = try FarmCLI.transcode(input, to: output, args + ["--agents", "1"], timeout: 120)
+        #expect(!run.output.timedOut, "\(c.name): gopfarm hung")
+        #expect(run.output.status == 1, "\(c.name): exit status \(run.output.status)")
+        let lines = run.output.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(c.name): expected one line, got: \(run.output.stderr)")
+        #expect(run.output.stderr.hasPrefix("gopfarm: error: "), "\(c.name): \(run.output.stderr)")
+        #expect(run.output.stderr.contains(c.expect), "\(c.name): '\(run.output.stderr)' lacks '\(c.expect)'")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("out") || $0.hasPrefix(".gopfarm") }
+        #expect(leftovers.isEmpty, "\(c.name): left behind \(leftovers)")
+    }
+
+    @Test("a truncated file transcodes its decodable part with a warning",
+          .enabled(if: TestPaths.sharedMedia != nil, "../shared/media is absent"))
+    func truncated() throws {
+        let source = TestPaths.sharedMedia!.appendingPathComponent("flower_truncated_tail.mp4").path
+        let dir = TestPaths.scratch("trunc")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("out.mp4").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "2", "--segment-seconds", "2", "--preset", "ultrafast"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let report = try #require(run.report)
+        #expect(report.warnings.contains { $0.contains("truncated") && $0.contains("34 frames") }, "\(report.warnings)")
+        #expect(try FFmpegOracle.countFrames(output) == FFmpegOracle.countFrames(source))
+    }
+}

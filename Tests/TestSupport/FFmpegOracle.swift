@@ -1,0 +1,102 @@
+import Foundation
+
+/// The ffmpeg/ffprobe CLIs as an independent oracle: what a player decodes from a file.
+public enum FFmpegOracle {
+    public struct DecodedFrame: Equatable, Sendable {
+        public var hash: String
+        /// Presentation time in seconds, relative to the first video frame's.
+        public var time: Double
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Every frame of the first video stream, decoded, in order: MD5 of the pixels and time.
+    /// Rotation is not applied (`-noautorotate`): the pixels are compared as stored.
+    public static func frames(_ path: String) throws -> [DecodedFrame] {
+        let md5 = try Subprocess.run("ffmpeg", ["-v", "error", "-noautorotate", "-i", path, "-map", "0:v:0",
+                                                "-fps_mode", "passthrough", "-f", "framemd5", "-"], timeout: 300)
+        guard md5.status == 0 else { throw Failure(description: "ffmpeg framemd5 failed on \(path): \(md5.stderr)") }
+        let hashes = md5.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
+            $0.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let times = try frameTimes(path)
+        guard times.count == hashes.count else {
+            throw Failure(description: "ffprobe saw \(times.count) frames, ffmpeg \(hashes.count), in \(path)")
+        }
+        return zip(hashes, times).map { DecodedFrame(hash: $0, time: $1) }
+    }
+
+    /// Presentation times of the decoded frames of the first video stream, relative to the
+    /// first one (containers may shift a whole file, e.g. Matroska cannot store negative times).
+    public static func frameTimes(_ path: String) throws -> [Double] {
+        let times = try absoluteFrameTimes(path)
+        return times.map { $0 - (times.first ?? 0) }
+    }
+
+    /// Presentation times of the decoded video frames as the file stores them.
+    public static func absoluteFrameTimes(_ path: String) throws -> [Double] {
+        let out = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                                 "frame=best_effort_timestamp_time", "-of", "csv=p=0", path], timeout: 300)
+        guard out.status == 0 else { throw Failure(description: "ffprobe failed on \(path): \(out.stderr)") }
+        return out.stdout.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ","))) }
+    }
+
+
+    public struct AudioTrack: Sendable {
+        /// First packet's presentation time relative to the first video frame, and the time covered.
+        public var start: Double
+        public var duration: Double
+        public var frameDuration: Double
+        public var codec: String
+    }
+
+    /// Each audio stream's start and covered duration, from its packets.
+    public static func audioTracks(_ path: String) throws -> [AudioTrack] {
+        let videoStart = try absoluteFrameTimes(path).first ?? 0
+        let streams = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries",
+                                                     "stream=index,codec_name", "-of", "csv=p=0", path], timeout: 60)
+        var tracks: [AudioTrack] = []
+        var seen = Set<Int>()  // MPEG-TS streams are listed again under their program
+        for line in streams.stdout.split(separator: "\n") {
+            let fields = line.split(separator: ",")
+            guard fields.count >= 2, let index = Int(fields[0]), seen.insert(index).inserted else { continue }
+            let packets = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "\(index)", "-show_entries",
+                                                         "packet=pts_time,duration_time", "-of", "csv=p=0", path], timeout: 120)
+            // Matroska stores no duration for most audio blocks: take it from the next packet.
+            let rows = packets.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) } }
+            let times = rows.compactMap { $0.first ?? nil }.sorted()
+            guard let firstTime = times.first else { continue }
+            let deltas = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
+            let typical = deltas.isEmpty ? 0 : deltas[deltas.count / 2]
+            let lastDuration = rows.last.flatMap { $0.count > 1 ? $0[1] : nil } ?? typical
+            let first = firstTime, end = times.last! + lastDuration, frame = typical
+            tracks.append(AudioTrack(start: first - videoStart, duration: end - first, frameDuration: frame, codec: String(fields[1])))
+        }
+        return tracks
+    }
+
+    /// Frames ffprobe counts by decoding the first video stream.
+    public static func countFrames(_ path: String) throws -> Int {
+        let out = try Subprocess.run("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                                                 "stream=nb_read_frames", "-of", "csv=p=0", path], timeout: 300)
+        return Int(out.stdout.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: ","))) ?? -1
+    }
+
+    /// Average PSNR (all planes) of `distorted` against `reference`.
+    public static func psnr(_ distorted: String, reference: String) throws -> Double {
+        let out = try Subprocess.run("ffmpeg", ["-v", "info", "-nostats", "-i", distorted, "-i", reference,
+                                                "-lavfi", "[0:v][1:v]psnr", "-f", "null", "-"], timeout: 600)
+        guard let range = out.stderr.range(of: "average:") else { throw Failure(description: "no PSNR in ffmpeg output: \(out.stderr.suffix(400))") }
+        let value = out.stderr[range.upperBound...].prefix { !$0.isWhitespace }
+        guard let v = Double(value) else { throw Failure(description: "cannot parse PSNR '\(value)'") }
+        return v
+    }
+
+    /// MD5 of every encoded video packet (stream copy): equal when two files hold the same bitstream.
+    public static func packetHashes(_ path: String) throws -> [String] {
+        let out = try Subprocess.run("ffmpeg", ["-v", "error", "-i", path, "-map", "0:v:0", "-c", "copy", "-f", "framemd5", "-"], timeout: 120)
+        return out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: ",").last.map(String.init) }
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system packages gopfarm builds and runs with, when they are missing.
+#   deploy/install-deps.sh          build + run deps (libav*, libzmq, OpenSSL, pkg-config)
+#   deploy/install-deps.sh --test   also the ffmpeg CLI (the tests' independent oracle)
+# Debian 12 (bookworm). Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+packages=(pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libssl-dev libzmq3-dev)
+if [[ "${1:-}" == "--test" ]]; then packages+=(ffmpeg); fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+    exit 0
+fi
+echo "installing: ${missing[*]}" >&2
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
