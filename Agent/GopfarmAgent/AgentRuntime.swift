@@ -108,7 +108,7 @@ public final class AgentRuntime: Sendable {
                         logger.info("dismissed by the coordinator", metadata: ["reason": "\(bye.reason)"])
                         return .dismissed(bye.reason)
                     }
-                case "ping":
+                case HeartbeatAck.type:
                     break
                 default:
                     logger.warning("ignoring an unknown message", metadata: ["type": "\(message.type)"])

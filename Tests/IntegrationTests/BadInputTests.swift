@@ -34,7 +34,7 @@ struct BadInputTests {
         Case(name: "unsupported codec", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--codec", "libxvid"], expect: "unsupported codec"),
         Case(name: "bad preset", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
-             arguments: ["--preset", "warp-speed"], expect: "cannot open the libx264 encoder"),
+             arguments: ["--preset", "warp-speed"], expect: "is not a libx264 preset"),
         Case(name: "absurd crf", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--crf", "99"], expect: "--crf must be between"),
         Case(name: "bad scale", makeInput: { _ in try Fixture.h264BFramesMP4.path() },

@@ -1,6 +1,7 @@
 /// How a segment is encoded: the same for every segment of a job, sent with each assignment.
 public struct EncodeSettings: Codable, Sendable, Equatable {
     public static let supportedCodecs = ["libx264", "libx265", "libvpx-vp9", "libsvtav1", "ffv1"]
+    public static let x26xPresets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
 
     public var codec: String
     public var crf: Double?
@@ -35,6 +36,12 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
         if let bitrate, bitrate <= 0 { throw MediaError(.invalidOption, "--bitrate must be positive") }
         if crf != nil && bitrate != nil { throw MediaError(.invalidOption, "give --crf or --bitrate, not both") }
         if let gop, gop < 1 || gop > 100_000 { throw MediaError(.invalidOption, "--gop must be between 1 and 100000 frames") }
+        if let preset, ["libx264", "libx265"].contains(codec), !Self.x26xPresets.contains(preset) {
+            throw MediaError(.invalidOption, "--preset '\(preset)' is not a \(codec) preset; use one of \(Self.x26xPresets.joined(separator: ", "))")
+        }
+        if let preset, codec == "libsvtav1", Int(preset).map({ !(-2...13).contains($0) }) ?? true {
+            throw MediaError(.invalidOption, "--preset for libsvtav1 is a number from -2 (slowest) to 13 (fastest), not '\(preset)'")
+        }
         if threads < 0 || threads > 256 { throw MediaError(.invalidOption, "--threads must be between 0 and 256") }
     }
 }

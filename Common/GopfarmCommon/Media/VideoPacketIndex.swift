@@ -11,6 +11,16 @@ public struct VideoPacketRecord: Sendable, Equatable {
     public var corrupt: Bool
 
     public var isShown: Bool { !discard && pts != noPTS }
+
+    public init(pts: Int64, dts: Int64, position: Int64, size: Int32, randomAccess: RandomAccessKind, discard: Bool, corrupt: Bool) {
+        self.pts = pts
+        self.dts = dts
+        self.position = position
+        self.size = size
+        self.randomAccess = randomAccess
+        self.discard = discard
+        self.corrupt = corrupt
+    }
 }
 
 /// The video packets of a file in decode order: what the planner cuts and the extractor finds.

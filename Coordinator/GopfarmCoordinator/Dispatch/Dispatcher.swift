@@ -174,6 +174,7 @@ public final class Dispatcher: Sendable {
                     agent.progress[p.segment] = max(0, p.frames)
                 }
                 state.agents[identity] = agent
+                _ = try socket.send([identity] + HeartbeatAck().frames())
             case SegmentResult.type:
                 let result = try message.decode(SegmentResult.self)
                 accept(result, payloads: message.payloads, from: identity, state: &state)

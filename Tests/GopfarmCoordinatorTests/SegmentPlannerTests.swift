@@ -1,0 +1,97 @@
+import GopfarmCommon
+@testable import GopfarmCoordinator
+import Testing
+
+/// Plans on synthetic packet indexes whose structure we control exactly.
+@Suite("Segment planner")
+struct SegmentPlannerTests {
+    let tb = Rational(1, 25)  // one tick per frame at 25 fps
+
+    /// Closed GOPs of `gop` frames with B-frames (decode order I P B B …, pts reordered).
+    func closedIndex(frames: Int, gop: Int) -> VideoPacketIndex {
+        var index = VideoPacketIndex()
+        for start in stride(from: 0, to: frames, by: gop) {
+            let n = min(gop, frames - start)
+            // decode order: I(0), P(3), B(1), B(2), P(6), B(4), B(5) …
+            var order: [Int] = [0]
+            var k = 1
+            while k < n {
+                let p = min(k + 2, n - 1)
+                order.append(p)
+                for b in k..<p { order.append(b) }
+                k = p + 1
+            }
+            for (i, f) in order.enumerated() {
+                index.records.append(VideoPacketRecord(pts: Int64(start + f), dts: Int64(start + i - 1), position: Int64(index.count * 100),
+                                                       size: 100, randomAccess: i == 0 ? .closed : .none, discard: false, corrupt: false))
+            }
+        }
+        return index
+    }
+
+    @Test func everyFrameInExactlyOneSegment() throws {
+        let index = closedIndex(frames: 1000, gop: 50)
+        let plan = try SegmentPlanner(targetSeconds: 10).plan(index, timeBase: tb)
+        #expect(plan.segments.count == 4)  // 1000 frames = 40 s at 25 fps, cut every 10 s
+        #expect(plan.expectedFrames == 1000)
+        #expect(plan.segments.map(\.expectedFrames) == [250, 250, 250, 250])
+        for (a, b) in zip(plan.segments, plan.segments.dropFirst()) {
+            #expect(a.endPTS == b.startPTS)
+            #expect(a.endPacket == b.startPacket)
+            #expect(!b.isPrimed)
+        }
+        #expect(plan.segments.last?.endPTS == nil)
+    }
+
+    @Test func cutsAtTheNearestKeyFrame() throws {
+        let index = closedIndex(frames: 600, gop: 90)  // key frames every 3.6 s
+        let plan = try SegmentPlanner(targetSeconds: 10).plan(index, timeBase: tb)
+        // 10.8 s is nearer to 10 s than 7.2 s is.
+        #expect(plan.segments.first?.endPTS == 270)
+    }
+
+    @Test func tinyTailMergesIntoItsNeighbour() throws {
+        let index = closedIndex(frames: 260, gop: 50)  // last GOP is 10 frames = 0.4 s
+        let plan = try SegmentPlanner(targetSeconds: 2).plan(index, timeBase: tb)
+        #expect(plan.segments.last!.expectedFrames == 60)
+        #expect(plan.expectedFrames == 260)
+    }
+
+    @Test func falseKeyFramesAreNeverBoundaries() throws {
+        var index = closedIndex(frames: 200, gop: 100)
+        index.records[50].randomAccess = .falseKey
+        let plan = try SegmentPlanner(targetSeconds: 1).plan(index, timeBase: tb)
+        #expect(plan.segments.map(\.startPacket) == [0, 100])
+    }
+
+    @Test func openGOPSegmentsArePrimedWithThePreviousGOP() throws {
+        // GOP 2 starts with an open key frame whose two leading pictures are shown before it.
+        var index = VideoPacketIndex()
+        func add(_ pts: Int64, _ kind: RandomAccessKind) {
+            index.records.append(VideoPacketRecord(pts: pts, dts: Int64(index.count), position: Int64(index.count), size: 10,
+                                                   randomAccess: kind, discard: false, corrupt: false))
+        }
+        add(0, .closed); for p in 1...9 { add(Int64(p), .none) }  // GOP 1: frames 0…9
+        add(12, .open); add(10, .none); add(11, .none); for p in 13...19 { add(Int64(p), .none) }  // GOP 2
+        let plan = try SegmentPlanner(targetSeconds: 0.3).plan(index, timeBase: tb)
+        #expect(plan.segments.count == 2)
+        let second = plan.segments[1]
+        #expect(second.startPTS == 10)  // leading pictures belong to the open GOP's segment
+        #expect(second.isPrimed && second.primingPacket == 0)
+        #expect(plan.segments[0].expectedFrames == 10 && second.expectedFrames == 10)
+    }
+
+    @Test func framesHiddenByAnEditListAreNotPlanned() throws {
+        var index = closedIndex(frames: 100, gop: 50)
+        index.records[2].discard = true  // a B-frame before the edit point
+        let plan = try SegmentPlanner(targetSeconds: 1).plan(index, timeBase: tb)
+        #expect(plan.expectedFrames == 99)
+        #expect(plan.totalFrames == 99)
+    }
+
+    @Test func noKeyFrameIsAnError() {
+        var index = closedIndex(frames: 10, gop: 10)
+        index.records[0].randomAccess = .falseKey
+        #expect(throws: MediaError.self) { try SegmentPlanner(targetSeconds: 1).plan(index, timeBase: tb) }
+    }
+}
