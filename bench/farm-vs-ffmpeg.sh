@@ -8,7 +8,9 @@
 #
 # Reading the output:
 #   - one row per run: wall seconds, CPU seconds (user+sys, children included: for the farm that
-#     is the coordinator plus its agents), and for the farm its own reported seconds;
+#     is the coordinator plus its agents), and for the farm its own reported seconds, requeued
+#     segments and agent restarts (both should be 0; a requeue means a segment was encoded again,
+#     which shows up as CPU seconds well above what ffmpeg needed for the same frames);
 #   - medians and "ratio farm/ffmpeg" = median farm wall / median ffmpeg wall. Target: <= 0.97
 #     (printed as MET / MISSED; missing it is not an error, the exit status stays 0);
 #   - quality check on the last round's outputs: decoded frame count (should equal the source's),
@@ -69,9 +71,11 @@ for ((r = 1; r <= rounds; r++)); do
     timed farm "$r" "$work/farm.mp4"
     fw=$T_WALL; fc=$T_CPU
     freport=$(report_field "$work/farm-$r.stdout" seconds)
+    frequeues=$(report_field "$work/farm-$r.stdout" requeues)
+    frestarts=$(report_field "$work/farm-$r.stdout" agentRestarts)
     farm_walls+=("$fw")
-    rows+=("$(printf '%5d  %-7s %9.2f %9.2f %12s' "$r" farm "$fw" "$fc" "${freport:+$(printf '%.2f' "$freport")}")")
-    json_runs+=("{\"round\":$r,\"tool\":\"farm\",\"wall_s\":$(json_num "$fw"),\"cpu_s\":$(json_num "$fc"),\"reported_s\":$(json_num "$freport")}")
+    rows+=("$(printf '%5d  %-7s %9.2f %9.2f %12s %9s %9s' "$r" farm "$fw" "$fc" "${freport:+$(printf '%.2f' "$freport")}" "${frequeues:-?}" "${frestarts:-?}")")
+    json_runs+=("{\"round\":$r,\"tool\":\"farm\",\"wall_s\":$(json_num "$fw"),\"cpu_s\":$(json_num "$fc"),\"reported_s\":$(json_num "$freport"),\"requeues\":$(json_num "$frequeues"),\"agent_restarts\":$(json_num "$frestarts")}")
     log "bench: round $r farm   ${fw}s wall, ${fc}s cpu"
 
     timed ffmpeg "$r" "$work/ffmpeg.mp4"
@@ -106,7 +110,7 @@ echo "farm (2 agents x 1 thread) vs ffmpeg -threads 2 — libx264 medium CRF 23,
 echo "input: $clip (${seconds}s, $src_frames frames, $(awk -v b="$src_size" 'BEGIN { printf "%.1f MiB", b / 1048576 }'))"
 echo "machine: $cores cores, $(uname -m), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '%5s  %-7s %9s %9s %12s\n' round tool wall_s cpu_s farm_report
+printf '%5s  %-7s %9s %9s %12s %9s %9s\n' round tool wall_s cpu_s farm_report requeues restarts
 for row in "${rows[@]}"; do echo "$row"; done
 echo
 printf 'median wall: farm %.2f s, ffmpeg %.2f s\n' "$farm_med" "$ffmpeg_med"
@@ -117,6 +121,9 @@ printf '%-8s %8s %10s %12s %7s\n' source "$src_frames" "-" "$(awk -v b="$src_siz
 printf '%-8s %8s %10s %12s %7s\n' farm "$farm_frames" "$farm_psnr" "$(awk -v b="$farm_size" 'BEGIN { printf "%.2f", b / 1048576 }')" "${farm_audio:-none}"
 printf '%-8s %8s %10s %12s %7s\n' ffmpeg "$ffmpeg_frames" "$ffmpeg_psnr" "$(awk -v b="$ffmpeg_size" 'BEGIN { printf "%.2f", b / 1048576 }')" "${ffmpeg_audio:-none}"
 echo "farm report: ${farm_segments:-?} segments, ${farm_reported_frames:-?} frames"
+if [[ ${farm_segments:-0} =~ ^[0-9]+$ && ${farm_segments:-0} -lt 2 ]]; then
+    echo "NOTE: the farm cut only ${farm_segments:-?} segment(s), so at most one agent had work (clip shorter than 2 x 10 s)"
+fi
 if [[ $farm_frames != "$src_frames" ]]; then echo "WARNING: farm output has $farm_frames frames, source has $src_frames"; fi
 if [[ $ffmpeg_frames != "$src_frames" ]]; then echo "WARNING: ffmpeg output has $ffmpeg_frames frames, source has $src_frames"; fi
 

@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 
 /// Everything an agent process needs; the executable fills it from flags and environment.
 public struct AgentConfig: Sendable {
@@ -10,15 +11,18 @@ public struct AgentConfig: Sendable {
     public var heartbeatMilliseconds: Int
     /// Exit when this process is gone (agents started by `gopfarm transcode`).
     public var parentPID: Int32?
+    /// The protocol version announced in hello (always `WireProtocol.version` but in tests).
+    public var protocolVersion: Int
 
     public init(coordinator: String, name: String = AgentConfig.defaultName(), slots: Int = 1, threads: Int = 0,
-                heartbeatMilliseconds: Int = 1000, parentPID: Int32? = nil) {
+                heartbeatMilliseconds: Int = 1000, parentPID: Int32? = nil, protocolVersion: Int = WireProtocol.version) {
         self.coordinator = coordinator
         self.name = name
         self.slots = slots
         self.threads = threads
         self.heartbeatMilliseconds = heartbeatMilliseconds
         self.parentPID = parentPID
+        self.protocolVersion = protocolVersion
     }
 
     public static func defaultName() -> String {

@@ -35,9 +35,7 @@ public final class AgentRuntime: Sendable {
     }
 
     public static func installSignalHandlers() {
-        signal(SIGTERM) { _ in terminationRequested.store(true, ordering: .relaxed) }
-        signal(SIGINT) { _ in terminationRequested.store(true, ordering: .relaxed) }
-        signal(SIGPIPE, SIG_IGN)
+        SignalHandling.install { _ in terminationRequested.store(true, ordering: .relaxed) }
     }
 
     /// Runs until dismissed, refused, terminated or orphaned. Blocking.
@@ -69,7 +67,7 @@ public final class AgentRuntime: Sendable {
             }
             if let parent = config.parentPID, getppid() != parent { return .parentGone }
             if !welcomed, now - lastHello > 1.0 {
-                try socket.send(hello.frames())
+                try socket.send(hello.frames(version: config.protocolVersion))
                 lastHello = now
             }
             if welcomed, now - lastHeard > max(5 * heartbeat, 3) {

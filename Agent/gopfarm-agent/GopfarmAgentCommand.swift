@@ -35,6 +35,10 @@ struct GopfarmAgentCommand: ParsableCommand {
     @Option(help: .hidden)
     var parentPid: Int32?
 
+    /// Tests only: claim another protocol version to check the coordinator refuses it.
+    @Option(help: .hidden)
+    var protocolVersion: Int = WireProtocol.version
+
     @Flag(help: "Log one JSON object per line.")
     var jsonLogs = false
 
@@ -61,7 +65,7 @@ struct GopfarmAgentCommand: ParsableCommand {
             name: name ?? env["GOPFARM_AGENT_NAME"] ?? AgentConfig.defaultName(),
             slots: slots ?? env["GOPFARM_SLOTS"].flatMap(Int.init) ?? 1,
             threads: threads ?? env["GOPFARM_THREADS"].flatMap(Int.init) ?? 0,
-            heartbeatMilliseconds: heartbeatMs, parentPID: parentPid)
+            heartbeatMilliseconds: heartbeatMs, parentPID: parentPid, protocolVersion: protocolVersion)
         AgentRuntime.installSignalHandlers()
         let runtime = AgentRuntime(config: config, logger: Logger(label: "gopfarm.agent.\(config.name)"))
         switch try runtime.run() {

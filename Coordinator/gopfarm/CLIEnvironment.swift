@@ -13,9 +13,7 @@ enum CLIEnvironment {
             h.logLevel = verbose ? .info : .warning
             return h
         }
-        signal(SIGINT) { _ in transcodeCancelled.store(true, ordering: .relaxed) }
-        signal(SIGTERM) { _ in transcodeCancelled.store(true, ordering: .relaxed) }
-        signal(SIGPIPE, SIG_IGN)
+        SignalHandling.install { _ in transcodeCancelled.store(true, ordering: .relaxed) }
     }
 
     /// Prints a failure as one sentence and exits with the right status.

@@ -62,8 +62,8 @@ public struct WireError: Error, CustomStringConvertible, Sendable {
 
 extension WireMessage {
     /// The frames to send: header, then `payloads`.
-    public func frames(payloads: [Data] = []) -> [Data] {
-        let header = try! JSONEncoder().encode(WireEnvelope(v: WireProtocol.version, type: Self.type, body: self))
+    public func frames(payloads: [Data] = [], version: Int = WireProtocol.version) -> [Data] {
+        let header = try! JSONEncoder().encode(WireEnvelope(v: version, type: Self.type, body: self))
         return [header] + payloads
     }
 }
