@@ -25,7 +25,7 @@ if [[ -s $out ]]; then
     exit 0
 fi
 mkdir -p "$(dirname "$out")"
-noise=${CLIP_NOISE:-20}
+noise=${CLIP_NOISE:-8}
 tmp="$out.partial.$$.mp4"
 trap 'rm -f "$tmp"' EXIT
 

@@ -25,18 +25,20 @@ clip=$(ensure_clip "$seconds")
 duration=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$clip")
 size=$(file_size "$clip")
 cat "$clip" >/dev/null   # warm the page cache
+work=$OUT_DIR/split-speed
+mkdir -p "$work"
 
 walls=()
 for ((r = 1; r <= rounds; r++)); do
     TIMEFORMAT='%3R'
-    { time "$GOPFARM" probe "$clip" --json >"$OUT_DIR/probe.json" 2>"$OUT_DIR/probe.log"; } 2>"$OUT_DIR/probe.time" \
-        || { tail -n 20 "$OUT_DIR/probe.log" >&2; die "gopfarm probe failed"; }
-    w=$(<"$OUT_DIR/probe.time")
+    { time "$GOPFARM" probe "$clip" --json >"$work/probe.json" 2>"$work/probe.log"; } 2>"$work/probe.time" \
+        || { tail -n 20 "$work/probe.log" >&2; die "gopfarm probe failed"; }
+    w=$(<"$work/probe.time")
     walls+=("$w")
     printf 'run %d: %.3f s\n' "$r" "$w"
 done
 med=$(median "${walls[@]}")
-frames=$(report_field "$OUT_DIR/probe.json" frameCount)
+frames=$(report_field "$work/probe.json" frameCount)
 speed=$(awk -v d="$duration" -v w="$med" 'BEGIN { printf "%.1f", d / w }')
 mibps=$(awk -v b="$size" -v w="$med" 'BEGIN { printf "%.1f", b / 1048576 / w }')
 printf 'probe: %.3f s for %.1f s of video = %s× realtime (%s frames, %.1f MiB, %s MiB/s; median of %d)\n' \
