@@ -13,6 +13,9 @@
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 #include <libswscale/swscale.h>
+#include <libswresample/swresample.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
 
 static inline int gf_AVERROR(int e) { return AVERROR(e); }
 static inline int gf_AVERROR_EOF(void) { return AVERROR_EOF; }

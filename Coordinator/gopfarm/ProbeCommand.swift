@@ -33,7 +33,7 @@ struct ProbeCommand: ParsableCommand {
             t += "  video frames: \(info.frameCount)"
             if let d = info.declaredFrameCount { t += " (index declares \(d))" }
             t += info.variableFrameRate ? ", variable frame rate" : ", constant frame rate"
-            t += "\n  key frames: \(info.keyFrames.count)\(info.openGOP ? " (open GOP)" : " (closed GOP)") at "
+            t += "\n  key frames: \(info.keyFrames.count)\(info.openGOP ? " (open GOP, * = open)" : " (closed GOP)") at "
             t += info.keyFrames.prefix(12).map { String(format: "%.3fs%@", $0.time, $0.kind == "open" ? "*" : "") }.joined(separator: " ")
             t += info.keyFrames.count > 12 ? " …\n" : "\n"
             for w in info.warnings { t += "  warning: \(w)\n" }

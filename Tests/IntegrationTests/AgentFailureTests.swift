@@ -37,8 +37,7 @@ struct AgentFailureTests {
         process.waitUntilExit()
         let log = try String(contentsOf: dir.appendingPathComponent("faulty.log"), encoding: .utf8)
         try #require(process.terminationStatus == 0, "transcode failed: \(log)")
-        let json = log.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("{") }.joined(separator: "\n")
-        let report = try JSONDecoder().decode(FarmCLI.Report.self, from: Data(json.utf8))
+        let report = try FarmCLI.report(fromLog: log)
         return (report, try FFmpegOracle.packetHashes(output))
     }
 

@@ -32,6 +32,12 @@ enum FarmCLI {
         return Run(output: out, report: report)
     }
 
+    /// The `--json` report at the end of a log that also holds progress lines.
+    static func report(fromLog log: String) throws -> Report {
+        let json = log.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("{") }.joined(separator: "\n")
+        return try JSONDecoder().decode(Report.self, from: Data(json.utf8))
+    }
+
     /// Number of key frames the probe finds (to know how often a clip can be cut).
     static func keyFrameCount(_ path: String) throws -> Int {
         struct Probe: Decodable { struct K: Decodable { var kind: String }; var keyFrames: [K] }

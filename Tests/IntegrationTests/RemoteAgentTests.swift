@@ -29,8 +29,7 @@ struct RemoteAgentTests {
         while job.isRunning && Date() < deadline { usleep(100_000) }
         let log = try String(contentsOf: dir.appendingPathComponent("job.log"), encoding: .utf8)
         try #require(!job.isRunning && job.terminationStatus == 0, "\(log)")
-        let json = log.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("{") }.joined(separator: "\n")
-        let report = try JSONDecoder().decode(FarmCLI.Report.self, from: Data(json.utf8))
+        let report = try FarmCLI.report(fromLog: log)
         #expect(Set(report.segments.map(\.agent)) == ["early", "late"], "\(report.segments.map(\.agent))")
         #expect(report.frames == 200)
         // Dismissed agents exit by themselves with status 0.

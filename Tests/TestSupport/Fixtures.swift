@@ -11,6 +11,10 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
     case vfrMP4 = "vfr-no-audio.mp4"
     case oddDimensionsMKV = "odd-853x481.mkv"
     case twoAudioMKV = "two-audio.mkv"
+    /// Pink-noise AAC audio: content that can be aligned by correlation after re-encoding.
+    case noiseAudioMP4 = "noise-audio.mp4"
+    /// Pink-noise Opus audio in Matroska (codec delay handling on copy).
+    case noiseOpusMKV = "noise-opus.mkv"
 
     public var description: String { rawValue }
 
@@ -38,6 +42,12 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
         case .oddDimensionsMKV:
             return ["-f", "lavfi", "-i", "testsrc2=size=853x481:rate=25:duration=3"] + tone + noisy
                 + ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "20", "-b:v", "500k", "-c:a", "libopus", "-shortest"]
+        case .noiseAudioMP4:
+            return video + ["-f", "lavfi", "-i", "anoisesrc=color=pink:sample_rate=44100:duration=4:seed=7"] + noisy
+                + ["-c:v", "libx264", "-preset", "veryfast", "-g", "25", "-c:a", "aac", "-shortest"]
+        case .noiseOpusMKV:
+            return video + ["-f", "lavfi", "-i", "anoisesrc=color=pink:sample_rate=48000:duration=4:seed=9"] + noisy
+                + ["-c:v", "libx264", "-preset", "veryfast", "-g", "25", "-c:a", "libopus", "-shortest"]
         case .twoAudioMKV:
             return video + tone + ["-f", "lavfi", "-i", "sine=frequency=660:sample_rate=44100:duration=4"] + noisy
                 + ["-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "libx264", "-preset", "veryfast", "-g", "25",

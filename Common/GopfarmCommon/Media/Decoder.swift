@@ -20,6 +20,21 @@ public final class Decoder {
         try avCheck(avcodec_open2(ctx, codec, nil), .decodeFailed, "cannot open the \(parameters.codecName) decoder")
     }
 
+    /// A decoder for a stream of an open input, with its parameters exactly as demuxed
+    /// (channel layouts and all), for audio handled on the coordinator.
+    public init(input: InputContainer, stream index: Int) throws(MediaError) {
+        let st = input.stream(index)
+        let id = st.pointee.codecpar.pointee.codec_id
+        guard let codec = avcodec_find_decoder(id) else {
+            throw MediaError(.unsupportedCodec, "no decoder for codec '\(String(cString: avcodec_get_name(id)))'", path: input.path)
+        }
+        guard let ctx = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
+        context = ctx
+        try avCheck(avcodec_parameters_to_context(ctx, st.pointee.codecpar), .decodeFailed, "cannot configure a decoder", path: input.path)
+        ctx.pointee.pkt_timebase = st.pointee.time_base
+        try avCheck(avcodec_open2(ctx, codec, nil), .decodeFailed, "cannot open the \(String(cString: codec.pointee.name)) decoder", path: input.path)
+    }
+
     deinit {
         var c: UnsafeMutablePointer<AVCodecContext>? = context
         avcodec_free_context(&c)

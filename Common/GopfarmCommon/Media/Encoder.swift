@@ -97,13 +97,7 @@ public final class Encoder {
     }
 
     /// The parameters of the encoded stream (with extradata), for a muxer.
-    public var parameters: CodecParameters {
-        guard let par = avcodec_parameters_alloc() else { fatalError("avcodec_parameters_alloc: out of memory") }
-        var owner: UnsafeMutablePointer<AVCodecParameters>? = par
-        defer { avcodec_parameters_free(&owner) }
-        avcodec_parameters_from_context(par, context)
-        return CodecParameters(par)
-    }
+    public var parameters: CodecParameters { CodecParameters(encoder: context) }
 
     public var timeBase: Rational { Rational(context.pointee.time_base) }
 

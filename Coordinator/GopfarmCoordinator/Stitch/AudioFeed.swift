@@ -7,18 +7,22 @@ struct AudioFeed {
     let source: InputContainer
     let streamMap: [Int: Int]
     let offset: (Rational) -> Int64
-    /// Per input stream, ticks to add on the way out (see `MatroskaOpusDelay`).
+    /// Per input stream, ticks to add on the way out (see the note in `Stitcher`).
     let extraDelay: [Int: Int64]
+    /// Input streams that are re-encoded instead of copied.
+    let transcoders: [Int: AudioTranscoder]
     private let pending = Packet()
     private var hasPending = false
     private var exhausted: Bool
     private(set) var written = 0
 
-    init(source: InputContainer, streamMap: [Int: Int], offset: @escaping (Rational) -> Int64, extraDelay: [Int: Int64] = [:]) {
+    init(source: InputContainer, streamMap: [Int: Int], offset: @escaping (Rational) -> Int64, extraDelay: [Int: Int64] = [:],
+         transcoders: [Int: AudioTranscoder] = [:]) {
         self.source = source
         self.streamMap = streamMap
         self.offset = offset
         self.extraDelay = extraDelay
+        self.transcoders = transcoders
         exhausted = streamMap.isEmpty
     }
 
@@ -28,11 +32,22 @@ struct AudioFeed {
             if !hasPending {
                 guard !exhausted else { return }
                 hasPending = try readNext()
-                if !hasPending { exhausted = true; return }
+                if !hasPending {
+                    exhausted = true
+                    for t in transcoders.values.sorted(by: { $0.inputStream < $1.inputStream }) {
+                        try t.feed(nil, shift: offset(t.inputTimeBase)) { p throws(MediaError) in try emit(p, from: t, into: out) }
+                    }
+                    return
+                }
             }
             let inTB = source.timeBase(stream: pending.streamIndex)
             let t = pending.dts != noPTS ? pending.dts : pending.pts
             if let limit, t != noPTS, av_compare_ts(t, inTB.av, limit, timeBase.av) > 0 { return }
+            if let t = transcoders[pending.streamIndex] {
+                try t.feed(pending, shift: offset(inTB)) { p throws(MediaError) in try emit(p, from: t, into: out) }
+                hasPending = false
+                continue
+            }
             let outIndex = streamMap[pending.streamIndex]!
             let shift = offset(inTB) - (extraDelay[pending.streamIndex] ?? 0)
             pending.setTiming(pts: pending.pts == noPTS ? noPTS : pending.pts - shift,
@@ -43,6 +58,14 @@ struct AudioFeed {
             written += 1
             hasPending = false
         }
+    }
+
+    /// Writes an encoded audio packet (timestamps in the encoder's time base).
+    private mutating func emit(_ p: Packet, from t: AudioTranscoder, into out: OutputContainer) throws(MediaError) {
+        p.rescaleTimestamps(from: t.encoder.timeBase, to: out.timeBase(stream: t.outputStream))
+        p.setStreamIndex(t.outputStream)
+        try out.write(p)
+        written += 1
     }
 
     private func readNext() throws(MediaError) -> Bool {

@@ -41,16 +41,25 @@ public struct Stitcher {
                                          displayMatrix: source.displayMatrix(stream: videoIn))
         var warnings: [String] = []
         var streamMap: [Int: Int] = [:]
+        var transcoders: [Int: AudioTranscoder] = [:]
         var streamNames = ["video: \(videoParameters.codecName)"]
         for i in 0..<source.streamCount where i != videoIn {
             let p = source.codecParameters(stream: i)
             let kind = p.mediaType
             if kind == AVMEDIA_TYPE_AUDIO.rawValue {
-                guard out.accepts(codecID: p.codecID) else {
-                    throw MediaError(.unsupportedContainer, "the source's \(p.codecName) audio cannot be stored in a .\((outputPath as NSString).pathExtension) file and audio re-encoding is not implemented yet; choose .mkv", path: outputPath)
+                if out.accepts(codecID: p.codecID) {
+                    streamMap[i] = try out.addStreamCopy(from: source, stream: i)
+                    streamNames.append("audio: \(p.codecName) (copied)")
+                } else {
+                    let name = AudioTranscoder.encoderName(forFormat: out.formatName)
+                    let t = try AudioTranscoder(source: source, stream: i, encoder: name)
+                    let index = try out.addStream(parameters: t.encoder.parameters, timeBase: t.encoder.timeBase,
+                                                  language: source.metadata(stream: i, key: "language"))
+                    streamMap[i] = index
+                    t.outputStream = index
+                    transcoders[i] = t
+                    streamNames.append("audio: \(p.codecName) → \(t.encoder.parameters.codecName) (encoded once, whole file)")
                 }
-                streamMap[i] = try out.addStreamCopy(from: source, stream: i)
-                streamNames.append("audio: \(p.codecName) (copied)")
             } else if kind == AVMEDIA_TYPE_SUBTITLE.rawValue {
                 if out.accepts(codecID: p.codecID) {
                     streamMap[i] = try out.addStreamCopy(from: source, stream: i)
@@ -76,14 +85,14 @@ public struct Stitcher {
 
         var extraDelay: [Int: Int64] = [:]
         if out.formatName == "matroska" || out.formatName == "webm" {
-            for i in streamMap.keys {
+            for i in streamMap.keys where transcoders[i] == nil {
                 let p = source.codecParameters(stream: i)
                 if p.codecID == AV_CODEC_ID_OPUS.rawValue, p.initialPadding > 0, p.sampleRate > 0 {
                     extraDelay[i] = av_rescale_q(Int64(p.initialPadding), AVRational(num: 1, den: p.sampleRate), source.timeBase(stream: i).av)
                 }
             }
         }
-        var audio = AudioFeed(source: source, streamMap: streamMap, offset: offset, extraDelay: extraDelay)
+        var audio = AudioFeed(source: source, streamMap: streamMap, offset: offset, extraDelay: extraDelay, transcoders: transcoders)
         var dts = DecodeTimestamps(depth: segments.map(\.result.reorderDepth).max() ?? 0)
         let packet = Packet()
         var frames = 0
@@ -114,8 +123,10 @@ public struct Stitcher {
     }
 
     // FFmpeg 5.1's Matroska demuxer subtracts an Opus track's codec delay from its timestamps
-    // but the muxer does not add it back: a plain remux moves Opus audio earlier by the
+    // but the muxer does not add it back: a plain remux moves copied Opus audio earlier by the
     // pre-skip (6.5 ms at 48 kHz). `extraDelay` adds it back so the track stays in sync.
+    // Freshly encoded Opus needs nothing: the encoder's timestamps already account for it
+    // (both checked by correlating decoded audio in AudioTests).
 
     private func load(_ segment: CompletedSegment) throws(MediaError) -> PacketStreamReader {
         let data: Data

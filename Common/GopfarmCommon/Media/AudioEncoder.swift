@@ -1,0 +1,121 @@
+import CFFmpeg
+
+/// Owns an audio encoding `AVCodecContext` (AAC for MP4/MOV, Opus for WebM), its resampler
+/// (`SwrContext`) and sample FIFO, so callers push decoded frames of any format and get packets.
+public final class AudioEncoder {
+    let context: UnsafeMutablePointer<AVCodecContext>
+    private var resampler: OpaquePointer?
+    private let fifo: OpaquePointer
+    private let converted = Frame()
+    private let chunk = Frame()
+    /// Next presentation time, in samples of the output rate; set from the first frame.
+    private var nextPTS: Int64?
+    public let codecName: String
+
+    public init(codec name: String, sampleRate sourceRate: Int32, channels: Int32, bitRate: Int64) throws(MediaError) {
+        guard let codec = avcodec_find_encoder_by_name(name) else {
+            throw MediaError(.encoderNotFound, "the audio encoder '\(name)' is not available in this FFmpeg build")
+        }
+        guard let ctx = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
+        context = ctx
+        codecName = name
+        var rate = sourceRate
+        if var rates = codec.pointee.supported_samplerates {
+            var list: [Int32] = []
+            while rates.pointee != 0 { list.append(rates.pointee); rates += 1 }
+            if !list.contains(sourceRate) { rate = list.contains(48000) ? 48000 : list.min { abs($0 - sourceRate) < abs($1 - sourceRate) } ?? 48000 }
+        }
+        ctx.pointee.sample_rate = rate
+        ctx.pointee.sample_fmt = codec.pointee.sample_fmts?.pointee ?? AV_SAMPLE_FMT_FLTP
+        av_channel_layout_default(&ctx.pointee.ch_layout, min(max(1, channels), 8))
+        ctx.pointee.bit_rate = bitRate
+        ctx.pointee.time_base = AVRational(num: 1, den: rate)
+        ctx.pointee.flags |= gf_AV_CODEC_FLAG_GLOBAL_HEADER()
+        try avCheck(avcodec_open2(ctx, codec, nil), .encodeFailed, "cannot open the \(name) audio encoder")
+        guard let f = av_audio_fifo_alloc(ctx.pointee.sample_fmt, ctx.pointee.ch_layout.nb_channels, 4096) else {
+            fatalError("av_audio_fifo_alloc: out of memory")
+        }
+        fifo = f
+    }
+
+    deinit {
+        swr_free(&resampler)
+        av_audio_fifo_free(fifo)
+        var c: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&c)
+    }
+
+    public var parameters: CodecParameters { CodecParameters(encoder: context) }
+
+    public var timeBase: Rational { Rational(context.pointee.time_base) }
+
+    /// Converts and queues a decoded frame whose pts is `pts` in `timeBase`; encodes every full
+    /// encoder frame, handing packets (in `self.timeBase`) to `emit`.
+    public func push(_ frame: Frame, pts: Int64, timeBase: Rational, emit: (Packet) throws(MediaError) -> Void) throws(MediaError) {
+        if nextPTS == nil { nextPTS = pts == noPTS ? 0 : av_rescale_q(pts, timeBase.av, context.pointee.time_base) }
+        try convert(frame)
+        try drain(final: false, emit: emit)
+    }
+
+    /// Flushes the resampler, the FIFO (a short last frame) and the encoder.
+    public func finish(emit: (Packet) throws(MediaError) -> Void) throws(MediaError) {
+        guard nextPTS != nil else { return }
+        try convert(nil)
+        try drain(final: true, emit: emit)
+        try avCheck(avcodec_send_frame(context, nil), .encodeFailed, "cannot flush the \(codecName) encoder")
+        try receive(emit)
+    }
+
+    private func convert(_ frame: Frame?) throws(MediaError) {
+        if resampler == nil, let frame {
+            let src = frame.pointer
+            try avCheck(swr_alloc_set_opts2(&resampler, &context.pointee.ch_layout, context.pointee.sample_fmt, context.pointee.sample_rate,
+                                            &src.pointee.ch_layout, AVSampleFormat(rawValue: src.pointee.format), src.pointee.sample_rate, 0, nil),
+                        .encodeFailed, "cannot set up audio resampling")
+            try avCheck(swr_init(resampler), .encodeFailed, "cannot set up audio resampling")
+        }
+        guard let resampler else { return }
+        converted.unref()
+        av_channel_layout_copy(&converted.pointer.pointee.ch_layout, &context.pointee.ch_layout)
+        converted.pointer.pointee.sample_rate = context.pointee.sample_rate
+        converted.pointer.pointee.format = context.pointee.sample_fmt.rawValue
+        try avCheck(swr_convert_frame(resampler, converted.pointer, frame?.pointer), .encodeFailed, "cannot resample audio")
+        let n = converted.pointer.pointee.nb_samples
+        guard n > 0 else { return }
+        let written = converted.pointer.pointee.extended_data.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: 8) {
+            av_audio_fifo_write(fifo, $0, n)
+        }
+        if written < n { throw MediaError(.encodeFailed, "cannot queue resampled audio") }
+    }
+
+    private func drain(final: Bool, emit: (Packet) throws(MediaError) -> Void) throws(MediaError) {
+        let size = context.pointee.frame_size > 0 ? context.pointee.frame_size : 1024
+        while av_audio_fifo_size(fifo) >= size || (final && av_audio_fifo_size(fifo) > 0) {
+            let n = min(size, av_audio_fifo_size(fifo))
+            chunk.unref()
+            chunk.pointer.pointee.nb_samples = n
+            chunk.pointer.pointee.format = context.pointee.sample_fmt.rawValue
+            chunk.pointer.pointee.sample_rate = context.pointee.sample_rate
+            av_channel_layout_copy(&chunk.pointer.pointee.ch_layout, &context.pointee.ch_layout)
+            try avCheck(av_frame_get_buffer(chunk.pointer, 0), .encodeFailed, "cannot allocate an audio frame")
+            let read = chunk.pointer.pointee.extended_data.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: 8) {
+                av_audio_fifo_read(fifo, $0, n)
+            }
+            if read < n { throw MediaError(.encodeFailed, "cannot read queued audio") }
+            chunk.pointer.pointee.pts = nextPTS ?? 0
+            nextPTS = (nextPTS ?? 0) + Int64(n)
+            try avCheck(avcodec_send_frame(context, chunk.pointer), .encodeFailed, "the \(codecName) encoder refused a frame")
+            try receive(emit)
+        }
+    }
+
+    private func receive(_ emit: (Packet) throws(MediaError) -> Void) throws(MediaError) {
+        let packet = Packet()
+        while true {
+            switch try avCheck(avcodec_receive_packet(context, packet.pointer), .encodeFailed, "the \(codecName) encoder failed") {
+            case .ok: try emit(packet)
+            case .again, .endOfStream: return
+            }
+        }
+    }
+}

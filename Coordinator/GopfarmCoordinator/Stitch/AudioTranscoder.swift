@@ -1,0 +1,44 @@
+import CFFmpeg
+import GopfarmCommon
+
+/// One audio stream the output container cannot take as it is: decoded once over the whole
+/// file and encoded once (AAC for MP4/MOV, Opus for WebM), never cut with the video.
+final class AudioTranscoder {
+    let inputStream: Int
+    /// Set once the output stream exists.
+    var outputStream = -1
+    let inputTimeBase: Rational
+    private let decoder: Decoder
+    let encoder: AudioEncoder
+    private let frame = Frame()
+
+    /// The encoder a container wants for audio it cannot copy.
+    static func encoderName(forFormat format: String) -> String {
+        format == "webm" || format == "matroska" ? "libopus" : "aac"
+    }
+
+    init(source: InputContainer, stream: Int, encoder name: String) throws(MediaError) {
+        let p = source.codecParameters(stream: stream)
+        inputStream = stream
+        inputTimeBase = source.timeBase(stream: stream)
+        decoder = try Decoder(input: source, stream: stream)
+        let bitRate: Int64 = Int64(min(max(p.channels, 1), 8)) * (name == "libopus" ? 64_000 : 96_000)
+        encoder = try AudioEncoder(codec: name, sampleRate: p.sampleRate, channels: p.channels, bitRate: bitRate)
+    }
+
+    /// Decodes `packet` (nil: end) and encodes what it yields; `shift` is the input start offset
+    /// in the input time base, subtracted like every other stream's.
+    func feed(_ packet: Packet?, shift: Int64, emit: (Packet) throws(MediaError) -> Void) throws(MediaError) {
+        var outcome = try decoder.send(packet)
+        while true {
+            while try decoder.receive(into: frame) {
+                let t = frame.presentationTime
+                try encoder.push(frame, pts: t == noPTS ? noPTS : t - shift, timeBase: inputTimeBase, emit: emit)
+                frame.unref()
+            }
+            guard case .full = outcome else { break }
+            outcome = try decoder.send(packet)
+        }
+        if packet == nil { try encoder.finish(emit: emit) }
+    }
+}
