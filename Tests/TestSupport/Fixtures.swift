@@ -35,7 +35,7 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
         case .vp9WebM:
             return video + tone + noisy + ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "25", "-b:v", "300k", "-c:a", "libopus"]
         case .mpeg2TS:
-            return video + tone + noisy + ["-c:v", "mpeg2video", "-g", "12", "-bf", "2", "-q:v", "5", "-c:a", "mp2", "-f", "mpegts"]
+            return video + ["-f", "lavfi", "-i", "anoisesrc=color=pink:sample_rate=48000:duration=4:seed=5"] + noisy + ["-c:v", "mpeg2video", "-g", "12", "-bf", "2", "-q:v", "5", "-c:a", "mp2", "-f", "mpegts"]
         case .vfrMP4:
             return video + ["-vf", "noise=alls=12:allf=t,select='not(mod(n\\,3))+not(mod(n\\,5))'", "-fps_mode", "vfr",
                             "-c:v", "libx264", "-preset", "veryfast", "-g", "12", "-an"]

@@ -39,9 +39,17 @@ public final class OutputContainer {
 
     public var formatName: String { String(cString: context.pointee.oformat.pointee.name) }
 
-    /// Whether this container can store `codecID` (e.g. Vorbis in MP4: no).
+    /// Whether this container can store `codecID` so that common players play it. libavformat
+    /// lets MP4 hold Vorbis or MP2, which browsers and phones do not play: MP4/MOV audio is
+    /// limited to the codecs they do.
     public func accepts(codecID: UInt32) -> Bool {
-        avformat_query_codec(context.pointee.oformat, AVCodecID(rawValue: codecID), gf_FF_COMPLIANCE_NORMAL()) == 1
+        let id = AVCodecID(rawValue: codecID)
+        if ["mp4", "mov"].contains(formatName), avcodec_get_type(id) == AVMEDIA_TYPE_AUDIO {
+            let playable = [AV_CODEC_ID_AAC, AV_CODEC_ID_MP3, AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3, AV_CODEC_ID_ALAC,
+                            AV_CODEC_ID_OPUS, AV_CODEC_ID_FLAC]
+            if !playable.contains(id) { return false }
+        }
+        return avformat_query_codec(context.pointee.oformat, id, gf_FF_COMPLIANCE_NORMAL()) == 1
     }
 
     /// Adds a stream and returns its index.
