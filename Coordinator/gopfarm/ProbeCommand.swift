@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GopfarmCommon
+import GopfarmCoordinator
 
 struct ProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,33 +14,68 @@ struct ProbeCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(help: "Also print the segment plan: where the cuts land, frames per segment, priming.")
+    var plan = false
+
+    @Flag(help: "With --plan: extract every segment as agents would get it, and time the split.")
+    var extract = false
+
+    @Option(help: "With --plan: target segment length in seconds.")
+    var segmentSeconds: Double = 10
+
+    struct PlannedProbe: Encodable {
+        var probe: MediaInfo
+        var split: SplitReport
+    }
+
     func run() throws {
         CLIEnvironment.bootstrap(verbose: false)
         do {
+            if plan || extract {
+                guard segmentSeconds >= 0.04 else { throw MediaError(.invalidOption, "--segment-seconds must be at least 0.04") }
+                let (probe, split) = try SplitReport.run(path: file, segmentSeconds: segmentSeconds, extract: extract)
+                if json { try CLIEnvironment.printJSON(PlannedProbe(probe: probe.info, split: split)); return }
+                printText(probe.info)
+                var t = "  plan: \(split.segments.count) segments of about \(segmentSeconds) s\n"
+                for s in split.segments {
+                    t += String(format: "    %4d  %9.3f s – %@  %6d frames  %6d packets%@%@\n", s.index, s.start,
+                                s.end.map { String(format: "%9.3f s", $0) } ?? "      end", s.frames, s.packets,
+                                s.primed ? "  primed" : "", s.bytes.map { "  " + TranscodeCommand.bytes(Int64($0)) } ?? "")
+                }
+                t += String(format: "  probe + plan: %.3f s", split.probeSeconds)
+                if let e = split.extractSeconds { t += String(format: ", extraction of every segment: %.3f s", e) }
+                t += String(format: " — %.0f× realtime\n", split.speed)
+                FileHandle.standardOutput.write(Data(t.utf8))
+                return
+            }
             let info = try MediaProbe(path: file).info
             if json { try CLIEnvironment.printJSON(info); return }
-            var t = "\(info.path): \(info.containerLongName), \(String(format: "%.3f", info.duration)) s, \(info.sizeBytes) bytes\n"
-            for s in info.streams {
-                t += "  stream \(s.index): \(s.type) \(s.codec)"
-                if let w = s.width, let h = s.height { t += " \(w)x\(h) \(s.pixelFormat ?? "?")" }
-                if let r = s.averageFrameRate, r.isValid { t += String(format: " %.3f fps", r.doubleValue) }
-                if let range = s.colorRange, range != "unknown" { t += " range=\(range)" }
-                if let p = s.colorPrimaries, p != "unknown" { t += " primaries=\(p)" }
-                if let rot = s.rotation, rot != 0 { t += " rotation=\(rot)" }
-                if let sr = s.sampleRate { t += " \(sr) Hz \(s.channels ?? 0) ch" }
-                if let l = s.language { t += " [\(l)]" }
-                t += "\n"
-            }
-            t += "  video frames: \(info.frameCount)"
-            if let d = info.declaredFrameCount { t += " (index declares \(d))" }
-            t += info.variableFrameRate ? ", variable frame rate" : ", constant frame rate"
-            t += "\n  key frames: \(info.keyFrames.count)\(info.openGOP ? " (open GOP, * = open)" : " (closed GOP)") at "
-            t += info.keyFrames.prefix(12).map { String(format: "%.3fs%@", $0.time, $0.kind == "open" ? "*" : "") }.joined(separator: " ")
-            t += info.keyFrames.count > 12 ? " …\n" : "\n"
-            for w in info.warnings { t += "  warning: \(w)\n" }
-            FileHandle.standardOutput.write(Data(t.utf8))
+            printText(info)
         } catch {
             throw CLIEnvironment.fail(error)
         }
+    }
+
+    func printText(_ info: MediaInfo) {
+        var t = "\(info.path): \(info.containerLongName), \(String(format: "%.3f", info.duration)) s, \(info.sizeBytes) bytes\n"
+        for s in info.streams {
+            t += "  stream \(s.index): \(s.type) \(s.codec)"
+            if let w = s.width, let h = s.height { t += " \(w)x\(h) \(s.pixelFormat ?? "?")" }
+            if let r = s.averageFrameRate, r.isValid { t += String(format: " %.3f fps", r.doubleValue) }
+            if let range = s.colorRange, range != "unknown" { t += " range=\(range)" }
+            if let p = s.colorPrimaries, p != "unknown" { t += " primaries=\(p)" }
+            if let rot = s.rotation, rot != 0 { t += " rotation=\(rot)" }
+            if let sr = s.sampleRate { t += " \(sr) Hz \(s.channels ?? 0) ch" }
+            if let l = s.language { t += " [\(l)]" }
+            t += "\n"
+        }
+        t += "  video frames: \(info.frameCount)"
+        if let d = info.declaredFrameCount { t += " (index declares \(d))" }
+        t += info.variableFrameRate ? ", variable frame rate" : ", constant frame rate"
+        t += "\n  key frames: \(info.keyFrames.count)\(info.openGOP ? " (open GOP, * = open)" : " (closed GOP)") at "
+        t += info.keyFrames.prefix(12).map { String(format: "%.3fs%@", $0.time, $0.kind == "open" ? "*" : "") }.joined(separator: " ")
+        t += info.keyFrames.count > 12 ? " …\n" : "\n"
+        for w in info.warnings { t += "  warning: \(w)\n" }
+        FileHandle.standardOutput.write(Data(t.utf8))
     }
 }

@@ -39,7 +39,9 @@ public struct MediaProbe: Sendable {
         let packet = Packet()
         while try input.read(into: packet) {
             guard packet.streamIndex == video else { continue }
-            let kind = classifier.classify(packet.bytes, keyFlag: packet.isKey)
+            // Only flagged packets can be cut points; parsing the others would cost a byte scan
+            // of every packet (Annex B) for nothing.
+            let kind = packet.isKey ? classifier.classify(packet.bytes, keyFlag: true) : .none
             if kind == .falseKey { falseKeys += 1 }
             if packet.isCorrupt { corrupt.append(index.count) }
             index.records.append(VideoPacketRecord(
