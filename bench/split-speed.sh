@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # split-speed.sh — how fast the coordinator splits: probe + plan + extraction of every segment.
 #
-# `gopfarm probe CLIP --json` reads every packet of the file (key frames, GOP structure, frame
-# count), which is the pass the coordinator makes before it plans and cuts segments. It is timed
-# on the generated 1080p30 clip (bench/make-clip.sh) with the file already in the page cache, so
-# it measures demuxing/parsing rather than the disk. Segment extraction is timed elsewhere.
+# `gopfarm probe CLIP --plan --extract --json` does the coordinator's whole split as a dry run:
+# it reads every packet (frame count, key frames checked in the bitstream), plans segments of
+# about 10 s and stream-copies every segment out exactly as agents would receive it. Timed on
+# the generated 1080p30 clip (bench/make-clip.sh) with the file in the page cache, so it
+# measures demuxing and copying, not the disk.
 #
 # Reading the output: one line per run, then
-#   "probe: X s for Y s of video = Z× realtime"  (median run; Z = Y / X, higher is better)
-# and the same in bench-out/split-speed.json.
+#   "split: X s (probe + plan P s, extraction E s) for Y s of video … = Z× realtime"
+# (median run; Z = Y / X, higher is better; the issue's target is 200×), also in
+# bench-out/split-speed.json.
 #
-# Env: BENCH_SECONDS (clip length, default 60), BENCH_ROUNDS (probe runs, default 3),
-#      GOPFARM_BIN_DIR (prebuilt binaries; default: build release), BENCH_OUT.
+# Env: BENCH_SECONDS (clip length, default 60), BENCH_ROUNDS (default 3), GOPFARM_BIN_DIR.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

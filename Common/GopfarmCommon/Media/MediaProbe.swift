@@ -37,6 +37,9 @@ public struct MediaProbe: Sendable {
         var corrupt: [Int] = []
         var falseKeys = 0
         let packet = Packet()
+        // MP4/MOV store each sample as one contiguous run of bytes; confirm on the first packets.
+        var rawFile = input.formatName.hasPrefix("mov,mp4") ? RawFile(path: path) : nil
+        var verified = 0
         while try input.read(into: packet) {
             guard packet.streamIndex == video else { continue }
             // Only flagged packets can be cut points; parsing the others would cost a byte scan
@@ -44,10 +47,16 @@ public struct MediaProbe: Sendable {
             let kind = packet.isKey ? classifier.classify(packet.bytes, keyFlag: true) : .none
             if kind == .falseKey { falseKeys += 1 }
             if packet.isCorrupt { corrupt.append(index.count) }
+            if verified < 3, let file = rawFile {
+                verified += 1
+                if !file.holds(packet) { rawFile = nil }
+            }
             index.records.append(VideoPacketRecord(
-                pts: packet.pts, dts: packet.dts, position: packet.position, size: Int32(packet.size),
-                randomAccess: kind, discard: packet.isDiscard, corrupt: packet.isCorrupt))
+                pts: packet.pts, dts: packet.dts, duration: packet.duration, position: packet.position, size: Int32(packet.size),
+                keyFlag: packet.isKey, randomAccess: kind, discard: packet.isDiscard, corrupt: packet.isCorrupt))
         }
+        index.directlyReadable = rawFile != nil && verified > 0 && corrupt.isEmpty
+            && index.records.allSatisfy { $0.position >= 0 }
         guard index.count > 0 else {
             throw MediaError(.truncated, "contains no readable video packets", path: path)
         }

@@ -8,8 +8,10 @@ import Foundation
 /// it keeps every timestamp in the source's time base bit for bit (Matroska would round them to
 /// milliseconds) and needs no muxer or demuxer on either side.
 ///
-/// Layout: "GFPS" · UInt16 version · UInt32 header length · JSON header · packets, each
-/// Int64 pts · Int64 dts · Int64 duration · Int32 flags · UInt32 size · bytes (little endian).
+/// Layout: "GFPS" · UInt16 version · packets, each Int64 pts · Int64 dts · Int64 duration ·
+/// Int32 flags · UInt32 size · bytes · then the JSON header · UInt32 header length (little
+/// endian). The header comes last so the writer appends packets straight into the final
+/// buffer and `finish()` copies nothing.
 public struct PacketStreamHeader: Codable, Sendable, Equatable {
     public var parameters: CodecParameters
     public var timeBase: Rational
@@ -24,11 +26,18 @@ public struct PacketStreamHeader: Codable, Sendable, Equatable {
 
 public struct PacketStreamWriter: Sendable {
     public static let magic: [UInt8] = Array("GFPS".utf8)
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
+    /// Bytes a packet costs besides its data.
+    public static let recordOverhead = 32
     private var body = Data()
     private var count = 0
 
-    public init() {}
+    /// `capacity`: the expected payload size (packet bytes plus overhead), to allocate once.
+    public init(reservingCapacity capacity: Int = 0) {
+        body.reserveCapacity(capacity + 512)
+        body.append(contentsOf: Self.magic)
+        body.appendLittleEndian(Self.version)
+    }
 
     public mutating func append(pts: Int64, dts: Int64, duration: Int64, flags: Int32, data: UnsafeRawBufferPointer) {
         body.appendLittleEndian(pts)
@@ -47,15 +56,68 @@ public struct PacketStreamWriter: Sendable {
     public var packetCount: Int { count }
     public var byteCount: Int { body.count }
 
-    public func finish(parameters: CodecParameters, timeBase: Rational) -> Data {
+    /// Appends the header and hands over the buffer (the writer is empty afterwards).
+    public mutating func finish(parameters: CodecParameters, timeBase: Rational) -> Data {
         let header = try! JSONEncoder().encode(PacketStreamHeader(parameters: parameters, timeBase: timeBase, packetCount: count))
-        var out = Data(capacity: body.count + header.count + 16)
-        out.append(contentsOf: Self.magic)
-        out.appendLittleEndian(Self.version)
-        out.appendLittleEndian(UInt32(header.count))
-        out.append(header)
-        out.append(body)
+        body.append(header)
+        body.appendLittleEndian(UInt32(header.count))
+        let out = body
+        body = Data()
+        count = 0
         return out
+    }
+}
+
+extension PacketStreamWriter {
+    public struct RecordLayout {
+        public var pts: Int64
+        public var dts: Int64
+        public var duration: Int64
+        public var flags: Int32
+        public var size: Int
+
+        public init(pts: Int64, dts: Int64, duration: Int64, flags: Int32, size: Int) {
+            self.pts = pts
+            self.dts = dts
+            self.duration = duration
+            self.flags = flags
+            self.size = size
+        }
+    }
+
+    /// Builds a payload in one exactly-sized buffer, `fill` writing each packet's bytes in
+    /// place (from `pread`): one copy from the page cache, no per-packet allocation.
+    public static func assemble(parameters: CodecParameters, timeBase: Rational, records: [RecordLayout],
+                                fill: (Int, UnsafeMutableRawPointer) throws(MediaError) -> Void) throws(MediaError) -> Data {
+        let header = try! JSONEncoder().encode(PacketStreamHeader(parameters: parameters, timeBase: timeBase, packetCount: records.count))
+        let total = 6 + records.reduce(0) { $0 + recordOverhead + $1.size } + header.count + 4
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 16)
+        var offset = 0
+        func put<T: FixedWidthInteger>(_ v: T) {
+            buffer.storeBytes(of: v.littleEndian, toByteOffset: offset, as: T.self)
+            offset += MemoryLayout<T>.size
+        }
+        magic.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: 4) }
+        offset = 4
+        put(version)
+        do {
+            for (i, r) in records.enumerated() {
+                put(r.pts)
+                put(r.dts)
+                put(r.duration)
+                put(r.flags)
+                put(UInt32(r.size))
+                try fill(i, buffer + offset)
+                offset += r.size
+            }
+        } catch {
+            buffer.deallocate()
+            throw error
+        }
+        header.withUnsafeBytes { (buffer + offset).copyMemory(from: $0.baseAddress!, byteCount: header.count) }
+        offset += header.count
+        put(UInt32(header.count))
+        return Data(bytesNoCopy: buffer, count: total, deallocator: .custom { p, _ in p.deallocate() })
     }
 }
 
@@ -77,19 +139,27 @@ public struct PacketStreamReader {
     public init(_ data: Data) throws(MediaError) {
         self.data = data
         var cursor = DataCursor(data)
-        guard let magic = cursor.bytes(4), Array(magic) == PacketStreamWriter.magic,
-              let version: UInt16 = cursor.read(), version == PacketStreamWriter.version,
-              let headerLength: UInt32 = cursor.read(), let headerBytes = cursor.bytes(Int(headerLength))
+        guard data.count >= 10, let magic = cursor.bytes(4), Array(magic) == PacketStreamWriter.magic,
+              let version: UInt16 = cursor.read(), version == PacketStreamWriter.version
         else { throw MediaError(.invalidPayload, "the segment payload has no valid header") }
+        var tail = DataCursor(data)
+        tail.offset = data.endIndex - 4
+        guard let headerLength: UInt32 = tail.read(), Int(headerLength) <= data.count - 10 else {
+            throw MediaError(.invalidPayload, "the segment payload has no valid header")
+        }
+        let headerStart = data.endIndex - 4 - Int(headerLength)
         do {
-            header = try JSONDecoder().decode(PacketStreamHeader.self, from: headerBytes)
+            header = try JSONDecoder().decode(PacketStreamHeader.self, from: data[headerStart..<(data.endIndex - 4)])
         } catch {
             throw MediaError(.invalidPayload, "the segment payload header is not valid: \(error)")
         }
-        guard header.packetCount >= 0, header.packetCount <= data.count / 32 + 1 else {
+        guard header.packetCount >= 0, header.packetCount <= data.count / PacketStreamWriter.recordOverhead + 1 else {
             throw MediaError(.invalidPayload, "the segment payload claims \(header.packetCount) packets")
         }
         records.reserveCapacity(header.packetCount)
+        let packets = DataCursor(data[..<headerStart])
+        cursor = packets
+        cursor.offset = data.startIndex + 6
         for _ in 0..<header.packetCount {
             guard let pts: Int64 = cursor.read(), let dts: Int64 = cursor.read(), let duration: Int64 = cursor.read(),
                   let flags: Int32 = cursor.read(), let size: UInt32 = cursor.read(),
@@ -97,7 +167,7 @@ public struct PacketStreamReader {
             else { throw MediaError(.invalidPayload, "the segment payload is cut short") }
             records.append(Record(pts: pts, dts: dts, duration: duration, flags: flags, data: range))
         }
-        guard cursor.atEnd else { throw MediaError(.invalidPayload, "the segment payload has trailing bytes") }
+        guard cursor.atEnd else { throw MediaError(.invalidPayload, "the segment payload has stray bytes") }
     }
 
     /// Loads record `i` into `packet`.
@@ -124,6 +194,7 @@ struct DataCursor {
     let data: Data
     var offset: Int
 
+    /// `data` may be a slice: reads stay within its indices.
     init(_ data: Data) {
         self.data = data
         offset = data.startIndex

@@ -17,10 +17,13 @@ public final class SegmentExtractor {
     /// Index of the packet held in `pending` (read but not yet used), or nil.
     private var pendingIndex: Int?
     private let pending = Packet()
+    /// Set when every packet is a plain byte range of the file (MP4/MOV, checked by the probe).
+    private let raw: RawFile?
     private let packet = Packet()
 
     public init(path: String, probe: MediaProbe) throws(MediaError) {
         self.path = path
+        raw = probe.index.directlyReadable ? RawFile(path: path) : nil
         input = try InputContainer(path: path)
         stream = probe.info.videoStream
         index = probe.index
@@ -29,7 +32,11 @@ public final class SegmentExtractor {
     }
 
     public func extract(_ segment: PlannedSegment) throws(MediaError) -> Data {
-        var writer = PacketStreamWriter()
+        if let raw { return try extractDirectly(segment, from: raw) }
+        let bytes = index.records[segment.primingPacket..<segment.endPacket].reduce(0) {
+            $0 + Int($1.size) + PacketStreamWriter.recordOverhead
+        }
+        var writer = PacketStreamWriter(reservingCapacity: bytes)
         var next = segment.primingPacket
         if pendingIndex != segment.primingPacket {
             try position(at: segment.primingPacket)
@@ -50,6 +57,18 @@ public final class SegmentExtractor {
         }
         if next < index.count, try readVideo(into: pending), matches(pending, next) { pendingIndex = next }
         return writer.finish(parameters: parameters, timeBase: timeBase)
+    }
+
+    /// The fast path: each packet read with `pread` straight into the payload buffer.
+    private func extractDirectly(_ segment: PlannedSegment, from file: RawFile) throws(MediaError) -> Data {
+        let records = index.records[segment.primingPacket..<segment.endPacket]
+        let layout = records.map {
+            PacketStreamWriter.RecordLayout(pts: $0.pts, dts: $0.dts, duration: $0.duration, flags: $0.packetFlags, size: Int($0.size))
+        }
+        return try PacketStreamWriter.assemble(parameters: parameters, timeBase: timeBase, records: layout) { (i, destination) throws(MediaError) in
+            let r = records[records.startIndex + i]
+            try file.read(into: destination, count: Int(r.size), at: r.position)
+        }
     }
 
     /// Leaves packet `target` in `pending`: seek near it, then read forward; re-read from the
