@@ -21,7 +21,7 @@ struct DemoCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let sample = (directory as NSString).appendingPathComponent("sample.mp4")
             let output = (directory as NSString).appendingPathComponent("sample-farm.mp4")
-            CLIEnvironment.say("making \(sample): \(seconds) s of 640x360 25 fps test pattern (libx264 via libavcodec)")
+            CLIEnvironment.say("making \(sample): \(seconds) s of 640x360 25 fps test pattern with a tone (libx264 + AAC via libavcodec)")
             try SampleClip(width: 640, height: 360, frameRate: 25, seconds: seconds, gop: 50).write(to: sample)
             var options = TranscodeOptions(input: sample, output: output,
                                            settings: EncodeSettings(codec: "libx264", crf: 23, preset: "fast"))

@@ -68,13 +68,15 @@ struct TranscodeCommand: ParsableCommand {
     }
 
     static func printSummary(_ r: TranscodeReport) {
-        var text = "\(r.output): \(r.frames) frames (source \(r.sourceFrames)), \(r.segments.count) segments on \(r.agents.count) agent(s) in \(String(format: "%.1f", r.seconds)) s"
+        var text = "\(r.output): \(r.frames) frames (source \(r.sourceFrames)), \(Self.count(r.segments.count, "segment")) on \(Self.count(r.agents.count, "agent")) in \(String(format: "%.1f", r.seconds)) s"
         text += String(format: " (%.1f fps, %.2fx realtime), %@\n", r.framesPerSecond, r.speed, Self.bytes(r.outputBytes))
         text += "streams: \(r.streams.joined(separator: ", "))\n"
         if r.requeues > 0 || r.agentRestarts > 0 { text += "requeued segments: \(r.requeues), agent restarts: \(r.agentRestarts)\n" }
         for w in r.warnings { text += "warning: \(w)\n" }
         FileHandle.standardOutput.write(Data(text.utf8))
     }
+
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     static func bytes(_ n: Int64) -> String {
         n >= 1 << 20 ? String(format: "%.1f MiB", Double(n) / 1048576) : String(format: "%.1f KiB", Double(n) / 1024)

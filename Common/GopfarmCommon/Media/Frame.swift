@@ -43,6 +43,16 @@ public final class Frame {
         try avCheck(av_frame_get_buffer(pointer, 0), .encodeFailed, "cannot allocate a \(width)x\(height) frame")
     }
 
+    /// Gives the frame writable audio buffers (interleaving as `format` says).
+    public func allocateAudio(samples: Int, format: AVSampleFormat, sampleRate: Int, channels: Int) throws(MediaError) {
+        av_frame_unref(pointer)
+        pointer.pointee.nb_samples = Int32(samples)
+        pointer.pointee.format = format.rawValue
+        pointer.pointee.sample_rate = Int32(sampleRate)
+        av_channel_layout_default(&pointer.pointee.ch_layout, Int32(channels))
+        try avCheck(av_frame_get_buffer(pointer, 0), .encodeFailed, "cannot allocate an audio frame")
+    }
+
     /// Scoped access to plane `index`: its bytes and bytes per row.
     public func withPlane<R>(_ index: Int, _ body: (UnsafeMutablePointer<UInt8>, Int) throws -> R) rethrows -> R {
         let data = withUnsafePointer(to: &pointer.pointee.data) { $0.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { $0[index]! } }

@@ -71,8 +71,12 @@ public struct MediaProbe: Sendable {
             warnings.append("the file is truncated: its index promises \(declared) video frames but only \(index.count) packets can be read; \(missing) frames (\(String(format: "%.1f", 100 * Double(missing) / Double(declared)))%) are lost")
         }
         if !corrupt.isEmpty {
-            let listed = corrupt.prefix(8).map(String.init).joined(separator: ", ") + (corrupt.count > 8 ? ", …" : "")
-            warnings.append("the demuxer flags \(corrupt.count) video packet(s) as possibly damaged (decode order \(listed)); frames decoded from them may differ from an intact source")
+            let tb = videoTimeBase
+            let listed = corrupt.prefix(8).map { i in
+                let pts = index.records[i].pts
+                return pts == noPTS ? "#\(i)" : String(format: "#%d at %.3f s", i, MediaTime(pts, tb).seconds)
+            }.joined(separator: ", ") + (corrupt.count > 8 ? ", …" : "")
+            warnings.append("the demuxer flags \(corrupt.count) video packet(s) as possibly damaged (\(listed)); frames decoded from them may differ from an intact source")
         }
         if falseKeys > 0 {
             warnings.append("\(falseKeys) packet(s) flagged as key frames are not random access points in the bitstream; they are not used as cut points")

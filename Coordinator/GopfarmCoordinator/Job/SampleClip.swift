@@ -25,10 +25,20 @@ public struct SampleClip {
             settings: EncodeSettings(codec: "libx264", crf: 20, preset: "veryfast", gop: gop, threads: 0),
             source: Encoder.Source(width: Int32(width), height: Int32(height), pixelFormat: AV_PIX_FMT_YUV420P,
                                    timeBase: tb, frameRate: Rational(Int32(frameRate), 1)))
+        let audio = try AudioEncoder(codec: "aac", sampleRate: 48000, channels: 1, bitRate: 96_000)
         let out = try OutputContainer(path: path)
         let stream = try out.addStream(parameters: encoder.parameters, timeBase: tb)
+        let audioStream = try out.addStream(parameters: audio.parameters, timeBase: audio.timeBase)
         try out.writeHeader()
         let outTB = out.timeBase(stream: stream)
+        let audioTB = out.timeBase(stream: audioStream)
+        let tone = Frame()
+        let samplesPerFrame = 48000 / frameRate
+        func writeAudio(_ p: Packet) throws(MediaError) {
+            p.setStreamIndex(audioStream)
+            p.rescaleTimestamps(from: audio.timeBase, to: audioTB)
+            try out.write(p)
+        }
         let frame = Frame()
         let packet = Packet()
         var seed: UInt32 = 12345
@@ -67,9 +77,21 @@ public struct SampleClip {
             frame.setPTS(Int64(n))
             try encoder.send(frame, keyFrame: n == 0)
             try drain()
+            // A tone that changes pitch with each scene, so cuts are audible as well as visible.
+            try tone.allocateAudio(samples: samplesPerFrame, format: AV_SAMPLE_FMT_FLT, sampleRate: 48000, channels: 1)
+            tone.withPlane(0) { bytes, _ in
+                bytes.withMemoryRebound(to: Float.self, capacity: samplesPerFrame) { samples in
+                    for i in 0..<samplesPerFrame {
+                        let t = Double(n * samplesPerFrame + i) / 48000
+                        samples[i] = Float(0.3 * sin(2 * Double.pi * Double(330 + 110 * (scene % 4)) * t))
+                    }
+                }
+            }
+            try audio.push(tone, pts: Int64(n * samplesPerFrame), timeBase: Rational(1, 48000), emit: writeAudio)
         }
         try encoder.send(nil)
         try drain()
+        try audio.finish(emit: writeAudio)
         try out.finish()
     }
 }
