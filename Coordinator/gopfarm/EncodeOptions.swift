@@ -21,7 +21,7 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Output pixel format, e.g. yuv420p. Default: the source's when the encoder takes it.")
     var pixFmt: String?
 
-    @Option(help: "Output size: WIDTHxHEIGHT, or -2:720 to keep the aspect ratio.")
+    @Option(parsing: .unconditional, help: "Output size: WIDTHxHEIGHT, or -2:720 to keep the aspect ratio.")
     var scale: String?
 
     func settings(threads: Int) throws -> EncodeSettings {

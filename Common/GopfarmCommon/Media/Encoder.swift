@@ -92,9 +92,20 @@ public final class Encoder {
     }
 
     deinit {
+        // SVT-AV1 1.4 blocks forever when closed before it saw end-of-stream (an encoder
+        // abandoned on an error), and also when it gets end-of-stream without any frame: end
+        // the stream of every encoder that saw frames; never open one just to close it.
+        if !flushed && framesSent > 0 {
+            avcodec_send_frame(context, nil)
+            let packet = Packet()
+            while avcodec_receive_packet(context, packet.pointer) >= 0 { packet.unref() }
+        }
         var c: UnsafeMutablePointer<AVCodecContext>? = context
         avcodec_free_context(&c)
     }
+
+    private var flushed = false
+    private var framesSent = 0
 
     /// The parameters of the encoded stream (with extradata), for a muxer.
     public var parameters: CodecParameters { CodecParameters(encoder: context) }
@@ -107,6 +118,7 @@ public final class Encoder {
             frame.pointer.pointee.pict_type = keyFrame ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
             if keyFrame { frame.pointer.pointee.key_frame = 1 }
         }
+        if frame == nil { flushed = true } else { framesSent += 1 }
         try avCheck(avcodec_send_frame(context, frame?.pointer), .encodeFailed, "the \(codecName) encoder refused a frame")
     }
 
@@ -117,6 +129,19 @@ public final class Encoder {
         case .ok: return true
         case .again, .endOfStream: return false
         }
+    }
+
+    /// Encodes one mid-grey frame and flushes: proves the options work end to end (and leaves
+    /// the encoder in a state every library can close).
+    public func selfTest(width: Int, height: Int, pixelFormat: AVPixelFormat) throws(MediaError) {
+        let frame = Frame()
+        try frame.allocate(width: width, height: height, format: pixelFormat)
+        try frame.fillBlack()
+        frame.setPTS(0)
+        try send(frame, keyFrame: true)
+        try send(nil)
+        let packet = Packet()
+        while try receive(into: packet) {}
     }
 
     /// Pixel formats the named encoder accepts, best first (nil: any).

@@ -53,6 +53,18 @@ public final class Frame {
         try avCheck(av_frame_get_buffer(pointer, 0), .encodeFailed, "cannot allocate an audio frame")
     }
 
+    /// Paints an allocated video frame black (limited range), whatever its pixel format.
+    public func fillBlack() throws(MediaError) {
+        var planes: [UnsafeMutablePointer<UInt8>?] = withUnsafePointer(to: &pointer.pointee.data) {
+            $0.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { p in (0..<4).map { p[$0] } }
+        }
+        var strides: [Int] = withUnsafePointer(to: &pointer.pointee.linesize) {
+            $0.withMemoryRebound(to: Int32.self, capacity: 8) { p in (0..<4).map { Int(p[$0]) } }
+        }
+        try avCheck(av_image_fill_black(&planes, &strides, AVPixelFormat(rawValue: pointer.pointee.format), AVCOL_RANGE_MPEG,
+                                        pointer.pointee.width, pointer.pointee.height), .encodeFailed, "cannot clear a frame")
+    }
+
     /// Scoped access to plane `index`: its bytes and bytes per row.
     public func withPlane<R>(_ index: Int, _ body: (UnsafeMutablePointer<UInt8>, Int) throws -> R) rethrows -> R {
         let data = withUnsafePointer(to: &pointer.pointee.data) { $0.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { $0[index]! } }

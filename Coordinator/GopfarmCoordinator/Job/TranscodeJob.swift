@@ -109,8 +109,8 @@ public struct TranscodeJob {
             streams: stitched.streams, warnings: warnings)
     }
 
-    /// Opens the encoder once here, so a bad codec, preset or pixel format is one sentence
-    /// before any agent starts.
+    /// Opens the encoder once here and encodes one frame, so a bad codec, preset or pixel
+    /// format is one sentence before any agent starts.
     private func checkEncoder(_ probe: MediaProbe) throws(MediaError) {
         let p = probe.videoParameters
         let format = try PixelFormatChoice.choose(codec: options.settings.codec,
@@ -119,7 +119,8 @@ public struct TranscodeJob {
         let size = options.settings.scale?.resolve(sourceWidth: Int(p.width), sourceHeight: Int(p.height)) ?? (Int(p.width), Int(p.height))
         var settings = options.settings
         settings.threads = 1
-        _ = try Encoder(settings: settings, source: Encoder.Source(
+        let encoder = try Encoder(settings: settings, source: Encoder.Source(
             width: Int32(size.0), height: Int32(size.1), pixelFormat: format, timeBase: probe.videoTimeBase, frameRate: Rational(25, 1)))
+        try encoder.selfTest(width: size.0, height: size.1, pixelFormat: format)
     }
 }
