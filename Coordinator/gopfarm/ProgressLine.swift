@@ -4,7 +4,7 @@ import GopfarmCoordinator
 /// Progress on stderr: a redrawn bar on a terminal, a quiet line every few seconds in a pipe.
 struct ProgressLine {
     let isTerminal = isatty(STDERR_FILENO) == 1
-    var lastLine = -1e9
+    var lastLine = 0.0  // in a pipe, the first line after 5 s
     var quiet = false
 
     mutating func update(_ p: DispatchProgress, elapsed: Double) {
