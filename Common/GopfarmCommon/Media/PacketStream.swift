@@ -91,7 +91,7 @@ extension PacketStreamWriter {
                                 fill: (Int, UnsafeMutableRawPointer) throws(MediaError) -> Void) throws(MediaError) -> Data {
         let header = try! JSONEncoder().encode(PacketStreamHeader(parameters: parameters, timeBase: timeBase, packetCount: records.count))
         let total = 6 + records.reduce(0) { $0 + recordOverhead + $1.size } + header.count + 4
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 16)
+        let buffer = PayloadBuffer.allocate(total)
         var offset = 0
         func put<T: FixedWidthInteger>(_ v: T) {
             buffer.storeBytes(of: v.littleEndian, toByteOffset: offset, as: T.self)
@@ -111,13 +111,13 @@ extension PacketStreamWriter {
                 offset += r.size
             }
         } catch {
-            buffer.deallocate()
+            PayloadBuffer.free(buffer, total)
             throw error
         }
         header.withUnsafeBytes { (buffer + offset).copyMemory(from: $0.baseAddress!, byteCount: header.count) }
         offset += header.count
         put(UInt32(header.count))
-        return Data(bytesNoCopy: buffer, count: total, deallocator: .custom { p, _ in p.deallocate() })
+        return Data(bytesNoCopy: buffer, count: total, deallocator: .custom { p, n in PayloadBuffer.free(p, n) })
     }
 }
 
