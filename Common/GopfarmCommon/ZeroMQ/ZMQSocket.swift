@@ -61,15 +61,38 @@ public final class ZMQSocket {
     public func send(_ frames: [Data]) throws(ZMQError) -> Bool {
         for (i, frame) in frames.enumerated() {
             let flags = i < frames.count - 1 ? gf_ZMQ_SNDMORE() : 0
-            let rc = frame.withUnsafeBytes { raw in zmq_send(handle, raw.baseAddress, raw.count, flags) }
-            if rc < 0 {
+            while true {
+                let rc = frame.count >= Self.zeroCopyThreshold ? sendWithoutCopy(frame, flags: flags)
+                    : frame.withUnsafeBytes { raw in zmq_send(handle, raw.baseAddress, raw.count, flags) }
+                if rc >= 0 { break }
                 let err = zmq_errno()
+                if err == gf_EINTR() { continue }  // interrupted by a signal: send the same frame again
                 if err == gf_EHOSTUNREACH() { return false }
-                if err == gf_EINTR() { continue }
                 throw ZMQError("zmq_send", errno: err)
             }
         }
         return true
+    }
+
+    /// Frames this large (segment payloads) are handed to libzmq without a copy.
+    static let zeroCopyThreshold = 64 << 10
+
+    /// Lends `frame`'s bytes to libzmq: a retained box keeps the (never mutated) `Data` and so
+    /// its storage alive until libzmq's I/O thread calls the free function.
+    private func sendWithoutCopy(_ frame: Data, flags: Int32) -> Int32 {
+        let box = Unmanaged.passRetained(FrameBox(frame))
+        let bytes = box.takeUnretainedValue().data.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress!) }
+        var message = zmq_msg_t()
+        let initialized = zmq_msg_init_data(&message, bytes, frame.count, { _, hint in
+            Unmanaged<FrameBox>.fromOpaque(hint!).release()
+        }, box.toOpaque())
+        guard initialized == 0 else {
+            box.release()
+            return -1
+        }
+        let rc = zmq_msg_send(&message, handle, flags)
+        if rc < 0 { zmq_msg_close(&message) }  // not taken: closing calls the free function
+        return rc
     }
 
     /// Receives one whole multipart message (blocking; call after `poll` says it is there).
@@ -88,4 +111,10 @@ public final class ZMQSocket {
         } while true
         return frames
     }
+}
+
+/// Owner of a frame lent to libzmq (see `sendWithoutCopy`).
+final class FrameBox {
+    let data: Data
+    init(_ data: Data) { self.data = data }
 }
