@@ -52,7 +52,7 @@ public final class LocalAgents {
         p.executableURL = executable
         p.arguments = arguments(i)
         let log = logDirectory.appendingPathComponent("agent-\(i + 1).log")
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         p.standardOutput = handle
