@@ -37,7 +37,6 @@ static inline int gf_AVSEEK_FLAG_ANY(void) { return AVSEEK_FLAG_ANY; }
 static inline int gf_AVIO_FLAG_WRITE(void) { return AVIO_FLAG_WRITE; }
 static inline int gf_SWS_BICUBIC(void) { return SWS_BICUBIC; }
 static inline int gf_AV_LOG_QUIET(void) { return AV_LOG_QUIET; }
-static inline int gf_AV_LOG_ERROR(void) { return AV_LOG_ERROR; }
 static inline int gf_FF_COMPLIANCE_NORMAL(void) { return FF_COMPLIANCE_NORMAL; }
 static inline int gf_AV_OPT_SEARCH_CHILDREN(void) { return AV_OPT_SEARCH_CHILDREN; }
 

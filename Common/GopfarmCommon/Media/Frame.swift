@@ -72,9 +72,4 @@ public final class Frame {
         return try body(data, stride)
     }
 
-    /// Moves the content of `other` into this frame (`other` becomes empty).
-    public func take(from other: Frame) {
-        av_frame_unref(pointer)
-        av_frame_move_ref(pointer, other.pointer)
-    }
 }

@@ -8,5 +8,4 @@ public enum LibavLogging {
         // SVT-AV1 prints a banner to stderr on every encoder open; keep its errors only.
         setenv("SVT_LOG", "1", 0)
     }
-    public static func errorsOnly() { av_log_set_level(gf_AV_LOG_ERROR()) }
 }

@@ -53,8 +53,6 @@ public struct PacketStreamWriter: Sendable {
         append(pts: packet.pts, dts: packet.dts, duration: packet.duration, flags: packet.flags, data: packet.bytes)
     }
 
-    public var packetCount: Int { count }
-    public var byteCount: Int { body.count }
 
     /// Appends the header and hands over the buffer (the writer is empty afterwards).
     public mutating func finish(parameters: CodecParameters, timeBase: Rational) -> Data {

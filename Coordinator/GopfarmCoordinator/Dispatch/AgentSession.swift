@@ -5,7 +5,6 @@ struct AgentSession {
     let identity: Data
     var name: String
     var slots: Int
-    var threads: Int
     var credits = 0
     var lastSeen: Double
     var leases: Set<Int> = []

@@ -4,16 +4,14 @@ import GopfarmCommon
 /// What the dispatcher hands out: one job's plan and encoding settings.
 public struct DispatchJob: Sendable {
     public var id: String
-    public var sourcePath: String
     public var plan: SegmentPlan
     public var settings: EncodeSettings
     public var frameRate: Rational
     /// Where accepted segment payloads are written, named by their SHA-256.
     public var spool: URL
 
-    public init(id: String, sourcePath: String, plan: SegmentPlan, settings: EncodeSettings, frameRate: Rational, spool: URL) {
+    public init(id: String, plan: SegmentPlan, settings: EncodeSettings, frameRate: Rational, spool: URL) {
         self.id = id
-        self.sourcePath = sourcePath
         self.plan = plan
         self.settings = settings
         self.frameRate = frameRate
@@ -50,7 +48,5 @@ public struct DispatchProgress: Sendable {
     public var framesDone = 0
     public var framesTotal = 0
     public var agents = 0
-    public var leased = 0
     public var requeues = 0
-    public var agentNames: [String] = []
 }

@@ -148,7 +148,7 @@ public final class Dispatcher: Sendable {
                 return
             }
             if let old = state.agents[identity] { dropAgent(old, reason: "said hello again", state: &state) }
-            state.agents[identity] = AgentSession(identity: identity, name: hello.name, slots: hello.slots, threads: hello.threads, lastSeen: now)
+            state.agents[identity] = AgentSession(identity: identity, name: hello.name, slots: hello.slots, lastSeen: now)
             state.agentOrder.append(identity)
             logger.info("agent joined", metadata: ["agent": "\(hello.name)", "slots": "\(hello.slots)", "threads": "\(hello.threads)", "pid": "\(hello.pid)"])
             _ = try? socket.send([identity] + AgentWelcome(accepted: true, heartbeatMilliseconds: timing.heartbeatMilliseconds).frames())
@@ -340,9 +340,7 @@ public final class Dispatcher: Sendable {
         p.framesDone = state.completed.values.reduce(0) { $0 + $1.result.frames }
             + state.agents.values.reduce(0) { $0 + $1.progress.values.reduce(0, +) }
         p.agents = state.agents.count
-        p.leased = state.agents.values.reduce(0) { $0 + $1.leases.count }
         p.requeues = state.requeues
-        p.agentNames = state.agentOrder.compactMap { state.agents[$0]?.name }
         shared.withLock { $0.progress = p }
     }
 }

@@ -41,7 +41,7 @@ public struct TranscodeJob {
         let rate = [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
         var settings = options.settings
         settings.threads = options.threadsPerAgent
-        let job = DispatchJob(id: jobID, sourcePath: options.input, plan: plan, settings: settings, frameRate: rate, spool: spool)
+        let job = DispatchJob(id: jobID, plan: plan, settings: settings, frameRate: rate, spool: spool)
         let input = options.input
         let dispatcher = Dispatcher(job: job, bind: options.bind, timing: options.timing, logger: logger) { () throws(MediaError) in
             try SegmentExtractor(path: input, probe: probe)
