@@ -15,6 +15,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", path: "Common/CFFmpeg"),
@@ -33,10 +36,22 @@ let package = Package(
             dependencies: ["GopfarmCommon", .product(name: "Logging", package: "swift-log")],
             path: "Coordinator/GopfarmCoordinator"
         ),
+        // The coordinator as a service: job store (SQLite), HTTP API, tokens, agent keys.
+        .target(
+            name: "GopfarmService",
+            dependencies: [
+                "GopfarmCoordinator", "GopfarmCommon",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Coordinator/GopfarmService"
+        ),
         .executableTarget(
             name: "gopfarm",
             dependencies: [
-                "GopfarmCoordinator", "GopfarmCommon",
+                "GopfarmCoordinator", "GopfarmService", "GopfarmCommon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Coordinator/gopfarm"
@@ -68,6 +83,11 @@ let package = Package(
             name: "GopfarmCoordinatorTests",
             dependencies: ["GopfarmCoordinator", "GopfarmCommon", "TestSupport"],
             path: "Tests/GopfarmCoordinatorTests"
+        ),
+        .testTarget(
+            name: "GopfarmServiceTests",
+            dependencies: ["GopfarmService", "GopfarmCoordinator", "GopfarmCommon", "TestSupport"],
+            path: "Tests/GopfarmServiceTests"
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -19,9 +19,9 @@ struct SegmentStateMachineTests {
         _ = s.assign(to: "a", now: 0, leaseSeconds: 10)
         s.extend(agent: "a", attempt: 1, now: 8, leaseSeconds: 10)
         let early = s.checkExpiry(now: 15)  // extended to 18
-        #expect(!early)
+        #expect(early.isEmpty)
         let late = s.checkExpiry(now: 19)
-        #expect(late)
+        #expect(late.map(\.agent) == ["a"])
         #expect(s.isPending && s.requeues == 1)
         _ = s.assign(to: "b", now: 20, leaseSeconds: 10)
         // a's late result of attempt 1 is still valid and wins…
@@ -67,5 +67,28 @@ struct SegmentStateMachineTests {
             last = s.failure(agent: "only", attempt: n, message: "boom", permanent: false)
         }
         #expect(last == .failJob("boom"))
+    }
+
+    @Test func aSpeculativeReRunRacesTheFirstLeaseAndTheFirstValidResultWins() {
+        var s = SegmentStateMachine()
+        _ = s.assign(to: "slow", now: 0, leaseSeconds: 100)
+        let second = s.assign(to: "fast", now: 30, leaseSeconds: 100)
+        #expect(s.leases.count == 2)
+        // The fast one failing leaves the slow one running.
+        #expect(s.failure(agent: "fast", attempt: second, message: "boom", permanent: false) == .keepRunning)
+        let third = s.assign(to: "fast", now: 40, leaseSeconds: 100)
+        let losers = s.accept(agent: "fast", attempt: third)
+        #expect(losers.map(\.agent) == ["slow"])
+        #expect(s.decideResult(agent: "slow", attempt: 1) == .reject("segment already done"))
+    }
+
+    @Test func losingOneOfTwoLeasesKeepsTheSegmentRunning() {
+        var s = SegmentStateMachine()
+        _ = s.assign(to: "a", now: 0, leaseSeconds: 10)
+        _ = s.assign(to: "b", now: 5, leaseSeconds: 10)
+        #expect(!s.agentLost("a"))
+        #expect(!s.isPending)
+        #expect(s.checkExpiry(now: 16).map(\.agent) == ["b"])
+        #expect(s.isPending)
     }
 }

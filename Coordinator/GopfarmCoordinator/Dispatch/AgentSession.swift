@@ -1,14 +1,57 @@
 import Foundation
+import GopfarmCommon
 
 /// What the dispatcher knows of one connected agent.
 struct AgentSession {
+    /// A segment of a job; an agent may hold segments of several jobs.
+    struct SegmentRef: Hashable {
+        var job: String
+        var segment: Int
+    }
+
     let identity: Data
-    var name: String
-    var slots: Int
+    let hello: AgentHello
+    let publicKey: String?
+    let joined: Double
     var credits = 0
     var lastSeen: Double
-    var leases: Set<Int> = []
+    var leases: Set<SegmentRef> = []
     /// Frames done per leased segment, from the last heartbeat.
-    var progress: [Int: Int] = [:]
+    var progress: [SegmentRef: Int] = [:]
     var segmentsDone = 0
+    var framesDone = 0
+    /// (time, frames done including in-progress) samples of the last seconds, for frames/s.
+    var rateSamples: [(Double, Int)] = []
+
+    init(identity: Data, hello: AgentHello, publicKey: String?, now: Double) {
+        self.identity = identity
+        self.hello = hello
+        self.publicKey = publicKey
+        joined = now
+        lastSeen = now
+    }
+
+    var name: String { hello.name }
+    /// The state machines' name for this agent: its name plus its connection, so two agents with
+    /// the same name are still two agents.
+    var key: String { hello.name + "#" + identity.map { String(format: "%02x", $0) }.joined() }
+
+    mutating func sampleRate(now: Double) {
+        rateSamples.append((now, framesDone + progress.values.reduce(0, +)))
+        rateSamples.removeAll { now - $0.0 > 10 }
+    }
+
+    var framesPerSecond: Double {
+        guard let first = rateSamples.first, let last = rateSamples.last, last.0 - first.0 > 0.5 else { return 0 }
+        return Double(last.1 - first.1) / (last.0 - first.0)
+    }
+
+    func status(now: Double, draining: Bool) -> AgentStatus {
+        AgentStatus(
+            name: name, state: draining ? .draining : (leases.isEmpty ? .idle : .working),
+            slots: hello.slots, busy: leases.count, threads: hello.threads, cores: hello.cores,
+            version: hello.agentVersion, encoders: hello.encoders, publicKey: publicKey,
+            segmentsDone: segmentsDone, framesPerSecond: (framesPerSecond * 10).rounded() / 10,
+            lastHeartbeatSecondsAgo: ((now - lastSeen) * 10).rounded() / 10, connectedSeconds: (now - joined).rounded())
+    }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import GopfarmCommon
 
-/// What the dispatcher hands out: one job's plan and encoding settings.
+/// What the dispatcher hands out: one job's plan and encoding settings, and how it ranks
+/// against other jobs.
 public struct DispatchJob: Sendable {
     public var id: String
     public var plan: SegmentPlan
@@ -9,14 +10,28 @@ public struct DispatchJob: Sendable {
     public var frameRate: Rational
     /// Where accepted segment payloads are written, named by their SHA-256.
     public var spool: URL
+    public var priority: JobPriority
+    /// The producer who submitted it: free slots are shared fairly between owners.
+    public var owner: String
 
-    public init(id: String, plan: SegmentPlan, settings: EncodeSettings, frameRate: Rational, spool: URL) {
+    public init(id: String, plan: SegmentPlan, settings: EncodeSettings, frameRate: Rational, spool: URL,
+                priority: JobPriority = .normal, owner: String = "local") {
         self.id = id
         self.plan = plan
         self.settings = settings
         self.frameRate = frameRate
         self.spool = spool
+        self.priority = priority
+        self.owner = owner
     }
+}
+
+/// A job's rank in the queue: higher priorities get free slots first.
+public enum JobPriority: String, Codable, Sendable, CaseIterable, Comparable {
+    case low, normal, high
+
+    var rank: Int { switch self { case .low: 0; case .normal: 1; case .high: 2 } }
+    public static func < (a: JobPriority, b: JobPriority) -> Bool { a.rank < b.rank }
 }
 
 /// Timing knobs of the dispatcher (tests shorten them).
@@ -26,27 +41,40 @@ public struct DispatchTiming: Sendable {
     public var agentTimeoutSeconds = 4.0
     /// A lease not extended by a heartbeat for this long expires.
     public var leaseSeconds = 30.0
+    /// Stragglers: a segment running this many times longer than the job's median segment
+    /// (and at least `speculateAfterSeconds`) is re-run on an idle slot; the first result wins.
+    public var speculateFactor = 2.0
+    public var speculateAfterSeconds = 10.0
     public init() {}
 }
 
-/// A finished segment: its result message and where its payload is spooled.
+/// A finished segment: its result message, where its payload is spooled, who made it.
 public struct CompletedSegment: Sendable {
     public var result: SegmentResult
     public var path: URL
     public var agent: String
+
+    public init(result: SegmentResult, path: URL, agent: String) {
+        self.result = result
+        self.path = path
+        self.agent = agent
+    }
 }
 
 public enum DispatchOutcome: Sendable {
     case completed([CompletedSegment])
     case failed(String)
+    case cancelled
 }
 
-/// A snapshot for progress bars and reports.
+/// A snapshot of one job for progress bars and reports.
 public struct DispatchProgress: Sendable {
     public var segmentsDone = 0
     public var segmentsTotal = 0
     public var framesDone = 0
     public var framesTotal = 0
+    /// Agents working on this job now.
     public var agents = 0
     public var requeues = 0
+    public init() {}
 }

@@ -3,37 +3,45 @@ import GopfarmCommon
 import Logging
 import Synchronization
 
-/// The coordinator's side of the agent protocol for one job: a ZeroMQ ROUTER on its own thread
-/// that answers hellos, hands segments to free slots (pull), watches heartbeats and leases,
-/// validates results and spools them.
+/// The coordinator's side of the agent protocol: a ZeroMQ ROUTER on its own thread that answers
+/// hellos, hands segments of any number of jobs to free slots (pull; `Scheduler` picks the job),
+/// watches heartbeats and leases, re-runs stragglers, validates results and spools them.
 ///
-/// Everything the loop owns (socket, extractor, segment states) lives on the loop thread; other
-/// threads see only `shared` (progress, outcome, stop flag).
+/// Everything the loop owns (socket, jobs, agents) lives on the loop thread. Other threads talk
+/// to it through `inbox` (commands) and read `shared` (snapshot, outcomes); the job store hears
+/// of every change through the `recorder`, once per loop turn.
 public final class Dispatcher: Sendable {
-    struct Shared {
-        var progress = DispatchProgress()
-        var outcome: DispatchOutcome?
-        var stopRequested = false
-        var endpoint: Result<String, ZMQError>?
+    enum Command: Sendable {
+        case add(DispatchJob, restored: [Int: CompletedSegment], makeExtractor: @Sendable () throws(MediaError) -> SegmentExtractor)
+        case cancel(String)
+        case drain(String, Bool)
     }
 
-    let job: DispatchJob
+    struct Shared {
+        var snapshot = DispatchSnapshot()
+        var outcomes: [String: DispatchOutcome] = [:]
+        var stopRequested = false
+        var endpoint: Result<String, ZMQError>?
+        var drained: Set<String> = []
+    }
+
     let bind: String
     let timing: DispatchTiming
+    let security: DispatchSecurity
+    let recorder: DispatchRecorder
     let logger: Logger
-    private let makeExtractor: @Sendable () throws(MediaError) -> SegmentExtractor
     private let shared = Mutex(Shared())
+    private let inbox = Mutex<[Command]>([])
     private let startedSignal = DispatchSemaphore(value: 0)
-    private let finishedSignal = DispatchSemaphore(value: 0)
     private let loopExited = DispatchSemaphore(value: 0)
 
-    public init(job: DispatchJob, bind: String, timing: DispatchTiming = DispatchTiming(), logger: Logger,
-                makeExtractor: @escaping @Sendable () throws(MediaError) -> SegmentExtractor) {
-        self.job = job
+    public init(bind: String, timing: DispatchTiming = DispatchTiming(), security: DispatchSecurity = .insecure,
+                recorder: DispatchRecorder = DiscardingRecorder(), logger: Logger) {
         self.bind = bind
         self.timing = timing
+        self.security = security
+        self.recorder = recorder
         self.logger = logger
-        self.makeExtractor = makeExtractor
     }
 
     /// Starts the loop thread; returns the bound endpoint (with the real port).
@@ -48,12 +56,28 @@ public final class Dispatcher: Sendable {
         return try shared.withLock { $0.endpoint! }.get()
     }
 
-    public var progress: DispatchProgress { shared.withLock { $0.progress } }
+    /// Queues a job; `restored` segments (coordinator restart) are done already.
+    public func add(_ job: DispatchJob, restored: [Int: CompletedSegment] = [:],
+                    makeExtractor: @escaping @Sendable () throws(MediaError) -> SegmentExtractor) {
+        inbox.withLock { $0.append(.add(job, restored: restored, makeExtractor: makeExtractor)) }
+    }
 
-    /// Waits up to `seconds` for the job to end; nil while it runs.
-    public func wait(seconds: Double) -> DispatchOutcome? {
-        _ = finishedSignal.wait(timeout: .now() + seconds)
-        return shared.withLock { $0.outcome }
+    /// Stops handing out the job's segments; running ones finish and are ignored.
+    public func cancel(job: String) { inbox.withLock { $0.append(.cancel(job)) } }
+
+    /// A drained agent finishes its segments and gets no new ones (`false` undoes it).
+    public func drain(agent name: String, _ on: Bool = true) {
+        shared.withLock { if on { $0.drained.insert(name) } else { $0.drained.remove(name) } }
+        inbox.withLock { $0.append(.drain(name, on)) }
+    }
+
+    public var snapshot: DispatchSnapshot { shared.withLock { $0.snapshot } }
+
+    public func progress(of job: String) -> DispatchProgress? { shared.withLock { $0.snapshot.jobs[job] } }
+
+    /// The job's outcome once it ended (taken: asked once).
+    public func takeOutcome(of job: String) -> DispatchOutcome? {
+        shared.withLock { $0.outcomes.removeValue(forKey: job) }
     }
 
     /// Dismisses the agents and ends the loop.
@@ -62,16 +86,20 @@ public final class Dispatcher: Sendable {
         loopExited.wait()
     }
 
-    private func finish(_ outcome: DispatchOutcome) {
-        let first = shared.withLock { s -> Bool in
-            guard s.outcome == nil else { return false }
-            s.outcome = outcome
-            return true
-        }
-        if first { finishedSignal.signal() }
-    }
-
     // MARK: - Loop thread
+
+    struct LoopState {
+        var jobs: [String: JobRuntime] = [:]
+        var jobOrder: [String] = []
+        var agents: [Data: AgentSession] = [:]
+        var agentOrder: [Data] = []
+        var drained: Set<String> = []
+        var counters = DispatchCounters()
+        var events: [DispatchEvent] = []
+        var nextSequence = 0
+        var lastExpiryCheck = 0.0
+        var lastPublish = 0.0
+    }
 
     private func loop() {
         let context = ZMQContext()
@@ -87,71 +115,86 @@ public final class Dispatcher: Sendable {
             startedSignal.signal()
             return
         }
-        var state = LoopState(job: job)
-        shared.withLock { $0.progress.segmentsTotal = job.plan.segments.count; $0.progress.framesTotal = job.plan.expectedFrames }
-        do {
-            state.extractor = try makeExtractor()
-        } catch {
-            finish(.failed(error.description))
-        }
+        var state = LoopState()
         while !shared.withLock({ $0.stopRequested }) {
             do {
-                if try socket.poll(milliseconds: 20) {
+                apply(inbox.withLock { box in defer { box.removeAll() }; return box }, state: &state)
+                var ready = try socket.poll(milliseconds: 10)
+                var handled = 0
+                while ready, handled < 512 {
                     let frames = try socket.receive()
+                    let userID: String? = nil
                     if frames.count >= 2 {
-                        handle(identity: frames[0], frames: Array(frames.dropFirst()), state: &state, socket: socket)
+                        handle(identity: frames[0], frames: Array(frames.dropFirst()), publicKey: userID, state: &state, socket: socket)
+                    } else {
+                        state.counters.rejectedMessages += 1
                     }
+                    handled += 1
+                    ready = try socket.poll(milliseconds: 0)
                 }
                 let now = MonotonicClock.now()
-                expire(now: now, state: &state)
+                if now - state.lastExpiryCheck > 0.1 {
+                    expire(now: now, state: &state)
+                    state.lastExpiryCheck = now
+                }
                 try assign(now: now, state: &state, socket: socket)
-                publish(state)
+                flush(&state)
+                if now - state.lastPublish > 0.1 {
+                    publish(&state, now: now)
+                    state.lastPublish = now
+                }
             } catch {
                 logger.error("dispatcher error", metadata: ["error": "\(error)"])
             }
         }
+        flush(&state)
         for identity in state.agents.keys {
-            _ = try? socket.send([identity] + AgentGoodbye(reason: "job finished").frames())
+            _ = try? socket.send([identity] + AgentGoodbye(reason: "coordinator stopped").frames())
         }
     }
 
-    struct LoopState {
-        var segments: [SegmentStateMachine]
-        var agents: [Data: AgentSession] = [:]
-        var agentOrder: [Data] = []
-        var completed: [Int: CompletedSegment] = [:]
-        var extractor: SegmentExtractor?
-        var requeues = 0
-        var failed = false
+    private func flush(_ state: inout LoopState) {
+        guard !state.events.isEmpty else { return }
+        recorder.record(state.events)
+        state.events.removeAll(keepingCapacity: true)
+    }
 
-        init(job: DispatchJob) {
-            segments = Array(repeating: SegmentStateMachine(), count: job.plan.segments.count)
+    private func apply(_ commands: [Command], state: inout LoopState) {
+        for command in commands {
+            switch command {
+            case .add(let job, let restored, let makeExtractor):
+                var runtime = JobRuntime(job: job, sequence: state.nextSequence, restored: restored)
+                state.nextSequence += 1
+                do {
+                    runtime.extractor = try makeExtractor()
+                } catch {
+                    finish(job.id, .failed(error.description), state: &state)
+                    continue
+                }
+                state.jobs[job.id] = runtime
+                state.jobOrder.append(job.id)
+                logger.info("job queued", metadata: ["job": "\(job.id)", "segments": "\(runtime.segments.count)",
+                                                     "restored": "\(restored.count)", "priority": "\(job.priority.rawValue)"])
+                if runtime.isComplete { finishCompleted(job.id, state: &state) }
+            case .cancel(let id):
+                if state.jobs[id] != nil { finish(id, .cancelled, state: &state) }
+            case .drain(let name, let on):
+                if on { state.drained.insert(name) } else { state.drained.remove(name) }
+                logger.info(on ? "agent draining" : "agent resumed", metadata: ["agent": "\(name)"])
+            }
         }
     }
 
-    private func handle(identity: Data, frames: [Data], state: inout LoopState, socket: ZMQSocket) {
+    private func handle(identity: Data, frames: [Data], publicKey: String?, state: inout LoopState, socket: ZMQSocket) {
         let message: WireFrames
         do { message = try WireFrames(frames) } catch {
+            state.counters.rejectedMessages += 1
             logger.warning("rejected a malformed message", metadata: ["error": "\(error)"])
             return
         }
         let now = MonotonicClock.now()
         if message.type == AgentHello.type {
-            guard message.version == WireProtocol.version else {
-                let reason = "protocol version \(message.version) is not supported; this coordinator speaks version \(WireProtocol.version)"
-                logger.warning("refused an agent", metadata: ["reason": "\(reason)"])
-                _ = try? socket.send([identity] + AgentWelcome(accepted: false, reason: reason, heartbeatMilliseconds: timing.heartbeatMilliseconds).frames())
-                return
-            }
-            guard let hello = try? message.decode(AgentHello.self), (1...64).contains(hello.slots), !hello.name.isEmpty, hello.name.count <= 200 else {
-                logger.warning("rejected a malformed hello")
-                return
-            }
-            if let old = state.agents[identity] { dropAgent(old, reason: "said hello again", state: &state) }
-            state.agents[identity] = AgentSession(identity: identity, name: hello.name, slots: hello.slots, lastSeen: now)
-            state.agentOrder.append(identity)
-            logger.info("agent joined", metadata: ["agent": "\(hello.name)", "slots": "\(hello.slots)", "threads": "\(hello.threads)", "pid": "\(hello.pid)"])
-            _ = try? socket.send([identity] + AgentWelcome(accepted: true, heartbeatMilliseconds: timing.heartbeatMilliseconds).frames())
+            hello(message, identity: identity, publicKey: publicKey, now: now, state: &state, socket: socket)
             return
         }
         guard var agent = state.agents[identity] else {
@@ -161,131 +204,164 @@ public final class Dispatcher: Sendable {
         agent.lastSeen = now
         state.agents[identity] = agent
         do {
+            guard message.version == WireProtocol.version else { throw WireError("protocol version \(message.version)") }
             switch message.type {
             case SegmentRequest.type:
                 let request = try message.decode(SegmentRequest.self)
-                agent.credits = min(agent.slots, agent.credits + max(0, request.slots))
+                agent.credits = min(agent.hello.slots, agent.credits + max(0, min(request.slots, agent.hello.slots)))
                 state.agents[identity] = agent
             case AgentHeartbeat.type:
                 let beat = try message.decode(AgentHeartbeat.self)
+                guard beat.inProgress.count <= 256 else { throw WireError("heartbeat lists \(beat.inProgress.count) segments") }
                 agent.progress = [:]
-                for p in beat.inProgress where p.job == job.id && state.segments.indices.contains(p.segment) {
-                    state.segments[p.segment].extend(agent: agent.name + agentKey(identity), attempt: p.attempt, now: now, leaseSeconds: timing.leaseSeconds)
-                    agent.progress[p.segment] = max(0, p.frames)
+                for p in beat.inProgress {
+                    let ref = AgentSession.SegmentRef(job: p.job, segment: p.segment)
+                    guard agent.leases.contains(ref) else { continue }
+                    state.jobs[p.job]?.segments[p.segment].extend(agent: agent.key, attempt: p.attempt, now: now, leaseSeconds: timing.leaseSeconds)
+                    agent.progress[ref] = max(0, min(p.frames, 1 << 30))
                 }
+                agent.sampleRate(now: now)
                 state.agents[identity] = agent
                 _ = try socket.send([identity] + HeartbeatAck().frames())
             case SegmentResult.type:
                 let result = try message.decode(SegmentResult.self)
-                accept(result, payloads: message.payloads, from: identity, state: &state)
+                accept(result, payloads: message.payloads, from: identity, now: now, state: &state)
             case SegmentFailure.type:
                 let failure = try message.decode(SegmentFailure.self)
-                guard failure.job == job.id, state.segments.indices.contains(failure.segment) else {
+                let ref = AgentSession.SegmentRef(job: failure.job, segment: failure.segment)
+                guard agent.leases.contains(ref) || state.jobs[failure.job]?.segments.indices.contains(failure.segment) == true else {
                     throw WireError("failure for an unknown segment")
                 }
-                agent.leases.remove(failure.segment)
+                agent.leases.remove(ref)
+                agent.progress[ref] = nil
                 state.agents[identity] = agent
-                segmentFailed(failure.segment, agent: identity, attempt: failure.attempt, message: failure.message,
+                segmentFailed(ref, agent: agent, attempt: failure.attempt, message: String(failure.message.prefix(1000)),
                               permanent: failure.permanent, state: &state)
             case AgentGoodbye.type:
                 dropAgent(agent, reason: "left", state: &state)
             default:
-                throw WireError("unknown message type '\(message.type)'")
+                throw WireError("unknown message type '\(message.type.prefix(40))'")
             }
         } catch {
-            logger.warning("rejected a message", metadata: ["agent": "\(agent.name)", "type": "\(message.type)", "error": "\(error)"])
+            state.counters.rejectedMessages += 1
+            logger.warning("rejected a message", metadata: ["agent": "\(agent.name)", "type": "\(message.type.prefix(40))", "error": "\(error)"])
         }
     }
 
-    /// The state machine's name for an agent: its name plus its connection, so two agents with
-    /// the same name are still two agents.
-    private func agentKey(_ identity: Data) -> String { "#" + identity.map { String(format: "%02x", $0) }.joined() }
+    private func hello(_ message: WireFrames, identity: Data, publicKey: String?, now: Double, state: inout LoopState, socket: ZMQSocket) {
+        guard message.version == WireProtocol.version else {
+            let reason = "protocol version \(message.version) is not supported; this coordinator speaks version \(WireProtocol.version) (run the same gopfarm release on agents and coordinator)"
+            state.counters.refusedAgents += 1
+            logger.warning("refused an agent", metadata: ["reason": "\(reason)"])
+            _ = try? socket.send([identity] + AgentWelcome(accepted: false, reason: reason, heartbeatMilliseconds: timing.heartbeatMilliseconds).frames())
+            return
+        }
+        guard let hello = try? message.decode(AgentHello.self), (1...64).contains(hello.slots), !hello.name.isEmpty,
+              hello.name.count <= 200, hello.encoders.count <= 64, hello.agentVersion.count <= 100 else {
+            state.counters.rejectedMessages += 1
+            logger.warning("rejected a malformed hello")
+            return
+        }
+        if let old = state.agents[identity] { dropAgent(old, reason: "said hello again", state: &state) }
+        let session = AgentSession(identity: identity, hello: hello, publicKey: publicKey, now: now)
+        state.agents[identity] = session
+        state.agentOrder.append(identity)
+        logger.info("agent joined", metadata: ["agent": "\(hello.name)", "slots": "\(hello.slots)", "threads": "\(hello.threads)",
+                                               "version": "\(hello.agentVersion)", "pid": "\(hello.pid)"])
+        state.events.append(.agentJoined(session.status(now: now, draining: state.drained.contains(hello.name))))
+        _ = try? socket.send([identity] + AgentWelcome(accepted: true, heartbeatMilliseconds: timing.heartbeatMilliseconds).frames())
+    }
 
-    private func accept(_ result: SegmentResult, payloads: [Data], from identity: Data, state: inout LoopState) {
+    private func accept(_ result: SegmentResult, payloads: [Data], from identity: Data, now: Double, state: inout LoopState) {
         guard var agent = state.agents[identity] else { return }
-        let key = agent.name + agentKey(identity)
-        guard result.job == job.id, state.segments.indices.contains(result.segment) else {
-            logger.warning("rejected a result for an unknown segment", metadata: ["agent": "\(agent.name)", "segment": "\(result.segment)"])
+        let ref = AgentSession.SegmentRef(job: result.job, segment: result.segment)
+        agent.leases.remove(ref)
+        agent.progress[ref] = nil
+        state.agents[identity] = agent
+        guard var job = state.jobs[result.job], job.segments.indices.contains(result.segment) else {
+            state.counters.rejectedMessages += 1
+            logger.warning("rejected a result for an unknown segment", metadata: ["agent": "\(agent.name)", "job": "\(result.job.prefix(40))", "segment": "\(result.segment)"])
             return
         }
         let n = result.segment
-        agent.leases.remove(n)
-        agent.progress[n] = nil
-        state.agents[identity] = agent
-        switch state.segments[n].decideResult(agent: key, attempt: result.attempt) {
+        switch job.segments[n].decideResult(agent: agent.key, attempt: result.attempt) {
         case .reject(let why):
-            logger.info("ignored a result", metadata: ["agent": "\(agent.name)", "segment": "\(n)", "why": "\(why)"])
+            state.counters.rejectedMessages += 1
+            logger.info("ignored a result", metadata: ["agent": "\(agent.name)", "job": "\(job.id)", "segment": "\(n)", "why": "\(why)"])
             return
         case .accept:
             break
         }
         do {
-            let path = try validateAndSpool(result, payloads: payloads)
-            state.segments[n].accept(agent: key, attempt: result.attempt)
-            state.completed[n] = CompletedSegment(result: result, path: path, agent: agent.name)
+            let path = try ResultValidator(planned: job.job.plan.segments[n], spool: job.job.spool).validateAndSpool(result, payloads: payloads)
+            let started = job.segments[n].leases.first { $0.attempt == result.attempt }?.started
+            job.segments[n].accept(agent: agent.key, attempt: result.attempt)
+            job.running.remove(n)
+            let seconds = started.map { now - $0 } ?? (result.decodeSeconds + result.encodeSeconds)
+            job.durations.append(seconds)
+            let completed = CompletedSegment(result: result, path: path, agent: agent.name)
+            job.completed[n] = completed
+            state.jobs[job.id] = job
             agent.segmentsDone += 1
+            agent.framesDone += result.frames
             state.agents[identity] = agent
-            logger.info("segment done", metadata: ["segment": "\(n)", "agent": "\(agent.name)", "frames": "\(result.frames)"])
-            if state.completed.count == state.segments.count {
-                finish(.completed((0..<state.segments.count).map { state.completed[$0]! }))
-            }
+            state.counters.completions += 1
+            state.counters.framesCompleted += result.frames
+            state.events.append(.completed(job: job.id, segment: completed, seconds: seconds))
+            logger.info("segment done", metadata: ["job": "\(job.id)", "segment": "\(n)", "agent": "\(agent.name)", "frames": "\(result.frames)"])
+            if job.isComplete { finishCompleted(job.id, state: &state) }
         } catch {
-            logger.warning("rejected an invalid result", metadata: ["agent": "\(agent.name)", "segment": "\(n)", "error": "\(error)"])
-            segmentFailed(n, agent: identity, attempt: result.attempt, message: "\(error)", permanent: false, state: &state)
+            state.counters.rejectedMessages += 1
+            logger.warning("rejected an invalid result", metadata: ["agent": "\(agent.name)", "job": "\(job.id)", "segment": "\(n)", "error": "\(error)"])
+            segmentFailed(ref, agent: agent, attempt: result.attempt, message: "\(error)", permanent: false, state: &state)
         }
     }
 
-    /// Checks a result against its hash and the plan, then writes it to the spool.
-    private func validateAndSpool(_ result: SegmentResult, payloads: [Data]) throws -> URL {
-        let planned = job.plan.segments[result.segment]
-        guard payloads.count == 1, let payload = payloads.first else { throw WireError("a result carries exactly one payload") }
-        guard payload.count == result.payloadBytes, SHA256.hex(payload) == result.payloadSHA256 else {
-            throw WireError("payload does not match its size or SHA-256")
-        }
-        let reader = try PacketStreamReader(payload)
-        guard reader.records.count == result.frames else {
-            throw MediaError(.segmentMismatch, "result says \(result.frames) frames but carries \(reader.records.count) packets")
-        }
-        for r in reader.records where r.pts < planned.startPTS || planned.endPTS.map({ r.pts >= $0 }) == true {
-            throw MediaError(.segmentMismatch, "a packet at \(r.pts) lies outside the segment's range")
-        }
-        if planned.containsCorruptPackets {
-            guard result.frames <= planned.expectedFrames, result.frames > 0 else {
-                throw MediaError(.segmentMismatch, "segment \(result.segment) has \(result.frames) frames; the plan allows at most \(planned.expectedFrames)")
-            }
-        } else {
-            guard result.frames == planned.expectedFrames, result.firstPTS == planned.firstPTS, result.lastPTS == planned.lastPTS else {
-                throw MediaError(.segmentMismatch, "segment \(result.segment) has \(result.frames) frames from \(result.firstPTS) to \(result.lastPTS); the plan says \(planned.expectedFrames) from \(planned.firstPTS) to \(planned.lastPTS)")
+    private func segmentFailed(_ ref: AgentSession.SegmentRef, agent: AgentSession, attempt: Int, message: String, permanent: Bool, state: inout LoopState) {
+        guard var job = state.jobs[ref.job] else { return }
+        let decision = job.segments[ref.segment].failure(agent: agent.key, attempt: attempt, message: message, permanent: permanent)
+        if decision != .ignore {
+            state.counters.failures += 1
+            job.failuresByAgent[agent.name, default: 0] += 1
+            state.events.append(.segmentFailed(job: job.id, segment: ref.segment, agent: agent.name, message: message))
+            if job.isBlocklisted(agent.name) {
+                logger.warning("agent blocklisted for this job", metadata: ["job": "\(job.id)", "agent": "\(agent.name)"])
             }
         }
-        let url = job.spool.appendingPathComponent("\(result.payloadSHA256).gfps")
-        try payload.write(to: url, options: .atomic)
-        return url
-    }
-
-    private func segmentFailed(_ n: Int, agent identity: Data, attempt: Int, message: String, permanent: Bool, state: inout LoopState) {
-        let name = state.agents[identity]?.name ?? "?"
-        switch state.segments[n].failure(agent: name + agentKey(identity), attempt: attempt, message: message, permanent: permanent) {
+        switch decision {
         case .failJob(let why):
-            logger.error("segment failed for good", metadata: ["segment": "\(n)", "error": "\(why)"])
-            state.failed = true
-            finish(.failed("segment \(n) failed: \(why)"))
+            state.jobs[job.id] = job
+            logger.error("segment failed for good", metadata: ["job": "\(job.id)", "segment": "\(ref.segment)", "error": "\(why)"])
+            finish(job.id, .failed("segment \(ref.segment) failed: \(why)"), state: &state)
         case .requeue:
-            state.requeues += 1
-            logger.warning("segment failed; requeued", metadata: ["segment": "\(n)", "agent": "\(name)", "error": "\(message)"])
-        case .ignore:
-            break
+            job.markRequeued(ref.segment)
+            state.jobs[job.id] = job
+            requeued(ref, reason: "failed on \(agent.name): \(message)", state: &state)
+        case .keepRunning, .ignore:
+            state.jobs[job.id] = job
         }
+    }
+
+    private func requeued(_ ref: AgentSession.SegmentRef, reason: String, state: inout LoopState) {
+        state.counters.requeues += 1
+        state.events.append(.requeued(job: ref.job, segment: ref.segment, reason: reason))
+        logger.warning("segment requeued", metadata: ["job": "\(ref.job)", "segment": "\(ref.segment)", "why": "\(reason)"])
     }
 
     private func dropAgent(_ agent: AgentSession, reason: String, state: inout LoopState) {
-        let key = agent.name + agentKey(agent.identity)
-        for n in agent.leases where state.segments[n].agentLost(key) {
-            state.requeues += 1
-            logger.warning("segment requeued", metadata: ["segment": "\(n)", "agent": "\(agent.name)", "why": "\(reason)"])
+        for ref in agent.leases {
+            guard var job = state.jobs[ref.job] else { continue }
+            if job.segments[ref.segment].agentLost(agent.key) {
+                job.markRequeued(ref.segment)
+                state.jobs[ref.job] = job
+                requeued(ref, reason: "\(agent.name) \(reason)", state: &state)
+            } else {
+                state.jobs[ref.job] = job
+            }
         }
         state.agents[agent.identity] = nil
         state.agentOrder.removeAll { $0 == agent.identity }
+        state.events.append(.agentLeft(name: agent.name, reason: reason))
         logger.info("agent gone", metadata: ["agent": "\(agent.name)", "why": "\(reason)"])
     }
 
@@ -293,54 +369,141 @@ public final class Dispatcher: Sendable {
         for agent in state.agents.values where now - agent.lastSeen > timing.agentTimeoutSeconds {
             dropAgent(agent, reason: "silent for \(timing.agentTimeoutSeconds) s", state: &state)
         }
-        for n in state.segments.indices where state.segments[n].checkExpiry(now: now) {
-            state.requeues += 1
-            for (id, var a) in state.agents where a.leases.contains(n) {
-                a.leases.remove(n)
-                state.agents[id] = a
+        for id in state.jobOrder {
+            guard var job = state.jobs[id] else { continue }
+            for n in job.running {
+                let expired = job.segments[n].checkExpiry(now: now)
+                guard !expired.isEmpty else { continue }
+                state.counters.leaseExpiries += expired.count
+                let ref = AgentSession.SegmentRef(job: id, segment: n)
+                for (identity, var a) in state.agents where a.leases.contains(ref) && expired.contains(where: { $0.agent == a.key }) {
+                    a.leases.remove(ref)
+                    state.agents[identity] = a
+                }
+                if job.segments[n].isPending {
+                    job.markRequeued(n)
+                    requeued(ref, reason: "lease expired", state: &state)
+                }
             }
-            logger.warning("lease expired; segment requeued", metadata: ["segment": "\(n)"])
+            state.jobs[id] = job
         }
     }
 
-    /// Hands pending segments, lowest index first, to agents with free slots, in join order.
+    /// Hands segments to agents with free slots, in join order: a pending segment of the job
+    /// `Scheduler` picks, or else a straggler to re-run.
     private func assign(now: Double, state: inout LoopState, socket: ZMQSocket) throws {
-        guard !state.failed, let extractor = state.extractor else { return }
+        guard !state.jobs.isEmpty else { return }
+        var runningByOwner: [String: Int] = [:]
+        for agent in state.agents.values {
+            for ref in agent.leases { runningByOwner[state.jobs[ref.job]?.job.owner ?? "", default: 0] += 1 }
+        }
         for identity in state.agentOrder {
-            while var agent = state.agents[identity], agent.credits > 0,
-                  let n = state.segments.firstIndex(where: \.isPending) {
-                let planned = job.plan.segments[n]
-                let payload: Data
-                do { payload = try extractor.extract(planned) } catch {
-                    state.failed = true
-                    finish(.failed(error.description))
-                    return
+            while let agent = state.agents[identity], agent.credits > 0, !state.drained.contains(agent.name) {
+                let candidates = state.jobOrder.compactMap { id -> Scheduler.Candidate? in
+                    guard let job = state.jobs[id], job.hasPending, !job.isBlocklisted(agent.name) else { return nil }
+                    return Scheduler.Candidate(job: id, priority: job.job.priority, owner: job.job.owner, sequence: job.sequence)
                 }
-                let key = agent.name + agentKey(identity)
-                let attempt = state.segments[n].assign(to: key, now: now, leaseSeconds: timing.leaseSeconds)
-                let assignment = SegmentAssignment(
-                    job: job.id, segment: n, attempt: attempt, startPTS: planned.startPTS, endPTS: planned.endPTS,
-                    expectedFrames: planned.expectedFrames, settings: job.settings, frameRate: job.frameRate,
-                    payloadSHA256: SHA256.hex(payload), leaseMilliseconds: Int(timing.leaseSeconds * 1000))
-                agent.credits -= 1
-                agent.leases.insert(n)
-                state.agents[identity] = agent
-                if try !socket.send([identity] + assignment.frames(payloads: [payload])) {
-                    dropAgent(agent, reason: "unreachable", state: &state)
+                if let pick = Scheduler.pick(candidates, runningByOwner: runningByOwner) {
+                    guard var job = state.jobs[pick.job], let n = job.nextPending() else { break }
+                    state.jobs[pick.job] = job
+                    guard try send(job: pick.job, segment: n, to: identity, speculative: false, now: now, state: &state, socket: socket) else { break }
+                    runningByOwner[pick.owner, default: 0] += 1
+                } else if let (id, n) = straggler(for: agent, now: now, state: &state) {
+                    guard try send(job: id, segment: n, to: identity, speculative: true, now: now, state: &state, socket: socket) else { break }
+                } else {
+                    break
                 }
             }
         }
     }
 
-    private func publish(_ state: LoopState) {
-        var p = DispatchProgress()
-        p.segmentsTotal = state.segments.count
-        p.segmentsDone = state.completed.count
-        p.framesTotal = job.plan.expectedFrames
-        p.framesDone = state.completed.values.reduce(0) { $0 + $1.result.frames }
-            + state.agents.values.reduce(0) { $0 + $1.progress.values.reduce(0, +) }
-        p.agents = state.agents.count
-        p.requeues = state.requeues
-        shared.withLock { $0.progress = p }
+    private func straggler(for agent: AgentSession, now: Double, state: inout LoopState) -> (String, Int)? {
+        let policy = StragglerPolicy(factor: timing.speculateFactor, minimumSeconds: timing.speculateAfterSeconds)
+        for id in state.jobOrder {
+            guard let job = state.jobs[id], !job.hasPending, !job.isBlocklisted(agent.name) else { continue }
+            let running = job.running.map { (segment: $0, leases: job.segments[$0].leases) }
+            if let n = policy.pick(running: running, typicalSeconds: job.typicalSegmentSeconds, now: now, agent: agent.key) {
+                return (id, n)
+            }
+        }
+        return nil
+    }
+
+    /// Extracts segment `n` and sends it as a new lease; false when nothing was sent.
+    private func send(job id: String, segment n: Int, to identity: Data, speculative: Bool, now: Double,
+                      state: inout LoopState, socket: ZMQSocket) throws -> Bool {
+        guard var job = state.jobs[id], var agent = state.agents[identity], let extractor = job.extractor else { return false }
+        let planned = job.job.plan.segments[n]
+        let payload: Data
+        do { payload = try extractor.extract(planned) } catch {
+            finish(id, .failed(error.description), state: &state)
+            return false
+        }
+        let attempt = job.segments[n].assign(to: agent.key, now: now, leaseSeconds: timing.leaseSeconds)
+        job.markLeased(n)
+        state.jobs[id] = job
+        var settings = job.job.settings
+        settings.threads = agent.hello.threads
+        let assignment = SegmentAssignment(
+            job: id, segment: n, attempt: attempt, startPTS: planned.startPTS, endPTS: planned.endPTS,
+            expectedFrames: planned.expectedFrames, settings: settings, frameRate: job.job.frameRate,
+            payloadSHA256: SHA256.hex(payload), leaseMilliseconds: Int(timing.leaseSeconds * 1000))
+        let ref = AgentSession.SegmentRef(job: id, segment: n)
+        agent.credits -= 1
+        agent.leases.insert(ref)
+        state.agents[identity] = agent
+        state.counters.assignments += 1
+        if speculative {
+            state.counters.speculative += 1
+            logger.info("straggler re-run speculatively", metadata: ["job": "\(id)", "segment": "\(n)", "agent": "\(agent.name)"])
+        }
+        state.events.append(.assigned(job: id, segment: n, attempt: attempt, agent: agent.name, speculative: speculative))
+        if try !socket.send([identity] + assignment.frames(payloads: [payload])) {
+            dropAgent(agent, reason: "unreachable", state: &state)
+        }
+        return true
+    }
+
+    private func finishCompleted(_ id: String, state: inout LoopState) {
+        guard let job = state.jobs[id] else { return }
+        finish(id, .completed((0..<job.segments.count).map { job.completed[$0]! }), state: &state)
+    }
+
+    /// Ends a job: outcome published, state dropped (memory stays flat however many jobs ran).
+    private func finish(_ id: String, _ outcome: DispatchOutcome, state: inout LoopState) {
+        // Agents still encoding its segments keep their leases until the (ignored) results come back.
+        state.jobs[id] = nil
+        state.jobOrder.removeAll { $0 == id }
+        state.events.append(.jobFinished(job: id, outcome: outcome))
+        shared.withLock {
+            $0.outcomes[id] = outcome
+            $0.snapshot.jobs[id] = nil
+        }
+    }
+
+    private func publish(_ state: inout LoopState, now: Double) {
+        var snapshot = DispatchSnapshot()
+        var working: [String: Set<String>] = [:]
+        var inFlightFrames: [String: Int] = [:]
+        for agent in state.agents.values {
+            for ref in agent.leases { working[ref.job, default: []].insert(agent.name) }
+            for (ref, frames) in agent.progress { inFlightFrames[ref.job, default: 0] += frames }
+        }
+        for (id, job) in state.jobs {
+            var p = DispatchProgress()
+            p.segmentsTotal = job.segments.count
+            p.segmentsDone = job.completed.count
+            p.framesTotal = job.job.plan.expectedFrames
+            p.framesDone = min(p.framesTotal, job.completed.values.reduce(0) { $0 + $1.result.frames } + inFlightFrames[id, default: 0])
+            p.agents = working[id]?.count ?? 0
+            p.requeues = job.requeues
+            snapshot.jobs[id] = p
+            snapshot.queueDepth += job.pendingCount
+        }
+        snapshot.agents = state.agentOrder.compactMap { identity in
+            state.agents[identity].map { $0.status(now: now, draining: state.drained.contains($0.name)) }
+        }
+        snapshot.counters = state.counters
+        shared.withLock { $0.snapshot = snapshot }
     }
 }

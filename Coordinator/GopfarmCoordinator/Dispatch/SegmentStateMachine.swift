@@ -1,17 +1,18 @@
 /// The lifecycle of one segment as a pure value: events in, decisions out; the dispatcher does
-/// the I/O a decision names. pending → leased → done, with requeues on expiry or failure, and
-/// `failed` once the same segment has failed on `maxDistinctAgentFailures` agents (poison) or
-/// with a permanent error.
+/// the I/O a decision names. pending → running (one lease, or two while a straggler is re-run
+/// speculatively) → done, with requeues on expiry or failure, and `failed` once the same segment
+/// has failed on `maxDistinctAgentFailures` agents (poison) or with a permanent error.
 public struct SegmentStateMachine: Sendable, Equatable {
     public struct Lease: Sendable, Equatable {
         public var agent: String
         public var attempt: Int
+        public var started: Double
         public var deadline: Double
     }
 
     public enum State: Sendable, Equatable {
         case pending
-        case leased(Lease)
+        case running([Lease])
         case done(agent: String, attempt: Int)
         case failed(String)
     }
@@ -24,6 +25,8 @@ public struct SegmentStateMachine: Sendable, Equatable {
 
     public enum FailureDecision: Sendable, Equatable {
         case requeue
+        /// Another lease is still running; nothing to do.
+        case keepRunning
         case failJob(String)
         case ignore
     }
@@ -42,39 +45,50 @@ public struct SegmentStateMachine: Sendable, Equatable {
 
     public init() {}
 
+    /// A segment restored as done (coordinator restart: its result is in the spool).
+    public static func restoredDone(agent: String, attempt: Int) -> SegmentStateMachine {
+        var s = SegmentStateMachine()
+        s.attempts = attempt
+        s.grants[attempt] = agent
+        s.state = .done(agent: agent, attempt: attempt)
+        return s
+    }
+
     public var isPending: Bool { state == .pending }
     public var isDone: Bool { if case .done = state { true } else { false } }
+    public var leases: [Lease] { if case .running(let l) = state { l } else { [] } }
 
-    /// Hands the segment to `agent`; returns the attempt number.
+    /// Hands the segment to `agent` (a second lease while it runs is a speculative re-run);
+    /// returns the attempt number.
     public mutating func assign(to agent: String, now: Double, leaseSeconds: Double) -> Int {
-        precondition(state == .pending, "assign from \(state)")
+        precondition(isPending || (leases.count > 0 && !leases.contains { $0.agent == agent }), "assign from \(state)")
         attempts += 1
         grants[attempts] = agent
-        state = .leased(Lease(agent: agent, attempt: attempts, deadline: now + leaseSeconds))
+        state = .running(leases + [Lease(agent: agent, attempt: attempts, started: now, deadline: now + leaseSeconds)])
         return attempts
     }
 
-    /// Progress from the lease holder pushes the deadline out.
+    /// Progress from a lease holder pushes its deadline out.
     public mutating func extend(agent: String, attempt: Int, now: Double, leaseSeconds: Double) {
-        guard case .leased(var lease) = state, lease.agent == agent, lease.attempt == attempt else { return }
-        lease.deadline = max(lease.deadline, now + leaseSeconds)
-        state = .leased(lease)
+        guard case .running(var list) = state, let i = list.firstIndex(where: { $0.agent == agent && $0.attempt == attempt }) else { return }
+        list[i].deadline = max(list[i].deadline, now + leaseSeconds)
+        state = .running(list)
     }
 
-    /// True when the lease ran out and the segment went back to pending.
-    public mutating func checkExpiry(now: Double) -> Bool {
-        guard case .leased(let lease) = state, now > lease.deadline else { return false }
-        state = .pending
-        requeues += 1
-        return true
+    /// Drops leases past their deadline; returns them. The segment is pending again when none is left.
+    public mutating func checkExpiry(now: Double) -> [Lease] {
+        guard case .running(let list) = state else { return [] }
+        let expired = list.filter { now > $0.deadline }
+        guard !expired.isEmpty else { return [] }
+        setLeases(list.filter { now <= $0.deadline })
+        return expired
     }
 
-    /// The agent disconnected or handed its work back.
+    /// The agent disconnected or handed its work back. True when the segment became pending.
     public mutating func agentLost(_ agent: String) -> Bool {
-        guard case .leased(let lease) = state, lease.agent == agent else { return false }
-        state = .pending
-        requeues += 1
-        return true
+        guard case .running(let list) = state, list.contains(where: { $0.agent == agent }) else { return false }
+        setLeases(list.filter { $0.agent != agent })
+        return isPending
     }
 
     public func decideResult(agent: String, attempt: Int) -> ResultDecision {
@@ -84,11 +98,15 @@ public struct SegmentStateMachine: Sendable, Equatable {
         return .accept
     }
 
-    public mutating func accept(agent: String, attempt: Int) {
+    /// Marks the segment done; returns the other leases still running (their results will be ignored).
+    @discardableResult
+    public mutating func accept(agent: String, attempt: Int) -> [Lease] {
+        let others = leases.filter { $0.attempt != attempt }
         state = .done(agent: agent, attempt: attempt)
+        return others
     }
 
-    /// A valid result turned out wrong on closer inspection (frame count, timestamps).
+    /// The attempt failed on the agent, or its result turned out wrong (frame count, timestamps).
     public mutating func failure(agent: String, attempt: Int, message: String, permanent: Bool) -> FailureDecision {
         guard grants[attempt] == agent, !isDone else { return .ignore }
         if case .failed = state { return .ignore }
@@ -98,7 +116,22 @@ public struct SegmentStateMachine: Sendable, Equatable {
             state = .failed(message)
             return .failJob(message)
         }
-        if case .leased(let lease) = state, lease.attempt == attempt { state = .pending; requeues += 1 }
-        return .requeue
+        guard case .running(let list) = state else { return .requeue }
+        setLeases(list.filter { $0.attempt != attempt })
+        return isPending ? .requeue : .keepRunning
+    }
+
+    /// The job was cancelled or failed elsewhere: nothing more happens to this segment.
+    public mutating func abandon(_ why: String) {
+        if !isDone { state = .failed(why) }
+    }
+
+    private mutating func setLeases(_ list: [Lease]) {
+        if list.isEmpty {
+            state = .pending
+            requeues += 1
+        } else {
+            state = .running(list)
+        }
     }
 }

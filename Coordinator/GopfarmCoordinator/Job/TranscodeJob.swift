@@ -42,14 +42,13 @@ public struct TranscodeJob {
         var settings = options.settings
         settings.threads = options.threadsPerAgent
         let job = DispatchJob(id: jobID, plan: plan, settings: settings, frameRate: rate, spool: spool)
-        let input = options.input
-        let dispatcher = Dispatcher(job: job, bind: options.bind, timing: options.timing, logger: logger) { () throws(MediaError) in
-            try SegmentExtractor(path: input, probe: probe)
-        }
+        let dispatcher = Dispatcher(bind: options.bind, timing: options.timing, logger: logger)
         let endpoint: String
         do { endpoint = try dispatcher.start() } catch {
             throw MediaError(.invalidOption, "cannot listen for agents on \(options.bind): \(error)")
         }
+        let input = options.input
+        dispatcher.add(job) { () throws(MediaError) in try SegmentExtractor(path: input, probe: probe) }
         listening(endpoint)
         var localAgents: LocalAgents?
         defer {
@@ -63,9 +62,12 @@ public struct TranscodeJob {
         }
 
         var outcome: DispatchOutcome?
+        var finalProgress = DispatchProgress()
         while outcome == nil {
-            outcome = dispatcher.wait(seconds: 0.25)
-            progress(dispatcher.progress, MonotonicClock.now() - started)
+            Thread.sleep(forTimeInterval: 0.25)
+            outcome = dispatcher.takeOutcome(of: jobID)
+            finalProgress = dispatcher.progress(of: jobID) ?? finalProgress
+            if outcome == nil { progress(finalProgress, MonotonicClock.now() - started) }
             if transcodeCancelled.load(ordering: .relaxed) {
                 throw MediaError(.invalidOption, "cancelled; no output was written")
             }
@@ -73,11 +75,12 @@ public struct TranscodeJob {
                 throw MediaError(.decodeFailed, "local agents keep dying (\(agents.restarts) restarts); see the agent logs (--keep-spool keeps them in \(spool.path))")
             }
         }
-        let finalProgress = dispatcher.progress
         let completed: [CompletedSegment]
         switch outcome! {
         case .failed(let message):
             throw MediaError(.encodeFailed, message)
+        case .cancelled:
+            throw MediaError(.invalidOption, "cancelled; no output was written")
         case .completed(let segments):
             completed = segments
         }

@@ -1,0 +1,26 @@
+import Foundation
+import GopfarmCommon
+
+/// What happened in one turn of the dispatcher loop, for the job store to persist.
+public enum DispatchEvent: Sendable {
+    case assigned(job: String, segment: Int, attempt: Int, agent: String, speculative: Bool)
+    case completed(job: String, segment: CompletedSegment, seconds: Double)
+    case requeued(job: String, segment: Int, reason: String)
+    case segmentFailed(job: String, segment: Int, agent: String, message: String)
+    case jobFinished(job: String, outcome: DispatchOutcome)
+    case agentJoined(AgentStatus)
+    case agentLeft(name: String, reason: String)
+}
+
+/// Receives the dispatcher's events, in order, once per loop turn on the dispatcher's thread.
+/// The service's job store implements it: a `completed` event is durable once `record` returns,
+/// so a restarted coordinator never encodes that segment again.
+public protocol DispatchRecorder: Sendable {
+    func record(_ events: [DispatchEvent])
+}
+
+/// Keeps nothing (one-shot `transcode` runs).
+public struct DiscardingRecorder: DispatchRecorder {
+    public init() {}
+    public func record(_ events: [DispatchEvent]) {}
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GopfarmCommon
+
+/// The dispatcher's state of one job: a state machine per segment, the results so far, and
+/// indexes that keep picking the next segment O(1) however long the job.
+struct JobRuntime {
+    /// An agent that fails this many segments of a job gets no more of them.
+    static let blocklistAfterFailures = 3
+
+    let job: DispatchJob
+    let sequence: Int
+    var segments: [SegmentStateMachine]
+    var completed: [Int: CompletedSegment] = [:]
+    var extractor: SegmentExtractor?
+    /// Never-assigned segments start here; requeued ones wait in `requeued`.
+    private var cursor = 0
+    private var requeued: Set<Int> = []
+    /// Segments with at least one lease.
+    var running: Set<Int> = []
+    var failuresByAgent: [String: Int] = [:]
+    /// Wall seconds from lease to result of completed segments (straggler detection).
+    var durations: [Double] = []
+    var requeues = 0
+
+    init(job: DispatchJob, sequence: Int, restored: [Int: CompletedSegment]) {
+        self.job = job
+        self.sequence = sequence
+        segments = (0..<job.plan.segments.count).map { n in
+            restored[n].map { SegmentStateMachine.restoredDone(agent: $0.agent, attempt: $0.result.attempt) } ?? SegmentStateMachine()
+        }
+        completed = restored
+    }
+
+    var id: String { job.id }
+    var isComplete: Bool { completed.count == segments.count }
+
+    var hasPending: Bool {
+        !requeued.isEmpty || segments[cursor...].contains(where: \.isPending)
+    }
+
+    var pendingCount: Int { requeued.count + segments[cursor...].count { $0.isPending } }
+
+    func isBlocklisted(_ agentName: String) -> Bool {
+        failuresByAgent[agentName, default: 0] >= Self.blocklistAfterFailures
+    }
+
+    /// The lowest pending segment, without taking it.
+    mutating func nextPending() -> Int? {
+        if let n = requeued.min() { return n }
+        while cursor < segments.count, !segments[cursor].isPending { cursor += 1 }
+        return cursor < segments.count ? cursor : nil
+    }
+
+    mutating func markRequeued(_ n: Int) {
+        requeues += 1
+        running.remove(n)
+        requeued.insert(n)
+    }
+
+    mutating func markLeased(_ n: Int) {
+        requeued.remove(n)
+        running.insert(n)
+    }
+
+    var typicalSegmentSeconds: Double? {
+        guard !durations.isEmpty else { return nil }
+        return durations.sorted()[durations.count / 2]
+    }
+}

@@ -1,0 +1,51 @@
+/// Which job a free slot works on: priority first, then fair share between producers (the
+/// owner with the fewest segments running now), then submission order. Pure, so the policy is
+/// tested without sockets.
+public enum Scheduler {
+    public struct Candidate: Sendable, Equatable {
+        public var job: String
+        public var priority: JobPriority
+        public var owner: String
+        public var sequence: Int
+
+        public init(job: String, priority: JobPriority, owner: String, sequence: Int) {
+            self.job = job
+            self.priority = priority
+            self.owner = owner
+            self.sequence = sequence
+        }
+    }
+
+    /// `candidates` are the jobs with a pending segment this agent may take;
+    /// `runningByOwner` counts the leases each owner holds now.
+    public static func pick(_ candidates: [Candidate], runningByOwner: [String: Int]) -> Candidate? {
+        candidates.min { a, b in
+            if a.priority != b.priority { return a.priority > b.priority }
+            let ra = runningByOwner[a.owner, default: 0], rb = runningByOwner[b.owner, default: 0]
+            if ra != rb { return ra < rb }
+            return a.sequence < b.sequence
+        }
+    }
+}
+
+/// Which straggler an idle slot re-runs speculatively: the longest-running segment held by one
+/// other agent, once it runs `factor` times the job's median segment time (and at least
+/// `minimumSeconds`). Pure.
+public struct StragglerPolicy: Sendable {
+    public var factor: Double
+    public var minimumSeconds: Double
+
+    public init(factor: Double, minimumSeconds: Double) {
+        self.factor = factor
+        self.minimumSeconds = minimumSeconds
+    }
+
+    public func pick(running: [(segment: Int, leases: [SegmentStateMachine.Lease])], typicalSeconds: Double?,
+                     now: Double, agent: String) -> Int? {
+        guard let typical = typicalSeconds else { return nil }
+        let threshold = max(minimumSeconds, factor * typical)
+        return running
+            .filter { $0.leases.count == 1 && $0.leases[0].agent != agent && now - $0.leases[0].started > threshold }
+            .min { $0.leases[0].started < $1.leases[0].started }?.segment
+    }
+}

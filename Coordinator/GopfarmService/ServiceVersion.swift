@@ -1,0 +1,2 @@
+/// Placeholder replaced by the service's first real file.
+enum ServicePlaceholder {}
