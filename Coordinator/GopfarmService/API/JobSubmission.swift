@@ -1,0 +1,28 @@
+import GopfarmCommon
+import GopfarmCoordinator
+
+/// `POST /v1/jobs`: what to transcode and how. Exactly one of `input` (a path the coordinator
+/// can read, inside its input roots) and `upload` (the id `POST /v1/uploads` returned).
+public struct JobSubmission: Codable, Sendable, Equatable {
+    public var input: String?
+    public var upload: String?
+    /// File name of the result (its extension picks the container); default `<input name>.mp4`.
+    public var outputName: String?
+    public var settings: EncodeSettings
+    public var segmentSeconds: Double?
+    public var priority: JobPriority?
+
+    public init(input: String? = nil, upload: String? = nil, outputName: String? = nil, settings: EncodeSettings,
+                segmentSeconds: Double? = nil, priority: JobPriority? = nil) {
+        self.input = input
+        self.upload = upload
+        self.outputName = outputName
+        self.settings = settings
+        self.segmentSeconds = segmentSeconds
+        self.priority = priority
+    }
+
+    /// Field names accepted at each level: anything else is a 400, so a typo is never silently ignored.
+    public static let fields: Set<String> = ["input", "upload", "outputName", "settings", "segmentSeconds", "priority"]
+    public static let settingsFields: Set<String> = ["codec", "crf", "bitrate", "preset", "gop", "pixelFormat", "scale", "threads"]
+}

@@ -1,0 +1,39 @@
+import Foundation
+import GopfarmCoordinator
+
+/// A job as the API and `gopfarm status --json` show it.
+public struct JobView: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable, CaseIterable {
+        case queued, planning, running, stitching, done, failed, cancelled
+        public var isFinal: Bool { [.done, .failed, .cancelled].contains(self) }
+    }
+
+    public struct Progress: Codable, Sendable, Equatable {
+        public var segmentsDone: Int
+        public var segmentsTotal: Int
+        public var framesDone: Int
+        public var framesTotal: Int
+        public var fraction: Double
+        public var agents: Int
+        public var requeues: Int
+    }
+
+    public var id: String
+    public var owner: String
+    public var state: State
+    public var priority: JobPriority
+    public var input: String
+    public var outputName: String
+    public var codec: String
+    public var submittedAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var progress: Progress
+    public var error: String?
+    public var warnings: [String]
+    /// Frames and bytes of the finished output.
+    public var outputFrames: Int?
+    public var outputBytes: Int?
+    /// Agents that encoded its segments.
+    public var agents: [String]
+}

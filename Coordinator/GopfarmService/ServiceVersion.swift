@@ -1,2 +1,0 @@
-/// Placeholder replaced by the service's first real file.
-enum ServicePlaceholder {}
