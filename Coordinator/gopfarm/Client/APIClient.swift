@@ -133,8 +133,11 @@ struct APIClient: Sendable {
     /// `GET /v1/coordinator`.
     struct CoordinatorInfo: Codable, Sendable {
         var version: String
-        var agentEndpoint: String
+        /// Where agents connect (nil before the dispatcher listens).
+        var agentEndpoint: String?
+        /// The coordinator's CURVE public key (nil on an insecure endpoint).
         var publicKey: String?
+        var protocolVersion: Int?
     }
 
     func coordinator() async throws -> CoordinatorInfo { try await send("GET", "/v1/coordinator") }
