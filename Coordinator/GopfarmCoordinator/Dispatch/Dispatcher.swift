@@ -21,6 +21,7 @@ public final class Dispatcher: Sendable {
         var snapshot = DispatchSnapshot()
         var outcomes: [String: DispatchOutcome] = [:]
         var stopRequested = false
+        var dismissOnStop = true
         var endpoint: Result<String, ZMQError>?
         var drained: Set<String> = []
     }
@@ -80,9 +81,13 @@ public final class Dispatcher: Sendable {
         shared.withLock { $0.outcomes.removeValue(forKey: job) }
     }
 
-    /// Dismisses the agents and ends the loop.
-    public func stop() {
-        shared.withLock { $0.stopRequested = true }
+    /// Ends the loop. With `dismissAgents` the agents are told to exit (a one-shot job is over);
+    /// without, they notice the silence and reconnect to the next coordinator (a service restart).
+    public func stop(dismissAgents: Bool = true) {
+        shared.withLock {
+            $0.stopRequested = true
+            $0.dismissOnStop = dismissAgents
+        }
         loopExited.wait()
     }
 
@@ -148,6 +153,7 @@ public final class Dispatcher: Sendable {
             }
         }
         flush(&state)
+        guard shared.withLock({ $0.dismissOnStop }) else { return }
         for identity in state.agents.keys {
             _ = try? socket.send([identity] + AgentGoodbye(reason: "coordinator stopped").frames())
         }
