@@ -3,7 +3,7 @@ import GopfarmCommon
 
 /// `gopfarm`: the coordinator and the producer/ops command line.
 @main
-struct GopfarmCommand: ParsableCommand {
+struct GopfarmCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gopfarm",
         abstract: "A distributed, frame-exact video transcoding farm.",
@@ -11,5 +11,5 @@ struct GopfarmCommand: ParsableCommand {
             Exit status: 0 success, 1 the job failed (bad input, encoder error), 64 usage error, 130 interrupted.
             """,
         version: GopfarmVersion.string,
-        subcommands: [TranscodeCommand.self, ProbeCommand.self, DemoCommand.self])
+        subcommands: [TranscodeCommand.self, ProbeCommand.self, DemoCommand.self, ServeCommand.self, KeysCommand.self])
 }

@@ -109,9 +109,12 @@ public final class Dispatcher: Sendable {
     private func loop() {
         let context = ZMQContext()
         let socket: ZMQSocket
+        let authenticator: ZAPHandler?
         do {
+            authenticator = try security.prepare(context: context, logger: logger)
             socket = try ZMQSocket(context: context, kind: .router)
             try socket.setOption64(gf_maxMessageSize, Int64(WireProtocol.maxPayloadBytes) + 1 << 20)
+            try security.configure(socket)
             let endpoint = try socket.bind(bind)
             shared.withLock { $0.endpoint = .success(endpoint) }
             startedSignal.signal()
@@ -127,8 +130,7 @@ public final class Dispatcher: Sendable {
                 var ready = try socket.poll(milliseconds: 10)
                 var handled = 0
                 while ready, handled < 512 {
-                    let frames = try socket.receive()
-                    let userID: String? = nil
+                    let (frames, userID) = try socket.receiveWithUserID()
                     if frames.count >= 2 {
                         handle(identity: frames[0], frames: Array(frames.dropFirst()), publicKey: userID, state: &state, socket: socket)
                     } else {
@@ -153,10 +155,12 @@ public final class Dispatcher: Sendable {
             }
         }
         flush(&state)
-        guard shared.withLock({ $0.dismissOnStop }) else { return }
-        for identity in state.agents.keys {
-            _ = try? socket.send([identity] + AgentGoodbye(reason: "coordinator stopped").frames())
+        if shared.withLock({ $0.dismissOnStop }) {
+            for identity in state.agents.keys {
+                _ = try? socket.send([identity] + AgentGoodbye(reason: "coordinator stopped").frames())
+            }
         }
+        authenticator?.stop()
     }
 
     private func flush(_ state: inout LoopState) {

@@ -17,7 +17,7 @@ extension FarmService {
     }
 
     func allowKey(_ request: AgentKeyRequest) throws(APIError) -> AgentKeyView {
-        guard Self.isZ85Key(request.publicKey) else {
+        guard CurveKeyPair.isValidKey(request.publicKey) else {
             throw APIError(.unprocessable, "'\(request.publicKey.prefix(60))' is not a CURVE public key (40 Z85 characters, as `gopfarm-agent keys init` prints)")
         }
         if let name = request.name, name.isEmpty || name.count > 200 { throw APIError(.unprocessable, "key names have 1 to 200 characters") }
@@ -25,11 +25,6 @@ extension FarmService {
         reloadAllowedKeys()
         store.event(job: nil, kind: "agent-key", "allowed \(request.publicKey) (\(request.name ?? "unnamed"))")
         return AgentKeyView(publicKey: request.publicKey, name: request.name)
-    }
-
-    static func isZ85Key(_ key: String) -> Bool {
-        let alphabet = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#")
-        return key.count == 40 && key.allSatisfy { alphabet.contains($0) }
     }
 
     /// Segments per second since the previous call (a scrape).

@@ -29,9 +29,10 @@ public final class FarmService: Sendable {
     public let publicKey: String?
     let lastScrape = Mutex<(Double, Int)>((0, 0))
 
-    public init(config: ServeConfig, security: DispatchSecurity, publicKey: String?, logger: Logger) throws {
+    /// `curve` is the coordinator's key pair; nil serves agents over plain TCP (`--insecure`).
+    public init(config: ServeConfig, curve: CurveKeyPair?, logger: Logger) throws {
         self.config = config
-        self.publicKey = publicKey
+        publicKey = curve?.publicKey
         self.logger = logger
         for dir in [config.dataDirectory, config.spool, config.uploads, config.outputs] {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -39,6 +40,8 @@ public final class FarmService: Sendable {
         store = try JobStore(path: config.databasePath)
         inputPolicy = InputPolicy(roots: config.inputRoots + [config.uploads.path])
         let finished = FinishedJobs()
+        let allowed = allowedKeys
+        let security: DispatchSecurity = curve.map { pair in .curve(secretKey: pair.secretKey) { allowed.contains($0) } } ?? .insecure
         dispatcher = Dispatcher(bind: config.bind, timing: config.timing, security: security,
                                 recorder: StoreRecorder(store: store) { finished.deliver($0, $1) }, logger: logger)
         finished.service.withLock { $0 = self }
