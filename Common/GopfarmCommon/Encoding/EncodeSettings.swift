@@ -84,3 +84,16 @@ public struct ScaleSpec: Codable, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(width)x\(height)" }
 }
+
+extension EncodeSettings {
+    enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads }
+
+    /// Everything but the codec is optional in JSON (API submissions give only what they change).
+    public init(from decoder: any Swift.Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(codec: try c.decode(String.self, forKey: .codec), crf: try c.decodeIfPresent(Double.self, forKey: .crf),
+                  bitrate: try c.decodeIfPresent(Int.self, forKey: .bitrate), preset: try c.decodeIfPresent(String.self, forKey: .preset),
+                  gop: try c.decodeIfPresent(Int.self, forKey: .gop), pixelFormat: try c.decodeIfPresent(String.self, forKey: .pixelFormat),
+                  scale: try c.decodeIfPresent(ScaleSpec.self, forKey: .scale), threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 0)
+    }
+}

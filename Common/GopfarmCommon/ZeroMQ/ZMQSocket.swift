@@ -4,13 +4,19 @@ import Foundation
 /// Owns a libzmq socket. Sockets are not thread safe: one socket lives on one thread (the
 /// coordinator's dispatcher thread, an agent's connection thread) for its whole life.
 public final class ZMQSocket {
-    public enum Kind { case router, dealer }
+    /// `pair` and `rep` serve the CURVE plumbing (socket monitor, ZAP handler).
+    public enum Kind { case router, dealer, pair, rep }
 
     let handle: UnsafeMutableRawPointer
-    private let context: ZMQContext  // keeps the context alive as long as the socket
+    let context: ZMQContext  // keeps the context alive as long as the socket
 
     public init(context: ZMQContext, kind: Kind) throws(ZMQError) {
-        let type = kind == .router ? gf_ZMQ_ROUTER() : gf_ZMQ_DEALER()
+        let type = switch kind {
+        case .router: gf_ZMQ_ROUTER()
+        case .dealer: gf_ZMQ_DEALER()
+        case .pair: gf_ZMQ_PAIR()
+        case .rep: gf_ZMQ_REP()
+        }
         guard let h = zmq_socket(context.handle, type) else { throw ZMQError("zmq_socket") }
         handle = h
         self.context = context

@@ -21,6 +21,7 @@ public final class Dispatcher: Sendable {
         var snapshot = DispatchSnapshot()
         var outcomes: [String: DispatchOutcome] = [:]
         var stopRequested = false
+        var dismissOnStop = true
         var endpoint: Result<String, ZMQError>?
         var drained: Set<String> = []
     }
@@ -80,9 +81,13 @@ public final class Dispatcher: Sendable {
         shared.withLock { $0.outcomes.removeValue(forKey: job) }
     }
 
-    /// Dismisses the agents and ends the loop.
-    public func stop() {
-        shared.withLock { $0.stopRequested = true }
+    /// Ends the loop. With `dismissAgents` the agents are told to exit (a one-shot job is over);
+    /// without, they notice the silence and reconnect to the next coordinator (a service restart).
+    public func stop(dismissAgents: Bool = true) {
+        shared.withLock {
+            $0.stopRequested = true
+            $0.dismissOnStop = dismissAgents
+        }
         loopExited.wait()
     }
 
@@ -104,9 +109,12 @@ public final class Dispatcher: Sendable {
     private func loop() {
         let context = ZMQContext()
         let socket: ZMQSocket
+        let authenticator: ZAPHandler?
         do {
+            authenticator = try security.prepare(context: context, logger: logger)
             socket = try ZMQSocket(context: context, kind: .router)
             try socket.setOption64(gf_maxMessageSize, Int64(WireProtocol.maxPayloadBytes) + 1 << 20)
+            try security.configure(socket)
             let endpoint = try socket.bind(bind)
             shared.withLock { $0.endpoint = .success(endpoint) }
             startedSignal.signal()
@@ -122,8 +130,7 @@ public final class Dispatcher: Sendable {
                 var ready = try socket.poll(milliseconds: 10)
                 var handled = 0
                 while ready, handled < 512 {
-                    let frames = try socket.receive()
-                    let userID: String? = nil
+                    let (frames, userID) = try socket.receiveWithUserID()
                     if frames.count >= 2 {
                         handle(identity: frames[0], frames: Array(frames.dropFirst()), publicKey: userID, state: &state, socket: socket)
                     } else {
@@ -148,9 +155,12 @@ public final class Dispatcher: Sendable {
             }
         }
         flush(&state)
-        for identity in state.agents.keys {
-            _ = try? socket.send([identity] + AgentGoodbye(reason: "coordinator stopped").frames())
+        if shared.withLock({ $0.dismissOnStop }) {
+            for identity in state.agents.keys {
+                _ = try? socket.send([identity] + AgentGoodbye(reason: "coordinator stopped").frames())
+            }
         }
+        authenticator?.stop()
     }
 
     private func flush(_ state: inout LoopState) {

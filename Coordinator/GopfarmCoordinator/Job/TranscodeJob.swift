@@ -24,10 +24,10 @@ public struct TranscodeJob {
     public func run(listening: ListeningHandler = { _ in }, progress: ProgressHandler = { _, _ in }) throws -> TranscodeReport {
         let started = MonotonicClock.now()
         try options.validate()
-        let probe = try MediaProbe(path: options.input)
-        try checkEncoder(probe)
-        let plan = try SegmentPlanner(targetSeconds: options.segmentSeconds).plan(probe.index, timeBase: probe.videoTimeBase)
-        var warnings = probe.info.warnings
+        var settings = options.settings
+        settings.threads = options.threadsPerAgent
+        let prepared = try PreparedJob(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds)
+        let probe = prepared.probe, plan = prepared.plan
         logger.info("planned", metadata: ["segments": "\(plan.segments.count)", "frames": "\(plan.expectedFrames)",
                                           "primed": "\(plan.segments.filter(\.isPrimed).count)"])
 
@@ -37,18 +37,13 @@ public struct TranscodeJob {
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         defer { if !options.keepSpool { try? FileManager.default.removeItem(at: spool) } }
 
-        let stream = probe.info.streams[probe.info.videoStream]
-        let rate = [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
-        var settings = options.settings
-        settings.threads = options.threadsPerAgent
-        let job = DispatchJob(id: jobID, plan: plan, settings: settings, frameRate: rate, spool: spool)
+        let job = prepared.dispatchJob(id: jobID, spool: spool)
         let dispatcher = Dispatcher(bind: options.bind, timing: options.timing, logger: logger)
         let endpoint: String
         do { endpoint = try dispatcher.start() } catch {
             throw MediaError(.invalidOption, "cannot listen for agents on \(options.bind): \(error)")
         }
-        let input = options.input
-        dispatcher.add(job) { () throws(MediaError) in try SegmentExtractor(path: input, probe: probe) }
+        dispatcher.add(job) { () throws(MediaError) in try prepared.makeExtractor() }
         listening(endpoint)
         var localAgents: LocalAgents?
         defer {
@@ -84,18 +79,7 @@ public struct TranscodeJob {
         case .completed(let segments):
             completed = segments
         }
-        for c in completed where !c.result.corruptFrames.isEmpty {
-            warnings.append("segment \(c.result.segment): \(c.result.corruptFrames.count) frame(s) decoded with errors at source times \(c.result.corruptFrames.map { String(format: "%.3f s", MediaTime($0, probe.videoTimeBase).seconds) }.joined(separator: ", ")); they cannot be exact")
-        }
-        let stitched = try Stitcher(sourcePath: options.input, probe: probe, plan: plan, segments: completed, outputPath: options.output).run()
-        warnings += stitched.warnings
-        if plan.skippedLeadingFrames > 0 {
-            warnings.append("\(plan.skippedLeadingFrames) frame(s) before the first decodable key frame are not in the output")
-        }
-        let lost = plan.expectedFrames - stitched.videoFrames
-        if lost > 0 {
-            warnings.append("\(lost) frame(s) of damaged packets could not be decoded and are missing from the output")
-        }
+        let (stitched, warnings) = try prepared.stitch(completed, outputPath: options.output)
         let seconds = MonotonicClock.now() - started
         let used = Set(completed.map(\.agent)).sorted()
         return TranscodeReport(
@@ -110,20 +94,5 @@ public struct TranscodeJob {
             seconds: seconds, framesPerSecond: Double(stitched.videoFrames) / max(seconds, 1e-6),
             speed: probe.info.duration / max(seconds, 1e-6), outputBytes: stitched.bytes,
             streams: stitched.streams, warnings: warnings)
-    }
-
-    /// Opens the encoder once here and encodes one frame, so a bad codec, preset or pixel
-    /// format is one sentence before any agent starts.
-    private func checkEncoder(_ probe: MediaProbe) throws(MediaError) {
-        let p = probe.videoParameters
-        let format = try PixelFormatChoice.choose(codec: options.settings.codec,
-                                                  source: PixelFormatChoice.unJ(.init(rawValue: p.format)),
-                                                  requested: options.settings.pixelFormat)
-        let size = options.settings.scale?.resolve(sourceWidth: Int(p.width), sourceHeight: Int(p.height)) ?? (Int(p.width), Int(p.height))
-        var settings = options.settings
-        settings.threads = 1
-        let encoder = try Encoder(settings: settings, source: Encoder.Source(
-            width: Int32(size.0), height: Int32(size.1), pixelFormat: format, timeBase: probe.videoTimeBase, frameRate: Rational(25, 1)))
-        try encoder.selfTest(width: size.0, height: size.1, pixelFormat: format)
     }
 }

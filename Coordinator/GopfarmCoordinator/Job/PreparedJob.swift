@@ -1,0 +1,66 @@
+import Foundation
+import GopfarmCommon
+
+/// A job between submission and dispatch: probed, its encoder checked, its segments planned.
+/// Shared by the one-shot `transcode` and the service, so both cut, check and stitch the same way.
+public struct PreparedJob: Sendable {
+    public let input: String
+    public let settings: EncodeSettings
+    public let probe: MediaProbe
+    public let plan: SegmentPlan
+    public let frameRate: Rational
+    /// Probe warnings (damaged packets, truncation…), more are added after stitching.
+    public let warnings: [String]
+
+    public init(input: String, settings: EncodeSettings, segmentSeconds: Double) throws(MediaError) {
+        self.input = input
+        self.settings = settings
+        probe = try MediaProbe(path: input)
+        try Self.checkEncoder(settings, probe: probe)
+        plan = try SegmentPlanner(targetSeconds: segmentSeconds).plan(probe.index, timeBase: probe.videoTimeBase)
+        let stream = probe.info.streams[probe.info.videoStream]
+        frameRate = [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
+        warnings = probe.info.warnings
+    }
+
+    public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local") -> DispatchJob {
+        DispatchJob(id: id, plan: plan, settings: settings, frameRate: frameRate, spool: spool, priority: priority, owner: owner)
+    }
+
+    public func makeExtractor() throws(MediaError) -> SegmentExtractor {
+        try SegmentExtractor(path: input, probe: probe)
+    }
+
+    /// Stitches the encoded segments into `outputPath`; returns what was written and every warning.
+    public func stitch(_ completed: [CompletedSegment], outputPath: String) throws(MediaError) -> (StitchReport, [String]) {
+        var warnings = self.warnings
+        for c in completed where !c.result.corruptFrames.isEmpty {
+            warnings.append("segment \(c.result.segment): \(c.result.corruptFrames.count) frame(s) decoded with errors at source times \(c.result.corruptFrames.map { String(format: "%.3f s", MediaTime($0, probe.videoTimeBase).seconds) }.joined(separator: ", ")); they cannot be exact")
+        }
+        let stitched = try Stitcher(sourcePath: input, probe: probe, plan: plan, segments: completed, outputPath: outputPath).run()
+        warnings += stitched.warnings
+        if plan.skippedLeadingFrames > 0 {
+            warnings.append("\(plan.skippedLeadingFrames) frame(s) before the first decodable key frame are not in the output")
+        }
+        let lost = plan.expectedFrames - stitched.videoFrames
+        if lost > 0 {
+            warnings.append("\(lost) frame(s) of damaged packets could not be decoded and are missing from the output")
+        }
+        return (stitched, warnings)
+    }
+
+    /// Opens the encoder once here and encodes one frame, so a bad codec, preset or pixel
+    /// format is one sentence before any agent starts.
+    static func checkEncoder(_ requested: EncodeSettings, probe: MediaProbe) throws(MediaError) {
+        let p = probe.videoParameters
+        let format = try PixelFormatChoice.choose(codec: requested.codec,
+                                                  source: PixelFormatChoice.unJ(.init(rawValue: p.format)),
+                                                  requested: requested.pixelFormat)
+        let size = requested.scale?.resolve(sourceWidth: Int(p.width), sourceHeight: Int(p.height)) ?? (Int(p.width), Int(p.height))
+        var settings = requested
+        settings.threads = 1
+        let encoder = try Encoder(settings: settings, source: Encoder.Source(
+            width: Int32(size.0), height: Int32(size.1), pixelFormat: format, timeBase: probe.videoTimeBase, frameRate: Rational(25, 1)))
+        try encoder.selfTest(width: size.0, height: size.1, pixelFormat: format)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GopfarmCommon
+import GopfarmCoordinator
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `gopfarm serve` put together: the farm (job store, agent endpoint with its lease checker,
+/// stitcher threads) and the HTTP API run as services of one swift-service-lifecycle group;
+/// SIGTERM or SIGINT shut them down in order (HTTP first, then the dispatcher), with all state
+/// already in the store.
+public struct FarmServer {
+    public let config: ServeConfig
+    public let logger: Logger
+
+    public init(config: ServeConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Opens the store, writes the first admin token and the key pair when missing, starts the
+    /// agent endpoint, then serves HTTP until a shutdown signal. `announce` gets each line to
+    /// show the operator once everything listens.
+    public func run(announce: @escaping @Sendable (String) -> Void) async throws {
+        try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+        let (curve, keyLine) = try keyPair()
+        let service = try FarmService(config: config, curve: curve, logger: logger)
+        if try service.store.tokenCount() == 0 {
+            let token = try service.store.createToken(name: "admin", role: .admin)
+            try Data((token + "\n").utf8).write(to: config.adminTokenPath, options: .atomic)
+            chmod(config.adminTokenPath.path, 0o600)
+            announce("wrote the admin token to \(config.adminTokenPath.path) (mode 0600); use it with --token or GOPFARM_TOKEN")
+        }
+        let endpoint = try service.start()
+        let router = APIRouter(service: service).build()
+        let port = config.httpPort, host = config.httpHost
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "gopfarm"),
+            onServerRunning: { channel in
+                let actual = channel.localAddress?.port ?? port
+                announce("HTTP API on http://\(host):\(actual)")
+                announce("agents connect to \(endpoint)\(keyLine)")
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: DispatcherService(farm: service)), .init(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// The coordinator's CURVE key pair (made on first start), or nil with `--insecure`.
+    private func keyPair() throws -> (CurveKeyPair?, String) {
+        if config.insecure { return (nil, " (plain TCP: --insecure)") }
+        let pair: CurveKeyPair
+        if FileManager.default.fileExists(atPath: config.keyPath.path) {
+            pair = try CurveKeyPair.load(from: config.keyPath)
+        } else {
+            pair = try CurveKeyPair.generate()
+            try pair.save(to: config.keyPath)
+        }
+        return (pair,
+                " with CURVE; coordinator public key \(pair.publicKey) (agents: --coordinator-key; allow them with gopfarm agents allow KEY)")
+    }
+}
+
+/// The dispatcher (agent endpoint, leases, stitch hand-off) as a lifecycle service: it is
+/// already running; on graceful shutdown it stops dispatching and lets agents wait for the next
+/// coordinator.
+struct DispatcherService: Service {
+    let farm: FarmService
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        farm.shutdown()
+    }
+}

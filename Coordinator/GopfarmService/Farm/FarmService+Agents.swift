@@ -1,0 +1,39 @@
+import Foundation
+import GopfarmCommon
+import GopfarmCoordinator
+import Synchronization
+
+/// The allow list of agent keys, cached for the ZAP handler.
+public final class AllowedKeys: Sendable {
+    private let keys = Mutex<Set<String>>([])
+
+    public func contains(_ key: String) -> Bool { keys.withLock { $0.contains(key) } }
+    func replace(_ new: Set<String>) { keys.withLock { $0 = new } }
+}
+
+extension FarmService {
+    public func reloadAllowedKeys() {
+        if let keys = try? store.allowedKeys() { allowedKeys.replace(Set(keys.map(\.publicKey))) }
+    }
+
+    func allowKey(_ request: AgentKeyRequest) throws(APIError) -> AgentKeyView {
+        guard CurveKeyPair.isValidKey(request.publicKey) else {
+            throw APIError(.unprocessable, "'\(request.publicKey.prefix(60))' is not a CURVE public key (40 Z85 characters, as `gopfarm-agent keys init` prints)")
+        }
+        if let name = request.name, name.isEmpty || name.count > 200 { throw APIError(.unprocessable, "key names have 1 to 200 characters") }
+        do { try store.allowKey(request.publicKey, name: request.name) } catch { throw APIError(.unavailable, "\(error)") }
+        reloadAllowedKeys()
+        store.event(job: nil, kind: "agent-key", "allowed \(request.publicKey) (\(request.name ?? "unnamed"))")
+        return AgentKeyView(publicKey: request.publicKey, name: request.name)
+    }
+
+    /// Segments per second since the previous call (a scrape).
+    func segmentRate(completions: Int) -> Double {
+        let now = MonotonicClock.now()
+        return lastScrape.withLock { last in
+            defer { last = (now, completions) }
+            guard last.0 > 0, now - last.0 > 0.01 else { return 0 }
+            return (Double(completions - last.1) / (now - last.0) * 10).rounded() / 10
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import GopfarmCommon
+import GopfarmCoordinator
+import Hummingbird
+
+/// The routes of the HTTP API (docs/openapi.yaml describes them). Each handler checks the
+/// caller's role, then calls the `FarmService`; errors are `APIError`s with one sentence.
+struct APIRouter {
+    let service: FarmService
+
+    func build() -> Router<FarmRequestContext> {
+        let router = Router(context: FarmRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthMiddleware(store: service.store))
+
+        router.get("/healthz") { _, _ in
+            try json(["status": "ok"])
+        }
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            let text = MetricsText(service: service).render()
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("/v1/coordinator") { _, context in
+            _ = try context.requireCaller()
+            return try json(CoordinatorInfo(version: GopfarmVersion.string, agentEndpoint: service.agentEndpoint,
+                                            publicKey: service.publicKey, protocolVersion: WireProtocol.version))
+        }
+
+        let jobs = router.group("/v1/jobs")
+        jobs.post { request, context in
+            let caller = try context.requireCaller()
+            var request = request
+            let submission = try await StrictJSON.decodeSubmission(try await request.collectBody(upTo: context.maxUploadSize))
+            return try json(try service.submit(submission, caller: caller), status: .created)
+        }
+        jobs.get { _, context in
+            try json(try service.list(caller: try context.requireCaller()))
+        }
+        jobs.get("{id}") { _, context in
+            try json(try service.view(try context.parameters.require("id"), caller: try context.requireCaller()))
+        }
+        jobs.delete("{id}") { _, context in
+            try json(try service.cancel(try context.parameters.require("id"), caller: try context.requireCaller()))
+        }
+        jobs.get("{id}/events") { _, context in
+            let caller = try context.requireCaller()
+            let id = try context.parameters.require("id")
+            _ = try service.view(id, caller: caller)
+            return ProgressEvents(service: service, job: id, caller: caller).response()
+        }
+        jobs.get("{id}/output") { _, context in
+            let (path, name) = try service.outputPath(try context.parameters.require("id"), caller: try context.requireCaller())
+            let body = try await FileIO().loadFile(path: path, context: context)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int {
+                headers[.contentLength] = String(size)
+            }
+            return Response(status: .ok, headers: headers, body: body)
+        }
+
+        router.post("/v1/uploads") { request, context in
+            let caller = try context.requireCaller()
+            return try json(try await UploadReceiver(service: service).receive(request, caller: caller), status: .created)
+        }
+
+        router.get("/v1/agents") { _, context in
+            _ = try context.requireCaller(.ops)
+            return try json(service.dispatcher.snapshot.agents)
+        }
+        for (verb, on) in [("drain", true), ("resume", false)] {
+            router.post("/v1/agents/{name}/\(verb)") { _, context in
+                _ = try context.requireCaller(.ops)
+                let name = try context.parameters.require("name")
+                guard !name.isEmpty, name.count <= 200 else { throw APIError(.badRequest, "agent names have 1 to 200 characters") }
+                service.dispatcher.drain(agent: name, on)
+                service.store.event(job: nil, kind: "agent", "\(name) \(on ? "drained" : "resumed")")
+                return try json(DrainState(agent: name, draining: on))
+            }
+        }
+
+        let keys = router.group("/v1/agent-keys")
+        keys.get { _, context in
+            _ = try context.requireCaller(.ops)
+            return try json(try service.store.allowedKeys())
+        }
+        keys.post { request, context in
+            _ = try context.requireCaller(.ops)
+            var request = request
+            let body = try await StrictJSON.decode(AgentKeyRequest.self, fields: ["publicKey", "name"],
+                                                   from: try await request.collectBody(upTo: context.maxUploadSize))
+            return try json(try service.allowKey(body), status: .created)
+        }
+        keys.delete("{key}") { _, context in
+            _ = try context.requireCaller(.ops)
+            let key = try context.parameters.require("key")
+            guard try service.store.revokeKey(key) else { throw APIError(.notFound, "no allowed key \(key.prefix(60))") }
+            service.reloadAllowedKeys()
+            return try json(["revoked": key])
+        }
+
+        router.post("/v1/tokens") { request, context in
+            _ = try context.requireCaller(.admin)
+            var request = request
+            let body = try await StrictJSON.decode(TokenRequest.self, fields: ["name", "role"],
+                                                   from: try await request.collectBody(upTo: context.maxUploadSize))
+            guard !body.name.isEmpty, body.name.count <= 100,
+                  body.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.@".contains($0) }) else {
+                throw APIError(.unprocessable, "token names have 1 to 100 letters, digits or -_.@")
+            }
+            let token = try service.store.createToken(name: body.name, role: body.role)
+            service.store.event(job: nil, kind: "token", "created a \(body.role.rawValue) token for \(body.name)")
+            return try json(TokenCreated(name: body.name, role: body.role, token: token), status: .created)
+        }
+        return router
+    }
+}
+
+struct CoordinatorInfo: Codable, Sendable {
+    var version: String
+    var agentEndpoint: String?
+    var publicKey: String?
+    var protocolVersion: Int
+}
+
+struct DrainState: Codable, Sendable {
+    var agent: String
+    var draining: Bool
+}
+
+/// A JSON response with the API's encoder.
+func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    var data = try APIJSON.encoder.encode(value)
+    data.append(0x0a)
+    var headers = HTTPFields()
+    headers[.contentType] = "application/json"
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

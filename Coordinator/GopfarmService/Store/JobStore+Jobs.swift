@@ -1,0 +1,106 @@
+import Foundation
+import GopfarmCommon
+import GopfarmCoordinator
+import GRDB
+
+extension JobStore {
+    func insert(_ job: JobRow) throws {
+        try pool.write { db in
+            var row = job
+            row.seq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs") ?? 1
+            try row.insert(db)
+            try db.execute(sql: "INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'submitted', ?)",
+                           arguments: [Date(), job.id, "submitted by \(job.owner)"])
+        }
+    }
+
+    func job(_ id: String) throws -> JobRow? {
+        try pool.read { db in try JobRow.fetchOne(db, key: id) }
+    }
+
+    func jobs(owner: String?, limit: Int = 1000) throws -> [JobRow] {
+        try pool.read { db in
+            if let owner {
+                return try JobRow.fetchAll(db, sql: "SELECT * FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?", arguments: [owner, limit])
+            }
+            return try JobRow.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY seq DESC LIMIT ?", arguments: [limit])
+        }
+    }
+
+    func unfinishedJobs() throws -> [JobRow] {
+        try pool.read { db in
+            try JobRow.fetchAll(db, sql: "SELECT * FROM jobs WHERE state NOT IN ('done', 'failed', 'cancelled') ORDER BY seq")
+        }
+    }
+
+    func countJobsByState() throws -> [JobView.State: Int] {
+        try pool.read { db in
+            var out: [JobView.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state") {
+                if let s = JobView.State(rawValue: row["state"]) { out[s] = row["n"] }
+            }
+            return out
+        }
+    }
+
+    func setState(_ id: String, _ state: JobView.State, error: String? = nil) throws {
+        try pool.write { db in
+            let final = state.isFinal ? Date() : nil
+            try db.execute(sql: """
+                UPDATE jobs SET state = ?, error = COALESCE(?, error), finishedAt = COALESCE(?, finishedAt),
+                startedAt = CASE WHEN ? = 'running' AND startedAt IS NULL THEN ? ELSE startedAt END WHERE id = ?
+                """, arguments: [state.rawValue, error, final, state.rawValue, Date(), id])
+            try db.execute(sql: "INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'state', ?)",
+                           arguments: [Date(), id, state.rawValue + (error.map { ": " + $0 } ?? "")])
+        }
+    }
+
+    /// Stores the plan's segments once (a restart finds them there and keeps finished ones).
+    func recordPlan(_ id: String, plan: SegmentPlan, warnings: [String]) throws {
+        try pool.write { db in
+            let existing = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE jobId = ?", arguments: [id]) ?? 0
+            if existing != plan.segments.count {
+                try db.execute(sql: "DELETE FROM segments WHERE jobId = ?", arguments: [id])
+                for s in plan.segments {
+                    try db.execute(sql: """
+                        INSERT INTO segments (jobId, idx, state, expectedFrames, startPTS, primed) VALUES (?, ?, 'pending', ?, ?, ?)
+                        """, arguments: [id, s.index, s.expectedFrames, s.startPTS, s.isPrimed])
+                }
+            }
+            try db.execute(sql: "UPDATE jobs SET segmentsTotal = ?, framesTotal = ?, warnings = ? WHERE id = ?",
+                           arguments: [plan.segments.count, plan.expectedFrames, Self.json(warnings), id])
+        }
+    }
+
+    /// Segments done in earlier runs whose payload is still in the spool with the right size.
+    func completedSegments(_ id: String) throws -> [Int: CompletedSegment] {
+        try pool.read { db in
+            var out: [Int: CompletedSegment] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT idx, agent, path, result FROM segments WHERE jobId = ? AND state = 'done'", arguments: [id]) {
+                guard let text: String = row["result"], let path: String = row["path"],
+                      let result = try? JSONDecoder().decode(SegmentResult.self, from: Data(text.utf8)),
+                      let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+                      size == result.payloadBytes else { continue }
+                out[row["idx"]] = CompletedSegment(result: result, path: URL(fileURLWithPath: path), agent: row["agent"] ?? "?")
+            }
+            return out
+        }
+    }
+
+    func finishOutput(_ id: String, path: String, frames: Int, bytes: Int, warnings: [String]) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE jobs SET outputPath = ?, outputFrames = ?, outputBytes = ?, warnings = ? WHERE id = ?",
+                           arguments: [path, frames, bytes, Self.json(warnings), id])
+        }
+    }
+
+    func agentsOfJob(_ id: String) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT agent FROM segments WHERE jobId = ? AND state = 'done' AND agent IS NOT NULL ORDER BY agent", arguments: [id])
+        }
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+
+/// The coordinator's memory: SQLite (WAL) in the data directory, with numbered migrations.
+/// Jobs, their segments and every attempt, agents, events, tokens, allowed agent keys and
+/// uploads. Safe to use from any thread; writes are short transactions.
+public final class JobStore: Sendable {
+    let pool: DatabasePool
+    /// This coordinator process's run number: attempts record it, so a restart's work is visible.
+    public let run: Int
+
+    public init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+        run = try pool.write { db -> Int in
+            try db.execute(sql: "INSERT INTO runs (startedAt) VALUES (?)", arguments: [Date()])
+            return Int(db.lastInsertedRowID)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("1-jobs-segments-agents-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, startedAt DATETIME NOT NULL);
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY, seq INTEGER NOT NULL, owner TEXT NOT NULL, priority TEXT NOT NULL,
+                    state TEXT NOT NULL, input TEXT NOT NULL, outputName TEXT NOT NULL, outputPath TEXT,
+                    submission TEXT NOT NULL, submittedAt DATETIME NOT NULL, startedAt DATETIME, finishedAt DATETIME,
+                    error TEXT, warnings TEXT NOT NULL DEFAULT '[]', segmentsTotal INTEGER NOT NULL DEFAULT 0,
+                    framesTotal INTEGER NOT NULL DEFAULT 0, segmentsDone INTEGER NOT NULL DEFAULT 0,
+                    framesDone INTEGER NOT NULL DEFAULT 0, outputFrames INTEGER, outputBytes INTEGER);
+                CREATE INDEX jobs_state ON jobs(state);
+                CREATE INDEX jobs_owner ON jobs(owner);
+                CREATE TABLE segments (
+                    jobId TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+                    state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, agent TEXT,
+                    expectedFrames INTEGER NOT NULL, startPTS INTEGER NOT NULL, primed BOOLEAN NOT NULL,
+                    frames INTEGER, bytes INTEGER, sha256 TEXT, path TEXT, seconds DOUBLE, result TEXT,
+                    completedAt DATETIME, PRIMARY KEY (jobId, idx));
+                CREATE TABLE attempts (
+                    jobId TEXT NOT NULL, idx INTEGER NOT NULL, attempt INTEGER NOT NULL, run INTEGER NOT NULL,
+                    agent TEXT NOT NULL, speculative BOOLEAN NOT NULL, assignedAt DATETIME NOT NULL,
+                    outcome TEXT, endedAt DATETIME);
+                CREATE INDEX attempts_segment ON attempts(jobId, idx);
+                CREATE TABLE agents (
+                    name TEXT PRIMARY KEY, publicKey TEXT, state TEXT NOT NULL, slots INTEGER NOT NULL,
+                    threads INTEGER NOT NULL, cores INTEGER NOT NULL, version TEXT NOT NULL,
+                    firstSeen DATETIME NOT NULL, lastSeen DATETIME NOT NULL, segmentsDone INTEGER NOT NULL DEFAULT 0,
+                    lastReason TEXT);
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, at DATETIME NOT NULL, jobId TEXT, kind TEXT NOT NULL,
+                    message TEXT NOT NULL);
+                CREATE INDEX events_job ON events(jobId);
+                """)
+        }
+        m.registerMigration("2-tokens-keys-uploads") { db in
+            try db.execute(sql: """
+                CREATE TABLE tokens (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, role TEXT NOT NULL,
+                    hash TEXT NOT NULL UNIQUE, createdAt DATETIME NOT NULL);
+                CREATE TABLE agentKeys (publicKey TEXT PRIMARY KEY, name TEXT, addedAt DATETIME NOT NULL);
+                CREATE TABLE uploads (
+                    id TEXT PRIMARY KEY, owner TEXT NOT NULL, path TEXT NOT NULL, fileName TEXT NOT NULL,
+                    bytes INTEGER NOT NULL, createdAt DATETIME NOT NULL);
+                """)
+        }
+        return m
+    }
+
+    public func event(job: String?, kind: String, _ message: String) {
+        _ = try? pool.write { db in
+            try db.execute(sql: "INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, ?, ?)",
+                           arguments: [Date(), job, kind, message])
+        }
+    }
+}

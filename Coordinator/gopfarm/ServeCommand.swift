@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import GopfarmCommon
+import GopfarmCoordinator
+import GopfarmService
+import Logging
+
+/// `gopfarm serve`: the persistent coordinator (job store, agent endpoint, HTTP API).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the coordinator as a service: job queue, agent endpoint and HTTP API.",
+        discussion: """
+            Example: gopfarm serve --data-dir /var/lib/gopfarm --input-root /media
+            The first start writes an admin token to DATA_DIR/admin-token and the coordinator's CURVE key pair
+            to DATA_DIR/coordinator.key. Agents need the public key (gopfarm keys show) and ops must allow each
+            agent's key (gopfarm agents allow KEY). SIGTERM stops gracefully; unfinished jobs resume on the next start.
+            Environment: GOPFARM_DATA_DIR, GOPFARM_HTTP, GOPFARM_BIND.
+            """)
+
+    @Option(help: "HTTP API address, HOST:PORT (default 127.0.0.1:8080).")
+    var http: String?
+
+    @Option(help: "Agent endpoint (ZeroMQ), default tcp://0.0.0.0:5555.")
+    var bind: String?
+
+    @Option(help: "Data directory: database, spool, uploads, outputs, keys (default ./gopfarm-data).")
+    var dataDir: String?
+
+    @Option(help: "Directory whose files may be submitted by path (repeatable; default: the current directory).")
+    var inputRoot: [String] = []
+
+    @Option(help: "Largest upload accepted, e.g. 20G or 500M.")
+    var maxUpload: String = "64G"
+
+    @Option(help: "Default target segment length in seconds.")
+    var segmentSeconds: Double = 10
+
+    @Flag(help: "Plain TCP for agents, no CURVE authentication (trusted networks and tests only).")
+    var insecure = false
+
+    @Option(help: .hidden) var heartbeatMs: Int = 1000
+    @Option(help: .hidden) var agentTimeout: Double = 4
+    @Option(help: .hidden) var leaseSeconds: Double = 30
+
+    @Flag(help: "Log one JSON object per line.")
+    var jsonLogs = false
+
+    func run() async throws {
+        LibavLogging.quiet()
+        let json = jsonLogs
+        LoggingSystem.bootstrap { label in
+            var h = LineLogHandler(label: label, json: json)
+            h.logLevel = .info
+            return h
+        }
+        let env = ProcessInfo.processInfo.environment
+        let config: ServeConfig
+        do { config = try makeConfig(env) } catch let error as ValidationError { throw error } catch {
+            throw CLIEnvironment.fail(error)
+        }
+        let logger = Logger(label: "gopfarm.serve")
+        do {
+            try await FarmServer(config: config, logger: logger).run { CLIEnvironment.say($0) }
+        } catch {
+            throw CLIEnvironment.fail(error)
+        }
+    }
+
+    private func makeConfig(_ env: [String: String]) throws -> ServeConfig {
+        let dataDir = dataDir ?? env["GOPFARM_DATA_DIR"] ?? "gopfarm-data"
+        let roots = inputRoot.isEmpty ? [FileManager.default.currentDirectoryPath] : inputRoot
+        for root in roots where !FileManager.default.fileExists(atPath: root) {
+            throw ValidationError("--input-root \(root) does not exist")
+        }
+        var config = ServeConfig(dataDirectory: URL(fileURLWithPath: dataDir).standardizedFileURL,
+                                 inputRoots: roots.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        let address = http ?? env["GOPFARM_HTTP"] ?? "127.0.0.1:8080"
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--http takes HOST:PORT, e.g. 127.0.0.1:8080, not '\(address)'")
+        }
+        config.httpHost = String(address[..<colon])
+        config.httpPort = port
+        config.bind = bind ?? env["GOPFARM_BIND"] ?? "tcp://0.0.0.0:5555"
+        guard config.bind.hasPrefix("tcp://") || config.bind.hasPrefix("ipc://") else {
+            throw ValidationError("--bind takes a ZeroMQ endpoint such as tcp://0.0.0.0:5555, not '\(config.bind)'")
+        }
+        config.insecure = insecure
+        config.maxUploadBytes = try Self.parseSize(maxUpload)
+        guard segmentSeconds >= 0.04, segmentSeconds <= 3600 else { throw ValidationError("--segment-seconds must be between 0.04 and 3600") }
+        config.defaultSegmentSeconds = segmentSeconds
+        config.timing.heartbeatMilliseconds = heartbeatMs
+        config.timing.agentTimeoutSeconds = agentTimeout
+        config.timing.leaseSeconds = leaseSeconds
+        return config
+    }
+
+    static func parseSize(_ text: String) throws -> Int64 {
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        let upper = text.uppercased()
+        let factor = upper.last.flatMap { units[$0] } ?? 1
+        let digits = factor == 1 ? upper : String(upper.dropLast())
+        guard let value = Double(digits), value > 0 else { throw ValidationError("--max-upload takes a size such as 20G or 500M, not '\(text)'") }
+        return Int64(value * Double(factor))
+    }
+}
