@@ -5,6 +5,7 @@ import GopfarmCoordinator
 import GopfarmService
 
 extension JobPriority: ExpressibleByArgument {}
+extension JobFollower.Mode: ExpressibleByArgument {}
 
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +45,11 @@ struct SubmitCommand: AsyncParsableCommand {
 
     @Flag(help: "No progress output.")
     var quiet = false
+
+    /// How --wait follows the job: `events` (server-sent events) or `polling`; the default
+    /// depends on the platform (see `JobFollower.Mode.platformDefault`).
+    @Option(help: .hidden)
+    var follow: JobFollower.Mode?
 
     @OptionGroup var client: ClientOptions
 
@@ -87,13 +93,15 @@ struct SubmitCommand: AsyncParsableCommand {
         var line = ProgressLine()
         line.quiet = quiet
         let progress = ProgressState(line: line, started: Date())
-        let final = try await JobFollower(client: api, id: job.id).follow(update: { view in
+        var follower = JobFollower(client: api, id: job.id)
+        if let follow { follower.mode = follow }
+        let final = try await follower.follow(update: { view in
             progress.show(view)
         }, note: { note in
             guard !quiet else { return }
             progress.finishLine()
             switch note {
-            case let .lost(error): ClientFormat.note("lost the coordinator (\(error)); retrying for up to 60 s")
+            case let .lost(error): ClientFormat.note("\(error); retrying for up to 60 s")
             case .back: ClientFormat.note("the coordinator answers again")
             }
         })
@@ -102,7 +110,9 @@ struct SubmitCommand: AsyncParsableCommand {
         switch final.state {
         case .done:
             state.downloading()
-            let bytes = try await api.downloadOutput(of: final.id, to: output)
+            let bytes = try await ClientRun.retryingTransient(onRetry: { error in
+                if !quiet { ClientFormat.note("\(error); retrying the download for up to 60 s") }
+            }) { try await api.downloadOutput(of: final.id, to: output) }
             state.finished()
             if json { try ClientFormat.printJSON(final) } else { Self.printSummary(final, output: output, bytes: bytes) }
         case .failed:

@@ -189,7 +189,7 @@ struct APIClient: Sendable {
         configuration.timeoutIntervalForRequest = timeout ?? self.timeout
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
-        let transfer = HTTPTransfer(label: "\(request.httpMethod ?? "GET") \(request.url?.path ?? "")", sink: sink, onSent: onSent)
+        let transfer = HTTPTransfer(sink: sink, onSent: onSent)
         do {
             return try await transfer.run(request, uploadFile: uploadFile, configuration: configuration)
         } catch let error as ClientError {

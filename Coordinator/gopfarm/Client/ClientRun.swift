@@ -46,6 +46,24 @@ enum ClientRun {
         }
     }
 
+    /// Runs `body` again, with back-off, while it fails in a way that may pass (the coordinator
+    /// restarting), for up to `limit` seconds; `onRetry` hears about the first such failure.
+    static func retryingTransient<T: Sendable>(limit: Double = 60, onRetry: (ClientError) -> Void = { _ in },
+                                               _ body: () async throws -> T) async throws -> T {
+        var since: Date?
+        var backoff = 0.5
+        while true {
+            do { return try await body() } catch let error as ClientError where error.isTransient {
+                if since == nil { onRetry(error) }
+                let start = since ?? Date()
+                since = start
+                if Date().timeIntervalSince(start) >= limit { throw error }
+                try await pause(backoff)
+                backoff = min(backoff * 2, 5)
+            }
+        }
+    }
+
     /// Sleeps, or throws `interrupted` if the task is cancelled meanwhile.
     static func pause(_ seconds: Double) async throws {
         do { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) } catch { throw ClientError.interrupted }

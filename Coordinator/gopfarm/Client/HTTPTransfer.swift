@@ -27,8 +27,6 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         var headers: [String: String]
     }
 
-    /// The request as words for error messages: `GET /v1/jobs`.
-    let label: String
     private let sink: Sink
     private let onSent: (@Sendable (Int64, Int64) -> Void)?
     private let lock = NSLock()
@@ -41,8 +39,7 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     private var task: URLSessionTask?
     private var cancelled = false
 
-    init(label: String, sink: Sink, onSent: (@Sendable (Int64, Int64) -> Void)? = nil) {
-        self.label = label
+    init(sink: Sink, onSent: (@Sendable (Int64, Int64) -> Void)? = nil) {
         self.sink = sink
         self.onSent = onSent
     }
