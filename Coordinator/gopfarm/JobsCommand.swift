@@ -18,7 +18,8 @@ struct JobsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await ClientRun.run { [self] in
-            let all = try await client.makeClient().jobs().sorted { $0.submittedAt < $1.submittedAt }
+            // The coordinator's order: newest first (submission times tie within a second).
+            let all = try await client.makeClient().jobs()
             let jobs = allStates ? all : all.filter { !$0.state.isFinal }
             if json { return try ClientFormat.printJSON(jobs) }
             FileHandle.standardOutput.write(Data(Self.table(jobs).utf8))
