@@ -1,0 +1,262 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GopfarmCoordinator
+import GopfarmService
+
+/// A client of the coordinator's HTTP API (`gopfarm serve`), for the producer and ops commands.
+///
+/// Every call either returns the decoded answer or throws a `ClientError`, which prints as one
+/// sentence: commands never see URLSession's errors. Bodies that can be large never sit in
+/// memory: uploads stream from the file, downloads stream into `OUT.partial`.
+struct APIClient: Sendable {
+    let baseURL: URL
+    let token: String
+    /// Seconds without a byte before a plain request gives up.
+    var timeout: Double = 30
+
+    init(_ resolved: ClientOptions.Resolved) {
+        baseURL = resolved.url
+        token = resolved.token
+    }
+
+    // MARK: Jobs
+
+    func submit(_ submission: JobSubmission) async throws -> JobView {
+        try await send("POST", "/v1/jobs", json: submission)
+    }
+
+    func jobs() async throws -> [JobView] { try await send("GET", "/v1/jobs") }
+
+    func job(_ id: String) async throws -> JobView { try await send("GET", "/v1/jobs/\(Self.escape(id))") }
+
+    func cancel(_ id: String) async throws -> JobView { try await send("DELETE", "/v1/jobs/\(Self.escape(id))") }
+
+    /// Streams a local file to `POST /v1/uploads`; `onSent(sent, total)` reports progress.
+    func upload(file path: String, onSent: (@Sendable (Int64, Int64) -> Void)? = nil) async throws -> UploadCreated {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw ClientError.file("\(path): no such file")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw ClientError.file("\(path): not readable") }
+        var request = makeRequest("POST", "/v1/uploads")
+        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+        request.setValue(Self.headerSafe((path as NSString).lastPathComponent), forHTTPHeaderField: "X-Filename")
+        // The idle timer may not see bytes going out, only coming in: give a long upload room.
+        let result = try await perform(request, sink: .memory, uploadFile: URL(fileURLWithPath: path), timeout: 86_400, onSent: onSent)
+        return try decode(result, "POST /v1/uploads")
+    }
+
+    /// Downloads a finished job's output into `OUT.partial`, then renames it to `OUT`.
+    /// Returns the number of bytes written.
+    @discardableResult
+    func downloadOutput(of id: String, to output: String) async throws -> Int64 {
+        let partial = output + ".partial"
+        let path = "/v1/jobs/\(Self.escape(id))/output"
+        do {
+            let result = try await perform(makeRequest("GET", path), sink: .file(partial), timeout: 300)
+            try check(result, "GET \(path)")
+            let size = (try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)?.int64Value ?? 0
+            if let expected = result.headers["content-length"].flatMap(Int64.init), expected != size {
+                throw ClientError.transfer(baseURL, detail: "the output ended after \(size) of \(expected) bytes")
+            }
+            if FileManager.default.fileExists(atPath: output) { try? FileManager.default.removeItem(atPath: output) }
+            do { try FileManager.default.moveItem(atPath: partial, toPath: output) } catch {
+                throw ClientError.file("cannot rename \(partial) to \(output): \(error.localizedDescription)")
+            }
+            return size
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
+    }
+
+    /// `GET /v1/jobs/{id}/events`: the job's progress as server-sent events, until `end`.
+    /// The stream finishes without error when the server closes it; it throws a `ClientError`
+    /// when it cannot be opened or breaks.
+    func events(of id: String) -> AsyncThrowingStream<ServerSentEvent, Error> {
+        let path = "/v1/jobs/\(Self.escape(id))/events"
+        var streamRequest = makeRequest("GET", path)
+        streamRequest.setValue("text/event-stream", forHTTPHeaderField: "Accept")
+        let request = streamRequest
+        return AsyncThrowingStream { continuation in
+            let parser = ServerSentEventParser()
+            let task = Task {
+                do {
+                    // The server sends an event whenever the job changes; a queued job may be
+                    // quiet for long, so the idle limit is generous and the caller reconnects.
+                    let result = try await perform(request, sink: .chunks { data in
+                        for e in parser.feed(data) { continuation.yield(e) }
+                    }, timeout: 120)
+                    try check(result, "GET \(path)")
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    // MARK: Agents and keys
+
+    /// `POST /v1/agents/{name}/drain|resume`'s answer.
+    struct DrainAnswer: Codable, Sendable {
+        var agent: String
+        var draining: Bool
+    }
+
+    func agents() async throws -> [AgentStatus] { try await send("GET", "/v1/agents") }
+
+    func drain(_ name: String, undo: Bool) async throws -> DrainAnswer {
+        try await send("POST", "/v1/agents/\(Self.escape(name))/\(undo ? "resume" : "drain")")
+    }
+
+    func agentKeys() async throws -> [AgentKeyView] { try await send("GET", "/v1/agent-keys") }
+
+    func allowAgentKey(_ request: AgentKeyRequest) async throws -> AgentKeyView {
+        try await send("POST", "/v1/agent-keys", json: request)
+    }
+
+    func revokeAgentKey(_ key: String) async throws {
+        let path = "/v1/agent-keys/\(Self.escape(key))"
+        try check(try await perform(makeRequest("DELETE", path), sink: .memory), "DELETE \(path)")
+    }
+
+    // MARK: Tokens and the coordinator
+
+    func createToken(_ request: TokenRequest) async throws -> TokenCreated {
+        try await send("POST", "/v1/tokens", json: request)
+    }
+
+    /// `GET /v1/coordinator`.
+    struct CoordinatorInfo: Codable, Sendable {
+        var version: String
+        /// Where agents connect (nil before the dispatcher listens).
+        var agentEndpoint: String?
+        /// The coordinator's CURVE public key (nil on an insecure endpoint).
+        var publicKey: String?
+        var protocolVersion: Int?
+    }
+
+    func coordinator() async throws -> CoordinatorInfo { try await send("GET", "/v1/coordinator") }
+
+    // MARK: Plumbing
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        // `.iso8601` rejects fractional seconds; accept both forms in case the server adds them.
+        d.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not an ISO-8601 date"))
+        }
+        return d
+    }()
+
+    /// Sends a request with an optional JSON body and decodes a JSON answer.
+    func send<Response: Decodable>(_ method: String, _ path: String, json body: (some Encodable)? = Optional<Int>.none) async throws -> Response {
+        var request = makeRequest(method, path)
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try Self.encoder.encode(body)
+        }
+        let result = try await perform(request, sink: .memory)
+        return try decode(result, "\(method) \(path)")
+    }
+
+    func makeRequest(_ method: String, _ path: String) -> URLRequest {
+        var request = URLRequest(url: URL(string: baseURL.absoluteString + path)!)
+        request.httpMethod = method
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        request.setValue("gopfarm-cli", forHTTPHeaderField: "User-Agent")
+        return request
+    }
+
+    /// Runs one exchange; transport failures become `ClientError`s naming the coordinator.
+    func perform(_ request: URLRequest, sink: HTTPTransfer.Sink, uploadFile: URL? = nil, timeout: Double? = nil,
+                 onSent: (@Sendable (Int64, Int64) -> Void)? = nil) async throws -> HTTPTransfer.Result {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout ?? self.timeout
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        let transfer = HTTPTransfer(sink: sink, onSent: onSent)
+        do {
+            return try await transfer.run(request, uploadFile: uploadFile, configuration: configuration)
+        } catch let error as ClientError {
+            throw error
+        } catch is CancellationError {
+            throw ClientError.interrupted
+        } catch let error as URLError {
+            throw translate(error)
+        } catch {
+            throw ClientError.transfer(baseURL, detail: error.localizedDescription)
+        }
+    }
+
+    func translate(_ error: URLError) -> ClientError {
+        switch error.code {
+        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet, .cannotLoadFromNetwork,
+             .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid:
+            return .unreachable(baseURL)
+        case .timedOut:
+            return .transfer(baseURL, detail: "no answer for \(Int(timeout)) s")
+        case .networkConnectionLost:
+            return .transfer(baseURL, detail: "the connection was closed")
+        case .cancelled:
+            return .interrupted
+        default:
+            return .transfer(baseURL, detail: error.localizedDescription)
+        }
+    }
+
+    /// Turns an error status into its sentence.
+    func check(_ result: HTTPTransfer.Result, _ label: String) throws {
+        if (200..<300).contains(result.status) { return }
+        if result.status == 401 { throw ClientError.unauthorized }
+        if let body = try? JSONDecoder().decode(APIErrorBody.self, from: result.body), !body.error.isEmpty {
+            throw ClientError.server(status: result.status, message: body.error)
+        }
+        throw ClientError.unexpectedStatus(status: result.status, request: label)
+    }
+
+    func decode<T: Decodable>(_ result: HTTPTransfer.Result, _ label: String) throws -> T {
+        try check(result, label)
+        do { return try Self.decoder.decode(T.self, from: result.body) } catch {
+            throw ClientError.undecodable(request: label, detail: Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error as? DecodingError {
+        case let .keyNotFound(key, _)?: return "no field '\(key.stringValue)'"
+        case let .typeMismatch(_, c)?, let .valueNotFound(_, c)?, let .dataCorrupted(c)?:
+            let path = c.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? c.debugDescription : "field '\(path)': \(c.debugDescription)"
+        default: return error.localizedDescription
+        }
+    }
+
+    /// Percent-encodes one path segment (agent keys can hold `/`, `?`, `#`).
+    static func escape(_ segment: String) -> String {
+        segment.addingPercentEncoding(withAllowedCharacters: unreserved) ?? segment
+    }
+
+    /// RFC 3986's unreserved characters, spelled out: `CharacterSet.alphanumerics` has non-ASCII letters.
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// A file name as a header value: HTTP headers are Latin-1 at best, so anything else is percent-encoded.
+    static func headerSafe(_ name: String) -> String {
+        if name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) { return name }
+        return name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "upload"
+    }
+}

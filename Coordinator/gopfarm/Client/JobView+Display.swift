@@ -1,0 +1,54 @@
+import Foundation
+import GopfarmCoordinator
+import GopfarmService
+
+extension JobView {
+    /// The dispatcher's progress shape, so `ProgressLine` draws a remote job like a local one.
+    var dispatchProgress: DispatchProgress {
+        var p = DispatchProgress()
+        p.segmentsDone = progress.segmentsDone
+        p.segmentsTotal = progress.segmentsTotal
+        p.framesDone = progress.framesDone
+        p.framesTotal = progress.framesTotal
+        p.agents = progress.agents
+        p.requeues = progress.requeues
+        return p
+    }
+
+    /// The input's file name (an upload's or a path on the coordinator).
+    var inputName: String { (input as NSString).lastPathComponent }
+
+    var percent: String { String(format: "%.0f%%", min(1, max(0, progress.fraction)) * 100) }
+}
+
+/// Printing helpers shared by the client commands.
+enum ClientFormat {
+    /// `2025-06-01 14:03:12` in local time.
+    static func time(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: date)
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        n >= 1 << 30 ? String(format: "%.2f GiB", Double(n) / 1_073_741_824) : TranscodeCommand.bytes(n)
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s < 60 ? String(format: "%.1f s", s) : ProgressLine.clock(s)
+    }
+
+    /// JSON on stdout with ISO-8601 dates, as the API sends them.
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        FileHandle.standardOutput.write(try encoder.encode(value))
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

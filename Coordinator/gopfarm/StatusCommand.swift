@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import GopfarmService
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show one job: state, progress, error, warnings, output.")
+
+    @Argument(help: "Job id (as gopfarm submit printed it).")
+    var id: String
+
+    @Flag(help: "Print the job as JSON on stdout.")
+    var json = false
+
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        try await ClientRun.run { [self] in
+            let job = try await client.makeClient().job(id)
+            if json { return try ClientFormat.printJSON(job) }
+            FileHandle.standardOutput.write(Data(Self.summary(job).utf8))
+        }
+    }
+
+    static func summary(_ j: JobView) -> String {
+        let p = j.progress
+        var t = "job \(j.id): \(j.state.rawValue), \(j.priority.rawValue) priority, owner \(j.owner)\n"
+        t += "  input:     \(j.input)\n"
+        t += "  output:    \(j.outputName) (\(j.codec))\n"
+        if p.segmentsTotal > 0 || !j.state.isFinal {
+            t += "  progress:  \(j.percent): \(p.segmentsDone)/\(p.segmentsTotal) segments, \(p.framesDone)/\(p.framesTotal) frames"
+            if !j.state.isFinal { t += ", \(TranscodeCommand.count(p.agents, "agent")) working" }
+            if p.requeues > 0 { t += ", \(p.requeues) requeued" }
+            t += "\n"
+        }
+        t += "  submitted: \(ClientFormat.time(j.submittedAt))\n"
+        if let s = j.startedAt { t += "  started:   \(ClientFormat.time(s))\n" }
+        if let f = j.finishedAt {
+            t += "  finished:  \(ClientFormat.time(f))"
+            if let s = j.startedAt { t += " (\(ClientFormat.seconds(f.timeIntervalSince(s))))" }
+            t += "\n"
+        }
+        if j.outputFrames != nil || j.outputBytes != nil {
+            var parts: [String] = []
+            if let frames = j.outputFrames { parts.append("\(frames) frames") }
+            if let bytes = j.outputBytes { parts.append(ClientFormat.bytes(Int64(bytes))) }
+            t += "  result:    \(parts.joined(separator: ", "))\n"
+        }
+        if !j.agents.isEmpty { t += "  agents:    \(j.agents.joined(separator: ", "))\n" }
+        if let e = j.error { t += "  error:     \(e)\n" }
+        for w in j.warnings { t += "  warning:   \(w)\n" }
+        return t
+    }
+}

@@ -1,0 +1,256 @@
+import ArgumentParser
+import Foundation
+import GopfarmCommon
+import GopfarmCoordinator
+import GopfarmService
+
+extension JobPriority: ExpressibleByArgument {}
+extension JobFollower.Mode: ExpressibleByArgument {}
+
+struct SubmitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Submit a transcode job to the coordinator (gopfarm serve); optionally wait for it and fetch the output.",
+        discussion: """
+            Without --upload, INPUT is sent as an absolute path that the coordinator reads itself (shared storage);
+            with --upload the file is streamed to the coordinator first.
+            Without --wait, the job id alone is printed: id=$(gopfarm submit talk.mp4 -o talk.mp4).
+            With --wait, progress is shown on stderr and the output is downloaded to OUTPUT when the job is done;
+            Ctrl-C stops waiting but leaves the job running.
+            Example: gopfarm submit /mnt/media/talk.mov -o talk.mp4 --crf 23 --preset medium --wait
+            """)
+
+    @Argument(help: "Input video file.")
+    var input: String
+
+    @Option(name: [.short, .long], help: "Output file: its name is the job's output name; with --wait it is written here.")
+    var output: String
+
+    @OptionGroup var encode: EncodeOptions
+
+    @Option(help: "Target segment length in seconds (default: the coordinator's).")
+    var segmentSeconds: Double?
+
+    @Option(help: "Scheduling priority: low, normal or high.")
+    var priority: JobPriority?
+
+    @Flag(help: "Stream the input file to the coordinator instead of sending its path.")
+    var upload = false
+
+    @Flag(help: "Wait for the job, show progress, and download the output to OUTPUT.")
+    var wait = false
+
+    @Flag(help: "Print the job (the final one with --wait) as JSON on stdout.")
+    var json = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    /// How --wait follows the job: `events` (server-sent events) or `polling`; the default
+    /// depends on the platform (see `JobFollower.Mode.platformDefault`).
+    @Option(help: .hidden)
+    var follow: JobFollower.Mode?
+
+    @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        if let segmentSeconds, !(segmentSeconds >= 0.04) {
+            throw ValidationError("--segment-seconds must be at least 0.04")
+        }
+    }
+
+    func run() async throws {
+        let state = WaitState()
+        try await ClientRun.run(onInterrupt: { state.interrupted(output: output) }) { [self] in
+            try await submit(state: state)
+        }
+    }
+
+    private func submit(state: WaitState) async throws {
+        let api = try client.makeClient()
+        let settings = try encode.settings(threads: 0)
+        try settings.validate()
+        let outputName = (output as NSString).lastPathComponent
+        guard !outputName.isEmpty, outputName != ".", outputName != ".." else {
+            throw ClientError.file("-o \(output): give a file name such as talk.mp4")
+        }
+        if wait { try Self.checkWritable(output) }
+
+        var submission = JobSubmission(outputName: outputName, settings: settings, segmentSeconds: segmentSeconds, priority: priority)
+        if upload {
+            submission.upload = try await uploadInput(api).upload
+        } else {
+            submission.input = Self.absolute(input)
+        }
+        let job = try await api.submit(submission)
+        guard wait else {
+            if json { try ClientFormat.printJSON(job) } else { CLIEnvironment.say(job.id) }
+            return
+        }
+        state.submitted(job.id)
+        if !quiet { ClientFormat.note("job \(job.id) submitted; waiting (Ctrl-C stops waiting, the job goes on)") }
+
+        var line = ProgressLine()
+        line.quiet = quiet
+        let progress = ProgressState(line: line, started: Date())
+        var follower = JobFollower(client: api, id: job.id)
+        if let follow { follower.mode = follow }
+        let final = try await follower.follow(update: { view in
+            progress.show(view)
+        }, note: { note in
+            guard !quiet else { return }
+            progress.finishLine()
+            switch note {
+            case let .lost(error): ClientFormat.note("\(error); retrying for up to 60 s")
+            case .back: ClientFormat.note("the coordinator answers again")
+            }
+        })
+        progress.finishLine()
+
+        switch final.state {
+        case .done:
+            state.downloading()
+            let bytes = try await ClientRun.retryingTransient(onRetry: { error in
+                if !quiet { ClientFormat.note("\(error); retrying the download for up to 60 s") }
+            }) { try await api.downloadOutput(of: final.id, to: output) }
+            state.finished()
+            if json { try ClientFormat.printJSON(final) } else { Self.printSummary(final, output: output, bytes: bytes) }
+        case .failed:
+            if json { try ClientFormat.printJSON(final) }
+            throw ClientError.jobEnded(final.error ?? "job \(final.id) failed")
+        default:
+            if json { try ClientFormat.printJSON(final) }
+            throw ClientError.jobEnded("job \(final.id) was cancelled")
+        }
+    }
+
+    private func uploadInput(_ api: APIClient) async throws -> UploadCreated {
+        let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? NSNumber)?.int64Value ?? 0
+        let onTerminal = isatty(STDERR_FILENO) == 1 && !quiet
+        if !quiet { ClientFormat.note("uploading \(input) (\(ClientFormat.bytes(size)))") }
+        let shown = UploadMeter(onTerminal: onTerminal)
+        let created = try await api.upload(file: input, onSent: { sent, total in shown.show(sent: sent, total: total) })
+        shown.finish()
+        return created
+    }
+
+    static func absolute(_ path: String) -> String {
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
+        return url.standardizedFileURL.path
+    }
+
+    /// Fails now, not after the job, when OUTPUT cannot be written.
+    static func checkWritable(_ output: String) throws {
+        let dir = (absolute(output) as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ClientError.file("\(output): the directory \(dir) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: dir) else {
+            throw ClientError.file("\(output): the directory \(dir) is not writable")
+        }
+    }
+
+    static func printSummary(_ job: JobView, output: String, bytes: Int64) {
+        var text = "\(output): "
+        if let frames = job.outputFrames { text += "\(frames) frames, " }
+        text += ClientFormat.bytes(bytes)
+        if let started = job.startedAt, let finished = job.finishedAt {
+            text += " in \(ClientFormat.seconds(finished.timeIntervalSince(started)))"
+        }
+        if !job.agents.isEmpty { text += " on \(TranscodeCommand.count(job.agents.count, "agent")) (\(job.agents.joined(separator: ", ")))" }
+        text += " — job \(job.id)\n"
+        for w in job.warnings { text += "warning: \(w)\n" }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// What the submit command has reached, so an interruption can say what goes on without it.
+/// @unchecked Sendable: every field is guarded by `lock` (the signal path reads it from another task).
+private final class WaitState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var id: String?
+    private var phase = 0  // 0 before the job exists, 1 waiting, 2 downloading, 3 finished
+
+    func submitted(_ id: String) { lock.withLock { self.id = id; phase = 1 } }
+    func downloading() { lock.withLock { phase = 2 } }
+    func finished() { lock.withLock { phase = 3 } }
+
+    func interrupted(output: String) {
+        let (id, phase) = lock.withLock { (self.id, self.phase) }
+        guard let id else { return }
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+        switch phase {
+        case 1: ClientFormat.note("job \(id) goes on; cancel it with: gopfarm cancel \(id)")
+        case 2: ClientFormat.note("job \(id) is done; fetch its output with: gopfarm fetch \(id) -o \(output)")
+        default: break
+        }
+    }
+}
+
+/// The progress line, fed from the follower's callbacks.
+/// @unchecked Sendable: every field is guarded by `lock`.
+private final class ProgressState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var line: ProgressLine
+    private let started: Date
+    private var lastState: JobView.State?
+    private var drew = false
+
+    init(line: ProgressLine, started: Date) {
+        self.line = line
+        self.started = started
+    }
+
+    func show(_ view: JobView) {
+        lock.withLock {
+            if line.quiet { return }
+            if view.progress.framesTotal > 0 {
+                // Frame rates count from when the job started running on the coordinator; a
+                // clock skewed into the future falls back to our own.
+                let elapsed = view.startedAt.map { Date().timeIntervalSince($0) }.flatMap { $0 > 0 ? $0 : nil }
+                    ?? Date().timeIntervalSince(started)
+                line.update(view.dispatchProgress, elapsed: elapsed)
+                drew = true
+            } else if view.state != lastState && line.isTerminal {
+                FileHandle.standardError.write(Data("\r\(view.state.rawValue)…\u{1B}[K".utf8))
+                drew = true
+            }
+            lastState = view.state
+        }
+    }
+
+    func finishLine() {
+        lock.withLock {
+            if drew { line.finish() }
+            drew = false
+        }
+    }
+}
+
+/// Upload progress on a terminal: a redrawn percentage.
+/// @unchecked Sendable: every field is guarded by `lock`.
+private final class UploadMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let onTerminal: Bool
+    private var lastPercent = -1
+
+    init(onTerminal: Bool) { self.onTerminal = onTerminal }
+
+    func show(sent: Int64, total: Int64) {
+        guard onTerminal, total > 0 else { return }
+        let percent = Int(sent * 100 / total)
+        let changed: Bool = lock.withLock {
+            defer { lastPercent = percent }
+            return percent != lastPercent
+        }
+        if changed {
+            FileHandle.standardError.write(Data("\ruploading: \(percent)% of \(ClientFormat.bytes(total))\u{1B}[K".utf8))
+        }
+    }
+
+    func finish() {
+        if onTerminal && lock.withLock({ lastPercent >= 0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
