@@ -64,8 +64,8 @@ struct ServiceFarmTests {
         }
         #expect(agentsUsed == ["agent-1", "agent-2", "agent-3"], "\(agentsUsed)")
         // A producer sees only its own jobs.
-        let listed = try serve.cli(["jobs", "--json"], token: bob)
-        let bobs = try JSONDecoder().decode([View].self, from: Data(listed.stdout.utf8))
+        let listed = try serve.cli(["jobs", "--json", "--all-states"], token: bob)
+        let bobs = try #require(try? JSONDecoder().decode([View].self, from: Data(listed.stdout.utf8)), "\(listed.stdout) \(listed.stderr)")
         #expect(Set(bobs.map(\.id)) == [ids[1], ids[3]])
     }
 }
