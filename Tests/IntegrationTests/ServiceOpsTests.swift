@@ -19,9 +19,9 @@ struct ServiceOpsTests {
         return url.path
     }
 
-    static func submit(_ serve: ServeProcess, _ input: String, preset: String = "medium") throws -> String {
+    static func submit(_ serve: ServeProcess, _ input: String, preset: String = "medium", segmentSeconds: Double = 0.4) throws -> String {
         let r = try serve.request("POST", "/v1/jobs", token: serve.adminToken,
-                                  json: #"{"input":"\#(input)","settings":{"codec":"libx264","preset":"\#(preset)"},"segmentSeconds":0.4}"#)
+                                  json: #"{"input":"\#(input)","settings":{"codec":"libx264","preset":"\#(preset)"},"segmentSeconds":\#(segmentSeconds)}"#)
         try #require(r.status == 201, "\(r.text)")
         return try #require(r.json()?["id"] as? String)
     }
@@ -104,5 +104,39 @@ struct ServiceOpsTests {
         #expect(serve.log.contains("refused an agent"), "\(serve.log)")
         let metrics = try serve.request("GET", "/metrics")
         #expect(metrics.text.contains("gopfarm_refused_agents_total 1"))
+    }
+}
+
+/// A straggler: one agent stalls (SIGSTOP, shorter than the agent timeout) while the other is
+/// idle, so its segment is re-run speculatively; the first valid result wins, the late one is ignored.
+@Suite("Service stragglers", .serialized)
+struct ServiceStragglerTests {
+    @Test("a stalled segment is re-run on an idle agent")
+    func speculation() throws {
+        let dir = TestPaths.scratch("straggler")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir, arguments: ServeProcess.insecure + ["--speculate-after", "0.6", "--speculate-factor", "1", "--agent-timeout", "10"])
+        defer { serve.stop() }
+        let slow = try serve.startAgent(name: "slow")
+        let fast = try serve.startAgent(name: "fast")
+        defer { kill(slow.processIdentifier, SIGCONT); slow.terminate(); fast.terminate() }
+        let input = try ServiceOpsTests.manySegmentClip()
+        // Two segments, one per agent: once "fast" is done, the job waits only on "slow".
+        let id = try ServiceOpsTests.submit(serve, input, segmentSeconds: 6)
+        // Stall "slow" while it holds its segment, for 6 s (this coordinator drops agents after 10 s).
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try serve.query("SELECT COUNT(*) FROM attempts WHERE agent = 'slow' AND outcome IS NULL").first?.first == "0" {
+            usleep(20_000)
+        }
+        kill(slow.processIdentifier, SIGSTOP)
+        usleep(6_000_000)
+        kill(slow.processIdentifier, SIGCONT)
+        let job = try serve.waitForJob(id, timeout: 240)
+        #expect(job["state"] as? String == "done", "\(job)")
+        #expect(job["outputFrames"] as? Int == (try FFmpegOracle.countFrames(input)))
+        let speculative = try serve.query("SELECT agent, COALESCE(outcome, '-') FROM attempts WHERE jobId = '\(id)' AND speculative = 1")
+        #expect(!speculative.isEmpty, "no speculative re-run:\n\(serve.log)")
+        #expect(speculative.contains { $0 == ["fast", "done"] }, "\(speculative)")
+        #expect(try serve.request("GET", "/metrics").text.contains("gopfarm_speculative_total"))
     }
 }

@@ -16,6 +16,9 @@ public final class ServeProcess: @unchecked Sendable {
     let extraArguments: [String]
     private var runs = 0
 
+    /// Plain TCP agents (tests that are not about CURVE).
+    public static let insecure = ["--insecure"]
+
     /// Starts the coordinator on free ports and waits until it listens.
     public init(directory: URL, arguments: [String] = ["--insecure"], inputRoot: String? = nil) throws {
         self.directory = directory
