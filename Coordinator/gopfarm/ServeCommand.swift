@@ -42,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: .hidden) var heartbeatMs: Int = 1000
     @Option(help: .hidden) var agentTimeout: Double = 4
     @Option(help: .hidden) var leaseSeconds: Double = 30
+    @Option(help: .hidden) var speculateAfter: Double = 10
+    @Option(help: .hidden) var speculateFactor: Double = 2
 
     @Flag(help: "Log one JSON object per line.")
     var jsonLogs = false
@@ -92,6 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
         config.timing.heartbeatMilliseconds = heartbeatMs
         config.timing.agentTimeoutSeconds = agentTimeout
         config.timing.leaseSeconds = leaseSeconds
+        config.timing.speculateAfterSeconds = speculateAfter
+        config.timing.speculateFactor = speculateFactor
         return config
     }
 

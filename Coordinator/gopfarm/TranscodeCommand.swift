@@ -10,7 +10,8 @@ struct TranscodeCommand: ParsableCommand {
         abstract: "Cut a video at key frames, encode the segments on agents in parallel, stitch them back.",
         discussion: """
             Example: gopfarm transcode talk.mp4 -o talk-h264.mp4 --agents 2 --codec libx264 --crf 23 --preset medium
-            Remote agents can join with: gopfarm-agent --coordinator tcp://THIS-HOST:5555 (after --bind tcp://0.0.0.0:5555).
+            Remote agents can join with: gopfarm-agent --coordinator tcp://THIS-HOST:5555 --insecure (after --bind tcp://0.0.0.0:5555 --insecure).
+            transcode speaks plain TCP to agents; beyond loopback that needs --insecure (use gopfarm serve for CURVE).
             """)
 
     @Argument(help: "Input video file.")
@@ -33,6 +34,9 @@ struct TranscodeCommand: ParsableCommand {
     @Option(help: "Agent endpoint, e.g. tcp://0.0.0.0:5555 so agents on other machines can join.")
     var bind: String = "tcp://127.0.0.1:0"
 
+    @Flag(help: "Allow plain-TCP agents on a non-loopback --bind (trusted networks only; gopfarm serve has CURVE).")
+    var insecure = false
+
     @Flag(help: "Keep the spool directory (encoded segments, agent logs) next to the output.")
     var keepSpool = false
 
@@ -44,6 +48,13 @@ struct TranscodeCommand: ParsableCommand {
 
     @Flag(help: "No progress output.")
     var quiet = false
+
+    func validate() throws {
+        let loopback = ["tcp://127.0.0.1:", "tcp://localhost:", "tcp://[::1]:", "ipc://"].contains { bind.hasPrefix($0) }
+        if !loopback && !insecure {
+            throw ValidationError("--bind \(bind) would accept plain-TCP agents from the network; add --insecure to allow it, or run gopfarm serve (CURVE)")
+        }
+    }
 
     func run() throws {
         CLIEnvironment.bootstrap(verbose: verbose)

@@ -86,9 +86,10 @@ struct SegmentStateMachineTests {
         var s = SegmentStateMachine()
         _ = s.assign(to: "a", now: 0, leaseSeconds: 10)
         _ = s.assign(to: "b", now: 5, leaseSeconds: 10)
-        #expect(!s.agentLost("a"))
-        #expect(!s.isPending)
-        #expect(s.checkExpiry(now: 16).map(\.agent) == ["b"])
+        let becamePending = s.agentLost("a")
+        #expect(!becamePending && !s.isPending)
+        let expired = s.checkExpiry(now: 16)
+        #expect(expired.map(\.agent) == ["b"])
         #expect(s.isPending)
     }
 }

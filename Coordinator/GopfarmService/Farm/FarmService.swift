@@ -68,6 +68,7 @@ public final class FarmService: Sendable {
     /// Stops dispatching; agents stay up and reconnect to the next coordinator. State is in the store.
     public func shutdown() {
         shuttingDown.store(true, ordering: .relaxed)
+        logger.info("stopping: unfinished jobs resume on the next start; agents wait for it")
         dispatcher.stop(dismissAgents: false)
         store.event(job: nil, kind: "coordinator", "stopped")
     }

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Chaos: while jobs run, agents are SIGKILLed and restarted at random and the coordinator is
+/// SIGKILLed once and restarted. Every job completes, the encoded packets equal a fault-free
+/// run's, and no segment completed before the coordinator died is encoded again.
+@Suite("Service chaos", .serialized)
+struct ServiceChaosTests {
+    static let encode = ["--codec", "libx264", "--preset", "veryfast", "--segment-seconds", "1"]
+
+    @Test("agents and the coordinator killed while jobs run")
+    func chaos() throws {
+        let dir = TestPaths.scratch("chaos")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inputs = [try ServiceOpsTests.manySegmentClip(), try Fixture.lossyClip(seconds: 8), try Fixture.h264BFramesMP4.path()]
+
+        // The fault-free reference: the one-shot transcode, same settings, one thread per agent.
+        var reference: [[String]] = []
+        for (n, input) in inputs.enumerated() {
+            let out = dir.appendingPathComponent("reference-\(n).mp4").path
+            let run = try FarmCLI.transcode(input, to: out, ["--agents", "2", "--threads", "1"] + Self.encode)
+            try #require(run.output.status == 0, "\(run.output.stderr)")
+            reference.append(try FFmpegOracle.packetHashes(out))
+        }
+
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        let names = ["chaos-1", "chaos-2", "chaos-3"]
+        var agents = try names.map { try serve.startAgent(name: $0) }
+        defer { for a in agents where a.isRunning { kill(a.processIdentifier, SIGKILL) } }
+        var ids: [String] = []
+        for input in inputs {
+            let out = try serve.cli(["submit", input, "-o", dir.appendingPathComponent("x.mp4").path] + Self.encode)
+            try #require(out.status == 0, "\(out.stderr)")
+            ids.append(out.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let idList = ids.map { "'\($0)'" }.joined(separator: ",")
+        func count(_ sql: String) -> Int { Int((try? serve.query(sql))?.first?.first ?? "") ?? 0 }
+        let totalSegments = { count("SELECT COUNT(*) FROM segments WHERE jobId IN (\(idList))") }
+        let doneSegments = { count("SELECT COUNT(*) FROM segments WHERE jobId IN (\(idList)) AND state = 'done'") }
+
+        var generator = SystemRandomNumberGenerator()
+        var coordinatorKilled = false
+        var doneBeforeKill: Set<String> = []
+        var agentKills = 0
+        let deadline = Date().addingTimeInterval(420)
+        while Date() < deadline {
+            let unfinished = count("SELECT COUNT(*) FROM jobs WHERE id IN (\(idList)) AND state NOT IN ('done', 'failed', 'cancelled')")
+            if unfinished == 0 { break }
+            usleep(UInt32.random(in: 600_000...1_400_000, using: &generator))
+            let i = Int.random(in: 0..<agents.count, using: &generator)
+            kill(agents[i].processIdentifier, SIGKILL)
+            agents[i].waitUntilExit()
+            agentKills += 1
+            agents[i] = try serve.startAgent(name: names[i])
+            let total = totalSegments()
+            if !coordinatorKilled, total > 0, doneSegments() * 3 >= total {
+                try serve.killAndRestart()
+                coordinatorKilled = true
+                doneBeforeKill = Set(try serve.query("SELECT jobId || '/' || idx FROM segments WHERE jobId IN (\(idList)) AND state = 'done'").map { $0[0] })
+            }
+        }
+        try #require(coordinatorKilled, "the jobs finished before a third of the segments was done?")
+        #expect(agentKills >= 3)
+        for (n, id) in ids.enumerated() {
+            let job = try serve.waitForJob(id, timeout: 120)
+            try #require(job["state"] as? String == "done", "job \(n): \(job)\n\(serve.allLogs)")
+            let out = dir.appendingPathComponent("chaos-\(n).mp4").path
+            let fetched = try serve.cli(["fetch", id, "-o", out])
+            try #require(fetched.status == 0, "\(fetched.stderr)")
+            let hashes = try FFmpegOracle.packetHashes(out)
+            #expect(hashes == reference[n], "job \(n): \(hashes.count) packets vs \(reference[n].count); first difference at \(zip(hashes, reference[n]).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
+        }
+        // The segment records: nothing finished before the coordinator died was leased again by the new run.
+        let runs = try serve.query("SELECT MAX(run) FROM attempts").first?.first.flatMap { Int($0) } ?? 0
+        #expect(runs >= 2)
+        #expect(!doneBeforeKill.isEmpty)
+        let reRun = try serve.query("SELECT DISTINCT jobId || '/' || idx FROM attempts WHERE run >= \(runs) AND jobId IN (\(idList))").map { $0[0] }
+        #expect(Set(reRun).isDisjoint(with: doneBeforeKill), "re-encoded after the restart: \(Set(reRun).intersection(doneBeforeKill).sorted())")
+        let resumed = serve.allLogs.components(separatedBy: "kept finished segments").count - 1
+        #expect(resumed >= 1, "the restarted coordinator kept no finished segment")
+    }
+}

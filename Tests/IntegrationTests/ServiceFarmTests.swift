@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `gopfarm serve` with three agent processes and two producers submitting four jobs through
+/// the CLI: four correct outputs, with the segments spread over all three agents.
+@Suite("Service farm", .serialized)
+struct ServiceFarmTests {
+    @Test("four jobs from two producers on three agents")
+    func fourJobsThreeAgents() throws {
+        let dir = TestPaths.scratch("farm")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        let agents = try (1...3).map { try serve.startAgent(name: "agent-\($0)") }
+        defer { for a in agents { a.terminate() } }
+
+        func token(_ name: String) throws -> String {
+            let out = try serve.cli(["token", "create", "--role", "producer", "--name", name])
+            try #require(out.status == 0, "\(out.stderr)")
+            return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let alice = try token("alice"), bob = try token("bob")
+        let inputs = [try Fixture.lossyClip(seconds: 8), try Fixture.h264BFramesMP4.path(), try Fixture.noiseAudioMP4.path(), try Fixture.lossyClip(seconds: 8)]
+        let owners = [alice, bob, alice, bob]
+        let encode = ["--codec", "libx264", "--preset", "ultrafast", "--crf", "20", "--segment-seconds", "1"]
+        var ids: [String] = []
+        for n in 0..<3 {
+            let out = try serve.cli(["submit", inputs[n], "-o", dir.appendingPathComponent("out-\(n).mp4").path] + encode
+                                    + ["--priority", n == 2 ? "high" : "normal"], token: owners[n])
+            try #require(out.status == 0, "\(out.stderr)")
+            ids.append(out.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        // The fourth waits, with progress lines in a pipe, and downloads its output.
+        let waited = try serve.cli(["submit", inputs[3], "-o", dir.appendingPathComponent("out-3.mp4").path, "--wait", "--json"] + encode,
+                                   token: owners[3], timeout: 240)
+        try #require(waited.status == 0, "\(waited.stderr)\n\(serve.log)")
+        struct View: Decodable { var id: String; var state: String; var owner: String; var agents: [String]; var outputFrames: Int? }
+        ids.append(try JSONDecoder().decode(View.self, from: Data(waited.stdout.utf8)).id)
+
+        var agentsUsed: Set<String> = []
+        for (n, id) in ids.enumerated() {
+            let output = dir.appendingPathComponent("out-\(n).mp4").path
+            let deadline = Date().addingTimeInterval(240)
+            var view: View?
+            while Date() < deadline {
+                let status = try serve.cli(["status", id, "--json"], token: owners[n])
+                view = try? JSONDecoder().decode(View.self, from: Data(status.stdout.utf8))
+                if let s = view?.state, ["done", "failed", "cancelled"].contains(s) { break }
+                usleep(300_000)
+            }
+            #expect(view?.state == "done", "job \(id): \(String(describing: view))")
+            #expect(view?.owner == (owners[n] == alice ? "alice" : "bob"))
+            agentsUsed.formUnion(view?.agents ?? [])
+            if n < 3 {
+                let fetched = try serve.cli(["fetch", id, "-o", output], token: owners[n])
+                try #require(fetched.status == 0, "\(fetched.stderr)")
+            }
+            let frames = try FFmpegOracle.countFrames(output)
+            #expect(frames == (try FFmpegOracle.countFrames(inputs[n])), "job \(n)")
+            #expect(view?.outputFrames == frames)
+            let psnr = try FFmpegOracle.psnr(output, reference: inputs[n])
+            #expect(psnr > 30, "job \(n): PSNR \(psnr) dB")
+        }
+        #expect(agentsUsed == ["agent-1", "agent-2", "agent-3"], "\(agentsUsed)")
+        // A producer sees only its own jobs.
+        let listed = try serve.cli(["jobs", "--json", "--all-states"], token: bob)
+        let bobs = try #require(try? JSONDecoder().decode([View].self, from: Data(listed.stdout.utf8)), "\(listed.stdout) \(listed.stderr)")
+        #expect(Set(bobs.map(\.id)) == [ids[1], ids[3]])
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Control-plane throughput of the coordinator: agents that answer instantly (gopfarm-agent
+# --instant: the segment's source packets come back as the "encoded" result, no decode/encode),
+# so what is measured is dispatch: extraction, leases, validation, spooling, the job store.
+#
+#   BENCH_AGENTS=100 BENCH_SEGMENTS=10000 BENCH_JOBS=3 bash bench/control-plane.sh
+#
+# Prints, per job: segments, wall seconds from first lease to last result (from the job store),
+# segments/s (each one assignment + one completion), and the coordinator's RSS after each job,
+# which must not grow with the number of segments completed.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need ffmpeg; need sqlite3; need curl
+AGENTS=${BENCH_AGENTS:-100}
+SEGMENTS=${BENCH_SEGMENTS:-10000}
+JOBS=${BENCH_JOBS:-3}
+build_release
+WORK=$(mktemp -d /dev/shm/gopfarm-cp.XXXXXX 2>/dev/null || mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+# All-intra clip: one key frame per frame, so a 0.04 s segment is exactly one frame.
+CLIP=$OUT_DIR/all-intra-${SEGMENTS}.mp4
+if [[ ! -f $CLIP ]]; then
+    log "bench: making $CLIP ($SEGMENTS frames, all key frames)"
+    ffmpeg -v error -y -f lavfi -i "testsrc2=size=160x90:rate=25" -frames:v "$SEGMENTS" -c:v libx264 -preset ultrafast -g 1 "$CLIP"
+fi
+
+"$GOPFARM" serve --insecure --http 127.0.0.1:0 --bind tcp://127.0.0.1:0 --data-dir "$WORK/data" --input-root "$OUT_DIR" \
+    --lease-seconds 60 --agent-timeout 30 > "$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+for _ in $(seq 100); do grep -q "agents connect to" "$WORK/serve.log" && break; sleep 0.1; done
+URL=$(sed -n 's/^HTTP API on //p' "$WORK/serve.log")
+ENDPOINT=$(sed -n 's/^agents connect to \([^ ]*\).*/\1/p' "$WORK/serve.log")
+TOKEN=$(cat "$WORK/data/admin-token")
+log "bench: coordinator $URL, agents $ENDPOINT; starting $AGENTS instant agents"
+for i in $(seq "$AGENTS"); do
+    "$GOPFARM_AGENT_BIN" --coordinator "$ENDPOINT" --insecure --instant --name "i$i" --slots 1 > /dev/null 2>&1 &
+done
+for _ in $(seq 300); do
+    n=$(curl -s -H "Authorization: Bearer $TOKEN" "$URL/v1/agents" | grep -o '"name"' | wc -l)
+    [[ $n -ge $AGENTS ]] && break; sleep 0.1
+done
+log "bench: $n agents connected"
+rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$SERVE_PID/status"; }
+DB=$WORK/data/gopfarm.sqlite
+printf '%-4s %9s %9s %12s %10s\n' job segments seconds segments/s rss_MiB
+for j in $(seq "$JOBS"); do
+    id=$(curl -s -H "Authorization: Bearer $TOKEN" -X POST "$URL/v1/jobs" \
+        -d "{\"input\":\"$CLIP\",\"settings\":{\"codec\":\"libx264\"},\"segmentSeconds\":0.04}" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+    [[ -n $id ]] || die "submit failed"
+    while :; do
+        state=$(sqlite3 "$DB" "SELECT state FROM jobs WHERE id='$id'")
+        [[ $state == done || $state == failed ]] && break; sleep 0.2
+    done
+    [[ $state == done ]] || die "job $id $state: $(sqlite3 "$DB" "SELECT error FROM jobs WHERE id='$id'")"
+    read -r segs secs < <(sqlite3 -separator ' ' "$DB" "SELECT COUNT(*), (julianday(MAX(completedAt)) - (SELECT julianday(MIN(assignedAt)) FROM attempts WHERE jobId='$id')) * 86400 FROM segments WHERE jobId='$id'")
+    printf '%-4s %9s %9.2f %12.0f %10s\n' "$j" "$segs" "$secs" "$(echo "$segs / $secs" | bc -l)" "$(rss)"
+done
