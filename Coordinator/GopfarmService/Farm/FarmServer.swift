@@ -7,7 +7,7 @@ import ServiceLifecycle
 
 /// `gopfarm serve` put together: the farm (job store, agent endpoint with its lease checker,
 /// stitcher threads) and the HTTP API run as services of one swift-service-lifecycle group;
-/// SIGTERM or SIGINT shut them down in order (HTTP first, then the dispatcher), with all state
+/// SIGTERM or SIGINT shut them down in order (the dispatcher first, then HTTP), with all state
 /// already in the store.
 public struct FarmServer {
     public let config: ServeConfig
@@ -44,7 +44,9 @@ public struct FarmServer {
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: DispatcherService(farm: service)), .init(service: app)],
+            // Shut down in reverse order: the dispatcher first (which also ends open event
+            // streams), then HTTP, whose graceful shutdown waits for open connections.
+            services: [.init(service: app), .init(service: DispatcherService(farm: service))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

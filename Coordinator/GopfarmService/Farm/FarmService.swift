@@ -64,6 +64,7 @@ public final class FarmService: Sendable {
     }
 
     public var agentEndpoint: String? { endpoint.withLock { $0 } }
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
 
     /// Stops dispatching; agents stay up and reconnect to the next coordinator. State is in the store.
     public func shutdown() {

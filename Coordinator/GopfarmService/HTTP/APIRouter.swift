@@ -39,19 +39,19 @@ struct APIRouter {
             try json(try service.list(caller: try context.requireCaller()))
         }
         jobs.get("{id}") { _, context in
-            try json(try service.view(try context.parameters.require("id"), caller: try context.requireCaller()))
+            try json(try service.view(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.delete("{id}") { _, context in
-            try json(try service.cancel(try context.parameters.require("id"), caller: try context.requireCaller()))
+            try json(try service.cancel(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.get("{id}/events") { _, context in
             let caller = try context.requireCaller()
-            let id = try context.parameters.require("id")
+            let id = try pathParameter("id", context)
             _ = try service.view(id, caller: caller)
             return ProgressEvents(service: service, job: id, caller: caller).response()
         }
         jobs.get("{id}/output") { _, context in
-            let (path, name) = try service.outputPath(try context.parameters.require("id"), caller: try context.requireCaller())
+            let (path, name) = try service.outputPath(try pathParameter("id", context), caller: try context.requireCaller())
             let body = try await FileIO().loadFile(path: path, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
@@ -74,7 +74,7 @@ struct APIRouter {
         for (verb, on) in [("drain", true), ("resume", false)] {
             router.post("/v1/agents/{name}/\(verb)") { _, context in
                 _ = try context.requireCaller(.ops)
-                let name = try context.parameters.require("name")
+                let name = try pathParameter("name", context)
                 guard !name.isEmpty, name.count <= 200 else { throw APIError(.badRequest, "agent names have 1 to 200 characters") }
                 service.dispatcher.drain(agent: name, on)
                 service.store.event(job: nil, kind: "agent", "\(name) \(on ? "drained" : "resumed")")
@@ -96,7 +96,7 @@ struct APIRouter {
         }
         keys.delete("{key}") { _, context in
             _ = try context.requireCaller(.ops)
-            let key = try context.parameters.require("key")
+            let key = try pathParameter("key", context)
             guard try service.store.revokeKey(key) else { throw APIError(.notFound, "no allowed key \(key.prefix(60))") }
             service.reloadAllowedKeys()
             return try json(["revoked": key])
@@ -108,7 +108,7 @@ struct APIRouter {
             let body = try await StrictJSON.decode(TokenRequest.self, fields: ["name", "role"],
                                                    from: try await request.collectBody(upTo: context.maxUploadSize))
             guard !body.name.isEmpty, body.name.count <= 100,
-                  body.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.@".contains($0) }) else {
+                  body.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.@".contains($0)) }) else {
                 throw APIError(.unprocessable, "token names have 1 to 100 letters, digits or -_.@")
             }
             let token = try service.store.createToken(name: body.name, role: body.role)
@@ -129,6 +129,13 @@ struct CoordinatorInfo: Codable, Sendable {
 struct DrainState: Codable, Sendable {
     var agent: String
     var draining: Bool
+}
+
+/// A path parameter, percent-decoded (agent keys are Z85 and contain `/ ? # % …`).
+func pathParameter(_ name: String, _ context: FarmRequestContext) throws -> String {
+    let raw = try context.parameters.require(name)
+    guard let decoded = raw.removingPercentEncoding else { throw APIError(.badRequest, "the \(name) in the path is not valid percent-encoding") }
+    return decoded
 }
 
 /// A JSON response with the API's encoder.

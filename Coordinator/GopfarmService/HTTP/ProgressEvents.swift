@@ -25,7 +25,8 @@ struct ProgressEvents {
                     last = view
                     lastSent = Date()
                 }
-                if final { break }
+                // A coordinator shutting down ends the stream (clients retry against the next one).
+                if final || service.isShuttingDown { break }
                 try await Task.sleep(for: .milliseconds(250))
             }
             try await writer.finish(nil)
