@@ -103,19 +103,7 @@ public final class ZMQSocket {
 
     /// Receives one whole multipart message (blocking; call after `poll` says it is there).
     public func receive() throws(ZMQError) -> [Data] {
-        var frames: [Data] = []
-        repeat {
-            var message = zmq_msg_t()
-            zmq_msg_init(&message)
-            defer { zmq_msg_close(&message) }
-            var rc: Int32
-            repeat { rc = zmq_msg_recv(&message, handle, 0) } while rc < 0 && zmq_errno() == gf_EINTR()
-            if rc < 0 { throw ZMQError("zmq_msg_recv") }
-            let size = zmq_msg_size(&message)
-            frames.append(size == 0 ? Data() : Data(bytes: zmq_msg_data(&message), count: size))
-            if zmq_msg_more(&message) == 0 { break }
-        } while true
-        return frames
+        try receiveWithUserID().frames
     }
 }
 
