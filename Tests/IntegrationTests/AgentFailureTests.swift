@@ -3,14 +3,15 @@ import Testing
 import TestSupport
 
 /// An agent that dies (SIGKILL) or stops answering (SIGSTOP) mid-job: the job still completes,
-/// and the encoded bitstream is identical to a run where nothing went wrong.
+/// and the encoded bitstream is identical to a run where nothing went wrong. The comparison uses
+/// FFV1: libx264's output for one segment can vary between agent processes (it reads heap memory
+/// whose content depends on what the process allocated before; see docs/ARCHITECTURE.md).
 @Suite("Agent failure within a job", .serialized)
 struct AgentFailureTests {
-    static let arguments = ["--agents", "2", "--threads", "1", "--segment-seconds", "1", "--codec", "libx264",
-                            "--preset", "medium", "--crf", "23"]
+    static let arguments = ["--agents", "2", "--threads", "1", "--segment-seconds", "1", "--codec", "ffv1"]
 
     func referenceRun(_ source: String, in dir: URL) throws -> [String] {
-        let output = dir.appendingPathComponent("reference.mp4").path
+        let output = dir.appendingPathComponent("reference.mkv").path
         let run = try FarmCLI.transcode(source, to: output, Self.arguments)
         try #require(run.output.status == 0, "\(run.output.stderr)")
         return try FFmpegOracle.packetHashes(output)
@@ -19,7 +20,7 @@ struct AgentFailureTests {
     /// Starts a transcode, waits until the agents work, applies `fault` to one agent, and
     /// returns the finished run's report and packet hashes.
     func faultyRun(_ source: String, in dir: URL, fault: (Int32) -> Void) throws -> (FarmCLI.Report, [String]) {
-        let output = dir.appendingPathComponent("faulty.mp4").path
+        let output = dir.appendingPathComponent("faulty.mkv").path
         let process = try Subprocess.start(TestPaths.gopfarm, ["transcode", source, "-o", output, "--json", "--quiet"] + Self.arguments,
                                            log: dir.appendingPathComponent("faulty.log"))
         var agents: [Int32] = []

@@ -7,7 +7,8 @@ import TestSupport
 /// run's, and no segment completed before the coordinator died is encoded again.
 @Suite("Service chaos", .serialized)
 struct ServiceChaosTests {
-    static let encode = ["--codec", "libx264", "--preset", "veryfast", "--segment-seconds", "1"]
+    /// Lossless FFV1: bit-identical across agents (libx264 is not; see AgentFailureTests).
+    static let encode = ["--codec", "ffv1", "--segment-seconds", "1"]
 
     @Test("agents and the coordinator killed while jobs run")
     func chaos() throws {
@@ -18,7 +19,7 @@ struct ServiceChaosTests {
         // The fault-free reference: the one-shot transcode, same settings, one thread per agent.
         var reference: [[String]] = []
         for (n, input) in inputs.enumerated() {
-            let out = dir.appendingPathComponent("reference-\(n).mp4").path
+            let out = dir.appendingPathComponent("reference-\(n).mkv").path
             let run = try FarmCLI.transcode(input, to: out, ["--agents", "2", "--threads", "1"] + Self.encode)
             try #require(run.output.status == 0, "\(run.output.stderr)")
             reference.append(try FFmpegOracle.packetHashes(out))
@@ -31,7 +32,7 @@ struct ServiceChaosTests {
         defer { for a in agents where a.isRunning { kill(a.processIdentifier, SIGKILL) } }
         var ids: [String] = []
         for input in inputs {
-            let out = try serve.cli(["submit", input, "-o", dir.appendingPathComponent("x.mp4").path] + Self.encode)
+            let out = try serve.cli(["submit", input, "-o", dir.appendingPathComponent("x.mkv").path] + Self.encode)
             try #require(out.status == 0, "\(out.stderr)")
             ids.append(out.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         }
@@ -66,7 +67,7 @@ struct ServiceChaosTests {
         for (n, id) in ids.enumerated() {
             let job = try serve.waitForJob(id, timeout: 120)
             try #require(job["state"] as? String == "done", "job \(n): \(job)\n\(serve.allLogs)")
-            let out = dir.appendingPathComponent("chaos-\(n).mp4").path
+            let out = dir.appendingPathComponent("chaos-\(n).mkv").path
             let fetched = try serve.cli(["fetch", id, "-o", out])
             try #require(fetched.status == 0, "\(fetched.stderr)")
             let hashes = try FFmpegOracle.packetHashes(out)

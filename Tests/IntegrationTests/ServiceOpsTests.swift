@@ -103,7 +103,8 @@ struct ServiceOpsTests {
         #expect(agent.stderr.contains("refused by the coordinator: protocol version 2 is not supported; this coordinator speaks version 1"), "\(agent.stderr)")
         #expect(serve.log.contains("refused an agent"), "\(serve.log)")
         let metrics = try serve.request("GET", "/metrics")
-        #expect(metrics.text.contains("gopfarm_refused_agents_total 1"))
+        let refused = metrics.text.split(separator: "\n").first { $0.hasPrefix("gopfarm_refused_agents_total ") }
+        #expect((refused.flatMap { Int($0.split(separator: " ").last!) } ?? 0) >= 1, "\(metrics.text)")
     }
 }
 

@@ -78,7 +78,7 @@ public final class ServeProcess: @unchecked Sendable {
     }
 
     /// Starts an agent process connected to this coordinator.
-    public func startAgent(name: String, slots: Int = 1, threads: Int = 1, extra: [String] = []) throws -> Process {
+    public func startAgent(name: String, slots: Int = 1, threads: Int = 1, extra: [String] = ["--insecure"]) throws -> Process {
         try Subprocess.start(TestPaths.agent, ["--coordinator", agentEndpoint, "--name", name, "--slots", "\(slots)",
                                                "--threads", "\(threads)", "--heartbeat-ms", "250"] + extra,
                              log: directory.appendingPathComponent("agent-\(name)-\(UUID().uuidString.prefix(4)).log"))

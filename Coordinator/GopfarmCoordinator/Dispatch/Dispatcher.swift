@@ -408,7 +408,9 @@ public final class Dispatcher: Sendable {
             for ref in agent.leases { runningByOwner[state.jobs[ref.job]?.job.owner ?? "", default: 0] += 1 }
         }
         for identity in state.agentOrder {
-            while let agent = state.agents[identity], agent.credits > 0, !state.drained.contains(agent.name) {
+            // Work only for a free slot: credits an agent asked for, never more leases than slots.
+            while let agent = state.agents[identity], agent.credits > 0, agent.leases.count < agent.hello.slots,
+                  !state.drained.contains(agent.name) {
                 let candidates = state.jobOrder.compactMap { id -> Scheduler.Candidate? in
                     guard let job = state.jobs[id], job.hasPending, !job.isBlocklisted(agent.name) else { return nil }
                     return Scheduler.Candidate(job: id, priority: job.job.priority, owner: job.job.owner, sequence: job.sequence)
