@@ -102,6 +102,7 @@ struct ServiceOpsTests {
         #expect(agent.status == 2)
         #expect(agent.stderr.contains("refused by the coordinator: protocol version 2 is not supported; this coordinator speaks version 1"), "\(agent.stderr)")
         #expect(serve.log.contains("refused an agent"), "\(serve.log)")
+        usleep(300_000)  // the dispatcher publishes its counters ten times a second
         let metrics = try serve.request("GET", "/metrics")
         let refused = metrics.text.split(separator: "\n").first { $0.hasPrefix("gopfarm_refused_agents_total ") }
         #expect((refused.flatMap { Int($0.split(separator: " ").last!) } ?? 0) >= 1, "\(metrics.text)")
