@@ -16,6 +16,7 @@ static inline int gf_ZMQ_RECONNECT_IVL(void) { return ZMQ_RECONNECT_IVL; }
 static inline int gf_ZMQ_RECONNECT_IVL_MAX(void) { return ZMQ_RECONNECT_IVL_MAX; }
 static inline int gf_ZMQ_SNDHWM(void) { return ZMQ_SNDHWM; }
 static inline int gf_ZMQ_RCVHWM(void) { return ZMQ_RCVHWM; }
+static inline int gf_ZMQ_SNDTIMEO(void) { return ZMQ_SNDTIMEO; }
 static inline int gf_ZMQ_PAIR(void) { return ZMQ_PAIR; }
 static inline int gf_ZMQ_REP(void) { return ZMQ_REP; }
 static inline int gf_ZMQ_CURVE_SERVER(void) { return ZMQ_CURVE_SERVER; }
