@@ -4,6 +4,7 @@ import GopfarmCommon
 /// Everything an agent process needs; the executable fills it from flags and environment.
 public struct AgentConfig: Sendable {
     public var coordinator: String
+    public var security: AgentSecurity
     public var name: String
     public var slots: Int
     /// Encoder/decoder threads per slot (0: cores / slots).
@@ -13,16 +14,25 @@ public struct AgentConfig: Sendable {
     public var parentPID: Int32?
     /// The protocol version announced in hello (always `WireProtocol.version` but in tests).
     public var protocolVersion: Int
+    /// After the first SIGTERM/SIGINT, how long to finish the segments in progress before
+    /// handing them back anyway.
+    public var stopTimeoutSeconds: Double
+    /// Benchmarks only: answer with the source packets instead of encoding (`InstantSegment`).
+    public var instant: Bool
 
-    public init(coordinator: String, name: String = AgentConfig.defaultName(), slots: Int = 1, threads: Int = 0,
-                heartbeatMilliseconds: Int = 1000, parentPID: Int32? = nil, protocolVersion: Int = WireProtocol.version) {
+    public init(coordinator: String, security: AgentSecurity, name: String = AgentConfig.defaultName(), slots: Int = 1,
+                threads: Int = 0, heartbeatMilliseconds: Int = 1000, parentPID: Int32? = nil,
+                protocolVersion: Int = WireProtocol.version, stopTimeoutSeconds: Double = 120, instant: Bool = false) {
         self.coordinator = coordinator
+        self.security = security
         self.name = name
         self.slots = slots
         self.threads = threads
         self.heartbeatMilliseconds = heartbeatMilliseconds
         self.parentPID = parentPID
         self.protocolVersion = protocolVersion
+        self.stopTimeoutSeconds = stopTimeoutSeconds
+        self.instant = instant
     }
 
     public static func defaultName() -> String {

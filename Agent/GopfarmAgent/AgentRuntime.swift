@@ -3,14 +3,16 @@ import GopfarmCommon
 import Logging
 import Synchronization
 
-/// Set by SIGTERM/SIGINT; the connection loop hands back its segments and leaves.
-let terminationRequested = Atomic<Bool>(false)
+/// SIGTERM/SIGINT received so far: the first asks for a graceful stop, the second for an
+/// immediate one.
+let terminationSignals = Atomic<Int>(0)
 
 /// An agent's life: connect, say hello, pull segments for free slots, encode each on its own
-/// thread, send results and heartbeats, reconnect when the coordinator goes away.
+/// thread, send results and heartbeats, say hello again (with back-off, on a fresh link) when
+/// the coordinator goes silent, and on SIGTERM finish what it holds before leaving.
 ///
 /// The ZeroMQ socket lives on the thread that calls `run()`; slot threads never touch it, they
-/// put finished work in `outbox`, which the loop sends.
+/// leave finished work in `slots`, which the loop moves to its `ResultOutbox` and sends.
 public final class AgentRuntime: Sendable {
     public enum ExitReason: Sendable, Equatable {
         case dismissed(String)
@@ -24,10 +26,16 @@ public final class AgentRuntime: Sendable {
         var progress: ProgressCounter
     }
 
+    /// What slot threads share with the loop, under one lock so that a segment is always in
+    /// exactly one of the two (the loop counts free slots and collects results in one step).
+    struct Slots: Sendable {
+        var active: [String: Active] = [:]
+        var finished: [ResultOutbox.Entry] = []
+    }
+
     let config: AgentConfig
     let logger: Logger
-    private let outbox = Mutex<[[Data]]>([])
-    private let active = Mutex<[String: Active]>([:])
+    let slots = Mutex(Slots())
 
     public init(config: AgentConfig, logger: Logger) {
         self.config = config
@@ -35,135 +43,171 @@ public final class AgentRuntime: Sendable {
     }
 
     public static func installSignalHandlers() {
-        SignalHandling.install { _ in terminationRequested.store(true, ordering: .relaxed) }
+        SignalHandling.install { _ in terminationSignals.add(1, ordering: .relaxed) }
     }
 
-    /// Runs until dismissed, refused, terminated or orphaned. Blocking.
+    /// Runs until dismissed, refused, stopped or orphaned. Blocking.
     public func run() throws -> ExitReason {
         let context = ZMQContext()
-        let socket = try ZMQSocket(context: context, kind: .dealer)
-        try socket.setOption(gf_reconnectInterval, 200)
-        try socket.setOption(gf_reconnectIntervalMax, 5000)
-        try socket.setOption64(gf_maxMessageSize, Int64(WireProtocol.maxPayloadBytes) + 1 << 20)
-        try socket.connect(config.coordinator)
+        var link = try CoordinatorLink(context: context, endpoint: config.coordinator, security: config.security)
         logger.info("connecting", metadata: ["coordinator": "\(config.coordinator)", "slots": "\(config.slots)",
-                                              "threads": "\(config.effectiveThreads)"])
+                                              "threads": "\(config.effectiveThreads)", "security": "\(config.security.summary)"])
         let hello = AgentHello(
             name: config.name, slots: config.slots, threads: config.effectiveThreads,
             cores: ProcessInfo.processInfo.activeProcessorCount, agentVersion: GopfarmVersion.string,
-            encoders: Encoder.availableEncoders(), pid: getpid())
-        var welcomed = false
-        var lastHello = -1e9
-        var lastHeartbeat = MonotonicClock.now()
-        var lastHeard = MonotonicClock.now()
+            encoders: config.instant ? ["instant"] : Encoder.availableEncoders(), pid: getpid())
         let heartbeat = Double(config.heartbeatMilliseconds) / 1000
+        let silence = max(5 * heartbeat, 3)
+        var outbox = ResultOutbox()
+        var backoff = Backoff()
+        var welcomed = false
+        var everWelcomed = false
+        var hellos = 0
+        var nextHello = MonotonicClock.now()
+        var lastHeard = 0.0
+        var lastHeartbeat = 0.0
+        var stopSince: Double?
+        var toldHandshakeTrouble = false
+
+        func leave(_ reason: String) throws -> ExitReason {
+            _ = try link.send(AgentGoodbye(reason: reason).frames())
+            link.lingerOnClose(milliseconds: 1000)
+            return .terminated
+        }
 
         while true {
             let now = MonotonicClock.now()
-            if terminationRequested.load(ordering: .relaxed) {
-                try socket.send(AgentGoodbye(reason: "agent stopped (SIGTERM)").frames())
-                logger.info("stopping: unfinished segments are handed back")
-                return .terminated
+            let (finished, busy) = slots.withLock { s in
+                defer { s.finished = [] }
+                return (s.finished, s.active.count)
+            }
+            outbox.add(finished)
+
+            let signals = terminationSignals.load(ordering: .relaxed)
+            if signals > 0 {
+                let since = stopSince ?? now
+                if stopSince == nil {
+                    stopSince = now
+                    logger.info("stopping: finishing \(busy) segment(s)", metadata: ["undelivered results": "\(outbox.count)"])
+                }
+                if busy == 0, outbox.isEmpty {
+                    logger.info("stopped: nothing left in progress or undelivered")
+                    return try leave("agent stopped (SIGTERM)")
+                }
+                if signals > 1 || now - since > config.stopTimeoutSeconds {
+                    logger.warning("stopping now: handing back \(busy) segment(s)", metadata: [
+                        "why": "\(signals > 1 ? "second signal" : "--stop-timeout \(config.stopTimeoutSeconds) s passed")",
+                        "undelivered results": "\(outbox.count)"])
+                    return try leave("agent stopped before finishing its segments")
+                }
             }
             if let parent = config.parentPID, getppid() != parent { return .parentGone }
-            if !welcomed, now - lastHello > 1.0 {
-                try socket.send(hello.frames(version: config.protocolVersion))
-                lastHello = now
-            }
-            if welcomed, now - lastHeard > max(5 * heartbeat, 3) {
-                logger.warning("coordinator silent; saying hello again")
+
+            if welcomed, now - lastHeard > silence {
+                logger.warning("coordinator silent; saying hello again", metadata: ["seconds": "\(Int(now - lastHeard))"])
                 welcomed = false
+                nextHello = now
             }
-            if try socket.poll(milliseconds: 20) {
+            if !welcomed, now >= nextHello {
+                if hellos > 0 { link = try CoordinatorLink(context: context, endpoint: config.coordinator, security: config.security) }
+                _ = try link.send(hello.frames(version: config.protocolVersion))
+                hellos += 1
+                nextHello = now + backoff.next()
+            }
+            for event in link.events() {
+                switch event.kind {
+                case .handshakeSucceeded:
+                    toldHandshakeTrouble = false
+                case .authenticationFailed, .protocolFailed, .handshakeFailed:
+                    if !toldHandshakeTrouble { logHandshakeTrouble(event) }
+                    toldHandshakeTrouble = true
+                case .disconnected, .other:
+                    break
+                }
+            }
+
+            if try link.socket.poll(milliseconds: 20) {
                 lastHeard = MonotonicClock.now()
-                let frames = try socket.receive()
                 let message: WireFrames
-                do { message = try WireFrames(frames) } catch {
+                do { message = try WireFrames(try link.socket.receive()) } catch {
                     logger.warning("ignoring a malformed message", metadata: ["error": "\(error)"])
                     continue
                 }
-                switch message.type {
-                case AgentWelcome.type:
-                    let welcome = try message.decode(AgentWelcome.self)
-                    guard welcome.accepted else {
-                        return .refused(welcome.reason ?? "the coordinator refused this agent")
-                    }
-                    if !welcomed {
+                do {
+                    switch message.type {
+                    case AgentWelcome.type:
+                        let welcome = try message.decode(AgentWelcome.self)
+                        guard welcome.accepted else { return .refused(welcome.reason ?? "the coordinator refused this agent") }
+                        guard !welcomed else { break }
                         welcomed = true
-                        logger.info("connected", metadata: ["coordinator": "\(config.coordinator)"])
-                        let free = config.slots - active.withLock { $0.count }
-                        if free > 0 { try socket.send(SegmentRequest(slots: free).frames()) }
+                        backoff.reset()
+                        lastHeartbeat = 0
+                        // Results finished while away are in the outbox; their slots count as free.
+                        let (late, busy) = slots.withLock { s in
+                            defer { s.finished = [] }
+                            return (s.finished, s.active.count)
+                        }
+                        outbox.add(late)
+                        outbox.sessionStarted()
+                        logger.info(everWelcomed ? "reconnected" : "connected", metadata: [
+                            "coordinator": "\(config.coordinator)", "segments in progress": "\(busy)",
+                            "results to send": "\(outbox.count)"])
+                        everWelcomed = true
+                        if stopSince == nil, config.slots - busy > 0 {
+                            _ = try link.send(SegmentRequest(slots: config.slots - busy).frames())
+                        }
+                    case SegmentAssignment.type:
+                        let assignment = try message.decode(SegmentAssignment.self)
+                        if stopSince != nil {
+                            // Granted before the stop; our goodbye hands it back without waiting for the lease.
+                            logger.info("not starting a segment: stopping", metadata: ["segment": "\(assignment.segment)"])
+                        } else {
+                            start(assignment, payload: message.payloads.first ?? Data())
+                        }
+                    case AgentGoodbye.type:
+                        let bye = try message.decode(AgentGoodbye.self)
+                        if bye.reason == AgentGoodbye.unknownAgent {
+                            welcomed = false
+                            nextHello = MonotonicClock.now()
+                        } else {
+                            logger.info("dismissed by the coordinator", metadata: ["reason": "\(bye.reason)"])
+                            return .dismissed(bye.reason)
+                        }
+                    case HeartbeatAck.type:
+                        outbox.ackReceived()
+                    default:
+                        logger.warning("ignoring an unknown message", metadata: ["type": "\(message.type)"])
                     }
-                case SegmentAssignment.type:
-                    let assignment = try message.decode(SegmentAssignment.self)
-                    start(assignment, payload: message.payloads.first ?? Data())
-                case AgentGoodbye.type:
-                    let bye = try message.decode(AgentGoodbye.self)
-                    if bye.reason == AgentGoodbye.unknownAgent {
-                        welcomed = false
-                        lastHello = -1e9
-                    } else {
-                        logger.info("dismissed by the coordinator", metadata: ["reason": "\(bye.reason)"])
-                        return .dismissed(bye.reason)
-                    }
-                case HeartbeatAck.type:
-                    break
-                default:
-                    logger.warning("ignoring an unknown message", metadata: ["type": "\(message.type)"])
+                } catch {
+                    logger.warning("ignoring a malformed message", metadata: ["type": "\(message.type)", "error": "\(error)"])
                 }
             }
-            let pending = outbox.withLock { box -> [[Data]] in defer { box.removeAll() }; return box }
-            for frames in pending { try socket.send(frames) }
-            if welcomed, MonotonicClock.now() - lastHeartbeat >= heartbeat {
-                let progress = active.withLock { $0.values.map {
+
+            guard welcomed else { continue }
+            let freed = try outbox.flush(link.send)
+            if freed > 0, stopSince == nil { _ = try link.send(SegmentRequest(slots: freed).frames()) }
+            if MonotonicClock.now() - lastHeartbeat >= heartbeat {
+                let progress = slots.withLock { $0.active.values.map {
                     AgentHeartbeat.Progress(job: $0.assignment.job, segment: $0.assignment.segment,
                                             attempt: $0.assignment.attempt, frames: $0.progress.current)
                 } }
-                try socket.send(AgentHeartbeat(inProgress: progress).frames())
+                if try link.send(AgentHeartbeat(inProgress: progress).frames()) { outbox.heartbeatSent() }
                 lastHeartbeat = MonotonicClock.now()
             }
         }
     }
 
-    /// Starts a slot thread for `assignment`; its outcome lands in `outbox` with a new request.
-    private func start(_ assignment: SegmentAssignment, payload: Data) {
-        let key = "\(assignment.job)/\(assignment.segment)/\(assignment.attempt)"
-        let progress = ProgressCounter()
-        active.withLock { $0[key] = Active(assignment: assignment, progress: progress) }
-        logger.info("segment assigned", metadata: ["job": "\(assignment.job)", "segment": "\(assignment.segment)",
-                                                   "attempt": "\(assignment.attempt)", "bytes": "\(payload.count)"])
-        let thread = Thread { [self] in
-            let frames = self.encode(assignment, payload: payload, progress: progress)
-            self.active.withLock { _ = $0.removeValue(forKey: key) }
-            self.outbox.withLock {
-                $0.append(frames)
-                $0.append(SegmentRequest(slots: 1).frames())
-            }
-        }
-        thread.name = "gopfarm-slot"
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    private func encode(_ assignment: SegmentAssignment, payload: Data, progress: ProgressCounter) -> [Data] {
-        func failure(_ message: String, permanent: Bool) -> [Data] {
-            logger.error("segment failed", metadata: ["segment": "\(assignment.segment)", "error": "\(message)"])
-            return SegmentFailure(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
-                                  message: message, permanent: permanent).frames()
-        }
-        guard SHA256.hex(payload) == assignment.payloadSHA256 else {
-            return failure("the segment payload arrived damaged (SHA-256 mismatch)", permanent: false)
-        }
-        do {
-            let output = try SegmentTranscoder(assignment: assignment, progress: progress).run(payload: payload)
-            logger.info("segment done", metadata: [
-                "segment": "\(assignment.segment)", "frames": "\(output.result.frames)",
-                "seconds": "\(String(format: "%.2f", output.result.decodeSeconds + output.result.encodeSeconds))",
-                "bytes": "\(output.payload.count)"])
-            return output.result.frames(payloads: [output.payload])
-        } catch {
-            let permanent = [.invalidOption, .encoderNotFound, .unsupportedCodec].contains(error.code)
-            return failure(error.description, permanent: permanent)
+    /// Once per failing streak: the coordinator's refusal shows up only as a socket event, so
+    /// without this an unallowed agent would wait in silence.
+    private func logHandshakeTrouble(_ event: ZMQMonitor.Event) {
+        switch (config.security, event.kind) {
+        case (.curve(_, let keyPair), .authenticationFailed):
+            // Quoted: Z85 keys hold shell characters ($ * [ & < >), never a single quote.
+            logger.error("the coordinator refused this agent's key \(keyPair.publicKey); ask ops to run: gopfarm agents allow '\(keyPair.publicKey)'")
+        case (.curve, _):
+            logger.error("the CURVE handshake with the coordinator failed; check that --coordinator-key is what `gopfarm keys show` prints on the coordinator and that it was started with CURVE")
+        case (.insecure, _):
+            logger.error("the handshake with the coordinator failed; it probably requires CURVE: pass --coordinator-key (from `gopfarm keys show` on the coordinator) instead of --insecure")
         }
     }
 }

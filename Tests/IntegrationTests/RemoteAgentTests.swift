@@ -18,11 +18,11 @@ struct RemoteAgentTests {
                                                            "--codec", "libx264", "--preset", "fast", "--segment-seconds", "1", "--json", "--quiet"],
                                        log: dir.appendingPathComponent("job.log"))
         defer { if job.isRunning { job.terminate() } }
-        let first = try Subprocess.start(TestPaths.agent, ["--coordinator", endpoint, "--name", "early", "--threads", "1"],
+        let first = try Subprocess.start(TestPaths.agent, ["--coordinator", endpoint, "--insecure", "--name", "early", "--threads", "1"],
                                          log: dir.appendingPathComponent("early.log"))
         defer { if first.isRunning { first.terminate() } }
         usleep(2_500_000)
-        let second = try Subprocess.start(TestPaths.agent, ["--coordinator", endpoint, "--name", "late", "--threads", "1"],
+        let second = try Subprocess.start(TestPaths.agent, ["--coordinator", endpoint, "--insecure", "--name", "late", "--threads", "1"],
                                           log: dir.appendingPathComponent("late.log"))
         defer { if second.isRunning { second.terminate() } }
         let deadline = Date().addingTimeInterval(180)
@@ -52,7 +52,7 @@ struct RemoteAgentTests {
                                                            "--agents", "0", "--bind", endpoint, "-v"],
                                        log: dir.appendingPathComponent("job.log"))
         defer { job.terminate(); job.waitUntilExit() }
-        let agent = try Subprocess.run(TestPaths.agent, ["--coordinator", endpoint, "--protocol-version", "99"], timeout: 30)
+        let agent = try Subprocess.run(TestPaths.agent, ["--coordinator", endpoint, "--insecure", "--protocol-version", "99"], timeout: 30)
         #expect(agent.status == 2)
         #expect(agent.stderr.contains("refused by the coordinator: protocol version 99 is not supported; this coordinator speaks version 1"), "\(agent.stderr)")
         let log = try String(contentsOf: dir.appendingPathComponent("job.log"), encoding: .utf8)

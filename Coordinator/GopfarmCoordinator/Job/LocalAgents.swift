@@ -22,7 +22,7 @@ public final class LocalAgents {
         maxRestarts = 3 * count
         let parent = getpid()
         arguments = { i in
-            ["--coordinator", endpoint, "--slots", "1", "--threads", "\(threads)", "--name", "local-\(i + 1)",
+            ["--coordinator", endpoint, "--insecure", "--slots", "1", "--threads", "\(threads)", "--name", "local-\(i + 1)",
              "--parent-pid", "\(parent)"]
         }
         for i in 0..<count { try launch(i) }
