@@ -85,6 +85,7 @@ public final class AgentRuntime: Sendable {
 
             let signals = terminationSignals.load(ordering: .relaxed)
             if signals > 0 {
+                let since = stopSince ?? now
                 if stopSince == nil {
                     stopSince = now
                     logger.info("stopping: finishing \(busy) segment(s)", metadata: ["undelivered results": "\(outbox.count)"])
@@ -93,7 +94,7 @@ public final class AgentRuntime: Sendable {
                     logger.info("stopped: nothing left in progress or undelivered")
                     return try leave("agent stopped (SIGTERM)")
                 }
-                if signals > 1 || now - stopSince! > config.stopTimeoutSeconds {
+                if signals > 1 || now - since > config.stopTimeoutSeconds {
                     logger.warning("stopping now: handing back \(busy) segment(s)", metadata: [
                         "why": "\(signals > 1 ? "second signal" : "--stop-timeout \(config.stopTimeoutSeconds) s passed")",
                         "undelivered results": "\(outbox.count)"])

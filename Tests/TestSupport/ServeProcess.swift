@@ -48,7 +48,8 @@ public final class ServeProcess: @unchecked Sendable {
             if let url = Self.value(after: "HTTP API on ", in: text), let endpoint = Self.value(after: "agents connect to ", in: text) {
                 baseURL = url
                 agentEndpoint = endpoint
-                publicKey = Self.value(after: "coordinator public key ", in: text)
+                publicKey = text.components(separatedBy: "coordinator public key ").dropFirst().last?
+                    .split(separator: " ").first.map(String.init)
                 return
             }
             if !process.isRunning { throw ServeFailure(description: "gopfarm serve exited: \(text)") }

@@ -32,9 +32,11 @@ struct AgentSession {
     }
 
     var name: String { hello.name }
-    /// The state machines' name for this agent: its name plus its connection, so two agents with
-    /// the same name are still two agents.
-    var key: String { hello.name + "#" + identity.map { String(format: "%02x", $0) }.joined() }
+    /// The state machines' name for this agent. With CURVE it is the agent's public key, the
+    /// same over reconnections, so results an agent re-sends after a network cut still match
+    /// their leases. On plain TCP it is the name plus the connection, so two agents given the
+    /// same name are still two agents.
+    var key: String { publicKey.map { "key:" + $0 } ?? hello.name + "#" + identity.map { String(format: "%02x", $0) }.joined() }
 
     mutating func sampleRate(now: Double) {
         rateSamples.append((now, framesDone + progress.values.reduce(0, +)))

@@ -273,7 +273,18 @@ public final class Dispatcher: Sendable {
             return
         }
         if let old = state.agents[identity] { dropAgent(old, reason: "said hello again", state: &state) }
-        let session = AgentSession(identity: identity, hello: hello, publicKey: publicKey, now: now)
+        var session = AgentSession(identity: identity, hello: hello, publicKey: publicKey, now: now)
+        // The same key on a new connection is the same agent back after a cut: it still works on
+        // its segments, so the new session takes over their leases instead of requeuing them.
+        if let (oldIdentity, old) = state.agents.first(where: { $0.value.key == session.key }) {
+            session.leases = old.leases
+            session.progress = old.progress
+            session.segmentsDone = old.segmentsDone
+            session.framesDone = old.framesDone
+            state.agents[oldIdentity] = nil
+            state.agentOrder.removeAll { $0 == oldIdentity }
+            logger.info("agent reconnected", metadata: ["agent": "\(hello.name)", "segments": "\(old.leases.count)"])
+        }
         state.agents[identity] = session
         state.agentOrder.append(identity)
         logger.info("agent joined", metadata: ["agent": "\(hello.name)", "slots": "\(hello.slots)", "threads": "\(hello.threads)",
