@@ -44,7 +44,7 @@ struct AgentFailureTests {
 
     @Test("SIGKILL of an agent mid-job")
     func killed() throws {
-        let source = try Fixture.lossyClip(seconds: 8)
+        let source = try Fixture.lossyClip(seconds: 30)
         let dir = TestPaths.scratch("kill")
         defer { try? FileManager.default.removeItem(at: dir) }
         let reference = try referenceRun(source, in: dir)
@@ -56,7 +56,7 @@ struct AgentFailureTests {
 
     @Test("an agent that stops answering (SIGSTOP) loses its segment to another")
     func stopped() throws {
-        let source = try Fixture.lossyClip(seconds: 8)
+        let source = try Fixture.lossyClip(seconds: 30)
         let dir = TestPaths.scratch("stop")
         defer { try? FileManager.default.removeItem(at: dir) }
         let reference = try referenceRun(source, in: dir)

@@ -498,9 +498,11 @@ public final class Dispatcher: Sendable {
         state.jobs[id] = nil
         state.jobOrder.removeAll { $0 == id }
         state.events.append(.jobFinished(job: id, outcome: outcome))
+        let counters = state.counters
         shared.withLock {
             $0.outcomes[id] = outcome
             $0.snapshot.jobs[id] = nil
+            $0.snapshot.counters = counters  // current when the outcome is read
         }
     }
 

@@ -90,7 +90,7 @@ public struct TranscodeJob {
                                         primed: plan.segments[c.result.segment].isPrimed, bytes: c.result.payloadBytes,
                                         encodeSeconds: c.result.decodeSeconds + c.result.encodeSeconds)
             },
-            agents: used, requeues: finalProgress.requeues, agentRestarts: localAgents?.restarts ?? 0,
+            agents: used, requeues: dispatcher.snapshot.counters.requeues, agentRestarts: localAgents?.restarts ?? 0,
             seconds: seconds, framesPerSecond: Double(stitched.videoFrames) / max(seconds, 1e-6),
             speed: probe.info.duration / max(seconds, 1e-6), outputBytes: stitched.bytes,
             streams: stitched.streams, warnings: warnings)

@@ -23,7 +23,7 @@ public struct FarmServer {
     /// show the operator once everything listens.
     public func run(announce: @escaping @Sendable (String) -> Void) async throws {
         try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
-        let (curve, keyLine) = try keyPair()
+        let (curve, keyLine) = try keyPair(announce)
         let service = try FarmService(config: config, curve: curve, logger: logger)
         if try service.store.tokenCount() == 0 {
             let token = try service.store.createToken(name: "admin", role: .admin)
@@ -52,7 +52,7 @@ public struct FarmServer {
     }
 
     /// The coordinator's CURVE key pair (made on first start), or nil with `--insecure`.
-    private func keyPair() throws -> (CurveKeyPair?, String) {
+    private func keyPair(_ announce: (String) -> Void) throws -> (CurveKeyPair?, String) {
         if config.insecure { return (nil, " (plain TCP: --insecure)") }
         let pair: CurveKeyPair
         if FileManager.default.fileExists(atPath: config.keyPath.path) {
@@ -60,6 +60,7 @@ public struct FarmServer {
         } else {
             pair = try CurveKeyPair.generate()
             try pair.save(to: config.keyPath)
+            announce("wrote the coordinator's CURVE key pair to \(config.keyPath.path) (mode 0600)")
         }
         return (pair,
                 " with CURVE; coordinator public key \(pair.publicKey) (agents: --coordinator-key; allow them with gopfarm agents allow KEY)")
