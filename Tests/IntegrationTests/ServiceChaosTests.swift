@@ -14,7 +14,7 @@ struct ServiceChaosTests {
     func chaos() throws {
         let dir = TestPaths.scratch("chaos")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let inputs = [try ServiceOpsTests.manySegmentClip(), try Fixture.lossyClip(seconds: 8), try Fixture.h264BFramesMP4.path()]
+        let inputs = [try ServiceOpsTests.manySegmentClip(), try Fixture.lossyClip(seconds: 30), try Fixture.h264BFramesMP4.path()]
 
         // The fault-free reference: the one-shot transcode, same settings, one thread per agent.
         var reference: [[String]] = []
@@ -38,31 +38,33 @@ struct ServiceChaosTests {
         }
         let idList = ids.map { "'\($0)'" }.joined(separator: ",")
         func count(_ sql: String) -> Int { Int((try? serve.query(sql))?.first?.first ?? "") ?? 0 }
-        let totalSegments = { count("SELECT COUNT(*) FROM segments WHERE jobId IN (\(idList))") }
-        let doneSegments = { count("SELECT COUNT(*) FROM segments WHERE jobId IN (\(idList)) AND state = 'done'") }
 
         var generator = SystemRandomNumberGenerator()
         var coordinatorKilled = false
         var doneBeforeKill: Set<String> = []
         var agentKills = 0
+        var nextAgentKill = Date().addingTimeInterval(Double.random(in: 0.5...1.2, using: &generator))
         let deadline = Date().addingTimeInterval(420)
         while Date() < deadline {
             let unfinished = count("SELECT COUNT(*) FROM jobs WHERE id IN (\(idList)) AND state NOT IN ('done', 'failed', 'cancelled')")
             if unfinished == 0 { break }
-            usleep(UInt32.random(in: 600_000...1_400_000, using: &generator))
-            let i = Int.random(in: 0..<agents.count, using: &generator)
-            kill(agents[i].processIdentifier, SIGKILL)
-            agents[i].waitUntilExit()
-            agentKills += 1
-            agents[i] = try serve.startAgent(name: names[i])
-            let total = totalSegments()
-            if !coordinatorKilled, total > 0, doneSegments() * 3 >= total {
+            usleep(100_000)
+            // The coordinator dies once, while a job is part done: some of its segments finished, some not.
+            if !coordinatorKilled, count("SELECT COUNT(*) FROM jobs WHERE id IN (\(idList)) AND state = 'running' AND segmentsDone > 0 AND segmentsDone < segmentsTotal") > 0 {
                 try serve.killAndRestart()
                 coordinatorKilled = true
                 doneBeforeKill = Set(try serve.query("SELECT jobId || '/' || idx FROM segments WHERE jobId IN (\(idList)) AND state = 'done'").map { $0[0] })
             }
+            if Date() > nextAgentKill {
+                let i = Int.random(in: 0..<agents.count, using: &generator)
+                kill(agents[i].processIdentifier, SIGKILL)
+                agents[i].waitUntilExit()
+                agentKills += 1
+                agents[i] = try serve.startAgent(name: names[i])
+                nextAgentKill = Date().addingTimeInterval(Double.random(in: 0.5...1.2, using: &generator))
+            }
         }
-        try #require(coordinatorKilled, "the jobs finished before a third of the segments was done?")
+        try #require(coordinatorKilled, "no job was ever part done?")
         #expect(agentKills >= 3)
         for (n, id) in ids.enumerated() {
             let job = try serve.waitForJob(id, timeout: 120)
@@ -80,6 +82,6 @@ struct ServiceChaosTests {
         let reRun = try serve.query("SELECT DISTINCT jobId || '/' || idx FROM attempts WHERE run >= \(runs) AND jobId IN (\(idList))").map { $0[0] }
         #expect(Set(reRun).isDisjoint(with: doneBeforeKill), "re-encoded after the restart: \(Set(reRun).intersection(doneBeforeKill).sorted())")
         let resumed = serve.allLogs.components(separatedBy: "kept finished segments").count - 1
-        #expect(resumed >= 1, "the restarted coordinator kept no finished segment")
+        #expect(resumed >= 1, "the restarted coordinator kept no finished segment: \(serve.allLogs.split(separator: "\n").filter { $0.contains("resuming") || $0.contains("job queued") || $0.contains("restart") }.joined(separator: "\n"))")
     }
 }
