@@ -37,7 +37,7 @@ for i in $(seq "$AGENTS"); do
     "$GOPFARM_AGENT_BIN" --coordinator "$ENDPOINT" --insecure --instant --name "i$i" --slots 1 > /dev/null 2>&1 &
 done
 for _ in $(seq 300); do
-    n=$(curl -s -H "Authorization: Bearer $TOKEN" "$URL/v1/agents" | grep -o '"name"' | wc -l)
+    n=$( (curl -s -H "Authorization: Bearer $TOKEN" "$URL/v1/agents" || true) | grep -o "\"name\"" | wc -l || true)
     [[ $n -ge $AGENTS ]] && break; sleep 0.1
 done
 log "bench: $n agents connected"
@@ -54,5 +54,5 @@ for j in $(seq "$JOBS"); do
     done
     [[ $state == done ]] || die "job $id $state: $(sqlite3 "$DB" "SELECT error FROM jobs WHERE id='$id'")"
     read -r segs secs < <(sqlite3 -separator ' ' "$DB" "SELECT COUNT(*), (julianday(MAX(completedAt)) - (SELECT julianday(MIN(assignedAt)) FROM attempts WHERE jobId='$id')) * 86400 FROM segments WHERE jobId='$id'")
-    printf '%-4s %9s %9.2f %12.0f %10s\n' "$j" "$segs" "$secs" "$(echo "$segs / $secs" | bc -l)" "$(rss)"
+    printf '%-4s %9s %9.2f %12.0f %10s\n' "$j" "$segs" "$secs" "$(awk -v s="$segs" -v t="$secs" 'BEGIN { print s / t }')" "$(rss)"
 done

@@ -173,7 +173,7 @@ public final class Dispatcher: Sendable {
         for command in commands {
             switch command {
             case .add(let job, let restored, let makeExtractor):
-                var runtime = JobRuntime(job: job, sequence: state.nextSequence, restored: restored)
+                let runtime = JobRuntime(job: job, sequence: state.nextSequence, restored: restored)
                 state.nextSequence += 1
                 do {
                     runtime.extractor = try makeExtractor()
@@ -299,7 +299,7 @@ public final class Dispatcher: Sendable {
         agent.leases.remove(ref)
         agent.progress[ref] = nil
         state.agents[identity] = agent
-        guard var job = state.jobs[result.job], job.segments.indices.contains(result.segment) else {
+        guard let job = state.jobs[result.job], job.segments.indices.contains(result.segment) else {
             state.counters.rejectedMessages += 1
             logger.warning("rejected a result for an unknown segment", metadata: ["agent": "\(agent.name)", "job": "\(result.job.prefix(40))", "segment": "\(result.segment)"])
             return
@@ -322,7 +322,6 @@ public final class Dispatcher: Sendable {
             job.durations.append(seconds)
             let completed = CompletedSegment(result: result, path: path, agent: agent.name)
             job.completed[n] = completed
-            state.jobs[job.id] = job
             agent.segmentsDone += 1
             agent.framesDone += result.frames
             state.agents[identity] = agent
@@ -339,7 +338,7 @@ public final class Dispatcher: Sendable {
     }
 
     private func segmentFailed(_ ref: AgentSession.SegmentRef, agent: AgentSession, attempt: Int, message: String, permanent: Bool, state: inout LoopState) {
-        guard var job = state.jobs[ref.job] else { return }
+        guard let job = state.jobs[ref.job] else { return }
         let decision = job.segments[ref.segment].failure(agent: agent.key, attempt: attempt, message: message, permanent: permanent)
         if decision != .ignore {
             state.counters.failures += 1
@@ -351,15 +350,13 @@ public final class Dispatcher: Sendable {
         }
         switch decision {
         case .failJob(let why):
-            state.jobs[job.id] = job
             logger.error("segment failed for good", metadata: ["job": "\(job.id)", "segment": "\(ref.segment)", "error": "\(why)"])
             finish(job.id, .failed("segment \(ref.segment) failed: \(why)"), state: &state)
         case .requeue:
             job.markRequeued(ref.segment)
-            state.jobs[job.id] = job
             requeued(ref, reason: "failed on \(agent.name): \(message)", state: &state)
         case .keepRunning, .ignore:
-            state.jobs[job.id] = job
+            break
         }
     }
 
@@ -371,13 +368,11 @@ public final class Dispatcher: Sendable {
 
     private func dropAgent(_ agent: AgentSession, reason: String, state: inout LoopState) {
         for ref in agent.leases {
-            guard var job = state.jobs[ref.job] else { continue }
+            guard let job = state.jobs[ref.job] else { continue }
             if job.segments[ref.segment].agentLost(agent.key) {
                 job.markRequeued(ref.segment)
-                state.jobs[ref.job] = job
                 requeued(ref, reason: "\(agent.name) \(reason)", state: &state)
             } else {
-                state.jobs[ref.job] = job
             }
         }
         state.agents[agent.identity] = nil
@@ -391,7 +386,7 @@ public final class Dispatcher: Sendable {
             dropAgent(agent, reason: "silent for \(timing.agentTimeoutSeconds) s", state: &state)
         }
         for id in state.jobOrder {
-            guard var job = state.jobs[id] else { continue }
+            guard let job = state.jobs[id] else { continue }
             for n in job.running {
                 let expired = job.segments[n].checkExpiry(now: now)
                 guard !expired.isEmpty else { continue }
@@ -406,7 +401,6 @@ public final class Dispatcher: Sendable {
                     requeued(ref, reason: "lease expired", state: &state)
                 }
             }
-            state.jobs[id] = job
         }
     }
 
@@ -427,8 +421,7 @@ public final class Dispatcher: Sendable {
                     return Scheduler.Candidate(job: id, priority: job.job.priority, owner: job.job.owner, sequence: job.sequence)
                 }
                 if let pick = Scheduler.pick(candidates, runningByOwner: runningByOwner) {
-                    guard var job = state.jobs[pick.job], let n = job.nextPending() else { break }
-                    state.jobs[pick.job] = job
+                    guard let job = state.jobs[pick.job], let n = job.nextPending() else { break }
                     guard try send(job: pick.job, segment: n, to: identity, speculative: false, now: now, state: &state, socket: socket) else { break }
                     runningByOwner[pick.owner, default: 0] += 1
                 } else if let (id, n) = straggler(for: agent, now: now, state: &state) {
@@ -455,7 +448,7 @@ public final class Dispatcher: Sendable {
     /// Extracts segment `n` and sends it as a new lease; false when nothing was sent.
     private func send(job id: String, segment n: Int, to identity: Data, speculative: Bool, now: Double,
                       state: inout LoopState, socket: ZMQSocket) throws -> Bool {
-        guard var job = state.jobs[id], var agent = state.agents[identity], let extractor = job.extractor else { return false }
+        guard let job = state.jobs[id], var agent = state.agents[identity], let extractor = job.extractor else { return false }
         let planned = job.job.plan.segments[n]
         let payload: Data
         do { payload = try extractor.extract(planned) } catch {
@@ -464,7 +457,6 @@ public final class Dispatcher: Sendable {
         }
         let attempt = job.segments[n].assign(to: agent.key, now: now, leaseSeconds: timing.leaseSeconds)
         job.markLeased(n)
-        state.jobs[id] = job
         var settings = job.job.settings
         settings.threads = agent.hello.threads
         let assignment = SegmentAssignment(
