@@ -10,6 +10,18 @@ public enum SHA256 {
         data.withUnsafeBytes { raw in
             _ = EVP_Digest(raw.baseAddress, raw.count, &digest, &length, EVP_sha256(), nil)
         }
-        return digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+        return hexString(digest.prefix(Int(length)))
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func hexString(_ bytes: ArraySlice<UInt8>) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

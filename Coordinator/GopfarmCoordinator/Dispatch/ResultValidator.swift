@@ -12,12 +12,12 @@ struct ResultValidator {
         guard payload.count == result.payloadBytes, SHA256.hex(payload) == result.payloadSHA256 else {
             throw WireError("payload does not match its size or SHA-256")
         }
-        let reader = try PacketStreamReader(payload)
-        guard reader.records.count == result.frames else {
-            throw MediaError(.segmentMismatch, "result says \(result.frames) frames but carries \(reader.records.count) packets")
+        let times = try PacketStreamReader.presentationTimes(payload)
+        guard times.count == result.frames else {
+            throw MediaError(.segmentMismatch, "result says \(result.frames) frames but carries \(times.count) packets")
         }
-        for r in reader.records where r.pts < planned.startPTS || planned.endPTS.map({ r.pts >= $0 }) == true {
-            throw MediaError(.segmentMismatch, "a packet at \(r.pts) lies outside the segment's range")
+        for t in times where t < planned.startPTS || planned.endPTS.map({ t >= $0 }) == true {
+            throw MediaError(.segmentMismatch, "a packet at \(t) lies outside the segment's range")
         }
         if planned.containsCorruptPackets {
             guard result.frames <= planned.expectedFrames, result.frames > 0 else {
