@@ -30,6 +30,9 @@ public final class Dispatcher: Sendable {
     let timing: DispatchTiming
     let security: DispatchSecurity
     let recorder: DispatchRecorder
+    /// Keep each finished job's outcome until `takeOutcome` (one-shot runs); a service hears
+    /// of outcomes through the recorder and keeps none, so memory stays flat however many jobs.
+    let keepsOutcomes: Bool
     let logger: Logger
     private let shared = Mutex(Shared())
     private let inbox = Mutex<[Command]>([])
@@ -37,8 +40,9 @@ public final class Dispatcher: Sendable {
     private let loopExited = DispatchSemaphore(value: 0)
 
     public init(bind: String, timing: DispatchTiming = DispatchTiming(), security: DispatchSecurity = .insecure,
-                recorder: DispatchRecorder = DiscardingRecorder(), logger: Logger) {
+                recorder: DispatchRecorder = DiscardingRecorder(), keepsOutcomes: Bool = true, logger: Logger) {
         self.bind = bind
+        self.keepsOutcomes = keepsOutcomes
         self.timing = timing
         self.security = security
         self.recorder = recorder
@@ -492,7 +496,7 @@ public final class Dispatcher: Sendable {
         state.events.append(.jobFinished(job: id, outcome: outcome))
         let counters = state.counters
         shared.withLock {
-            $0.outcomes[id] = outcome
+            if keepsOutcomes { $0.outcomes[id] = outcome }
             $0.snapshot.jobs[id] = nil
             $0.snapshot.counters = counters  // current when the outcome is read
         }

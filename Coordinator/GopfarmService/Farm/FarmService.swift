@@ -43,7 +43,7 @@ public final class FarmService: Sendable {
         let allowed = allowedKeys
         let security: DispatchSecurity = curve.map { pair in .curve(secretKey: pair.secretKey) { allowed.contains($0) } } ?? .insecure
         dispatcher = Dispatcher(bind: config.bind, timing: config.timing, security: security,
-                                recorder: StoreRecorder(store: store) { finished.deliver($0, $1) }, logger: logger)
+                                recorder: StoreRecorder(store: store) { finished.deliver($0, $1) }, keepsOutcomes: false, logger: logger)
         finished.service.withLock { $0 = self }
         reloadAllowedKeys()
     }
