@@ -12,6 +12,16 @@ extension AgentRuntime {
         slots.withLock { $0.active[key] = Active(assignment: assignment, progress: progress) }
         logger.info("segment assigned", metadata: ["job": "\(assignment.job)", "segment": "\(assignment.segment)",
                                                    "attempt": "\(assignment.attempt)", "bytes": "\(payload.count)"])
+        // Test mode answers at once on the loop thread: no thread start, and no wait for the
+        // loop's next poll timeout before the result goes out.
+        if config.instant {
+            let frames = process(assignment, payload: payload, progress: progress)
+            slots.withLock {
+                $0.active[key] = nil
+                $0.finished.append(ResultOutbox.Entry(frames: frames, segment: assignment.segment))
+            }
+            return
+        }
         let thread = Thread { [self] in
             let frames = self.process(assignment, payload: payload, progress: progress)
             self.slots.withLock {

@@ -184,6 +184,7 @@ public final class AgentRuntime: Sendable {
             }
 
             guard welcomed else { continue }
+            outbox.add(slots.withLock { s in defer { s.finished = [] }; return s.finished })
             let freed = try outbox.flush(link.send)
             if freed > 0, stopSince == nil { _ = try link.send(SegmentRequest(slots: freed).frames()) }
             if MonotonicClock.now() - lastHeartbeat >= heartbeat {
