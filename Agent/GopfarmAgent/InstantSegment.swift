@@ -12,6 +12,17 @@ struct InstantSegment {
 
     func run(payload: Data) throws(MediaError) -> SegmentTranscoder.Output {
         let started = Date()
+        // The usual case (no priming packets): every packet is in range, and the payload itself
+        // is the answer; only the packet times are read (no JSON header decode, no copy).
+        let times = try PacketStreamReader.presentationTimes(payload)
+        if let first = times.min(), let last = times.max(), first >= assignment.startPTS, assignment.endPTS.map({ last < $0 }) ?? true {
+            let result = SegmentResult(
+                job: assignment.job, segment: assignment.segment, attempt: assignment.attempt, frames: times.count,
+                firstPTS: first, lastPTS: last, reorderDepth: EncodePipeline.reorderDepth(times), corruptFrames: [],
+                payloadSHA256: assignment.payloadSHA256, payloadBytes: payload.count,
+                decodeSeconds: 0, encodeSeconds: Date().timeIntervalSince(started))
+            return SegmentTranscoder.Output(result: result, payload: payload)
+        }
         let input = try PacketStreamReader(payload)
         let kept = input.records.filter { record in
             record.pts != noPTS && record.pts >= assignment.startPTS && assignment.endPTS.map { record.pts < $0 } ?? true
