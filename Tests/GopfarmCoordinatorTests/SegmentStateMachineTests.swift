@@ -92,4 +92,14 @@ struct SegmentStateMachineTests {
         #expect(expired.map(\.agent) == ["b"])
         #expect(s.isPending)
     }
+
+    @Test func aRepeatedFailureOfOneAttemptCountsOnce() {
+        var s = SegmentStateMachine()
+        let n = s.assign(to: "a", now: 0, leaseSeconds: 10)
+        #expect(s.failure(agent: "a", attempt: n, message: "boom", permanent: false) == .requeue)
+        for _ in 0..<10 {
+            #expect(s.failure(agent: "a", attempt: n, message: "boom", permanent: false) == .ignore)
+        }
+        #expect(s.failures == 1 && s.isPending)
+    }
 }

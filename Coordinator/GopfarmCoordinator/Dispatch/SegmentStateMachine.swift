@@ -40,6 +40,9 @@ public struct SegmentStateMachine: Sendable, Equatable {
     /// Every (agent, attempt) this segment was handed to: a late result must match one.
     public private(set) var grants: [Int: String] = [:]
     public private(set) var failedAgents: Set<String> = []
+    /// Attempts already counted as failed: an agent repeating a failure (or a forged copy of
+    /// one) cannot push a segment to poison on its own.
+    public private(set) var failedAttempts: Set<Int> = []
     public private(set) var failures = 0
     public private(set) var requeues = 0
 
@@ -108,8 +111,9 @@ public struct SegmentStateMachine: Sendable, Equatable {
 
     /// The attempt failed on the agent, or its result turned out wrong (frame count, timestamps).
     public mutating func failure(agent: String, attempt: Int, message: String, permanent: Bool) -> FailureDecision {
-        guard grants[attempt] == agent, !isDone else { return .ignore }
+        guard grants[attempt] == agent, !isDone, !failedAttempts.contains(attempt) else { return .ignore }
         if case .failed = state { return .ignore }
+        failedAttempts.insert(attempt)
         failedAgents.insert(agent)
         failures += 1
         if permanent || failedAgents.count >= Self.maxDistinctAgentFailures || failures >= Self.maxFailures {
