@@ -23,7 +23,6 @@ public final class Dispatcher: Sendable {
         var stopRequested = false
         var dismissOnStop = true
         var endpoint: Result<String, ZMQError>?
-        var drained: Set<String> = []
     }
 
     let bind: String
@@ -72,7 +71,6 @@ public final class Dispatcher: Sendable {
 
     /// A drained agent finishes its segments and gets no new ones (`false` undoes it).
     public func drain(agent name: String, _ on: Bool = true) {
-        shared.withLock { if on { $0.drained.insert(name) } else { $0.drained.remove(name) } }
         inbox.withLock { $0.append(.drain(name, on)) }
     }
 
@@ -321,11 +319,9 @@ public final class Dispatcher: Sendable {
             let path = try ResultValidator(planned: job.job.plan.segments[n], spool: job.job.spool).validateAndSpool(result, payloads: payloads)
             let started = job.segments[n].leases.first { $0.attempt == result.attempt }?.started
             job.segments[n].accept(agent: agent.key, attempt: result.attempt)
-            job.running.remove(n)
             let seconds = started.map { now - $0 } ?? (result.decodeSeconds + result.encodeSeconds)
-            job.durations.append(seconds)
             let completed = CompletedSegment(result: result, path: path, agent: agent.name)
-            job.completed[n] = completed
+            job.complete(n, with: completed, seconds: seconds)
             agent.segmentsDone += 1
             agent.framesDone += result.frames
             state.agents[identity] = agent
@@ -515,7 +511,7 @@ public final class Dispatcher: Sendable {
             p.segmentsTotal = job.segments.count
             p.segmentsDone = job.completed.count
             p.framesTotal = job.job.plan.expectedFrames
-            p.framesDone = min(p.framesTotal, job.completed.values.reduce(0) { $0 + $1.result.frames } + inFlightFrames[id, default: 0])
+            p.framesDone = min(p.framesTotal, job.framesCompleted + inFlightFrames[id, default: 0])
             p.agents = working[id]?.count ?? 0
             p.requeues = job.requeues
             snapshot.jobs[id] = p

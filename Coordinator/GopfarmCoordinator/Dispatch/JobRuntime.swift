@@ -14,7 +14,9 @@ final class JobRuntime {
     let job: DispatchJob
     let sequence: Int
     var segments: [SegmentStateMachine]
-    var completed: [Int: CompletedSegment] = [:]
+    private(set) var completed: [Int: CompletedSegment] = [:]
+    /// Frames in `completed`, kept as results arrive (the snapshot reads it ten times a second).
+    private(set) var framesCompleted = 0
     var extractor: SegmentExtractor?
     /// Never-assigned segments start here; requeued ones wait in `requeued`.
     private var cursor = 0
@@ -23,7 +25,8 @@ final class JobRuntime {
     var running: Set<Int> = []
     var failuresByAgent: [String: Int] = [:]
     /// Wall seconds from lease to result of completed segments (straggler detection).
-    var durations: [Double] = []
+    private var durations: [Double] = []
+    private var medianCache: Double?
     var requeues = 0
 
     init(job: DispatchJob, sequence: Int, restored: [Int: CompletedSegment]) {
@@ -33,6 +36,16 @@ final class JobRuntime {
             restored[n].map { SegmentStateMachine.restoredDone(agent: $0.agent, attempt: $0.result.attempt) } ?? SegmentStateMachine()
         }
         completed = restored
+        framesCompleted = restored.values.reduce(0) { $0 + $1.result.frames }
+    }
+
+    /// Records a valid result and how long it took from lease to result.
+    func complete(_ n: Int, with segment: CompletedSegment, seconds: Double) {
+        completed[n] = segment
+        framesCompleted += segment.result.frames
+        running.remove(n)
+        durations.append(seconds)
+        medianCache = nil
     }
 
     var id: String { job.id }
@@ -66,8 +79,10 @@ final class JobRuntime {
         running.insert(n)
     }
 
+    /// The median segment time; sorted once per new result, not on every idle slot's look.
     var typicalSegmentSeconds: Double? {
         guard !durations.isEmpty else { return nil }
-        return durations.sorted()[durations.count / 2]
+        if medianCache == nil { medianCache = durations.sorted()[durations.count / 2] }
+        return medianCache
     }
 }
