@@ -6,16 +6,23 @@ public final class Scaler {
     public let width: Int32
     public let height: Int32
     public let pixelFormat: AVPixelFormat
+    public let sourceWidth: Int32
+    public let sourceHeight: Int32
+    public let sourceFormat: AVPixelFormat
 
+    /// `flags`: libswscale's algorithm (bicubic unless given, e.g. `gf_SWS_AREA()` to shrink a lot).
     public init(fromWidth: Int32, fromHeight: Int32, from: AVPixelFormat,
-                toWidth: Int32, toHeight: Int32, to: AVPixelFormat) throws(MediaError) {
-        guard let ctx = sws_getContext(fromWidth, fromHeight, from, toWidth, toHeight, to, gf_SWS_BICUBIC(), nil, nil, nil) else {
+                toWidth: Int32, toHeight: Int32, to: AVPixelFormat, flags: Int32 = gf_SWS_BICUBIC()) throws(MediaError) {
+        guard let ctx = sws_getContext(fromWidth, fromHeight, from, toWidth, toHeight, to, flags, nil, nil, nil) else {
             throw MediaError(.scaleFailed, "cannot scale \(fromWidth)x\(fromHeight) to \(toWidth)x\(toHeight)")
         }
         context = ctx
         width = toWidth
         height = toHeight
         pixelFormat = to
+        sourceWidth = fromWidth
+        sourceHeight = fromHeight
+        sourceFormat = from
     }
 
     deinit { sws_freeContext(context) }

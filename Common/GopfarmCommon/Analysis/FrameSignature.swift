@@ -1,0 +1,46 @@
+import Foundation
+
+/// A frame reduced to what comparing it with a neighbour needs: its small HSV and luma planes.
+/// Agents return the signatures of a segment's first and last frame, so the coordinator scores
+/// the boundary between two segments exactly as one pass over the file would.
+public struct FrameSignature: Codable, Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    /// Hue (0–179), saturation and value planes, one after the other, `width*height` bytes each.
+    public var hsv: [UInt8]
+    /// Luma plane, full range 0–255, `width*height` bytes.
+    public var luma: [UInt8]
+
+    public init(width: Int, height: Int, hsv: [UInt8], luma: [UInt8]) {
+        self.width = width
+        self.height = height
+        self.hsv = hsv
+        self.luma = luma
+    }
+
+    public var isWellFormed: Bool {
+        width > 0 && height > 0 && hsv.count == 3 * width * height && luma.count == width * height
+    }
+
+    /// (content score, motion) of `self` following `previous`; nil when the sizes differ.
+    public func change(from previous: FrameSignature) -> (score: Float, motion: Float)? {
+        guard previous.width == width, previous.height == height, isWellFormed, previous.isWellFormed else { return nil }
+        let n = width * height
+        let hsvSum = Self.sumOfAbsoluteDifferences(hsv, previous.hsv)
+        let lumaSum = Self.sumOfAbsoluteDifferences(luma, previous.luma)
+        return (Float(Double(hsvSum) / Double(3 * n)), Float(Double(lumaSum) / Double(n)))
+    }
+
+    static func sumOfAbsoluteDifferences(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                var total = 0
+                for i in 0..<min(pa.count, pb.count) {
+                    let x = Int16(pa[i]) - Int16(pb[i])
+                    total += Int(x < 0 ? -x : x)
+                }
+                return total
+            }
+        }
+    }
+}
