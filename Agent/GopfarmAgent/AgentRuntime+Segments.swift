@@ -51,7 +51,7 @@ extension AgentRuntime {
                 "segment": "\(assignment.segment)", "frames": "\(output.result.frames)",
                 "seconds": "\(String(format: "%.2f", output.result.decodeSeconds + output.result.encodeSeconds))",
                 "bytes": "\(output.payload.count)"])
-            return output.result.frames(payloads: [output.payload])
+            return output.result.frames(payloads: output.payloads)
         } catch {
             let permanent = [.invalidOption, .encoderNotFound, .unsupportedCodec].contains(error.code)
             return failure(error.description, permanent: permanent)

@@ -3,7 +3,8 @@ import Foundation
 import GopfarmCommon
 import Synchronization
 
-/// The part of a segment's pipeline after the decoder: range filter → scale → encode → collect.
+/// The part of a segment's pipeline after the decoder: range filter → analyze → scale → encode
+/// → collect (→ decode again for PSNR/SSIM). Analysis-only segments stop after analyzing.
 struct EncodePipeline {
     struct Finished {
         var payload: Data
@@ -12,12 +13,18 @@ struct EncodePipeline {
         var lastPTS: Int64
         var reorderDepth: Int
         var corruptFrames: [Int64]
+        var analysis: SegmentAnalysis?
+        var quality: SegmentQuality?
+        /// Seconds spent analyzing and measuring quality.
+        var analysisSeconds: Double
     }
 
     let assignment: SegmentAssignment
     let sourceParameters: CodecParameters
     let timeBase: Rational
     let progress: ProgressCounter
+    private let analyzer: FrameAnalyzer?
+    private let quality: QualityMeter?
 
     private var encoder: Encoder?
     private var scaler: Scaler?
@@ -38,6 +45,12 @@ struct EncodePipeline {
         self.sourceParameters = sourceParameters
         self.timeBase = timeBase
         self.progress = progress
+        analyzer = assignment.analysis.map {
+            FrameAnalyzer(settings: $0, timeBase: timeBase, sampleAspect: sourceParameters.sampleAspectRatio)
+        }
+        quality = assignment.analysis.flatMap { a in
+            a.quality && !assignment.analyzesOnly ? QualityMeter(ssimEvery: a.ssimEvery, threads: max(1, assignment.settings.threads)) : nil
+        }
     }
 
     mutating func noteDamagedPacket(pts: Int64) { damagedPackets.append(pts) }
@@ -53,6 +66,11 @@ struct EncodePipeline {
             throw MediaError(.decodeFailed, "two decoded frames share or reverse a timestamp (\(t) after \(lastPTS)); the source's timestamps are broken")
         }
         if frame.isCorrupt { corrupt.append(t) }
+        try analyzer?.measure(frame, pts: t)
+        if assignment.analyzesOnly {
+            count(t)
+            return
+        }
         let encoder = try encoderFor(frame)
         frame.setPTS(t)
         durations[t] = frame.duration
@@ -64,12 +82,17 @@ struct EncodePipeline {
             if let aliasFormat { frame.relabel(pixelFormat: aliasFormat) }
             input = frame
         }
+        quality?.remember(input, pts: t)
         try encoder.send(input, keyFrame: frames == 0)
+        count(t)
+        try drain(encoder)
+    }
+
+    private mutating func count(_ t: Int64) {
         frames += 1
         firstPTS = min(firstPTS, t)
         lastPTS = t
         progress.store(frames)
-        try drain(encoder)
     }
 
     private mutating func encoderFor(_ frame: Frame) throws(MediaError) -> Encoder {
@@ -106,19 +129,27 @@ struct EncodePipeline {
             packet.setTiming(pts: pts, dts: packet.dts, duration: duration)
             writer.append(packet)
             encodedPTS.append(pts)
+            try quality?.feed(packet, parameters: encoder.parameters, timeBase: timeBase)
         }
     }
 
     mutating func finish() throws(MediaError) -> Finished {
-        guard let encoder else {
+        guard frames > 0 else {
             throw MediaError(.segmentMismatch, "segment \(assignment.segment) decoded no frame in its range"
                 + (damagedPackets.isEmpty ? "" : " (\(damagedPackets.count) damaged packets)"))
         }
-        try encoder.send(nil)
-        try drain(encoder)
-        let payload = writer.finish(parameters: encoder.parameters, timeBase: timeBase)
-        return Finished(payload: payload, frames: frames, firstPTS: firstPTS, lastPTS: lastPTS,
-                        reorderDepth: Self.reorderDepth(encodedPTS), corruptFrames: corrupt)
+        var payload = Data()
+        var depth = 0
+        if let encoder {
+            try encoder.send(nil)
+            try drain(encoder)
+            payload = writer.finish(parameters: encoder.parameters, timeBase: timeBase)
+            depth = Self.reorderDepth(encodedPTS)
+        }
+        let measured = try quality?.finish()
+        return Finished(payload: payload, frames: frames, firstPTS: firstPTS, lastPTS: lastPTS, reorderDepth: depth,
+                        corruptFrames: corrupt, analysis: analyzer?.finish(), quality: measured,
+                        analysisSeconds: (analyzer?.seconds ?? 0) + (quality?.seconds ?? 0))
     }
 
     /// max over decode positions i of (i − rank of its pts): how far decode order runs ahead.

@@ -13,6 +13,11 @@ public struct SegmentTranscoder {
     public struct Output {
         public var result: SegmentResult
         public var payload: Data
+        /// The `SegmentAnalysis` as JSON, when the segment was analyzed.
+        public var analysis: Data?
+
+        /// The payload frames of the result message.
+        public var payloads: [Data] { analysis.map { [payload, $0] } ?? [payload] }
     }
 
     public let assignment: SegmentAssignment
@@ -59,12 +64,15 @@ public struct SegmentTranscoder {
         let encoded = try pipeline.finish()
         let total = Date().timeIntervalSince(started)
         let sha = SHA256.hex(encoded.payload)
+        let analysis = encoded.analysis.map { try! JSONEncoder().encode($0) }
         let result = SegmentResult(
             job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
             frames: encoded.frames, firstPTS: encoded.firstPTS, lastPTS: encoded.lastPTS,
             reorderDepth: encoded.reorderDepth, corruptFrames: encoded.corruptFrames,
             payloadSHA256: sha, payloadBytes: encoded.payload.count,
-            decodeSeconds: decodeSeconds, encodeSeconds: max(0, total - decodeSeconds))
-        return Output(result: result, payload: encoded.payload)
+            decodeSeconds: decodeSeconds, encodeSeconds: max(0, total - decodeSeconds - encoded.analysisSeconds),
+            analysisBytes: analysis?.count, analysisSHA256: analysis.map(SHA256.hex),
+            analysisSeconds: assignment.analysis == nil ? nil : encoded.analysisSeconds, quality: encoded.quality)
+        return Output(result: result, payload: encoded.payload, analysis: analysis)
     }
 }

@@ -22,6 +22,11 @@ struct TranscodeCommand: ParsableCommand {
 
     @OptionGroup var encode: EncodeOptions
 
+    @OptionGroup(title: "Analysis (written to OUTPUT.analysis.json and OUTPUT.thumbnails/)") var analysis: AnalysisOptions
+
+    @Flag(help: "Encode only: no scene, black, frozen, statistics or PSNR/SSIM records.")
+    var noAnalysis = false
+
     @Option(help: "Local agent processes to start (0: wait for remote agents). Default: cores, up to 8.")
     var agents: Int = TranscodeOptions.defaultAgents
 
@@ -64,6 +69,7 @@ struct TranscodeCommand: ParsableCommand {
             options.segmentSeconds = segmentSeconds
             options.bind = bind
             options.keepSpool = keepSpool
+            options.analysis = noAnalysis ? nil : analysis.settings
             let job = TranscodeJob(options: options, logger: Logger(label: "gopfarm.coordinator"))
             var line = ProgressLine()
             line.quiet = quiet
@@ -83,6 +89,12 @@ struct TranscodeCommand: ParsableCommand {
         text += String(format: " (%.1f fps, %.2fx realtime), %@\n", r.framesPerSecond, r.speed, Self.bytes(r.outputBytes))
         text += "streams: \(r.streams.joined(separator: ", "))\n"
         if r.requeues > 0 || r.agentRestarts > 0 { text += "requeued segments: \(r.requeues), agent restarts: \(r.agentRestarts)\n" }
+        if let a = r.analysis {
+            text += "analysis: \(a.scenes) scenes, \(a.fades) fades, \(a.blackIntervals) black, \(a.frozenIntervals) frozen"
+            if a.lossless { text += "; lossless (PSNR ∞)" } else if let p = a.psnrAll { text += String(format: "; PSNR %.2f dB", p) }
+            if let s = a.ssimY, !a.lossless { text += String(format: ", SSIM %.4f", s) }
+            text += " (\(r.output).analysis.json)\n"
+        }
         for w in r.warnings { text += "warning: \(w)\n" }
         FileHandle.standardOutput.write(Data(text.utf8))
     }

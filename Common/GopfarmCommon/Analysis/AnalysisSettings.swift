@@ -8,11 +8,10 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
     public var sceneThreshold: Double
     /// No two cuts closer than this many frames (a flash is not two scenes).
     public var minSceneFrames: Int
-    /// A gradual transition: consecutive frames each changing at least this much…
-    public var fadeFrameThreshold: Double
-    /// …adding up to at least this much, over at least `fadeMinFrames` frames.
-    public var fadeTotalThreshold: Double
+    /// A fade: mean luma falling into (or rising out of) a black frame, one step per frame, for
+    /// at least `fadeMinFrames` frames and by at least `fadeMinLumaChange` (0–255) in all.
     public var fadeMinFrames: Int
+    public var fadeMinLumaChange: Double
     /// A pixel is black at or below this fraction of the luma range (blackdetect's pix_th).
     public var blackPixelThreshold: Double
     /// A frame is black when at least this fraction of its pixels are (picture_black_ratio_th).
@@ -31,16 +30,15 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
     public var ssimEvery: Int
 
     public init(planeWidth: Int = 256, sceneThreshold: Double = 27, minSceneFrames: Int = 15,
-                fadeFrameThreshold: Double = 2, fadeTotalThreshold: Double = 40, fadeMinFrames: Int = 5,
+                fadeMinFrames: Int = 5, fadeMinLumaChange: Double = 12,
                 blackPixelThreshold: Double = 0.10, blackPictureRatio: Double = 0.98, blackMinSeconds: Double = 0.5,
                 freezeNoise: Double = 0.001, freezeMinSeconds: Double = 1.0,
                 thumbnailWidth: Int = 320, thumbnailSeconds: Double = 2, quality: Bool = true, ssimEvery: Int = 4) {
         self.planeWidth = planeWidth
         self.sceneThreshold = sceneThreshold
         self.minSceneFrames = minSceneFrames
-        self.fadeFrameThreshold = fadeFrameThreshold
-        self.fadeTotalThreshold = fadeTotalThreshold
         self.fadeMinFrames = fadeMinFrames
+        self.fadeMinLumaChange = fadeMinLumaChange
         self.blackPixelThreshold = blackPixelThreshold
         self.blackPictureRatio = blackPictureRatio
         self.blackMinSeconds = blackMinSeconds

@@ -34,6 +34,18 @@ public final class Frame {
     public func relabel(pixelFormat: AVPixelFormat) { pointer.pointee.format = pixelFormat.rawValue }
     public func unref() { av_frame_unref(pointer) }
 
+    /// A new frame sharing this one's buffers (reference counted, no copy).
+    public func clone() -> Frame {
+        let copy = Frame()
+        guard av_frame_ref(copy.pointer, pointer) >= 0 else { fatalError("av_frame_ref: out of memory") }
+        return copy
+    }
+
+    /// Scoped read access to plane `index`: its first byte and bytes per row.
+    public func withPlaneBytes<R>(_ index: Int, _ body: (UnsafePointer<UInt8>, Int) throws -> R) rethrows -> R {
+        try withPlane(index) { try body(UnsafePointer($0), $1) }
+    }
+
     /// Gives the frame writable buffers of the given size and format.
     public func allocate(width: Int, height: Int, format: AVPixelFormat) throws(MediaError) {
         av_frame_unref(pointer)

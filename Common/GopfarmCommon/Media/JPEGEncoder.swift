@@ -10,6 +10,7 @@ public final class JPEGEncoder {
     private var scaler: Scaler?
     private let scaled = Frame()
     private let packet = Packet()
+    private var pictures: Int64 = 0
 
     /// `quality`: mjpeg's qscale, 2 (best) to 31.
     public init(width: Int, height: Int, quality: Int = 5) throws(MediaError) {
@@ -52,7 +53,8 @@ public final class JPEGEncoder {
                                 toWidth: Int32(width), toHeight: Int32(height), to: AV_PIX_FMT_YUVJ420P)
         }
         try scaler!.convert(frame, into: scaled)
-        scaled.pointer.pointee.pts = 0
+        scaled.pointer.pointee.pts = pictures
+        pictures += 1
         scaled.pointer.pointee.color_range = AVCOL_RANGE_JPEG
         try avCheck(avcodec_send_frame(context, scaled.pointer), .encodeFailed, "the mjpeg encoder refused a thumbnail")
         packet.unref()

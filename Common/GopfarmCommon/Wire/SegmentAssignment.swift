@@ -13,9 +13,14 @@ public struct SegmentAssignment: WireMessage, Equatable {
     public var frameRate: Rational
     public var payloadSHA256: String
     public var leaseMilliseconds: Int
+    /// Analyze the frames too (nil: encode only).
+    public var analysis: AnalysisSettings?
+    /// `.analyze`: decode and analyze only, return no encoded packets (nil means `.encode`).
+    public var mode: SegmentMode?
 
     public init(job: String, segment: Int, attempt: Int, startPTS: Int64, endPTS: Int64?, expectedFrames: Int,
-                settings: EncodeSettings, frameRate: Rational, payloadSHA256: String, leaseMilliseconds: Int) {
+                settings: EncodeSettings, frameRate: Rational, payloadSHA256: String, leaseMilliseconds: Int,
+                analysis: AnalysisSettings? = nil, mode: SegmentMode? = nil) {
         self.job = job
         self.segment = segment
         self.attempt = attempt
@@ -26,5 +31,14 @@ public struct SegmentAssignment: WireMessage, Equatable {
         self.frameRate = frameRate
         self.payloadSHA256 = payloadSHA256
         self.leaseMilliseconds = leaseMilliseconds
+        self.analysis = analysis
+        self.mode = mode
     }
+
+    public var analyzesOnly: Bool { mode == .analyze }
+}
+
+/// What an agent does with a segment's frames.
+public enum SegmentMode: String, Codable, Sendable {
+    case encode, analyze
 }

@@ -1,4 +1,5 @@
-/// An encoded segment: the encoded packets (a `PacketStream`) travel in the payload frame.
+/// An encoded segment: the encoded packets (a `PacketStream`) travel in the first payload frame
+/// (empty for analysis-only jobs), the `SegmentAnalysis` (JSON) in the second when analyzed.
 public struct SegmentResult: WireMessage, Equatable {
     public static let type = "result"
     public var job: String
@@ -15,9 +16,15 @@ public struct SegmentResult: WireMessage, Equatable {
     public var payloadBytes: Int
     public var decodeSeconds: Double
     public var encodeSeconds: Double
+    /// Size and SHA-256 of the analysis payload frame, when there is one.
+    public var analysisBytes: Int?
+    public var analysisSHA256: String?
+    public var analysisSeconds: Double?
+    public var quality: SegmentQuality?
 
     public init(job: String, segment: Int, attempt: Int, frames: Int, firstPTS: Int64, lastPTS: Int64, reorderDepth: Int,
-                corruptFrames: [Int64], payloadSHA256: String, payloadBytes: Int, decodeSeconds: Double, encodeSeconds: Double) {
+                corruptFrames: [Int64], payloadSHA256: String, payloadBytes: Int, decodeSeconds: Double, encodeSeconds: Double,
+                analysisBytes: Int? = nil, analysisSHA256: String? = nil, analysisSeconds: Double? = nil, quality: SegmentQuality? = nil) {
         self.job = job
         self.segment = segment
         self.attempt = attempt
@@ -30,5 +37,9 @@ public struct SegmentResult: WireMessage, Equatable {
         self.payloadBytes = payloadBytes
         self.decodeSeconds = decodeSeconds
         self.encodeSeconds = encodeSeconds
+        self.analysisBytes = analysisBytes
+        self.analysisSHA256 = analysisSHA256
+        self.analysisSeconds = analysisSeconds
+        self.quality = quality
     }
 }

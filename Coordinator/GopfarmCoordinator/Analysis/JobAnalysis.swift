@@ -11,7 +11,7 @@ public struct JobAnalysis: Codable, Sendable {
     public var frames: Int
     public var duration: Double
     public var scenes: [Scene]
-    /// Gradual transitions (fades to or from black, dissolves); a scene after one starts at its end.
+    /// Fades to and from black; a scene after one starts at its end.
     public var transitions: [Transition]
     public var black: [Interval]
     public var frozen: [Interval]
@@ -47,7 +47,7 @@ public struct JobAnalysis: Codable, Sendable {
         public var endFrame: Int
         public var start: Double
         public var end: Double
-        /// How it begins: the first scene, a hard cut, or the end of a gradual transition.
+        /// How it begins: the first scene, a hard cut, or a fade in from black.
         public var kind: Start
         /// Content score of the cut frame (nil for the first scene).
         public var score: Double?
@@ -66,7 +66,7 @@ public struct JobAnalysis: Codable, Sendable {
     }
 
     public struct Transition: Codable, Sendable, Equatable {
-        public enum Kind: String, Codable, Sendable { case fadeIn = "fade-in", fadeOut = "fade-out", dissolve }
+        public enum Kind: String, Codable, Sendable { case fadeIn = "fade-in", fadeOut = "fade-out" }
         public var kind: Kind
         public var startFrame: Int
         public var endFrame: Int

@@ -13,9 +13,12 @@ public struct DispatchJob: Sendable {
     public var priority: JobPriority
     /// The producer who submitted it: free slots are shared fairly between owners.
     public var owner: String
+    /// Analyze frames on the agents (nil: encode only), and whether to encode at all.
+    public var analysis: AnalysisSettings?
+    public var mode: SegmentMode
 
     public init(id: String, plan: SegmentPlan, settings: EncodeSettings, frameRate: Rational, spool: URL,
-                priority: JobPriority = .normal, owner: String = "local") {
+                priority: JobPriority = .normal, owner: String = "local", analysis: AnalysisSettings? = nil, mode: SegmentMode = .encode) {
         self.id = id
         self.plan = plan
         self.settings = settings
@@ -23,6 +26,8 @@ public struct DispatchJob: Sendable {
         self.spool = spool
         self.priority = priority
         self.owner = owner
+        self.analysis = analysis
+        self.mode = mode
     }
 }
 
@@ -48,16 +53,30 @@ public struct DispatchTiming: Sendable {
     public init() {}
 }
 
-/// A finished segment: its result message, where its payload is spooled, who made it.
+/// A finished segment: its result message, where its payload is spooled, who made it and when.
 public struct CompletedSegment: Sendable {
     public var result: SegmentResult
     public var path: URL
     public var agent: String
+    /// Wall-clock times of the accepted attempt's lease and result, when known.
+    public var leasedAt: Date?
+    public var finishedAt: Date?
 
-    public init(result: SegmentResult, path: URL, agent: String) {
+    public init(result: SegmentResult, path: URL, agent: String, leasedAt: Date? = nil, finishedAt: Date? = nil) {
         self.result = result
         self.path = path
         self.agent = agent
+        self.leasedAt = leasedAt
+        self.finishedAt = finishedAt
+    }
+
+    /// The spooled `SegmentAnalysis` (JSON), next to the payload and named by its SHA-256.
+    public var analysisPath: URL? {
+        result.analysisSHA256.map { Self.analysisURL(spool: path.deletingLastPathComponent(), sha256: $0) }
+    }
+
+    static func analysisURL(spool: URL, sha256: String) -> URL {
+        spool.appendingPathComponent("\(sha256).gfa")
     }
 }
 

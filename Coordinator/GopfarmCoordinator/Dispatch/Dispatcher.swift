@@ -316,11 +316,13 @@ public final class Dispatcher: Sendable {
             break
         }
         do {
-            let path = try ResultValidator(planned: job.job.plan.segments[n], spool: job.job.spool).validateAndSpool(result, payloads: payloads)
+            let path = try ResultValidator(planned: job.job.plan.segments[n], spool: job.job.spool, analyzed: job.job.analysis != nil,
+                                           encoded: job.job.mode == .encode).validateAndSpool(result, payloads: payloads)
             let started = job.segments[n].leases.first { $0.attempt == result.attempt }?.started
             job.segments[n].accept(agent: agent.key, attempt: result.attempt)
             let seconds = started.map { now - $0 } ?? (result.decodeSeconds + result.encodeSeconds)
-            let completed = CompletedSegment(result: result, path: path, agent: agent.name)
+            let completed = CompletedSegment(result: result, path: path, agent: agent.name,
+                                             leasedAt: Date(timeIntervalSinceNow: -seconds), finishedAt: Date())
             job.complete(n, with: completed, seconds: seconds)
             agent.segmentsDone += 1
             agent.framesDone += result.frames
@@ -462,7 +464,8 @@ public final class Dispatcher: Sendable {
         let assignment = SegmentAssignment(
             job: id, segment: n, attempt: attempt, startPTS: planned.startPTS, endPTS: planned.endPTS,
             expectedFrames: planned.expectedFrames, settings: settings, frameRate: job.job.frameRate,
-            payloadSHA256: SHA256.hex(payload), leaseMilliseconds: Int(timing.leaseSeconds * 1000))
+            payloadSHA256: SHA256.hex(payload), leaseMilliseconds: Int(timing.leaseSeconds * 1000),
+            analysis: job.job.analysis, mode: job.job.mode == .encode ? nil : job.job.mode)
         let ref = AgentSession.SegmentRef(job: id, segment: n)
         agent.credits -= 1
         agent.leases.insert(ref)

@@ -12,19 +12,22 @@ public struct PreparedJob: Sendable {
     /// Probe warnings (damaged packets, truncation…), more are added after stitching.
     public let warnings: [String]
 
-    public init(input: String, settings: EncodeSettings, segmentSeconds: Double) throws(MediaError) {
+    /// `checkingEncoder`: false for analysis-only jobs, which encode nothing.
+    public init(input: String, settings: EncodeSettings, segmentSeconds: Double, checkingEncoder: Bool = true) throws(MediaError) {
         self.input = input
         self.settings = settings
         probe = try MediaProbe(path: input)
-        try Self.checkEncoder(settings, probe: probe)
+        if checkingEncoder { try Self.checkEncoder(settings, probe: probe) }
         plan = try SegmentPlanner(targetSeconds: segmentSeconds).plan(probe.index, timeBase: probe.videoTimeBase)
         let stream = probe.info.streams[probe.info.videoStream]
         frameRate = [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
         warnings = probe.info.warnings
     }
 
-    public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local") -> DispatchJob {
-        DispatchJob(id: id, plan: plan, settings: settings, frameRate: frameRate, spool: spool, priority: priority, owner: owner)
+    public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local",
+                            analysis: AnalysisSettings? = nil, mode: SegmentMode = .encode) -> DispatchJob {
+        DispatchJob(id: id, plan: plan, settings: settings, frameRate: frameRate, spool: spool, priority: priority, owner: owner,
+                    analysis: analysis, mode: mode)
     }
 
     public func makeExtractor() throws(MediaError) -> SegmentExtractor {

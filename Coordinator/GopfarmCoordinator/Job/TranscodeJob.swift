@@ -37,49 +37,14 @@ public struct TranscodeJob {
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         defer { if !options.keepSpool { try? FileManager.default.removeItem(at: spool) } }
 
-        let job = prepared.dispatchJob(id: jobID, spool: spool)
-        let dispatcher = Dispatcher(bind: options.bind, timing: options.timing, logger: logger)
-        let endpoint: String
-        do { endpoint = try dispatcher.start() } catch {
-            throw MediaError(.invalidOption, "cannot listen for agents on \(options.bind): \(error)")
-        }
-        dispatcher.add(job) { () throws(MediaError) in try prepared.makeExtractor() }
-        listening(endpoint)
-        var localAgents: LocalAgents?
-        defer {
-            dispatcher.stop()
-            localAgents?.stop()
-        }
-        if options.agents > 0 {
-            let connectTo = endpoint.replacingOccurrences(of: "tcp://0.0.0.0:", with: "tcp://127.0.0.1:")
-            localAgents = try LocalAgents(count: options.agents, endpoint: connectTo, threads: options.threadsPerAgent,
-                                          logDirectory: spool, logger: logger)
-        }
-
-        var outcome: DispatchOutcome?
-        var finalProgress = DispatchProgress()
-        while outcome == nil {
-            Thread.sleep(forTimeInterval: 0.25)
-            outcome = dispatcher.takeOutcome(of: jobID)
-            finalProgress = dispatcher.progress(of: jobID) ?? finalProgress
-            if outcome == nil { progress(finalProgress, MonotonicClock.now() - started) }
-            if transcodeCancelled.load(ordering: .relaxed) {
-                throw MediaError(.invalidOption, "cancelled; no output was written")
-            }
-            if let agents = localAgents, !agents.supervise() {
-                throw MediaError(.decodeFailed, "local agents keep dying (\(agents.restarts) restarts); see the agent logs (--keep-spool keeps them in \(spool.path))")
-            }
-        }
-        let completed: [CompletedSegment]
-        switch outcome! {
-        case .failed(let message):
-            throw MediaError(.encodeFailed, message)
-        case .cancelled:
-            throw MediaError(.invalidOption, "cancelled; no output was written")
-        case .completed(let segments):
-            completed = segments
-        }
+        let job = prepared.dispatchJob(id: jobID, spool: spool, analysis: options.analysis)
+        let farm = LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
+                             threadsPerAgent: options.threadsPerAgent, logger: logger)
+        let (completed, requeues, restarts) = try farm.run(job, prepared: prepared, started: started, listening: listening, progress: progress)
         let (stitched, warnings) = try prepared.stitch(completed, outputPath: options.output)
+        let analysis = try options.analysis.map { settings in
+            try analyze(completed, settings: settings, prepared: prepared)
+        }
         let seconds = MonotonicClock.now() - started
         let used = Set(completed.map(\.agent)).sorted()
         return TranscodeReport(
@@ -90,9 +55,21 @@ public struct TranscodeJob {
                                         primed: plan.segments[c.result.segment].isPrimed, bytes: c.result.payloadBytes,
                                         encodeSeconds: c.result.decodeSeconds + c.result.encodeSeconds)
             },
-            agents: used, requeues: dispatcher.snapshot.counters.requeues, agentRestarts: localAgents?.restarts ?? 0,
+            agents: used, requeues: requeues, agentRestarts: restarts,
             seconds: seconds, framesPerSecond: Double(stitched.videoFrames) / max(seconds, 1e-6),
             speed: probe.info.duration / max(seconds, 1e-6), outputBytes: stitched.bytes,
-            streams: stitched.streams, warnings: warnings)
+            streams: stitched.streams, warnings: warnings, analysis: analysis.map(TranscodeReport.AnalysisSummary.init))
+    }
+
+    /// Merges the segments' analyses and writes the sidecar `OUT.analysis.json` and the scene
+    /// thumbnails in `OUT.thumbnails/`.
+    private func analyze(_ completed: [CompletedSegment], settings: AnalysisSettings, prepared: PreparedJob) throws -> JobAnalysis {
+        let thumbnails = URL(fileURLWithPath: options.output + ".thumbnails")
+        try? FileManager.default.removeItem(at: thumbnails)
+        var analysis = try AnalysisMerger(settings: settings, timeBase: prepared.probe.videoTimeBase).merge(completed, thumbnails: thumbnails)
+        analysis.source = prepared.probe.info
+        analysis.output = try? MediaProbe(path: options.output).info
+        try AnalysisFiles.write(analysis, to: URL(fileURLWithPath: options.output + ".analysis.json"))
+        return analysis
     }
 }

@@ -13,6 +13,8 @@ public struct TranscodeOptions: Sendable {
     public var timing = DispatchTiming()
     /// Keep the spool (encoded segments and agent logs) after the job.
     public var keepSpool = false
+    /// Analyze the frames while encoding (nil: `--no-analysis`); results go to `OUT.analysis.json`.
+    public var analysis: AnalysisSettings? = AnalysisSettings()
 
     public init(input: String, output: String, settings: EncodeSettings) {
         self.input = input
@@ -29,6 +31,7 @@ public struct TranscodeOptions: Sendable {
 
     public func validate() throws(MediaError) {
         try settings.validate()
+        try analysis?.validate()
         guard segmentSeconds >= 0.04, segmentSeconds <= 3600 else {
             throw MediaError(.invalidOption, "--segment-seconds must be between 0.04 and 3600")
         }

@@ -1,0 +1,104 @@
+import Foundation
+import GopfarmCommon
+
+/// PSNR and SSIM of a segment's encoded frames against the frames the encoder was given:
+/// decodes the encoder's own packets as they come out and compares each decoded picture with
+/// its source, matched by presentation time (FFmpeg 5.1 cannot hand out the reconstruction).
+final class QualityMeter {
+    let ssimEvery: Int
+    let threads: Int
+    private var decoder: Decoder?
+    private var sources: [Int64: Frame] = [:]
+    private let decoded = Frame()
+    private var squaredErrors: [UInt64] = []
+    private var samples: [Int] = []
+    private var layout: PlaneLayout?
+    private var frames = 0
+    private var ssimSum = 0.0
+    private var ssimFrames = 0
+    /// Set when a picture cannot be compared (a packed or RGB format): no quality is reported.
+    private var comparable = true
+    private(set) var seconds = 0.0
+
+    init(ssimEvery: Int, threads: Int) {
+        self.ssimEvery = max(1, ssimEvery)
+        self.threads = threads
+    }
+
+    /// Keeps a reference to the frame the encoder was given for `pts`.
+    func remember(_ frame: Frame, pts: Int64) {
+        guard comparable else { return }
+        sources[pts] = frame.clone()
+    }
+
+    /// Decodes one encoded packet and compares what comes out.
+    func feed(_ packet: Packet, parameters: @autoclosure () -> CodecParameters, timeBase: Rational) throws(MediaError) {
+        guard comparable else { return }
+        let started = MonotonicClock.now()
+        defer { seconds += MonotonicClock.now() - started }
+        if decoder == nil { decoder = try Decoder(parameters: parameters(), timeBase: timeBase, threads: threads) }
+        var outcome = try decoder!.send(packet)
+        while case .full = outcome {
+            try drain()
+            outcome = try decoder!.send(packet)
+        }
+        try drain()
+    }
+
+    /// Flushes the decoder; nil when nothing could be compared.
+    func finish() throws(MediaError) -> SegmentQuality? {
+        let started = MonotonicClock.now()
+        if let decoder, comparable {
+            _ = try decoder.send(nil)
+            try drain()
+        }
+        seconds += MonotonicClock.now() - started
+        sources.removeAll()
+        guard comparable, frames > 0, let layout else { return nil }
+        let mse = zip(squaredErrors, samples).map { Double($0) / Double($1) }
+        return SegmentQuality(frames: frames, mse: mse, planeWeights: layout.weights, peak: layout.peak,
+                              ssimY: ssimFrames > 0 ? ssimSum / Double(ssimFrames) : nil, ssimFrames: ssimFrames)
+    }
+
+    private func drain() throws(MediaError) {
+        while try decoder!.receive(into: decoded) {
+            defer { decoded.unref() }
+            guard let source = sources.removeValue(forKey: decoded.presentationTime) else { continue }
+            compare(source, decoded)
+            if !comparable { return }
+        }
+    }
+
+    private func compare(_ source: Frame, _ output: Frame) {
+        guard let a = PlaneLayout(format: source.pixelFormat, width: source.width, height: source.height),
+              let b = PlaneLayout(format: output.pixelFormat, width: output.width, height: output.height), a == b,
+              layout == nil || layout == a
+        else {
+            comparable = false
+            sources.removeAll()
+            return
+        }
+        if layout == nil {
+            layout = a
+            squaredErrors = Array(repeating: 0, count: a.planeSizes.count)
+            samples = Array(repeating: 0, count: a.planeSizes.count)
+        }
+        for (i, (w, h)) in a.planeSizes.enumerated() {
+            let sse = source.withPlaneBytes(i) { pa, sa in
+                output.withPlaneBytes(i) { pb, sb in
+                    PlaneComparison.sumOfSquaredErrors(pa, sa, pb, sb, width: w, height: h, bytesPerSample: a.bytesPerSample)
+                }
+            }
+            squaredErrors[i] &+= sse
+            samples[i] += w * h
+        }
+        if frames % ssimEvery == 0, a.bytesPerSample == 1 {
+            let (w, h) = a.planeSizes[0]
+            if let s = source.withPlaneBytes(0, { pa, sa in output.withPlaneBytes(0) { pb, sb in PlaneComparison.ssim(pa, sa, pb, sb, width: w, height: h) } }) {
+                ssimSum += s
+                ssimFrames += 1
+            }
+        }
+        frames += 1
+    }
+}

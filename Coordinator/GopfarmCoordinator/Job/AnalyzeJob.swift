@@ -1,0 +1,70 @@
+import Foundation
+import GopfarmCommon
+import Logging
+
+/// `gopfarm analyze`: the farm decodes and analyzes every frame, encodes nothing, and the
+/// coordinator merges the segments into one `JobAnalysis`.
+public struct AnalyzeJob {
+    public struct Options: Sendable {
+        public var input: String
+        public var analysis = AnalysisSettings()
+        public var segmentSeconds: Double = 10
+        public var agents = TranscodeOptions.defaultAgents
+        public var threads = 0
+        public var bind = "tcp://127.0.0.1:0"
+        public var timing = DispatchTiming()
+        /// Where `analysis.json`, the scene thumbnails and `contact-sheet.jpg` go (nil: nowhere).
+        public var saveDirectory: String?
+
+        public init(input: String) { self.input = input }
+
+        public var threadsPerAgent: Int {
+            threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, agents))
+        }
+
+        public func validate() throws(MediaError) {
+            try analysis.validate()
+            guard segmentSeconds >= 0.04, segmentSeconds <= 1_000_000 else {
+                throw MediaError(.invalidOption, "--segment-seconds must be between 0.04 and 1000000")
+            }
+            guard (0...256).contains(agents) else { throw MediaError(.invalidOption, "--agents must be between 0 and 256") }
+            if agents == 0, bind.contains(":0") || bind.hasSuffix(":*") {
+                throw MediaError(.invalidOption, "--agents 0 waits for remote agents, so give --bind with a fixed port, e.g. tcp://0.0.0.0:5555")
+            }
+        }
+    }
+
+    public var options: Options
+    public var logger: Logger
+
+    public init(options: Options, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run(listening: TranscodeJob.ListeningHandler = { _ in },
+                    progress: TranscodeJob.ProgressHandler = { _, _ in }) throws -> JobAnalysis {
+        let started = MonotonicClock.now()
+        try options.validate()
+        var settings = EncodeSettings()
+        settings.threads = options.threadsPerAgent
+        let prepared = try PreparedJob(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds, checkingEncoder: false)
+        logger.info("planned", metadata: ["segments": "\(prepared.plan.segments.count)", "frames": "\(prepared.plan.expectedFrames)"])
+        let jobID = String(UUID().uuidString.prefix(8)).lowercased()
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("gopfarm-analyze-\(jobID)")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: spool) }
+
+        let job = prepared.dispatchJob(id: jobID, spool: spool, analysis: options.analysis, mode: .analyze)
+        let farm = LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
+                             threadsPerAgent: options.threadsPerAgent, logger: logger)
+        let (completed, _, _) = try farm.run(job, prepared: prepared, started: started, listening: listening, progress: progress)
+        let save = options.saveDirectory.map { URL(fileURLWithPath: $0) }
+        if let save { try FileManager.default.createDirectory(at: save, withIntermediateDirectories: true) }
+        var analysis = try AnalysisMerger(settings: options.analysis, timeBase: prepared.probe.videoTimeBase)
+            .merge(completed, thumbnails: save)
+        analysis.source = prepared.probe.info
+        if let save { try AnalysisFiles.write(analysis, to: save.appendingPathComponent("analysis.json")) }
+        return analysis
+    }
+}

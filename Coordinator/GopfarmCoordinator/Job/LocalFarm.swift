@@ -1,0 +1,53 @@
+import Foundation
+import GopfarmCommon
+import Logging
+
+/// One job on a private dispatcher: listens for agents, starts the local ones, supervises them
+/// and waits until every segment is done. Shared by `transcode` and `analyze`.
+struct LocalFarm {
+    var bind: String
+    var timing: DispatchTiming
+    var agents: Int
+    var threadsPerAgent: Int
+    var logger: Logger
+
+    /// The completed segments, or a one-sentence error (cancelled, failed, agents dying).
+    func run(_ job: DispatchJob, prepared: PreparedJob, started: Double,
+             listening: TranscodeJob.ListeningHandler, progress: TranscodeJob.ProgressHandler) throws -> (segments: [CompletedSegment], requeues: Int, restarts: Int) {
+        let dispatcher = Dispatcher(bind: bind, timing: timing, logger: logger)
+        let endpoint: String
+        do { endpoint = try dispatcher.start() } catch {
+            throw MediaError(.invalidOption, "cannot listen for agents on \(bind): \(error)")
+        }
+        dispatcher.add(job) { () throws(MediaError) in try prepared.makeExtractor() }
+        listening(endpoint)
+        var localAgents: LocalAgents?
+        defer {
+            dispatcher.stop()
+            localAgents?.stop()
+        }
+        if agents > 0 {
+            let connectTo = endpoint.replacingOccurrences(of: "tcp://0.0.0.0:", with: "tcp://127.0.0.1:")
+            localAgents = try LocalAgents(count: agents, endpoint: connectTo, threads: threadsPerAgent,
+                                          logDirectory: job.spool, logger: logger)
+        }
+        var outcome: DispatchOutcome?
+        while outcome == nil {
+            Thread.sleep(forTimeInterval: 0.25)
+            outcome = dispatcher.takeOutcome(of: job.id)
+            if outcome == nil, let p = dispatcher.progress(of: job.id) { progress(p, MonotonicClock.now() - started) }
+            if transcodeCancelled.load(ordering: .relaxed) {
+                throw MediaError(.invalidOption, "cancelled; no output was written")
+            }
+            if let agents = localAgents, !agents.supervise() {
+                throw MediaError(.decodeFailed, "local agents keep dying (\(agents.restarts) restarts); see the agent logs (--keep-spool keeps them in \(job.spool.path))")
+            }
+        }
+        switch outcome! {
+        case .failed(let message): throw MediaError(.encodeFailed, message)
+        case .cancelled: throw MediaError(.invalidOption, "cancelled; no output was written")
+        case .completed(let segments):
+            return (segments, dispatcher.snapshot.counters.requeues, localAgents?.restarts ?? 0)
+        }
+    }
+}

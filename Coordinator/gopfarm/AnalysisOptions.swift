@@ -1,0 +1,30 @@
+import ArgumentParser
+import GopfarmCommon
+
+/// Analysis thresholds shared by `analyze`, `transcode` and `submit`.
+struct AnalysisOptions: ParsableArguments {
+    @Option(help: "Content score (0–255, mean HSV change) that makes a cut.")
+    var sceneThreshold: Double = AnalysisSettings().sceneThreshold
+
+    @Option(help: "Shortest scene in frames (no two cuts closer).")
+    var minScene: Int = AnalysisSettings().minSceneFrames
+
+    @Option(help: "Shortest black interval reported, in seconds.")
+    var blackMin: Double = AnalysisSettings().blackMinSeconds
+
+    @Option(help: "Shortest frozen interval reported, in seconds.")
+    var freezeMin: Double = AnalysisSettings().freezeMinSeconds
+
+    @Flag(help: "Skip PSNR/SSIM of the encoded frames (they decode each segment's output once more).")
+    var noQuality = false
+
+    var settings: AnalysisSettings {
+        var s = AnalysisSettings()
+        s.sceneThreshold = sceneThreshold
+        s.minSceneFrames = minScene
+        s.blackMinSeconds = blackMin
+        s.freezeMinSeconds = freezeMin
+        s.quality = !noQuality
+        return s
+    }
+}
