@@ -34,6 +34,9 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Scheduling priority: low, normal or high.")
     var priority: JobPriority?
 
+    @Flag(help: "Encode only: no scene, black/frozen, statistics or PSNR/SSIM records.")
+    var noAnalysis = false
+
     @Flag(help: "Stream the input file to the coordinator instead of sending its path.")
     var upload = false
 
@@ -76,7 +79,8 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         if wait { try Self.checkWritable(output) }
 
-        var submission = JobSubmission(outputName: outputName, settings: settings, segmentSeconds: segmentSeconds, priority: priority)
+        var submission = JobSubmission(outputName: outputName, settings: settings, segmentSeconds: segmentSeconds, priority: priority,
+                                       analysis: noAnalysis ? false : nil)
         if upload {
             submission.upload = try await uploadInput(api).upload
         } else {

@@ -1,6 +1,6 @@
 /// What the coordinator learned about an input file, printed by `gopfarm probe`.
-public struct MediaInfo: Codable, Sendable {
-    public struct Stream: Codable, Sendable {
+public struct MediaInfo: Codable, Sendable, Equatable {
+    public struct Stream: Codable, Sendable, Equatable {
         public var index: Int
         public var type: String
         public var codec: String
@@ -24,7 +24,7 @@ public struct MediaInfo: Codable, Sendable {
         public var channels: Int?
     }
 
-    public struct KeyFrame: Codable, Sendable {
+    public struct KeyFrame: Codable, Sendable, Equatable {
         public var packet: Int
         public var time: Double
         public var kind: String

@@ -6,7 +6,7 @@ import GopfarmCommon
 ///
 /// Frames are counted from 0 in presentation order over the whole input; intervals are
 /// half-open (`endFrame` is the first frame after); times are seconds from the first frame.
-public struct JobAnalysis: Codable, Sendable {
+public struct JobAnalysis: Codable, Sendable, Equatable {
     public var settings: AnalysisSettings
     public var frames: Int
     public var duration: Double

@@ -53,7 +53,9 @@ public struct TranscodeJob {
             segments: completed.map { c in
                 TranscodeReport.Segment(index: c.result.segment, frames: c.result.frames, agent: c.agent,
                                         primed: plan.segments[c.result.segment].isPrimed, bytes: c.result.payloadBytes,
-                                        encodeSeconds: c.result.decodeSeconds + c.result.encodeSeconds)
+                                        encodeSeconds: c.result.decodeSeconds + c.result.encodeSeconds,
+                                        analysisSeconds: c.result.analysisSeconds ?? 0,
+                                        agentSeconds: c.result.decodeSeconds + c.result.encodeSeconds + (c.result.analysisSeconds ?? 0))
             },
             agents: used, requeues: requeues, agentRestarts: restarts,
             seconds: seconds, framesPerSecond: Double(stitched.videoFrames) / max(seconds, 1e-6),

@@ -8,7 +8,11 @@ public struct TranscodeReport: Sendable, Codable {
         public var agent: String
         public var primed: Bool
         public var bytes: Int
+        /// Decoding and encoding, then analysis (measures, thumbnails, PSNR/SSIM): the agent's
+        /// time on the segment is their sum, `agentSeconds`.
         public var encodeSeconds: Double
+        public var analysisSeconds: Double
+        public var agentSeconds: Double
     }
 
     public var input: String

@@ -11,18 +11,21 @@ public struct JobSubmission: Codable, Sendable, Equatable {
     public var settings: EncodeSettings
     public var segmentSeconds: Double?
     public var priority: JobPriority?
+    /// Analyze the content while encoding (scenes, black/frozen, statistics, PSNR/SSIM); default true.
+    public var analysis: Bool?
 
     public init(input: String? = nil, upload: String? = nil, outputName: String? = nil, settings: EncodeSettings,
-                segmentSeconds: Double? = nil, priority: JobPriority? = nil) {
+                segmentSeconds: Double? = nil, priority: JobPriority? = nil, analysis: Bool? = nil) {
         self.input = input
         self.upload = upload
         self.outputName = outputName
         self.settings = settings
         self.segmentSeconds = segmentSeconds
         self.priority = priority
+        self.analysis = analysis
     }
 
     /// Field names accepted at each level: anything else is a 400, so a typo is never silently ignored.
-    public static let fields: Set<String> = ["input", "upload", "outputName", "settings", "segmentSeconds", "priority"]
+    public static let fields: Set<String> = ["input", "upload", "outputName", "settings", "segmentSeconds", "priority", "analysis"]
     public static let settingsFields: Set<String> = ["codec", "crf", "bitrate", "preset", "gop", "pixelFormat", "scale", "threads"]
 }

@@ -36,4 +36,7 @@ public struct JobView: Codable, Sendable, Equatable {
     public var outputBytes: Int?
     /// Agents that encoded its segments.
     public var agents: [String]
+    /// What the job found in its content, once done (only on a single job's view; the per-frame
+    /// series is at `GET /v1/jobs/{id}/analysis`).
+    public var analysis: JobAnalysis?
 }

@@ -12,6 +12,7 @@ public final class FarmService: Sendable {
     struct ActiveJob: Sendable {
         var prepared: PreparedJob
         var outputPath: String
+        var analysis: AnalysisSettings?
     }
 
     public let config: ServeConfig
@@ -34,7 +35,7 @@ public final class FarmService: Sendable {
         self.config = config
         publicKey = curve?.publicKey
         self.logger = logger
-        for dir in [config.dataDirectory, config.spool, config.uploads, config.outputs] {
+        for dir in [config.dataDirectory, config.spool, config.uploads, config.outputs, config.thumbnails] {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         }
         store = try JobStore(path: config.databasePath)
@@ -99,7 +100,10 @@ public final class FarmService: Sendable {
 
     public func view(_ id: String, caller: Caller) throws(APIError) -> JobView {
         let row = try visibleRow(id, caller: caller)
-        return makeView(row)
+        var view = makeView(row)
+        view.analysis = try? store.analysis(id)
+        view.analysis?.series = nil
+        return view
     }
 
     public func list(caller: Caller) throws(APIError) -> [JobView] {
@@ -218,11 +222,12 @@ public final class FarmService: Sendable {
             guard try store.job(row.id)?.state == .planning else { return }
             let outputDir = config.outputs.appendingPathComponent(row.id)
             try FileManager.default.createDirectory(at: outputDir, withIntermediateDirectories: true)
+            let analysis = submission.analysis == false ? nil : AnalysisSettings()
             active.withLock {
-                $0[row.id] = ActiveJob(prepared: prepared, outputPath: outputDir.appendingPathComponent(row.outputName).path)
+                $0[row.id] = ActiveJob(prepared: prepared, outputPath: outputDir.appendingPathComponent(row.outputName).path, analysis: analysis)
             }
             try store.setState(row.id, .running)
-            dispatcher.add(prepared.dispatchJob(id: row.id, spool: config.spool, priority: row.priority, owner: row.owner),
+            dispatcher.add(prepared.dispatchJob(id: row.id, spool: config.spool, priority: row.priority, owner: row.owner, analysis: analysis),
                            restored: restored) { () throws(MediaError) in try prepared.makeExtractor() }
             if !restored.isEmpty {
                 logger.info("kept finished segments", metadata: ["job": "\(row.id)", "segments": "\(restored.count)"])
@@ -232,6 +237,37 @@ public final class FarmService: Sendable {
             logger.warning("job failed", metadata: ["job": "\(row.id)", "error": "\(message)"])
             try? store.setState(row.id, .failed, error: message)
         }
+    }
+
+    /// Merges the segments' analyses into the store; scene thumbnails go to `thumbnails/<job>/`.
+    private func analyze(_ id: String, job: ActiveJob, segments: [CompletedSegment], settings: AnalysisSettings) throws {
+        let dir = config.thumbnails.appendingPathComponent(id)
+        try? FileManager.default.removeItem(at: dir)
+        var analysis = try AnalysisMerger(settings: settings, timeBase: job.prepared.probe.videoTimeBase).merge(segments, thumbnails: dir)
+        analysis.source = job.prepared.probe.info
+        analysis.output = try? MediaProbe(path: job.outputPath).info
+        try store.saveAnalysis(id, analysis)
+    }
+
+    /// The whole analysis of a finished job (with the per-frame series).
+    public func analysis(_ id: String, caller: Caller) throws(APIError) -> JobAnalysis {
+        let row = try visibleRow(id, caller: caller)
+        let found: JobAnalysis?
+        do { found = try store.analysis(id) } catch { throw APIError(.unavailable, "cannot read the analysis: \(error)") }
+        guard let found else {
+            throw APIError(row.state == .done ? .notFound : .conflict,
+                           row.state == .done ? "job \(id) was not analyzed" : "job \(id) is \(row.state.rawValue); its analysis exists once it is done")
+        }
+        return found
+    }
+
+    /// A scene thumbnail of a finished job (`scene-NNNN.jpg`).
+    public func thumbnail(_ id: String, name: String, caller: Caller) throws(APIError) -> Data {
+        _ = try visibleRow(id, caller: caller)
+        guard name.range(of: #"^scene-[0-9]{4,6}\.jpg$"#, options: .regularExpression) != nil,
+              let data = try? Data(contentsOf: config.thumbnails.appendingPathComponent(id).appendingPathComponent(name))
+        else { throw APIError(.notFound, "job \(id) has no thumbnail \(name.prefix(64))") }
+        return data
     }
 
     /// Called after the store recorded the dispatcher's verdict on a job.
@@ -253,7 +289,13 @@ public final class FarmService: Sendable {
     private func stitch(_ id: String, job: ActiveJob, segments: [CompletedSegment]) {
         do {
             try store.setState(id, .stitching)
-            let (report, warnings) = try job.prepared.stitch(segments, outputPath: job.outputPath)
+            var (report, warnings) = try job.prepared.stitch(segments, outputPath: job.outputPath)
+            if let settings = job.analysis {
+                do { try analyze(id, job: job, segments: segments, settings: settings) } catch {
+                    logger.warning("analysis failed", metadata: ["job": "\(id)", "error": "\(error)"])
+                    warnings.append("the content analysis failed: \((error as? MediaError)?.description ?? "\(error)")")
+                }
+            }
             try store.finishOutput(id, path: job.outputPath, frames: report.videoFrames, bytes: Int(report.bytes), warnings: warnings)
             try store.setState(id, .done)
             logger.info("job done", metadata: ["job": "\(id)", "frames": "\(report.videoFrames)", "output": "\(job.outputPath)"])

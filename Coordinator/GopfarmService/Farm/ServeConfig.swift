@@ -24,6 +24,8 @@ public struct ServeConfig: Sendable {
     public var spool: URL { dataDirectory.appendingPathComponent("spool") }
     public var uploads: URL { dataDirectory.appendingPathComponent("uploads") }
     public var outputs: URL { dataDirectory.appendingPathComponent("outputs") }
+    /// Scene thumbnails of finished jobs, a directory per job.
+    public var thumbnails: URL { dataDirectory.appendingPathComponent("thumbnails") }
     public var adminTokenPath: URL { dataDirectory.appendingPathComponent("admin-token") }
     public var keyPath: URL { dataDirectory.appendingPathComponent("coordinator.key") }
 }

@@ -62,6 +62,17 @@ struct APIRouter {
             return Response(status: .ok, headers: headers, body: body)
         }
 
+        jobs.get("{id}/analysis") { _, context in
+            try json(try service.analysis(try pathParameter("id", context), caller: try context.requireCaller()))
+        }
+        jobs.get("{id}/thumbnails/{name}") { _, context in
+            let data = try service.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context),
+                                             caller: try context.requireCaller())
+            var headers = HTTPFields()
+            headers[.contentType] = "image/jpeg"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+
         router.post("/v1/uploads") { request, context in
             let caller = try context.requireCaller()
             return try json(try await UploadReceiver(service: service).receive(request, caller: caller), status: .created)

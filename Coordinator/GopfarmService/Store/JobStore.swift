@@ -70,6 +70,13 @@ public final class JobStore: Sendable {
                     bytes INTEGER NOT NULL, createdAt DATETIME NOT NULL);
                 """)
         }
+        m.registerMigration("3-analyses") { db in
+            try db.execute(sql: """
+                CREATE TABLE analyses (
+                    jobId TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE, json BLOB NOT NULL,
+                    createdAt DATETIME NOT NULL);
+                """)
+        }
         return m
     }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# What content analysis adds to an agent's time per segment: the same 1080p libx264-medium
+# transcode with and without analysis (--no-analysis), alternated A/B/A/B on one agent so a noisy
+# machine hits both alike. The agent's time per segment is decode + encode + analysis as the
+# agent reports it (TranscodeReport.segments[].agentSeconds); the analysis includes the per-frame
+# measures, thumbnails and PSNR/SSIM (which decode the agent's own output once more).
+#
+#   BENCH_SECONDS=10 BENCH_ROUNDS=3 bash bench/analysis-cost.sh
+#
+# Prints each run's summed agent seconds, the medians and the overhead in percent.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need ffmpeg; need python3
+SECONDS_LEN=${BENCH_SECONDS:-10}
+ROUNDS=${BENCH_ROUNDS:-3}
+THREADS=${BENCH_THREADS:-$(nproc)}
+build_release
+CLIP=$(ensure_clip "$SECONDS_LEN")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+agent_seconds() {  # sum of segments[].agentSeconds and analysisSeconds of a --json report
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); s=r["segments"]; print("%.3f %.3f" % (sum(x["agentSeconds"] for x in s), sum(x["analysisSeconds"] for x in s)))' "$1"
+}
+
+with=(); without=(); analysis=()
+for round in $(seq 1 "$ROUNDS"); do
+    for mode in off on; do
+        flags=(); [[ $mode == off ]] && flags=(--no-analysis)
+        "$GOPFARM" transcode "$CLIP" -o "$WORK/out-$mode.mp4" --agents 1 --threads "$THREADS" --segment-seconds 2 \
+            --codec libx264 --preset medium --crf 23 --quiet --json "${flags[@]}" > "$WORK/report.json"
+        read -r total part < <(agent_seconds "$WORK/report.json")
+        if [[ $mode == on ]]; then with+=("$total"); analysis+=("$part"); else without+=("$total"); fi
+        printf 'round %d analysis %-3s agent seconds %8.3f  (analysis %.3f)\n' "$round" "$mode" "$total" "$part"
+    done
+done
+m_off=$(median "${without[@]}"); m_on=$(median "${with[@]}"); m_part=$(median "${analysis[@]}")
+printf 'median agent seconds: without analysis %s, with %s (analysis itself %s)\n' "$m_off" "$m_on" "$m_part"
+awk -v a="$m_on" -v b="$m_off" -v p="$m_part" 'BEGIN { printf "analysis adds %.1f %% to the agent time per segment (its own share: %.1f %%)\n", (a / b - 1) * 100, p / b * 100 }'
