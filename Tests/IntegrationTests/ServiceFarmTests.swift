@@ -35,7 +35,14 @@ struct ServiceFarmTests {
         let waited = try serve.cli(["submit", inputs[3], "-o", dir.appendingPathComponent("out-3.mp4").path, "--wait", "--json"] + encode,
                                    token: owners[3], timeout: 240)
         try #require(waited.status == 0, "\(waited.stderr)\n\(serve.log)")
-        struct View: Decodable { var id: String; var state: String; var owner: String; var agents: [String]; var outputFrames: Int? }
+        struct Analysis: Decodable {
+            struct Scene: Decodable { var startFrame: Int; var thumbnail: String? }
+            struct Segment: Decodable { var agent: String; var frames: Int; var psnrAll: Double? }
+            var frames: Int
+            var scenes: [Scene]
+            var segments: [Segment]
+        }
+        struct View: Decodable { var id: String; var state: String; var owner: String; var agents: [String]; var outputFrames: Int?; var analysis: Analysis? }
         ids.append(try JSONDecoder().decode(View.self, from: Data(waited.stdout.utf8)).id)
 
         var agentsUsed: Set<String> = []
@@ -61,6 +68,14 @@ struct ServiceFarmTests {
             #expect(view?.outputFrames == frames)
             let psnr = try FFmpegOracle.psnr(output, reference: inputs[n])
             #expect(psnr > 30, "job \(n): PSNR \(psnr) dB")
+            // The job's analysis is in `status --json`: every frame, every segment measured.
+            let analysis = try #require(view?.analysis, "job \(n) has no analysis")
+            #expect(analysis.frames == frames)
+            #expect(analysis.segments.reduce(0) { $0 + $1.frames } == frames)
+            #expect(analysis.segments.allSatisfy { ($0.psnrAll ?? 0) > 30 })
+            #expect(!analysis.scenes.isEmpty && analysis.scenes.allSatisfy { $0.thumbnail != nil })
+            let thumb = try serve.request("GET", "/v1/jobs/\(id)/thumbnails/\(analysis.scenes[0].thumbnail!)", token: owners[n])
+            #expect(thumb.status == 200 && thumb.body.prefix(2) == Data([0xFF, 0xD8]))
         }
         #expect(agentsUsed == ["agent-1", "agent-2", "agent-3"], "\(agentsUsed)")
         // A producer sees only its own jobs.

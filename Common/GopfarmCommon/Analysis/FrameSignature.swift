@@ -6,16 +6,17 @@ import Foundation
 public struct FrameSignature: Codable, Sendable, Equatable {
     public var width: Int
     public var height: Int
-    /// Hue (0–179), saturation and value planes, one after the other, `width*height` bytes each.
-    public var hsv: [UInt8]
+    /// Hue (0–179), saturation and value planes, one after the other, `width*height` bytes each
+    /// (`Data`: base64 in JSON, not an array of numbers).
+    public var hsv: Data
     /// Luma plane, full range 0–255, `width*height` bytes.
-    public var luma: [UInt8]
+    public var luma: Data
 
     public init(width: Int, height: Int, hsv: [UInt8], luma: [UInt8]) {
         self.width = width
         self.height = height
-        self.hsv = hsv
-        self.luma = luma
+        self.hsv = Data(hsv)
+        self.luma = Data(luma)
     }
 
     public var isWellFormed: Bool {
@@ -31,9 +32,9 @@ public struct FrameSignature: Codable, Sendable, Equatable {
         return (Float(Double(hsvSum) / Double(3 * n)), Float(Double(lumaSum) / Double(n)))
     }
 
-    static func sumOfAbsoluteDifferences(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
+    static func sumOfAbsoluteDifferences(_ a: Data, _ b: Data) -> Int {
+        a.withUnsafeBytes { pa in
+            b.withUnsafeBytes { pb in
                 var total = 0
                 for i in 0..<min(pa.count, pb.count) {
                     let x = Int16(pa[i]) - Int16(pb[i])

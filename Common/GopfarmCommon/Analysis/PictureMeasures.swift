@@ -55,16 +55,21 @@ public struct PictureMeasures: Sendable, Equatable {
         sharpness = Self.laplacianVariance(luma, width: width, height: height)
     }
 
-    /// OpenCV's `COLOR_RGB2HSV` for 8-bit pixels.
+    /// OpenCV's `COLOR_RGB2HSV` for 8-bit pixels, with its fixed-point division tables.
+    @inline(__always)
     static func hsv(r: Int, g: Int, b: Int) -> (UInt8, UInt8, UInt8) {
         let v = max(r, g, b), diff = v - min(r, g, b)
-        let s = v == 0 ? 0 : Int((255.0 * Double(diff) / Double(v) + 0.5).rounded(.down))
+        let s = (diff * saturationDivisors[v] + (1 << 11)) >> 12
         guard diff > 0 else { return (0, UInt8(s), UInt8(v)) }
         let h6: Int = v == r ? g - b : (v == g ? b - r + 2 * diff : r - g + 4 * diff)
-        var h = Int((30.0 * Double(h6) / Double(diff) + 0.5).rounded(.down))
+        var h = (h6 * hueDivisors[diff] + (1 << 11)) >> 12
         if h < 0 { h += 180 }
         return (UInt8(min(h, 179)), UInt8(s), UInt8(v))
     }
+
+    /// round((255 << 12) / i) and round((180 << 12) / (6 i)), as OpenCV tabulates them.
+    static let saturationDivisors: [Int] = (0..<256).map { $0 == 0 ? 0 : Int((Double(255 << 12) / Double($0)).rounded()) }
+    static let hueDivisors: [Int] = (0..<256).map { $0 == 0 ? 0 : Int((Double(180 << 12) / (6 * Double($0))).rounded()) }
 
     /// Variance of the 4-neighbour Laplacian over the inner pixels: higher is sharper.
     static func laplacianVariance(_ luma: [UInt8], width: Int, height: Int) -> Float {
