@@ -112,13 +112,14 @@ extension AnalysisReport {
         let low = values.min().map { max(0, ($0 - 2).rounded(.down)) } ?? 0
         let high = values.max().map { ($0 + 2).rounded(.up) } ?? 60
         var plot = SVGPlot(x: timeRange, y: low...max(high, low + 1), yTitle: "PSNR (dB)")
+        shadeIntervals(&plot)
         for span in lossless { plot.band(from: span.from, to: span.to, class: "lossless", title: "segment \(span.seg.index): lossless") }
         plot.steps(y, class: "psnr-y")
         plot.steps(all, class: "psnr-all")
         if values.isEmpty { plot.note("every measured segment is lossless") }
         var keys = [("psnr-y", "PSNR Y"), ("psnr-all", "PSNR all planes")]
         if !lossless.isEmpty { keys.append(("lossless", "lossless segment")) }
-        return out + legend(keys) + plot.svg(label: "PSNR per segment")
+        return out + legend(keys + intervalLegend) + plot.svg(label: "PSNR per segment")
     }
 
     private var intervalLegend: [(String, String)] {

@@ -5,12 +5,16 @@ extension AnalysisReport {
         let scenes = analysis.scenes
         var out = "<h2>Scenes</h2>\n"
         guard !scenes.isEmpty else { return out + "<p class=\"note\">No scenes in this record.</p>\n" }
-        if stripScenes.count < scenes.count {
-            out += "<p class=\"note\">Showing \(stripScenes.count) of \(ReportFormat.count(scenes.count)) scenes, spread evenly; every scene is in the table below.</p>\n"
+        if thumbnails.isEmpty {
+            out += "<p class=\"note\">No scene thumbnails came with this record.</p>\n"
+        } else {
+            if stripScenes.count < scenes.count {
+                out += "<p class=\"note\">Showing \(stripScenes.count) of \(ReportFormat.count(scenes.count)) scenes, spread evenly; every scene is in the table below.</p>\n"
+            }
+            out += "<div class=\"scenes\">"
+            for i in stripScenes { out += card(scenes[i]) }
+            out += "</div>\n"
         }
-        out += "<div class=\"scenes\">"
-        for i in stripScenes { out += card(scenes[i]) }
-        out += "</div>\n"
         if let sheet = contactSheet, !sheet.isEmpty {
             out += "<h3>Contact sheet</h3><img class=\"sheet\" alt=\"contact sheet of the scenes\" src=\"\(Self.dataURI(jpeg: sheet))\">\n"
         }

@@ -4,40 +4,32 @@ extension AnalysisReport {
     /// The title, the input, and the numbers a reader looks for first.
     func summarySection() -> String {
         let a = analysis
-        var out = "<header><h1>\(title.htmlEscaped)</h1>"
-        if let path = a.source?.path { out += "<p class=\"subtitle\">\(path.htmlEscaped)</p>" }
-        out += "</header>\n<dl class=\"summary\">"
-        var items: [(String, String, Bool)] = [
-            ("Input", a.source?.path ?? "—", true),
-            ("Duration", "\(ReportFormat.timecode(a.duration)) (\(ReportFormat.number(a.duration, digits: 3)) s)", false),
-            ("Frames", ReportFormat.count(a.frames), false),
-            ("Scenes", ReportFormat.count(a.scenes.count), false),
-            ("Transitions", ReportFormat.count(a.transitions.count), false),
-            ("Black", Self.intervalsSummary(a.black), false),
-            ("Frozen", Self.intervalsSummary(a.frozen), false),
+        var out = "<header><h1>\(title.htmlEscaped)</h1></header>\n<dl class=\"summary\">"
+        var items: [SummaryItem] = []
+        if let source = a.source { items.append(SummaryItem("Input", source.path, detail: Self.describe(source), wide: true)) }
+        if let output = a.output { items.append(SummaryItem("Output", output.path, detail: Self.describe(output), wide: true)) }
+        items += [
+            SummaryItem("Duration", ReportFormat.timecode(a.duration), detail: "\(ReportFormat.number(a.duration, digits: 3)) s"),
+            SummaryItem("Frames", ReportFormat.count(a.frames)),
+            SummaryItem("Scenes", ReportFormat.count(a.scenes.count)),
+            SummaryItem("Transitions", ReportFormat.count(a.transitions.count)),
+            SummaryItem("Black", Self.intervalsSummary(a.black)),
+            SummaryItem("Frozen", Self.intervalsSummary(a.frozen)),
         ]
-        if let source = a.source { items.append(("Source", Self.describe(source), true)) }
-        if let output = a.output {
-            items.append(("Output", output.path, true))
-            items.append(("Output video", Self.describe(output), true))
-        }
         if !a.segments.isEmpty {
-            items.append(("Segments", ReportFormat.count(a.segments.count), false))
-            items.append(("Agents", ReportFormat.count(Set(a.segments.map(\.agent)).count), false))
-            items.append(("Encoded", ReportFormat.bytes(Int64(a.segments.reduce(0) { $0 + $1.bytes })), false))
-            if let wall = a.segments.compactMap(\.finishedAt).max() { items.append(("Wall time", "\(ReportFormat.number(wall, digits: 1)) s", false)) }
+            items.append(SummaryItem("Segments", ReportFormat.count(a.segments.count),
+                                     detail: "on \(ReportFormat.count(Set(a.segments.map(\.agent)).count)) agents"))
+            items.append(SummaryItem("Encoded", ReportFormat.bytes(Int64(a.segments.reduce(0) { $0 + $1.bytes }))))
+            if let wall = a.segments.compactMap(\.finishedAt).max() { items.append(SummaryItem("Wall time", "\(ReportFormat.number(wall, digits: 1)) s")) }
         }
         let s = a.statistics
         items += [
-            ("Luma mean", ReportFormat.number(s.lumaMean, digits: 1), false),
-            ("Luma range", "\(s.lumaMin)–\(s.lumaMax)", false),
-            ("Colourfulness", ReportFormat.number(s.colourfulness, digits: 1), false),
-            ("Motion", ReportFormat.number(s.motion, digits: 2), false),
-            ("Sharpness", ReportFormat.number(s.sharpness, digits: 1), false),
+            SummaryItem("Luma mean", ReportFormat.number(s.lumaMean, digits: 1), detail: "range \(s.lumaMin)–\(s.lumaMax)"),
+            SummaryItem("Colourfulness", ReportFormat.number(s.colourfulness, digits: 1)),
+            SummaryItem("Motion", ReportFormat.number(s.motion, digits: 2)),
+            SummaryItem("Sharpness", ReportFormat.number(s.sharpness, digits: 1)),
         ]
-        for (term, value, wide) in items {
-            out += "<div\(wide ? " class=\"wide\"" : "")><dt>\(term.htmlEscaped)</dt><dd>\(value.htmlEscaped)</dd></div>"
-        }
+        for item in items { out += item.html() }
         out += "</dl>\n"
         let st = a.settings
         out += "<p class=\"note\">Scene threshold \(ReportFormat.number(st.sceneThreshold, digits: 1)), minimum scene \(st.minSceneFrames) frames; "
@@ -52,7 +44,7 @@ extension AnalysisReport {
         intervals.isEmpty ? "none" : "\(ReportFormat.count(intervals.count)) · \(ReportFormat.number(intervals.reduce(0) { $0 + $1.duration }, digits: 2)) s"
     }
 
-    /// "h264 1920×1080 yuv420p · 25 fps · mp4 · 12.3 MB"
+    /// "h264 1920×1080 yuv420p · 25 fps · audio aac · 12.3 MB"
     static func describe(_ info: MediaInfo) -> String {
         var parts: [String] = []
         if let v = info.streams.first(where: { $0.index == info.videoStream }) ?? info.streams.first(where: { $0.type == "video" }) {
@@ -65,8 +57,28 @@ extension AnalysisReport {
             }
         }
         if let audio = info.streams.first(where: { $0.type == "audio" }) { parts.append("audio \(audio.codec)") }
-        parts.append(info.container)
         if info.sizeBytes > 0 { parts.append(ReportFormat.bytes(info.sizeBytes)) }
         return parts.joined(separator: " · ")
+    }
+}
+
+/// One cell of the summary grid: a term, its value, and an optional line under it.
+private struct SummaryItem {
+    let term: String
+    let value: String
+    let detail: String?
+    let wide: Bool
+
+    init(_ term: String, _ value: String, detail: String? = nil, wide: Bool = false) {
+        self.term = term
+        self.value = value
+        self.detail = detail
+        self.wide = wide
+    }
+
+    func html() -> String {
+        var out = "<div\(wide ? " class=\"wide\"" : "")><dt>\(term.htmlEscaped)</dt><dd>\(value.htmlEscaped)"
+        if let detail { out += "<span class=\"detail\">\(detail.htmlEscaped)</span>" }
+        return out + "</dd></div>"
     }
 }

@@ -8,7 +8,8 @@ enum AxisTicks {
         guard span > 0, span.isFinite, count > 0 else { return [range.lowerBound] }
         let rough = span / Double(count)
         let magnitude = pow(10, floor(log10(rough)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        // The round step whose tick count comes closest to the one asked for.
+        let step = [0.5, 1, 2, 2.5, 5, 10].map { $0 * magnitude }.min { abs(span / $0 - Double(count)) < abs(span / $1 - Double(count)) }!
         return ticks(in: range, step: step)
     }
 

@@ -6,19 +6,19 @@ enum ReportStyle {
     :root{--ink:#1d2330;--muted:#5d6678;--line:#d9dde5;--card:#f5f6f9;--accent:#2f5fb3}
     *{box-sizing:border-box}
     body{margin:0 auto;max-width:1180px;padding:24px 28px 48px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:#fff}
-    h1{font-size:24px;margin:0 0 2px}
+    h1{font-size:24px;margin:0 0 14px;word-break:break-word}
     h2{font-size:18px;margin:34px 0 10px;padding-bottom:4px;border-bottom:2px solid var(--line)}
     h3{font-size:15px;margin:20px 0 4px}
-    .subtitle{color:var(--muted);margin:0 0 16px;word-break:break-all}
     .note{color:var(--muted);margin:4px 0 8px}
     .summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px;margin:0}
     .summary div{background:var(--card);border-radius:6px;padding:8px 10px}
     .summary dt{color:var(--muted);font-size:12px}
     .summary dd{margin:0;font-weight:600;font-size:15px;word-break:break-word}
-    .summary .wide{grid-column:span 2}
+    .summary .wide{grid-column:span 3}
+    .summary .detail{display:block;font-weight:400;font-size:12px;color:var(--muted)}
     .scenes{display:grid;grid-template-columns:repeat(auto-fill,minmax(176px,1fr));gap:10px}
     .scene{margin:0;background:var(--card);border-radius:6px;overflow:hidden}
-    .scene img,.scene .missing{display:block;width:100%;aspect-ratio:16/9;object-fit:cover;background:#2a2f3a}
+    .scene img,.scene .missing{display:block;width:100%;aspect-ratio:16/9;object-fit:contain;background:#2a2f3a}
     .scene .missing{display:flex;align-items:center;justify-content:center;color:#aab;font-size:12px}
     .scene figcaption{padding:5px 8px 7px;font-size:12px;line-height:1.35}
     .scene figcaption b{font-size:13px}

@@ -12,6 +12,8 @@ struct SVGPlot {
     let yTitle: String
     let height: Double
     let left: Double
+    /// What the time axis counts from ("time": the first frame).
+    var xTitle = "time"
     /// Category labels for the value axis (a timeline's agents) instead of numeric ticks.
     var yLabels: [(value: Double, text: String)]?
     private var marks: [String] = []
@@ -120,7 +122,7 @@ struct SVGPlot {
         }
         out += "</g>"
         out += "<text class=\"axis-title\" x=\"\(f(left + Double(plotWidth) / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">"
-            + (clock ? "time (h:mm:ss)" : "time (s)") + "</text>"
+            + "\(xTitle.htmlEscaped) (\(clock ? "h:mm:ss" : "s"))</text>"
         if yLabels == nil {
             out += "<text class=\"axis-title\" transform=\"translate(14,\(f(Self.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(yTitle.htmlEscaped)</text>"
         }

@@ -28,9 +28,10 @@ struct TimelineChart {
         let row = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
         let start = min(0, bars.map { $0.startedAt! }.min()!)
         let end = bars.map { $0.finishedAt! }.max()!
-        let rowHeight = 26.0
+        let rowHeight = 30.0
         var plot = SVGPlot(x: start...max(end, start + 0.001), y: 0...Double(rows.count), yTitle: "agent",
                            height: Double(rows.count) * rowHeight + SVGPlot.top + SVGPlot.bottom, left: 170)
+        plot.xTitle = "since the job started"
         // Row 0 at the top: it spans values rows…rows-1 of the (upward) value axis.
         plot.yLabels = rows.enumerated().map { (Double(rows.count - $0) - 0.5, Self.shortened($1)) }
         for s in bars {
