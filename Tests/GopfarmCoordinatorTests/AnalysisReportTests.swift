@@ -85,6 +85,16 @@ struct AnalysisReportTests {
         #expect(html.contains("No segment timings in this record"))
     }
 
+    /// A record whose columns disagree in length (an agent's bug) still renders.
+    @Test func inconsistentSeries() throws {
+        var analysis = try ReportFixture.analysis()
+        analysis.series!.pts.removeLast(100)
+        analysis.series!.motion.removeLast(10)
+        #expect(!analysis.series!.isConsistent)
+        let html = AnalysisReport(title: "ragged", analysis: analysis, thumbnail: { _ in nil }).html()
+        #expect(html.components(separatedBy: "<svg").count - 1 == 5)
+    }
+
     /// The strip inlines at most `maxThumbnails` pictures, spread from the first scene to the last.
     @Test func stripIsBounded() throws {
         let analysis = try ReportFixture.analysis()

@@ -4,21 +4,23 @@ extension AnalysisReport {
     /// Luma, motion and content score per frame, and quality per segment, over one time axis.
     func plotsSection() -> String {
         var out = "<h2>Over time</h2>\n"
-        let times = analysis.series.map(frameTimes)
-        if analysis.series == nil || analysis.series!.count == 0 {
+        if let series = analysis.series, series.count > 0 {
+            let times = frameTimes(series)
+            out += lumaPlot(series, times)
+            out += motionPlot(series, times)
+            out += scorePlot(series, times)
+        } else {
             out += "<p class=\"note\">No per-frame series in this record (compact views of long jobs leave it out): "
                 + "luma and motion cannot be plotted; cuts are shown with their scores.</p>\n"
-        } else {
-            out += lumaPlot(analysis.series!, times!)
-            out += motionPlot(analysis.series!, times!)
+            out += scorePlot(nil, [])
         }
-        out += scorePlot(analysis.series, times)
         out += qualityPlot()
         return out
     }
 
     /// Seconds from the first frame for each entry of the series: from its pts in the source's
-    /// video time base when the record has one, else evenly spaced over the duration.
+    /// video time base when the record has one, else evenly spaced over the duration. Columns
+    /// longer than `pts` (an inconsistent record) are plotted only as far as it goes.
     func frameTimes(_ series: FrameSeries) -> [Double] {
         let n = series.count
         if let source = analysis.source,
@@ -36,14 +38,14 @@ extension AnalysisReport {
     private func lumaPlot(_ series: FrameSeries, _ times: [Double]) -> String {
         var plot = SVGPlot(x: timeRange, y: 0...255, yTitle: "luma")
         shadeIntervals(&plot)
-        plot.envelope(ColumnEnvelope(count: series.lumaMean.count, time: { times[$0] }, value: { Double(series.lumaMean[$0]) },
+        plot.envelope(ColumnEnvelope(count: min(series.lumaMean.count, times.count), time: { times[$0] }, value: { Double(series.lumaMean[$0]) },
                                      xRange: timeRange, width: plot.plotWidth), class: "luma")
         return "<h3>Luma mean per frame</h3>" + legend([("luma", "luma mean (0–255)")] + intervalLegend) + plot.svg(label: "luma mean per frame")
     }
 
     private func motionPlot(_ series: FrameSeries, _ times: [Double]) -> String {
-        let envelope = ColumnEnvelope(count: series.motion.count, time: { times[$0] }, value: { series.motion[$0].map(Double.init) },
-                                      xRange: timeRange, width: SVGPlot(x: timeRange, y: 0...1, yTitle: "").plotWidth)
+        let envelope = ColumnEnvelope(count: min(series.motion.count, times.count), time: { times[$0] }, value: { series.motion[$0].map(Double.init) },
+                                      xRange: timeRange, width: SVGPlot.plotWidth(left: SVGPlot.defaultLeft))
         var plot = SVGPlot(x: timeRange, y: 0...max(1, (envelope.maximum ?? 0) * 1.1), yTitle: "motion")
         shadeIntervals(&plot)
         plot.envelope(envelope, class: "motion")
@@ -51,13 +53,14 @@ extension AnalysisReport {
             + plot.svg(label: "motion per frame")
     }
 
-    private func scorePlot(_ series: FrameSeries?, _ times: [Double]?) -> String {
+    /// The score per frame when there is a series; the cuts (at their scores) in any case.
+    private func scorePlot(_ series: FrameSeries?, _ times: [Double]) -> String {
         let threshold = analysis.settings.sceneThreshold
         let cuts = analysis.scenes.filter { $0.kind == .cut }
-        var envelope = ColumnEnvelope(count: 0, time: { _ in 0 }, value: { _ in nil }, xRange: timeRange, width: 0)
-        if let series, let times {
-            envelope = ColumnEnvelope(count: series.score.count, time: { times[$0] }, value: { series.score[$0].map(Double.init) },
-                                      xRange: timeRange, width: SVGPlot(x: timeRange, y: 0...1, yTitle: "").plotWidth)
+        var envelope = ColumnEnvelope()
+        if let series {
+            envelope = ColumnEnvelope(count: min(series.score.count, times.count), time: { times[$0] }, value: { series.score[$0].map(Double.init) },
+                                      xRange: timeRange, width: SVGPlot.plotWidth(left: SVGPlot.defaultLeft))
         }
         let top = max(threshold * 1.25, (envelope.maximum ?? 0) * 1.05, cuts.compactMap(\.score).max().map { $0 * 1.05 } ?? 0, 1)
         var plot = SVGPlot(x: timeRange, y: 0...min(255, top), yTitle: "content score")

@@ -9,6 +9,9 @@ struct ColumnEnvelope {
 
     var columns: [Column] = []
 
+    /// Nothing to draw.
+    init() {}
+
     /// `time(i)` places value `i` on the x axis (seconds), non-decreasing in `i`; values outside
     /// `xRange` and nil values (not measured) are left out.
     init(count: Int, time: (Int) -> Double, value: (Int) -> Double?, xRange: ClosedRange<Double>, width: Int) {

@@ -27,11 +27,14 @@ public struct ContactSheet: Sendable {
     public static let background: [UInt8] = [38, 128, 128]
 
     /// The sheet for the scenes of `analysis` that have thumbnails; nil when none can be read.
+    /// `thumbnail` loads a picture by its file name, and is asked only for the tiles shown.
     public func render(analysis: JobAnalysis, thumbnail: (String) -> Data?) throws(MediaError) -> Data? {
-        try render(analysis.scenes.compactMap { $0.thumbnail.flatMap(thumbnail) })
+        let names = analysis.scenes.compactMap(\.thumbnail)
+        return try render(EvenSpread.indices(count: names.count, limit: maxTiles).map { thumbnail(names[$0]) ?? Data() })
     }
 
-    /// The sheet for `thumbnails` (JPEG, in scene order); nil when none of them decodes.
+    /// The sheet for `thumbnails` (JPEG, in scene order); nil when none of them decodes. An empty
+    /// or unreadable picture leaves its tile in the background grey.
     public func render(_ thumbnails: [Data]) throws(MediaError) -> Data? {
         let picks = EvenSpread.indices(count: thumbnails.count, limit: maxTiles).map { thumbnails[$0] }
         let decoder = try JPEGDecoder()

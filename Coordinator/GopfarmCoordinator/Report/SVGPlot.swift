@@ -6,6 +6,8 @@ import Foundation
 struct SVGPlot {
     static let width = 1100.0
     static let right = 16.0, top = 12.0, bottom = 40.0
+    /// Room for the value axis' ticks and title.
+    static let defaultLeft = 60.0
 
     let x: ClosedRange<Double>
     let y: ClosedRange<Double>
@@ -18,7 +20,7 @@ struct SVGPlot {
     var yLabels: [(value: Double, text: String)]?
     private var marks: [String] = []
 
-    init(x: ClosedRange<Double>, y: ClosedRange<Double>, yTitle: String, height: Double = 220, left: Double = 60) {
+    init(x: ClosedRange<Double>, y: ClosedRange<Double>, yTitle: String, height: Double = 220, left: Double = defaultLeft) {
         self.x = x.upperBound > x.lowerBound ? x : x.lowerBound...(x.lowerBound + 1)
         self.y = y.upperBound > y.lowerBound ? y : y.lowerBound...(y.lowerBound + 1)
         self.yTitle = yTitle
@@ -27,7 +29,8 @@ struct SVGPlot {
     }
 
     /// Pixel columns of the drawing area: the width to build a `ColumnEnvelope` for.
-    var plotWidth: Int { Int(Self.width - left - Self.right) }
+    var plotWidth: Int { Self.plotWidth(left: left) }
+    static func plotWidth(left: Double) -> Int { Int(width - left - right) }
     private var plotHeight: Double { height - Self.top - Self.bottom }
 
     func px(_ v: Double) -> Double {
