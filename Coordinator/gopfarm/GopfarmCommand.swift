@@ -11,7 +11,7 @@ struct GopfarmCommand: AsyncParsableCommand {
             Exit status: 0 success, 1 the job failed (bad input, encoder error), 64 usage error, 130 interrupted.
             """,
         version: GopfarmVersion.string,
-        subcommands: [TranscodeCommand.self, AnalyzeCommand.self, ProbeCommand.self, DemoCommand.self, ServeCommand.self, KeysCommand.self,
+        subcommands: [TranscodeCommand.self, AnalyzeCommand.self, ReportCommand.self, ProbeCommand.self, DemoCommand.self, ServeCommand.self, KeysCommand.self,
                       SubmitCommand.self, JobsCommand.self, StatusCommand.self, CancelCommand.self, FetchCommand.self,
                       AgentsCommand.self, DrainCommand.self, TokenCommand.self])
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmCoordinator
 import GopfarmService
 
 struct StatusCommand: AsyncParsableCommand {
@@ -48,6 +49,13 @@ struct StatusCommand: AsyncParsableCommand {
             t += "  result:    \(parts.joined(separator: ", "))\n"
         }
         if !j.agents.isEmpty { t += "  agents:    \(j.agents.joined(separator: ", "))\n" }
+        if let a = j.analysis {
+            let summary = TranscodeReport.AnalysisSummary(a)
+            t += "  analysis:  \(a.scenes.count) scenes, \(a.transitions.count) fades, \(a.black.count) black, \(a.frozen.count) frozen"
+            if summary.lossless { t += "; lossless" } else if let p = summary.psnrAll { t += String(format: "; PSNR %.2f dB", p) }
+            if let s = summary.ssimY, !summary.lossless { t += String(format: ", SSIM %.4f", s) }
+            t += " (gopfarm report \(j.id))\n"
+        }
         if let e = j.error { t += "  error:     \(e)\n" }
         for w in j.warnings { t += "  warning:   \(w)\n" }
         return t

@@ -64,7 +64,12 @@ public struct AnalyzeJob {
         var analysis = try AnalysisMerger(settings: options.analysis, timeBase: prepared.probe.videoTimeBase)
             .merge(completed, thumbnails: save)
         analysis.source = prepared.probe.info
-        if let save { try AnalysisFiles.write(analysis, to: save.appendingPathComponent("analysis.json")) }
+        if let save {
+            try AnalysisFiles.write(analysis, to: save.appendingPathComponent("analysis.json"))
+            try ReportFiles.writeContactSheet(analysis, thumbnails: save)
+            try ReportFiles.html(analysis, title: options.input, thumbnails: save)
+                .write(to: save.appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
+        }
         return analysis
     }
 }

@@ -63,8 +63,9 @@ public struct TranscodeJob {
             streams: stitched.streams, warnings: warnings, analysis: analysis.map(TranscodeReport.AnalysisSummary.init))
     }
 
-    /// Merges the segments' analyses and writes the sidecar `OUT.analysis.json` and the scene
-    /// thumbnails in `OUT.thumbnails/`.
+    /// Merges the segments' analyses and writes the sidecar `OUT.analysis.json`, and the scene
+    /// thumbnails and contact sheet in `OUT.thumbnails/` (`gopfarm report OUT.analysis.json`
+    /// renders the HTML report from them).
     private func analyze(_ completed: [CompletedSegment], settings: AnalysisSettings, prepared: PreparedJob) throws -> JobAnalysis {
         let thumbnails = URL(fileURLWithPath: options.output + ".thumbnails")
         try? FileManager.default.removeItem(at: thumbnails)
@@ -72,6 +73,7 @@ public struct TranscodeJob {
         analysis.source = prepared.probe.info
         analysis.output = try? MediaProbe(path: options.output).info
         try AnalysisFiles.write(analysis, to: URL(fileURLWithPath: options.output + ".analysis.json"))
+        try ReportFiles.writeContactSheet(analysis, thumbnails: thumbnails)
         return analysis
     }
 }

@@ -247,6 +247,14 @@ public final class FarmService: Sendable {
         analysis.source = job.prepared.probe.info
         analysis.output = try? MediaProbe(path: job.outputPath).info
         try store.saveAnalysis(id, analysis)
+        try ReportFiles.writeContactSheet(analysis, thumbnails: dir)
+    }
+
+    /// A finished job's HTML report.
+    public func report(_ id: String, caller: Caller) throws(APIError) -> String {
+        let analysis = try analysis(id, caller: caller)
+        let row = try visibleRow(id, caller: caller)
+        return ReportFiles.html(analysis, title: "\(row.outputName) (job \(id))", thumbnails: config.thumbnails.appendingPathComponent(id))
     }
 
     /// The whole analysis of a finished job (with the per-frame series).
@@ -264,7 +272,7 @@ public final class FarmService: Sendable {
     /// A scene thumbnail of a finished job (`scene-NNNN.jpg`).
     public func thumbnail(_ id: String, name: String, caller: Caller) throws(APIError) -> Data {
         _ = try visibleRow(id, caller: caller)
-        guard name.range(of: #"^scene-[0-9]{4,6}\.jpg$"#, options: .regularExpression) != nil,
+        guard name == ReportFiles.contactSheetName || name.range(of: #"^scene-[0-9]{4,6}\.jpg$"#, options: .regularExpression) != nil,
               let data = try? Data(contentsOf: config.thumbnails.appendingPathComponent(id).appendingPathComponent(name))
         else { throw APIError(.notFound, "job \(id) has no thumbnail \(name.prefix(64))") }
         return data

@@ -65,6 +65,12 @@ struct APIRouter {
         jobs.get("{id}/analysis") { _, context in
             try json(try service.analysis(try pathParameter("id", context), caller: try context.requireCaller()))
         }
+        jobs.get("{id}/report") { _, context in
+            let html = try service.report(try pathParameter("id", context), caller: try context.requireCaller())
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
         jobs.get("{id}/thumbnails/{name}") { _, context in
             let data = try service.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context),
                                              caller: try context.requireCaller())

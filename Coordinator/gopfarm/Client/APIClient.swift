@@ -33,6 +33,14 @@ struct APIClient: Sendable {
 
     func cancel(_ id: String) async throws -> JobView { try await send("DELETE", "/v1/jobs/\(Self.escape(id))") }
 
+    /// A finished job's HTML report (`GET /v1/jobs/{id}/report`).
+    func report(of id: String) async throws -> Data {
+        let path = "/v1/jobs/\(Self.escape(id))/report"
+        let result = try await perform(makeRequest("GET", path), sink: .memory, timeout: 120)
+        try check(result, "GET \(path)")
+        return result.body
+    }
+
     /// Streams a local file to `POST /v1/uploads`; `onSent(sent, total)` reports progress.
     func upload(file path: String, onSent: (@Sendable (Int64, Int64) -> Void)? = nil) async throws -> UploadCreated {
         var isDirectory: ObjCBool = false

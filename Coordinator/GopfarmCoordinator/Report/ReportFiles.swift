@@ -1,0 +1,22 @@
+import Foundation
+import GopfarmCommon
+
+/// The files around a job's analysis: its scene thumbnails live in one directory, next to
+/// which the contact sheet is written; the HTML report is rendered from both.
+public enum ReportFiles {
+    public static let contactSheetName = "contact-sheet.jpg"
+
+    /// Makes `contact-sheet.jpg` in `thumbnails` from the scenes' pictures (nothing when there
+    /// are none).
+    public static func writeContactSheet(_ analysis: JobAnalysis, thumbnails: URL) throws {
+        let sheet = try ContactSheet().render(analysis: analysis) { try? Data(contentsOf: thumbnails.appendingPathComponent($0)) }
+        try sheet?.write(to: thumbnails.appendingPathComponent(contactSheetName), options: .atomic)
+    }
+
+    /// The self-contained HTML report, with the thumbnails and contact sheet of `thumbnails`.
+    public static func html(_ analysis: JobAnalysis, title: String, thumbnails: URL?) -> String {
+        AnalysisReport(title: title, analysis: analysis, thumbnail: { name in
+            thumbnails.flatMap { try? Data(contentsOf: $0.appendingPathComponent(name)) }
+        }, contactSheet: thumbnails.flatMap { try? Data(contentsOf: $0.appendingPathComponent(contactSheetName)) }).html()
+    }
+}

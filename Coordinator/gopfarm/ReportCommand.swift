@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import GopfarmCoordinator
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a job's content analysis as one self-contained HTML page (scenes, plots, timeline).",
+        discussion: """
+            Example: gopfarm report 3f2a9c1e -o report.html            (a job of gopfarm serve)
+                     gopfarm report movie.mp4.analysis.json -o report.html   (the sidecar of gopfarm transcode)
+            """)
+
+    @Argument(help: "A job id, or an OUT.analysis.json file written by gopfarm transcode.")
+    var job: String
+
+    @Option(name: [.short, .long], help: "Where to write the page (default: stdout).")
+    var output: String?
+
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        try await ClientRun.run { [self] in
+            let html: Data
+            if job.hasSuffix(".json") {
+                let analysis: JobAnalysis
+                do { analysis = try AnalysisFiles.read(URL(fileURLWithPath: job)) } catch {
+                    throw ClientError.file("\(job): not an analysis file written by gopfarm (\(error.localizedDescription))")
+                }
+                let base = String(job.dropLast(".analysis.json".count))
+                let thumbnails = job.hasSuffix(".analysis.json") ? URL(fileURLWithPath: base + ".thumbnails") : nil
+                html = Data(ReportFiles.html(analysis, title: base, thumbnails: thumbnails).utf8)
+            } else {
+                html = try await client.makeClient().report(of: job)
+            }
+            if let output {
+                do { try html.write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                    throw ClientError.file("cannot write \(output): \(error.localizedDescription)")
+                }
+                FileHandle.standardError.write(Data("wrote \(output) (\(html.count / 1024) KiB)\n".utf8))
+            } else {
+                FileHandle.standardOutput.write(html)
+            }
+        }
+    }
+}
