@@ -31,7 +31,7 @@ struct PictureMeasuresTests {
         #expect(sharp.sharpness > 1000)
         #expect(sharp.lumaMin == 0 && sharp.lumaMax == 200)
         let red = measure([UInt8]((0..<(16 * 8)).flatMap { _ in [200, 20, 20] as [UInt8] }), width: 16, height: 8)
-        #expect(red.colourfulness > 100)
+        #expect(red.colourfulness > 50)
     }
 
     @Test func signatureChangeIsMeanHSVAndLumaDifference() {
@@ -46,7 +46,7 @@ struct PictureMeasuresTests {
 
     @Test func psnrAndSSIMOfPlanes() {
         let w = 64, h = 32
-        let a = [UInt8]((0..<(w * h)).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        let a = [UInt8]((0..<(w * h)).map { UInt8($0 * 7 % 250) })
         var b = a
         for i in stride(from: 0, to: b.count, by: 2) { b[i] &+= 2 }
         a.withUnsafeBufferPointer { pa in

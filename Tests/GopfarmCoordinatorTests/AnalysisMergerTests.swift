@@ -53,7 +53,7 @@ struct AnalysisMergerTests {
     @Test func intervalsNeedTheirMinimumDuration() {
         let detector = IntervalDetector(time: { Double($0) / 25 })
         let holds: Set<Int> = Set(10..<22).union(50..<60).union(95..<100)
-        #expect(detector.runs(count: 100, minSeconds: 0.4, holds: { holds.contains($0) }) == [10..<22, 95..<100])
+        #expect(detector.runs(count: 100, minSeconds: 0.4, holds: { holds.contains($0) }) == [10..<22, 50..<60])
         #expect(detector.runs(count: 100, minSeconds: 0, holds: { holds.contains($0) }) == [10..<22, 50..<60, 95..<100])
     }
 
@@ -110,7 +110,7 @@ struct AnalysisMergerTests {
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: spool) }
         // Frames 21–49 repeat frame 20; 80–99 are black.
-        let s = Self.series(100, motion: { i in i == 0 ? nil : (21..<50).contains(i) ? 0 : 3 }, black: { $0 >= 80 ? 1 : 0 })
+        let s = Self.series(100, black: { $0 >= 80 ? 1 : 0 }, motion: { i in i == 0 ? nil : (21..<50).contains(i) ? 0 : 3 })
         let merged = try AnalysisMerger(settings: AnalysisSettings(), timeBase: Rational(1, 25))
             .merge([try Self.segment(0, s, first: Self.signature(1), last: Self.signature(1), spool: spool)], thumbnails: nil)
         #expect(merged.frozen.map { [$0.startFrame, $0.endFrame] } == [[20, 50]])
