@@ -46,7 +46,7 @@ DB=$WORK/data/gopfarm.sqlite
 printf '%-4s %9s %9s %12s %10s\n' job segments seconds segments/s rss_MiB
 for j in $(seq "$JOBS"); do
     id=$(curl -s -H "Authorization: Bearer $TOKEN" -X POST "$URL/v1/jobs" \
-        -d "{\"input\":\"$CLIP\",\"settings\":{\"codec\":\"libx264\"},\"segmentSeconds\":0.04}" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+        -d "{\"input\":\"$CLIP\",\"settings\":{\"codec\":\"libx264\"},\"segmentSeconds\":0.04,\"analysis\":false}" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
     [[ -n $id ]] || die "submit failed"
     while :; do
         state=$(sqlite3 "$DB" "SELECT state FROM jobs WHERE id='$id'")

@@ -11,6 +11,9 @@ struct InstantSegment {
     let assignment: SegmentAssignment
 
     func run(payload: Data) throws(MediaError) -> SegmentTranscoder.Output {
+        guard assignment.analysis == nil else {
+            throw MediaError(.invalidOption, "an --instant agent neither decodes nor analyzes; run this job without analysis (--no-analysis, or \"analysis\": false)")
+        }
         let started = Date()
         // The usual case (no priming packets): every packet is in range, and the payload itself
         // is the answer; only the packet times are read (no JSON header decode, no copy).
