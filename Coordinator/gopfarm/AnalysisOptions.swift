@@ -15,7 +15,7 @@ struct AnalysisOptions: ParsableArguments {
     @Option(help: "Shortest frozen interval reported, in seconds.")
     var freezeMin: Double = AnalysisSettings().freezeMinSeconds
 
-    @Flag(help: "Skip PSNR/SSIM of the encoded frames (they decode each segment's output once more).")
+    @Flag(help: "transcode: skip PSNR/SSIM of the encoded frames (they decode each segment's output once more).")
     var noQuality = false
 
     var settings: AnalysisSettings {

@@ -15,7 +15,7 @@ struct AnalysisSummaryText {
             table.rows.append([String(s.index), Self.time(s.start), String(s.startFrame), Self.time(s.end - s.start),
                        s.kind == .cut ? String(format: "cut (%.1f)", s.score ?? 0) : s.kind.rawValue])
         }
-        lines.append(table.text)
+        lines.append(table.text.trimmingCharacters(in: .newlines))
         for t in a.transitions { lines.append("\(t.kind.rawValue): frames \(t.startFrame)–\(t.endFrame - 1), \(Self.time(t.start))–\(Self.time(t.end))") }
         for b in a.black { lines.append("black: frames \(b.startFrame)–\(b.endFrame - 1), \(Self.time(b.start))–\(Self.time(b.end)) (\(String(format: "%.2f", b.duration)) s)") }
         for f in a.frozen { lines.append("frozen: frames \(f.startFrame)–\(f.endFrame - 1), \(Self.time(f.start))–\(Self.time(f.end)) (\(String(format: "%.2f", f.duration)) s)") }
