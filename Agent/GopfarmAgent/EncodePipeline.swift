@@ -25,6 +25,10 @@ struct EncodePipeline {
     let progress: ProgressCounter
     private let analyzer: FrameAnalyzer?
     private let quality: QualityMeter?
+    /// Analysis and quality run beside the encoder, each on its own thread, in frame order.
+    private let analysisWorker = SerialWorker(label: "gopfarm-analysis")
+    private let qualityWorker = SerialWorker(label: "gopfarm-quality")
+    private var encodedParameters: CodecParameters?
 
     private var encoder: Encoder?
     private var scaler: Scaler?
@@ -66,7 +70,10 @@ struct EncodePipeline {
             throw MediaError(.decodeFailed, "two decoded frames share or reverse a timestamp (\(t) after \(lastPTS)); the source's timestamps are broken")
         }
         if frame.isCorrupt { corrupt.append(t) }
-        try analyzer?.measure(frame, pts: t)
+        if let analyzer {
+            let copy = Handoff(value: (analyzer, frame.clone()))
+            analysisWorker.submit { () throws(MediaError) in try copy.value.0.measure(copy.value.1, pts: t) }
+        }
         if assignment.analyzesOnly {
             count(t)
             return
@@ -82,7 +89,10 @@ struct EncodePipeline {
             if let aliasFormat { frame.relabel(pixelFormat: aliasFormat) }
             input = frame
         }
-        quality?.remember(input, pts: t)
+        if let quality {
+            let copy = Handoff(value: (quality, input.clone()))
+            qualityWorker.submit { copy.value.0.remember(copy.value.1, pts: t) }
+        }
         try encoder.send(input, keyFrame: frames == 0)
         count(t)
         try drain(encoder)
@@ -129,7 +139,12 @@ struct EncodePipeline {
             packet.setTiming(pts: pts, dts: packet.dts, duration: duration)
             writer.append(packet)
             encodedPTS.append(pts)
-            try quality?.feed(packet, parameters: encoder.parameters, timeBase: timeBase)
+            if let quality {
+                if encodedParameters == nil { encodedParameters = encoder.parameters }
+                let copy = Handoff(value: (quality, packet.clone()))
+                let parameters = encodedParameters!, timeBase = timeBase
+                qualityWorker.submit { () throws(MediaError) in try copy.value.0.feed(copy.value.1, parameters: parameters, timeBase: timeBase) }
+            }
         }
     }
 
@@ -146,6 +161,8 @@ struct EncodePipeline {
             payload = writer.finish(parameters: encoder.parameters, timeBase: timeBase)
             depth = Self.reorderDepth(encodedPTS)
         }
+        try analysisWorker.finish()
+        try qualityWorker.finish()
         let measured = try quality?.finish()
         return Finished(payload: payload, frames: frames, firstPTS: firstPTS, lastPTS: lastPTS, reorderDepth: depth,
                         corruptFrames: corrupt, analysis: analyzer?.finish(), quality: measured,

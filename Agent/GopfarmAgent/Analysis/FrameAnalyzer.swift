@@ -4,7 +4,8 @@ import GopfarmCommon
 
 /// Measures every frame of a segment on a small RGB plane (libswscale), keeps the per-frame
 /// series, the first and last frame's signatures and JPEG thumbnails of candidate frames.
-final class FrameAnalyzer {
+/// Used by one thread at a time (the pipeline's analysis worker, then the pipeline after `finish`).
+final class FrameAnalyzer: @unchecked Sendable {
     let settings: AnalysisSettings
     let timeBase: Rational
     let sampleAspect: Rational

@@ -4,7 +4,8 @@ import GopfarmCommon
 /// PSNR and SSIM of a segment's encoded frames against the frames the encoder was given:
 /// decodes the encoder's own packets as they come out and compares each decoded picture with
 /// its source, matched by presentation time (FFmpeg 5.1 cannot hand out the reconstruction).
-final class QualityMeter {
+/// Used by one thread at a time (the pipeline's quality worker, then the pipeline after `finish`).
+final class QualityMeter: @unchecked Sendable {
     let ssimEvery: Int
     let threads: Int
     private var decoder: Decoder?
@@ -32,11 +33,11 @@ final class QualityMeter {
     }
 
     /// Decodes one encoded packet and compares what comes out.
-    func feed(_ packet: Packet, parameters: @autoclosure () -> CodecParameters, timeBase: Rational) throws(MediaError) {
+    func feed(_ packet: Packet, parameters: CodecParameters, timeBase: Rational) throws(MediaError) {
         guard comparable else { return }
         let started = MonotonicClock.now()
         defer { seconds += MonotonicClock.now() - started }
-        if decoder == nil { decoder = try Decoder(parameters: parameters(), timeBase: timeBase, threads: threads) }
+        if decoder == nil { decoder = try Decoder(parameters: parameters, timeBase: timeBase, threads: threads) }
         var outcome = try decoder!.send(packet)
         while case .full = outcome {
             try drain()

@@ -35,6 +35,13 @@ public final class Packet {
 
     public func unref() { av_packet_unref(pointer) }
 
+    /// A new packet sharing this one's data (reference counted) with the same properties.
+    public func clone() -> Packet {
+        let copy = Packet()
+        guard av_packet_ref(copy.pointer, pointer) >= 0 else { fatalError("av_packet_ref: out of memory") }
+        return copy
+    }
+
     /// Replaces the content with a copy of `data` and the given timing.
     public func fill(data: UnsafeRawBufferPointer, pts: Int64, dts: Int64, duration: Int64,
                      flags: Int32, streamIndex: Int = 0) throws(MediaError) {
