@@ -8,9 +8,9 @@ extension TruthClip {
         /// freezedetect (n=0.001, d=0.2): any run of 5 or more frames that barely change.
         public var frozen: [Range<Int>]
         /// scdet (t=10): frames its scene score flags. It scores the change of luma difference
-        /// only, so it cannot see a cut between two shots of the same brightness whose colours
-        /// differ, or out of a noisy shot (the field to cellauto cut, 1405); its misses are
-        /// listed, not problems. PySceneDetect (bench/compare_peers.py) judges the cuts.
+        /// only, so it cannot see some cuts between shots of similar brightness whose colours
+        /// differ, or out of a noisy shot (in the 10-block clip it misses 8 of 179); its misses
+        /// are listed, not problems. PySceneDetect (bench/compare_peers.py --truth) judges cuts.
         public var sceneChanges: [Int]
         /// Each disagreement with the truth, as one sentence; empty when the truth holds.
         public var problems: [String]

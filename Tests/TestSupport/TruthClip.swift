@@ -111,13 +111,21 @@ extension TruthClip {
     /// What the clip is made of: one block's shots, black stretches and dissolves, in order.
     enum Layout {
         /// Each content source, with the filters that give it motion and the colours it starts
-        /// from. Measured (PySceneDetect's score on consecutive frames, luma change on a
-        /// 256-px plane): each stays under 14 within a shot and changes by more than 0.003 of
-        /// the luma range per frame, so no shot has a false cut or a frozen frame.
+        /// from. Measured on the encoded 10-block clip: PySceneDetect's score stays under 17
+        /// within a shot and is over 33 at every cut (threshold 27; over 49 in the first block),
+        /// and luma changes by more than 0.0035 of its range from frame to frame on a 256-px
+        /// plane outside frozen stretches (under 0.0004 inside; freeze threshold 0.001).
         enum Source: String {
             case testsrc2, mandelbrot, smptebars, life, cellauto, gradients, sierpinski, rgbtestsrc, field
 
-            func filters(width w: Int, height h: Int, fps: Int, seed: Int) -> (source: String, skip: Int, post: [String]) {
+            /// The source filter, frames to skip at its start, and the filters after it, ending in
+            /// yuv420p rotated by `hue` degrees.
+            func filters(width w: Int, height h: Int, fps: Int, seed: Int, hue: Int) -> (source: String, skip: Int, post: [String]) {
+                let (source, skip, post) = picture(width: w, height: h, fps: fps, seed: seed, hue: hue)
+                return (source, skip, post + ["format=yuv420p"] + (self == .field ? [] : ["hue=h=\(hue)"]))
+            }
+
+            private func picture(width w: Int, height h: Int, fps: Int, seed: Int, hue: Int) -> (String, Int, [String]) {
                 let size = "s=\(w)x\(h):r=\(fps)"
                 switch self {
                 case .testsrc2:
@@ -140,9 +148,29 @@ extension TruthClip {
                 case .rgbtestsrc:
                     return ("rgbtestsrc=\(size)", 0, ["scroll=h=0.004", "noise=alls=10:allf=t+u"])
                 case .field:
-                    return ("color=c=0x3060c0:\(size)", 0, ["noise=alls=20:allf=t+u"])
+                    // Blue (220°) rotated, but moved 80° on when that lands within 40° of red:
+                    // noise on a colour near hue 0/360 flips OpenCV's hue between 0 and 179 and
+                    // scored 23 (threshold 27) within the shot.
+                    let rotated = (220 + hue) % 360
+                    let safe = rotated > 320 || rotated < 40 ? (rotated + 80) % 360 : rotated
+                    return ("color=c=\(Layout.rgb(hue: safe, saturation: 0.75, value: 0.75)):\(size)", 0, ["noise=alls=20:allf=t+u"])
                 }
             }
+        }
+
+        /// 0xRRGGBB of a colour given in HSV (hue in degrees).
+        static func rgb(hue: Int, saturation s: Double, value v: Double) -> String {
+            let h = Double(hue % 360) / 60, c = v * s, x = c * (1 - abs(h.truncatingRemainder(dividingBy: 2) - 1))
+            let (r, g, b): (Double, Double, Double) = switch Int(h) {
+            case 0: (c, x, 0)
+            case 1: (x, c, 0)
+            case 2: (0, c, x)
+            case 3: (0, x, c)
+            case 4: (x, 0, c)
+            default: (c, 0, x)
+            }
+            let byte = { (f: Double) in Int(((f + v - c) * 255).rounded()) }
+            return "0x" + [r, g, b].map { String(format: "%02X", byte($0)) }.joined()
         }
 
         struct Freeze { var at: Int; var frames: Int }
@@ -247,11 +275,11 @@ extension TruthClip {
                 case .shot(let source, let hue, let frames, let freeze, let fadeIn, let fadeOut):
                     let fade = Layout.fadeFrames
                     let dissolve = pendingDissolve ?? 0
-                    let (graph, skip, post) = source.filters(width: width, height: height, fps: fps, seed: seed)
+                    let (graph, skip, post) = source.filters(width: width, height: height, fps: fps, seed: seed, hue: (hue + hueShift) % 360)
                     let extra = (freeze?.frames ?? 1) - 1
                     let lead = fadeIn ? 1 : 0  // a fade-in starts at 0 brightness: made one frame early, dropped
                     var filters = [graph, "trim=start_frame=\(skip):end_frame=\(skip + frames - extra + lead)", "setpts=PTS-STARTPTS"]
-                    filters += post + ["format=yuv420p", "hue=h=\((hue + hueShift) % 360)"]
+                    filters += post
                     if let freeze {
                         precondition(freeze.at >= dissolve + (fadeIn ? fade : 0) && freeze.at + freeze.frames <= frames - (fadeOut ? fade : 0))
                         // Frame `at` is shown `frames` times: later frames move later and fps= fills the gap.
