@@ -160,8 +160,12 @@ def run_pyscenedetect(clip):
     sm.add_detector(det)
     sm.detect_scenes(video)
     listed = [start for start, _ in sm.get_scene_list()[1:]]
+    near = sorted(((v, i) for i, v in enumerate(det.scores) if i not in det.cuts), reverse=True)[:3]
     return {
         "cuts": sorted(set(det.cuts)),
+        "cut_scores": [round(det.scores[c], 1) for c in sorted(set(det.cuts))],
+        # Frames close to the threshold that are not cuts: where another detector may differ.
+        "highest_other": [(round(v, 1), i) for v, i in near],
         "frame_num_of_cuts": [c.frame_num for c in listed],  # what PySceneDetect itself prints
         "scores": det.scores,
         "frames": det.n,
@@ -298,7 +302,8 @@ def print_report(rows, args):
         ours, psd = r["ours"], r["pyscenedetect"]
         print(f"\n{r['clip']}")
         if psd:
-            print(f"  PySceneDetect cuts (decoded frame index): {psd['cuts']}")
+            print(f"  PySceneDetect cuts (decoded frame index): {psd['cuts']}, scores {psd['cut_scores']}; "
+                  f"highest other frames (score, frame) {psd['highest_other']}")
             if [c for c in psd["frame_num_of_cuts"]] != psd["cuts"]:
                 print(f"    (its own frame_num, seconds x average rate: {psd['frame_num_of_cuts']})")
         if ours:
