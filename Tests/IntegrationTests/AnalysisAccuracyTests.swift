@@ -21,6 +21,7 @@ struct AnalysisAccuracyTests {
 
         // Key frames every second: 2-s segments cut the clip in about 30 pieces, so scenes, fades,
         // black and frozen stretches all cross segment boundaries.
+        print("farm: \(farm.segments.count) segments on \(Set(farm.segments.map(\.agent)).count) agents")
         #expect(single.segments.count <= 1, "single pass ran \(single.segments.count) segments")
         #expect(farm.segments.count >= 20, "the farm ran only \(farm.segments.count) segments")
         #expect(AnalyzeCLI.tiles(farm.segments, frames: clip.frames), "farm segments do not tile the clip: \(farm.segments)")
