@@ -6,7 +6,11 @@ import GopfarmCommon
 /// - A hard cut: a frame whose content score reaches the threshold, at least `minSceneFrames`
 ///   after the previous scene start (PySceneDetect's content detector rule).
 /// - A fade-out: mean luma falling frame after frame into a black frame; a fade-in: rising
-///   frame after frame out of one. A fade-in starts a scene (kind `.transition`).
+///   frame after frame out of one. A fade-in starts a scene (kind `.transition`). Where a fade
+///   meets black, hue and saturation of the nearly black frames jump and the content score with
+///   them: a cut within one frame of either end of a fade is the fade's, not a cut.
+/// - Cross-dissolves are not detected (deciding them needs comparing frames further apart than
+///   neighbours); they produce no cut either, their frames change too little one to the next.
 struct SceneDetector {
     let settings: AnalysisSettings
 
@@ -24,11 +28,12 @@ struct SceneDetector {
     func decide(_ series: FrameSeries) -> Decision {
         let fades = detectFades(series)
         let fadeInStarts = Dictionary(fades.filter { $0.kind == .fadeIn }.map { ($0.start, $0) }, uniquingKeysWith: { a, _ in a })
+        let fadeEdges = Set(fades.flatMap { f in [f.start - 1, f.start, f.start + 1, f.end - 1, f.end, f.end + 1] })
         var starts: [(frame: Int, kind: JobAnalysis.Scene.Start, score: Double?)] = []
         var lastStart = 0
         for i in 1..<max(1, series.count) {
             let score = series.score[i].map(Double.init)
-            let isCut = (score ?? 0) >= settings.sceneThreshold
+            let isCut = (score ?? 0) >= settings.sceneThreshold && !fadeEdges.contains(i)
             let isFadeIn = fadeInStarts[i] != nil
             guard isCut || isFadeIn, i - lastStart >= settings.minSceneFrames else { continue }
             starts.append((i, isCut ? .cut : .transition, score))
