@@ -17,6 +17,8 @@ struct TranscodeCommand: ParsableCommand {
     @Argument(help: "Input video file.")
     var input: String
 
+    @OptionGroup(title: "Farm") var farm: FarmOptions
+
     @Option(name: [.short, .long], help: "Output file (.mp4, .mov, .mkv, .webm).")
     var output: String
 
@@ -26,21 +28,6 @@ struct TranscodeCommand: ParsableCommand {
 
     @Flag(help: "Encode only: no scene, black, frozen, statistics or PSNR/SSIM records.")
     var noAnalysis = false
-
-    @Option(help: "Local agent processes to start (0: wait for remote agents). Default: cores, up to 8.")
-    var agents: Int = TranscodeOptions.defaultAgents
-
-    @Option(help: "Encoder threads per agent (default: cores / agents).")
-    var threads: Int = 0
-
-    @Option(help: "Target segment length in seconds (cut at the nearest key frame).")
-    var segmentSeconds: Double = 10
-
-    @Option(help: "Agent endpoint, e.g. tcp://0.0.0.0:5555 so agents on other machines can join.")
-    var bind: String = "tcp://127.0.0.1:0"
-
-    @Flag(help: "Allow plain-TCP agents on a non-loopback --bind (trusted networks only; gopfarm serve has CURVE).")
-    var insecure = false
 
     @Flag(help: "Keep the spool directory (encoded segments, agent logs) next to the output.")
     var keepSpool = false
@@ -54,26 +41,19 @@ struct TranscodeCommand: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
-    func validate() throws {
-        let loopback = ["tcp://127.0.0.1:", "tcp://localhost:", "tcp://[::1]:", "ipc://"].contains { bind.hasPrefix($0) }
-        if !loopback && !insecure {
-            throw ValidationError("--bind \(bind) would accept plain-TCP agents from the network; add --insecure to allow it, or run gopfarm serve (CURVE)")
-        }
-    }
-
     func run() throws {
         CLIEnvironment.bootstrap(verbose: verbose)
         do {
-            var options = TranscodeOptions(input: input, output: output, settings: try encode.settings(threads: threads))
-            options.agents = agents
-            options.segmentSeconds = segmentSeconds
-            options.bind = bind
+            var options = TranscodeOptions(input: input, output: output, settings: try encode.settings(threads: farm.threads))
+            options.agents = farm.agents
+            options.segmentSeconds = farm.segmentSeconds
+            options.bind = farm.bind
             options.keepSpool = keepSpool
             options.analysis = noAnalysis ? nil : analysis.settings
             let job = TranscodeJob(options: options, logger: Logger(label: "gopfarm.coordinator"))
             var line = ProgressLine()
             line.quiet = quiet
-            let remote = agents == 0 || !bind.contains("127.0.0.1")
+            let remote = farm.expectsRemoteAgents
             let report = try job.run(listening: { endpoint in
                 if remote && !quiet { FileHandle.standardError.write(Data("listening for agents on \(endpoint)\n".utf8)) }
             }, progress: { p, elapsed in line.update(p, elapsed: elapsed) })
