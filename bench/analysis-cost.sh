@@ -7,6 +7,7 @@
 #
 #   BENCH_SECONDS=10 BENCH_ROUNDS=3 bash bench/analysis-cost.sh
 #   BENCH_ANALYSIS_FLAGS=--no-quality bash bench/analysis-cost.sh   # measures and thumbnails only
+#   BENCH_CLIP=other-1080p.mp4 bash bench/analysis-cost.sh           # another source
 #
 # Prints each run's summed agent seconds and CPU seconds (user + system of the coordinator and
 # its agent), the medians and the overhead in percent. On a shared machine the wall-clock times
@@ -18,7 +19,7 @@ SECONDS_LEN=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 THREADS=${BENCH_THREADS:-$(nproc)}
 build_release
-CLIP=$(ensure_clip "$SECONDS_LEN")
+CLIP=${BENCH_CLIP:-$(ensure_clip "$SECONDS_LEN")}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 

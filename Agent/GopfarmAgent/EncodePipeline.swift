@@ -53,7 +53,7 @@ struct EncodePipeline {
             FrameAnalyzer(settings: $0, timeBase: timeBase, sampleAspect: sourceParameters.sampleAspectRatio)
         }
         quality = assignment.analysis.flatMap { a in
-            a.quality && !assignment.analyzesOnly ? QualityMeter(ssimEvery: a.ssimEvery, threads: max(1, assignment.settings.threads)) : nil
+            a.quality && !assignment.analyzesOnly ? QualityMeter(ssimEvery: a.ssimEvery, threads: 1) : nil
         }
     }
 

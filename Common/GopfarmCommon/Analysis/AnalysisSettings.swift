@@ -33,7 +33,7 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
                 fadeMinFrames: Int = 5, fadeMinLumaChange: Double = 12,
                 blackPixelThreshold: Double = 0.10, blackPictureRatio: Double = 0.98, blackMinSeconds: Double = 0.5,
                 freezeNoise: Double = 0.001, freezeMinSeconds: Double = 1.0,
-                thumbnailWidth: Int = 320, thumbnailSeconds: Double = 2, quality: Bool = true, ssimEvery: Int = 4) {
+                thumbnailWidth: Int = 320, thumbnailSeconds: Double = 2, quality: Bool = true, ssimEvery: Int = 8) {
         self.planeWidth = planeWidth
         self.sceneThreshold = sceneThreshold
         self.minSceneFrames = minSceneFrames

@@ -9,9 +9,21 @@ public enum PlaneComparison {
             var row: UInt64 = 0
             if bytesPerSample == 1 {
                 let ra = a + y * strideA, rb = b + y * strideB
-                for x in 0..<width {
+                // 16 samples at a time (a lane sums at most width/16 squares of 255: no overflow).
+                var lanes = SIMD16<Int32>()
+                var x = 0
+                while x + 16 <= width {
+                    let p = SIMD16<Int32>(truncatingIfNeeded: UnsafeRawPointer(ra + x).loadUnaligned(as: SIMD16<UInt8>.self))
+                    let q = SIMD16<Int32>(truncatingIfNeeded: UnsafeRawPointer(rb + x).loadUnaligned(as: SIMD16<UInt8>.self))
+                    let d = p &- q
+                    lanes &+= d &* d
+                    x += 16
+                }
+                row = UInt64(lanes.wrappedSum())
+                while x < width {
                     let d = Int32(ra[x]) - Int32(rb[x])
                     row &+= UInt64(d * d)
+                    x += 1
                 }
             } else {
                 let ra = UnsafeRawPointer(a + y * strideA).assumingMemoryBound(to: UInt16.self)
