@@ -89,7 +89,7 @@ struct EncodePipeline {
             if let aliasFormat { frame.relabel(pixelFormat: aliasFormat) }
             input = frame
         }
-        if let quality {
+        if let quality, !quality.fromEncoder {
             let copy = Handoff(value: (quality, input.clone()))
             qualityWorker.submit { copy.value.0.remember(copy.value.1, pts: t) }
         }
@@ -127,7 +127,8 @@ struct EncodePipeline {
             colorTransfer: AVColorTransferCharacteristic(rawValue: sourceParameters.colorTransfer),
             colorSpace: AVColorSpace(rawValue: sourceParameters.colorSpace),
             chromaLocation: AVChromaLocation(rawValue: sourceParameters.chromaLocation))
-        let e = try Encoder(settings: settings, source: source)
+        let e = try Encoder(settings: settings, source: source, statistics: quality != nil)
+        quality?.useStatistics(of: e, layout: PlaneLayout(format: target.rawValue, width: size.0, height: size.1))
         encoder = e
         return e
     }
@@ -139,7 +140,7 @@ struct EncodePipeline {
             packet.setTiming(pts: pts, dts: packet.dts, duration: duration)
             writer.append(packet)
             encodedPTS.append(pts)
-            if let quality {
+            if let quality, !quality.fromEncoder {
                 if encodedParameters == nil { encodedParameters = encoder.parameters }
                 let copy = Handoff(value: (quality, packet.clone()))
                 let parameters = encodedParameters!, timeBase = timeBase
@@ -163,7 +164,7 @@ struct EncodePipeline {
         }
         try analysisWorker.finish()
         try qualityWorker.finish()
-        let measured = try quality?.finish()
+        let measured = try quality?.finish(encoder: encoder?.takeStatistics())
         return Finished(payload: payload, frames: frames, firstPTS: firstPTS, lastPTS: lastPTS, reorderDepth: depth,
                         corruptFrames: corrupt, analysis: analyzer?.finish(), quality: measured,
                         analysisSeconds: (analyzer?.seconds ?? 0) + (quality?.seconds ?? 0))

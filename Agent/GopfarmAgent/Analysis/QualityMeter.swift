@@ -1,9 +1,11 @@
 import Foundation
 import GopfarmCommon
 
-/// PSNR and SSIM of a segment's encoded frames against the frames the encoder was given:
-/// decodes the encoder's own packets as they come out and compares each decoded picture with
-/// its source, matched by presentation time (FFmpeg 5.1 cannot hand out the reconstruction).
+/// PSNR and SSIM of a segment's encoded frames against the frames the encoder was given.
+///
+/// From the encoder's own per-frame measures when it logs them (libx264, `EncoderStatistics`),
+/// which costs next to nothing; otherwise by decoding the encoder's packets as they come out and
+/// comparing each decoded picture with its source, matched by presentation time.
 /// Used by one thread at a time (the pipeline's quality worker, then the pipeline after `finish`).
 final class QualityMeter: @unchecked Sendable {
     let ssimEvery: Int
@@ -19,11 +21,21 @@ final class QualityMeter: @unchecked Sendable {
     private var ssimFrames = 0
     /// Set when a picture cannot be compared (a packed or RGB format): no quality is reported.
     private var comparable = true
+    /// The encoder measures its output itself: nothing is kept or decoded here. Set before any
+    /// frame is handed over, on the pipeline's thread.
+    private(set) var fromEncoder = false
     private(set) var seconds = 0.0
 
     init(ssimEvery: Int, threads: Int) {
         self.ssimEvery = max(1, ssimEvery)
         self.threads = threads
+    }
+
+    /// Takes the measures from an encoder that logs them, for pictures of `layout`.
+    func useStatistics(of encoder: Encoder, layout: PlaneLayout?) {
+        guard encoder.reportsStatistics, let layout, layout.planeSizes.count == 3 else { return }
+        fromEncoder = true
+        self.layout = layout
     }
 
     /// Keeps a reference to the frame the encoder was given for `pts`.
@@ -46,8 +58,15 @@ final class QualityMeter: @unchecked Sendable {
         try drain()
     }
 
-    /// Flushes the decoder; nil when nothing could be compared.
-    func finish() throws(MediaError) -> SegmentQuality? {
+    /// Flushes the decoder (or reads the encoder's totals); nil when nothing could be compared.
+    func finish(encoder statistics: EncoderStatistics.Totals?) throws(MediaError) -> SegmentQuality? {
+        if fromEncoder {
+            guard let t = statistics, t.frames > 0, let layout else { return nil }
+            let peak = layout.peak
+            return SegmentQuality(frames: t.frames, mse: t.relativeErrors.map { $0 / Double(t.frames) * peak * peak },
+                                  planeWeights: layout.weights, peak: peak,
+                                  ssimY: t.ssimFrames > 0 ? t.ssimSum / Double(t.ssimFrames) : nil, ssimFrames: t.ssimFrames)
+        }
         let started = MonotonicClock.now()
         if let decoder, comparable {
             _ = try decoder.send(nil)

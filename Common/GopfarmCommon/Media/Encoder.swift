@@ -39,7 +39,9 @@ public final class Encoder {
         }
     }
 
-    public init(settings: EncodeSettings, source: Source, globalHeader: Bool = true) throws(MediaError) {
+    /// `statistics`: have the encoder measure its own output (PSNR, SSIM) where it can
+    /// (`EncoderStatistics.isReported(by:)`); the encoded stream is the same.
+    public init(settings: EncodeSettings, source: Source, globalHeader: Bool = true, statistics: Bool = false) throws(MediaError) {
         guard let codec = avcodec_find_encoder_by_name(settings.codec) else {
             throw MediaError(.encoderNotFound, "the encoder '\(settings.codec)' is not available in this FFmpeg build")
         }
@@ -60,10 +62,13 @@ public final class Encoder {
         ctx.pointee.thread_count = Int32(settings.threads)
         if let gop = settings.gop { ctx.pointee.gop_size = Int32(gop) }
         if globalHeader { ctx.pointee.flags |= gf_AV_CODEC_FLAG_GLOBAL_HEADER() }
+        reportsStatistics = statistics && EncoderStatistics.isReported(by: settings.codec)
+        if reportsStatistics { ctx.pointee.flags |= gf_AV_CODEC_FLAG_PSNR() }
 
         var options: OpaquePointer? = nil
         defer { av_dict_free(&options) }
         func set(_ key: String, _ value: String) { av_dict_set(&options, key, value, 0) }
+        if reportsStatistics { set("ssim", "1") }
         switch settings.codec {
         case "libx264", "libx265":
             if let crf = settings.crf { set("crf", String(crf)) }
@@ -106,6 +111,13 @@ public final class Encoder {
 
     private var flushed = false
     private var framesSent = 0
+    /// The encoder logs PSNR and SSIM of each frame it encodes (`EncoderStatistics`).
+    public let reportsStatistics: Bool
+
+    /// What the encoder logged about the frames it has output so far (then forgotten).
+    public func takeStatistics() -> EncoderStatistics.Totals? {
+        reportsStatistics ? EncoderStatistics.take(UnsafeMutableRawPointer(context)) : nil
+    }
 
     /// The parameters of the encoded stream (with extradata), for a muxer.
     public var parameters: CodecParameters { CodecParameters(encoder: context) }
