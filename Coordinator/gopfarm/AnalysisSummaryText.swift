@@ -22,6 +22,7 @@ struct AnalysisSummaryText {
         let s = a.statistics
         lines.append(String(format: "luma mean %.1f (min %d, max %d), colourfulness %.1f, motion %.2f, sharpness %.0f",
                             s.lumaMean, s.lumaMin, s.lumaMax, s.colourfulness, s.motion, s.sharpness))
+        for w in a.source?.warnings ?? [] { lines.append("warning: \(w)") }
         return lines.joined(separator: "\n")
     }
 
