@@ -34,10 +34,11 @@ public struct AnalysisMerger {
             series.append(contentsOf: a.series)
         }
         guard series.count > 0 else { throw MediaError(.segmentMismatch, "no frame was analyzed") }
-        for i in rows.indices { rows[i].start = seconds(series, rows[i].startFrame) }
+        for i in rows.indices { rows[i].start = MediaTime(series.pts[rows[i].startFrame] - series.pts[0], timeBase).seconds }
 
         let decision = SceneDetector(settings: settings).decide(series)
-        let time = { (i: Int) in self.seconds(series, i) }
+        let end = seconds(series, series.count)
+        let time = { (i: Int) in i < series.count ? self.seconds(series, i) : end }
         let intervals = IntervalDetector(time: time)
         let black = intervals.runs(count: series.count, minSeconds: settings.blackMinSeconds) {
             Double(series.blackRatio[$0]) >= settings.blackPictureRatio

@@ -14,15 +14,10 @@ import GopfarmCommon
 struct SceneDetector {
     let settings: AnalysisSettings
 
-    struct Decision: Equatable {
+    struct Decision {
         /// Scene starts after frame 0: frame index, how, and the score at that frame.
         var starts: [(frame: Int, kind: JobAnalysis.Scene.Start, score: Double?)]
         var fades: [(kind: JobAnalysis.Transition.Kind, start: Int, end: Int)]
-
-        static func == (a: Decision, b: Decision) -> Bool {
-            a.starts.map { "\($0.frame)\($0.kind)" } == b.starts.map { "\($0.frame)\($0.kind)" }
-                && a.fades.map { "\($0.kind)\($0.start)-\($0.end)" } == b.fades.map { "\($0.kind)\($0.start)-\($0.end)" }
-        }
     }
 
     func decide(_ series: FrameSeries) -> Decision {

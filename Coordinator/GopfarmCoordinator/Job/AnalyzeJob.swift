@@ -19,7 +19,7 @@ public struct AnalyzeJob {
         public init(input: String) { self.input = input }
 
         public var threadsPerAgent: Int {
-            threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, agents))
+            LocalFarm.threadsPerAgent(requested: threads, agents: agents)
         }
 
         public func validate() throws(MediaError) {
@@ -27,10 +27,7 @@ public struct AnalyzeJob {
             guard segmentSeconds >= 0.04, segmentSeconds <= 1_000_000 else {
                 throw MediaError(.invalidOption, "--segment-seconds must be between 0.04 and 1000000")
             }
-            guard (0...256).contains(agents) else { throw MediaError(.invalidOption, "--agents must be between 0 and 256") }
-            if agents == 0, bind.contains(":0") || bind.hasSuffix(":*") {
-                throw MediaError(.invalidOption, "--agents 0 waits for remote agents, so give --bind with a fixed port, e.g. tcp://0.0.0.0:5555")
-            }
+            try LocalFarm.validate(agents: agents, bind: bind)
         }
     }
 
@@ -60,13 +57,9 @@ public struct AnalyzeJob {
                              threadsPerAgent: options.threadsPerAgent, logger: logger)
         let (completed, _, _) = try farm.run(job, prepared: prepared, started: started, listening: listening, progress: progress)
         let save = options.saveDirectory.map { URL(fileURLWithPath: $0) }
-        if let save { try FileManager.default.createDirectory(at: save, withIntermediateDirectories: true) }
-        var analysis = try AnalysisMerger(settings: options.analysis, timeBase: prepared.probe.videoTimeBase)
-            .merge(completed, thumbnails: save)
-        analysis.source = prepared.probe.info
+        let analysis = try prepared.analyze(completed, settings: options.analysis, thumbnails: save)
         if let save {
             try AnalysisFiles.write(analysis, to: save.appendingPathComponent("analysis.json"))
-            try ReportFiles.writeContactSheet(analysis, thumbnails: save)
             try ReportFiles.html(analysis, title: options.input, thumbnails: save)
                 .write(to: save.appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
         }

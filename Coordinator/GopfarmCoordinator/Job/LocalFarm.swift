@@ -11,6 +11,19 @@ struct LocalFarm {
     var threadsPerAgent: Int
     var logger: Logger
 
+    /// Encoder/decoder threads per local agent when not given: the machine's cores shared among them.
+    static func threadsPerAgent(requested: Int, agents: Int) -> Int {
+        requested > 0 ? requested : max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, agents))
+    }
+
+    /// Checks the agent count and endpoint a user gave, one sentence each.
+    static func validate(agents: Int, bind: String) throws(MediaError) {
+        guard (0...256).contains(agents) else { throw MediaError(.invalidOption, "--agents must be between 0 and 256") }
+        if agents == 0, bind.contains(":0") || bind.hasSuffix(":*") {
+            throw MediaError(.invalidOption, "--agents 0 waits for remote agents, so give --bind with a fixed port, e.g. tcp://0.0.0.0:5555")
+        }
+    }
+
     /// The completed segments, or a one-sentence error (cancelled, failed, agents dying).
     func run(_ job: DispatchJob, prepared: PreparedJob, started: Double,
              listening: TranscodeJob.ListeningHandler, progress: TranscodeJob.ProgressHandler) throws -> (segments: [CompletedSegment], requeues: Int, restarts: Int) {

@@ -68,12 +68,9 @@ public struct TranscodeJob {
     /// renders the HTML report from them).
     private func analyze(_ completed: [CompletedSegment], settings: AnalysisSettings, prepared: PreparedJob) throws -> JobAnalysis {
         let thumbnails = URL(fileURLWithPath: options.output + ".thumbnails")
-        try? FileManager.default.removeItem(at: thumbnails)
-        var analysis = try AnalysisMerger(settings: settings, timeBase: prepared.probe.videoTimeBase).merge(completed, thumbnails: thumbnails)
-        analysis.source = prepared.probe.info
-        analysis.output = try? MediaProbe(path: options.output).info
+        try? FileManager.default.removeItem(at: thumbnails)  // a previous run's scenes
+        let analysis = try prepared.analyze(completed, settings: settings, thumbnails: thumbnails, outputPath: options.output)
         try AnalysisFiles.write(analysis, to: URL(fileURLWithPath: options.output + ".analysis.json"))
-        try ReportFiles.writeContactSheet(analysis, thumbnails: thumbnails)
         return analysis
     }
 }

@@ -26,7 +26,7 @@ public struct TranscodeOptions: Sendable {
 
     /// Encoder threads per local agent when not given: the machine's cores shared among them.
     public var threadsPerAgent: Int {
-        settings.threads > 0 ? settings.threads : max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, agents))
+        LocalFarm.threadsPerAgent(requested: settings.threads, agents: agents)
     }
 
     public func validate() throws(MediaError) {
@@ -35,10 +35,7 @@ public struct TranscodeOptions: Sendable {
         guard segmentSeconds >= 0.04, segmentSeconds <= 3600 else {
             throw MediaError(.invalidOption, "--segment-seconds must be between 0.04 and 3600")
         }
-        guard (0...256).contains(agents) else { throw MediaError(.invalidOption, "--agents must be between 0 and 256") }
-        if agents == 0, bind.contains(":0") || bind.hasSuffix(":*") {
-            throw MediaError(.invalidOption, "--agents 0 waits for remote agents, so give --bind with a fixed port, e.g. tcp://0.0.0.0:5555")
-        }
+        try LocalFarm.validate(agents: agents, bind: bind)
         guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else {
             throw MediaError(.invalidOption, "--bind takes a ZeroMQ endpoint such as tcp://0.0.0.0:5555, not '\(bind)'")
         }

@@ -242,12 +242,9 @@ public final class FarmService: Sendable {
     /// Merges the segments' analyses into the store; scene thumbnails go to `thumbnails/<job>/`.
     private func analyze(_ id: String, job: ActiveJob, segments: [CompletedSegment], settings: AnalysisSettings) throws {
         let dir = config.thumbnails.appendingPathComponent(id)
-        try? FileManager.default.removeItem(at: dir)
-        var analysis = try AnalysisMerger(settings: settings, timeBase: job.prepared.probe.videoTimeBase).merge(segments, thumbnails: dir)
-        analysis.source = job.prepared.probe.info
-        analysis.output = try? MediaProbe(path: job.outputPath).info
+        try? FileManager.default.removeItem(at: dir)  // an interrupted earlier stitch's
+        let analysis = try job.prepared.analyze(segments, settings: settings, thumbnails: dir, outputPath: job.outputPath)
         try store.saveAnalysis(id, analysis)
-        try ReportFiles.writeContactSheet(analysis, thumbnails: dir)
     }
 
     /// A finished job's HTML report.
