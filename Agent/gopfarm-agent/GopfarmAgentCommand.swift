@@ -60,6 +60,10 @@ struct GopfarmAgentCommand: ParsableCommand {
     @Flag(help: .hidden)
     var instant = false
 
+    /// Benchmarks only: with --instant, this many agents in one process (`InstantFleet`).
+    @Option(help: .hidden)
+    var fleet: Int?
+
     @Flag(help: "Log one JSON object per line.")
     var jsonLogs = false
 
@@ -68,6 +72,10 @@ struct GopfarmAgentCommand: ParsableCommand {
         if let threads, !(0...256).contains(threads) { throw ValidationError("--threads must be between 0 and 256") }
         if !(50...60_000).contains(heartbeatMs) { throw ValidationError("--heartbeat-ms must be between 50 and 60000") }
         if !(stopTimeout >= 0) { throw ValidationError("--stop-timeout must be 0 or more seconds") }
+        if let fleet {
+            guard instant else { throw ValidationError("--fleet needs --instant (it is a benchmark mode)") }
+            guard (1...10_000).contains(fleet) else { throw ValidationError("--fleet must be between 1 and 10000") }
+        }
     }
 
     func run() throws {
@@ -98,8 +106,10 @@ struct GopfarmAgentCommand: ParsableCommand {
             heartbeatMilliseconds: heartbeatMs, parentPID: parentPid, protocolVersion: protocolVersion,
             stopTimeoutSeconds: stopTimeout, instant: instant)
         AgentRuntime.installSignalHandlers()
-        let runtime = AgentRuntime(config: config, logger: Logger(label: "gopfarm.agent.\(config.name)"))
-        switch try runtime.run() {
+        let logger = Logger(label: "gopfarm.agent.\(config.name)")
+        let exit = if let fleet { try InstantFleet(config: config, size: fleet, logger: logger).run() }
+            else { try AgentRuntime(config: config, logger: logger).run() }
+        switch exit {
         case .dismissed, .terminated, .parentGone:
             return
         case .refused(let reason):

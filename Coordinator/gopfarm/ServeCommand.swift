@@ -48,12 +48,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Log one JSON object per line.")
     var jsonLogs = false
 
+    @Option(help: "Least severe log lines shown: debug (adds a line per segment), info, warning or error.")
+    var logLevel: LogLevelOption = .info
+
     func run() async throws {
         LibavLogging.quiet()
         let json = jsonLogs
+        let level = logLevel.level
         LoggingSystem.bootstrap { label in
             var h = LineLogHandler(label: label, json: json)
-            h.logLevel = .info
+            h.logLevel = level
             return h
         }
         let env = ProcessInfo.processInfo.environment

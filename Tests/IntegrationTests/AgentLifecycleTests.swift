@@ -142,6 +142,27 @@ struct AgentLifecycleTests {
         #expect(try FFmpegOracle.countFrames(farm.dir.appendingPathComponent("out.mkv").path) == 100)
     }
 
+    @Test("--instant --fleet N is N agents in one process: each its own connection, all accepted")
+    func instantFleet() throws {
+        let dir = TestPaths.scratch("fleet")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("intra.mp4").path
+        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "1", "-bf", "0", source], timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        var farm = try Farm("fleet", source: source, arguments: ["--segment-seconds", "0.2", "--no-analysis"])
+        defer { farm.close() }
+        let fleet = try farm.agent("fleet", ["--instant", "--fleet", "4"])
+        let report = try farm.report(timeout: 60)
+        #expect(report.frames == 100 && report.segments.count >= 8, "\(report.segments.count) segments")
+        let agents = Set(report.segments.map(\.agent))
+        #expect(agents.isSubset(of: ["fleet-1", "fleet-2", "fleet-3", "fleet-4"]) && agents.count >= 2, "\(agents)")
+        #expect(try FFmpegOracle.countFrames(farm.dir.appendingPathComponent("out.mkv").path) == 100)
+        // Dismissed at the end, or (a member whose hello came after the job) stopped by SIGTERM.
+        if !Self.wait(2, until: { !fleet.isRunning }) { kill(fleet.processIdentifier, SIGTERM) }
+        #expect(Self.wait(10) { !fleet.isRunning } && fleet.terminationStatus == 0, "\(farm.log("fleet"))")
+    }
+
     @Test("without a coordinator key the agent refuses to start unless --insecure is given")
     func keyRequired() throws {
         let dir = TestPaths.scratch("keys")

@@ -15,7 +15,8 @@ public enum SHA256 {
 
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func hexString(_ bytes: ArraySlice<UInt8>) -> String {
+    /// Lower-case hex of any bytes (digests, ZeroMQ identities).
+    public static func hexString(_ bytes: some Collection<UInt8>) -> String {
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for b in bytes {

@@ -24,6 +24,29 @@ public struct PacketStreamHeader: Codable, Sendable, Equatable {
     }
 }
 
+/// A stream's header with the parts that never change (codec parameters, time base) encoded
+/// once: a coordinator extracting thousands of segments of one file writes only the count.
+public struct PacketStreamHeaderTemplate: Sendable {
+    private struct Fixed: Encodable {
+        var parameters: CodecParameters
+        var timeBase: Rational
+    }
+
+    /// `{"parameters":…,"timeBase":…` without the closing brace.
+    private let prefix: Data
+
+    public init(parameters: CodecParameters, timeBase: Rational) {
+        prefix = try! JSONEncoder().encode(Fixed(parameters: parameters, timeBase: timeBase)).dropLast()
+    }
+
+    /// The JSON of `PacketStreamHeader(parameters:timeBase:packetCount:)`.
+    public func encoded(packetCount: Int) -> Data {
+        var header = prefix
+        header.append(contentsOf: Array(#","packetCount":\#(packetCount)}"#.utf8))
+        return header
+    }
+}
+
 public struct PacketStreamWriter: Sendable {
     public static let magic: [UInt8] = Array("GFPS".utf8)
     public static let version: UInt16 = 2
@@ -56,7 +79,11 @@ public struct PacketStreamWriter: Sendable {
 
     /// Appends the header and hands over the buffer (the writer is empty afterwards).
     public mutating func finish(parameters: CodecParameters, timeBase: Rational) -> Data {
-        let header = try! JSONEncoder().encode(PacketStreamHeader(parameters: parameters, timeBase: timeBase, packetCount: count))
+        finish(header: PacketStreamHeaderTemplate(parameters: parameters, timeBase: timeBase))
+    }
+
+    public mutating func finish(header template: PacketStreamHeaderTemplate) -> Data {
+        let header = template.encoded(packetCount: count)
         body.append(header)
         body.appendLittleEndian(UInt32(header.count))
         let out = body
@@ -85,9 +112,9 @@ extension PacketStreamWriter {
 
     /// Builds a payload in one exactly-sized buffer, `fill` writing each packet's bytes in
     /// place (from `pread`): one copy from the page cache, no per-packet allocation.
-    public static func assemble(parameters: CodecParameters, timeBase: Rational, records: [RecordLayout],
+    public static func assemble(header template: PacketStreamHeaderTemplate, records: [RecordLayout],
                                 fill: (Int, UnsafeMutableRawPointer) throws(MediaError) -> Void) throws(MediaError) -> Data {
-        let header = try! JSONEncoder().encode(PacketStreamHeader(parameters: parameters, timeBase: timeBase, packetCount: records.count))
+        let header = template.encoded(packetCount: records.count)
         let total = 6 + records.reduce(0) { $0 + recordOverhead + $1.size } + header.count + 4
         let buffer = PayloadBuffer.allocate(total)
         var offset = 0

@@ -35,14 +35,27 @@ extension ZMQSocket {
     /// Z85 public key), so the coordinator knows which allowed key sent a message; nil on a
     /// socket without ZAP. libzmq attaches it to every frame, including a ROUTER's routing id.
     public func receiveWithUserID() throws(ZMQError) -> (frames: [Data], userID: String?) {
+        try receiveWithUserID(waiting: true)!
+    }
+
+    /// The next whole message if one is queued, nil at once otherwise: a busy loop drains its
+    /// socket with this instead of a poll before every message.
+    public func receiveIfQueued() throws(ZMQError) -> (frames: [Data], userID: String?)? {
+        try receiveWithUserID(waiting: false)
+    }
+
+    private func receiveWithUserID(waiting: Bool) throws(ZMQError) -> (frames: [Data], userID: String?)? {
         var frames: [Data] = []
         var userID: String?
         repeat {
             var message = zmq_msg_t()
             zmq_msg_init(&message)
             defer { zmq_msg_close(&message) }
+            // Only the first part can be missing: the parts of a message arrive together.
+            let flags = waiting || !frames.isEmpty ? 0 : gf_ZMQ_DONTWAIT()
             var rc: Int32
-            repeat { rc = zmq_msg_recv(&message, handle, 0) } while rc < 0 && zmq_errno() == gf_EINTR()
+            repeat { rc = zmq_msg_recv(&message, handle, flags) } while rc < 0 && zmq_errno() == gf_EINTR()
+            if rc < 0, frames.isEmpty, zmq_errno() == gf_EAGAIN() { return nil }
             if rc < 0 { throw ZMQError("zmq_msg_recv") }
             if userID == nil, let property = zmq_msg_gets(&message, "User-Id") { userID = String(cString: property) }
             let size = zmq_msg_size(&message)

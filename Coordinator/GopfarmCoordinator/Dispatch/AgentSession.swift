@@ -13,6 +13,11 @@ struct AgentSession {
     let hello: AgentHello
     let publicKey: String?
     let joined: Double
+    /// The state machines' name for this agent. With CURVE it is the agent's public key, the
+    /// same over reconnections, so results an agent re-sends after a network cut still match
+    /// their leases. On plain TCP it is the name plus the connection, so two agents given the
+    /// same name are still two agents. Made once: every message looks it up.
+    let key: String
     var credits = 0
     var lastSeen: Double
     var leases: Set<SegmentRef> = []
@@ -29,14 +34,10 @@ struct AgentSession {
         self.publicKey = publicKey
         joined = now
         lastSeen = now
+        key = publicKey.map { "key:" + $0 } ?? hello.name + "#" + SHA256.hexString(identity)
     }
 
     var name: String { hello.name }
-    /// The state machines' name for this agent. With CURVE it is the agent's public key, the
-    /// same over reconnections, so results an agent re-sends after a network cut still match
-    /// their leases. On plain TCP it is the name plus the connection, so two agents given the
-    /// same name are still two agents.
-    var key: String { publicKey.map { "key:" + $0 } ?? hello.name + "#" + identity.map { String(format: "%02x", $0) }.joined() }
 
     mutating func sampleRate(now: Double) {
         rateSamples.append((now, framesDone + progress.values.reduce(0, +)))

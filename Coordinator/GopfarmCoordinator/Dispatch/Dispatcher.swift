@@ -129,17 +129,16 @@ public final class Dispatcher: Sendable {
         while !shared.withLock({ $0.stopRequested }) {
             do {
                 apply(inbox.withLock { box in defer { box.removeAll() }; return box }, state: &state)
-                var ready = try socket.poll(milliseconds: 10)
                 var handled = 0
-                while ready, handled < 512 {
-                    let (frames, userID) = try socket.receiveWithUserID()
-                    if frames.count >= 2 {
-                        handle(identity: frames[0], frames: Array(frames.dropFirst()), publicKey: userID, state: &state, socket: socket)
-                    } else {
-                        state.counters.rejectedMessages += 1
+                if try socket.poll(milliseconds: 10) {
+                    while handled < 512, let (frames, userID) = try socket.receiveIfQueued() {
+                        if frames.count >= 2 {
+                            handle(identity: frames[0], frames: Array(frames.dropFirst()), publicKey: userID, state: &state, socket: socket)
+                        } else {
+                            state.counters.rejectedMessages += 1
+                        }
+                        handled += 1
                     }
-                    handled += 1
-                    ready = try socket.poll(milliseconds: 0)
                 }
                 let now = MonotonicClock.now()
                 if now - state.lastExpiryCheck > 0.1 {
@@ -161,6 +160,9 @@ public final class Dispatcher: Sendable {
             for identity in state.agents.keys {
                 _ = try? socket.send([identity] + AgentGoodbye(reason: "coordinator stopped").frames())
             }
+            // Closing drops what is queued (linger 0): give the goodbyes a moment to go out, or
+            // with many agents some never hear that the job is over.
+            try? socket.setOption(gf_linger, 1000)
         }
         authenticator?.stop()
     }
@@ -330,7 +332,7 @@ public final class Dispatcher: Sendable {
             state.counters.completions += 1
             state.counters.framesCompleted += result.frames
             state.events.append(.completed(job: job.id, segment: completed, seconds: seconds))
-            logger.info("segment done", metadata: ["job": "\(job.id)", "segment": "\(n)", "agent": "\(agent.name)", "frames": "\(result.frames)"])
+            logger.debug("segment done", metadata: ["job": "\(job.id)", "segment": "\(n)", "agent": "\(agent.name)", "frames": "\(result.frames)"])
             if job.isComplete { finishCompleted(job.id, state: &state) }
         } catch {
             state.counters.rejectedMessages += 1

@@ -12,8 +12,8 @@ public final class SegmentExtractor {
     private let path: String
     private let stream: Int
     private let index: VideoPacketIndex
-    private let parameters: CodecParameters
-    private let timeBase: Rational
+    /// Codec parameters and time base, encoded once for every payload.
+    private let header: PacketStreamHeaderTemplate
     /// Index of the packet held in `pending` (read but not yet used), or nil.
     private var pendingIndex: Int?
     private let pending = Packet()
@@ -27,8 +27,7 @@ public final class SegmentExtractor {
         input = try InputContainer(path: path)
         stream = probe.info.videoStream
         index = probe.index
-        parameters = probe.videoParameters
-        timeBase = probe.videoTimeBase
+        header = PacketStreamHeaderTemplate(parameters: probe.videoParameters, timeBase: probe.videoTimeBase)
     }
 
     public func extract(_ segment: PlannedSegment) throws(MediaError) -> Data {
@@ -56,7 +55,7 @@ public final class SegmentExtractor {
             next += 1
         }
         if next < index.count, try readVideo(into: pending), matches(pending, next) { pendingIndex = next }
-        return writer.finish(parameters: parameters, timeBase: timeBase)
+        return writer.finish(header: header)
     }
 
     /// The fast path: each packet read with `pread` straight into the payload buffer.
@@ -65,7 +64,7 @@ public final class SegmentExtractor {
         let layout = records.map {
             PacketStreamWriter.RecordLayout(pts: $0.pts, dts: $0.dts, duration: $0.duration, flags: $0.packetFlags, size: Int($0.size))
         }
-        return try PacketStreamWriter.assemble(parameters: parameters, timeBase: timeBase, records: layout) { (i, destination) throws(MediaError) in
+        return try PacketStreamWriter.assemble(header: header, records: layout) { (i, destination) throws(MediaError) in
             let r = records[records.startIndex + i]
             try file.read(into: destination, count: Int(r.size), at: r.position)
         }
