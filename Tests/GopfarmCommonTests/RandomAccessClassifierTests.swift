@@ -10,7 +10,7 @@ struct RandomAccessClassifierTests {
     func params(_ codec: AVCodecID) -> CodecParameters {
         var p = try! MediaProbe(path: try! Fixture.h264BFramesMP4.path()).videoParameters
         p.codecID = codec.rawValue
-        p.extradata = []  // Annex B
+        p.extradata = Data()  // Annex B
         return p
     }
 

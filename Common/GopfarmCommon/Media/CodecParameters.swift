@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// A value copy of `AVCodecParameters`: everything a decoder or muxer needs to take a stream
 /// somewhere else (another process, another container) without the original file.
@@ -6,7 +7,9 @@ public struct CodecParameters: Codable, Sendable, Equatable {
     public var mediaType: Int32
     public var codecID: UInt32
     public var codecTag: UInt32
-    public var extradata: [UInt8]
+    /// Base64 in JSON: a byte array decodes element by element, and the stitcher reads one
+    /// payload header per segment.
+    public var extradata: Data
     public var format: Int32
     public var bitRate: Int64
     public var bitsPerCodedSample: Int32
@@ -34,9 +37,9 @@ public struct CodecParameters: Codable, Sendable, Equatable {
         codecID = c.codec_id.rawValue
         codecTag = c.codec_tag
         if let data = c.extradata, c.extradata_size > 0 {
-            extradata = Array(UnsafeBufferPointer(start: data, count: Int(c.extradata_size)))
+            extradata = Data(bytes: data, count: Int(c.extradata_size))
         } else {
-            extradata = []
+            extradata = Data()
         }
         format = c.format
         bitRate = c.bit_rate
@@ -74,7 +77,7 @@ public struct CodecParameters: Codable, Sendable, Equatable {
                 throw MediaError(.invalidPayload, "out of memory for codec extradata")
             }
             let bytes = buffer.assumingMemoryBound(to: UInt8.self)
-            extradata.withUnsafeBufferPointer { bytes.update(from: $0.baseAddress!, count: size) }
+            extradata.copyBytes(to: bytes, count: size)
             p.pointee.extradata = bytes
             p.pointee.extradata_size = Int32(size)
         }

@@ -49,7 +49,7 @@ public struct PacketStreamHeaderTemplate: Sendable {
 
 public struct PacketStreamWriter: Sendable {
     public static let magic: [UInt8] = Array("GFPS".utf8)
-    public static let version: UInt16 = 2
+    public static let version: UInt16 = 3
     /// Bytes a packet costs besides its data.
     public static let recordOverhead = 32
     private var body = Data()
@@ -160,14 +160,23 @@ public struct PacketStreamReader {
     public let header: PacketStreamHeader
     public let data: Data
     public private(set) var records: [Record] = []
+    /// The header's JSON, to recognise the same header in the next payload.
+    private let headerBytes: Data
 
-    public init(_ data: Data) throws(MediaError) {
+    /// `previous`: the payload read before this one; when its header is byte for byte the same
+    /// (segments of one encoder with as many packets), it is not decoded again.
+    public init(_ data: Data, previous: PacketStreamReader? = nil) throws(MediaError) {
         self.data = data
         let headerStart = try Self.headerStart(of: data)
-        do {
-            header = try JSONDecoder().decode(PacketStreamHeader.self, from: data[headerStart..<(data.endIndex - 4)])
-        } catch {
-            throw MediaError(.invalidPayload, "the segment payload header is not valid: \(error)")
+        headerBytes = data[headerStart..<(data.endIndex - 4)]
+        if let previous, previous.headerBytes == headerBytes {
+            header = previous.header
+        } else {
+            do {
+                header = try JSONDecoder().decode(PacketStreamHeader.self, from: headerBytes)
+            } catch {
+                throw MediaError(.invalidPayload, "the segment payload header is not valid: \(error)")
+            }
         }
         guard header.packetCount >= 0, header.packetCount <= data.count / PacketStreamWriter.recordOverhead + 1 else {
             throw MediaError(.invalidPayload, "the segment payload claims \(header.packetCount) packets")

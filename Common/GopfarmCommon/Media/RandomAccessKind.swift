@@ -25,7 +25,7 @@ public struct RandomAccessClassifier: Sendable {
 
     public init(parameters: CodecParameters) {
         codecID = parameters.codecID
-        let extra = parameters.extradata
+        let extra = Array(parameters.extradata)
         if parameters.codecID == AV_CODEC_ID_H264.rawValue, extra.count >= 7, extra[0] == 1 {
             nalLengthSize = Int(extra[4] & 3) + 1
         } else if parameters.codecID == AV_CODEC_ID_HEVC.rawValue, extra.count >= 23, extra[0] == 1 {

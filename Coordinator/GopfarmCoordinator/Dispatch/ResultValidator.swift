@@ -61,12 +61,10 @@ struct ResultValidator {
         }
         if let analysisData, let sha = result.analysisSHA256 {
             let url = CompletedSegment.analysisURL(spool: spool, sha256: sha)
-            if !FileManager.default.fileExists(atPath: url.path) { try analysisData.write(to: url, options: .atomic) }
+            try SpoolFile.write(analysisData, to: url.path)
         }
         let url = spool.appendingPathComponent("\(result.payloadSHA256).gfps")
-        if !FileManager.default.fileExists(atPath: url.path) {
-            try payload.write(to: url, options: .atomic)
-        }
+        try SpoolFile.write(payload, to: url.path)
         return url
     }
 }

@@ -96,8 +96,10 @@ public struct Stitcher {
         var dts = DecodeTimestamps(depth: segments.map(\.result.reorderDepth).max() ?? 0)
         let packet = Packet()
         var frames = 0
+        var previous: PacketStreamReader?
         for (n, segment) in segments.enumerated() {
-            let reader = n == 0 ? first : try load(segment)
+            let reader = n == 0 ? first : try load(segment, after: previous)
+            previous = reader
             if reader.header.parameters.extradata != videoParameters.extradata {
                 warnings.append("segment \(n)'s encoder headers differ from segment 0's; some players may not decode it")
             }
@@ -128,7 +130,7 @@ public struct Stitcher {
     // Freshly encoded Opus needs nothing: the encoder's timestamps already account for it
     // (both checked by correlating decoded audio in AudioTests).
 
-    private func load(_ segment: CompletedSegment) throws(MediaError) -> PacketStreamReader {
+    private func load(_ segment: CompletedSegment, after previous: PacketStreamReader? = nil) throws(MediaError) -> PacketStreamReader {
         let data: Data
         do { data = try Data(contentsOf: segment.path) } catch {
             throw MediaError(.segmentMismatch, "cannot read segment \(segment.result.segment) from the spool: \(error)")
@@ -136,6 +138,6 @@ public struct Stitcher {
         guard SHA256.hex(data) == segment.result.payloadSHA256 else {
             throw MediaError(.segmentMismatch, "segment \(segment.result.segment) in the spool is damaged (SHA-256 mismatch)")
         }
-        return try PacketStreamReader(data)
+        return try PacketStreamReader(data, previous: previous)
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Content-addressed files in the spool: written once, atomically (a temporary file renamed into
+/// place, so a crash never leaves a partial file under a hash name), and never rewritten.
+///
+/// Plain POSIX calls: the dispatcher spools thousands of small results a second, and
+/// `Data.write(to:options: .atomic)` with `FileManager.fileExists` cost more than the rest of
+/// a result's handling.
+enum SpoolFile {
+    /// Writes `data` to `path` unless a file is there already (same name, same content).
+    static func write(_ data: Data, to path: String) throws {
+        if access(path, F_OK) == 0 { return }
+        let temporary = path + ".partial"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw error("cannot create", temporary) }
+        var written = 0
+        let failed = data.withUnsafeBytes { raw -> Bool in
+            while written < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { return true }
+                written += n
+            }
+            return false
+        }
+        if failed {
+            let e = error("cannot write", temporary)
+            close(fd)
+            unlink(temporary)
+            throw e
+        }
+        guard close(fd) == 0, rename(temporary, path) == 0 else {
+            let e = error("cannot finish", path)
+            unlink(temporary)
+            throw e
+        }
+    }
+
+    private static func error(_ what: String, _ path: String) -> CocoaError {
+        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
+                                                 NSLocalizedDescriptionKey: "\(what) \(path): \(String(cString: strerror(errno)))"])
+    }
+}
