@@ -87,16 +87,17 @@ public final class InstantFleet {
             _ = try m.socket.send(SegmentRequest(slots: config.slots).frames())
         case SegmentAssignment.type:
             let assignment = try message.decode(SegmentAssignment.self)
-            let frames: [Data]
-            do {
-                let output = try InstantSegment(assignment: assignment).run(payload: message.payloads.first ?? Data())
-                frames = output.result.frames(payloads: [output.payload])
-            } catch {
-                frames = SegmentFailure(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
-                                        message: error.description, permanent: true).frames()
+            switch Result(catching: { () throws(MediaError) in
+                try InstantSegment(assignment: assignment).run(payload: message.payloads.first ?? Data())
+            }) {
+            case .success(var output):
+                output.result.requestSlots = 1  // the slot is free again: ask for the next segment in the same message
+                _ = try m.socket.send(output.result.frames(payloads: [output.payload]))
+            case .failure(let error):
+                _ = try m.socket.send(SegmentFailure(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
+                                                     message: error.description, permanent: true).frames())
+                _ = try m.socket.send(SegmentRequest(slots: 1).frames())
             }
-            _ = try m.socket.send(frames)
-            _ = try m.socket.send(SegmentRequest(slots: 1).frames())
         case AgentGoodbye.type:
             let bye = try message.decode(AgentGoodbye.self)
             if bye.reason == AgentGoodbye.unknownAgent {

@@ -25,7 +25,7 @@ struct WireRoundTripTests {
         try roundTrip(AgentHeartbeat(inProgress: [.init(job: "j", segment: 1, attempt: 1, frames: 17)]))
         try roundTrip(HeartbeatAck())
         try roundTrip(SegmentResult(job: "j", segment: 1, attempt: 1, frames: 10, firstPTS: 0, lastPTS: 9, reorderDepth: 2,
-                                    corruptFrames: [3], payloadSHA256: "cd", payloadBytes: 5, decodeSeconds: 0.1, encodeSeconds: 0.2),
+                                    corruptFrames: [3], payloadSHA256: "cd", payloadBytes: 5, decodeSeconds: 0.1, encodeSeconds: 0.2, requestSlots: 1),
                       payloads: [Data([9, 9, 9, 9, 9])])
         try roundTrip(SegmentFailure(job: "j", segment: 1, attempt: 1, message: "bad", permanent: true))
         try roundTrip(AgentGoodbye(reason: "bye"))

@@ -150,17 +150,31 @@ struct AgentLifecycleTests {
         let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
                                                  "-c:v", "libx264", "-preset", "ultrafast", "-g", "1", "-bf", "0", source], timeout: 120)
         try #require(made.status == 0, "\(made.stderr)")
-        var farm = try Farm("fleet", source: source, arguments: ["--segment-seconds", "0.2", "--no-analysis"])
-        defer { farm.close() }
-        let fleet = try farm.agent("fleet", ["--instant", "--fleet", "4"])
-        let report = try farm.report(timeout: 60)
-        #expect(report.frames == 100 && report.segments.count >= 8, "\(report.segments.count) segments")
-        let agents = Set(report.segments.map(\.agent))
-        #expect(agents.isSubset(of: ["fleet-1", "fleet-2", "fleet-3", "fleet-4"]) && agents.count >= 2, "\(agents)")
-        #expect(try FFmpegOracle.countFrames(farm.dir.appendingPathComponent("out.mkv").path) == 100)
-        // Dismissed at the end, or (a member whose hello came after the job) stopped by SIGTERM.
-        if !Self.wait(2, until: { !fleet.isRunning }) { kill(fleet.processIdentifier, SIGTERM) }
-        #expect(Self.wait(10) { !fleet.isRunning } && fleet.terminationStatus == 0, "\(farm.log("fleet"))")
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        let fleet = try serve.startAgent(name: "fleet", extra: ["--insecure", "--instant", "--fleet", "4"])
+        defer { if fleet.isRunning { kill(fleet.processIdentifier, SIGKILL) } }
+        let names: Set<String> = ["fleet-1", "fleet-2", "fleet-3", "fleet-4"]
+        func connected() -> Set<String> {
+            guard let r = try? serve.request("GET", "/v1/agents", token: serve.adminToken),
+                  let agents = (try? JSONSerialization.jsonObject(with: r.body)) as? [[String: Any]] else { return [] }
+            return Set(agents.compactMap { $0["name"] as? String })
+        }
+        try #require(Self.wait(30) { connected() == names }, "\(connected())\n\(serve.log)")
+
+        // Every member holds a credit before the job exists, so the first four segments go to four agents.
+        let r = try serve.request("POST", "/v1/jobs", token: serve.adminToken,
+                                  json: #"{"input":"\#(source)","settings":{"codec":"libx264"},"segmentSeconds":0.2,"analysis":false}"#)
+        try #require(r.status == 201, "\(r.text)")
+        let id = try #require(r.json()?["id"] as? String)
+        let job = try serve.waitForJob(id, timeout: 60)
+        #expect(job["state"] as? String == "done" && job["outputFrames"] as? Int == 100, "\(job)")
+        let agents = Set(try serve.query("SELECT DISTINCT agent FROM segments WHERE jobId = '\(id)'").map { $0[0] })
+        #expect(agents == names, "\(agents)")
+
+        kill(fleet.processIdentifier, SIGTERM)
+        #expect(Self.wait(10) { !fleet.isRunning } && fleet.terminationStatus == 0)
+        #expect(Self.wait(10) { connected().isEmpty }, "the members said goodbye: \(connected())")
     }
 
     @Test("without a coordinator key the agent refuses to start unless --insecure is given")

@@ -21,10 +21,13 @@ public struct SegmentResult: WireMessage, Equatable {
     public var analysisSHA256: String?
     public var analysisSeconds: Double?
     public var quality: SegmentQuality?
+    /// Free slots the agent asks work for along with this result, instead of a separate
+    /// `SegmentRequest` (one message less per segment); nil or 0: none.
+    public var requestSlots: Int?
 
     public init(job: String, segment: Int, attempt: Int, frames: Int, firstPTS: Int64, lastPTS: Int64, reorderDepth: Int,
                 corruptFrames: [Int64], payloadSHA256: String, payloadBytes: Int, decodeSeconds: Double, encodeSeconds: Double,
-                analysisBytes: Int? = nil, analysisSHA256: String? = nil, analysisSeconds: Double? = nil, quality: SegmentQuality? = nil) {
+                analysisBytes: Int? = nil, analysisSHA256: String? = nil, analysisSeconds: Double? = nil, quality: SegmentQuality? = nil, requestSlots: Int? = nil) {
         self.job = job
         self.segment = segment
         self.attempt = attempt
@@ -41,5 +44,6 @@ public struct SegmentResult: WireMessage, Equatable {
         self.analysisSHA256 = analysisSHA256
         self.analysisSeconds = analysisSeconds
         self.quality = quality
+        self.requestSlots = requestSlots
     }
 }

@@ -39,6 +39,11 @@ struct AgentSession {
 
     var name: String { hello.name }
 
+    /// The agent asks work for `slots` free slots; never more credit than it has slots.
+    mutating func credit(_ slots: Int) {
+        credits = min(hello.slots, credits + max(0, min(slots, hello.slots)))
+    }
+
     mutating func sampleRate(now: Double) {
         rateSamples.append((now, framesDone + progress.values.reduce(0, +)))
         rateSamples.removeAll { now - $0.0 > 10 }

@@ -221,8 +221,7 @@ public final class Dispatcher: Sendable {
             guard message.version == WireProtocol.version else { throw WireError("protocol version \(message.version)") }
             switch message.type {
             case SegmentRequest.type:
-                let request = try message.decode(SegmentRequest.self)
-                agent.credits = min(agent.hello.slots, agent.credits + max(0, min(request.slots, agent.hello.slots)))
+                agent.credit(try message.decode(SegmentRequest.self).slots)
                 state.agents[identity] = agent
             case AgentHeartbeat.type:
                 let beat = try message.decode(AgentHeartbeat.self)
@@ -240,6 +239,10 @@ public final class Dispatcher: Sendable {
             case SegmentResult.type:
                 let result = try message.decode(SegmentResult.self)
                 accept(result, payloads: message.payloads, from: identity, now: now, state: &state)
+                if let slots = result.requestSlots, var after = state.agents[identity] {
+                    after.credit(slots)
+                    state.agents[identity] = after
+                }
             case SegmentFailure.type:
                 let failure = try message.decode(SegmentFailure.self)
                 let ref = AgentSession.SegmentRef(job: failure.job, segment: failure.segment)
