@@ -57,6 +57,15 @@ struct AgentLifecycleTests {
         }
     }
 
+    /// 4 s at 25 fps where every frame is a key frame: what `--instant` agents can answer.
+    static func allIntraClip(in dir: URL, size: String) throws -> String {
+        let source = dir.appendingPathComponent("intra.mp4").path
+        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25:duration=4",
+                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "1", "-bf", "0", source], timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        return source
+    }
+
     /// Polls `condition` every 50 ms for up to `seconds`.
     static func wait(_ seconds: Double, until condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -127,10 +136,7 @@ struct AgentLifecycleTests {
     func instant() throws {
         let dir = TestPaths.scratch("intra")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let source = dir.appendingPathComponent("intra.mp4").path
-        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
-                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "1", "-bf", "0", source], timeout: 120)
-        try #require(made.status == 0, "\(made.stderr)")
+        let source = try Self.allIntraClip(in: dir, size: "320x240")
         var farm = try Farm("instant", source: source, arguments: ["--segment-seconds", "0.5", "--no-analysis"])
         defer { farm.close() }
         _ = try farm.agent("instant", ["--instant", "--slots", "2"])
@@ -146,10 +152,7 @@ struct AgentLifecycleTests {
     func instantFleet() throws {
         let dir = TestPaths.scratch("fleet")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let source = dir.appendingPathComponent("intra.mp4").path
-        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
-                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "1", "-bf", "0", source], timeout: 120)
-        try #require(made.status == 0, "\(made.stderr)")
+        let source = try Self.allIntraClip(in: dir, size: "160x120")
         let serve = try ServeProcess(directory: dir)
         defer { serve.stop() }
         let fleet = try serve.startAgent(name: "fleet", extra: ["--insecure", "--instant", "--fleet", "4"])
