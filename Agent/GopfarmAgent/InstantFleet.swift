@@ -74,19 +74,20 @@ public final class InstantFleet {
 
     private enum Handled { case ok, refused(String) }
 
-    private func handle(_ frames: [Data], member m: inout Member) throws -> Handled {
+    /// Malformed messages are ignored (a benchmark tool, not the agent); only socket errors throw.
+    private func handle(_ frames: [Data], member m: inout Member) throws(ZMQError) -> Handled {
         let message: WireFrames
         do { message = try WireFrames(frames) } catch { return .ok }
         switch message.type {
         case AgentWelcome.type:
-            let welcome = try message.decode(AgentWelcome.self)
+            guard let welcome = try? message.decode(AgentWelcome.self) else { return .ok }
             guard welcome.accepted else { return .refused(welcome.reason ?? "the coordinator refused this agent") }
             // Every welcome starts a session with no credits (a repeated hello replaced the first);
             // nothing is ever in progress here, so every slot is free.
             m.welcomed = true
             _ = try m.socket.send(SegmentRequest(slots: config.slots).frames())
         case SegmentAssignment.type:
-            let assignment = try message.decode(SegmentAssignment.self)
+            guard let assignment = try? message.decode(SegmentAssignment.self) else { return .ok }
             switch Result(catching: { () throws(MediaError) in
                 try InstantSegment(assignment: assignment).run(payload: message.payloads.first ?? Data())
             }) {
@@ -95,11 +96,11 @@ public final class InstantFleet {
                 _ = try m.socket.send(output.result.frames(payloads: [output.payload]))
             case .failure(let error):
                 _ = try m.socket.send(SegmentFailure(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
-                                                     message: error.description, permanent: true).frames())
+                                                     message: error.description, permanent: error.code == .invalidOption).frames())
                 _ = try m.socket.send(SegmentRequest(slots: 1).frames())
             }
         case AgentGoodbye.type:
-            let bye = try message.decode(AgentGoodbye.self)
+            guard let bye = try? message.decode(AgentGoodbye.self) else { return .ok }
             if bye.reason == AgentGoodbye.unknownAgent {
                 m.welcomed = false
                 m.nextHello = 0
