@@ -46,6 +46,7 @@ struct ServiceFarmTests {
         ids.append(try JSONDecoder().decode(View.self, from: Data(waited.stdout.utf8)).id)
 
         var agentsUsed: Set<String> = []
+        var agentsByJob: [String: [String]] = [:]
         for (n, id) in ids.enumerated() {
             let output = dir.appendingPathComponent("out-\(n).mp4").path
             let deadline = Date().addingTimeInterval(240)
@@ -59,6 +60,7 @@ struct ServiceFarmTests {
             #expect(view?.state == "done", "job \(id): \(String(describing: view))")
             #expect(view?.owner == (owners[n] == alice ? "alice" : "bob"))
             agentsUsed.formUnion(view?.agents ?? [])
+            agentsByJob[id] = view?.agents
             if n < 3 {
                 let fetched = try serve.cli(["fetch", id, "-o", output], token: owners[n])
                 try #require(fetched.status == 0, "\(fetched.stderr)")
@@ -82,5 +84,7 @@ struct ServiceFarmTests {
         let listed = try serve.cli(["jobs", "--json", "--all-states"], token: bob)
         let bobs = try #require(try? JSONDecoder().decode([View].self, from: Data(listed.stdout.utf8)), "\(listed.stdout) \(listed.stderr)")
         #expect(Set(bobs.map(\.id)) == [ids[1], ids[3]])
+        // The list looks every job's agents up in one query: the same as each job's own view.
+        #expect(bobs.allSatisfy { $0.agents == agentsByJob[$0.id] && !$0.agents.isEmpty }, "\(bobs.map(\.agents)) vs \(agentsByJob)")
     }
 }

@@ -108,7 +108,9 @@ public final class FarmService: Sendable {
 
     public func list(caller: Caller) throws(APIError) -> [JobView] {
         do {
-            return try store.jobs(owner: caller.role >= .ops ? nil : caller.name).map(makeView)
+            let rows = try store.jobs(owner: caller.role >= .ops ? nil : caller.name)
+            let agents = try store.agentsOfJobs(rows.map(\.id))  // one query, not one per job
+            return rows.map { makeView($0, agents: agents[$0.id] ?? []) }
         } catch { throw APIError(.unavailable, "cannot read jobs: \(error)") }
     }
 
@@ -142,7 +144,8 @@ public final class FarmService: Sendable {
         return row
     }
 
-    func makeView(_ row: JobRow) -> JobView {
+    /// `agents`: who completed its segments (looked up when not given).
+    func makeView(_ row: JobRow, agents: [String]? = nil) -> JobView {
         var p = JobView.Progress(segmentsDone: row.segmentsDone, segmentsTotal: row.segmentsTotal, framesDone: row.framesDone,
                                  framesTotal: row.framesTotal, fraction: 0, agents: 0, requeues: 0)
         if let live = dispatcher.progress(of: row.id) {
@@ -158,7 +161,7 @@ public final class FarmService: Sendable {
             id: row.id, owner: row.owner, state: row.state, priority: row.priority, input: row.input, outputName: row.outputName,
             codec: codec, submittedAt: row.submittedAt, startedAt: row.startedAt, finishedAt: row.finishedAt, progress: p,
             error: row.error, warnings: row.decodedWarnings, outputFrames: row.outputFrames, outputBytes: row.outputBytes,
-            agents: (try? store.agentsOfJob(row.id)) ?? [])
+            agents: agents ?? (try? store.agentsOfJobs([row.id])[row.id]) ?? [])
     }
 
     private func resolveInput(_ s: JobSubmission, caller: Caller) throws(APIError) -> (String, String) {

@@ -94,10 +94,17 @@ extension JobStore {
         }
     }
 
-    func agentsOfJob(_ id: String) throws -> [String] {
-        try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT agent FROM segments WHERE jobId = ? AND state = 'done' AND agent IS NOT NULL ORDER BY agent", arguments: [id])
+    /// The agents that completed segments of each job, sorted by name.
+    func agentsOfJobs(_ ids: [String]) throws -> [String: [String]] {
+        guard !ids.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT DISTINCT jobId, agent FROM segments WHERE jobId IN (\(marks)) AND state = 'done' AND agent IS NOT NULL
+                ORDER BY jobId, agent
+                """, arguments: StatementArguments(ids))
         }
+        return Dictionary(grouping: rows, by: { $0["jobId"] as String }).mapValues { $0.map { $0["agent"] as String } }
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
