@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// PSNR and SSIM measured on the agents (by decoding their own output) against ffmpeg's psnr
+/// PSNR and SSIM measured on the agents (libx264 reports them itself) against ffmpeg's psnr
 /// filter on the same frames of the stitched output and the source, segment by segment.
 @Suite("Per-segment PSNR against ffmpeg's psnr filter")
 struct AnalysisQualityTests {
