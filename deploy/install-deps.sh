@@ -7,7 +7,7 @@
 # Debian 12 (bookworm). Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libssl-dev libzmq3-dev libsqlite3-dev)
+packages=(pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev libssl-dev libzmq3-dev libsqlite3-dev)
 for option in "$@"; do
     case $option in
         --test) packages+=(ffmpeg) ;;

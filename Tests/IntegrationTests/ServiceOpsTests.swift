@@ -15,8 +15,7 @@ struct ServiceOpsTests {
                                                 "-vf", "noise=alls=10:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-g", "10",
                                                 "-keyint_min", "10", "-sc_threshold", "0", partial], timeout: 120)
         try #require(out.status == 0, "\(out.stderr)")
-        try FileManager.default.moveItem(atPath: partial, toPath: url.path)
-        return url.path
+        return try Fixture.publish(partial, at: url)
     }
 
     static func submit(_ serve: ServeProcess, _ input: String, preset: String = "medium", segmentSeconds: Double = 0.4) throws -> String {

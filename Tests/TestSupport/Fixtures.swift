@@ -78,14 +78,15 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
         return try publish(partial, at: url)
     }
 
-    /// Moves a finished fixture into place; a concurrent test may have won the race.
-    static func publish(_ partial: String, at url: URL) throws -> String {
-        if FileManager.default.fileExists(atPath: url.path) {
+    /// Moves a finished fixture into place with rename(2), which replaces atomically: test
+    /// processes running in parallel may generate the same fixture, and whichever renames last
+    /// wins with an identical file, while readers only ever see a complete one.
+    public static func publish(_ partial: String, at url: URL) throws -> String {
+        guard rename(partial, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: partial)
-        } else {
-            try? FileManager.default.moveItem(atPath: partial, toPath: url.path)
+            throw FFmpegOracle.Failure(description: "cannot publish fixture \(url.lastPathComponent): \(reason)")
         }
-        guard FileManager.default.fileExists(atPath: url.path) else { throw FFmpegOracle.Failure(description: "fixture \(url.lastPathComponent) missing") }
         return url.path
     }
 }
