@@ -22,6 +22,13 @@ struct GopfarmAgentCommand: ParsableCommand {
         version: GopfarmVersion.string,
         subcommands: [KeysCommand.self])
 
+    /// SIGPIPE off before anything is printed (help and usage errors included), so a closed
+    /// pipe is an error `Console` handles instead of a signal.
+    static func main() {
+        Console.ignoreBrokenPipeSignal()
+        main(nil)
+    }
+
     @Option(help: "Coordinator endpoint (ZeroMQ), e.g. tcp://host:5555.")
     var coordinator: String?
 
@@ -91,6 +98,8 @@ struct GopfarmAgentCommand: ParsableCommand {
         } catch {
             throw AgentCLI.fail(error.description, status: error.usage ? 64 : 1)
         }
+        // A running agent outlives whoever read its first lines: a closed stdout drops them.
+        Console.closedOutput = .discard
         LibavLogging.quiet()
         let json = jsonLogs
         LoggingSystem.bootstrap { label in
@@ -113,7 +122,7 @@ struct GopfarmAgentCommand: ParsableCommand {
         case .dismissed, .terminated, .parentGone:
             return
         case .refused(let reason):
-            FileHandle.standardError.write(Data("gopfarm-agent: refused by the coordinator: \(reason)\n".utf8))
+            Console.error("gopfarm-agent: refused by the coordinator: \(reason)\n")
             throw ExitCode(2)
         }
     }

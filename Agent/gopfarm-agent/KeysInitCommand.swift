@@ -20,11 +20,11 @@ struct KeysInitCommand: ParsableCommand {
         do {
             let pair = try CurveKeyPair.generate()
             try pair.save(to: url, overwrite: force)
-            print(pair.publicKey)
-            FileHandle.standardError.write(Data("""
+            Console.line(pair.publicKey)
+            Console.error("""
                 wrote \(url.path); allow it on the coordinator with: gopfarm agents allow '\(pair.publicKey)' --name \(ProcessInfo.processInfo.hostName)
 
-                """.utf8))
+                """)
         } catch let error as KeyFileError {
             throw AgentCLI.fail(error.description, status: 1)
         } catch {

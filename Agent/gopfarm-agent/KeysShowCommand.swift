@@ -10,7 +10,7 @@ struct KeysShowCommand: ParsableCommand {
 
     func run() throws {
         do {
-            print(try CurveKeyPair.load(from: keyFile.url, warning: AgentCLI.warn).publicKey)
+            Console.line(try CurveKeyPair.load(from: keyFile.url, warning: AgentCLI.warn).publicKey)
         } catch where error.code == .missing {
             throw AgentCLI.fail("\(error.description); make one with: gopfarm-agent keys init", status: 1)
         } catch {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmCommon
 import GopfarmCoordinator
 import GopfarmService
 
@@ -24,7 +25,7 @@ struct AgentsCommand: AsyncParsableCommand {
             try await ClientRun.run { [self] in
                 let agents = try await client.makeClient().agents().sorted { $0.name < $1.name }
                 if json { return try ClientFormat.printJSON(agents) }
-                FileHandle.standardOutput.write(Data(Self.table(agents).utf8))
+                Console.out(Self.table(agents))
             }
         }
 
@@ -75,7 +76,7 @@ struct AgentsCommand: AsyncParsableCommand {
                 if json { return try ClientFormat.printJSON(keys) }
                 var t = TextTable("KEY", "NAME")
                 for k in keys { t.add(k.publicKey, k.name ?? "-") }
-                FileHandle.standardOutput.write(Data(t.text.utf8))
+                Console.out(t.text)
             }
         }
     }

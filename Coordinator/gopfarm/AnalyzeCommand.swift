@@ -51,7 +51,7 @@ struct AnalyzeCommand: ParsableCommand {
             line.quiet = quiet
             let remote = farm.expectsRemoteAgents
             var result = try AnalyzeJob(options: options, logger: Logger(label: "gopfarm.coordinator")).run(listening: { endpoint in
-                if remote && !quiet { FileHandle.standardError.write(Data("listening for agents on \(endpoint)\n".utf8)) }
+                if remote && !quiet { Console.error("listening for agents on \(endpoint)\n") }
             }, progress: { p, elapsed in line.update(p, elapsed: elapsed) })
             line.finish()
             if json {

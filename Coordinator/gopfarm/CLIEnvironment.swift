@@ -21,20 +21,21 @@ enum CLIEnvironment {
         if error is ExitCode { return error as! ExitCode }
         let text: String
         if let e = error as? MediaError { text = e.description } else { text = "\(error)" }
-        FileHandle.standardError.write(Data("gopfarm: error: \(text)\n".utf8))
+        Console.error("gopfarm: error: \(text)\n")
         if transcodeCancelled.load(ordering: .relaxed) { return ExitCode(130) }
         return ExitCode(1)
     }
 
     /// Writes a line to stdout unbuffered, so it interleaves correctly with progress on stderr.
     static func say(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        Console.line(text)
     }
 
     static func printJSON<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        FileHandle.standardOutput.write(try encoder.encode(value))
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        Console.out(data)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmCommon
 import GopfarmService
 
 struct JobsCommand: AsyncParsableCommand {
@@ -22,7 +23,7 @@ struct JobsCommand: AsyncParsableCommand {
             let all = try await client.makeClient().jobs()
             let jobs = allStates ? all : all.filter { !$0.state.isFinal }
             if json { return try ClientFormat.printJSON(jobs) }
-            FileHandle.standardOutput.write(Data(Self.table(jobs).utf8))
+            Console.out(Self.table(jobs))
             let hidden = all.count - jobs.count
             if hidden > 0 {
                 ClientFormat.note("(\(hidden) finished job\(hidden == 1 ? "" : "s") not shown; --all-states lists them)")

@@ -31,7 +31,7 @@ struct KeysCommand: ParsableCommand {
                 let pair = try CurveKeyPair.generate()
                 try pair.save(to: location.keyFile, overwrite: force)
                 CLIEnvironment.say(pair.publicKey)
-                FileHandle.standardError.write(Data("wrote \(location.keyFile.path) (mode 0600); give agents the public key: gopfarm-agent --coordinator-key '\(pair.publicKey)'\n".utf8))
+                Console.error("wrote \(location.keyFile.path) (mode 0600); give agents the public key: gopfarm-agent --coordinator-key '\(pair.publicKey)'\n")
             } catch { throw CLIEnvironment.fail(error) }
         }
     }

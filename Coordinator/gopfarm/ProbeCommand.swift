@@ -45,7 +45,7 @@ struct ProbeCommand: ParsableCommand {
                 t += String(format: "  probe + plan: %.3f s", split.probeSeconds)
                 if let e = split.extractSeconds { t += String(format: ", extraction of every segment: %.3f s", e) }
                 t += String(format: " — %.0f× realtime\n", split.speed)
-                FileHandle.standardOutput.write(Data(t.utf8))
+                Console.out(t)
                 return
             }
             let info = try MediaProbe(path: file).info
@@ -76,6 +76,6 @@ struct ProbeCommand: ParsableCommand {
         t += info.keyFrames.prefix(12).map { String(format: "%.3fs%@", $0.time, $0.kind == "open" ? "*" : "") }.joined(separator: " ")
         t += info.keyFrames.count > 12 ? " …\n" : "\n"
         for w in info.warnings { t += "  warning: \(w)\n" }
-        FileHandle.standardOutput.write(Data(t.utf8))
+        Console.out(t)
     }
 }

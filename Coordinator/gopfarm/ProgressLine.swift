@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import GopfarmCoordinator
 
 /// Progress on stderr: a redrawn bar on a terminal, a quiet line every few seconds in a pipe.
@@ -18,15 +19,15 @@ struct ProgressLine {
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(bar) \(String(format: "%3.0f%%", fraction * 100)) \(stats)\u{1B}[K".utf8))
+            Console.error("\r\(bar) \(String(format: "%3.0f%%", fraction * 100)) \(stats)\u{1B}[K")
         } else if elapsed - lastLine >= 5 {
             lastLine = elapsed
-            FileHandle.standardError.write(Data("progress \(String(format: "%.0f%%", fraction * 100)) \(stats)\n".utf8))
+            Console.error("progress \(String(format: "%.0f%%", fraction * 100)) \(stats)\n")
         }
     }
 
     func finish() {
-        if isTerminal && !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isTerminal && !quiet { Console.error("\n") }
     }
 
     static func clock(_ seconds: Double) -> String {

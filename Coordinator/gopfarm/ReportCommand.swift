@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmCommon
 import GopfarmCoordinator
 
 struct ReportCommand: AsyncParsableCommand {
@@ -37,9 +38,9 @@ struct ReportCommand: AsyncParsableCommand {
                 do { try html.write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
                     throw ClientError.file("cannot write \(output): \(error.localizedDescription)")
                 }
-                FileHandle.standardError.write(Data("wrote \(output) (\(html.count / 1024) KiB)\n".utf8))
+                Console.error("wrote \(output) (\(html.count / 1024) KiB)\n")
             } else {
-                FileHandle.standardOutput.write(html)
+                Console.out(html)
             }
         }
     }

@@ -52,6 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: LogLevelOption = .info
 
     func run() async throws {
+        // A service outlives whoever read its first lines: a closed stdout drops them.
+        Console.closedOutput = .discard
         LibavLogging.quiet()
         let json = jsonLogs
         let level = logLevel.level

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmCommon
 import GopfarmCoordinator
 import GopfarmService
 
@@ -20,7 +21,7 @@ struct StatusCommand: AsyncParsableCommand {
         try await ClientRun.run { [self] in
             let job = try await client.makeClient().job(id)
             if json { return try ClientFormat.printJSON(job) }
-            FileHandle.standardOutput.write(Data(Self.summary(job).utf8))
+            Console.out(Self.summary(job))
         }
     }
 

@@ -166,7 +166,7 @@ struct SubmitCommand: AsyncParsableCommand {
         if !job.agents.isEmpty { text += " on \(TranscodeCommand.count(job.agents.count, "agent")) (\(job.agents.joined(separator: ", ")))" }
         text += " — job \(job.id)\n"
         for w in job.warnings { text += "warning: \(w)\n" }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Console.out(text)
     }
 }
 
@@ -184,7 +184,7 @@ private final class WaitState: @unchecked Sendable {
     func interrupted(output: String) {
         let (id, phase) = lock.withLock { (self.id, self.phase) }
         guard let id else { return }
-        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isatty(STDERR_FILENO) == 1 { Console.error("\n") }
         switch phase {
         case 1: ClientFormat.note("job \(id) goes on; cancel it with: gopfarm cancel \(id)")
         case 2: ClientFormat.note("job \(id) is done; fetch its output with: gopfarm fetch \(id) -o \(output)")
@@ -218,7 +218,7 @@ private final class ProgressState: @unchecked Sendable {
                 line.update(view.dispatchProgress, elapsed: elapsed)
                 drew = true
             } else if view.state != lastState && line.isTerminal {
-                FileHandle.standardError.write(Data("\r\(view.state.rawValue)…\u{1B}[K".utf8))
+                Console.error("\r\(view.state.rawValue)…\u{1B}[K")
                 drew = true
             }
             lastState = view.state
@@ -250,11 +250,11 @@ private final class UploadMeter: @unchecked Sendable {
             return percent != lastPercent
         }
         if changed {
-            FileHandle.standardError.write(Data("\ruploading: \(percent)% of \(ClientFormat.bytes(total))\u{1B}[K".utf8))
+            Console.error("\ruploading: \(percent)% of \(ClientFormat.bytes(total))\u{1B}[K")
         }
     }
 
     func finish() {
-        if onTerminal && lock.withLock({ lastPercent >= 0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
+        if onTerminal && lock.withLock({ lastPercent >= 0 }) { Console.error("\n") }
     }
 }

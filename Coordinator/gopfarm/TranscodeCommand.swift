@@ -55,7 +55,7 @@ struct TranscodeCommand: ParsableCommand {
             line.quiet = quiet
             let remote = farm.expectsRemoteAgents
             let report = try job.run(listening: { endpoint in
-                if remote && !quiet { FileHandle.standardError.write(Data("listening for agents on \(endpoint)\n".utf8)) }
+                if remote && !quiet { Console.error("listening for agents on \(endpoint)\n") }
             }, progress: { p, elapsed in line.update(p, elapsed: elapsed) })
             line.finish()
             if json { try CLIEnvironment.printJSON(report) } else { Self.printSummary(report) }
@@ -76,7 +76,7 @@ struct TranscodeCommand: ParsableCommand {
             text += " (\(r.output).analysis.json)\n"
         }
         for w in r.warnings { text += "warning: \(w)\n" }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Console.out(text)
     }
 
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }

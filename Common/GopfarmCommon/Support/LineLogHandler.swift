@@ -33,7 +33,7 @@ public struct LineLogHandler: LogHandler {
             text = "\(time) \(level) \(label): \(message)"
             for (k, v) in all.sorted(by: { $0.key < $1.key }) { text += " \(k)=\(v)" }
         }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Console.error(text + "\n")
     }
 
     /// `2026-11-24T21:00:00Z` through `gmtime_r`/`strftime` (an ISO8601DateFormatter per line

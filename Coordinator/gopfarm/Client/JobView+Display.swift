@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import GopfarmCoordinator
 import GopfarmService
 
@@ -44,11 +45,12 @@ enum ClientFormat {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        FileHandle.standardOutput.write(try encoder.encode(value))
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        Console.out(data)
     }
 
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Console.error(text + "\n")
     }
 }
