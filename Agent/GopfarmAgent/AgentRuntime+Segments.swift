@@ -36,10 +36,10 @@ extension AgentRuntime {
 
     /// The result or failure message for one assignment.
     func process(_ assignment: SegmentAssignment, payload: Data, progress: ProgressCounter) -> [Data] {
-        func failure(_ message: String, permanent: Bool) -> [Data] {
+        func failure(_ message: String, permanent: Bool, code: MediaError.Code? = nil) -> [Data] {
             logger.error("segment failed", metadata: ["segment": "\(assignment.segment)", "error": "\(message)"])
             return SegmentFailure(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
-                                  message: message, permanent: permanent).frames()
+                                  message: message, permanent: permanent, code: code?.rawValue).frames()
         }
         guard SHA256.hex(payload) == assignment.payloadSHA256 else {
             return failure("the segment payload arrived damaged (SHA-256 mismatch)", permanent: false)
@@ -54,7 +54,9 @@ extension AgentRuntime {
             return output.result.frames(payloads: output.payloads)
         } catch {
             let permanent = [.invalidOption, .encoderNotFound, .unsupportedCodec].contains(error.code)
-            return failure(error.description, permanent: permanent)
+            // The code travels too: the coordinator ends the job at once on a decode or range
+            // error, which every agent would hit the same way.
+            return failure(error.description, permanent: permanent, code: error.code)
         }
     }
 }

@@ -28,6 +28,7 @@ struct WireRoundTripTests {
                                     corruptFrames: [3], payloadSHA256: "cd", payloadBytes: 5, decodeSeconds: 0.1, encodeSeconds: 0.2, requestSlots: 1),
                       payloads: [Data([9, 9, 9, 9, 9])])
         try roundTrip(SegmentFailure(job: "j", segment: 1, attempt: 1, message: "bad", permanent: true))
+        try roundTrip(SegmentFailure(job: "j", segment: 1, attempt: 1, message: "bad", permanent: false, code: "decodeFailed"))
         try roundTrip(AgentGoodbye(reason: "bye"))
     }
 
@@ -39,6 +40,15 @@ struct WireRoundTripTests {
         #expect(throws: WireError.self) { try hello.decode(AgentHello.self) }
         let wrongBody = try WireFrames([Data(#"{"v":1,"type":"request","body":{"slots":"many"}}"#.utf8)])
         #expect(throws: WireError.self) { try wrongBody.decode(SegmentRequest.self) }
+    }
+
+    /// A failure from an agent that predates `code` still reads (as a failure without a code), and
+    /// a code this build does not know is kept as text instead of making the message unreadable.
+    @Test func failureCodeIsOptionalBothWays() throws {
+        let old = try WireFrames([Data(#"{"v":1,"type":"failure","body":{"job":"j","segment":2,"attempt":3,"message":"m","permanent":false}}"#.utf8)])
+        #expect(try old.decode(SegmentFailure.self) == SegmentFailure(job: "j", segment: 2, attempt: 3, message: "m", permanent: false))
+        let newer = try WireFrames([Data(#"{"v":1,"type":"failure","body":{"job":"j","segment":2,"attempt":3,"message":"m","permanent":false,"code":"fromTheFuture"}}"#.utf8)])
+        #expect(try newer.decode(SegmentFailure.self).code == "fromTheFuture")
     }
 
     @Test func sha256MatchesKnownVector() {
