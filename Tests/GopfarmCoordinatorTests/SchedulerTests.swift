@@ -31,17 +31,30 @@ struct SchedulerTests {
         #expect(Scheduler.pick([], runningByOwner: [:]) == nil)
     }
 
-    @Test func stragglersAreReRunOnlyWhenFarBehindTheMedian() {
+    @Test func stragglersAreReRunOnlyWhenFarBehindTheirExpectedTime() {
         let policy = StragglerPolicy(factor: 2, minimumSeconds: 5)
         let lease = { (agent: String, started: Double) in
-            [SegmentStateMachine.Lease(agent: agent, attempt: 1, started: started, deadline: 1e9)]
+            [SegmentStateMachine.Lease(agent: agent, attempt: 1, started: started)]
         }
-        let running = [(segment: 3, leases: lease("slow", 0)), (segment: 4, leases: lease("other", 15))]
-        // Median 10 s: segment 3 has run 25 s (> 20 s), segment 4 only 10 s.
-        #expect(policy.pick(running: running, typicalSeconds: 10, now: 25, agent: "idle") == 3)
-        #expect(policy.pick(running: running, typicalSeconds: 10, now: 15, agent: "idle") == nil)
-        #expect(policy.pick(running: running, typicalSeconds: nil, now: 100, agent: "idle") == nil)
+        let running = [StragglerPolicy.Running(segment: 3, leases: lease("slow", 0), expectedFrames: 100),
+                       StragglerPolicy.Running(segment: 4, leases: lease("other", 15), expectedFrames: 100)]
+        // 0.1 s a frame: 10 s expected, re-run past 20 s. Segment 3 has run 25 s, segment 4 only 10 s.
+        #expect(policy.pick(running: running, secondsPerFrame: 0.1, now: 25, agent: "idle") == 3)
+        #expect(policy.pick(running: running, secondsPerFrame: 0.1, now: 15, agent: "idle") == nil)
         // Never against itself.
-        #expect(policy.pick(running: running, typicalSeconds: 10, now: 25, agent: "slow") == nil)
+        #expect(policy.pick(running: running, secondsPerFrame: 0.1, now: 25, agent: "slow") == nil)
+        // Never below the minimum, however cheap the frames.
+        #expect(policy.pick(running: running, secondsPerFrame: 0.001, now: 4, agent: "idle") == nil)
+    }
+
+    /// No completed segment is needed: before any frame was reported a time bound applies
+    /// (factor × minimum), and a longer segment gets a longer bound.
+    @Test func stragglersNeedNoCompletedSegment() {
+        let policy = StragglerPolicy(factor: 2, minimumSeconds: 5)
+        let one = [StragglerPolicy.Running(segment: 0, leases: [SegmentStateMachine.Lease(agent: "a", attempt: 1, started: 0)], expectedFrames: 250)]
+        #expect(policy.pick(running: one, secondsPerFrame: nil, now: 9, agent: "b") == nil)
+        #expect(policy.pick(running: one, secondsPerFrame: nil, now: 11, agent: "b") == 0)
+        #expect(policy.threshold(expectedFrames: 250, secondsPerFrame: 0.1) == 50)
+        #expect(policy.threshold(expectedFrames: 25, secondsPerFrame: 0.1) == 5)
     }
 }

@@ -9,6 +9,12 @@ struct AgentSession {
         var segment: Int
     }
 
+    struct Attempt: Hashable {
+        var job: String
+        var segment: Int
+        var attempt: Int
+    }
+
     let identity: Data
     let hello: AgentHello
     let publicKey: String?
@@ -23,6 +29,9 @@ struct AgentSession {
     var leases: Set<SegmentRef> = []
     /// Frames done per leased segment, from the last heartbeat.
     var progress: [SegmentRef: Int] = [:]
+    /// Attempts taken back from this agent for lack of progress that its heartbeats still list:
+    /// each holds one of its slots. An agent whose every slot is held so is stuck.
+    var stalled: Set<Attempt> = []
     var segmentsDone = 0
     var framesDone = 0
     /// (time, frames done including in-progress) samples of the last seconds, for frames/s.
@@ -38,6 +47,8 @@ struct AgentSession {
     }
 
     var name: String { hello.name }
+
+    var isStuck: Bool { stalled.count >= hello.slots }
 
     /// The agent asks work for `slots` free slots; never more credit than it has slots.
     mutating func credit(_ slots: Int) {

@@ -16,9 +16,12 @@ public struct DispatchJob: Sendable {
     /// Analyze frames on the agents (nil: encode only), and whether to encode at all.
     public var analysis: AnalysisSettings?
     public var mode: SegmentMode
+    /// The source's start time in seconds: times in messages count from it, as a player shows them.
+    public var startSeconds: Double
 
     public init(id: String, plan: SegmentPlan, settings: EncodeSettings, frameRate: Rational, spool: URL,
-                priority: JobPriority = .normal, owner: String = "local", analysis: AnalysisSettings? = nil, mode: SegmentMode = .encode) {
+                priority: JobPriority = .normal, owner: String = "local", analysis: AnalysisSettings? = nil, mode: SegmentMode = .encode,
+                startSeconds: Double = 0) {
         self.id = id
         self.plan = plan
         self.settings = settings
@@ -28,6 +31,7 @@ public struct DispatchJob: Sendable {
         self.owner = owner
         self.analysis = analysis
         self.mode = mode
+        self.startSeconds = startSeconds
     }
 }
 
@@ -44,10 +48,16 @@ public struct DispatchTiming: Sendable {
     public var heartbeatMilliseconds = 1000
     /// An agent silent for this long is gone and its leases are requeued.
     public var agentTimeoutSeconds = 4.0
-    /// A lease not extended by a heartbeat for this long expires.
+    /// A lease whose agent reports no new frame for this long (the floor; see `stallFactor`) is
+    /// taken back and the segment runs elsewhere, even if the agent keeps heartbeating.
     public var leaseSeconds = 30.0
-    /// Stragglers: a segment running this many times longer than the job's median segment
-    /// (and at least `speculateAfterSeconds`) is re-run on an idle slot; the first result wins.
+    /// …or for `stallFactor` × the segment's frames × the job's measured seconds per frame, when
+    /// that is longer: a long or slow segment gets time in proportion to its cost.
+    public var stallFactor = 2.0
+    /// Stragglers: a segment running `speculateFactor` times longer than its expected time (its
+    /// frames × the job's measured seconds per frame, from results or heartbeat progress) and at
+    /// least `speculateAfterSeconds` is re-run on an idle slot; the first result wins. Before any
+    /// frame of the job was reported, `speculateFactor × speculateAfterSeconds` is the bound.
     public var speculateFactor = 2.0
     public var speculateAfterSeconds = 10.0
     public init() {}

@@ -227,11 +227,15 @@ public final class Dispatcher: Sendable {
                 let beat = try message.decode(AgentHeartbeat.self)
                 guard beat.inProgress.count <= 256 else { throw WireError("heartbeat lists \(beat.inProgress.count) segments") }
                 agent.progress = [:]
+                // Work taken back for lack of progress holds a slot until the agent stops listing it.
+                agent.stalled.formIntersection(beat.inProgress.map { AgentSession.Attempt(job: $0.job, segment: $0.segment, attempt: $0.attempt) })
                 for p in beat.inProgress {
                     let ref = AgentSession.SegmentRef(job: p.job, segment: p.segment)
                     guard agent.leases.contains(ref) else { continue }
-                    state.jobs[p.job]?.segments[p.segment].extend(agent: agent.key, attempt: p.attempt, now: now, leaseSeconds: timing.leaseSeconds)
-                    agent.progress[ref] = max(0, min(p.frames, 1 << 30))
+                    let frames = max(0, min(p.frames, 1 << 30))
+                    // Only a growing frame count keeps a lease: a heartbeat alone does not.
+                    state.jobs[p.job]?.progress(p.segment, agent: agent.key, attempt: p.attempt, frames: frames, now: now)
+                    agent.progress[ref] = frames
                 }
                 agent.sampleRate(now: now)
                 state.agents[identity] = agent
@@ -251,9 +255,10 @@ public final class Dispatcher: Sendable {
                 }
                 agent.leases.remove(ref)
                 agent.progress[ref] = nil
+                agent.stalled.remove(AgentSession.Attempt(job: failure.job, segment: failure.segment, attempt: failure.attempt))
                 state.agents[identity] = agent
                 segmentFailed(ref, agent: agent, attempt: failure.attempt, message: String(failure.message.prefix(1000)),
-                              permanent: failure.permanent, state: &state)
+                              kind: Self.kind(of: failure), state: &state)
             case AgentGoodbye.type:
                 dropAgent(agent, reason: "left", state: &state)
             default:
@@ -286,6 +291,7 @@ public final class Dispatcher: Sendable {
         if let (oldIdentity, old) = state.agents.first(where: { $0.value.key == session.key }) {
             session.leases = old.leases
             session.progress = old.progress
+            session.stalled = old.stalled
             session.segmentsDone = old.segmentsDone
             session.framesDone = old.framesDone
             state.agents[oldIdentity] = nil
@@ -305,6 +311,7 @@ public final class Dispatcher: Sendable {
         let ref = AgentSession.SegmentRef(job: result.job, segment: result.segment)
         agent.leases.remove(ref)
         agent.progress[ref] = nil
+        agent.stalled.remove(AgentSession.Attempt(job: result.job, segment: result.segment, attempt: result.attempt))
         state.agents[identity] = agent
         guard let job = state.jobs[result.job], job.segments.indices.contains(result.segment) else {
             state.counters.rejectedMessages += 1
@@ -340,27 +347,39 @@ public final class Dispatcher: Sendable {
         } catch {
             state.counters.rejectedMessages += 1
             logger.warning("rejected an invalid result", metadata: ["agent": "\(agent.name)", "job": "\(job.id)", "segment": "\(n)", "error": "\(error)"])
-            segmentFailed(ref, agent: agent, attempt: result.attempt, message: "\(error)", permanent: false, state: &state)
+            // A result that differs from the plan is `mismatch` (the same twice ends the job); a
+            // damaged transfer or a wrong hash may pass on another try.
+            let kind: SegmentStateMachine.FailureKind = (error as? MediaError)?.code == .segmentMismatch ? .mismatch : .transient
+            segmentFailed(ref, agent: agent, attempt: result.attempt, message: "\(error)", kind: kind, state: &state)
         }
     }
 
-    private func segmentFailed(_ ref: AgentSession.SegmentRef, agent: AgentSession, attempt: Int, message: String, permanent: Bool, state: inout LoopState) {
+    /// What an agent's failure says about the segment: its error code, when it sent one, tells
+    /// a decode or range error (the same on every agent) from one that may pass elsewhere.
+    static func kind(of failure: SegmentFailure) -> SegmentStateMachine.FailureKind {
+        if failure.permanent { return .permanent }
+        switch failure.code.flatMap(MediaError.Code.init(rawValue:)) {
+        case .decodeFailed?, .segmentMismatch?: return .deterministic
+        default: return .transient
+        }
+    }
+
+    private func segmentFailed(_ ref: AgentSession.SegmentRef, agent: AgentSession, attempt: Int, message: String,
+                               kind: SegmentStateMachine.FailureKind, state: inout LoopState) {
         guard let job = state.jobs[ref.job] else { return }
-        let decision = job.segments[ref.segment].failure(agent: agent.key, attempt: attempt, message: message, permanent: permanent)
-        if decision != .ignore {
+        let outcome = job.segmentFailed(ref.segment, agentKey: agent.key, agentName: agent.name, attempt: attempt, message: message, kind: kind)
+        if outcome != .ignore {
             state.counters.failures += 1
-            job.failuresByAgent[agent.name, default: 0] += 1
             state.events.append(.segmentFailed(job: job.id, segment: ref.segment, agent: agent.name, message: message))
             if job.isBlocklisted(agent.name) {
                 logger.warning("agent blocklisted for this job", metadata: ["job": "\(job.id)", "agent": "\(agent.name)"])
             }
         }
-        switch decision {
-        case .failJob(let why):
-            logger.error("segment failed for good", metadata: ["job": "\(job.id)", "segment": "\(ref.segment)", "error": "\(why)"])
-            finish(job.id, .failed("segment \(ref.segment) failed: \(why)"), state: &state)
+        switch outcome {
+        case .failJob(let sentence):
+            logger.error("segment failed for good", metadata: ["job": "\(job.id)", "segment": "\(ref.segment)", "error": "\(message)"])
+            finish(job.id, .failed(sentence), state: &state)
         case .requeue:
-            job.markRequeued(ref.segment)
             requeued(ref, reason: "failed on \(agent.name): \(message)", state: &state)
         case .keepRunning, .ignore:
             break
@@ -394,20 +413,39 @@ public final class Dispatcher: Sendable {
         }
         for id in state.jobOrder {
             guard let job = state.jobs[id] else { continue }
-            for n in job.running {
-                let expired = job.segments[n].checkExpiry(now: now)
-                guard !expired.isEmpty else { continue }
-                state.counters.leaseExpiries += expired.count
+            for (n, lease, bound) in job.stalledLeases(now: now, timing: timing) {
+                guard state.jobs[id] != nil else { break }  // an earlier stall failed the job
+                state.counters.leaseExpiries += 1
                 let ref = AgentSession.SegmentRef(job: id, segment: n)
-                for (identity, var a) in state.agents where a.leases.contains(ref) && expired.contains(where: { $0.agent == a.key }) {
-                    a.leases.remove(ref)
-                    state.agents[identity] = a
+                guard let (identity, a) = state.agents.first(where: { $0.value.key == lease.agent }) else {
+                    // Its agent is gone (its leases were requeued then): drop the stale lease.
+                    _ = job.segments[n].agentLost(lease.agent)
+                    if job.segments[n].isPending { job.markRequeued(n); requeued(ref, reason: "lease expired", state: &state) }
+                    continue
                 }
-                if job.segments[n].isPending {
-                    job.markRequeued(n)
-                    requeued(ref, reason: "lease expired", state: &state)
-                }
+                var agent = a
+                agent.leases.remove(ref)
+                agent.progress[ref] = nil
+                agent.stalled.insert(AgentSession.Attempt(job: id, segment: n, attempt: lease.attempt))
+                state.agents[identity] = agent
+                logger.warning("lease taken back: no progress", metadata: [
+                    "job": "\(id)", "segment": "\(n)", "agent": "\(agent.name)", "frames": "\(lease.frames)",
+                    "seconds": "\(String(format: "%.1f", now - lease.progressed))", "bound": "\(String(format: "%.1f", bound))"])
+                segmentFailed(ref, agent: agent, attempt: lease.attempt, message: JobRuntime.stallMessage, kind: .transient, state: &state)
             }
+        }
+        failJobsNoAgentCanRun(state: &state)
+    }
+
+    /// A job must never wait on agents that will not take it: when every connected agent is
+    /// blocklisted for it or stuck, it fails with a sentence saying so.
+    private func failJobsNoAgentCanRun(state: inout LoopState) {
+        guard !state.agents.isEmpty else { return }
+        let connected = state.agents.values.map { JobRuntime.AgentView(name: $0.name, stuck: $0.isStuck) }
+        for id in state.jobOrder {
+            guard let job = state.jobs[id], let why = job.whyNoAgentCanRun(connected: connected) else { continue }
+            logger.error("no agent can run the job", metadata: ["job": "\(id)", "why": "\(why)"])
+            finish(id, .failed(why), state: &state)
         }
     }
 
@@ -444,8 +482,10 @@ public final class Dispatcher: Sendable {
         let policy = StragglerPolicy(factor: timing.speculateFactor, minimumSeconds: timing.speculateAfterSeconds)
         for id in state.jobOrder {
             guard let job = state.jobs[id], !job.hasPending, !job.isBlocklisted(agent.name) else { continue }
-            let running = job.running.map { (segment: $0, leases: job.segments[$0].leases) }
-            if let n = policy.pick(running: running, typicalSeconds: job.typicalSegmentSeconds, now: now, agent: agent.key) {
+            let running = job.running.map {
+                StragglerPolicy.Running(segment: $0, leases: job.segments[$0].leases, expectedFrames: job.job.plan.segments[$0].expectedFrames)
+            }
+            if let n = policy.pick(running: running, secondsPerFrame: job.secondsPerFrame, now: now, agent: agent.key) {
                 return (id, n)
             }
         }
@@ -462,7 +502,7 @@ public final class Dispatcher: Sendable {
             finish(id, .failed(error.description), state: &state)
             return false
         }
-        let attempt = job.segments[n].assign(to: agent.key, now: now, leaseSeconds: timing.leaseSeconds)
+        let attempt = job.segments[n].assign(to: agent.key, now: now)
         job.markLeased(n)
         var settings = job.job.settings
         settings.threads = agent.hello.threads

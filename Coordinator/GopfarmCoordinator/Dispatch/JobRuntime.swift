@@ -2,7 +2,10 @@ import Foundation
 import GopfarmCommon
 
 /// The dispatcher's state of one job: a state machine per segment, the results so far, and
-/// indexes that keep picking the next segment O(1) however long the job.
+/// indexes that keep picking the next segment O(1) however long the job. It also holds the
+/// job's failure rules: what a segment failure does to the job, when a silent lease is taken
+/// back, and when no connected agent can run the job any more. No I/O: the dispatcher does
+/// what the returned decisions name, and the rules are tested as plain sequences.
 ///
 /// A class, owned by the dispatcher's loop thread only: as a struct in a dictionary, every
 /// read-modify-write copied the whole segment array (copy-on-write), which made each
@@ -10,6 +13,9 @@ import GopfarmCommon
 final class JobRuntime {
     /// An agent that fails this many segments of a job gets no more of them.
     static let blocklistAfterFailures = 3
+    /// The message of a lease taken back for lack of progress: one text, so the same stall on
+    /// two agents counts as the same failure.
+    static let stallMessage = "no progress within the time allowed"
 
     let job: DispatchJob
     let sequence: Int
@@ -24,9 +30,11 @@ final class JobRuntime {
     /// Segments with at least one lease.
     var running: Set<Int> = []
     var failuresByAgent: [String: Int] = [:]
-    /// Wall seconds from lease to result of completed segments (straggler detection).
-    private var durations: [Double] = []
-    private var medianCache: Double?
+    /// The last failure of each agent on this job (said when no agent is left).
+    private var lastFailureByAgent: [String: String] = [:]
+    /// Lease-to-result wall seconds and frames of completed segments (the per-frame cost).
+    private var completedSeconds = 0.0
+    private var completedFrames = 0
     var requeues = 0
 
     init(job: DispatchJob, sequence: Int, restored: [Int: CompletedSegment]) {
@@ -44,8 +52,10 @@ final class JobRuntime {
         completed[n] = segment
         framesCompleted += segment.result.frames
         running.remove(n)
-        durations.append(seconds)
-        medianCache = nil
+        if segment.result.frames > 0 {
+            completedSeconds += seconds
+            completedFrames += segment.result.frames
+        }
     }
 
     var id: String { job.id }
@@ -79,10 +89,159 @@ final class JobRuntime {
         running.insert(n)
     }
 
-    /// The median segment time; sorted once per new result, not on every idle slot's look.
-    var typicalSegmentSeconds: Double? {
-        guard !durations.isEmpty else { return nil }
-        if medianCache == nil { medianCache = durations.sorted()[durations.count / 2] }
-        return medianCache
+    // MARK: - Cost and leases
+
+    /// Wall seconds one lease spends per frame of this job: from completed segments, else from
+    /// the progress running leases reported (so the first segments need no completed one); nil
+    /// before any frame was reported.
+    var secondsPerFrame: Double? {
+        if completedFrames > 0 { return completedSeconds / Double(completedFrames) }
+        var seconds = 0.0, frames = 0
+        for n in running {
+            for lease in segments[n].leases where lease.frames > 0 {
+                seconds += lease.progressed - lease.started
+                frames += lease.frames
+            }
+        }
+        return frames > 0 ? seconds / Double(frames) : nil
+    }
+
+    /// How long a lease of segment `n` may go without a new frame before it is taken back:
+    /// `max(leaseSeconds, stallFactor × the segment's frames × secondsPerFrame)`, so a long or
+    /// slow segment gets time in proportion to what it costs on this job.
+    func stallSeconds(_ n: Int, secondsPerFrame: Double?, timing: DispatchTiming) -> Double {
+        let expected = secondsPerFrame.map { $0 * Double(job.plan.segments[n].expectedFrames) } ?? 0
+        return max(timing.leaseSeconds, timing.stallFactor * expected)
+    }
+
+    /// Heartbeat progress of one attempt.
+    func progress(_ n: Int, agent: String, attempt: Int, frames: Int, now: Double) {
+        guard segments.indices.contains(n) else { return }
+        segments[n].progress(agent: agent, attempt: attempt, frames: frames, now: now)
+    }
+
+    /// Leases with no progress within their bound: each is a failure of its attempt (so a
+    /// segment that stalls everywhere ends the job like any other failing segment).
+    func stalledLeases(now: Double, timing: DispatchTiming) -> [(segment: Int, lease: SegmentStateMachine.Lease, bound: Double)] {
+        let perFrame = secondsPerFrame
+        var out: [(segment: Int, lease: SegmentStateMachine.Lease, bound: Double)] = []
+        for n in running.sorted() {
+            let bound = stallSeconds(n, secondsPerFrame: perFrame, timing: timing)
+            for lease in segments[n].stalled(now: now, stallSeconds: bound) { out.append((n, lease, bound)) }
+        }
+        return out
+    }
+
+    // MARK: - Failures
+
+    enum FailureOutcome: Equatable {
+        case requeue
+        case keepRunning
+        case ignore
+        /// The job fails with this sentence.
+        case failJob(String)
+    }
+
+    /// A failed attempt of segment `n` (from the agent, from result validation, or a stall):
+    /// the segment's state machine decides; the agent's failures on this job are counted
+    /// (blocklist); a failing job gets a sentence in the producer's terms.
+    func segmentFailed(_ n: Int, agentKey: String, agentName: String, attempt: Int, message: String,
+                       kind: SegmentStateMachine.FailureKind) -> FailureOutcome {
+        guard segments.indices.contains(n) else { return .ignore }
+        let decision = segments[n].failure(agent: agentKey, attempt: attempt, message: message, kind: kind)
+        if decision != .ignore {
+            failuresByAgent[agentName, default: 0] += 1
+            lastFailureByAgent[agentName] = message
+        }
+        switch decision {
+        case .ignore: return .ignore
+        case .keepRunning: return .keepRunning
+        case .requeue:
+            markRequeued(n)
+            return .requeue
+        case .failJob(let cause):
+            return .failJob(sentence(for: n, cause: cause))
+        }
+    }
+
+    /// Agents as the usability rule sees them.
+    struct AgentView: Equatable {
+        var name: String
+        /// Every slot is held by work that was taken back for lack of progress (the agent is
+        /// connected but cannot take anything).
+        var stuck: Bool
+    }
+
+    /// Nil while the job can go on; else why it cannot: it has work waiting and every connected
+    /// agent is blocklisted for it or stuck. With no agent connected at all it waits (agents may
+    /// join; local ones are restarted).
+    func whyNoAgentCanRun(connected: [AgentView]) -> String? {
+        guard !connected.isEmpty, hasPending,
+              connected.allSatisfy({ isBlocklisted($0.name) || $0.stuck }) else { return nil }
+        let blocked = connected.filter { isBlocklisted($0.name) }
+        let stuck = connected.filter { !isBlocklisted($0.name) && $0.stuck }
+        var parts: [String] = []
+        if !blocked.isEmpty {
+            let names = blocked.map(\.name).sorted()
+            let last = names.compactMap { lastFailureByAgent[$0] }.last.map { " (the last: \(Self.clause($0)))" } ?? ""
+            parts.append("\(Self.list(names)) failed \(Self.blocklistAfterFailures) segments of this job each\(last)")
+        }
+        if !stuck.isEmpty {
+            parts.append("\(Self.list(stuck.map(\.name).sorted())) \(stuck.count == 1 ? "is" : "are") stuck on work that made no progress")
+        }
+        return "no agent can run this job: " + parts.joined(separator: ", and ")
+    }
+
+    // MARK: - Sentences
+
+    /// Source frame numbers (1-based, counting frames before the first key frame too) of
+    /// segment `n`'s first and last frame.
+    func frameRange(_ n: Int) -> ClosedRange<Int> {
+        let plan = job.plan
+        let before = plan.skippedLeadingFrames + plan.segments[..<n].reduce(0) { $0 + $1.expectedFrames }
+        return (before + 1)...(before + max(1, plan.segments[n].expectedFrames))
+    }
+
+    /// Where segment `n` starts in the source, as a player shows it.
+    func startTime(_ n: Int) -> String {
+        let seconds = MediaTime(job.plan.segments[n].firstPTS, job.plan.timeBase).seconds - job.startSeconds
+        return Self.clock(seconds)
+    }
+
+    /// One sentence for a segment that ended the job, in frame numbers and a time.
+    func sentence(for n: Int, cause: SegmentStateMachine.FailureCause) -> String {
+        let range = frameRange(n)
+        let frames = range.count == 1 ? "frame \(range.lowerBound)" : "frames \(range.lowerBound)-\(range.upperBound)"
+        switch cause.kind {
+        case .deterministic, .mismatch:
+            return "\(frames) cannot be decoded: the stream is damaged at \(startTime(n))"
+        case .permanent:
+            return cause.message
+        case .transient:
+            let agents = cause.agents == 1 ? "its agent" : "\(cause.agents) agents"
+            return "\(frames) (from \(startTime(n))) failed on \(agents): \(Self.clause(cause.message))"
+        }
+    }
+
+    /// h:mm:ss.d
+    static func clock(_ seconds: Double) -> String {
+        let tenths = Int((max(0, seconds) * 10).rounded(.down))
+        let s = tenths / 10
+        return String(format: "%d:%02d:%02d.%d", s / 3600, s / 60 % 60, s % 60, tenths % 10)
+    }
+
+    /// A message used inside a sentence: one line, no final full stop.
+    static func clause(_ message: String) -> String {
+        var text = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        while text.hasSuffix(".") { text.removeLast() }
+        return String(text.prefix(300))
+    }
+
+    static func list(_ names: [String]) -> String {
+        switch names.count {
+        case 0: ""
+        case 1: names[0]
+        default: names.dropLast().joined(separator: ", ") + " and " + names.last!
+        }
     }
 }

@@ -29,9 +29,23 @@ public enum Scheduler {
 }
 
 /// Which straggler an idle slot re-runs speculatively: the longest-running segment held by one
-/// other agent, once it runs `factor` times the job's median segment time (and at least
-/// `minimumSeconds`). Pure.
+/// other agent, once it runs `factor` times its expected time (its frames × the job's seconds per
+/// frame) and at least `minimumSeconds`. The per-frame cost comes from heartbeat progress as
+/// well as results, so no segment needs to have completed first; with no frame reported at all,
+/// `factor × minimumSeconds` is the bound. Pure.
 public struct StragglerPolicy: Sendable {
+    public struct Running: Sendable {
+        public var segment: Int
+        public var leases: [SegmentStateMachine.Lease]
+        public var expectedFrames: Int
+
+        public init(segment: Int, leases: [SegmentStateMachine.Lease], expectedFrames: Int) {
+            self.segment = segment
+            self.leases = leases
+            self.expectedFrames = expectedFrames
+        }
+    }
+
     public var factor: Double
     public var minimumSeconds: Double
 
@@ -40,12 +54,17 @@ public struct StragglerPolicy: Sendable {
         self.minimumSeconds = minimumSeconds
     }
 
-    public func pick(running: [(segment: Int, leases: [SegmentStateMachine.Lease])], typicalSeconds: Double?,
-                     now: Double, agent: String) -> Int? {
-        guard let typical = typicalSeconds else { return nil }
-        let threshold = max(minimumSeconds, factor * typical)
-        return running
-            .filter { $0.leases.count == 1 && $0.leases[0].agent != agent && now - $0.leases[0].started > threshold }
+    public func threshold(expectedFrames: Int, secondsPerFrame: Double?) -> Double {
+        guard let secondsPerFrame else { return factor * minimumSeconds }
+        return max(minimumSeconds, factor * secondsPerFrame * Double(expectedFrames))
+    }
+
+    public func pick(running: [Running], secondsPerFrame: Double?, now: Double, agent: String) -> Int? {
+        running
+            .filter {
+                $0.leases.count == 1 && $0.leases[0].agent != agent
+                    && now - $0.leases[0].started > threshold(expectedFrames: $0.expectedFrames, secondsPerFrame: secondsPerFrame)
+            }
             .min { $0.leases[0].started < $1.leases[0].started }?.segment
     }
 }

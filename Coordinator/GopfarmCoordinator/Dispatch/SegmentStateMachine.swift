@@ -1,13 +1,27 @@
 /// The lifecycle of one segment as a pure value: events in, decisions out; the dispatcher does
 /// the I/O a decision names. pending → running (one lease, or two while a straggler is re-run
-/// speculatively) → done, with requeues on expiry or failure, and `failed` once the same segment
-/// has failed on `maxDistinctAgentFailures` agents (poison) or with a permanent error.
+/// speculatively) → done, with requeues on expiry or failure, and `failed` once a failure shows
+/// that running it again cannot help (see `failure`).
+///
+/// A lease lives as long as its agent makes progress: each heartbeat reports the frames done,
+/// and a lease whose count has not grown for the job's stall bound is taken back (`stalled`,
+/// then `failure`), whether or not its agent still heartbeats.
 public struct SegmentStateMachine: Sendable, Equatable {
     public struct Lease: Sendable, Equatable {
         public var agent: String
         public var attempt: Int
         public var started: Double
-        public var deadline: Double
+        /// Frames the agent reported done on this attempt, and when that count last grew
+        /// (the assignment counts as progress: the bound starts there).
+        public var frames = 0
+        public var progressed: Double
+
+        public init(agent: String, attempt: Int, started: Double) {
+            self.agent = agent
+            self.attempt = attempt
+            self.started = started
+            progressed = started
+        }
     }
 
     public enum State: Sendable, Equatable {
@@ -15,6 +29,27 @@ public struct SegmentStateMachine: Sendable, Equatable {
         case running([Lease])
         case done(agent: String, attempt: Int)
         case failed(String)
+    }
+
+    /// What a failure says about the segment, which decides whether another try can help.
+    public enum FailureKind: Sendable, Equatable {
+        /// May pass elsewhere or later: a crash, a damaged transfer, an encoder error, a stall.
+        case transient
+        /// The result differs from the plan (frame count, timestamps). The same difference twice
+        /// is the file, not the agent.
+        case mismatch
+        /// A decode or range error on the agent: every agent decodes the same bytes the same way.
+        case deterministic
+        /// Bad options, a missing encoder: nothing to retry.
+        case permanent
+    }
+
+    /// Why a segment ended the job; `JobRuntime` turns it into the sentence the user reads.
+    public struct FailureCause: Sendable, Equatable {
+        public var kind: FailureKind
+        public var message: String
+        /// Distinct agents the segment failed on.
+        public var agents: Int
     }
 
     public enum ResultDecision: Sendable, Equatable {
@@ -27,7 +62,7 @@ public struct SegmentStateMachine: Sendable, Equatable {
         case requeue
         /// Another lease is still running; nothing to do.
         case keepRunning
-        case failJob(String)
+        case failJob(FailureCause)
         case ignore
     }
 
@@ -45,6 +80,9 @@ public struct SegmentStateMachine: Sendable, Equatable {
     public private(set) var failedAttempts: Set<Int> = []
     public private(set) var failures = 0
     public private(set) var requeues = 0
+    /// Each distinct failure message with the agents it came from (two agents saying the same
+    /// thing is a property of the segment).
+    private var seen: [String: Set<String>] = [:]
 
     public init() {}
 
@@ -63,28 +101,30 @@ public struct SegmentStateMachine: Sendable, Equatable {
 
     /// Hands the segment to `agent` (a second lease while it runs is a speculative re-run);
     /// returns the attempt number.
-    public mutating func assign(to agent: String, now: Double, leaseSeconds: Double) -> Int {
+    public mutating func assign(to agent: String, now: Double) -> Int {
         precondition(isPending || (leases.count > 0 && !leases.contains { $0.agent == agent }), "assign from \(state)")
         attempts += 1
         grants[attempts] = agent
-        state = .running(leases + [Lease(agent: agent, attempt: attempts, started: now, deadline: now + leaseSeconds)])
+        state = .running(leases + [Lease(agent: agent, attempt: attempts, started: now)])
         return attempts
     }
 
-    /// Progress from a lease holder pushes its deadline out.
-    public mutating func extend(agent: String, attempt: Int, now: Double, leaseSeconds: Double) {
-        guard case .running(var list) = state, let i = list.firstIndex(where: { $0.agent == agent && $0.attempt == attempt }) else { return }
-        list[i].deadline = max(list[i].deadline, now + leaseSeconds)
+    /// A heartbeat reported `frames` done on this attempt. Only a larger count than before is
+    /// progress: an agent repeating the same number is alive but stuck. True when it grew.
+    @discardableResult
+    public mutating func progress(agent: String, attempt: Int, frames: Int, now: Double) -> Bool {
+        guard case .running(var list) = state, let i = list.firstIndex(where: { $0.agent == agent && $0.attempt == attempt }),
+              frames > list[i].frames else { return false }
+        list[i].frames = frames
+        list[i].progressed = now
         state = .running(list)
+        return true
     }
 
-    /// Drops leases past their deadline; returns them. The segment is pending again when none is left.
-    public mutating func checkExpiry(now: Double) -> [Lease] {
-        guard case .running(let list) = state else { return [] }
-        let expired = list.filter { now > $0.deadline }
-        guard !expired.isEmpty else { return [] }
-        setLeases(list.filter { now <= $0.deadline })
-        return expired
+    /// Leases that made no progress for more than `stallSeconds`. The caller reports each as a
+    /// failure (`failure(…, kind: .transient)`), which takes it back.
+    public func stalled(now: Double, stallSeconds: Double) -> [Lease] {
+        leases.filter { now - $0.progressed > stallSeconds }
     }
 
     /// The agent disconnected or handed its work back. True when the segment became pending.
@@ -109,16 +149,26 @@ public struct SegmentStateMachine: Sendable, Equatable {
         return others
     }
 
-    /// The attempt failed on the agent, or its result turned out wrong (frame count, timestamps).
-    public mutating func failure(agent: String, attempt: Int, message: String, permanent: Bool) -> FailureDecision {
+    /// The attempt failed on the agent, or its result turned out wrong. The job fails at once
+    /// when another try cannot help: a permanent or deterministic error, the same wrong result
+    /// twice, the same failure on two agents; otherwise after `maxDistinctAgentFailures` agents
+    /// or `maxFailures` failures in all (poison). Else the segment runs again.
+    public mutating func failure(agent: String, attempt: Int, message: String, kind: FailureKind) -> FailureDecision {
         guard grants[attempt] == agent, !isDone, !failedAttempts.contains(attempt) else { return .ignore }
         if case .failed = state { return .ignore }
         failedAttempts.insert(attempt)
         failedAgents.insert(agent)
         failures += 1
-        if permanent || failedAgents.count >= Self.maxDistinctAgentFailures || failures >= Self.maxFailures {
+        let before = seen[message, default: []]
+        seen[message, default: []].insert(agent)
+        let repeated = switch kind {
+        case .mismatch: !before.isEmpty
+        case .transient: !before.subtracting([agent]).isEmpty
+        case .deterministic, .permanent: true
+        }
+        if repeated || failedAgents.count >= Self.maxDistinctAgentFailures || failures >= Self.maxFailures {
             state = .failed(message)
-            return .failJob(message)
+            return .failJob(FailureCause(kind: repeated ? kind : .transient, message: message, agents: failedAgents.count))
         }
         guard case .running(let list) = state else { return .requeue }
         setLeases(list.filter { $0.attempt != attempt })

@@ -12,12 +12,14 @@ public struct PreparedJob: Sendable {
     /// Probe warnings (damaged packets, truncation…), more are added after stitching.
     public let warnings: [String]
 
-    /// `checkingEncoder`: false for analysis-only jobs, which encode nothing.
-    public init(input: String, settings: EncodeSettings, segmentSeconds: Double, checkingEncoder: Bool = true) throws(MediaError) {
+    /// `checkingEncoder`: false for analysis-only jobs, which encode nothing. `outputPath`: the
+    /// container is checked to hold the encoder's codec too, before any agent works for nothing.
+    public init(input: String, settings: EncodeSettings, segmentSeconds: Double, checkingEncoder: Bool = true,
+                outputPath: String? = nil) throws(MediaError) {
         self.input = input
         self.settings = settings
         probe = try MediaProbe(path: input)
-        if checkingEncoder { try Self.checkEncoder(settings, probe: probe) }
+        if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: outputPath) }
         plan = try SegmentPlanner(targetSeconds: segmentSeconds).plan(probe.index, timeBase: probe.videoTimeBase)
         let stream = probe.info.streams[probe.info.videoStream]
         frameRate = [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
@@ -27,7 +29,7 @@ public struct PreparedJob: Sendable {
     public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local",
                             analysis: AnalysisSettings? = nil, mode: SegmentMode = .encode) -> DispatchJob {
         DispatchJob(id: id, plan: plan, settings: settings, frameRate: frameRate, spool: spool, priority: priority, owner: owner,
-                    analysis: analysis, mode: mode)
+                    analysis: analysis, mode: mode, startSeconds: probe.info.streams.compactMap(\.startTime).min() ?? 0)
     }
 
     public func makeExtractor() throws(MediaError) -> SegmentExtractor {
@@ -66,7 +68,7 @@ public struct PreparedJob: Sendable {
 
     /// Opens the encoder once here and encodes one frame, so a bad codec, preset or pixel
     /// format is one sentence before any agent starts.
-    static func checkEncoder(_ requested: EncodeSettings, probe: MediaProbe) throws(MediaError) {
+    static func checkEncoder(_ requested: EncodeSettings, probe: MediaProbe, outputPath: String?) throws(MediaError) {
         let p = probe.videoParameters
         let format = try PixelFormatChoice.choose(codec: requested.codec,
                                                   source: PixelFormatChoice.unJ(.init(rawValue: p.format)),
@@ -77,5 +79,12 @@ public struct PreparedJob: Sendable {
         let encoder = try Encoder(settings: settings, source: Encoder.Source(
             width: Int32(size.0), height: Int32(size.1), pixelFormat: format, timeBase: probe.videoTimeBase, frameRate: Rational(25, 1)))
         try encoder.selfTest(width: size.0, height: size.1, pixelFormat: format)
+        if let outputPath {
+            let out = try OutputContainer(path: outputPath)
+            guard out.accepts(codecID: encoder.parameters.codecID) else {
+                let ext = (outputPath as NSString).pathExtension
+                throw MediaError(.unsupportedContainer, "\(requested.codec) video cannot be stored in a .\(ext) file by this FFmpeg; choose another container (.mkv holds every codec) or codec", path: outputPath)
+            }
+        }
     }
 }
