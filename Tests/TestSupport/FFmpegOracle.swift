@@ -28,6 +28,65 @@ public enum FFmpegOracle {
         return zip(hashes, times).map { DecodedFrame(hash: $0, time: $1) }
     }
 
+    /// What the issue's oracle gives: `ffmpeg -i FILE -map 0:v:0 -f framemd5 -` with ffmpeg's
+    /// default flags. Unlike `frames(_:)` there is no `-fps_mode passthrough`: the CLI's default
+    /// for framemd5 is `vfr`, which puts every frame on a grid of the frame rate it guesses from
+    /// the stream (r_frame_rate, or avg_frame_rate when that is close) and drops a frame that
+    /// lands on the same tick as the one before, as any ffmpeg re-encode with default flags does.
+    /// Times are the output's pts × its `#tb`, relative to the first frame. Rotation is applied
+    /// (`autorotate` is a default) unless `autorotate` is false.
+    public struct OracleRun: Sendable {
+        public var frames: [DecodedFrame]
+        /// The `#tb 0:` line: the grid the times are on (1/frame rate as the CLI guessed it).
+        public var timeBase: String
+        public var dimensions: String
+    }
+
+    public static func defaultOracle(_ path: String, autorotate: Bool = true) throws -> OracleRun {
+        let md5 = try Subprocess.run("ffmpeg", ["-v", "error"] + (autorotate ? [] : ["-noautorotate"])
+                                     + ["-i", path, "-map", "0:v:0", "-f", "framemd5", "-"], timeout: 300)
+        guard md5.status == 0 else { throw Failure(description: "ffmpeg framemd5 failed on \(path): \(md5.stderr.suffix(600))") }
+        var num = 1.0, den = 1.0, timeBase = "?", dimensions = "?"
+        var frames: [DecodedFrame] = []
+        var first: Double?
+        for line in md5.stdout.split(separator: "\n") {
+            if line.hasPrefix("#tb 0:") {
+                timeBase = line.dropFirst(6).trimmingCharacters(in: .whitespaces)
+                let parts = timeBase.split(separator: "/").compactMap { Double($0) }
+                if parts.count == 2, parts[1] != 0 { (num, den) = (parts[0], parts[1]) }
+            } else if line.hasPrefix("#dimensions 0:") {
+                dimensions = line.dropFirst(14).trimmingCharacters(in: .whitespaces)
+            } else if !line.hasPrefix("#") {
+                // stream#, dts, pts, duration, size, hash
+                let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard fields.count >= 6, let pts = Double(fields[2]) else { continue }
+                let t = pts * num / den
+                if first == nil { first = t }
+                frames.append(DecodedFrame(hash: fields[5], time: t - first!))
+            }
+        }
+        return OracleRun(frames: frames, timeBase: timeBase, dimensions: dimensions)
+    }
+
+    /// The rotation of the first video stream's display matrix, in degrees (0 when none).
+    public static func rotation(_ path: String) throws -> Double {
+        let out = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                                 "stream_side_data=rotation", "-of", "csv=p=0", path], timeout: 60)
+        return out.stdout.split(whereSeparator: { $0 == "\n" || $0 == "," }).compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.first ?? 0
+    }
+
+    /// Stream-level facts of the first video stream: r/avg frame rate and field order.
+    public static func videoStream(_ path: String) throws -> [String: String] {
+        let out = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                                 "stream=r_frame_rate,avg_frame_rate,field_order", "-of", "default=nw=1", path], timeout: 60)
+        var facts: [String: String] = [:]
+        for line in out.stdout.split(separator: "\n") {
+            let kv = line.split(separator: "=", maxSplits: 1)
+            if kv.count == 2, facts[String(kv[0])] == nil { facts[String(kv[0])] = String(kv[1]) }
+        }
+        return facts
+    }
+
     /// Presentation times of the decoded frames of the first video stream, relative to the
     /// first one (containers may shift a whole file, e.g. Matroska cannot store negative times).
     public static func frameTimes(_ path: String) throws -> [Double] {
