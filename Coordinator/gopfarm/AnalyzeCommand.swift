@@ -54,6 +54,7 @@ struct AnalyzeCommand: ParsableCommand {
                 if remote && !quiet { Console.error("listening for agents on \(endpoint)\n") }
             }, progress: { p, elapsed in line.update(p, elapsed: elapsed) })
             line.finish()
+            HeldLog.shared.release()
             if json {
                 if !series { result.series = nil }
                 try CLIEnvironment.printJSON(result)

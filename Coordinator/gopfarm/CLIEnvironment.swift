@@ -11,17 +11,23 @@ enum CLIEnvironment {
         LoggingSystem.bootstrap { label in
             var h = LineLogHandler(label: label, json: jsonLogs)
             h.logLevel = verbose ? .info : .warning
+            if !verbose { h.sink = HeldLog.shared.hold }
             return h
         }
         SignalHandling.install { _ in transcodeCancelled.store(true, ordering: .relaxed) }
     }
 
-    /// Prints a failure as one sentence and exits with the right status.
+    /// Prints a failure as one sentence and exits with the right status; the log lines held
+    /// meanwhile (`HeldLog`) are dropped.
     static func fail(_ error: Error) -> ExitCode {
+        HeldLog.shared.discard()
         if error is ExitCode { return error as! ExitCode }
         let text: String
         if let e = error as? MediaError { text = e.description } else { text = "\(error)" }
-        Console.error("gopfarm: error: \(text)\n")
+        // One line even when a library's message spans several.
+        let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: "; ")
+        Console.error("gopfarm: error: \(line)\n")
         if transcodeCancelled.load(ordering: .relaxed) { return ExitCode(130) }
         return ExitCode(1)
     }

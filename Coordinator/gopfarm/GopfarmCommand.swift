@@ -19,6 +19,7 @@ struct GopfarmCommand: AsyncParsableCommand {
     /// closes the pipe early (`gopfarm jobs | head -1`) ends a command quietly (see `Console`).
     static func main() async {
         Console.ignoreBrokenPipeSignal()
-        await main(nil)
+        await main(nil)  // exits by itself on failure
+        HeldLog.shared.release()
     }
 }

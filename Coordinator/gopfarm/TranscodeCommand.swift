@@ -58,6 +58,7 @@ struct TranscodeCommand: ParsableCommand {
                 if remote && !quiet { Console.error("listening for agents on \(endpoint)\n") }
             }, progress: { p, elapsed in line.update(p, elapsed: elapsed) })
             line.finish()
+            HeldLog.shared.release()
             if json { try CLIEnvironment.printJSON(report) } else { Self.printSummary(report) }
         } catch {
             throw CLIEnvironment.fail(error)

@@ -6,6 +6,9 @@ import Logging
 public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
+    /// Where finished lines go (without their newline); nil: stderr at once. A one-shot
+    /// command holds them until it knows whether it succeeded.
+    public var sink: (@Sendable (String) -> Void)?
     let label: String
     let json: Bool
 
@@ -33,7 +36,7 @@ public struct LineLogHandler: LogHandler {
             text = "\(time) \(level) \(label): \(message)"
             for (k, v) in all.sorted(by: { $0.key < $1.key }) { text += " \(k)=\(v)" }
         }
-        Console.error(text + "\n")
+        if let sink { sink(text) } else { Console.error(text + "\n") }
     }
 
     /// `2026-11-24T21:00:00Z` through `gmtime_r`/`strftime` (an ISO8601DateFormatter per line
