@@ -1,0 +1,168 @@
+import Foundation
+import GopfarmCommon
+import Testing
+import TestSupport
+
+/// A job ends: it never waits on an agent that makes no progress, on a segment that cannot be
+/// decoded, or on agents that will not take it (issue 11). Real `gopfarm serve` and `gopfarm
+/// transcode` processes; the agent that stalls is a `FakeAgent` speaking the wire protocol.
+@Suite("Stalled agents and damaged segments", .serialized)
+struct StalledAgentTests {
+    /// The lease floor these tests give the coordinator (`--lease-seconds`): a lease whose agent
+    /// reports no new frame for this long is taken back (small clips: the scaled bound is lower).
+    static let leaseSeconds = 4.0
+
+    /// 4 s at 25 fps, a key frame every second, no B-frames, in MPEG-TS, whose 61st frame
+    /// carries the 60th's timestamp (its PES header rewritten): the plan accepts it, and every
+    /// decoder returns two frames with one timestamp in the segment at 2 s, a deterministic error.
+    static func repeatedTimestampTS(in dir: URL) throws -> String {
+        let clean = dir.appendingPathComponent("clean.ts").path
+        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                                                 "-c:v", "libx264", "-threads", "1", "-preset", "ultrafast", "-bf", "0", "-g", "25",
+                                                 "-f", "mpegts", clean], timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: clean)))
+        // Offsets of the PTS field of each video PES (PID 0x100) header, in file order.
+        var ptsOffsets: [Int] = []
+        for packet in stride(from: 0, to: bytes.count - 187, by: 188) {
+            let pid = Int(bytes[packet + 1] & 0x1f) << 8 | Int(bytes[packet + 2])
+            guard bytes[packet] == 0x47, pid == 0x100, bytes[packet + 1] & 0x40 != 0 else { continue }
+            var i = packet + 4
+            if bytes[packet + 3] & 0x20 != 0 { i += 1 + Int(bytes[packet + 4]) }
+            try #require(bytes[i] == 0 && bytes[i + 1] == 0 && bytes[i + 2] == 1 && bytes[i + 7] >> 6 == 2, "a PES header with PTS only")
+            ptsOffsets.append(i + 9)
+        }
+        try #require(ptsOffsets.count == 100)
+        let (from, to) = (ptsOffsets[59], ptsOffsets[60])
+        for k in 0..<5 { bytes[to + k] = bytes[from + k] }
+        let damaged = dir.appendingPathComponent("repeated-timestamp.ts").path
+        try Data(bytes).write(to: URL(fileURLWithPath: damaged))
+        return damaged
+    }
+
+    /// Runs `gopfarm transcode` on the damaged file with `agents` local agents; it must end in
+    /// a bounded time with one error line naming frames and a time, and leave nothing behind.
+    func damagedInputFails(agents: Int) throws {
+        let dir = TestPaths.scratch("damaged-\(agents)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try Self.repeatedTimestampTS(in: dir)
+        let outDir = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        let started = Date()
+        // Before the fix this run never ended (the only agent blocklisted, the job at 0 agents).
+        let run = try Subprocess.run(TestPaths.gopfarm, ["transcode", input, "-o", outDir.appendingPathComponent("out.mkv").path,
+                                                         "--codec", "ffv1", "--segment-seconds", "1", "--agents", "\(agents)", "--quiet"],
+                                     timeout: 120)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(!run.timedOut, "the job hung")
+        #expect(seconds < 60, "took \(seconds) s")
+        #expect(run.status != 0)
+        let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        #expect(lines.count == 1, "\(run.stderr)")
+        #expect(lines.first?.hasPrefix("gopfarm: error: frames 51-75 cannot be decoded: the stream is damaged at 0:00:02.0") == true,
+                "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outDir.path).isEmpty, "left behind")
+    }
+
+    @Test("a segment that cannot be decoded ends a one-agent transcode at once, in one line")
+    func damagedOneAgent() throws { try damagedInputFails(agents: 1) }
+
+    @Test("… and a two-agent one")
+    func damagedTwoAgents() throws { try damagedInputFails(agents: 2) }
+
+    /// Through the service with one agent: the job ends `failed` with the sentence, in `status`.
+    @Test("a damaged input through serve with one agent ends failed, with the sentence in status")
+    func damagedThroughServe() throws {
+        let dir = TestPaths.scratch("damaged-serve")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try Self.repeatedTimestampTS(in: dir)
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        let agent = try serve.startAgent(name: "only")
+        defer { agent.terminate() }
+        let id = try Self.submit(serve, input)
+        let job = try serve.waitForJob(id, timeout: 120)
+        #expect(job["state"] as? String == "failed", "\(job)")
+        let status = try serve.cli(["status", id])
+        #expect(status.stdout.contains("frames 51-75 cannot be decoded: the stream is damaged at 0:00:02.0"), "\(status.stdout)")
+        // The agent is not to blame: it is still connected and takes the next job.
+        #expect(agent.isRunning)
+    }
+
+    /// The agent that heartbeats but never reports a new frame loses its segment after the
+    /// bound, and the job finishes on the real agent.
+    @Test("an agent that heartbeats without progress loses its segment; the job finishes on a real agent within the bound")
+    func heartbeatWithoutProgress() throws {
+        let dir = TestPaths.scratch("stalled")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.cleanClip(in: dir)
+        let serve = try ServeProcess(directory: dir, arguments: ["--insecure", "--lease-seconds", "\(Self.leaseSeconds)"])
+        defer { serve.stop() }
+        // The fake joins first, so the first segment goes to it.
+        let fake = FakeAgent(endpoint: serve.agentEndpoint, name: "stuck")
+        defer { fake.stop() }
+        #expect(fake.wait(10) { $0.isWelcomed })
+        let real = try serve.startAgent(name: "real")
+        defer { real.terminate() }
+        #expect(Self.wait(30) { (try? serve.query("SELECT COUNT(*) FROM agents WHERE name = 'real'").first?.first) == "1" })
+
+        let submitted = Date()
+        let id = try Self.submit(serve, source)
+        #expect(fake.wait(30) { !$0.assignments.isEmpty }, "the fake agent got no segment")
+        let job = try serve.waitForJob(id, timeout: 120)
+        let seconds = Date().timeIntervalSince(submitted)
+        #expect(job["state"] as? String == "done", "\(job)\n\(serve.log)")
+        let taken = try #require(fake.assignments.first)
+        #expect(fake.assignments.count == 1, "a stuck agent gets no more work")
+        // Taken back while the fake kept heartbeating; finished by the real agent.
+        #expect(serve.log.contains("lease taken back: no progress"), "\(serve.log)")
+        #expect(fake.goodbye == nil && fake.heartbeatsSent > Int(Self.leaseSeconds / 0.25))
+        let finisher = try serve.query("SELECT agent FROM segments WHERE jobId = '\(id)' AND idx = \(taken.segment)")
+        #expect(finisher.map { $0.first } == ["real"], "\(finisher)")
+        // The documented bound (the lease floor here) plus generous time for a 4-segment job.
+        #expect(seconds < Self.leaseSeconds + 60, "took \(seconds) s")
+    }
+
+    /// Alone, the stuck agent is no agent at all: the job fails with a sentence instead of waiting.
+    @Test("a job whose only agent is stuck fails, saying so")
+    func onlyAgentStuck() throws {
+        let dir = TestPaths.scratch("stuck-only")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.cleanClip(in: dir)
+        let serve = try ServeProcess(directory: dir, arguments: ["--insecure", "--lease-seconds", "\(Self.leaseSeconds)"])
+        defer { serve.stop() }
+        let fake = FakeAgent(endpoint: serve.agentEndpoint, name: "stuck")
+        defer { fake.stop() }
+        #expect(fake.wait(10) { $0.isWelcomed })
+        let id = try Self.submit(serve, source)
+        let job = try serve.waitForJob(id, timeout: 60)
+        #expect(job["state"] as? String == "failed", "\(job)")
+        #expect((job["error"] as? String) == "no agent can run this job: stuck is stuck on work that made no progress", "\(job)")
+    }
+
+    // MARK: - Helpers
+
+    static func cleanClip(in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent("clean.mp4").path
+        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", path], timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        return path
+    }
+
+    static func submit(_ serve: ServeProcess, _ input: String) throws -> String {
+        let r = try serve.request("POST", "/v1/jobs", token: serve.adminToken,
+                                  json: #"{"input":"\#(input)","outputName":"out.mkv","settings":{"codec":"ffv1"},"segmentSeconds":1}"#)
+        try #require(r.status == 201, "\(r.text)")
+        return try #require(r.json()?["id"] as? String)
+    }
+
+    static func wait(_ seconds: Double, until condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() {
+            if Date() > deadline { return false }
+            usleep(50_000)
+        }
+        return true
+    }
+}
