@@ -96,7 +96,9 @@ struct StalledAgentTests {
         let dir = TestPaths.scratch("stalled")
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = try Self.cleanClip(in: dir)
-        let serve = try ServeProcess(directory: dir, arguments: ["--insecure", "--lease-seconds", "\(Self.leaseSeconds)"])
+        // Speculation off (it could rescue the segment too): only the lease may take it back.
+        let serve = try ServeProcess(directory: dir, arguments: ["--insecure", "--lease-seconds", "\(Self.leaseSeconds)",
+                                                                 "--speculate-after", "600"])
         defer { serve.stop() }
         // The fake joins first, so the first segment goes to it.
         let fake = FakeAgent(endpoint: serve.agentEndpoint, name: "stuck")
@@ -121,6 +123,33 @@ struct StalledAgentTests {
         #expect(finisher.map { $0.first } == ["real"], "\(finisher)")
         // The documented bound (the lease floor here) plus generous time for a 4-segment job.
         #expect(seconds < Self.leaseSeconds + 60, "took \(seconds) s")
+    }
+
+    /// Speculation needs no completed segment: a one-segment job held by the fake is re-run on
+    /// an idle real agent after the time bound (factor × `--speculate-after`), before any result.
+    @Test("a straggler is re-run before any segment of its job has completed")
+    func speculationWithoutACompletedSegment() throws {
+        let dir = TestPaths.scratch("speculate")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.cleanClip(in: dir)
+        // Leases never expire here: only speculation can finish the job.
+        let serve = try ServeProcess(directory: dir, arguments: ["--insecure", "--lease-seconds", "600", "--speculate-after", "2"])
+        defer { serve.stop() }
+        let fake = FakeAgent(endpoint: serve.agentEndpoint, name: "stuck")
+        defer { fake.stop() }
+        #expect(fake.wait(10) { $0.isWelcomed })
+        let real = try serve.startAgent(name: "real")
+        defer { real.terminate() }
+        #expect(Self.wait(30) { (try? serve.query("SELECT COUNT(*) FROM agents WHERE name = 'real'").first?.first) == "1" })
+        let r = try serve.request("POST", "/v1/jobs", token: serve.adminToken,
+                                  json: #"{"input":"\#(source)","outputName":"out.mkv","settings":{"codec":"ffv1"},"segmentSeconds":60}"#)
+        try #require(r.status == 201, "\(r.text)")
+        let id = try #require(r.json()?["id"] as? String)
+        let job = try serve.waitForJob(id, timeout: 90)
+        #expect(job["state"] as? String == "done", "\(job)")
+        #expect(fake.assignments.map(\.segment) == [0])
+        #expect(serve.log.contains("straggler re-run speculatively"), "\(serve.log)")
+        #expect(try serve.query("SELECT agent FROM segments WHERE jobId = '\(id)' AND idx = 0").map { $0.first } == ["real"])
     }
 
     /// Alone, the stuck agent is no agent at all: the job fails with a sentence instead of waiting.
