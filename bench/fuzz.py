@@ -198,6 +198,10 @@ def run_session(cmd, timeout, env=None):
             timed_out = True
             kill_session(p.pid)
             p.wait()
+        except BaseException:  # Ctrl-C: leave no run behind
+            kill_session(p.pid)
+            p.wait()
+            raise
         seconds = time.monotonic() - start
         stray = session_members(p.pid)
         deadline = time.monotonic() + 2
@@ -531,6 +535,9 @@ def main():
                 f"{r['seconds']:5.1f} s  {first[0][:150] if first else ''}")
 
     serve = Serve(args, work, cases_dir) if args.serve else None
+    # SIGTERM and Ctrl-C stop the run and still write the summary of the runs done so far.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    interrupted = False
     try:
         for n, case in enumerate(cases.values()):
             for agents in agent_counts:
@@ -539,6 +546,9 @@ def main():
                 record(case, serve_case(args, serve, case))
             if (n + 1) % 25 == 0:
                 log(f"fuzz: {n + 1}/{len(cases)} files, {time.monotonic() - started:.0f} s")
+    except KeyboardInterrupt:
+        interrupted = True
+        log("fuzz: interrupted; the summary counts the runs done so far")
     finally:
         if serve:
             serve.stop()
@@ -546,7 +556,7 @@ def main():
     failing = [r for r in results if r["outcome"] in BAD or r["problems"]]
     failing_cases = {r["index"] for r in failing}
     for case in cases.values():
-        if case["index"] not in failing_cases and not args.keep:
+        if case["index"] not in failing_cases and not args.keep and os.path.exists(case["path"]):
             os.remove(case["path"])
     with open(os.path.join(work, "results.json"), "w") as f:
         json.dump({"seed": args.seed, "files": args.files, "timeout": args.timeout, "cases": list(cases.values()),
@@ -565,10 +575,11 @@ def main():
             f.write("\n")
 
     print(summary(results, cases))
-    print(f"{len(results)} runs of {len(cases)} files in {time.monotonic() - started:.0f} s; "
+    done_files = len({r["index"] for r in results})
+    print(f"{len(results)} runs of {done_files} files{' (interrupted)' if interrupted else ''} in {time.monotonic() - started:.0f} s; "
           f"{len(failing)} bad runs ({len(failing_cases)} files)"
           + (f"; see {os.path.join(work, 'failures.txt')}" if failing else ""))
-    return 1 if failing else 0
+    return 1 if failing or interrupted else 0
 
 
 if __name__ == "__main__":
