@@ -120,13 +120,14 @@ struct EncodePipeline {
                                 toWidth: Int32(size.0), toHeight: Int32(size.1), to: target)
         }
         if frame.colorRange == AVCOL_RANGE_JPEG { range = AVCOL_RANGE_JPEG }
-        let source = Encoder.Source(
+        var source = Encoder.Source(
             width: Int32(size.0), height: Int32(size.1), pixelFormat: target, timeBase: timeBase,
             frameRate: assignment.frameRate, sampleAspectRatio: sourceParameters.sampleAspectRatio,
             colorRange: range, colorPrimaries: AVColorPrimaries(rawValue: sourceParameters.colorPrimaries),
             colorTransfer: AVColorTransferCharacteristic(rawValue: sourceParameters.colorTransfer),
             colorSpace: AVColorSpace(rawValue: sourceParameters.colorSpace),
             chromaLocation: AVChromaLocation(rawValue: sourceParameters.chromaLocation))
+        source.fieldOrder = AVFieldOrder(rawValue: sourceParameters.fieldOrder)
         let e = try Encoder(settings: settings, source: source, statistics: quality != nil)
         quality?.useStatistics(of: e, layout: PlaneLayout(format: target.rawValue, width: size.0, height: size.1))
         encoder = e

@@ -41,6 +41,8 @@ static inline int gf_SWS_ACCURATE_RND(void) { return SWS_ACCURATE_RND; }
 static inline int gf_AV_CODEC_FLAG_QSCALE(void) { return AV_CODEC_FLAG_QSCALE; }
 static inline int gf_FF_QP2LAMBDA(void) { return FF_QP2LAMBDA; }
 static inline int gf_AV_CODEC_FLAG_PSNR(void) { return AV_CODEC_FLAG_PSNR; }
+static inline int gf_AV_CODEC_FLAG_INTERLACED_DCT(void) { return AV_CODEC_FLAG_INTERLACED_DCT; }
+static inline int gf_AV_CODEC_FLAG_INTERLACED_ME(void) { return AV_CODEC_FLAG_INTERLACED_ME; }
 static inline int gf_AV_LOG_QUIET(void) { return AV_LOG_QUIET; }
 static inline int gf_FF_COMPLIANCE_NORMAL(void) { return FF_COMPLIANCE_NORMAL; }
 static inline int gf_AV_OPT_SEARCH_CHILDREN(void) { return AV_OPT_SEARCH_CHILDREN; }

@@ -21,6 +21,12 @@ public enum TestPaths {
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
+    /// `../shared/media-new`: real clips the product did not handle before, read by name.
+    public static var sharedMediaNew: URL? {
+        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/media-new")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
     /// Generated fixtures, cached across test runs of one build directory.
     public static var fixtures: URL {
         let url = packageRoot.appendingPathComponent(".build/test-fixtures")

@@ -19,6 +19,9 @@ public final class Encoder {
         public var colorTransfer: AVColorTransferCharacteristic
         public var colorSpace: AVColorSpace
         public var chromaLocation: AVChromaLocation
+        /// Interlaced sources keep their field order: interlaced coding where the encoder has
+        /// it (x264/x265 field or MBAFF coding), and the field order in the stream parameters.
+        public var fieldOrder: AVFieldOrder = AV_FIELD_UNKNOWN
 
         public init(width: Int32, height: Int32, pixelFormat: AVPixelFormat, timeBase: Rational, frameRate: Rational,
                     sampleAspectRatio: Rational = Rational(0, 1), colorRange: AVColorRange = AVCOL_RANGE_UNSPECIFIED,
@@ -59,6 +62,11 @@ public final class Encoder {
         ctx.pointee.color_trc = source.colorTransfer
         ctx.pointee.colorspace = source.colorSpace
         ctx.pointee.chroma_sample_location = source.chromaLocation
+        ctx.pointee.field_order = source.fieldOrder
+        let interlaced = [AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT].contains(source.fieldOrder)
+        if interlaced, ["libx264", "libx265", "mpeg2video"].contains(settings.codec) {
+            ctx.pointee.flags |= gf_AV_CODEC_FLAG_INTERLACED_DCT() | gf_AV_CODEC_FLAG_INTERLACED_ME()
+        }
         ctx.pointee.thread_count = Int32(settings.threads)
         if let gop = settings.gop { ctx.pointee.gop_size = Int32(gop) }
         if globalHeader { ctx.pointee.flags |= gf_AV_CODEC_FLAG_GLOBAL_HEADER() }

@@ -59,6 +59,12 @@ public final class InputContainer {
     public func timeBase(stream index: Int) -> Rational { Rational(stream(index).pointee.time_base) }
     public func realFrameRate(stream index: Int) -> Rational { Rational(stream(index).pointee.r_frame_rate) }
     public func averageFrameRate(stream index: Int) -> Rational { Rational(stream(index).pointee.avg_frame_rate) }
+    /// The frame rate FFmpeg's tools take for a stream (`av_guess_frame_rate`: r_frame_rate,
+    /// unless the codec's own rate or the average says it counts fields): what the ffmpeg CLI
+    /// converts to by default, so an output must declare the same to be read the same.
+    public func guessedFrameRate(stream index: Int) -> Rational {
+        Rational(av_guess_frame_rate(context, stream(index), nil))
+    }
     public func streamStartTime(stream index: Int) -> Int64 { stream(index).pointee.start_time }
     public func streamDuration(stream index: Int) -> Int64 { stream(index).pointee.duration }
     public func declaredFrameCount(stream index: Int) -> Int64 { stream(index).pointee.nb_frames }

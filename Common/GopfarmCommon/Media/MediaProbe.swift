@@ -32,7 +32,7 @@ public struct MediaProbe: Sendable {
         videoParameters = params
         videoTimeBase = input.timeBase(stream: video)
 
-        let classifier = RandomAccessClassifier(parameters: params)
+        var inspector = FrameInspector(parameters: params)
         var index = VideoPacketIndex()
         var corrupt: [Int] = []
         var falseKeys = 0
@@ -42,9 +42,12 @@ public struct MediaProbe: Sendable {
         var verified = 0
         while try input.read(into: packet) {
             guard packet.streamIndex == video else { continue }
-            // Only flagged packets can be cut points; parsing the others would cost a byte scan
-            // of every packet (Annex B) for nothing.
-            let kind = packet.isKey ? classifier.classify(packet.bytes, keyFlag: true) : .none
+            // Codecs whose packets are not all shown frames are read packet by packet; for the
+            // others only flagged packets can be cut points (a byte scan of the rest is waste).
+            let traits = packet.isKey || inspector.inspectsEveryPacket
+                ? inspector.inspect(packet.bytes, keyFlag: packet.isKey)
+                : PacketTraits(randomAccess: .none, shows: true, field: nil)
+            let kind = traits.randomAccess
             if kind == .falseKey { falseKeys += 1 }
             if packet.isCorrupt { corrupt.append(index.count) }
             if verified < 3, let file = rawFile {
@@ -53,7 +56,16 @@ public struct MediaProbe: Sendable {
             }
             index.records.append(VideoPacketRecord(
                 pts: packet.pts, dts: packet.dts, duration: packet.duration, position: packet.position, size: Int32(packet.size),
-                keyFlag: packet.isKey, randomAccess: kind, discard: packet.isDiscard, corrupt: packet.isCorrupt))
+                keyFlag: packet.isKey, randomAccess: kind, discard: packet.isDiscard, corrupt: packet.isCorrupt,
+                hidden: !traits.shows))
+            // A field pair is one frame, shown at its first field's time for both durations.
+            if traits.field != nil, !traits.shows, index.count >= 2 {
+                let second = index.records[index.count - 1]
+                let first = index.count - 2
+                if index.records[first].pts != noPTS, second.pts != noPTS, second.pts > index.records[first].pts {
+                    index.records[first].duration = second.pts + second.duration - index.records[first].pts
+                }
+            }
         }
         index.directlyReadable = rawFile != nil && verified > 0 && corrupt.isEmpty
             && index.records.allSatisfy { $0.position >= 0 }
@@ -81,7 +93,7 @@ public struct MediaProbe: Sendable {
         if falseKeys > 0 {
             warnings.append("\(falseKeys) packet(s) flagged as key frames are not random access points in the bitstream; they are not used as cut points")
         }
-        let firstKey = index.records.firstIndex { $0.randomAccess.isBoundaryCandidate }
+        let firstKey = index.firstDecodablePacket
         if let firstKey, firstKey > 0 {
             let lost = index.records[..<firstKey].filter(\.isShown).count
             if lost > 0 {

@@ -48,8 +48,18 @@ public final class OutputContainer {
             let playable = [AV_CODEC_ID_AAC, AV_CODEC_ID_MP3, AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3, AV_CODEC_ID_ALAC,
                             AV_CODEC_ID_OPUS, AV_CODEC_ID_FLAC]
             if !playable.contains(id) { return false }
+            // FFmpeg writes Opus and FLAC only into MP4, not QuickTime.
+            if formatName == "mov", [AV_CODEC_ID_OPUS, AV_CODEC_ID_FLAC].contains(id) { return false }
         }
-        return avformat_query_codec(context.pointee.oformat, id, gf_FF_COMPLIANCE_NORMAL()) == 1
+        if avformat_query_codec(context.pointee.oformat, id, gf_FF_COMPLIANCE_NORMAL()) == 1 { return true }
+        // QuickTime's muxer also writes any video codec that has an AVI (RIFF) tag (FFV1…),
+        // which its table of known tags does not list.
+        if formatName == "mov", avcodec_get_type(id) == AVMEDIA_TYPE_VIDEO {
+            var tables: [OpaquePointer?] = [avformat_get_riff_video_tags(), nil]
+            var tag: UInt32 = 0
+            return tables.withUnsafeMutableBufferPointer { av_codec_get_tag2($0.baseAddress, id, &tag) } == 1
+        }
+        return false
     }
 
     /// Adds a stream and returns its index.
@@ -68,6 +78,14 @@ public final class OutputContainer {
             matrix.withUnsafeBytes { UnsafeMutableRawPointer(side).copyMemory(from: $0.baseAddress!, byteCount: 36) }
         }
         return Int(st.pointee.index)
+    }
+
+    /// Declares a video stream's frame rate (Matroska stores it as the default duration; MP4
+    /// derives it from the timestamps).
+    public func setFrameRate(stream index: Int, _ rate: Rational) {
+        guard rate.isValid, let st = context.pointee.streams[index] else { return }
+        st.pointee.avg_frame_rate = rate.av
+        st.pointee.r_frame_rate = rate.av
     }
 
     /// Copies an input stream's audio parameters exactly (including the channel layout).

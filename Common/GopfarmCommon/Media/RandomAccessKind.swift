@@ -14,6 +14,11 @@ public enum RandomAccessKind: UInt8, Codable, Sendable {
     /// Flagged as a key frame by the container, but the bitstream says it is not a random access
     /// point; never a boundary.
     case falseKey = 3
+    /// An H.264 I-frame that neither the container nor a recovery point SEI announces, and not
+    /// an IDR. FFmpeg's decoder starts at one when nothing better comes first (files cut
+    /// mid-stream, cameras that never write IDRs), so it can open a file's first segment; it is
+    /// never a cut point between segments, where later frames may still reference earlier ones.
+    case intra = 4
 
     public var isBoundaryCandidate: Bool { self == .closed || self == .open }
 }
@@ -21,7 +26,7 @@ public enum RandomAccessKind: UInt8, Codable, Sendable {
 /// Classifies key frames of the codecs whose containers are known to lie about key frames.
 public struct RandomAccessClassifier: Sendable {
     public let codecID: UInt32
-    private let nalLengthSize: Int?  // nil: Annex B start codes
+    let nalLengthSize: Int?  // nil: Annex B start codes
 
     public init(parameters: CodecParameters) {
         codecID = parameters.codecID
@@ -53,34 +58,7 @@ public struct RandomAccessClassifier: Sendable {
     }
 
     private func nalUnits(_ data: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Bool) {
-        if let lengthSize = nalLengthSize {
-            var offset = 0
-            while offset + lengthSize <= data.count {
-                var length = 0
-                for i in 0..<lengthSize { length = (length << 8) | Int(data[offset + i]) }
-                offset += lengthSize
-                guard length > 0, offset + length <= data.count else { return }
-                if !body(UnsafeRawBufferPointer(rebasing: data[offset..<(offset + length)])) { return }
-                offset += length
-            }
-        } else {
-            var i = 0
-            var start: Int? = nil
-            while i + 2 < data.count {
-                if data[i] == 0, data[i + 1] == 0, data[i + 2] == 1 {
-                    if let s = start, s < i {
-                        var end = i
-                        while end > s, data[end - 1] == 0 { end -= 1 }
-                        if !body(UnsafeRawBufferPointer(rebasing: data[s..<end])) { return }
-                    }
-                    i += 3
-                    start = i
-                } else {
-                    i += 1
-                }
-            }
-            if let s = start, s < data.count { _ = body(UnsafeRawBufferPointer(rebasing: data[s..<data.count])) }
-        }
+        NALUnits.forEach(in: data, lengthSize: nalLengthSize, body)
     }
 
     private func classifyH264(_ data: UnsafeRawBufferPointer, keyFlag: Bool) -> RandomAccessKind {
@@ -109,7 +87,7 @@ public struct RandomAccessClassifier: Sendable {
         if sawIDR { return .closed }
         if sawRecoveryPoint && (sawISlice || keyFlag) { return .open }
         if keyFlag { return sawISlice ? .open : .falseKey }
-        return .none
+        return sawISlice ? .intra : .none
     }
 
     private func classifyHEVC(_ data: UnsafeRawBufferPointer, keyFlag: Bool) -> RandomAccessKind {
@@ -145,34 +123,5 @@ public struct RandomAccessClassifier: Sendable {
             }
         }
         return .open
-    }
-}
-
-/// Exp-Golomb reader for the first fields of a slice header.
-struct BitReader {
-    let data: UnsafeRawBufferPointer
-    var bit = 0
-
-    init(_ data: UnsafeRawBufferPointer) { self.data = data }
-
-    mutating func readBit() -> Int? {
-        guard bit / 8 < data.count else { return nil }
-        let value = (Int(data[bit / 8]) >> (7 - bit % 8)) & 1
-        bit += 1
-        return value
-    }
-
-    mutating func readUE() -> Int? {
-        var zeros = 0
-        while let b = readBit(), b == 0 {
-            zeros += 1
-            if zeros > 31 { return nil }
-        }
-        var value = 1
-        for _ in 0..<zeros {
-            guard let b = readBit() else { return nil }
-            value = (value << 1) | b
-        }
-        return value - 1
     }
 }

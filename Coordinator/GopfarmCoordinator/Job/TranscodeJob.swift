@@ -26,7 +26,8 @@ public struct TranscodeJob {
         try options.validate()
         var settings = options.settings
         settings.threads = options.threadsPerAgent
-        let prepared = try PreparedJob(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds)
+        let prepared = try PreparedJob(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
+                                       outputPath: options.output)
         let probe = prepared.probe, plan = prepared.plan
         logger.info("planned", metadata: ["segments": "\(plan.segments.count)", "frames": "\(plan.expectedFrames)",
                                           "primed": "\(plan.segments.filter(\.isPrimed).count)"])

@@ -41,6 +41,7 @@ public final class SegmentExtractor {
             try position(at: segment.primingPacket)
         }
         // `pending` now holds packet `primingPacket`.
+        retime(pending, segment.primingPacket)
         writer.append(pending)
         next += 1
         pendingIndex = nil
@@ -51,6 +52,7 @@ public final class SegmentExtractor {
             guard matches(pending, next) else {
                 throw MediaError(.demuxFailed, "packet \(next) differs from the index; was the file changed while the job ran?", path: input.path)
             }
+            retime(pending, next)
             writer.append(pending)
             next += 1
         }
@@ -101,6 +103,13 @@ public final class SegmentExtractor {
             if p.streamIndex == stream { return true }
         }
         return false
+    }
+
+    /// The index's timing, which the probe completed (a field pair's first field lasts the
+    /// whole frame; a missing pts is filled from the dts).
+    private func retime(_ p: Packet, _ i: Int) {
+        let r = index.records[i]
+        p.setTiming(pts: r.pts, dts: r.dts, duration: r.duration)
     }
 
     private func matches(_ p: Packet, _ i: Int) -> Bool {

@@ -16,10 +16,10 @@ public struct SegmentPlanner: Sendable {
 
     public func plan(_ index: VideoPacketIndex, timeBase: Rational) throws(MediaError) -> SegmentPlan {
         let records = index.records
-        let candidates = index.keyFrameIndices
-        guard let first = candidates.first else {
+        guard let first = index.firstDecodablePacket else {
             throw MediaError(.planFailed, "the video has no key frame to start decoding from")
         }
+        let candidates = [first] + index.keyFrameIndices.filter { $0 > first }
         let target = max(1, Int64(targetSeconds / timeBase.doubleValue))
         let floor = target / 4
 
@@ -49,7 +49,7 @@ public struct SegmentPlanner: Sendable {
 
         // Leading pictures of an open-GOP first key frame reference a GOP that is not in the
         // file: no decoder can show them, so the first segment starts at the key frame itself.
-        if records[first].randomAccess == .open { gopStart[first] = records[first].pts }
+        if records[first].randomAccess != .closed { gopStart[first] = records[first].pts }
 
         var segments: [PlannedSegment] = []
         for (n, start) in starts.enumerated() {

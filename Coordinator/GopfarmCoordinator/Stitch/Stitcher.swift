@@ -39,6 +39,9 @@ public struct Stitcher {
         let videoOut = try out.addStream(parameters: videoParameters, timeBase: tb,
                                          language: source.metadata(stream: videoIn, key: "language"),
                                          displayMatrix: source.displayMatrix(stream: videoIn))
+        // The rate the source declares, as FFmpeg's tools read it: a player or an ffmpeg
+        // re-encode with default settings then keeps every frame, as it does from the source.
+        out.setFrameRate(stream: videoOut, source.guessedFrameRate(stream: videoIn))
         var warnings: [String] = []
         var streamMap: [Int: Int] = [:]
         var transcoders: [Int: AudioTranscoder] = [:]
@@ -76,7 +79,11 @@ public struct Stitcher {
         if rotation != 0, ["mkv", "webm"].contains(ext) {
             warnings.append("the source is rotated \(Int(rotation))° but FFmpeg 5.1's Matroska muxer cannot store rotation; players will show the frames unrotated (use .mp4 or .mov to keep it)")
         }
-        try out.writeHeader(options: ["mp4", "m4v", "mov"].contains(ext) ? ["movflags": "+faststart"] : [:])
+        // Matroska: freshly encoded Opus starts at minus its priming, which the muxer itself
+        // moves back to zero (CodecDelay); libavformat's default would first shift every
+        // stream later by the priming, so the video would start 6.5 ms late against the source.
+        let muxerOptions = ["mp4", "m4v", "mov"].contains(ext) ? ["movflags": "+faststart"] : ["avoid_negative_ts": "disabled"]
+        try out.writeHeader(options: muxerOptions)
 
         let startOffset = source.startTimeMicroseconds == noPTS ? 0 : source.startTimeMicroseconds
         func offset(in tb: Rational) -> Int64 { av_rescale_q(startOffset, gf_AV_TIME_BASE_Q(), tb.av) }
