@@ -134,6 +134,20 @@ struct JobRuntimeTests {
             == .failJob("frames 76-100 (from 0:00:03.0) failed on 2 agents: no progress within the time allowed"))
     }
 
+    /// The agent's error code decides how its failure counts; an agent without codes (older) or
+    /// with a code this build does not know is retried as before.
+    @Test func anAgentsFailureCodeDecidesItsKind() {
+        func kind(_ code: String?, permanent: Bool = false) -> SegmentStateMachine.FailureKind {
+            Dispatcher.kind(of: SegmentFailure(job: "j", segment: 0, attempt: 1, message: "m", permanent: permanent, code: code))
+        }
+        #expect(kind("decodeFailed") == .deterministic)
+        #expect(kind("segmentMismatch") == .deterministic)
+        #expect(kind("encodeFailed") == .transient)
+        #expect(kind(nil) == .transient)
+        #expect(kind("fromTheFuture") == .transient)
+        #expect(kind("decodeFailed", permanent: true) == .permanent)
+    }
+
     @Test func clockShowsHoursMinutesSecondsAndTenths() {
         #expect(JobRuntime.clock(8.46) == "0:00:08.4")
         #expect(JobRuntime.clock(3723.05) == "1:02:03.0")
