@@ -152,5 +152,7 @@ struct JobRuntimeTests {
         #expect(JobRuntime.clock(8.46) == "0:00:08.4")
         #expect(JobRuntime.clock(3723.05) == "1:02:03.0")
         #expect(JobRuntime.clock(-1) == "0:00:00.0")
+        #expect(JobRuntime.clock(.nan) == "0:00:00.0")
+        #expect(JobRuntime.clock(1e300) == "8760:00:00.0")  // a broken timestamp: clamped, never a trap
     }
 }

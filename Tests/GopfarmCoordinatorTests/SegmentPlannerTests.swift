@@ -94,4 +94,37 @@ struct SegmentPlannerTests {
         index.records[0].randomAccess = .falseKey
         #expect(throws: MediaError.self) { try SegmentPlanner(targetSeconds: 1).plan(index, timeBase: tb) }
     }
+
+    @Test func hiddenPacketsAreNotFrames() throws {
+        // A second field (or a hidden alt-ref) after every shown packet: twice the packets.
+        var index = VideoPacketIndex()
+        for f in 0..<100 {
+            let key: RandomAccessKind = f % 25 == 0 ? .closed : .none
+            index.records.append(VideoPacketRecord(pts: Int64(f), dts: Int64(2 * f), position: Int64(index.count), size: 10,
+                                                   randomAccess: key, discard: false, corrupt: false))
+            index.records.append(VideoPacketRecord(pts: Int64(f), dts: Int64(2 * f + 1), position: Int64(index.count), size: 10,
+                                                   randomAccess: .none, discard: false, corrupt: false, hidden: true))
+        }
+        let plan = try SegmentPlanner(targetSeconds: 1).plan(index, timeBase: tb)
+        #expect(plan.totalFrames == 100)
+        #expect(plan.segments.map(\.expectedFrames) == [25, 25, 25, 25])
+        // A segment holds both packets of its last frame.
+        #expect(plan.segments.map(\.endPacket) == [50, 100, 150, 200])
+    }
+
+    @Test func anUnannouncedIFrameOpensAFileCutMidStream() throws {
+        // Packets before the first I-frame cannot be decoded; an I-frame no flag or SEI
+        // announces starts the file, later ones are never cut points.
+        var index = VideoPacketIndex()
+        for f in 0..<100 {
+            let kind: RandomAccessKind = f == 5 || f == 55 ? .intra : (f == 50 ? .closed : .none)
+            index.records.append(VideoPacketRecord(pts: Int64(f), dts: Int64(f), position: Int64(f), size: 10,
+                                                   randomAccess: kind, discard: false, corrupt: false))
+        }
+        let plan = try SegmentPlanner(targetSeconds: 1).plan(index, timeBase: tb)
+        #expect(plan.segments.first?.startPacket == 5)
+        #expect(plan.skippedLeadingFrames == 5)
+        #expect(plan.segments.map(\.startPacket) == [5, 50])
+        #expect(plan.expectedFrames == 95)
+    }
 }

@@ -42,8 +42,8 @@ public enum FFmpegOracle {
         public var dimensions: String
     }
 
-    public static func defaultOracle(_ path: String, autorotate: Bool = true) throws -> OracleRun {
-        let md5 = try Subprocess.run("ffmpeg", ["-v", "error"] + (autorotate ? [] : ["-noautorotate"])
+    public static func defaultOracle(_ path: String, autorotate: Bool = true, inputFlags: [String] = []) throws -> OracleRun {
+        let md5 = try Subprocess.run("ffmpeg", ["-v", "error"] + (autorotate ? [] : ["-noautorotate"]) + inputFlags
                                      + ["-i", path, "-map", "0:v:0", "-f", "framemd5", "-"], timeout: 300)
         guard md5.status == 0 else { throw Failure(description: "ffmpeg framemd5 failed on \(path): \(md5.stderr.suffix(600))") }
         var num = 1.0, den = 1.0, timeBase = "?", dimensions = "?"
@@ -132,6 +132,35 @@ public enum FFmpegOracle {
             let lastDuration = rows.last.flatMap { $0.count > 1 ? $0[1] : nil } ?? typical
             let first = firstTime, end = times.last! + lastDuration, frame = typical
             tracks.append(AudioTrack(start: first - videoStart, duration: end - first, frameDuration: frame, codec: String(fields[1])))
+        }
+        return tracks
+    }
+
+    /// Each audio stream's start and covered duration, from its *decoded* frames: what a
+    /// player hears. Packet times would also count encoder priming, which MP4 edit lists and
+    /// Matroska's CodecDelay hide from the decoder's output (an AAC re-encode's first packet is
+    /// one frame before the sound it carries).
+    public static func decodedAudioTracks(_ path: String) throws -> [AudioTrack] {
+        let videoStart = try absoluteFrameTimes(path).first ?? 0
+        let streams = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries",
+                                                     "stream=index,codec_name,sample_rate", "-of", "csv=p=0", path], timeout: 60)
+        var tracks: [AudioTrack] = []
+        var seen = Set<Int>()  // MPEG-TS streams are listed again under their program
+        for line in streams.stdout.split(separator: "\n") {
+            let fields = line.split(separator: ",")
+            guard fields.count >= 3, let index = Int(fields[0]), let rate = Double(fields[2]), rate > 0,
+                  seen.insert(index).inserted else { continue }
+            let decoded = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "\(index)", "-show_entries",
+                                                         "frame=best_effort_timestamp_time,nb_samples", "-of", "csv=p=0", path], timeout: 120)
+            let rows: [(time: Double, length: Double)] = decoded.stdout.split(separator: "\n").compactMap { row in
+                let v = row.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard v.count >= 2, let t = Double(v[0]), let samples = Double(v[1]) else { return nil }
+                return (t, samples / rate)
+            }
+            guard let first = rows.first, let last = rows.last else { continue }
+            let lengths = rows.map(\.length).sorted()
+            tracks.append(AudioTrack(start: first.time - videoStart, duration: last.time + last.length - first.time,
+                                     frameDuration: lengths[lengths.count / 2], codec: String(fields[1])))
         }
         return tracks
     }

@@ -10,6 +10,8 @@ public final class AudioEncoder {
     private let chunk = Frame()
     /// Next presentation time, in samples of the output rate; set from the first frame.
     private var nextPTS: Int64?
+    /// Time just after the last sample queued (FIFO and resampler), in samples of the output rate.
+    private var queuedEnd: Int64?
     public let codecName: String
 
     public init(codec name: String, sampleRate sourceRate: Int32, channels: Int32, bitRate: Int64) throws(MediaError) {
@@ -52,7 +54,16 @@ public final class AudioEncoder {
     /// Converts and queues a decoded frame whose pts is `pts` in `timeBase`; encodes every full
     /// encoder frame, handing packets (in `self.timeBase`) to `emit`.
     public func push(_ frame: Frame, pts: Int64, timeBase: Rational, emit: (Packet) throws(MediaError) -> Void) throws(MediaError) {
-        if nextPTS == nil { nextPTS = pts == noPTS ? 0 : av_rescale_q(pts, timeBase.av, context.pointee.time_base) }
+        let start = pts == noPTS ? nil : av_rescale_q(pts, timeBase.av, context.pointee.time_base)
+        if nextPTS == nil { nextPTS = start ?? 0 }
+        // A gap in the source's audio (MPEG-TS captures have them) stays a gap in time: silence
+        // fills it, or every later sample would play early against the video. Up to 10 s; a
+        // longer jump is a broken timestamp, not a pause.
+        if let start, let end = queuedEnd {
+            let rate = Int64(context.pointee.sample_rate)
+            let gap = start - end - (resampler.map { swr_get_delay($0, rate) } ?? 0)
+            if gap > rate / 1000, gap <= 10 * rate { try queueSilence(Int32(gap)) }
+        }
         try convert(frame)
         try drain(final: false, emit: emit)
     }
@@ -86,6 +97,24 @@ public final class AudioEncoder {
             av_audio_fifo_write(fifo, $0, n)
         }
         if written < n { throw MediaError(.encodeFailed, "cannot queue resampled audio") }
+        queuedEnd = (queuedEnd ?? nextPTS ?? 0) + Int64(n)
+    }
+
+    private func queueSilence(_ samples: Int32) throws(MediaError) {
+        let channels = context.pointee.ch_layout.nb_channels
+        var data: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>? = nil
+        try avCheck(av_samples_alloc_array_and_samples(&data, nil, channels, samples, context.pointee.sample_fmt, 0),
+                    .encodeFailed, "cannot allocate silence")
+        defer {
+            av_freep(UnsafeMutableRawPointer(data!))
+            av_freep(&data)
+        }
+        av_samples_set_silence(data, 0, samples, channels, context.pointee.sample_fmt)
+        let written = data!.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: Int(channels)) {
+            av_audio_fifo_write(fifo, $0, samples)
+        }
+        if written < samples { throw MediaError(.encodeFailed, "cannot queue silence") }
+        queuedEnd = (queuedEnd ?? nextPTS ?? 0) + Int64(samples)
     }
 
     private func drain(final: Bool, emit: (Packet) throws(MediaError) -> Void) throws(MediaError) {

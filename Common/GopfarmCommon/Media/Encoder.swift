@@ -82,6 +82,11 @@ public final class Encoder {
             if let crf = settings.crf { set("crf", String(crf)) }
             if let preset = settings.preset { set("preset", preset) }
             if settings.codec == "libx265" { set("x265-params", "open-gop=0:log-level=error") }
+            // x264 starts top field first and follows each frame's flag only after the first
+            // frame: say the order up front, or a bottom-first source is announced top-first.
+            if settings.codec == "libx264", interlaced {
+                set("x264-params", [AV_FIELD_BB, AV_FIELD_BT].contains(source.fieldOrder) ? "bff=1" : "tff=1")
+            }
         case "libvpx-vp9":
             if let crf = settings.crf { set("crf", String(Int(crf))); if settings.bitrate == nil { ctx.pointee.bit_rate = 0 } }
             if let preset = settings.preset {

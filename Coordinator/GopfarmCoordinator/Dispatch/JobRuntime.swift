@@ -225,9 +225,12 @@ final class JobRuntime {
 
     /// h:mm:ss.d
     static func clock(_ seconds: Double) -> String {
-        let tenths = Int((max(0, seconds) * 10).rounded(.down))
+        // Damaged timestamps can put a segment anywhere: clamp to a year
+        // (Int conversion of an absurd Double would trap) and format with Swift, not %d.
+        let tenths = Int((min(max(0, seconds.isFinite ? seconds : 0), 86_400 * 365) * 10).rounded(.down))
         let s = tenths / 10
-        return String(format: "%d:%02d:%02d.%d", s / 3600, s / 60 % 60, s % 60, tenths % 10)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(s / 3600):\(two(s / 60 % 60)):\(two(s % 60)).\(tenths % 10)"
     }
 
     /// A message used inside a sentence: one line, no final full stop.

@@ -81,7 +81,8 @@ public struct SegmentPlanner: Sendable {
         let plan = SegmentPlan(segments: segments, timeBase: timeBase, skippedLeadingFrames: skipped,
                                totalFrames: index.shownCount)
         if plan.expectedFrames + skipped != plan.totalFrames {
-            throw MediaError(.planFailed, "the segment plan covers \(plan.expectedFrames + skipped) of \(plan.totalFrames) frames; the source's timestamps are not consistent")
+            let stray = plan.totalFrames - plan.expectedFrames - skipped
+            throw MediaError(.planFailed, "the video's timestamps are damaged: \(abs(stray)) of its \(plan.totalFrames) frames repeat or jump back in time, so they cannot be put in order (a remux that regenerates timestamps may repair the file)")
         }
         return plan
     }

@@ -15,6 +15,11 @@ struct AudioFeed {
     private var hasPending = false
     private var exhausted: Bool
     private(set) var written = 0
+    /// Copied packets left out because their timestamps go back in time (a damaged source):
+    /// per input stream. A muxer refuses them, and a player would skip them.
+    private(set) var dropped: [Int: Int] = [:]
+    private var lastDTS: [Int: Int64] = [:]
+    private let audioInputs: Set<Int>
 
     init(source: InputContainer, streamMap: [Int: Int], offset: @escaping (Rational) -> Int64, extraDelay: [Int: Int64] = [:],
          transcoders: [Int: AudioTranscoder] = [:]) {
@@ -24,6 +29,7 @@ struct AudioFeed {
         self.extraDelay = extraDelay
         self.transcoders = transcoders
         exhausted = streamMap.isEmpty
+        audioInputs = Set(streamMap.keys.filter { source.codecParameters(stream: $0).mediaType == AVMEDIA_TYPE_AUDIO.rawValue })
     }
 
     /// Writes every pending packet whose decode time is at or before `limit` (nil: all).
@@ -53,6 +59,14 @@ struct AudioFeed {
             pending.setTiming(pts: pending.pts == noPTS ? noPTS : pending.pts - shift,
                               dts: pending.dts == noPTS ? noPTS : pending.dts - shift, duration: pending.duration)
             pending.rescaleTimestamps(from: inTB, to: out.timeBase(stream: outIndex))
+            let input = pending.streamIndex
+            if audioInputs.contains(input), pending.dts != noPTS,
+               (lastDTS[outIndex].map { pending.dts <= $0 } ?? false) || (pending.pts != noPTS && pending.pts < pending.dts) {
+                dropped[input, default: 0] += 1
+                hasPending = false
+                continue
+            }
+            if pending.dts != noPTS { lastDTS[outIndex] = pending.dts }
             pending.setStreamIndex(outIndex)
             try out.write(pending)
             written += 1

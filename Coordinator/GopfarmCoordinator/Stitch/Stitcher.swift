@@ -50,6 +50,10 @@ public struct Stitcher {
             let p = source.codecParameters(stream: i)
             let kind = p.mediaType
             if kind == AVMEDIA_TYPE_AUDIO.rawValue {
+                guard p.sampleRate > 0, p.channels > 0 else {
+                    warnings.append("audio stream \(i) (\(p.codecName)) declares no sample rate or channels; it is damaged and was left out")
+                    continue
+                }
                 if out.accepts(codecID: p.codecID) {
                     streamMap[i] = try out.addStreamCopy(from: source, stream: i)
                     streamNames.append("audio: \(p.codecName) (copied)")
@@ -126,6 +130,9 @@ public struct Stitcher {
             }
         }
         try audio.write(upTo: nil, timeBase: tb, into: out)
+        for (stream, count) in audio.dropped.sorted(by: { $0.key < $1.key }) {
+            warnings.append("audio stream \(stream): \(count) packet(s) whose timestamps go back in time (a damaged source) were left out")
+        }
         try out.finish()
         let size = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? Int64) ?? 0
         return StitchReport(videoFrames: frames, audioPackets: audio.written, streams: streamNames, warnings: warnings, bytes: size)
