@@ -43,6 +43,9 @@ struct EncodePipeline {
     private var lastPTS: Int64 = .min
     private var corrupt: [Int64] = []
     private var damagedPackets: [Int64] = []
+    private var lastConsumed: Int64 = .min
+    private var deinterlacer: Deinterlacer?
+    private let deinterlaced = Frame()
 
     init(assignment: SegmentAssignment, sourceParameters: CodecParameters, timeBase: Rational, progress: ProgressCounter) {
         self.assignment = assignment
@@ -66,9 +69,30 @@ struct EncodePipeline {
     mutating func consume(_ frame: Frame) throws(MediaError) {
         let t = frame.presentationTime
         guard t != noPTS, inRange(t) else { return }
-        guard t > lastPTS else {
-            throw MediaError(.decodeFailed, "two decoded frames share or reverse a timestamp (\(t) after \(lastPTS)); the source's timestamps are broken")
+        guard t > lastConsumed else {
+            throw MediaError(.decodeFailed, "two decoded frames share or reverse a timestamp (\(t) after \(lastConsumed)); the source's timestamps are broken")
         }
+        lastConsumed = t
+        guard assignment.settings.deinterlace else { return try process(frame) }
+        if deinterlacer == nil {
+            deinterlacer = try Deinterlacer(width: frame.width, height: frame.height, pixelFormat: frame.pixelFormat,
+                                            timeBase: timeBase, sampleAspectRatio: sourceParameters.sampleAspectRatio)
+        }
+        frame.setPTS(t)
+        try deinterlacer!.push(frame)
+        try drainDeinterlacer()
+    }
+
+    private mutating func drainDeinterlacer() throws(MediaError) {
+        guard let deinterlacer else { return }
+        while try deinterlacer.pull(into: deinterlaced) {
+            try process(deinterlaced)
+        }
+    }
+
+    /// A frame of the range, in order (deinterlaced when asked): analyze, scale, encode.
+    private mutating func process(_ frame: Frame) throws(MediaError) {
+        let t = frame.presentationTime
         if frame.isCorrupt { corrupt.append(t) }
         if let analyzer {
             let copy = Handoff(value: (analyzer, frame.clone()))
@@ -127,7 +151,7 @@ struct EncodePipeline {
             colorTransfer: AVColorTransferCharacteristic(rawValue: sourceParameters.colorTransfer),
             colorSpace: AVColorSpace(rawValue: sourceParameters.colorSpace),
             chromaLocation: AVChromaLocation(rawValue: sourceParameters.chromaLocation))
-        source.fieldOrder = AVFieldOrder(rawValue: sourceParameters.fieldOrder)
+        source.fieldOrder = settings.deinterlace ? AV_FIELD_PROGRESSIVE : AVFieldOrder(rawValue: sourceParameters.fieldOrder)
         let e = try Encoder(settings: settings, source: source, statistics: quality != nil)
         quality?.useStatistics(of: e, layout: PlaneLayout(format: target.rawValue, width: size.0, height: size.1))
         encoder = e
@@ -151,6 +175,10 @@ struct EncodePipeline {
     }
 
     mutating func finish() throws(MediaError) -> Finished {
+        if let deinterlacer {
+            try deinterlacer.push(nil)
+            try drainDeinterlacer()
+        }
         guard frames > 0 else {
             throw MediaError(.segmentMismatch, "segment \(assignment.segment) decoded no frame in its range"
                 + (damagedPackets.isEmpty ? "" : " (\(damagedPackets.count) damaged packets)"))

@@ -24,9 +24,13 @@ struct EncodeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Output size: WIDTHxHEIGHT, or -2:720 to keep the aspect ratio.")
     var scale: String?
 
+    @Flag(help: "Deinterlace (bwdif) and encode progressive frames. Default: interlaced sources stay interlaced.")
+    var deinterlace = false
+
     func settings(threads: Int) throws -> EncodeSettings {
         EncodeSettings(codec: codec, crf: crf, bitrate: try bitrate.map(Self.parseBitrate), preset: preset, gop: gop,
-                       pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads)
+                       pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads,
+                       deinterlace: deinterlace)
     }
 
     static func parseBitrate(_ text: String) throws -> Int {

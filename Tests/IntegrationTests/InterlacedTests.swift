@@ -28,4 +28,20 @@ struct InterlacedTests {
         #expect(try FFmpegOracle.videoStream(output)["field_order"] == sourceOrder, "\(name) → .\(container)")
         #expect(try FFmpegOracle.defaultOracle(output).frames.count == (try FFmpegOracle.defaultOracle(source, inputFlags: ["-copyts"]).frames.count))
     }
+
+    @Test("--deinterlace gives progressive frames, one per source frame, at the source's times")
+    func deinterlaces() throws {
+        let source = try Fixture.h264MBAFFTopFirstTS.path()
+        let dir = TestPaths.scratch("deinterlace")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("out.mkv").path
+        let run = try FarmCLI.transcode(source, to: output, ["--codec", "ffv1", "--deinterlace", "--agents", "2", "--segment-seconds", "1"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        #expect(try FFmpegOracle.videoStream(output)["field_order"] == "progressive")
+        let expected = try FFmpegOracle.defaultOracle(source), actual = try FFmpegOracle.defaultOracle(output)
+        #expect(actual.frames.count == expected.frames.count)
+        #expect(zip(expected.frames, actual.frames).allSatisfy { abs($0.time - $1.time) <= 0.003 })
+        // The pictures changed (fields interpolated), unlike the lossless encode of the source.
+        #expect(zip(expected.frames, actual.frames).contains { $0.hash != $1.hash })
+    }
 }

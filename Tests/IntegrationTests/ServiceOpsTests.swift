@@ -83,7 +83,9 @@ struct ServiceOpsTests {
         let attempts = try serve.query("SELECT assignedAt, COALESCE(outcome, '-') FROM attempts WHERE agent = 'drained' ORDER BY assignedAt")
         #expect(!attempts.isEmpty)
         for a in attempts {
-            #expect(Self.seconds(a[0], drainedAt) >= 0, "drained agent got a segment at \(a[0]), after the drain at \(drainedAt)")
+            // The event is stored when the request arrives; the dispatcher applies the drain at its
+            // next loop turn (every 100 ms at most), so a slot it was already filling may be given.
+            #expect(Self.seconds(a[0], drainedAt) >= -0.15, "drained agent got a segment at \(a[0]), after the drain at \(drainedAt)")
             #expect(a[1] == "done", "the drained agent's segment did not finish: \(attempts)")
         }
         let total = try serve.query("SELECT COUNT(*) FROM segments WHERE jobId = '\(id)'").first?.first ?? "0"

@@ -14,9 +14,12 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
     public var scale: ScaleSpec?
     /// Encoder threads (0: let the encoder choose).
     public var threads: Int
+    /// Deinterlace (libavfilter's bwdif, one frame per frame, timestamps kept) and encode
+    /// progressive. Off by default: interlaced sources stay interlaced, field order kept.
+    public var deinterlace: Bool
 
     public init(codec: String = "libx264", crf: Double? = nil, bitrate: Int? = nil, preset: String? = nil,
-                gop: Int? = nil, pixelFormat: String? = nil, scale: ScaleSpec? = nil, threads: Int = 0) {
+                gop: Int? = nil, pixelFormat: String? = nil, scale: ScaleSpec? = nil, threads: Int = 0, deinterlace: Bool = false) {
         self.codec = codec
         self.crf = crf
         self.bitrate = bitrate
@@ -25,6 +28,7 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
         self.pixelFormat = pixelFormat
         self.scale = scale
         self.threads = threads
+        self.deinterlace = deinterlace
     }
 
     /// Checks the options a user can get wrong, with one sentence each.
@@ -86,7 +90,7 @@ public struct ScaleSpec: Codable, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension EncodeSettings {
-    enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads }
+    enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads, deinterlace }
 
     /// Everything but the codec is optional in JSON (API submissions give only what they change).
     public init(from decoder: any Swift.Decoder) throws {
@@ -94,6 +98,7 @@ extension EncodeSettings {
         self.init(codec: try c.decode(String.self, forKey: .codec), crf: try c.decodeIfPresent(Double.self, forKey: .crf),
                   bitrate: try c.decodeIfPresent(Int.self, forKey: .bitrate), preset: try c.decodeIfPresent(String.self, forKey: .preset),
                   gop: try c.decodeIfPresent(Int.self, forKey: .gop), pixelFormat: try c.decodeIfPresent(String.self, forKey: .pixelFormat),
-                  scale: try c.decodeIfPresent(ScaleSpec.self, forKey: .scale), threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 0)
+                  scale: try c.decodeIfPresent(ScaleSpec.self, forKey: .scale), threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 0,
+                  deinterlace: try c.decodeIfPresent(Bool.self, forKey: .deinterlace) ?? false)
     }
 }
