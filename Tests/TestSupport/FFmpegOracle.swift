@@ -111,16 +111,24 @@ public enum FFmpegOracle {
         public var codec: String
     }
 
+    /// The audio streams: index, codec name and sample rate, each once (MPEG-TS lists its streams
+    /// again under their program).
+    static func audioStreams(_ path: String) throws -> [(index: Int, codec: String, sampleRate: Double)] {
+        let out = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries",
+                                                 "stream=index,codec_name,sample_rate", "-of", "csv=p=0", path], timeout: 60)
+        var seen = Set<Int>()
+        return out.stdout.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: ",")
+            guard fields.count >= 3, let index = Int(fields[0]), seen.insert(index).inserted else { return nil }
+            return (index, String(fields[1]), Double(fields[2]) ?? 0)
+        }
+    }
+
     /// Each audio stream's start and covered duration, from its packets.
     public static func audioTracks(_ path: String) throws -> [AudioTrack] {
         let videoStart = try absoluteFrameTimes(path).first ?? 0
-        let streams = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries",
-                                                     "stream=index,codec_name", "-of", "csv=p=0", path], timeout: 60)
         var tracks: [AudioTrack] = []
-        var seen = Set<Int>()  // MPEG-TS streams are listed again under their program
-        for line in streams.stdout.split(separator: "\n") {
-            let fields = line.split(separator: ",")
-            guard fields.count >= 2, let index = Int(fields[0]), seen.insert(index).inserted else { continue }
+        for (index, codec, _) in try audioStreams(path) {
             let packets = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "\(index)", "-show_entries",
                                                          "packet=pts_time,duration_time", "-of", "csv=p=0", path], timeout: 120)
             // Matroska stores no duration for most audio blocks: take it from the next packet.
@@ -131,7 +139,7 @@ public enum FFmpegOracle {
             let typical = deltas.isEmpty ? 0 : deltas[deltas.count / 2]
             let lastDuration = rows.last.flatMap { $0.count > 1 ? $0[1] : nil } ?? typical
             let first = firstTime, end = times.last! + lastDuration, frame = typical
-            tracks.append(AudioTrack(start: first - videoStart, duration: end - first, frameDuration: frame, codec: String(fields[1])))
+            tracks.append(AudioTrack(start: first - videoStart, duration: end - first, frameDuration: frame, codec: codec))
         }
         return tracks
     }
@@ -142,14 +150,8 @@ public enum FFmpegOracle {
     /// one frame before the sound it carries).
     public static func decodedAudioTracks(_ path: String) throws -> [AudioTrack] {
         let videoStart = try absoluteFrameTimes(path).first ?? 0
-        let streams = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries",
-                                                     "stream=index,codec_name,sample_rate", "-of", "csv=p=0", path], timeout: 60)
         var tracks: [AudioTrack] = []
-        var seen = Set<Int>()  // MPEG-TS streams are listed again under their program
-        for line in streams.stdout.split(separator: "\n") {
-            let fields = line.split(separator: ",")
-            guard fields.count >= 3, let index = Int(fields[0]), let rate = Double(fields[2]), rate > 0,
-                  seen.insert(index).inserted else { continue }
+        for (index, codec, rate) in try audioStreams(path) where rate > 0 {
             let decoded = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "\(index)", "-show_entries",
                                                          "frame=best_effort_timestamp_time,nb_samples", "-of", "csv=p=0", path], timeout: 120)
             let rows: [(time: Double, length: Double)] = decoded.stdout.split(separator: "\n").compactMap { row in
@@ -160,7 +162,7 @@ public enum FFmpegOracle {
             guard let first = rows.first, let last = rows.last else { continue }
             let lengths = rows.map(\.length).sorted()
             tracks.append(AudioTrack(start: first.time - videoStart, duration: last.time + last.length - first.time,
-                                     frameDuration: lengths[lengths.count / 2], codec: String(fields[1])))
+                                     frameDuration: lengths[lengths.count / 2], codec: codec))
         }
         return tracks
     }
