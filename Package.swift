@@ -48,10 +48,17 @@ let package = Package(
             ],
             path: "Coordinator/GopfarmService"
         ),
+        // `gopfarm bench`: farms of 1…N agents (local processes, emulated hosts, a real cluster),
+        // the figures they give, and the report.
+        .target(
+            name: "GopfarmBench",
+            dependencies: ["GopfarmCoordinator", "GopfarmCommon"],
+            path: "Coordinator/GopfarmBench"
+        ),
         .executableTarget(
             name: "gopfarm",
             dependencies: [
-                "GopfarmCoordinator", "GopfarmService", "GopfarmCommon",
+                "GopfarmCoordinator", "GopfarmService", "GopfarmCommon", "GopfarmBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Coordinator/gopfarm"
@@ -91,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["GopfarmCommon", "TestSupport"],
+            dependencies: ["GopfarmCommon", "GopfarmBench", "TestSupport"],
             path: "Tests/IntegrationTests"
         ),
     ]

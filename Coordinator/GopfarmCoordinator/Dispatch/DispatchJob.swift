@@ -18,10 +18,12 @@ public struct DispatchJob: Sendable {
     public var mode: SegmentMode
     /// The source's start time in seconds: times in messages count from it, as a player shows them.
     public var startSeconds: Double
+    /// At most this many agents hold its segments at once (nil: no limit).
+    public var maxAgents: Int?
 
     public init(id: String, plan: SegmentPlan, settings: EncodeSettings, frameRate: Rational, spool: URL,
                 priority: JobPriority = .normal, owner: String = "local", analysis: AnalysisSettings? = nil, mode: SegmentMode = .encode,
-                startSeconds: Double = 0) {
+                startSeconds: Double = 0, maxAgents: Int? = nil) {
         self.id = id
         self.plan = plan
         self.settings = settings
@@ -32,6 +34,7 @@ public struct DispatchJob: Sendable {
         self.analysis = analysis
         self.mode = mode
         self.startSeconds = startSeconds
+        self.maxAgents = maxAgents
     }
 }
 

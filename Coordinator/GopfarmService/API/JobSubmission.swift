@@ -13,9 +13,12 @@ public struct JobSubmission: Codable, Sendable, Equatable {
     public var priority: JobPriority?
     /// Analyze the content while encoding (scenes, black/frozen, statistics, PSNR/SSIM); default true.
     public var analysis: Bool?
+    /// At most this many agents work on the job at once (default: every agent); benchmarks
+    /// measure 1…N agents of one cluster with it, and the planner cuts for that many.
+    public var maxAgents: Int?
 
     public init(input: String? = nil, upload: String? = nil, outputName: String? = nil, settings: EncodeSettings,
-                segmentSeconds: Double? = nil, priority: JobPriority? = nil, analysis: Bool? = nil) {
+                segmentSeconds: Double? = nil, priority: JobPriority? = nil, analysis: Bool? = nil, maxAgents: Int? = nil) {
         self.input = input
         self.upload = upload
         self.outputName = outputName
@@ -23,9 +26,10 @@ public struct JobSubmission: Codable, Sendable, Equatable {
         self.segmentSeconds = segmentSeconds
         self.priority = priority
         self.analysis = analysis
+        self.maxAgents = maxAgents
     }
 
     /// Field names accepted at each level: anything else is a 400, so a typo is never silently ignored.
-    public static let fields: Set<String> = ["input", "upload", "outputName", "settings", "segmentSeconds", "priority", "analysis"]
+    public static let fields: Set<String> = ["input", "upload", "outputName", "settings", "segmentSeconds", "priority", "analysis", "maxAgents"]
     public static let settingsFields: Set<String> = ["codec", "crf", "bitrate", "preset", "gop", "pixelFormat", "scale", "threads", "deinterlace"]
 }

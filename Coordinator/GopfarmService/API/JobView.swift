@@ -39,4 +39,8 @@ public struct JobView: Codable, Sendable, Equatable {
     /// What the job found in its content, once done (only on a single job's view; the per-frame
     /// series is at `GET /v1/jobs/{id}/analysis`).
     public var analysis: JobAnalysis?
+    /// Where the time went: phases and every segment attempt (only on a single job's view).
+    public var timings: JobTimings?
+    /// The job's `maxAgents`, when it has one.
+    public var maxAgents: Int?
 }
