@@ -2,7 +2,8 @@
 # farm-vs-ffmpeg.sh — the farm (2 local agents x 1 encoder thread) against `ffmpeg -threads 2`,
 # same settings (libx264 preset medium CRF 23, audio copied), same input, same machine.
 #
-# Input: a generated 1080p30 clip with motion and noise (bench/make-clip.sh), BENCH_SECONDS long.
+# Input: a generated 30 fps clip with motion and noise (bench/make-clip.sh), BENCH_SECONDS long,
+# 1080p or BENCH_SIZE (e.g. 1280x720).
 # Runs BENCH_ROUNDS rounds of A/B (farm, then ffmpeg) back to back so load drift on a shared
 # machine hits both alike, and compares the medians of the wall times.
 #
@@ -64,19 +65,23 @@ timed() {
 }
 
 cores=$(nproc)
-log "bench: $rounds round(s) of farm/ffmpeg on $clip (${seconds}s 1080p30), $cores cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "bench: $rounds round(s) of farm/ffmpeg on $clip (${seconds}s ${BENCH_SIZE:-1920x1080}), $cores cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-farm_walls=(); ffmpeg_walls=(); rows=(); json_runs=()
+farm_walls=(); ffmpeg_walls=(); farm_utils=(); rows=(); json_runs=()
 for ((r = 1; r <= rounds; r++)); do
     timed farm "$r" "$work/farm.mp4"
     fw=$T_WALL; fc=$T_CPU
     freport=$(report_field "$work/farm-$r.stdout" seconds)
     frequeues=$(report_field "$work/farm-$r.stdout" requeues)
     frestarts=$(report_field "$work/farm-$r.stdout" agentRestarts)
+    # Utilization: the agents' working seconds (decode + encode + analysis) over 2 agents × the
+    # farm's own seconds; 1.0 is every agent busy from the first second to the last.
+    futil=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("%.3f" % (sum(s["agentSeconds"] for s in r["segments"]) / (2 * r["seconds"])))' "$work/farm-$r.stdout" 2>/dev/null || true)
+    farm_utils+=("${futil:-nan}")
     farm_walls+=("$fw")
     rows+=("$(printf '%5d  %-7s %9.2f %9.2f %12s %9s %9s' "$r" farm "$fw" "$fc" "${freport:+$(printf '%.2f' "$freport")}" "${frequeues:-?}" "${frestarts:-?}")")
     json_runs+=("{\"round\":$r,\"tool\":\"farm\",\"wall_s\":$(json_num "$fw"),\"cpu_s\":$(json_num "$fc"),\"reported_s\":$(json_num "$freport"),\"requeues\":$(json_num "$frequeues"),\"agent_restarts\":$(json_num "$frestarts")}")
-    log "bench: round $r farm   ${fw}s wall, ${fc}s cpu"
+    log "bench: round $r farm   ${fw}s wall, ${fc}s cpu, utilization ${futil:-?}"
 
     timed ffmpeg "$r" "$work/ffmpeg.mp4"
     mw=$T_WALL; mc=$T_CPU
@@ -114,6 +119,7 @@ printf '%5s  %-7s %9s %9s %12s %9s %9s\n' round tool wall_s cpu_s farm_report re
 for row in "${rows[@]}"; do echo "$row"; done
 echo
 printf 'median wall: farm %.2f s, ffmpeg %.2f s\n' "$farm_med" "$ffmpeg_med"
+printf 'farm utilization per round: %s\n' "${farm_utils[*]}"
 printf 'ratio farm/ffmpeg: %.3f (target <= %s): %s\n' "$ratio" "$target" "$([[ $met == true ]] && echo MET || echo MISSED)"
 echo
 printf '%-8s %8s %10s %12s %7s\n' output frames psnr_dB size_MiB audio

@@ -28,10 +28,12 @@ build_release() {
     export GOPFARM_AGENT_BIN=$BIN_DIR/gopfarm-agent
 }
 
-# ensure_clip SECONDS -> prints the path of the cached 1080p30 clip of that length.
+# ensure_clip SECONDS -> prints the path of the cached 30 fps clip of that length, 1080p or
+# BENCH_SIZE (WxH, e.g. 1280x720).
 ensure_clip() {
     local path=$OUT_DIR/clip-${1}s.mp4
-    "$REPO/bench/make-clip.sh" "$1" "$path" || die "could not generate $path"
+    [[ -n ${BENCH_SIZE:-} && $BENCH_SIZE != 1920x1080 ]] && path=$OUT_DIR/clip-${1}s-${BENCH_SIZE}.mp4
+    CLIP_SIZE=${BENCH_SIZE:-1920x1080} "$REPO/bench/make-clip.sh" "$1" "$path" || die "could not generate $path"
     printf '%s\n' "$path"
 }
 

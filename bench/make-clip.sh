@@ -7,7 +7,8 @@
 # luma/chroma noise on top, so every frame differs and the encoder has real work to do (no
 # trivially static frames). Cached: if OUT.mp4 already exists it is left alone.
 #
-# Env: CLIP_NOISE (noise strength, default 20), CLIP_THREADS (ffmpeg threads, default 0 = auto).
+# Env: CLIP_NOISE (noise strength, default 20), CLIP_THREADS (ffmpeg threads, default 0 = auto),
+#      CLIP_SIZE (WxH, default 1920x1080).
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -29,9 +30,11 @@ noise=${CLIP_NOISE:-8}
 tmp="$out.partial.$$.mp4"
 trap 'rm -f "$tmp"' EXIT
 
-echo "make-clip: generating ${seconds}s 1080p30 clip -> $out" >&2
+size=${CLIP_SIZE:-1920x1080}
+[[ $size =~ ^[0-9]+x[0-9]+$ ]] || { echo "make-clip: CLIP_SIZE must be WxH, got '$size'" >&2; exit 2; }
+echo "make-clip: generating ${seconds}s ${size} 30 fps clip -> $out" >&2
 ffmpeg -hide_banner -nostdin -y -v error \
-    -f lavfi -i "testsrc2=size=1920x1080:rate=30,noise=alls=${noise}:allf=t+u,format=yuv420p" \
+    -f lavfi -i "testsrc2=size=${size}:rate=30,noise=alls=${noise}:allf=t+u,format=yuv420p" \
     -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000" \
     -t "$seconds" \
     -map 0:v -map 1:a \

@@ -19,10 +19,14 @@ public struct AgentConfig: Sendable {
     public var stopTimeoutSeconds: Double
     /// Benchmarks only: answer with the source packets instead of encoding (`InstantSegment`).
     public var instant: Bool
+    /// Segments taken beyond the slots and held queued while the slots work (0…4), so a slot
+    /// that finishes starts the next at once: no round trip and no transfer between segments.
+    public var prefetch: Int
 
     public init(coordinator: String, security: AgentSecurity, name: String = AgentConfig.defaultName(), slots: Int = 1,
                 threads: Int = 0, heartbeatMilliseconds: Int = 1000, parentPID: Int32? = nil,
-                protocolVersion: Int = WireProtocol.version, stopTimeoutSeconds: Double = 120, instant: Bool = false) {
+                protocolVersion: Int = WireProtocol.version, stopTimeoutSeconds: Double = 120, instant: Bool = false,
+                prefetch: Int = 1) {
         self.coordinator = coordinator
         self.security = security
         self.name = name
@@ -33,6 +37,7 @@ public struct AgentConfig: Sendable {
         self.protocolVersion = protocolVersion
         self.stopTimeoutSeconds = stopTimeoutSeconds
         self.instant = instant
+        self.prefetch = prefetch
     }
 
     public static func defaultName() -> String {

@@ -55,7 +55,8 @@ public final class AgentRuntime: Sendable {
         let hello = AgentHello(
             name: config.name, slots: config.slots, threads: config.effectiveThreads,
             cores: ProcessInfo.processInfo.activeProcessorCount, agentVersion: GopfarmVersion.string,
-            encoders: config.instant ? ["instant"] : Encoder.availableEncoders(), pid: getpid())
+            encoders: config.instant ? ["instant"] : Encoder.availableEncoders(), pid: getpid(),
+            prefetch: config.prefetch)
         let heartbeat = Double(config.heartbeatMilliseconds) / 1000
         let silence = max(5 * heartbeat, 3)
         var outbox = ResultOutbox()
@@ -68,6 +69,8 @@ public final class AgentRuntime: Sendable {
         var lastHeartbeat = 0.0
         var stopSince: Double?
         var toldHandshakeTrouble = false
+        /// Prefetched assignments waiting for a free slot, oldest first (this thread only).
+        var queue: [(SegmentAssignment, Data)] = []
 
         func leave(_ reason: String) throws -> ExitReason {
             _ = try link.send(AgentGoodbye(reason: reason).frames())
@@ -88,7 +91,9 @@ public final class AgentRuntime: Sendable {
                 let since = stopSince ?? now
                 if stopSince == nil {
                     stopSince = now
-                    logger.info("stopping: finishing \(busy) segment(s)", metadata: ["undelivered results": "\(outbox.count)"])
+                    logger.info("stopping: finishing \(busy) segment(s)", metadata: [
+                        "undelivered results": "\(outbox.count)", "queued segments handed back": "\(queue.count)"])
+                    queue = []  // our goodbye hands them back
                 }
                 if busy == 0, outbox.isEmpty {
                     logger.info("stopped: nothing left in progress or undelivered")
@@ -102,6 +107,12 @@ public final class AgentRuntime: Sendable {
                 }
             }
             if let parent = config.parentPID, getppid() != parent { return .parentGone }
+            var running = busy
+            while running < config.slots, !queue.isEmpty {
+                let (assignment, payload) = queue.removeFirst()
+                start(assignment, payload: payload)
+                running += 1
+            }
 
             if welcomed, now - lastHeard > silence {
                 logger.warning("coordinator silent; saying hello again", metadata: ["seconds": "\(Int(now - lastHeard))"])
@@ -153,16 +164,20 @@ public final class AgentRuntime: Sendable {
                             "coordinator": "\(config.coordinator)", "segments in progress": "\(busy)",
                             "results to send": "\(outbox.count)"])
                         everWelcomed = true
-                        if stopSince == nil, config.slots - busy > 0 {
-                            _ = try link.send(SegmentRequest(slots: config.slots - busy).frames())
+                        let wanted = config.slots + config.prefetch - busy - queue.count
+                        if stopSince == nil, wanted > 0 {
+                            _ = try link.send(SegmentRequest(slots: wanted).frames())
                         }
                     case SegmentAssignment.type:
                         let assignment = try message.decode(SegmentAssignment.self)
                         if stopSince != nil {
                             // Granted before the stop; our goodbye hands it back without waiting for the lease.
                             logger.info("not starting a segment: stopping", metadata: ["segment": "\(assignment.segment)"])
-                        } else {
+                        } else if slots.withLock({ $0.active.count }) < config.slots, queue.isEmpty {
                             start(assignment, payload: message.payloads.first ?? Data())
+                        } else {
+                            queue.append((assignment, message.payloads.first ?? Data()))
+                            logger.debug("segment queued", metadata: ["segment": "\(assignment.segment)", "queued": "\(queue.count)"])
                         }
                     case AgentGoodbye.type:
                         let bye = try message.decode(AgentGoodbye.self)
@@ -191,7 +206,9 @@ public final class AgentRuntime: Sendable {
                 let progress = slots.withLock { $0.active.values.map {
                     AgentHeartbeat.Progress(job: $0.assignment.job, segment: $0.assignment.segment,
                                             attempt: $0.assignment.attempt, frames: $0.progress.current)
-                } }
+                } } + queue.map { a, _ in
+                    AgentHeartbeat.Progress(job: a.job, segment: a.segment, attempt: a.attempt, frames: 0, queued: true)
+                }
                 if try link.send(AgentHeartbeat(inProgress: progress).frames()) { outbox.heartbeatSent() }
                 lastHeartbeat = MonotonicClock.now()
             }

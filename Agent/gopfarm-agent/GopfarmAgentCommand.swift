@@ -49,6 +49,10 @@ struct GopfarmAgentCommand: ParsableCommand {
     @Option(help: "Encoder threads per slot (default: cores / slots).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Segments received ahead and queued while the slots work (0-4), so no slot waits for a transfer between segments.",
+                               valueName: "n"))
+    var prefetch: Int = 1
+
     @Option(help: "Heartbeat interval in milliseconds.")
     var heartbeatMs: Int = 1000
 
@@ -77,6 +81,7 @@ struct GopfarmAgentCommand: ParsableCommand {
     func validate() throws {
         if let slots, !(1...64).contains(slots) { throw ValidationError("--slots must be between 1 and 64") }
         if let threads, !(0...256).contains(threads) { throw ValidationError("--threads must be between 0 and 256") }
+        if !(0...4).contains(prefetch) { throw ValidationError("--prefetch must be between 0 and 4") }
         if !(50...60_000).contains(heartbeatMs) { throw ValidationError("--heartbeat-ms must be between 50 and 60000") }
         if !(stopTimeout >= 0) { throw ValidationError("--stop-timeout must be 0 or more seconds") }
         if let fleet {
@@ -113,7 +118,7 @@ struct GopfarmAgentCommand: ParsableCommand {
             slots: slots ?? env["GOPFARM_SLOTS"].flatMap(Int.init) ?? 1,
             threads: threads ?? env["GOPFARM_THREADS"].flatMap(Int.init) ?? 0,
             heartbeatMilliseconds: heartbeatMs, parentPID: parentPid, protocolVersion: protocolVersion,
-            stopTimeoutSeconds: stopTimeout, instant: instant)
+            stopTimeoutSeconds: stopTimeout, instant: instant, prefetch: prefetch)
         AgentRuntime.installSignalHandlers()
         let logger = Logger(label: "gopfarm.agent.\(config.name)")
         let exit = if let fleet { try InstantFleet(config: config, size: fleet, logger: logger).run() }

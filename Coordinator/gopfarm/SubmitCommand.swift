@@ -34,6 +34,10 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Scheduling priority: low, normal or high.")
     var priority: JobPriority?
 
+    @Option(help: ArgumentHelp("At most this many agents work on the job at once (default: all); the plan is cut for them.",
+                               valueName: "n"))
+    var maxAgents: Int?
+
     @Flag(help: "Encode only: no scene, black/frozen, statistics or PSNR/SSIM records.")
     var noAnalysis = false
 
@@ -60,6 +64,9 @@ struct SubmitCommand: AsyncParsableCommand {
         if let segmentSeconds, !(segmentSeconds >= 0.04) {
             throw ValidationError("--segment-seconds must be at least 0.04")
         }
+        if let maxAgents, !(1...10_000).contains(maxAgents) {
+            throw ValidationError("--max-agents must be between 1 and 10000")
+        }
     }
 
     func run() async throws {
@@ -80,7 +87,7 @@ struct SubmitCommand: AsyncParsableCommand {
         if wait { try Self.checkWritable(output) }
 
         var submission = JobSubmission(outputName: outputName, settings: settings, segmentSeconds: segmentSeconds, priority: priority,
-                                       analysis: noAnalysis ? false : nil)
+                                       analysis: noAnalysis ? false : nil, maxAgents: maxAgents)
         if upload {
             submission.upload = try await uploadInput(api).upload
         } else {

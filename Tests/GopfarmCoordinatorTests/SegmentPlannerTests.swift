@@ -43,6 +43,33 @@ struct SegmentPlannerTests {
         #expect(plan.segments.last?.endPTS == nil)
     }
 
+    @Test func fillsTheLastRoundOnEverySlot() throws {
+        // 30 s at 10 s would be 3 segments: on 2 slots, one idles through the third round.
+        let index = closedIndex(frames: 750, gop: 25)
+        let two = try SegmentPlanner(targetSeconds: 10, slots: 2).plan(index, timeBase: tb)
+        #expect(two.segments.count == 4)
+        #expect(two.segments.map(\.expectedFrames).allSatisfy { (175...200).contains($0) })
+        #expect(two.expectedFrames == 750)
+        // 60 s on 8 slots: 8 parts of 7.5 s (key frames every second, so within a second).
+        let long = closedIndex(frames: 1500, gop: 25)
+        let eight = try SegmentPlanner(targetSeconds: 10, slots: 8).plan(long, timeBase: tb)
+        #expect(eight.segments.count == 8)
+        #expect(eight.segments.map(\.expectedFrames).allSatisfy { (175...200).contains($0) })
+        // Never below a quarter of the target: 8 s on 8 slots at 10 s gives 3 parts, not 8.
+        let short = try SegmentPlanner(targetSeconds: 10, slots: 8).plan(closedIndex(frames: 200, gop: 25), timeBase: tb)
+        #expect(short.segments.count == 3)
+        #expect(short.expectedFrames == 200)
+    }
+
+    @Test func balancedCutsStayOnKeyFrames() throws {
+        // Key frames every 3.6 s: the ideal 7.5 s boundaries move to the nearest one.
+        let index = closedIndex(frames: 750, gop: 90)
+        let plan = try SegmentPlanner(targetSeconds: 10, slots: 2).plan(index, timeBase: tb)
+        #expect(plan.segments.dropFirst().allSatisfy { $0.startPTS % 90 == 0 })
+        #expect(plan.segments.map(\.startPTS) == [0, 180, 360, 540])
+        #expect(plan.expectedFrames == 750)
+    }
+
     @Test func cutsAtTheNearestKeyFrame() throws {
         let index = closedIndex(frames: 600, gop: 90)  // key frames every 3.6 s
         let plan = try SegmentPlanner(targetSeconds: 10).plan(index, timeBase: tb)

@@ -66,9 +66,9 @@ struct JobStoreTests {
             return CompletedSegment(result: result, path: url, agent: "a1")
         }
         recorder.record([
-            .assigned(job: "j", segment: 0, attempt: 1, agent: "a1", speculative: false),
-            .assigned(job: "j", segment: 1, attempt: 1, agent: "a1", speculative: false),
-            .assigned(job: "j", segment: 2, attempt: 1, agent: "a1", speculative: false),
+            .assigned(job: "j", segment: 0, attempt: 1, agent: "a1", speculative: false, extractSeconds: 0.01, sentBytes: 1000),
+            .assigned(job: "j", segment: 1, attempt: 1, agent: "a1", speculative: false, extractSeconds: 0.02, sentBytes: 2000),
+            .assigned(job: "j", segment: 2, attempt: 1, agent: "a1", speculative: false, extractSeconds: 0.03, sentBytes: 3000),
             .completed(job: "j", segment: try completed(0, bytes: 100, write: true), seconds: 1),
             .completed(job: "j", segment: try completed(1, bytes: 100, write: false), seconds: 1),  // spool file lost
             .requeued(job: "j", segment: 2, reason: "lease expired"),
@@ -81,6 +81,16 @@ struct JobStoreTests {
         let attempts = try store.attemptsByRun(job: "j")
         #expect(attempts.map(\.segment) == [0, 1, 2] && attempts.allSatisfy { $0.run == store.run })
         #expect(attempts.first?.doneInRun == store.run)
+        // Every attempt's timing is there for `status --json` and `bench`.
+        let timings = try #require(try store.timings("j"))
+        #expect(timings.attempts.map(\.outcome) == ["done", "done", "requeued"])
+        #expect(timings.attempts.map(\.sentBytes) == [1000, 2000, 3000])
+        #expect(timings.attempts.map(\.returnedBytes) == [100, 100, nil])
+        #expect(timings.attempts[2].extractSeconds == 0.03 && timings.attempts[2].ended != nil)
+        try store.updatePhases("j") { $0.stitchSeconds = 1.5 }
+        try store.updatePhases("j") { $0.planSeconds = 0.25 }
+        let phases = try #require(try store.timings("j"))
+        #expect(phases.stitchSeconds == 1.5 && phases.planSeconds == 0.25 && phases.attempts.count == 3)
     }
 }
 

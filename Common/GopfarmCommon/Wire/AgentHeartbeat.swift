@@ -6,11 +6,14 @@ public struct AgentHeartbeat: WireMessage, Equatable {
         public var segment: Int
         public var attempt: Int
         public var frames: Int
-        public init(job: String, segment: Int, attempt: Int, frames: Int) {
+        /// Prefetched: held in the agent's queue until a slot frees (nil: running).
+        public var queued: Bool?
+        public init(job: String, segment: Int, attempt: Int, frames: Int, queued: Bool? = nil) {
             self.job = job
             self.segment = segment
             self.attempt = attempt
             self.frames = frames
+            self.queued = queued
         }
     }
     public var inProgress: [Progress]

@@ -8,8 +8,12 @@ public struct AgentHello: WireMessage, Equatable {
     public var agentVersion: String
     public var encoders: [String]
     public var pid: Int32
+    /// Segments the agent takes beyond its slots and holds queued, so a slot that finishes starts
+    /// the next one at once instead of waiting a round trip and a transfer (nil: 0).
+    public var prefetch: Int?
 
-    public init(name: String, slots: Int, threads: Int, cores: Int, agentVersion: String, encoders: [String], pid: Int32) {
+    public init(name: String, slots: Int, threads: Int, cores: Int, agentVersion: String, encoders: [String], pid: Int32,
+                prefetch: Int? = nil) {
         self.name = name
         self.slots = slots
         self.threads = threads
@@ -17,5 +21,6 @@ public struct AgentHello: WireMessage, Equatable {
         self.agentVersion = agentVersion
         self.encoders = encoders
         self.pid = pid
+        self.prefetch = prefetch
     }
 }

@@ -50,9 +50,16 @@ struct AgentSession {
 
     var isStuck: Bool { stalled.count >= hello.slots }
 
-    /// The agent asks work for `slots` free slots; never more credit than it has slots.
+    /// Segments it may hold: its slots plus those it prefetches (at most 4 queued).
+    var capacity: Int { hello.slots + min(max(hello.prefetch ?? 0, 0), 4) }
+
+    /// A slot of its own is free: only then does it get a straggler to re-run, which would
+    /// otherwise wait in its queue behind the segment it runs.
+    var hasIdleSlot: Bool { leases.count < hello.slots }
+
+    /// The agent asks work for `slots` free slots or queue places; never more than it may hold.
     mutating func credit(_ slots: Int) {
-        credits = min(hello.slots, credits + max(0, min(slots, hello.slots)))
+        credits = min(capacity, credits + max(0, min(slots, capacity)))
     }
 
     mutating func sampleRate(now: Double) {
@@ -68,7 +75,7 @@ struct AgentSession {
     func status(now: Double, draining: Bool) -> AgentStatus {
         AgentStatus(
             name: name, state: draining ? .draining : (leases.isEmpty ? .idle : .working),
-            slots: hello.slots, busy: leases.count, threads: hello.threads, cores: hello.cores,
+            slots: hello.slots, busy: min(leases.count, hello.slots), threads: hello.threads, cores: hello.cores,
             version: hello.agentVersion, encoders: hello.encoders, publicKey: publicKey,
             segmentsDone: segmentsDone, framesPerSecond: (framesPerSecond * 10).rounded() / 10,
             lastHeartbeatSecondsAgo: ((now - lastSeen) * 10).rounded() / 10, connectedSeconds: (now - joined).rounded())

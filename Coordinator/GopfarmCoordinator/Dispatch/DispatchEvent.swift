@@ -3,10 +3,11 @@ import GopfarmCommon
 
 /// What happened in one turn of the dispatcher loop, for the job store to persist.
 public enum DispatchEvent: Sendable {
-    case assigned(job: String, segment: Int, attempt: Int, agent: String, speculative: Bool)
+    /// `extractSeconds`: cutting the segment out of the input; `sentBytes`: its payload.
+    case assigned(job: String, segment: Int, attempt: Int, agent: String, speculative: Bool, extractSeconds: Double, sentBytes: Int)
     case completed(job: String, segment: CompletedSegment, seconds: Double)
     case requeued(job: String, segment: Int, reason: String)
-    case segmentFailed(job: String, segment: Int, agent: String, message: String)
+    case segmentFailed(job: String, segment: Int, attempt: Int, agent: String, message: String)
     case jobFinished(job: String, outcome: DispatchOutcome)
     case agentJoined(AgentStatus)
     case agentLeft(name: String, reason: String)

@@ -232,6 +232,10 @@ public final class Dispatcher: Sendable {
                 for p in beat.inProgress {
                     let ref = AgentSession.SegmentRef(job: p.job, segment: p.segment)
                     guard agent.leases.contains(ref) else { continue }
+                    if p.queued == true {
+                        state.jobs[p.job]?.queued(p.segment, agent: agent.key, attempt: p.attempt, now: now)
+                        continue
+                    }
                     let frames = max(0, min(p.frames, 1 << 30))
                     // Only a growing frame count keeps a lease: a heartbeat alone does not.
                     state.jobs[p.job]?.progress(p.segment, agent: agent.key, attempt: p.attempt, frames: frames, now: now)
@@ -370,7 +374,7 @@ public final class Dispatcher: Sendable {
         let outcome = job.segmentFailed(ref.segment, agentKey: agent.key, agentName: agent.name, attempt: attempt, message: message, kind: kind)
         if outcome != .ignore {
             state.counters.failures += 1
-            state.events.append(.segmentFailed(job: job.id, segment: ref.segment, agent: agent.name, message: message))
+            state.events.append(.segmentFailed(job: job.id, segment: ref.segment, attempt: attempt, agent: agent.name, message: message))
             if job.isBlocklisted(agent.name) {
                 logger.warning("agent blocklisted for this job", metadata: ["job": "\(job.id)", "agent": "\(agent.name)"])
             }
@@ -457,20 +461,33 @@ public final class Dispatcher: Sendable {
         for agent in state.agents.values {
             for ref in agent.leases { runningByOwner[state.jobs[ref.job]?.job.owner ?? "", default: 0] += 1 }
         }
+        // Agents holding each job's segments now, for jobs with `maxAgents`.
+        var holders: [String: Set<Data>] = [:]
+        for (identity, agent) in state.agents {
+            for ref in agent.leases { holders[ref.job, default: []].insert(identity) }
+        }
+        func allowed(_ job: JobRuntime, _ identity: Data) -> Bool {
+            guard let limit = job.job.maxAgents else { return true }
+            let holding = holders[job.job.id] ?? []
+            return holding.contains(identity) || holding.count < limit
+        }
         for identity in state.agentOrder {
-            // Work only for a free slot: credits an agent asked for, never more leases than slots.
-            while let agent = state.agents[identity], agent.credits > 0, agent.leases.count < agent.hello.slots,
+            // Work only for what the agent asked: credits, never more leases than slots + prefetch.
+            while let agent = state.agents[identity], agent.credits > 0, agent.leases.count < agent.capacity,
                   !state.drained.contains(agent.name) {
                 let candidates = state.jobOrder.compactMap { id -> Scheduler.Candidate? in
-                    guard let job = state.jobs[id], job.hasPending, !job.isBlocklisted(agent.name) else { return nil }
+                    guard let job = state.jobs[id], job.hasPending, !job.isBlocklisted(agent.name), allowed(job, identity) else { return nil }
                     return Scheduler.Candidate(job: id, priority: job.job.priority, owner: job.job.owner, sequence: job.sequence)
                 }
                 if let pick = Scheduler.pick(candidates, runningByOwner: runningByOwner) {
                     guard let job = state.jobs[pick.job], let n = job.nextPending() else { break }
                     guard try send(job: pick.job, segment: n, to: identity, speculative: false, now: now, state: &state, socket: socket) else { break }
                     runningByOwner[pick.owner, default: 0] += 1
-                } else if let (id, n) = straggler(for: agent, now: now, state: &state) {
+                    holders[pick.job, default: []].insert(identity)
+                } else if agent.hasIdleSlot,
+                          let (id, n) = straggler(for: agent, now: now, state: &state, allowed: { allowed($0, identity) }) {
                     guard try send(job: id, segment: n, to: identity, speculative: true, now: now, state: &state, socket: socket) else { break }
+                    holders[id, default: []].insert(identity)
                 } else {
                     break
                 }
@@ -478,10 +495,11 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func straggler(for agent: AgentSession, now: Double, state: inout LoopState) -> (String, Int)? {
+    private func straggler(for agent: AgentSession, now: Double, state: inout LoopState,
+                           allowed: (JobRuntime) -> Bool) -> (String, Int)? {
         let policy = StragglerPolicy(factor: timing.speculateFactor, minimumSeconds: timing.speculateAfterSeconds)
         for id in state.jobOrder {
-            guard let job = state.jobs[id], !job.hasPending, !job.isBlocklisted(agent.name) else { continue }
+            guard let job = state.jobs[id], !job.hasPending, !job.isBlocklisted(agent.name), allowed(job) else { continue }
             let running = job.running.map {
                 StragglerPolicy.Running(segment: $0, leases: job.segments[$0].leases, expectedFrames: job.job.plan.segments[$0].expectedFrames)
             }
@@ -498,6 +516,7 @@ public final class Dispatcher: Sendable {
         guard let job = state.jobs[id], var agent = state.agents[identity], let extractor = job.extractor else { return false }
         let planned = job.job.plan.segments[n]
         let payload: Data
+        let extractStarted = MonotonicClock.now()
         do { payload = try extractor.extract(planned) } catch {
             finish(id, .failed(error.description), state: &state)
             return false
@@ -520,7 +539,8 @@ public final class Dispatcher: Sendable {
             state.counters.speculative += 1
             logger.info("straggler re-run speculatively", metadata: ["job": "\(id)", "segment": "\(n)", "agent": "\(agent.name)"])
         }
-        state.events.append(.assigned(job: id, segment: n, attempt: attempt, agent: agent.name, speculative: speculative))
+        state.events.append(.assigned(job: id, segment: n, attempt: attempt, agent: agent.name, speculative: speculative,
+                                      extractSeconds: MonotonicClock.now() - extractStarted, sentBytes: payload.count))
         if try !socket.send([identity] + assignment.frames(payloads: [payload])) {
             dropAgent(agent, reason: "unreachable", state: &state)
         }

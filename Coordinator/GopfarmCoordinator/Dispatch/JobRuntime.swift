@@ -120,6 +120,11 @@ final class JobRuntime {
         segments[n].progress(agent: agent, attempt: attempt, frames: frames, now: now)
     }
 
+    func queued(_ n: Int, agent: String, attempt: Int, now: Double) {
+        guard segments.indices.contains(n) else { return }
+        segments[n].queued(agent: agent, attempt: attempt, now: now)
+    }
+
     /// Leases with no progress within their bound: each is a failure of its attempt (so a
     /// segment that stalls everywhere ends the job like any other failing segment).
     func stalledLeases(now: Double, timing: DispatchTiming) -> [(segment: Int, lease: SegmentStateMachine.Lease, bound: Double)] {

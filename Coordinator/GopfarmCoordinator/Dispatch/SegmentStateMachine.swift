@@ -121,6 +121,16 @@ public struct SegmentStateMachine: Sendable, Equatable {
         return true
     }
 
+    /// The agent holds this attempt queued behind its running segments (prefetch): it has not
+    /// started, so its clocks (stall bound, straggler age) start over from now.
+    public mutating func queued(agent: String, attempt: Int, now: Double) {
+        guard case .running(var list) = state, let i = list.firstIndex(where: { $0.agent == agent && $0.attempt == attempt }),
+              list[i].frames == 0 else { return }
+        list[i].started = now
+        list[i].progressed = now
+        state = .running(list)
+    }
+
     /// Leases that made no progress for more than `stallSeconds`. The caller reports each as a
     /// failure (`failure(…, kind: .transient)`), which takes it back.
     public func stalled(now: Double, stallSeconds: Double) -> [Lease] {

@@ -45,7 +45,8 @@ public struct AnalyzeJob {
         try options.validate()
         var settings = EncodeSettings()
         settings.threads = options.threadsPerAgent
-        let prepared = try PreparedJob(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds, checkingEncoder: false)
+        let prepared = try PreparedJob(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
+                                       slots: options.agents, checkingEncoder: false)
         logger.info("planned", metadata: ["segments": "\(prepared.plan.segments.count)", "frames": "\(prepared.plan.expectedFrames)"])
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("gopfarm-analyze-\(jobID)")

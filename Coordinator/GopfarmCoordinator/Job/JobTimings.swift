@@ -38,7 +38,7 @@ public struct SegmentAttemptTiming: Codable, Sendable, Equatable {
     public var attempt: Int
     public var agent: String
     public var speculative: Bool
-    /// done, failed, requeued, lost (a faster copy won), or nil while it runs.
+    /// done, failed, requeued (its agent went away), superseded (a faster copy won), or nil while it runs.
     public var outcome: String?
     /// Assigned and ended, in seconds since the job's submission.
     public var assigned: Double

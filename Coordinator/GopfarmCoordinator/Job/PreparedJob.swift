@@ -11,16 +11,24 @@ public struct PreparedJob: Sendable {
     public let frameRate: Rational
     /// Probe warnings (damaged packets, truncation…), more are added after stitching.
     public let warnings: [String]
+    /// Reading the input's packet index (with the encoder check), and cutting it into segments.
+    public let probeSeconds: Double
+    public let planSeconds: Double
 
     /// `checkingEncoder`: false for analysis-only jobs, which encode nothing. `outputPath`: the
     /// container is checked to hold the encoder's codec too, before any agent works for nothing.
-    public init(input: String, settings: EncodeSettings, segmentSeconds: Double, checkingEncoder: Bool = true,
+    /// `slots`: segments the farm will run at once, so the plan fills its last round (`SegmentPlanner`).
+    public init(input: String, settings: EncodeSettings, segmentSeconds: Double, slots: Int = 1, checkingEncoder: Bool = true,
                 outputPath: String? = nil) throws(MediaError) {
         self.input = input
         self.settings = settings
+        let started = MonotonicClock.now()
         probe = try MediaProbe(path: input)
         if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: outputPath) }
-        plan = try SegmentPlanner(targetSeconds: segmentSeconds).plan(probe.index, timeBase: probe.videoTimeBase)
+        let probed = MonotonicClock.now()
+        plan = try SegmentPlanner(targetSeconds: segmentSeconds, slots: slots).plan(probe.index, timeBase: probe.videoTimeBase)
+        probeSeconds = probed - started
+        planSeconds = MonotonicClock.now() - probed
         let stream = probe.info.streams[probe.info.videoStream]
         frameRate = [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
         warnings = probe.info.warnings

@@ -27,7 +27,7 @@ public struct TranscodeJob {
         var settings = options.settings
         settings.threads = options.threadsPerAgent
         let prepared = try PreparedJob(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
-                                       outputPath: options.output)
+                                       slots: options.agents, outputPath: options.output)
         let probe = prepared.probe, plan = prepared.plan
         logger.info("planned", metadata: ["segments": "\(plan.segments.count)", "frames": "\(plan.expectedFrames)",
                                           "primed": "\(plan.segments.filter(\.isPrimed).count)"])

@@ -7,11 +7,20 @@ import GopfarmCommon
 /// belong to it); it ends where the next one starts. A segment is primed with the previous GOP
 /// when its key frame is open-GOP or when any earlier packet is shown inside its range.
 /// A tail shorter than a quarter of the target merges into its neighbour.
+///
+/// With one slot the cuts fall near every `targetSeconds`. With more (`slots`: the segments the
+/// farm runs at once), the segment count is rounded up to a multiple of the slots and the video
+/// is divided into that many near-equal parts, each cut at the key frame nearest its ideal
+/// boundary, so the last round is as full as the first: 30 s at 10 s on 2 slots is 4 × 7.5 s,
+/// not 3 × 10 s with one slot idle through the third. Parts never get shorter than a quarter of
+/// the target (or 1 s); below that, fewer parts than a full round.
 public struct SegmentPlanner: Sendable {
     public var targetSeconds: Double
+    public var slots: Int
 
-    public init(targetSeconds: Double) {
+    public init(targetSeconds: Double, slots: Int = 1) {
         self.targetSeconds = targetSeconds
+        self.slots = max(1, slots)
     }
 
     public func plan(_ index: VideoPacketIndex, timeBase: Rational) throws(MediaError) -> SegmentPlan {
@@ -30,21 +39,10 @@ public struct SegmentPlanner: Sendable {
             gopStart[c] = records[c..<end].lazy.filter(\.isShown).map(\.pts).min() ?? records[c].pts
         }
 
-        // Greedy cut: the candidate whose distance from the segment start is closest to target.
-        var starts = [first]
-        for (n, c) in candidates.enumerated() where n > 0 {
-            let elapsed = gopStart[c]! - gopStart[starts.last!]!
-            guard elapsed >= target else { continue }
-            let previous = candidates[n - 1]
-            let previousElapsed = gopStart[previous]! - gopStart[starts.last!]!
-            if previous != starts.last!, target - previousElapsed < elapsed - target {
-                starts.append(previous)
-                if gopStart[c]! - gopStart[previous]! >= target { starts.append(c) }
-            } else {
-                starts.append(c)
-            }
-        }
-        let lastShown = records.lazy.filter(\.isShown).map(\.pts).max() ?? gopStart[starts.last!]!
+        let lastShown = records.lazy.filter(\.isShown).map(\.pts).max() ?? gopStart[first]!
+        var starts = slots > 1
+            ? balancedStarts(candidates, gopStart: gopStart, end: lastShown, target: target, timeBase: timeBase)
+            : greedyStarts(candidates, gopStart: gopStart, target: target)
         if starts.count > 1, lastShown - gopStart[starts.last!]! < floor { starts.removeLast() }
 
         // Leading pictures of an open-GOP first key frame reference a GOP that is not in the
@@ -85,6 +83,50 @@ public struct SegmentPlanner: Sendable {
             throw MediaError(.planFailed, "the video's timestamps are damaged: \(abs(stray)) of its \(plan.totalFrames) frames repeat or jump back in time, so they cannot be put in order (a remux that regenerates timestamps may repair the file)")
         }
         return plan
+    }
+
+    /// Each cut at the candidate whose distance from the segment's start is closest to the target.
+    private func greedyStarts(_ candidates: [Int], gopStart: [Int: Int64], target: Int64) -> [Int] {
+        var starts = [candidates[0]]
+        for (n, c) in candidates.enumerated() where n > 0 {
+            let elapsed = gopStart[c]! - gopStart[starts.last!]!
+            guard elapsed >= target else { continue }
+            let previous = candidates[n - 1]
+            let previousElapsed = gopStart[previous]! - gopStart[starts.last!]!
+            if previous != starts.last!, target - previousElapsed < elapsed - target {
+                starts.append(previous)
+                if gopStart[c]! - gopStart[previous]! >= target { starts.append(c) }
+            } else {
+                starts.append(c)
+            }
+        }
+        return starts
+    }
+
+    /// A multiple of `slots` near-equal parts (see the type's comment), each starting at the
+    /// candidate nearest its ideal boundary; a boundary with no candidate of its own is skipped.
+    private func balancedStarts(_ candidates: [Int], gopStart: [Int: Int64], end: Int64, target: Int64,
+                                timeBase: Rational) -> [Int] {
+        let origin = gopStart[candidates[0]]!
+        let span = Double(max(1, end - origin))
+        let shortest = max(Double(target) / 4, 1 / timeBase.doubleValue)
+        let natural = max(1, Int((span / Double(target)).rounded()))
+        var parts = slots * Int((Double(natural) / Double(slots)).rounded(.up))
+        while parts > 1, span / Double(parts) < shortest { parts -= 1 }
+        var starts = [candidates[0]]
+        var next = 1
+        for i in 1..<max(parts, 1) {
+            let ideal = Double(origin) + span * Double(i) / Double(parts)
+            var best: Int?
+            while next < candidates.count {
+                let here = abs(Double(gopStart[candidates[next]]!) - ideal)
+                if let b = best, here >= abs(Double(gopStart[candidates[b]]!) - ideal) { break }
+                best = next
+                next += 1
+            }
+            if let best { starts.append(candidates[best]) }
+        }
+        return starts
     }
 
     /// Shown frames no segment can produce: before the first key frame in decode order, or its

@@ -82,6 +82,9 @@ public final class FarmService: Sendable {
         do { try submission.settings.validate() } catch { throw APIError(.unprocessable, error.description) }
         let seconds = submission.segmentSeconds ?? config.defaultSegmentSeconds
         guard seconds >= 0.04, seconds <= 3600 else { throw APIError(.unprocessable, "segmentSeconds must be between 0.04 and 3600") }
+        if let limit = submission.maxAgents, !(1...10_000).contains(limit) {
+            throw APIError(.unprocessable, "maxAgents must be between 1 and 10000")
+        }
         let outputName = try Self.checkOutputName(submission.outputName ?? defaultName, codec: submission.settings.codec)
         let id = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)).lowercased()
         var stored = submission
@@ -103,6 +106,7 @@ public final class FarmService: Sendable {
         var view = makeView(row)
         view.analysis = try? store.analysis(id)
         view.analysis?.series = nil
+        view.timings = try? store.timings(id)
         return view
     }
 
@@ -161,7 +165,7 @@ public final class FarmService: Sendable {
             id: row.id, owner: row.owner, state: row.state, priority: row.priority, input: row.input, outputName: row.outputName,
             codec: codec, submittedAt: row.submittedAt, startedAt: row.startedAt, finishedAt: row.finishedAt, progress: p,
             error: row.error, warnings: row.decodedWarnings, outputFrames: row.outputFrames, outputBytes: row.outputBytes,
-            agents: agents ?? (try? store.agentsOfJobs([row.id])[row.id]) ?? [])
+            agents: agents ?? (try? store.agentsOfJobs([row.id])[row.id]) ?? [], maxAgents: row.decodedSubmission?.maxAgents)
     }
 
     private func resolveInput(_ s: JobSubmission, caller: Caller) throws(APIError) -> (String, String) {
@@ -217,9 +221,18 @@ public final class FarmService: Sendable {
         guard let submission = row.decodedSubmission, !shuttingDown.load(ordering: .relaxed) else { return }
         do {
             try store.setState(row.id, .planning)
+            // A resumed job keeps the slots it was first planned for: the same plan, so its
+            // finished segments still fit.
+            let slots = try store.timings(row.id)?.plannedSlots
+                ?? Self.plannedSlots(dispatcher.snapshot.agents, maxAgents: submission.maxAgents)
             let prepared = try PreparedJob(input: row.input, settings: submission.settings,
-                                           segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds)
+                                           segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds, slots: slots)
             try store.recordPlan(row.id, plan: prepared.plan, warnings: prepared.warnings)
+            try store.updatePhases(row.id) {
+                $0.probeSeconds = prepared.probeSeconds
+                $0.planSeconds = prepared.planSeconds
+                $0.plannedSlots = slots
+            }
             let restored = try store.completedSegments(row.id)
             // Cancelled while planning: nothing to dispatch.
             guard try store.job(row.id)?.state == .planning else { return }
@@ -230,8 +243,11 @@ public final class FarmService: Sendable {
                 $0[row.id] = ActiveJob(prepared: prepared, outputPath: outputDir.appendingPathComponent(row.outputName).path, analysis: analysis)
             }
             try store.setState(row.id, .running)
-            dispatcher.add(prepared.dispatchJob(id: row.id, spool: config.spool, priority: row.priority, owner: row.owner, analysis: analysis),
-                           restored: restored) { () throws(MediaError) in try prepared.makeExtractor() }
+            let dispatchStart = store.secondsSinceSubmission(row.id)
+            try store.updatePhases(row.id) { $0.dispatchStart = dispatchStart }
+            var job = prepared.dispatchJob(id: row.id, spool: config.spool, priority: row.priority, owner: row.owner, analysis: analysis)
+            job.maxAgents = submission.maxAgents
+            dispatcher.add(job, restored: restored) { () throws(MediaError) in try prepared.makeExtractor() }
             if !restored.isEmpty {
                 logger.info("kept finished segments", metadata: ["job": "\(row.id)", "segments": "\(restored.count)"])
             }
@@ -240,6 +256,13 @@ public final class FarmService: Sendable {
             logger.warning("job failed", metadata: ["job": "\(row.id)", "error": "\(message)"])
             try? store.setState(row.id, .failed, error: message)
         }
+    }
+
+    /// Segment slots a job will have: those of the agents connected now and not draining (the
+    /// `maxAgents` largest, when it has a limit); 1 with none connected yet.
+    static func plannedSlots(_ agents: [AgentStatus], maxAgents: Int?) -> Int {
+        let slots = agents.filter { $0.state != .draining }.map(\.slots).sorted(by: >)
+        return max(1, slots.prefix(maxAgents ?? slots.count).reduce(0, +))
     }
 
     /// Merges the segments' analyses into the store; scene thumbnails go to `thumbnails/<job>/`.
@@ -288,6 +311,8 @@ public final class FarmService: Sendable {
             try? store.setState(id, .failed, error: message)
         case .completed(let segments):
             guard let job else { return }
+            let end = store.secondsSinceSubmission(id)
+            try? store.updatePhases(id) { $0.dispatchEnd = end }
             let thread = Thread { [self] in self.stitch(id, job: job, segments: segments) }
             thread.name = "gopfarm-stitch"
             thread.start()
@@ -297,12 +322,19 @@ public final class FarmService: Sendable {
     private func stitch(_ id: String, job: ActiveJob, segments: [CompletedSegment]) {
         do {
             try store.setState(id, .stitching)
+            let started = MonotonicClock.now()
             var (report, warnings) = try job.prepared.stitch(segments, outputPath: job.outputPath)
+            let stitched = MonotonicClock.now()
             if let settings = job.analysis {
                 do { try analyze(id, job: job, segments: segments, settings: settings) } catch {
                     logger.warning("analysis failed", metadata: ["job": "\(id)", "error": "\(error)"])
                     warnings.append("the content analysis failed: \((error as? MediaError)?.description ?? "\(error)")")
                 }
+            }
+            let analyzed = MonotonicClock.now()
+            try store.updatePhases(id) {
+                $0.stitchSeconds = stitched - started
+                $0.analysisSeconds = job.analysis == nil ? nil : analyzed - stitched
             }
             try store.finishOutput(id, path: job.outputPath, frames: report.videoFrames, bytes: Int(report.bytes), warnings: warnings)
             try store.setState(id, .done)

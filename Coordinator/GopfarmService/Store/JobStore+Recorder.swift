@@ -22,9 +22,11 @@ struct StoreRecorder: DispatchRecorder {
                 }
                 for event in events {
                     switch event {
-                    case .assigned(let job, let n, let attempt, let agent, let speculative):
-                        try run("INSERT INTO attempts (jobId, idx, attempt, run, agent, speculative, assignedAt) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [job, n, attempt, store.run, agent, speculative, now])
+                    case .assigned(let job, let n, let attempt, let agent, let speculative, let extractSeconds, let sentBytes):
+                        try run("""
+                            INSERT INTO attempts (jobId, idx, attempt, run, agent, speculative, assignedAt, extractSeconds, sentBytes)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """, [job, n, attempt, store.run, agent, speculative, now, extractSeconds, sentBytes])
                         try run("UPDATE segments SET state = 'running', attempts = attempts + 1 WHERE jobId = ? AND idx = ? AND state != 'done'",
                             [job, n])
                     case .completed(let job, let c, let seconds):
@@ -34,15 +36,25 @@ struct StoreRecorder: DispatchRecorder {
                             result = ?, completedAt = ? WHERE jobId = ? AND idx = ?
                             """, [c.agent, r.frames, r.payloadBytes, r.payloadSHA256, c.path.path, seconds,
                                 JobStore.json(r), now, job, r.segment])
-                        try run("UPDATE attempts SET outcome = 'done', endedAt = ? WHERE jobId = ? AND idx = ? AND attempt = ?",
-                            [now, job, r.segment, r.attempt])
+                        try run("""
+                            UPDATE attempts SET outcome = 'done', endedAt = ?, returnedBytes = ?, decodeSeconds = ?, encodeSeconds = ?,
+                            analysisSeconds = ? WHERE jobId = ? AND idx = ? AND attempt = ?
+                            """, [now, r.payloadBytes, r.decodeSeconds, r.encodeSeconds, r.analysisSeconds, job, r.segment, r.attempt])
+                        // A speculative copy still running lost the race.
+                        try run("UPDATE attempts SET outcome = 'superseded', endedAt = ? WHERE jobId = ? AND idx = ? AND outcome IS NULL",
+                            [now, job, r.segment])
                         try run("UPDATE jobs SET segmentsDone = segmentsDone + 1, framesDone = framesDone + ? WHERE id = ?",
                             [r.frames, job])
                     case .requeued(let job, let n, let reason):
                         try run("UPDATE segments SET state = 'pending' WHERE jobId = ? AND idx = ? AND state = 'running'", [job, n])
+                        // Its agent went away: the attempts still open on it are lost.
+                        try run("UPDATE attempts SET outcome = 'requeued', endedAt = ? WHERE jobId = ? AND idx = ? AND outcome IS NULL",
+                            [now, job, n])
                         try run("INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'requeued', ?)",
                             [now, job, "segment \(n): \(reason)"])
-                    case .segmentFailed(let job, let n, let agent, let message):
+                    case .segmentFailed(let job, let n, let attempt, let agent, let message):
+                        try run("UPDATE attempts SET outcome = 'failed', endedAt = ? WHERE jobId = ? AND idx = ? AND attempt = ? AND outcome IS NULL",
+                            [now, job, n, attempt])
                         try run("INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'segment-failed', ?)",
                             [now, job, "segment \(n) on \(agent): \(message)"])
                     case .jobFinished(let job, let outcome):

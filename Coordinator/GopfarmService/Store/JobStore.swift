@@ -77,6 +77,17 @@ public final class JobStore: Sendable {
                     createdAt DATETIME NOT NULL);
                 """)
         }
+        m.registerMigration("4-timings") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN phases TEXT;
+                ALTER TABLE attempts ADD COLUMN extractSeconds DOUBLE NOT NULL DEFAULT 0;
+                ALTER TABLE attempts ADD COLUMN sentBytes INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE attempts ADD COLUMN returnedBytes INTEGER;
+                ALTER TABLE attempts ADD COLUMN decodeSeconds DOUBLE;
+                ALTER TABLE attempts ADD COLUMN encodeSeconds DOUBLE;
+                ALTER TABLE attempts ADD COLUMN analysisSeconds DOUBLE;
+                """)
+        }
         return m
     }
 
