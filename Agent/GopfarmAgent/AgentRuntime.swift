@@ -188,6 +188,12 @@ public final class AgentRuntime: Sendable {
                             logger.info("dismissed by the coordinator", metadata: ["reason": "\(bye.reason)"])
                             return .dismissed(bye.reason)
                         }
+                    case SegmentRevoke.type:
+                        let revoke = try message.decode(SegmentRevoke.self)
+                        let before = queue.count
+                        queue.removeAll { $0.0.job == revoke.job && $0.0.segment == revoke.segment && $0.0.attempt == revoke.attempt }
+                        logger.info(queue.count < before ? "queued segment handed to an idle agent" : "segment already started; it runs on",
+                                    metadata: ["segment": "\(revoke.segment)"])
                     case HeartbeatAck.type:
                         outbox.ackReceived()
                     default:

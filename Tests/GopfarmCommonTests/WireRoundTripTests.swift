@@ -22,7 +22,9 @@ struct WireRoundTripTests {
                                         settings: EncodeSettings(codec: "libx265", crf: 26, preset: "slow", scale: ScaleSpec(width: -2, height: 720)),
                                         frameRate: Rational(30000, 1001), payloadSHA256: "ab", leaseMilliseconds: 30000),
                       payloads: [Data([1, 2, 3])])
-        try roundTrip(AgentHeartbeat(inProgress: [.init(job: "j", segment: 1, attempt: 1, frames: 17)]))
+        try roundTrip(AgentHeartbeat(inProgress: [.init(job: "j", segment: 1, attempt: 1, frames: 17),
+                                                  .init(job: "j", segment: 2, attempt: 1, frames: 0, queued: true)]))
+        try roundTrip(SegmentRevoke(job: "j", segment: 2, attempt: 1))
         try roundTrip(HeartbeatAck())
         try roundTrip(SegmentResult(job: "j", segment: 1, attempt: 1, frames: 10, firstPTS: 0, lastPTS: 9, reorderDepth: 2,
                                     corruptFrames: [3], payloadSHA256: "cd", payloadBytes: 5, decodeSeconds: 0.1, encodeSeconds: 0.2, requestSlots: 1),

@@ -61,6 +61,15 @@ struct SegmentPlannerTests {
         #expect(short.expectedFrames == 200)
     }
 
+    @Test func keyFramesSparserThanTheSlotsWant() throws {
+        // 8 s with key frames every 2 s: 4 possible segments. 2 slots get 4; 3 slots get 3, not 4.
+        let index = closedIndex(frames: 200, gop: 50)
+        let two = try SegmentPlanner(targetSeconds: 1, slots: 2).plan(index, timeBase: tb)
+        #expect(two.segments.map(\.startPTS) == [0, 50, 100, 150])
+        let three = try SegmentPlanner(targetSeconds: 1, slots: 3).plan(index, timeBase: tb)
+        #expect(three.segments.count == 3 && three.expectedFrames == 200)
+    }
+
     @Test func balancedCutsStayOnKeyFrames() throws {
         // Key frames every 3.6 s: the ideal 7.5 s boundaries move to the nearest one.
         let index = closedIndex(frames: 750, gop: 90)

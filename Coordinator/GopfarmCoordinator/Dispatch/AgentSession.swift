@@ -53,10 +53,6 @@ struct AgentSession {
     /// Segments it may hold: its slots plus those it prefetches (at most 4 queued).
     var capacity: Int { hello.slots + min(max(hello.prefetch ?? 0, 0), 4) }
 
-    /// A slot of its own is free: only then does it get a straggler to re-run, which would
-    /// otherwise wait in its queue behind the segment it runs.
-    var hasIdleSlot: Bool { leases.count < hello.slots }
-
     /// The agent asks work for `slots` free slots or queue places; never more than it may hold.
     mutating func credit(_ slots: Int) {
         credits = min(capacity, credits + max(0, min(slots, capacity)))

@@ -453,45 +453,84 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    /// Hands segments to agents with free slots, in join order: a pending segment of the job
-    /// `Scheduler` picks, or else a straggler to re-run.
+    /// Hands segments to agents that asked for work, in join order: a pending segment of the job
+    /// `Scheduler` picks, or else a straggler to re-run. Every idle slot is filled before any
+    /// prefetch place, so an agent never queues a segment another agent could start now.
     private func assign(now: Double, state: inout LoopState, socket: ZMQSocket) throws {
         guard !state.jobs.isEmpty else { return }
         var runningByOwner: [String: Int] = [:]
-        for agent in state.agents.values {
-            for ref in agent.leases { runningByOwner[state.jobs[ref.job]?.job.owner ?? "", default: 0] += 1 }
-        }
         // Agents holding each job's segments now, for jobs with `maxAgents`.
         var holders: [String: Set<Data>] = [:]
         for (identity, agent) in state.agents {
-            for ref in agent.leases { holders[ref.job, default: []].insert(identity) }
+            for ref in agent.leases {
+                runningByOwner[state.jobs[ref.job]?.job.owner ?? "", default: 0] += 1
+                holders[ref.job, default: []].insert(identity)
+            }
         }
         func allowed(_ job: JobRuntime, _ identity: Data) -> Bool {
             guard let limit = job.job.maxAgents else { return true }
             let holding = holders[job.job.id] ?? []
             return holding.contains(identity) || holding.count < limit
         }
-        for identity in state.agentOrder {
-            // Work only for what the agent asked: credits, never more leases than slots + prefetch.
-            while let agent = state.agents[identity], agent.credits > 0, agent.leases.count < agent.capacity,
-                  !state.drained.contains(agent.name) {
-                let candidates = state.jobOrder.compactMap { id -> Scheduler.Candidate? in
-                    guard let job = state.jobs[id], job.hasPending, !job.isBlocklisted(agent.name), allowed(job, identity) else { return nil }
-                    return Scheduler.Candidate(job: id, priority: job.job.priority, owner: job.job.owner, sequence: job.sequence)
-                }
-                if let pick = Scheduler.pick(candidates, runningByOwner: runningByOwner) {
-                    guard let job = state.jobs[pick.job], let n = job.nextPending() else { break }
-                    guard try send(job: pick.job, segment: n, to: identity, speculative: false, now: now, state: &state, socket: socket) else { break }
-                    runningByOwner[pick.owner, default: 0] += 1
-                    holders[pick.job, default: []].insert(identity)
-                } else if agent.hasIdleSlot,
-                          let (id, n) = straggler(for: agent, now: now, state: &state, allowed: { allowed($0, identity) }) {
-                    guard try send(job: id, segment: n, to: identity, speculative: true, now: now, state: &state, socket: socket) else { break }
-                    holders[id, default: []].insert(identity)
-                } else {
-                    break
+        for prefetching in [false, true] {
+            for identity in state.agentOrder {
+                while let agent = state.agents[identity], agent.credits > 0, !state.drained.contains(agent.name),
+                      agent.leases.count < (prefetching ? agent.capacity : agent.hello.slots) {
+                    let candidates = state.jobOrder.compactMap { id -> Scheduler.Candidate? in
+                        guard let job = state.jobs[id], job.hasPending, !job.isBlocklisted(agent.name), allowed(job, identity) else { return nil }
+                        return Scheduler.Candidate(job: id, priority: job.job.priority, owner: job.job.owner, sequence: job.sequence)
+                    }
+                    let next: (job: String, segment: Int, speculative: Bool)
+                    if let pick = Scheduler.pick(candidates, runningByOwner: runningByOwner) {
+                        guard let n = state.jobs[pick.job]?.nextPending() else { break }
+                        next = (pick.job, n, false)
+                        runningByOwner[pick.owner, default: 0] += 1
+                    } else if !prefetching, let (id, n) = queuedElsewhere(for: agent, state: state, allowed: { allowed($0, identity) }) {
+                        // Waiting behind another agent's work while this one idles: take it over.
+                        guard try send(job: id, segment: n, to: identity, speculative: false, now: now, state: &state, socket: socket) else { break }
+                        holders[id, default: []].insert(identity)
+                        withdrawQueued(job: id, segment: n, keeping: agent.key, state: &state, socket: socket)
+                        continue
+                    } else if !prefetching, let (id, n) = straggler(for: agent, now: now, state: &state, allowed: { allowed($0, identity) }) {
+                        next = (id, n, true)
+                    } else {
+                        break
+                    }
+                    guard try send(job: next.job, segment: next.segment, to: identity, speculative: next.speculative, now: now,
+                                   state: &state, socket: socket) else { break }
+                    holders[next.job, default: []].insert(identity)
                 }
             }
+        }
+    }
+
+    /// A segment whose only lease waits prefetched on another agent, for an agent with an idle slot.
+    private func queuedElsewhere(for agent: AgentSession, state: LoopState, allowed: (JobRuntime) -> Bool) -> (String, Int)? {
+        for id in state.jobOrder {
+            guard let job = state.jobs[id], !job.hasPending, !job.isBlocklisted(agent.name), allowed(job) else { continue }
+            if let n = job.running.sorted().first(where: { job.segments[$0].waitsQueued && job.segments[$0].leases[0].agent != agent.key }) {
+                return (id, n)
+            }
+        }
+        return nil
+    }
+
+    /// Drops the queued lease(s) of segment `n` other than `keeping`'s and tells their agents,
+    /// which drop it from their queues and get the place back as credit.
+    private func withdrawQueued(job id: String, segment n: Int, keeping: String, state: inout LoopState, socket: ZMQSocket) {
+        guard let job = state.jobs[id] else { return }
+        for lease in job.segments[n].leases where lease.agent != keeping && lease.queued {
+            _ = job.segments[n].agentLost(lease.agent)
+            guard let (identity, found) = state.agents.first(where: { $0.value.key == lease.agent }) else { continue }
+            var holder = found
+            let ref = AgentSession.SegmentRef(job: id, segment: n)
+            holder.leases.remove(ref)
+            holder.progress[ref] = nil
+            holder.credit(1)
+            state.agents[identity] = holder
+            state.events.append(.moved(job: id, segment: n, attempt: lease.attempt, from: holder.name))
+            logger.info("queued segment moved to an idle agent", metadata: ["job": "\(id)", "segment": "\(n)", "from": "\(holder.name)"])
+            _ = try? socket.send([identity] + SegmentRevoke(job: id, segment: n, attempt: lease.attempt).frames())
         }
     }
 

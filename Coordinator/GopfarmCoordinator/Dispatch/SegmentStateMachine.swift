@@ -15,6 +15,8 @@ public struct SegmentStateMachine: Sendable, Equatable {
         /// (the assignment counts as progress: the bound starts there).
         public var frames = 0
         public var progressed: Double
+        /// Its agent last reported it queued behind running work (prefetched, not started).
+        public var queued = false
 
         public init(agent: String, attempt: Int, started: Double) {
             self.agent = agent
@@ -113,8 +115,12 @@ public struct SegmentStateMachine: Sendable, Equatable {
     /// progress: an agent repeating the same number is alive but stuck. True when it grew.
     @discardableResult
     public mutating func progress(agent: String, attempt: Int, frames: Int, now: Double) -> Bool {
-        guard case .running(var list) = state, let i = list.firstIndex(where: { $0.agent == agent && $0.attempt == attempt }),
-              frames > list[i].frames else { return false }
+        guard case .running(var list) = state, let i = list.firstIndex(where: { $0.agent == agent && $0.attempt == attempt }) else { return false }
+        list[i].queued = false
+        guard frames > list[i].frames else {
+            state = .running(list)
+            return false
+        }
         list[i].frames = frames
         list[i].progressed = now
         state = .running(list)
@@ -128,7 +134,14 @@ public struct SegmentStateMachine: Sendable, Equatable {
               list[i].frames == 0 else { return }
         list[i].started = now
         list[i].progressed = now
+        list[i].queued = true
         state = .running(list)
+    }
+
+    /// Its only lease waits queued on an agent: an idle agent may take it over (`moved`).
+    public var waitsQueued: Bool {
+        guard case .running(let list) = state, list.count == 1 else { return false }
+        return list[0].queued
     }
 
     /// Leases that made no progress for more than `stallSeconds`. The caller reports each as a

@@ -38,7 +38,8 @@ public struct SegmentAttemptTiming: Codable, Sendable, Equatable {
     public var attempt: Int
     public var agent: String
     public var speculative: Bool
-    /// done, failed, requeued (its agent went away), superseded (a faster copy won), or nil while it runs.
+    /// done, failed, requeued (its agent went away), superseded (a faster copy won), moved (it
+    /// waited prefetched on a busy agent and went to an idle one), or nil while it runs.
     public var outcome: String?
     /// Assigned and ended, in seconds since the job's submission.
     public var assigned: Double

@@ -13,7 +13,7 @@ import GopfarmCommon
 /// is divided into that many near-equal parts, each cut at the key frame nearest its ideal
 /// boundary, so the last round is as full as the first: 30 s at 10 s on 2 slots is 4 × 7.5 s,
 /// not 3 × 10 s with one slot idle through the third. Parts never get shorter than a quarter of
-/// the target (or 1 s); below that, fewer parts than a full round.
+/// the target; below that, fewer parts than a full round.
 public struct SegmentPlanner: Sendable {
     public var targetSeconds: Double
     public var slots: Int
@@ -41,7 +41,7 @@ public struct SegmentPlanner: Sendable {
 
         let lastShown = records.lazy.filter(\.isShown).map(\.pts).max() ?? gopStart[first]!
         var starts = slots > 1
-            ? balancedStarts(candidates, gopStart: gopStart, end: lastShown, target: target, timeBase: timeBase)
+            ? balancedStarts(candidates, gopStart: gopStart, end: lastShown, target: target)
             : greedyStarts(candidates, gopStart: gopStart, target: target)
         if starts.count > 1, lastShown - gopStart[starts.last!]! < floor { starts.removeLast() }
 
@@ -103,28 +103,29 @@ public struct SegmentPlanner: Sendable {
         return starts
     }
 
-    /// A multiple of `slots` near-equal parts (see the type's comment), each starting at the
-    /// candidate nearest its ideal boundary; a boundary with no candidate of its own is skipped.
-    private func balancedStarts(_ candidates: [Int], gopStart: [Int: Int64], end: Int64, target: Int64,
-                                timeBase: Rational) -> [Int] {
+    /// A multiple of `slots` near-equal parts (see the type's comment), as many as the key frames
+    /// allow, each starting at the candidate nearest its ideal boundary that leaves a candidate
+    /// for every boundary after it.
+    private func balancedStarts(_ candidates: [Int], gopStart: [Int: Int64], end: Int64, target: Int64) -> [Int] {
         let origin = gopStart[candidates[0]]!
         let span = Double(max(1, end - origin))
-        let shortest = max(Double(target) / 4, 1 / timeBase.doubleValue)
+        let shortest = Double(target) / 4
         let natural = max(1, Int((span / Double(target)).rounded()))
         var parts = slots * Int((Double(natural) / Double(slots)).rounded(.up))
-        while parts > 1, span / Double(parts) < shortest { parts -= 1 }
+        while parts > 1, parts > candidates.count || span / Double(parts) < shortest {
+            parts = parts > slots && parts % slots == 0 ? parts - slots : parts - 1
+        }
         var starts = [candidates[0]]
         var next = 1
         for i in 1..<max(parts, 1) {
             let ideal = Double(origin) + span * Double(i) / Double(parts)
-            var best: Int?
-            while next < candidates.count {
-                let here = abs(Double(gopStart[candidates[next]]!) - ideal)
-                if let b = best, here >= abs(Double(gopStart[candidates[b]]!) - ideal) { break }
-                best = next
-                next += 1
+            let last = candidates.count - (parts - i)  // the latest candidate that leaves one per later boundary
+            var best = next
+            while best < last, abs(Double(gopStart[candidates[best + 1]]!) - ideal) < abs(Double(gopStart[candidates[best]]!) - ideal) {
+                best += 1
             }
-            if let best { starts.append(candidates[best]) }
+            starts.append(candidates[best])
+            next = best + 1
         }
         return starts
     }

@@ -52,6 +52,9 @@ struct StoreRecorder: DispatchRecorder {
                             [now, job, n])
                         try run("INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'requeued', ?)",
                             [now, job, "segment \(n): \(reason)"])
+                    case .moved(let job, let n, let attempt, _):
+                        try run("UPDATE attempts SET outcome = 'moved', endedAt = ? WHERE jobId = ? AND idx = ? AND attempt = ? AND outcome IS NULL",
+                            [now, job, n, attempt])
                     case .segmentFailed(let job, let n, let attempt, let agent, let message):
                         try run("UPDATE attempts SET outcome = 'failed', endedAt = ? WHERE jobId = ? AND idx = ? AND attempt = ? AND outcome IS NULL",
                             [now, job, n, attempt])
