@@ -227,12 +227,13 @@ public final class FarmService: Sendable {
                 ?? Self.plannedSlots(dispatcher.snapshot.agents, maxAgents: submission.maxAgents)
             let prepared = try PreparedJob(input: row.input, settings: submission.settings,
                                            segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds, slots: slots)
-            try store.recordPlan(row.id, plan: prepared.plan, warnings: prepared.warnings)
+            // The slots first: a coordinator killed between the two still finds them with the plan.
             try store.updatePhases(row.id) {
                 $0.probeSeconds = prepared.probeSeconds
                 $0.planSeconds = prepared.planSeconds
                 $0.plannedSlots = slots
             }
+            try store.recordPlan(row.id, plan: prepared.plan, warnings: prepared.warnings)
             let restored = try store.completedSegments(row.id)
             // Cancelled while planning: nothing to dispatch.
             guard try store.job(row.id)?.state == .planning else { return }
