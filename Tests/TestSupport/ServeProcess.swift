@@ -19,13 +19,15 @@ public final class ServeProcess: @unchecked Sendable {
     /// Plain TCP agents (tests that are not about CURVE).
     public static let insecure = ["--insecure"]
 
-    /// Starts the coordinator on free ports and waits until it listens.
-    public init(directory: URL, arguments: [String] = ["--insecure"], inputRoot: String? = nil) throws {
+    /// Starts the coordinator on free ports and waits until it listens. `agentBind` is the
+    /// agent endpoint's address (port 0: a free one); emulated hosts need one they can reach.
+    public init(directory: URL, arguments: [String] = ["--insecure"], inputRoot: String? = nil,
+                agentBind: String = "tcp://127.0.0.1:0") throws {
         self.directory = directory
         dataDirectory = directory.appendingPathComponent("data")
         extraArguments = arguments + ["--input-root", inputRoot ?? "/"]
         process = Process()
-        try launch(http: "127.0.0.1:0", bind: "tcp://127.0.0.1:0")
+        try launch(http: "127.0.0.1:0", bind: agentBind)
         adminToken = try String(contentsOf: dataDirectory.appendingPathComponent("admin-token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -80,9 +82,14 @@ public final class ServeProcess: @unchecked Sendable {
 
     /// Starts an agent process connected to this coordinator.
     public func startAgent(name: String, slots: Int = 1, threads: Int = 1, extra: [String] = ["--insecure"]) throws -> Process {
-        try Subprocess.start(TestPaths.agent, ["--coordinator", agentEndpoint, "--name", name, "--slots", "\(slots)",
-                                               "--threads", "\(threads)", "--heartbeat-ms", "250"] + extra,
+        try Subprocess.start(TestPaths.agent, agentArguments(name: name, slots: slots, threads: threads, extra: extra),
                              log: directory.appendingPathComponent("agent-\(name)-\(UUID().uuidString.prefix(4)).log"))
+    }
+
+    /// The `gopfarm-agent` arguments `startAgent` uses, for agents started some other way
+    /// (in an emulated host).
+    public func agentArguments(name: String, slots: Int = 1, threads: Int = 1, extra: [String] = ["--insecure"]) -> [String] {
+        ["--coordinator", agentEndpoint, "--name", name, "--slots", "\(slots)", "--threads", "\(threads)", "--heartbeat-ms", "250"] + extra
     }
 
     /// Runs the `gopfarm` CLI against this coordinator with `token`.
