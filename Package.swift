@@ -97,6 +97,11 @@ let package = Package(
             path: "Tests/GopfarmServiceTests"
         ),
         .testTarget(
+            name: "GopfarmBenchTests",
+            dependencies: ["GopfarmBench", "GopfarmCoordinator", "GopfarmCommon"],
+            path: "Tests/GopfarmBenchTests"
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["GopfarmCommon", "GopfarmBench", "TestSupport"],
             path: "Tests/IntegrationTests"

@@ -1,7 +1,7 @@
 extension String {
     /// The string as HTML text or attribute value. Every string that comes from a record (paths,
     /// agent names, codec names, the title) goes through here, so `<script>.mp4` shows as text.
-    var htmlEscaped: String {
+    public var htmlEscaped: String {
         var out = ""
         out.reserveCapacity(utf8.count)
         for ch in unicodeScalars {

@@ -1,23 +1,23 @@
 /// A table of text cells, escaped when rendered. Numeric columns align right so digits line up.
-struct HTMLTable {
-    struct Column {
-        var title: String
-        var numeric: Bool
-        init(_ title: String, numeric: Bool = true) {
+public struct HTMLTable {
+    public struct Column {
+        public var title: String
+        public var numeric: Bool
+        public init(_ title: String, numeric: Bool = true) {
             self.title = title
             self.numeric = numeric
         }
     }
 
-    var columns: [Column]
-    var rows: [[String]] = []
+    public var columns: [Column]
+    public var rows: [[String]] = []
 
-    init(_ columns: [Column]) { self.columns = columns }
+    public init(_ columns: [Column]) { self.columns = columns }
 
-    mutating func append(_ row: [String]) { rows.append(row) }
+    public mutating func append(_ row: [String]) { rows.append(row) }
 
     /// The table; long ones scroll inside a box so the sections after them stay in reach.
-    func html() -> String {
+    public func html() -> String {
         var out = rows.count > 20 ? "<div class=\"scroll\"><table>" : "<table>"
         out += "<thead><tr>"
         for c in columns { out += c.numeric ? "<th class=\"num\">\(c.title.htmlEscaped)</th>" : "<th>\(c.title.htmlEscaped)</th>" }

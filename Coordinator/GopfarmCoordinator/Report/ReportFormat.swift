@@ -1,9 +1,9 @@
 import Foundation
 
 /// How the report writes times, counts and sizes: one place, so every table agrees.
-enum ReportFormat {
+public enum ReportFormat {
     /// `HH:MM:SS.mmm`, the way editors and players show a position.
-    static func timecode(_ seconds: Double) -> String {
+    public static func timecode(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "—" }
         let ms = Int((abs(seconds) * 1000).rounded())
         let text = String(format: "%02d:%02d:%02d.%03d", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
@@ -11,14 +11,14 @@ enum ReportFormat {
     }
 
     /// A tick label on a time axis: seconds for short spans, `m:ss` or `h:mm:ss` for long ones.
-    static func axisTime(_ seconds: Double, clock: Bool) -> String {
+    public static func axisTime(_ seconds: Double, clock: Bool) -> String {
         guard clock else { return number(seconds, digits: seconds.rounded() == seconds ? 0 : (abs(seconds * 10).rounded() == abs(seconds * 10) ? 1 : 2)) }
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
     /// A measured value with a fixed number of decimals; "—" when there is none, "∞" when exact.
-    static func number(_ value: Double?, digits: Int) -> String {
+    public static func number(_ value: Double?, digits: Int) -> String {
         guard let value else { return "—" }
         if value.isNaN { return "—" }
         if value.isInfinite { return value > 0 ? "∞" : "-∞" }
@@ -26,7 +26,7 @@ enum ReportFormat {
     }
 
     /// A count with thousands separators: 1,234,567.
-    static func count(_ n: Int) -> String {
+    public static func count(_ n: Int) -> String {
         let digits = String(n.magnitude)
         var out = ""
         for (i, ch) in digits.enumerated() {
@@ -37,7 +37,7 @@ enum ReportFormat {
     }
 
     /// Bytes in the largest unit that keeps the number at least 1 (decimal units, as `ls -h --si`).
-    static func bytes(_ n: Int64) -> String {
+    public static func bytes(_ n: Int64) -> String {
         let units = ["B", "kB", "MB", "GB", "TB"]
         var value = Double(n), unit = 0
         while abs(value) >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }

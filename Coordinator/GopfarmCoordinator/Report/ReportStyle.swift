@@ -1,8 +1,8 @@
 /// The report's look, inlined in its `<style>` element: the page must open from a mail
 /// attachment or an archive with nothing else beside it. Plot colours are classes used by
 /// `SVGPlot`'s marks and by the legend swatches, so both always agree.
-enum ReportStyle {
-    static let css = """
+public enum ReportStyle {
+    public static let css = """
     :root{--ink:#1d2330;--muted:#5d6678;--line:#d9dde5;--card:#f5f6f9;--accent:#2f5fb3}
     *{box-sizing:border-box}
     body{margin:0 auto;max-width:1180px;padding:24px 28px 48px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:#fff}

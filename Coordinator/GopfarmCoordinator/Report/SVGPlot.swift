@@ -3,24 +3,30 @@ import Foundation
 /// One chart of the report as inline SVG: a time axis, a value axis, and marks given in value
 /// coordinates (bands, envelopes, steps, lines, dots, bars). Colours come from the page's CSS
 /// classes, so the SVG stays small and the look is set in one place (`ReportStyle`).
-struct SVGPlot {
-    static let width = 1100.0
-    static let right = 16.0, top = 12.0, bottom = 40.0
+///
+/// Public for other reports (`gopfarm bench`), which draw with the same marks and add their
+/// own classes after `ReportStyle.css`.
+public struct SVGPlot {
+    public static let width = 1100.0
+    public static let right = 16.0, top = 12.0, bottom = 40.0
     /// Room for the value axis' ticks and title.
-    static let defaultLeft = 60.0
+    public static let defaultLeft = 60.0
 
-    let x: ClosedRange<Double>
-    let y: ClosedRange<Double>
-    let yTitle: String
-    let height: Double
-    let left: Double
+    public let x: ClosedRange<Double>
+    public let y: ClosedRange<Double>
+    public let yTitle: String
+    public let height: Double
+    public let left: Double
     /// What the time axis counts from ("time": the first frame).
-    var xTitle = "time"
+    public var xTitle = "time"
     /// Category labels for the value axis (a timeline's agents) instead of numeric ticks.
-    var yLabels: [(value: Double, text: String)]?
+    public var yLabels: [(value: Double, text: String)]?
+    /// Ticks of the horizontal axis at these values with these labels, for an axis that is not
+    /// time (agents, cluster sizes); its title is then `xTitle` alone, with no unit added.
+    public var xLabels: [(value: Double, text: String)]?
     private var marks: [String] = []
 
-    init(x: ClosedRange<Double>, y: ClosedRange<Double>, yTitle: String, height: Double = 220, left: Double = defaultLeft) {
+    public init(x: ClosedRange<Double>, y: ClosedRange<Double>, yTitle: String, height: Double = 220, left: Double = defaultLeft) {
         self.x = x.upperBound > x.lowerBound ? x : x.lowerBound...(x.lowerBound + 1)
         self.y = y.upperBound > y.lowerBound ? y : y.lowerBound...(y.lowerBound + 1)
         self.yTitle = yTitle
@@ -29,20 +35,20 @@ struct SVGPlot {
     }
 
     /// Pixel columns of the drawing area: the width to build a `ColumnEnvelope` for.
-    var plotWidth: Int { Self.plotWidth(left: left) }
-    static func plotWidth(left: Double) -> Int { Int(width - left - right) }
+    public var plotWidth: Int { Self.plotWidth(left: left) }
+    public static func plotWidth(left: Double) -> Int { Int(width - left - right) }
     private var plotHeight: Double { height - Self.top - Self.bottom }
 
-    func px(_ v: Double) -> Double {
+    public func px(_ v: Double) -> Double {
         left + min(1, max(0, (v - x.lowerBound) / (x.upperBound - x.lowerBound))) * Double(plotWidth)
     }
 
-    func py(_ v: Double) -> Double {
+    public func py(_ v: Double) -> Double {
         Self.top + (1 - min(1, max(0, (v - y.lowerBound) / (y.upperBound - y.lowerBound)))) * plotHeight
     }
 
     /// A shaded stretch of time over the whole height (black or frozen pictures, a transition).
-    mutating func band(from: Double, to: Double, class cls: String, title: String) {
+    public mutating func band(from: Double, to: Double, class cls: String, title: String) {
         let x0 = px(from), x1 = max(px(to), x0 + 1)
         marks.append("<rect class=\"\(cls)\" x=\"\(f(x0))\" y=\"\(f(Self.top))\" width=\"\(f(x1 - x0))\" height=\"\(f(plotHeight))\">"
                      + "<title>\(title.htmlEscaped)</title></rect>")
@@ -59,33 +65,33 @@ struct SVGPlot {
     }
 
     /// One horizontal stroke per run (a value that holds over a segment).
-    mutating func steps(_ runs: [(from: Double, to: Double, value: Double)], class cls: String) {
+    public mutating func steps(_ runs: [(from: Double, to: Double, value: Double)], class cls: String) {
         guard !runs.isEmpty else { return }
         let d = runs.map { "M\(f(px($0.from))),\(f(py($0.value)))H\(f(max(px($0.to), px($0.from) + 2)))" }.joined()
         marks.append("<path class=\"\(cls)\" d=\"\(d)\"/>")
     }
 
     /// A level across the whole plot (a threshold), labelled at its right end.
-    mutating func horizontalLine(at value: Double, class cls: String, label: String) {
+    public mutating func horizontalLine(at value: Double, class cls: String, label: String) {
         let yy = py(value)
         marks.append("<path class=\"\(cls)\" d=\"M\(f(left)),\(f(yy))H\(f(left + Double(plotWidth)))\"/>"
                      + "<text class=\"line-label\" x=\"\(f(left + Double(plotWidth) - 4))\" y=\"\(f(yy - 4))\" text-anchor=\"end\">\(label.htmlEscaped)</text>")
     }
 
     /// Instants marked over the whole height (cuts), as one path.
-    mutating func verticalLines(at xs: [Double], class cls: String) {
+    public mutating func verticalLines(at xs: [Double], class cls: String) {
         guard !xs.isEmpty else { return }
         let d = xs.map { "M\(f(px($0))),\(f(Self.top))v\(f(plotHeight))" }.joined()
         marks.append("<path class=\"\(cls)\" d=\"\(d)\"/>")
     }
 
-    mutating func dot(at point: (x: Double, y: Double), class cls: String, title: String) {
+    public mutating func dot(at point: (x: Double, y: Double), class cls: String, title: String) {
         marks.append("<circle class=\"\(cls)\" cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"3\"><title>\(title.htmlEscaped)</title></circle>")
     }
 
     /// A bar from `from` to `to` between two values of the value axis, with a label inside when
     /// it fits and a tooltip always.
-    mutating func bar(from: Double, to: Double, low: Double, high: Double, class cls: String, label: String, title: String) {
+    public mutating func bar(from: Double, to: Double, low: Double, high: Double, class cls: String, label: String, title: String) {
         let x0 = px(from), x1 = max(px(to), x0 + 1), y0 = py(high), y1 = py(low)
         var mark = "<g><title>\(title.htmlEscaped)</title><rect class=\"\(cls)\" x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(x1 - x0))\" height=\"\(f(y1 - y0))\"/>"
         if x1 - x0 >= Double(label.count) * 7 + 4 {
@@ -95,37 +101,50 @@ struct SVGPlot {
     }
 
     /// A sentence in the middle of the drawing area (why a plot is empty).
-    mutating func note(_ text: String) {
+    public mutating func note(_ text: String) {
         marks.append("<text class=\"plot-note\" x=\"\(f(left + Double(plotWidth) / 2))\" y=\"\(f(Self.top + plotHeight / 2))\" text-anchor=\"middle\">\(text.htmlEscaped)</text>")
     }
 
+    /// A polyline through points given in value coordinates (a measured series, a model).
+    public mutating func line(_ points: [(x: Double, y: Double)], class cls: String) {
+        guard points.count > 1 else { return }
+        let d = "M" + points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: "L")
+        marks.append("<path class=\"\(cls)\" d=\"\(d)\"/>")
+    }
+
+    /// A short text at a point of the plot (a value over a bar or beside a dot).
+    public mutating func text(_ text: String, at point: (x: Double, y: Double), dy: Double = -6, class cls: String = "value-label") {
+        marks.append("<text class=\"\(cls)\" x=\"\(f(px(point.x)))\" y=\"\(f(py(point.y) + dy))\" text-anchor=\"middle\">\(text.htmlEscaped)</text>")
+    }
+
     /// The chart; `label` is read by screen readers and shown nowhere else.
-    func svg(label: String) -> String {
+    public func svg(label: String) -> String {
         let bottomY = Self.top + plotHeight, rightX = left + Double(plotWidth)
         var out = "<svg class=\"plot\" viewBox=\"0 0 \(f(Self.width)) \(f(height))\" role=\"img\" aria-label=\"\(label.htmlEscaped)\">"
-        let clock = AxisTicks.isClock(x)
-        let xTicks = AxisTicks.times(in: x, about: 12)
+        let clock = xLabels == nil && AxisTicks.isClock(x)
+        let xTicks: [(value: Double, text: String)] = xLabels
+            ?? AxisTicks.times(in: x, about: 12).map { ($0, ReportFormat.axisTime($0, clock: clock)) }
         let yTicks: [(value: Double, text: String)] = yLabels ?? {
             let values = AxisTicks.values(in: y, about: 5)
             let digits = Self.decimals(of: values.count > 1 ? values[1] - values[0] : 1)
             return values.map { ($0, ReportFormat.number($0, digits: digits)) }
         }()
         out += "<g class=\"grid\"><path d=\""
-        for t in xTicks { out += "M\(f(px(t))),\(f(Self.top))V\(f(bottomY))" }
+        for t in xTicks { out += "M\(f(px(t.value))),\(f(Self.top))V\(f(bottomY))" }
         if yLabels == nil { for t in yTicks { out += "M\(f(left)),\(f(py(t.value)))H\(f(rightX))" } }
         out += "\"/></g>"
         out += marks.joined()
         out += "<rect class=\"frame\" x=\"\(f(left))\" y=\"\(f(Self.top))\" width=\"\(f(Double(plotWidth)))\" height=\"\(f(plotHeight))\"/>"
         out += "<g class=\"tick\">"
         for t in xTicks {
-            out += "<text x=\"\(f(px(t)))\" y=\"\(f(bottomY + 15))\" text-anchor=\"middle\">\(ReportFormat.axisTime(t, clock: clock))</text>"
+            out += "<text x=\"\(f(px(t.value)))\" y=\"\(f(bottomY + 15))\" text-anchor=\"middle\">\(t.text.htmlEscaped)</text>"
         }
         for t in yTicks {
             out += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t.value) + 4))\" text-anchor=\"end\">\(t.text.htmlEscaped)</text>"
         }
         out += "</g>"
         out += "<text class=\"axis-title\" x=\"\(f(left + Double(plotWidth) / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">"
-            + "\(xTitle.htmlEscaped) (\(clock ? "h:mm:ss" : "s"))</text>"
+            + "\(xTitle.htmlEscaped)\(xLabels == nil ? " (\(clock ? "h:mm:ss" : "s"))" : "")</text>"
         if yLabels == nil {
             out += "<text class=\"axis-title\" transform=\"translate(14,\(f(Self.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(yTitle.htmlEscaped)</text>"
         }
