@@ -3,7 +3,7 @@
 # IDR frame and its encoder starts cold, so more segments mean more bits at the same CRF.
 #
 # The same farm (one local agent, 2 encoder threads, libx264 medium CRF 23, no analysis) encodes
-# each input as one single segment (the reference, `--segment-seconds 100000`) and cut every
+# each input as one single segment (the reference, `--segment-seconds 3600`) and cut every
 # 10, 5 and 2 s (one agent, so the planner cuts at the target, not for a number of slots).
 # Same encoder, settings and threads everywhere: the difference is the chunking alone.
 #
@@ -36,7 +36,7 @@ for input in "${inputs[@]}"; do
     [[ -r $input ]] || die "cannot read $input"
     name=$(basename "$input")
     single_bytes=""
-    for length in 100000 10 5 2; do
+    for length in 3600 10 5 2; do
         out=$work/${name%.*}-$length.mkv
         log "bench: $name, segments of $length s"
         "$GOPFARM" transcode "$input" -o "$out" --agents 1 --threads 2 --codec libx264 --preset medium --crf 23 \
@@ -45,11 +45,11 @@ for input in "${inputs[@]}"; do
         bytes=$(video_bytes "$out")
         segments=$(report_field "$out.json" segments)
         psnr=$(psnr_avg "$out" "$input")
-        [[ $length == 100000 ]] && single_bytes=$bytes
+        [[ $length == 3600 ]] && single_bytes=$bytes
         cost=$(awk -v b="$bytes" -v s="$single_bytes" 'BEGIN { printf "%+.1f", (b / s - 1) * 100 }')
-        label=$([[ $length == 100000 ]] && echo single || echo "${length} s")
+        label=$([[ $length == 3600 ]] && echo single || echo "${length} s")
         rows+=("$(printf '%-28s %-8s %8s %12s %9s %8s' "$name" "$label" "$segments" "$bytes" "$cost %" "$psnr")")
-        json+=("{\"input\":$(json_str "$name"),\"segment_seconds\":$([[ $length == 100000 ]] && echo null || echo "$length"),\"segments\":$(json_num "$segments"),\"video_bytes\":$(json_num "$bytes"),\"cost_percent\":$(json_num "${cost#+}"),\"psnr_db\":$(json_num "$psnr")}")
+        json+=("{\"input\":$(json_str "$name"),\"segment_seconds\":$([[ $length == 3600 ]] && echo null || echo "$length"),\"segments\":$(json_num "$segments"),\"video_bytes\":$(json_num "$bytes"),\"cost_percent\":$(json_num "${cost#+}"),\"psnr_db\":$(json_num "$psnr")}")
     done
 done
 

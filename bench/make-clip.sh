@@ -8,7 +8,7 @@
 # trivially static frames). Cached: if OUT.mp4 already exists it is left alone.
 #
 # Env: CLIP_NOISE (noise strength, default 20), CLIP_THREADS (ffmpeg threads, default 0 = auto),
-#      CLIP_SIZE (WxH, default 1920x1080).
+#      CLIP_SIZE (WxH, default 1920x1080), CLIP_GOP (key frame interval in frames, default 60).
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -38,7 +38,7 @@ ffmpeg -hide_banner -nostdin -y -v error \
     -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000" \
     -t "$seconds" \
     -map 0:v -map 1:a \
-    -c:v libx264 -preset veryfast -crf 18 -g 60 -keyint_min 60 -sc_threshold 0 -pix_fmt yuv420p \
+    -c:v libx264 -preset veryfast -crf 18 -g "${CLIP_GOP:-60}" -keyint_min "${CLIP_GOP:-60}" -sc_threshold 0 -pix_fmt yuv420p \
     -threads "${CLIP_THREADS:-0}" \
     -c:a aac -b:a 128k -ac 2 \
     -movflags +faststart \
