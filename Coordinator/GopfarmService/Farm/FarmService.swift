@@ -223,7 +223,7 @@ public final class FarmService: Sendable {
             try store.setState(row.id, .planning)
             // A resumed job keeps the slots it was first planned for: the same plan, so its
             // finished segments still fit.
-            let slots = try store.timings(row.id)?.plannedSlots
+            let slots = try store.phases(row.id)?.plannedSlots
                 ?? Self.plannedSlots(dispatcher.snapshot.agents, maxAgents: submission.maxAgents)
             let prepared = try PreparedJob(input: row.input, settings: submission.settings,
                                            segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds, slots: slots)

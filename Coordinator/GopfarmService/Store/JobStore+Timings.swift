@@ -16,6 +16,14 @@ extension JobStore {
         }
     }
 
+    /// The job's recorded phases, without its attempts (nil: none recorded yet).
+    func phases(_ id: String) throws -> JobTimings? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT phases FROM jobs WHERE id = ?", arguments: [id])
+                .flatMap { try? JSONDecoder().decode(JobTimings.self, from: Data($0.utf8)) }
+        }
+    }
+
     /// Seconds since the job's submission, for the phase that starts or ends now.
     func secondsSinceSubmission(_ id: String) -> Double? {
         (try? job(id))?.map { Date().timeIntervalSince($0.submittedAt) }
