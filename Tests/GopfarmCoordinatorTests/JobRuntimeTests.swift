@@ -138,7 +138,7 @@ struct JobRuntimeTests {
     /// with a code this build does not know is retried as before.
     @Test func anAgentsFailureCodeDecidesItsKind() {
         func kind(_ code: String?, permanent: Bool = false) -> SegmentStateMachine.FailureKind {
-            Dispatcher.kind(of: SegmentFailure(job: "j", segment: 0, attempt: 1, message: "m", permanent: permanent, code: code))
+            DispatchCore.kind(of: SegmentFailure(job: "j", segment: 0, attempt: 1, message: "m", permanent: permanent, code: code))
         }
         #expect(kind("decodeFailed") == .deterministic)
         #expect(kind("segmentMismatch") == .deterministic)

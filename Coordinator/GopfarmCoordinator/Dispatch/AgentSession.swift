@@ -58,6 +58,22 @@ struct AgentSession {
         credits = min(capacity, credits + max(0, min(slots, capacity)))
     }
 
+    /// The segment is no longer this agent's to run (a result, a failure, a lease taken back).
+    mutating func release(_ ref: SegmentRef, attempt: Int) {
+        leases.remove(ref)
+        progress[ref] = nil
+        stalled.remove(Attempt(job: ref.job, segment: ref.segment, attempt: attempt))
+    }
+
+    /// A new connection of the same agent (same key) takes over the old one's work.
+    mutating func takeOver(_ old: AgentSession) {
+        leases = old.leases
+        progress = old.progress
+        stalled = old.stalled
+        segmentsDone = old.segmentsDone
+        framesDone = old.framesDone
+    }
+
     mutating func sampleRate(now: Double) {
         rateSamples.append((now, framesDone + progress.values.reduce(0, +)))
         rateSamples.removeAll { now - $0.0 > 10 }

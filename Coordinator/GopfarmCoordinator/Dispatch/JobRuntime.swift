@@ -23,7 +23,6 @@ final class JobRuntime {
     private(set) var completed: [Int: CompletedSegment] = [:]
     /// Frames in `completed`, kept as results arrive (the snapshot reads it ten times a second).
     private(set) var framesCompleted = 0
-    var extractor: SegmentExtractor?
     /// Never-assigned segments start here; requeued ones wait in `requeued`.
     private var cursor = 0
     private var requeued: Set<Int> = []

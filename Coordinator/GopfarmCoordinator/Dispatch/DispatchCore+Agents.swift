@@ -1,0 +1,234 @@
+import Foundation
+import GopfarmCommon
+
+/// Agents' messages: hellos, credit, heartbeats, results, failures, goodbyes.
+extension DispatchCore {
+    mutating func agentMessage(_ input: AgentInput, identity: Data, publicKey: String?, version: Int, now: Double) {
+        if case .message(.hello(let hello)) = input {
+            self.hello(hello, identity: identity, publicKey: publicKey, version: version, now: now)
+            return
+        }
+        if case .malformed(let type, let reason) = input {
+            count { $0.rejectedMessages += 1 }
+            logger.warning("rejected a malformed message", metadata: ["agent": "\(agents[identity]?.name ?? "unknown")",
+                                                                      "type": "\(type.prefix(40))", "error": "\(reason)"])
+        }
+        guard var agent = agents[identity] else {
+            out.append(.send(identity, .goodbye(AgentGoodbye.unknownAgent)))
+            return
+        }
+        agent.lastSeen = now
+        agents[identity] = agent
+        let type: String
+        switch input {
+        case .malformed:
+            return
+        case .message(let message):
+            type = message.wireType
+            guard version == WireProtocol.version else {
+                reject(agent: agent.name, type: type, reason: "protocol version \(version)")
+                return
+            }
+            switch message {
+            case .hello:
+                break  // handled above
+            case .request(let slots):
+                agent.credit(slots)
+                agents[identity] = agent
+            case .heartbeat(let beat):
+                guard beat.inProgress.count <= 256 else {
+                    reject(agent: agent.name, type: type, reason: "heartbeat lists \(beat.inProgress.count) segments")
+                    return
+                }
+                heartbeat(beat, agent: &agent, now: now)
+                agents[identity] = agent
+                out.append(.send(identity, .heartbeatAck))
+            case .result(let result, let check, let receivedAt):
+                accept(result, check: check, receivedAt: receivedAt, from: identity, now: now)
+                if let slots = result.requestSlots, var after = agents[identity] {
+                    after.credit(slots)
+                    agents[identity] = after
+                }
+            case .failure(let failure):
+                let ref = AgentSession.SegmentRef(job: failure.job, segment: failure.segment)
+                guard agent.leases.contains(ref) || jobs[failure.job]?.segments.indices.contains(failure.segment) == true else {
+                    reject(agent: agent.name, type: type, reason: "failure for an unknown segment")
+                    return
+                }
+                agent.release(ref, attempt: failure.attempt)
+                agents[identity] = agent
+                segmentFailed(ref, agent: agent, attempt: failure.attempt, message: String(failure.message.prefix(1000)),
+                              kind: Self.kind(of: failure))
+            case .goodbye:
+                dropAgent(agent, reason: "left")
+            }
+        }
+    }
+
+    private mutating func reject(agent: String, type: String, reason: String) {
+        count { $0.rejectedMessages += 1 }
+        logger.warning("rejected a message", metadata: ["agent": "\(agent)", "type": "\(type.prefix(40))", "error": "\(reason)"])
+    }
+
+    private mutating func hello(_ hello: AgentHello?, identity: Data, publicKey: String?, version: Int, now: Double) {
+        guard version == WireProtocol.version else {
+            let reason = "protocol version \(version) is not supported; this coordinator speaks version \(WireProtocol.version) (run the same gopfarm release on agents and coordinator)"
+            count { $0.refusedAgents += 1 }
+            logger.warning("refused an agent", metadata: ["reason": "\(reason)"])
+            out.append(.send(identity, .welcome(AgentWelcome(accepted: false, reason: reason, heartbeatMilliseconds: timing.heartbeatMilliseconds))))
+            return
+        }
+        guard let hello, (1...64).contains(hello.slots), !hello.name.isEmpty,
+              hello.name.count <= 200, hello.encoders.count <= 64, hello.agentVersion.count <= 100 else {
+            count { $0.rejectedMessages += 1 }
+            logger.warning("rejected a malformed hello")
+            return
+        }
+        if let old = agents[identity] { dropAgent(old, reason: "said hello again") }
+        var session = AgentSession(identity: identity, hello: hello, publicKey: publicKey, now: now)
+        // The same key on a new connection is the same agent back after a cut: it still works on
+        // its segments, so the new session takes over their leases instead of requeuing them.
+        if let (oldIdentity, old) = agents.first(where: { $0.value.key == session.key }) {
+            session.takeOver(old)
+            agents[oldIdentity] = nil
+            agentOrder.removeAll { $0 == oldIdentity }
+            logger.info("agent reconnected", metadata: ["agent": "\(hello.name)", "segments": "\(old.leases.count)"])
+        }
+        agents[identity] = session
+        agentOrder.append(identity)
+        logger.info("agent joined", metadata: ["agent": "\(hello.name)", "slots": "\(hello.slots)", "threads": "\(hello.threads)",
+                                               "version": "\(hello.agentVersion)", "pid": "\(hello.pid)"])
+        record(.agentJoined(session.status(now: now, draining: drained.contains(hello.name))))
+        out.append(.send(identity, .welcome(AgentWelcome(accepted: true, heartbeatMilliseconds: timing.heartbeatMilliseconds))))
+    }
+
+    private mutating func heartbeat(_ beat: AgentHeartbeat, agent: inout AgentSession, now: Double) {
+        agent.progress = [:]
+        // Work taken back for lack of progress holds a slot until the agent stops listing it.
+        agent.stalled.formIntersection(beat.inProgress.map { AgentSession.Attempt(job: $0.job, segment: $0.segment, attempt: $0.attempt) })
+        for p in beat.inProgress {
+            let ref = AgentSession.SegmentRef(job: p.job, segment: p.segment)
+            guard agent.leases.contains(ref) else { continue }
+            if p.queued == true {
+                jobs[p.job]?.queued(p.segment, agent: agent.key, attempt: p.attempt, now: now)
+                continue
+            }
+            let frames = max(0, min(p.frames, 1 << 30))
+            // Only a growing frame count keeps a lease: a heartbeat alone does not.
+            jobs[p.job]?.progress(p.segment, agent: agent.key, attempt: p.attempt, frames: frames, now: now)
+            agent.progress[ref] = frames
+        }
+        agent.sampleRate(now: now)
+    }
+
+    private mutating func accept(_ result: SegmentResult, check: ResultCheck, receivedAt: Date, from identity: Data, now: Double) {
+        guard var agent = agents[identity] else { return }
+        let ref = AgentSession.SegmentRef(job: result.job, segment: result.segment)
+        agent.release(ref, attempt: result.attempt)
+        agents[identity] = agent
+        guard let job = jobs[result.job], job.segments.indices.contains(result.segment) else {
+            count { $0.rejectedMessages += 1 }
+            logger.warning("rejected a result for an unknown segment", metadata: ["agent": "\(agent.name)", "job": "\(result.job.prefix(40))", "segment": "\(result.segment)"])
+            return
+        }
+        let n = result.segment
+        if case .reject(let why) = job.segments[n].decideResult(agent: agent.key, attempt: result.attempt) {
+            count { $0.rejectedMessages += 1 }
+            logger.info("ignored a result", metadata: ["agent": "\(agent.name)", "job": "\(job.id)", "segment": "\(n)", "why": "\(why)"])
+            return
+        }
+        switch check {
+        case .notChecked:
+            preconditionFailure("a result the core takes must be checked first (wantsResult)")
+        case .invalid(let kind, let message):
+            count { $0.rejectedMessages += 1 }
+            logger.warning("rejected an invalid result", metadata: ["agent": "\(agent.name)", "job": "\(job.id)", "segment": "\(n)", "error": "\(message)"])
+            segmentFailed(ref, agent: agent, attempt: result.attempt, message: message, kind: kind)
+        case .spooled(let path):
+            let started = job.segments[n].leases.first { $0.attempt == result.attempt }?.started
+            job.segments[n].accept(agent: agent.key, attempt: result.attempt)
+            let seconds = started.map { now - $0 } ?? (result.decodeSeconds + result.encodeSeconds)
+            let completed = CompletedSegment(result: result, path: path, agent: agent.name,
+                                             leasedAt: receivedAt.addingTimeInterval(-seconds), finishedAt: receivedAt)
+            job.complete(n, with: completed, seconds: seconds)
+            agent.segmentsDone += 1
+            agent.framesDone += result.frames
+            agents[identity] = agent
+            count {
+                $0.completions += 1
+                $0.framesCompleted += result.frames
+            }
+            record(.completed(job: job.id, segment: completed, seconds: seconds))
+            logger.debug("segment done", metadata: ["job": "\(job.id)", "segment": "\(n)", "agent": "\(agent.name)", "frames": "\(result.frames)"])
+            if job.isComplete { finishCompleted(job.id) }
+        }
+    }
+
+    /// What an agent's failure says about the segment: its error code, when it sent one, tells
+    /// a decode or range error (the same on every agent) from one that may pass elsewhere.
+    static func kind(of failure: SegmentFailure) -> SegmentStateMachine.FailureKind {
+        if failure.permanent { return .permanent }
+        switch failure.code.flatMap(MediaError.Code.init(rawValue:)) {
+        case .decodeFailed?, .segmentMismatch?: return .deterministic
+        default: return .transient
+        }
+    }
+
+    /// A failed attempt: the job's rules decide (requeue, keep running, fail the job).
+    mutating func segmentFailed(_ ref: AgentSession.SegmentRef, agent: AgentSession, attempt: Int, message: String,
+                                kind: SegmentStateMachine.FailureKind) {
+        guard let job = jobs[ref.job] else { return }
+        let outcome = job.segmentFailed(ref.segment, agentKey: agent.key, agentName: agent.name, attempt: attempt, message: message, kind: kind)
+        if outcome != .ignore {
+            count { $0.failures += 1 }
+            record(.segmentFailed(job: job.id, segment: ref.segment, attempt: attempt, agent: agent.name, message: message))
+            if job.isBlocklisted(agent.name) {
+                logger.warning("agent blocklisted for this job", metadata: ["job": "\(job.id)", "agent": "\(agent.name)"])
+            }
+        }
+        switch outcome {
+        case .failJob(let sentence):
+            logger.error("segment failed for good", metadata: ["job": "\(job.id)", "segment": "\(ref.segment)", "error": "\(message)"])
+            finish(job.id, .failed(sentence))
+        case .requeue:
+            requeued(ref, reason: "failed on \(agent.name): \(message)")
+        case .keepRunning, .ignore:
+            break
+        }
+    }
+
+    mutating func requeued(_ ref: AgentSession.SegmentRef, reason: String) {
+        count { $0.requeues += 1 }
+        record(.requeued(job: ref.job, segment: ref.segment, reason: reason))
+        logger.warning("segment requeued", metadata: ["job": "\(ref.job)", "segment": "\(ref.segment)", "why": "\(reason)"])
+    }
+
+    /// The agent is gone: its leases go back to the queue (unless another lease still runs).
+    mutating func dropAgent(_ agent: AgentSession, reason: String) {
+        for ref in agent.leases {
+            guard let job = jobs[ref.job] else { continue }
+            if job.segments[ref.segment].agentLost(agent.key) {
+                job.markRequeued(ref.segment)
+                requeued(ref, reason: "\(agent.name) \(reason)")
+            }
+        }
+        agents[agent.identity] = nil
+        agentOrder.removeAll { $0 == agent.identity }
+        record(.agentLeft(name: agent.name, reason: reason))
+        logger.info("agent gone", metadata: ["agent": "\(agent.name)", "why": "\(reason)"])
+    }
+}
+
+extension AgentMessage {
+    /// The wire type it came as (for logs).
+    var wireType: String {
+        switch self {
+        case .hello: AgentHello.type
+        case .request: SegmentRequest.type
+        case .heartbeat: AgentHeartbeat.type
+        case .result: SegmentResult.type
+        case .failure: SegmentFailure.type
+        case .goodbye: AgentGoodbye.type
+        }
+    }
+}

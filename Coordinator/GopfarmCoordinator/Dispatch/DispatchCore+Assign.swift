@@ -1,0 +1,167 @@
+import Foundation
+import GopfarmCommon
+
+/// Filling free slots: pending segments first (the job `Scheduler` picks), then prefetched work
+/// waiting on another agent, then stragglers to re-run speculatively.
+extension DispatchCore {
+    /// Hands segments to agents that asked for work, in join order. Every idle slot is filled
+    /// before any prefetch place, so an agent never queues a segment another agent could start now.
+    mutating func assign(now: Double) {
+        guard !jobs.isEmpty else { return }
+        var runningByOwner: [String: Int] = [:]
+        // Agents holding each job's segments now, for jobs with `maxAgents`.
+        var holders: [String: Set<Data>] = [:]
+        for (identity, agent) in agents {
+            for ref in agent.leases {
+                runningByOwner[jobs[ref.job]?.job.owner ?? "", default: 0] += 1
+                holders[ref.job, default: []].insert(identity)
+            }
+        }
+        func allowed(_ job: JobRuntime, _ identity: Data) -> Bool {
+            guard let limit = job.job.maxAgents else { return true }
+            let holding = holders[job.job.id] ?? []
+            return holding.contains(identity) || holding.count < limit
+        }
+        for prefetching in [false, true] {
+            for identity in agentOrder {
+                while let agent = agents[identity], agent.credits > 0, !drained.contains(agent.name),
+                      agent.leases.count < (prefetching ? agent.capacity : agent.hello.slots) {
+                    let candidates = jobOrder.compactMap { id -> Scheduler.Candidate? in
+                        guard let job = jobs[id], job.hasPending, !job.isBlocklisted(agent.name), allowed(job, identity) else { return nil }
+                        return Scheduler.Candidate(job: id, priority: job.job.priority, owner: job.job.owner, sequence: job.sequence)
+                    }
+                    let next: (job: String, segment: Int, speculative: Bool)
+                    if let pick = Scheduler.pick(candidates, runningByOwner: runningByOwner) {
+                        guard let n = jobs[pick.job]?.nextPending() else { break }
+                        next = (pick.job, n, false)
+                        runningByOwner[pick.owner, default: 0] += 1
+                    } else if !prefetching, let (id, n) = queuedElsewhere(for: agent, allowed: { allowed($0, identity) }) {
+                        // Waiting behind another agent's work while this one idles: take it over.
+                        lease(job: id, segment: n, to: identity, speculative: false, now: now)
+                        holders[id, default: []].insert(identity)
+                        withdrawQueued(job: id, segment: n, keeping: agent.key)
+                        continue
+                    } else if !prefetching, let (id, n) = straggler(for: agent, now: now, allowed: { allowed($0, identity) }) {
+                        next = (id, n, true)
+                    } else {
+                        break
+                    }
+                    lease(job: next.job, segment: next.segment, to: identity, speculative: next.speculative, now: now)
+                    holders[next.job, default: []].insert(identity)
+                }
+            }
+        }
+    }
+
+    /// A segment whose only lease waits prefetched on another agent, for an agent with an idle slot.
+    private func queuedElsewhere(for agent: AgentSession, allowed: (JobRuntime) -> Bool) -> (String, Int)? {
+        for id in jobOrder {
+            guard let job = jobs[id], !job.hasPending, !job.isBlocklisted(agent.name), allowed(job) else { continue }
+            if let n = job.running.sorted().first(where: { job.segments[$0].waitsQueued && job.segments[$0].leases[0].agent != agent.key }) {
+                return (id, n)
+            }
+        }
+        return nil
+    }
+
+    /// Drops the queued lease(s) of segment `n` other than `keeping`'s and tells their agents,
+    /// which drop it from their queues and get the place back as credit.
+    private mutating func withdrawQueued(job id: String, segment n: Int, keeping: String) {
+        guard let job = jobs[id] else { return }
+        for lease in job.segments[n].leases where lease.agent != keeping && lease.queued {
+            _ = job.segments[n].agentLost(lease.agent)
+            guard let (identity, found) = agents.first(where: { $0.value.key == lease.agent }) else { continue }
+            var holder = found
+            holder.release(AgentSession.SegmentRef(job: id, segment: n), attempt: lease.attempt)
+            holder.credit(1)
+            agents[identity] = holder
+            record(.moved(job: id, segment: n, attempt: lease.attempt, from: holder.name))
+            logger.info("queued segment moved to an idle agent", metadata: ["job": "\(id)", "segment": "\(n)", "from": "\(holder.name)"])
+            out.append(.send(identity, .revoke(SegmentRevoke(job: id, segment: n, attempt: lease.attempt))))
+        }
+    }
+
+    private func straggler(for agent: AgentSession, now: Double, allowed: (JobRuntime) -> Bool) -> (String, Int)? {
+        let policy = StragglerPolicy(factor: timing.speculateFactor, minimumSeconds: timing.speculateAfterSeconds)
+        for id in jobOrder {
+            guard let job = jobs[id], !job.hasPending, !job.isBlocklisted(agent.name), allowed(job) else { continue }
+            let running = job.running.map {
+                StragglerPolicy.Running(segment: $0, leases: job.segments[$0].leases, expectedFrames: job.job.plan.segments[$0].expectedFrames)
+            }
+            if let n = policy.pick(running: running, secondsPerFrame: job.secondsPerFrame, now: now, agent: agent.key) {
+                return (id, n)
+            }
+        }
+        return nil
+    }
+
+    /// Leases segment `n` to the agent; the shell cuts and sends it (`.assign`).
+    private mutating func lease(job id: String, segment n: Int, to identity: Data, speculative: Bool, now: Double) {
+        guard let job = jobs[id], var agent = agents[identity] else { return }
+        let planned = job.job.plan.segments[n]
+        let attempt = job.segments[n].assign(to: agent.key, now: now)
+        job.markLeased(n)
+        var settings = job.job.settings
+        settings.threads = agent.hello.threads
+        let assignment = SegmentAssignment(
+            job: id, segment: n, attempt: attempt, startPTS: planned.startPTS, endPTS: planned.endPTS,
+            expectedFrames: planned.expectedFrames, settings: settings, frameRate: job.job.frameRate,
+            payloadSHA256: "", leaseMilliseconds: Int(timing.leaseSeconds * 1000),
+            analysis: job.job.analysis, mode: job.job.mode == .encode ? nil : job.job.mode)
+        agent.credits -= 1
+        agent.leases.insert(AgentSession.SegmentRef(job: id, segment: n))
+        agents[identity] = agent
+        count {
+            $0.assignments += 1
+            if speculative { $0.speculative += 1 }
+        }
+        if speculative {
+            logger.info("straggler re-run speculatively", metadata: ["job": "\(id)", "segment": "\(n)", "agent": "\(agent.name)"])
+        }
+        out.append(.assign(identity, assignment, agent: agent.name, speculative: speculative))
+    }
+
+    // MARK: - Time
+
+    /// Silent agents are dropped, leases without progress taken back, and jobs no agent can run failed.
+    mutating func expire(now: Double) {
+        for agent in agents.values where now - agent.lastSeen > timing.agentTimeoutSeconds {
+            dropAgent(agent, reason: "silent for \(timing.agentTimeoutSeconds) s")
+        }
+        for id in jobOrder {
+            guard let job = jobs[id] else { continue }
+            for (n, lease, bound) in job.stalledLeases(now: now, timing: timing) {
+                guard jobs[id] != nil else { break }  // an earlier stall failed the job
+                count { $0.leaseExpiries += 1 }
+                let ref = AgentSession.SegmentRef(job: id, segment: n)
+                guard let (identity, found) = agents.first(where: { $0.value.key == lease.agent }) else {
+                    // Its agent is gone (its leases were requeued then): drop the stale lease.
+                    _ = job.segments[n].agentLost(lease.agent)
+                    if job.segments[n].isPending { job.markRequeued(n); requeued(ref, reason: "lease expired") }
+                    continue
+                }
+                var agent = found
+                agent.release(ref, attempt: lease.attempt)
+                agent.stalled.insert(AgentSession.Attempt(job: id, segment: n, attempt: lease.attempt))
+                agents[identity] = agent
+                logger.warning("lease taken back: no progress", metadata: [
+                    "job": "\(id)", "segment": "\(n)", "agent": "\(agent.name)", "frames": "\(lease.frames)",
+                    "seconds": "\(String(format: "%.1f", now - lease.progressed))", "bound": "\(String(format: "%.1f", bound))"])
+                segmentFailed(ref, agent: agent, attempt: lease.attempt, message: JobRuntime.stallMessage, kind: .transient)
+            }
+        }
+        failJobsNoAgentCanRun()
+    }
+
+    /// A job must never wait on agents that will not take it: when every connected agent is
+    /// blocklisted for it or stuck, it fails with a sentence saying so.
+    private mutating func failJobsNoAgentCanRun() {
+        guard !agents.isEmpty else { return }
+        let connected = agents.values.map { JobRuntime.AgentView(name: $0.name, stuck: $0.isStuck) }
+        for id in jobOrder {
+            guard let job = jobs[id], let why = job.whyNoAgentCanRun(connected: connected) else { continue }
+            logger.error("no agent can run the job", metadata: ["job": "\(id)", "why": "\(why)"])
+            finish(id, .failed(why))
+        }
+    }
+}

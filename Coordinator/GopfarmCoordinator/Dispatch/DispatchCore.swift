@@ -1,0 +1,135 @@
+import Foundation
+import GopfarmCommon
+import Logging
+
+/// The dispatcher's decisions as a state machine: events in (`DispatchInput`, with the time as a
+/// value), actions out (`DispatchAction`). It answers hellos, hands segments of any number of
+/// jobs to free slots (pull; `Scheduler` picks the job), watches heartbeats and leases, re-runs
+/// stragglers, moves prefetched work to idle agents, and decides on results and failures. No
+/// sockets, threads, clocks or files: the ZeroMQ `Dispatcher` feeds it and carries out what it
+/// returns, and `DispatchSimulation` drives the same core with a virtual clock.
+///
+/// A value type, but each job's `JobRuntime` is a class (see there: O(1) segment updates), so
+/// a copy of a core shares its jobs; nothing copies one.
+struct DispatchCore {
+    let timing: DispatchTiming
+    let logger: Logger
+    var jobs: [String: JobRuntime] = [:]
+    var jobOrder: [String] = []
+    var agents: [Data: AgentSession] = [:]
+    var agentOrder: [Data] = []
+    var drained: Set<String> = []
+    private(set) var counters = DispatchCounters()
+    private var nextSequence = 0
+    private var lastExpiryCheck = -Double.infinity
+    /// Actions of the call in progress.
+    var out: [DispatchAction] = []
+
+    init(timing: DispatchTiming, logger: Logger) {
+        self.timing = timing
+        self.logger = logger
+    }
+
+    /// Takes one event at time `now` (monotonic seconds) and returns what to do, in order.
+    mutating func handle(_ input: DispatchInput, now: Double) -> [DispatchAction] {
+        switch input {
+        case .agent(let identity, let publicKey, let version, let message):
+            agentMessage(message, identity: identity, publicKey: publicKey, version: version, now: now)
+        case .addJob(let job, let restored, let openError):
+            add(job, restored: restored, openError: openError)
+        case .cancel(let id):
+            if jobs[id] != nil { finish(id, .cancelled) }
+        case .extractionFailed(let id, let reason):
+            if jobs[id] != nil { finish(id, .failed(reason)) }
+        case .drain(let name, let on):
+            if on { drained.insert(name) } else { drained.remove(name) }
+            logger.info(on ? "agent draining" : "agent resumed", metadata: ["agent": "\(name)"])
+        case .unreachable(let identity):
+            if let agent = agents[identity] { dropAgent(agent, reason: "unreachable") }
+        case .tick:
+            if now - lastExpiryCheck > 0.1 {
+                expire(now: now)
+                lastExpiryCheck = now
+            }
+            assign(now: now)
+        }
+        let actions = out
+        out = []
+        return actions
+    }
+
+    /// Whether a result from this agent would be taken if it is valid: the shell validates and
+    /// spools only those (a late or forged result costs no disk).
+    func wantsResult(_ result: SegmentResult, from identity: Data) -> Bool {
+        guard let agent = agents[identity], let job = jobs[result.job], job.segments.indices.contains(result.segment) else { return false }
+        return job.segments[result.segment].decideResult(agent: agent.key, attempt: result.attempt) == .accept
+    }
+
+    /// The job as dispatched, while it runs.
+    func job(_ id: String) -> DispatchJob? { jobs[id]?.job }
+
+    var isIdle: Bool { jobs.isEmpty }
+
+    // MARK: - Jobs
+
+    private mutating func add(_ job: DispatchJob, restored: [Int: CompletedSegment], openError: String?) {
+        if let openError {
+            finish(job.id, .failed(openError))
+            return
+        }
+        let runtime = JobRuntime(job: job, sequence: nextSequence, restored: restored)
+        nextSequence += 1
+        jobs[job.id] = runtime
+        jobOrder.append(job.id)
+        logger.info("job queued", metadata: ["job": "\(job.id)", "segments": "\(runtime.segments.count)",
+                                             "restored": "\(restored.count)", "priority": "\(job.priority.rawValue)"])
+        if runtime.isComplete { finishCompleted(job.id) }
+    }
+
+    mutating func finishCompleted(_ id: String) {
+        guard let job = jobs[id] else { return }
+        finish(id, .completed((0..<job.segments.count).map { job.completed[$0]! }))
+    }
+
+    /// Ends a job: outcome out, state dropped (memory stays flat however many jobs ran). Agents
+    /// still encoding its segments keep their leases until the (ignored) results come back.
+    mutating func finish(_ id: String, _ outcome: DispatchOutcome) {
+        jobs[id] = nil
+        jobOrder.removeAll { $0 == id }
+        out.append(.record(.jobFinished(job: id, outcome: outcome)))
+        out.append(.finished(job: id, outcome))
+    }
+
+    mutating func record(_ event: DispatchEvent) { out.append(.record(event)) }
+
+    mutating func count(_ change: (inout DispatchCounters) -> Void) { change(&counters) }
+
+    // MARK: - Snapshot
+
+    /// What the rest of the coordinator shows: progress per job, agents, counters.
+    func snapshot(now: Double) -> DispatchSnapshot {
+        var snapshot = DispatchSnapshot()
+        var working: [String: Set<String>] = [:]
+        var inFlightFrames: [String: Int] = [:]
+        for agent in agents.values {
+            for ref in agent.leases { working[ref.job, default: []].insert(agent.name) }
+            for (ref, frames) in agent.progress { inFlightFrames[ref.job, default: 0] += frames }
+        }
+        for (id, job) in jobs {
+            var p = DispatchProgress()
+            p.segmentsTotal = job.segments.count
+            p.segmentsDone = job.completed.count
+            p.framesTotal = job.job.plan.expectedFrames
+            p.framesDone = min(p.framesTotal, job.framesCompleted + inFlightFrames[id, default: 0])
+            p.agents = working[id]?.count ?? 0
+            p.requeues = job.requeues
+            snapshot.jobs[id] = p
+            snapshot.queueDepth += job.pendingCount
+        }
+        snapshot.agents = agentOrder.compactMap { identity in
+            agents[identity].map { $0.status(now: now, draining: drained.contains($0.name)) }
+        }
+        snapshot.counters = counters
+        return snapshot
+    }
+}
