@@ -71,10 +71,34 @@ let package = Package(
         .executableTarget(
             name: "gopfarm-agent",
             dependencies: [
-                "GopfarmAgent", "GopfarmCommon",
+                "GopfarmAgent", "GopfarmAgentCLI", "GopfarmCommon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Agent/gopfarm-agent"
+        ),
+        // The agent's options, shared by `gopfarm-agent` and `gopfarm-bench-agent`.
+        .target(
+            name: "GopfarmAgentCLI",
+            dependencies: [
+                "GopfarmAgent", "GopfarmCommon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Agent/GopfarmAgentCLI"
+        ),
+        // Benchmarks only: agents that answer without encoding, alone or as a fleet in one process.
+        .target(
+            name: "GopfarmBenchAgent",
+            dependencies: ["GopfarmAgent", "GopfarmCommon", .product(name: "Logging", package: "swift-log")],
+            path: "Agent/GopfarmBenchAgent"
+        ),
+        .executableTarget(
+            name: "gopfarm-bench-agent",
+            dependencies: [
+                "GopfarmBenchAgent", "GopfarmAgentCLI", "GopfarmAgent", "GopfarmCommon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Agent/gopfarm-bench-agent"
         ),
         .target(
             name: "TestSupport",
@@ -85,6 +109,11 @@ let package = Package(
             name: "GopfarmCommonTests",
             dependencies: ["GopfarmCommon", "TestSupport"],
             path: "Tests/GopfarmCommonTests"
+        ),
+        .testTarget(
+            name: "GopfarmAgentTests",
+            dependencies: ["GopfarmAgent", "GopfarmCommon"],
+            path: "Tests/GopfarmAgentTests"
         ),
         .testTarget(
             name: "GopfarmCoordinatorTests",

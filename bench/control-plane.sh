@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Control-plane throughput of the coordinator: agents that answer instantly (gopfarm-agent
-# --instant: the segment's source packets come back as the "encoded" result, no decode/encode),
+# Control-plane throughput of the coordinator: agents that answer instantly (gopfarm-bench-agent:
+# the segment's source packets come back as the "encoded" result, no decode/encode),
 # so what is measured is dispatch: extraction, leases, validation, spooling, the job store.
 #
 #   BENCH_AGENTS=100 BENCH_SEGMENTS=10000 BENCH_JOBS=3 bash bench/control-plane.sh
 #
-# The agents run as BENCH_AGENT_PROCESSES processes (default 1: `gopfarm-agent --instant --fleet
-# N`, N connections answered by one thread). With BENCH_AGENT_PROCESSES=$BENCH_AGENTS each agent
-# is its own `gopfarm-agent --instant` process, as in production, and the 2-core machine spends
+# The agents run as BENCH_AGENT_PROCESSES processes (default 1: `gopfarm-bench-agent --fleet N`,
+# N connections answered by one thread). With BENCH_AGENT_PROCESSES=$BENCH_AGENTS each agent is
+# its own `gopfarm-bench-agent` process, as in production, and the 2-core machine spends
 # about as much CPU scheduling those processes as the coordinator spends dispatching.
 #
 # Prints, per job: segments, wall seconds from first lease to last result (from the job store),
@@ -22,6 +22,7 @@ JOBS=${BENCH_JOBS:-3}
 PROCESSES=${BENCH_AGENT_PROCESSES:-1}
 (( AGENTS % PROCESSES == 0 )) || die "BENCH_AGENTS ($AGENTS) must be a multiple of BENCH_AGENT_PROCESSES ($PROCESSES)"
 build_release
+[[ -x $GOPFARM_BENCH_AGENT_BIN ]] || die "$GOPFARM_BENCH_AGENT_BIN is missing"
 WORK=$(mktemp -d /dev/shm/gopfarm-cp.XXXXXX 2>/dev/null || mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -43,9 +44,9 @@ log "bench: coordinator $URL, agents $ENDPOINT; starting $AGENTS instant agents 
 AGENT_PIDS=()
 for i in $(seq "$PROCESSES"); do
     if (( PROCESSES == AGENTS )); then
-        "$GOPFARM_AGENT_BIN" --coordinator "$ENDPOINT" --insecure --instant --name "i$i" --slots 1 > /dev/null 2>&1 &
+        "$GOPFARM_BENCH_AGENT_BIN" --coordinator "$ENDPOINT" --insecure --name "i$i" --slots 1 > /dev/null 2>&1 &
     else
-        "$GOPFARM_AGENT_BIN" --coordinator "$ENDPOINT" --insecure --instant --fleet $((AGENTS / PROCESSES)) --name "i$i" --slots 1 \
+        "$GOPFARM_BENCH_AGENT_BIN" --coordinator "$ENDPOINT" --insecure --fleet $((AGENTS / PROCESSES)) --name "i$i" --slots 1 \
             > "$WORK/fleet-$i.log" 2>&1 &
     fi
     AGENT_PIDS+=($!)

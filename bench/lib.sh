@@ -10,8 +10,9 @@ log() { printf '%s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed${2:+ ($2)}"; }
 
-# Release binaries. GOPFARM_BIN_DIR=DIR uses prebuilt gopfarm + gopfarm-agent from DIR and skips
-# the build; otherwise `swift build -c release` runs in the repo and .build/release is used.
+# Release binaries. GOPFARM_BIN_DIR=DIR uses prebuilt gopfarm + gopfarm-agent (+ gopfarm-bench-agent
+# for the control-plane bench) from DIR and skips the build; otherwise `swift build -c release`
+# runs in the repo and .build/release is used.
 build_release() {
     if [[ -n ${GOPFARM_BIN_DIR:-} ]]; then
         BIN_DIR=$(cd "$GOPFARM_BIN_DIR" && pwd)
@@ -26,6 +27,8 @@ build_release() {
     [[ -x $BIN_DIR/gopfarm-agent ]] || die "$BIN_DIR/gopfarm-agent is missing"
     GOPFARM=$BIN_DIR/gopfarm
     export GOPFARM_AGENT_BIN=$BIN_DIR/gopfarm-agent
+    # Benchmarks only: agents that answer without encoding (bench/control-plane.sh).
+    export GOPFARM_BENCH_AGENT_BIN=$BIN_DIR/gopfarm-bench-agent
 }
 
 # ensure_clip SECONDS -> prints the path of the cached 30 fps clip of that length, 1080p or

@@ -17,15 +17,13 @@ public struct AgentConfig: Sendable {
     /// After the first SIGTERM/SIGINT, how long to finish the segments in progress before
     /// handing them back anyway.
     public var stopTimeoutSeconds: Double
-    /// Benchmarks only: answer with the source packets instead of encoding (`InstantSegment`).
-    public var instant: Bool
     /// Segments taken beyond the slots and held queued while the slots work (0…4), so a slot
     /// that finishes starts the next at once: no round trip and no transfer between segments.
     public var prefetch: Int
 
     public init(coordinator: String, security: AgentSecurity, name: String = AgentConfig.defaultName(), slots: Int = 1,
                 threads: Int = 0, heartbeatMilliseconds: Int = 1000, parentPID: Int32? = nil,
-                protocolVersion: Int = WireProtocol.version, stopTimeoutSeconds: Double = 120, instant: Bool = false,
+                protocolVersion: Int = WireProtocol.version, stopTimeoutSeconds: Double = 120,
                 prefetch: Int = 1) {
         self.coordinator = coordinator
         self.security = security
@@ -36,7 +34,6 @@ public struct AgentConfig: Sendable {
         self.parentPID = parentPID
         self.protocolVersion = protocolVersion
         self.stopTimeoutSeconds = stopTimeoutSeconds
-        self.instant = instant
         self.prefetch = prefetch
     }
 

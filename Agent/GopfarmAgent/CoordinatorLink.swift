@@ -8,11 +8,11 @@ import GopfarmCommon
 /// is dropped with it, so a returning coordinator does not get a burst of stale messages and
 /// the queue never fills up and blocks a send. Results are not lost with it: the runtime keeps
 /// every result until the coordinator has provably read it (`ResultOutbox`).
-final class CoordinatorLink {
-    let socket: ZMQSocket
+public final class CoordinatorLink {
+    public let socket: ZMQSocket
     private let monitor: ZMQMonitor
 
-    init(context: ZMQContext, endpoint: String, security: AgentSecurity) throws(ZMQError) {
+    public init(context: ZMQContext, endpoint: String, security: AgentSecurity) throws(ZMQError) {
         socket = try ZMQSocket(context: context, kind: .dealer)
         monitor = try ZMQMonitor(watching: socket)  // before connect: events before it are lost
         try socket.setOption(gf_reconnectInterval, 200)
@@ -28,16 +28,16 @@ final class CoordinatorLink {
     /// Sends without blocking; false when the link cannot take the message now. A DEALER blocks
     /// while it has no pipe, and libzmq drops a connection's pipe for good when its handshake
     /// fails (a refused CURVE key): a blocking send would hang the agent, even its SIGTERM.
-    func send(_ frames: [Data]) throws(ZMQError) -> Bool {
+    public func send(_ frames: [Data]) throws(ZMQError) -> Bool {
         do { return try socket.send(frames) } catch where error.errno == EAGAIN { return false }
     }
 
     /// Handshake outcomes since the last call (a refused key shows up only here).
-    func events() -> [ZMQMonitor.Event] { monitor.poll() }
+    public func events() -> [ZMQMonitor.Event] { monitor.poll() }
 
     /// Lets what is queued (the goodbye, the last results) go out for up to `milliseconds`
     /// once the link is released, instead of dropping it.
-    func lingerOnClose(milliseconds: Int32) {
+    public func lingerOnClose(milliseconds: Int32) {
         try? socket.setOption(gf_linger, milliseconds)
     }
 }

@@ -10,15 +10,34 @@ import GopfarmCommon
 /// order, on the same connection. A result sent after `h` heartbeats is read once ack `h + 1`
 /// arrives, because that ack answers a heartbeat sent after the result.
 ///
-/// A pure value owned by the connection loop; slot threads never touch it.
-struct ResultOutbox {
-    struct Entry: Sendable {
-        var frames: [Data]
-        var segment: Int
+/// A pure value owned by `AgentCore`; slot threads never touch it.
+public struct ResultOutbox: Sendable {
+    /// What a slot made of an assignment.
+    public enum Outcome: Sendable, Equatable {
+        case result(SegmentResult, payloads: [Data])
+        case failure(SegmentFailure)
+
+        public var frames: [Data] {
+            switch self {
+            case .result(let result, let payloads): result.frames(payloads: payloads)
+            case .failure(let failure): failure.frames()
+            }
+        }
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var outcome: Outcome
         /// The slot it used was counted busy at the last welcome, so sending it frees one slot
         /// to ask for. False for results that finished while disconnected: the welcome's
         /// request already counted their slot free.
-        var owesRequest = true
+        public var owesRequest = true
+
+        public init(outcome: Outcome, owesRequest: Bool = true) {
+            self.outcome = outcome
+            self.owesRequest = owesRequest
+        }
+
+        public var frames: [Data] { outcome.frames }
     }
 
     private var pending: [Entry] = []
@@ -45,16 +64,15 @@ struct ResultOutbox {
         acksReceived = 0
     }
 
-    /// Sends what is pending, in order, while `send` takes it (only while welcomed); sent
-    /// entries wait for confirmation. Returns how many slots the sent entries freed.
-    mutating func flush(_ send: ([Data]) throws(ZMQError) -> Bool) throws(ZMQError) -> Int {
-        var freed = 0
-        while let entry = pending.first, try send(entry.frames) {
-            pending.removeFirst()
-            unconfirmed.append((entry, heartbeatsSent))
-            if entry.owesRequest { freed += 1 }
-        }
-        return freed
+    /// The next entry to send (only while welcomed), oldest first.
+    var firstPending: Entry? { pending.first }
+
+    /// The link took `firstPending`: it waits for confirmation. Returns it (nil: none pending).
+    mutating func markFirstSent() -> Entry? {
+        guard !pending.isEmpty else { return nil }
+        let entry = pending.removeFirst()
+        unconfirmed.append((entry, heartbeatsSent))
+        return entry
     }
 
     mutating func heartbeatSent() { heartbeatsSent += 1 }

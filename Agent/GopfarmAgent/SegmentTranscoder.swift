@@ -18,6 +18,12 @@ public struct SegmentTranscoder {
 
         /// The payload frames of the result message.
         public var payloads: [Data] { analysis.map { [payload, $0] } ?? [payload] }
+
+        public init(result: SegmentResult, payload: Data, analysis: Data? = nil) {
+            self.result = result
+            self.payload = payload
+            self.analysis = analysis
+        }
     }
 
     public let assignment: SegmentAssignment
@@ -74,5 +80,12 @@ public struct SegmentTranscoder {
             analysisBytes: analysis?.count, analysisSHA256: analysis.map(SHA256.hex),
             analysisSeconds: assignment.analysis == nil ? nil : encoded.analysisSeconds, quality: encoded.quality)
         return Output(result: result, payload: encoded.payload, analysis: analysis)
+    }
+}
+
+extension SegmentTranscoder {
+    /// How far decode order runs ahead of presentation order, for results made without encoding.
+    public static func reorderDepth(_ ptsInDecodeOrder: [Int64]) -> Int {
+        EncodePipeline.reorderDepth(ptsInDecodeOrder)
     }
 }

@@ -1,9 +1,11 @@
 import Foundation
+import GopfarmAgent
 import GopfarmCommon
 import Logging
 
-/// Test mode (`gopfarm-agent --instant --fleet N`): N instant agents in one process, each with
-/// its own connection, identity, hello, slots and heartbeats, all answered from one thread.
+/// `gopfarm-bench-agent --fleet N`: N instant agents in one process, each with its own
+/// connection, identity, hello, slots, heartbeats and `AgentCore` (the same protocol rules as
+/// `gopfarm-agent`), all answered from one thread.
 ///
 /// For benchmarks of the coordinator's control plane: 100 agent processes on a 2-core machine
 /// spend most of the CPU on their own scheduling (200 threads waking per message), so what got
@@ -11,12 +13,11 @@ import Logging
 /// it sees N connections saying hello, pulling work and returning results.
 public final class InstantFleet {
     struct Member {
-        let link: CoordinatorLink
-        var socket: ZMQSocket { link.socket }
+        var link: CoordinatorLink
         let hello: AgentHello
-        var welcomed = false
-        var dismissed = false
-        var nextHello = 0.0
+        var core: AgentCore
+        /// Left (stop signal) or dismissed: its core has ended.
+        var ended: AgentRuntime.ExitReason?
     }
 
     let config: AgentConfig
@@ -29,6 +30,14 @@ public final class InstantFleet {
         self.logger = logger
     }
 
+    /// The members' rules: no prefetch (an answer is instant, nothing waits for a slot), the
+    /// request for the next segment inside each result (one message less per segment), and no
+    /// wait for acks on a stop (a benchmark loses nothing it would re-encode).
+    var settings: AgentCore.Settings {
+        AgentCore.Settings(slots: config.slots, prefetch: 0, heartbeatSeconds: Double(config.heartbeatMilliseconds) / 1000,
+                           stopTimeoutSeconds: 0, creditWithResult: true)
+    }
+
     /// Runs until every member is dismissed or a signal asks to stop. Blocking.
     public func run() throws -> AgentRuntime.ExitReason {
         let context = ZMQContext()
@@ -36,80 +45,83 @@ public final class InstantFleet {
             let link = try CoordinatorLink(context: context, endpoint: config.coordinator, security: config.security)
             let hello = AgentHello(name: "\(config.name)-\(i)", slots: config.slots, threads: 1, cores: 1,
                                    agentVersion: GopfarmVersion.string, encoders: ["instant"], pid: getpid())
-            return Member(link: link, hello: hello)
+            return Member(link: link, hello: hello, core: AgentCore(settings: settings))
         }
-        let sockets = members.map(\.socket)
-        let heartbeat = Double(config.heartbeatMilliseconds) / 1000
-        var lastHeartbeat = MonotonicClock.now()
+        var sockets = members.map(\.link.socket)
         logger.info("fleet connecting", metadata: ["agents": "\(size)", "coordinator": "\(config.coordinator)"])
+
+        /// Carries out member `i`'s actions; only a refusal ends the whole fleet.
+        func perform(_ i: Int, _ actions: [AgentCore.Action]) throws -> AgentRuntime.ExitReason? {
+            for action in actions {
+                switch action {
+                case .reconnect:
+                    members[i].link = try CoordinatorLink(context: context, endpoint: config.coordinator, security: config.security)
+                    sockets[i] = members[i].link.socket
+                case .sendHello:
+                    _ = try? members[i].link.send(members[i].hello.frames(version: config.protocolVersion))
+                case .sendCredit(let n):
+                    _ = try members[i].link.send(SegmentRequest(slots: n).frames())
+                case .sendHeartbeat(let heartbeat):
+                    if try members[i].link.send(heartbeat.frames()) { members[i].core.heartbeatSent() }
+                case .sendResult(let entry):
+                    let accepted = try members[i].link.send(entry.frames)
+                    if let exit = try perform(i, members[i].core.resultSent(accepted: accepted)) { return exit }
+                case .startSegment(let assignment, let payload):
+                    members[i].core.segmentFinished(AgentCore.SegmentKey(assignment), Self.answer(assignment, payload: payload))
+                case .leave(let reason):
+                    _ = try? members[i].link.send(AgentGoodbye(reason: reason).frames())
+                    members[i].ended = .terminated
+                case .exit(.refused(let reason)):
+                    return .refused(reason)
+                case .exit(let reason):
+                    members[i].ended = reason
+                case .note:
+                    break
+                }
+            }
+            return nil
+        }
+
+        var lastSweep = -Double.infinity
         while true {
-            let now = MonotonicClock.now()
-            if terminationSignals.load(ordering: .relaxed) > 0 {
-                for m in members where m.welcomed && !m.dismissed {
-                    _ = try? m.socket.send(AgentGoodbye(reason: "agent stopped (SIGTERM)").frames())
-                }
-                logger.info("fleet stopped", metadata: ["connected": "\(members.count { $0.welcomed && !$0.dismissed })",
-                                                        "dismissed": "\(members.count(where: \.dismissed))",
-                                                        "never welcomed": "\(members.count { !$0.welcomed && !$0.dismissed })"])
-                return .terminated
-            }
             if let parent = config.parentPID, getppid() != parent { return .parentGone }
-            if members.allSatisfy(\.dismissed) { return .dismissed("every agent of the fleet was dismissed") }
-            for i in members.indices where !members[i].welcomed && !members[i].dismissed && now >= members[i].nextHello {
-                // Not connected yet (the send would block): try again on the next turn.
-                let sent = (try? members[i].link.send(members[i].hello.frames(version: config.protocolVersion))) ?? false
-                members[i].nextHello = sent ? now + 1 : now
-            }
-            for i in try ZMQSocket.poll(sockets, milliseconds: 50) {
-                while let (frames, _) = try members[i].socket.receiveIfQueued() {
-                    if case .refused(let reason) = try handle(frames, member: &members[i]) { return .refused(reason) }
+            let now = MonotonicClock.now()
+            let signals = terminationSignals.load(ordering: .relaxed)
+            // Every member's timers (hellos, heartbeats, silence, a stop), at most every 10 ms.
+            if signals > 0 || now - lastSweep >= 0.01 {
+                lastSweep = now
+                for i in members.indices where members[i].ended == nil {
+                    if let exit = try perform(i, members[i].core.tick(at: now, stopSignals: signals)) { return exit }
                 }
             }
-            if now - lastHeartbeat >= heartbeat {
-                for m in members where m.welcomed { _ = try? m.socket.send(AgentHeartbeat(inProgress: []).frames()) }
-                lastHeartbeat = now
+            if members.allSatisfy({ $0.ended != nil }) { return finished(members) }
+            for i in try ZMQSocket.poll(sockets, milliseconds: 50) where members[i].ended == nil {
+                while members[i].ended == nil, let (frames, _) = try members[i].link.socket.receiveIfQueued() {
+                    let message = (try? AgentCore.Incoming(frames: frames)) ?? .other
+                    if let exit = try perform(i, members[i].core.received(message, at: MonotonicClock.now())) { return exit }
+                }
+                // Answers go out at once, not at the next sweep.
+                if members[i].ended == nil, let exit = try perform(i, members[i].core.tick(at: MonotonicClock.now(), stopSignals: signals)) { return exit }
             }
         }
     }
 
-    private enum Handled { case ok, refused(String) }
+    private func finished(_ members: [Member]) -> AgentRuntime.ExitReason {
+        guard members.contains(where: { $0.ended == .terminated }) else { return .dismissed("every agent of the fleet was dismissed") }
+        logger.info("fleet stopped", metadata: ["left": "\(members.count { $0.ended == .terminated })",
+                                                "dismissed": "\(members.count { $0.ended != .terminated })"])
+        return .terminated
+    }
 
-    /// Malformed messages are ignored (a benchmark tool, not the agent); only socket errors throw.
-    private func handle(_ frames: [Data], member m: inout Member) throws(ZMQError) -> Handled {
-        let message: WireFrames
-        do { message = try WireFrames(frames) } catch { return .ok }
-        switch message.type {
-        case AgentWelcome.type:
-            guard let welcome = try? message.decode(AgentWelcome.self) else { return .ok }
-            guard welcome.accepted else { return .refused(welcome.reason ?? "the coordinator refused this agent") }
-            // Every welcome starts a session with no credits (a repeated hello replaced the first);
-            // nothing is ever in progress here, so every slot is free.
-            m.welcomed = true
-            _ = try m.socket.send(SegmentRequest(slots: config.slots).frames())
-        case SegmentAssignment.type:
-            guard let assignment = try? message.decode(SegmentAssignment.self) else { return .ok }
-            switch Result(catching: { () throws(MediaError) in
-                try InstantSegment(assignment: assignment).run(payload: message.payloads.first ?? Data())
-            }) {
-            case .success(var output):
-                output.result.requestSlots = 1  // the slot is free again: ask for the next segment in the same message
-                _ = try m.socket.send(output.result.frames(payloads: [output.payload]))
-            case .failure(let error):
-                _ = try m.socket.send(SegmentFailure(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
-                                                     message: error.description, permanent: error.code == .invalidOption).frames())
-                _ = try m.socket.send(SegmentRequest(slots: 1).frames())
-            }
-        case AgentGoodbye.type:
-            guard let bye = try? message.decode(AgentGoodbye.self) else { return .ok }
-            if bye.reason == AgentGoodbye.unknownAgent {
-                m.welcomed = false
-                m.nextHello = 0
-            } else {
-                m.dismissed = true
-            }
-        default:
-            break  // heartbeat acks
+    /// Malformed assignments and ranges fail the segment; the payload is not checked (the
+    /// coordinator checks the result).
+    private static func answer(_ assignment: SegmentAssignment, payload: Data) -> ResultOutbox.Outcome {
+        do {
+            let output = try InstantSegment(assignment: assignment).run(payload: payload)
+            return .result(output.result, payloads: [output.payload])
+        } catch {
+            return .failure(SegmentFailure(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
+                                           message: error.description, permanent: error.code == .invalidOption))
         }
-        return .ok
     }
 }

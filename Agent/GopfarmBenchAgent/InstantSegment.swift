@@ -1,7 +1,8 @@
 import Foundation
+import GopfarmAgent
 import GopfarmCommon
 
-/// Test mode (`gopfarm-agent --instant`): answers an assignment at once with its own source
+/// Benchmarks only (`gopfarm-bench-agent`): answers an assignment at once with its own source
 /// packets of the range, copied, neither decoded nor encoded, so a benchmark of the
 /// coordinator's control plane can run many agents that cost nothing.
 ///
@@ -12,7 +13,7 @@ struct InstantSegment {
 
     func run(payload: Data) throws(MediaError) -> SegmentTranscoder.Output {
         guard assignment.analysis == nil else {
-            throw MediaError(.invalidOption, "an --instant agent neither decodes nor analyzes; run this job without analysis (--no-analysis, or \"analysis\": false)")
+            throw MediaError(.invalidOption, "an instant (benchmark) agent neither decodes nor analyzes; run this job without analysis (--no-analysis, or \"analysis\": false)")
         }
         let started = Date()
         // The usual case (no priming packets): every packet is in range, and the payload itself
@@ -21,7 +22,7 @@ struct InstantSegment {
         if let first = times.min(), let last = times.max(), first >= assignment.startPTS, assignment.endPTS.map({ last < $0 }) ?? true {
             let result = SegmentResult(
                 job: assignment.job, segment: assignment.segment, attempt: assignment.attempt, frames: times.count,
-                firstPTS: first, lastPTS: last, reorderDepth: EncodePipeline.reorderDepth(times), corruptFrames: [],
+                firstPTS: first, lastPTS: last, reorderDepth: SegmentTranscoder.reorderDepth(times), corruptFrames: [],
                 payloadSHA256: assignment.payloadSHA256, payloadBytes: payload.count,
                 decodeSeconds: 0, encodeSeconds: Date().timeIntervalSince(started))
             return SegmentTranscoder.Output(result: result, payload: payload)
@@ -40,7 +41,7 @@ struct InstantSegment {
         let out = writer.finish(parameters: input.header.parameters, timeBase: input.header.timeBase)
         let result = SegmentResult(
             job: assignment.job, segment: assignment.segment, attempt: assignment.attempt, frames: kept.count,
-            firstPTS: first, lastPTS: last, reorderDepth: EncodePipeline.reorderDepth(kept.map(\.pts)), corruptFrames: [],
+            firstPTS: first, lastPTS: last, reorderDepth: SegmentTranscoder.reorderDepth(kept.map(\.pts)), corruptFrames: [],
             payloadSHA256: SHA256.hex(out), payloadBytes: out.count,
             decodeSeconds: 0, encodeSeconds: Date().timeIntervalSince(started))
         return SegmentTranscoder.Output(result: result, payload: out)

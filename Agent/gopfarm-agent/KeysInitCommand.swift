@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmAgentCLI
 import GopfarmCommon
 
 /// `gopfarm-agent keys init`: makes the key pair once per machine; the public key goes to

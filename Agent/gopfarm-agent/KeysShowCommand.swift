@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmAgentCLI
 import GopfarmCommon
 
 /// `gopfarm-agent keys show`: the public key, alone on stdout, for `gopfarm agents allow`.

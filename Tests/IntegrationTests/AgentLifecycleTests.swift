@@ -5,8 +5,8 @@ import Testing
 import TestSupport
 
 /// The agent's life around a real coordinator (`gopfarm transcode --agents 0 --bind`): graceful
-/// and immediate stops, a coordinator that pauses, the `--instant` benchmark mode, and the
-/// command line's refusal to run unauthenticated by accident. Where today's coordinator cannot
+/// and immediate stops, a coordinator that pauses, the benchmark agent (`gopfarm-bench-agent`),
+/// and the command line's refusal to run unauthenticated by accident. Where today's coordinator cannot
 /// show it (CURVE, exactly when results are sent again), the test plays the coordinator itself.
 @Suite("Agent lifecycle", .serialized)
 struct AgentLifecycleTests {
@@ -25,8 +25,8 @@ struct AgentLifecycleTests {
                                        log: dir.appendingPathComponent("job.log"))
         }
 
-        mutating func agent(_ name: String, _ arguments: [String] = []) throws -> Process {
-            let p = try Subprocess.start(TestPaths.agent, ["--coordinator", endpoint, "--insecure", "--name", name, "--threads", "1"] + arguments,
+        mutating func agent(_ name: String, _ arguments: [String] = [], binary: String = TestPaths.agent) throws -> Process {
+            let p = try Subprocess.start(binary, ["--coordinator", endpoint, "--insecure", "--name", name, "--threads", "1"] + arguments,
                                          log: dir.appendingPathComponent("\(name).log"))
             agents.append(p)
             return p
@@ -57,7 +57,7 @@ struct AgentLifecycleTests {
         }
     }
 
-    /// 4 s at 25 fps where every frame is a key frame: what `--instant` agents can answer.
+    /// 4 s at 25 fps where every frame is a key frame: what `gopfarm-bench-agent` can answer.
     static func allIntraClip(in dir: URL, size: String) throws -> String {
         let source = dir.appendingPathComponent("intra.mp4").path
         let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25:duration=4",
@@ -132,14 +132,14 @@ struct AgentLifecycleTests {
         #expect(Self.wait(10) { !agent.isRunning } && agent.terminationStatus == 0, "dismissed at the end: \(log)")
     }
 
-    @Test("--instant answers with the source packets of each range, which the coordinator accepts")
+    @Test("gopfarm-bench-agent answers with the source packets of each range, which the coordinator accepts")
     func instant() throws {
         let dir = TestPaths.scratch("intra")
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = try Self.allIntraClip(in: dir, size: "320x240")
         var farm = try Farm("instant", source: source, arguments: ["--segment-seconds", "0.5", "--no-analysis"])
         defer { farm.close() }
-        _ = try farm.agent("instant", ["--instant", "--slots", "2"])
+        _ = try farm.agent("instant", ["--slots", "2"], binary: TestPaths.benchAgent)
         let started = Date()
         let report = try farm.report(timeout: 60)
         #expect(report.frames == 100 && report.sourceFrames == 100)
@@ -148,14 +148,15 @@ struct AgentLifecycleTests {
         #expect(try FFmpegOracle.countFrames(farm.dir.appendingPathComponent("out.mkv").path) == 100)
     }
 
-    @Test("--instant --fleet N is N agents in one process: each its own connection, all accepted")
+    @Test("gopfarm-bench-agent --fleet N is N agents in one process: each its own connection, all accepted")
     func instantFleet() throws {
         let dir = TestPaths.scratch("fleet")
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = try Self.allIntraClip(in: dir, size: "160x120")
         let serve = try ServeProcess(directory: dir)
         defer { serve.stop() }
-        let fleet = try serve.startAgent(name: "fleet", extra: ["--insecure", "--instant", "--fleet", "4"])
+        let fleet = try Subprocess.start(TestPaths.benchAgent, serve.agentArguments(name: "fleet", extra: ["--insecure", "--fleet", "4"]),
+                                         log: dir.appendingPathComponent("fleet.log"))
         defer { if fleet.isRunning { kill(fleet.processIdentifier, SIGKILL) } }
         let names: Set<String> = ["fleet-1", "fleet-2", "fleet-3", "fleet-4"]
         func connected() -> Set<String> {
@@ -231,8 +232,8 @@ struct AgentLifecycleTests {
         let keys = try CurveKeyPair.generate()
         try keys.save(to: dir.appendingPathComponent("agent.key"))
         let log = dir.appendingPathComponent("agent.log")
-        let agent = try Subprocess.start(TestPaths.agent, ["--coordinator", coordinator.endpoint, "--coordinator-key", coordinator.keys!.publicKey,
-                                                           "--key-file", dir.appendingPathComponent("agent.key").path, "--name", "curvy", "--instant"],
+        let agent = try Subprocess.start(TestPaths.benchAgent, ["--coordinator", coordinator.endpoint, "--coordinator-key", coordinator.keys!.publicKey,
+                                                                "--key-file", dir.appendingPathComponent("agent.key").path, "--name", "curvy"],
                                          log: log)
         defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
         func text() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
@@ -258,8 +259,8 @@ struct AgentLifecycleTests {
         let dir = TestPaths.scratch("resend")
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("agent.log")
-        let agent = try Subprocess.start(TestPaths.agent, ["--coordinator", coordinator.endpoint, "--insecure", "--name", "resender",
-                                                           "--instant", "--heartbeat-ms", "200"], log: log)
+        let agent = try Subprocess.start(TestPaths.benchAgent, ["--coordinator", coordinator.endpoint, "--insecure", "--name", "resender",
+                                                                "--heartbeat-ms", "200"], log: log)
         defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
         func text() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 

@@ -14,6 +14,8 @@ public enum TestPaths {
 
     public static var gopfarm: String { binaries.appendingPathComponent("gopfarm").path }
     public static var agent: String { binaries.appendingPathComponent("gopfarm-agent").path }
+    /// Benchmarks and tests only: an agent that answers without encoding (`--fleet N` for many).
+    public static var benchAgent: String { binaries.appendingPathComponent("gopfarm-bench-agent").path }
 
     /// `../shared/media` beside the project; nil (tests skip with a message) when absent.
     public static var sharedMedia: URL? {
