@@ -45,20 +45,22 @@ public struct AnalyzeJob {
         try options.validate()
         var settings = EncodeSettings()
         settings.threads = options.threadsPerAgent
-        let prepared = try PreparedJob(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
-                                       slots: options.agents, checkingEncoder: false)
-        logger.info("planned", metadata: ["segments": "\(prepared.plan.segments.count)", "frames": "\(prepared.plan.expectedFrames)"])
+        let pipeline = try JobPipeline(.init(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
+                                             slots: options.agents, mode: .analyze, analysis: options.analysis))
+        pipeline.logPlan(logger)
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("gopfarm-analyze-\(jobID)")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: spool) }
 
-        let job = prepared.dispatchJob(id: jobID, spool: spool, analysis: options.analysis, mode: .analyze)
         let farm = LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
                              threadsPerAgent: options.threadsPerAgent, logger: logger)
-        let (completed, _, _) = try farm.run(job, prepared: prepared, started: started, listening: listening, progress: progress)
+        let (completed, _, _) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
+                                             started: started, listening: listening, progress: progress)
         let save = options.saveDirectory.map { URL(fileURLWithPath: $0) }
-        let analysis = try prepared.analyze(completed, settings: options.analysis, thumbnails: save)
+        guard let analysis = try pipeline.finish(completed, outputPath: nil, thumbnails: save, replacingThumbnails: false).analysis?.get() else {
+            throw MediaError(.invalidOption, "nothing was analyzed")
+        }
         if let save {
             try AnalysisFiles.write(analysis, to: save.appendingPathComponent("analysis.json"))
             try ReportFiles.html(analysis, title: options.input, thumbnails: save)

@@ -25,14 +25,14 @@ struct LocalFarm {
     }
 
     /// The completed segments, or a one-sentence error (cancelled, failed, agents dying).
-    func run(_ job: DispatchJob, prepared: PreparedJob, started: Double,
+    func run(_ job: DispatchJob, extractor: @escaping @Sendable () throws(MediaError) -> SegmentExtractor, started: Double,
              listening: TranscodeJob.ListeningHandler, progress: TranscodeJob.ProgressHandler) throws -> (segments: [CompletedSegment], requeues: Int, restarts: Int) {
         let dispatcher = Dispatcher(bind: bind, timing: timing, logger: logger)
         let endpoint: String
         do { endpoint = try dispatcher.start() } catch {
             throw MediaError(.invalidOption, "cannot listen for agents on \(bind): \(error)")
         }
-        dispatcher.add(job) { () throws(MediaError) in try prepared.makeExtractor() }
+        dispatcher.add(job, makeExtractor: extractor)
         listening(endpoint)
         var localAgents: LocalAgents?
         defer {

@@ -6,7 +6,8 @@ import Synchronization
 /// Set by SIGINT/SIGTERM in the CLI: the job stops, agents are dismissed, nothing is left behind.
 public let transcodeCancelled = Atomic<Bool>(false)
 
-/// One farm run end to end: probe → plan → dispatch to agents → stitch → report.
+/// `gopfarm transcode`: the `JobPipeline` on a private farm of local (or remote) agents, recorded
+/// as a `TranscodeReport`.
 public struct TranscodeJob {
     public var options: TranscodeOptions
     public var logger: Logger
@@ -26,11 +27,10 @@ public struct TranscodeJob {
         try options.validate()
         var settings = options.settings
         settings.threads = options.threadsPerAgent
-        let prepared = try PreparedJob(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
-                                       slots: options.agents, outputPath: options.output)
-        let probe = prepared.probe, plan = prepared.plan
-        logger.info("planned", metadata: ["segments": "\(plan.segments.count)", "frames": "\(plan.expectedFrames)",
-                                          "primed": "\(plan.segments.filter(\.isPrimed).count)"])
+        let pipeline = try JobPipeline(.init(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
+                                             slots: options.agents, analysis: options.analysis, checkedOutput: options.output))
+        pipeline.logPlan(logger)
+        let probe = pipeline.prepared.probe, plan = pipeline.prepared.plan
 
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
         let outputDir = URL(fileURLWithPath: options.output).deletingLastPathComponent()
@@ -38,14 +38,17 @@ public struct TranscodeJob {
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         defer { if !options.keepSpool { try? FileManager.default.removeItem(at: spool) } }
 
-        let job = prepared.dispatchJob(id: jobID, spool: spool, analysis: options.analysis)
         let farm = LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
                              threadsPerAgent: options.threadsPerAgent, logger: logger)
-        let (completed, requeues, restarts) = try farm.run(job, prepared: prepared, started: started, listening: listening, progress: progress)
-        let (stitched, warnings) = try prepared.stitch(completed, outputPath: options.output)
-        let analysis = try options.analysis.map { settings in
-            try analyze(completed, settings: settings, prepared: prepared)
-        }
+        let (completed, requeues, restarts) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
+                                                           started: started, listening: listening, progress: progress)
+        // The sidecar `OUT.analysis.json`, with the scene thumbnails and contact sheet in
+        // `OUT.thumbnails/` (`gopfarm report OUT.analysis.json` renders the HTML report from them).
+        let finished = try pipeline.finish(completed, outputPath: options.output,
+                                           thumbnails: URL(fileURLWithPath: options.output + ".thumbnails"))
+        let analysis = try finished.analysis?.get()
+        if let analysis { try AnalysisFiles.write(analysis, to: URL(fileURLWithPath: options.output + ".analysis.json")) }
+        guard let stitched = finished.stitched else { throw MediaError(.encodeFailed, "nothing was stitched") }
         let seconds = MonotonicClock.now() - started
         let used = Set(completed.map(\.agent)).sorted()
         return TranscodeReport(
@@ -61,17 +64,6 @@ public struct TranscodeJob {
             agents: used, requeues: requeues, agentRestarts: restarts,
             seconds: seconds, framesPerSecond: Double(stitched.videoFrames) / max(seconds, 1e-6),
             speed: probe.info.duration / max(seconds, 1e-6), outputBytes: stitched.bytes,
-            streams: stitched.streams, warnings: warnings, analysis: analysis.map(TranscodeReport.AnalysisSummary.init))
-    }
-
-    /// Merges the segments' analyses and writes the sidecar `OUT.analysis.json`, and the scene
-    /// thumbnails and contact sheet in `OUT.thumbnails/` (`gopfarm report OUT.analysis.json`
-    /// renders the HTML report from them).
-    private func analyze(_ completed: [CompletedSegment], settings: AnalysisSettings, prepared: PreparedJob) throws -> JobAnalysis {
-        let thumbnails = URL(fileURLWithPath: options.output + ".thumbnails")
-        try? FileManager.default.removeItem(at: thumbnails)  // a previous run's scenes
-        let analysis = try prepared.analyze(completed, settings: settings, thumbnails: thumbnails, outputPath: options.output)
-        try AnalysisFiles.write(analysis, to: URL(fileURLWithPath: options.output + ".analysis.json"))
-        return analysis
+            streams: stitched.streams, warnings: finished.warnings, analysis: analysis.map(TranscodeReport.AnalysisSummary.init))
     }
 }

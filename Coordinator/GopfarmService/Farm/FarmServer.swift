@@ -5,10 +5,10 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `gopfarm serve` put together: the farm (job store, agent endpoint with its lease checker,
-/// stitcher threads) and the HTTP API run as services of one swift-service-lifecycle group;
-/// SIGTERM or SIGINT shut them down in order (the dispatcher first, then HTTP), with all state
-/// already in the store.
+/// `gopfarm serve` put together: the farm's services (the job pipeline's threads, the agent
+/// endpoint with its lease checker, the live progress publisher) and the HTTP API run in one
+/// swift-service-lifecycle group; SIGTERM or SIGINT shut them down in reverse order (progress
+/// streams, dispatcher, pipeline, then HTTP), with all state already in the store.
 public struct FarmServer {
     public let config: ServeConfig
     public let logger: Logger
@@ -31,7 +31,7 @@ public struct FarmServer {
             chmod(config.adminTokenPath.path, 0o600)
             announce("wrote the admin token to \(config.adminTokenPath.path) (mode 0600); use it with --token or GOPFARM_TOKEN")
         }
-        let endpoint = try service.start()
+        let endpoint = try await service.listen()
         let router = APIRouter(service: service).build()
         let port = config.httpPort, host = config.httpHost
         let app = Application(
@@ -44,9 +44,9 @@ public struct FarmServer {
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
-            // Shut down in reverse order: the dispatcher first (which also ends open event
+            // Shut down in reverse order: the farm first (the progress publisher ends open event
             // streams), then HTTP, whose graceful shutdown waits for open connections.
-            services: [.init(service: app), .init(service: DispatcherService(farm: service))],
+            services: ([app] + service.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
@@ -64,17 +64,5 @@ public struct FarmServer {
         }
         return (pair,
                 " with CURVE; coordinator public key \(pair.publicKey) (agents: --coordinator-key; allow them with gopfarm agents allow KEY)")
-    }
-}
-
-/// The dispatcher (agent endpoint, leases, stitch hand-off) as a lifecycle service: it is
-/// already running; on graceful shutdown it stops dispatching and lets agents wait for the next
-/// coordinator.
-struct DispatcherService: Service {
-    let farm: FarmService
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        farm.shutdown()
     }
 }

@@ -19,7 +19,7 @@ struct APIRouter {
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            let text = MetricsText(service: service).render()
+            let text = await MetricsText(service: service).render()
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/v1/coordinator") { _, context in
@@ -33,25 +33,24 @@ struct APIRouter {
             let caller = try context.requireCaller()
             var request = request
             let submission = try await StrictJSON.decodeSubmission(try await request.collectBody(upTo: context.maxUploadSize))
-            return try json(try service.submit(submission, caller: caller), status: .created)
+            return try json(try await service.submit(submission, caller: caller), status: .created)
         }
         jobs.get { _, context in
-            try json(try service.list(caller: try context.requireCaller()))
+            try json(try await service.list(caller: try context.requireCaller()))
         }
         jobs.get("{id}") { _, context in
-            try json(try service.view(try pathParameter("id", context), caller: try context.requireCaller()))
+            try json(try await service.view(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.delete("{id}") { _, context in
-            try json(try service.cancel(try pathParameter("id", context), caller: try context.requireCaller()))
+            try json(try await service.cancel(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.get("{id}/events") { _, context in
             let caller = try context.requireCaller()
             let id = try pathParameter("id", context)
-            _ = try service.view(id, caller: caller)
-            return ProgressEvents(service: service, job: id, caller: caller).response()
+            return try await ProgressEvents(service: service, job: id, caller: caller).response()
         }
         jobs.get("{id}/output") { _, context in
-            let (path, name) = try service.outputPath(try pathParameter("id", context), caller: try context.requireCaller())
+            let (path, name) = try await service.outputPath(try pathParameter("id", context), caller: try context.requireCaller())
             let body = try await FileIO().loadFile(path: path, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
@@ -63,16 +62,16 @@ struct APIRouter {
         }
 
         jobs.get("{id}/analysis") { _, context in
-            try json(try service.analysis(try pathParameter("id", context), caller: try context.requireCaller()))
+            try json(try await service.analysis(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.get("{id}/report") { _, context in
-            let html = try service.report(try pathParameter("id", context), caller: try context.requireCaller())
+            let html = try await service.report(try pathParameter("id", context), caller: try context.requireCaller())
             var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
         }
         jobs.get("{id}/thumbnails/{name}") { _, context in
-            let data = try service.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context),
+            let data = try await service.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context),
                                              caller: try context.requireCaller())
             var headers = HTTPFields()
             headers[.contentType] = "image/jpeg"

@@ -1,11 +1,12 @@
 import Foundation
+import GopfarmAPI
 import GopfarmCoordinator
 
 /// `GET /metrics` in Prometheus' text format, from the dispatcher's snapshot and the store.
 struct MetricsText {
     let service: FarmService
 
-    func render() -> String {
+    func render() async -> String {
         let snapshot = service.dispatcher.snapshot
         let c = snapshot.counters
         var out = ""
@@ -13,7 +14,7 @@ struct MetricsText {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for (labels, value) in samples { out += "\(name)\(labels) \(value == value.rounded() ? String(Int(value)) : String(value))\n" }
         }
-        let byState = (try? service.store.countJobsByState()) ?? [:]
+        let byState = (try? await service.store.countJobsByState()) ?? [:]
         metric("gopfarm_jobs", "gauge", "Jobs by state.", JobView.State.allCases.map { ("{state=\"\($0.rawValue)\"}", Double(byState[$0, default: 0])) })
         metric("gopfarm_queue_depth", "gauge", "Segments waiting for a free slot.", [("", Double(snapshot.queueDepth))])
         metric("gopfarm_agents", "gauge", "Connected agents.", [("", Double(snapshot.agents.count))])

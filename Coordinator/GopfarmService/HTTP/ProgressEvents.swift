@@ -1,33 +1,25 @@
 import Foundation
+import GopfarmAPI
 import Hummingbird
 
 /// `GET /v1/jobs/{id}/events`: server-sent events, a `progress` event with the job's JSON
-/// whenever it changes (at most four a second), and `end` once it is final.
+/// whenever it changes (at most four a second), and `end` once it is final. The views come
+/// from the one `ProgressPublisher`; a stream reads nothing from the database itself.
 struct ProgressEvents {
     let service: FarmService
     let job: String
     let caller: Caller
 
-    func response() -> Response {
+    func response() async throws -> Response {
+        let first = try await service.view(job, caller: caller)
+        let views = service.progress.subscribe(first)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
-        let service = self.service, job = self.job, caller = self.caller
         return Response(status: .ok, headers: headers, body: .init { writer in
-            var last: JobView?
-            var lastSent = Date.distantPast
-            while true {
-                let view = try service.view(job, caller: caller)
-                let final = view.state.isFinal
-                if view != last || Date().timeIntervalSince(lastSent) > 15 {
-                    let data = String(decoding: try APIJSON.encoder.encode(view), as: UTF8.self)
-                    try await writer.write(ByteBuffer(string: "event: \(final ? "end" : "progress")\ndata: \(data)\n\n"))
-                    last = view
-                    lastSent = Date()
-                }
-                // A coordinator shutting down ends the stream (clients retry against the next one).
-                if final || service.isShuttingDown { break }
-                try await Task.sleep(for: .milliseconds(250))
+            for await view in views {
+                let data = String(decoding: try APIJSON.encoder.encode(view), as: UTF8.self)
+                try await writer.write(ByteBuffer(string: "event: \(view.state.isFinal ? "end" : "progress")\ndata: \(data)\n\n"))
             }
             try await writer.finish(nil)
         })

@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmAPI
 import GopfarmCommon
 import GRDB
 
@@ -64,8 +65,8 @@ extension JobStore {
     }
 
     /// The upload's path and file name, when `owner` may use it.
-    func upload(_ id: String, owner: String) throws -> (path: String, fileName: String)? {
-        try pool.read { db in
+    func upload(_ id: String, owner: String) async throws -> (path: String, fileName: String)? {
+        try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT path, fileName FROM uploads WHERE id = ? AND owner = ?", arguments: [id, owner]) else { return nil }
             return (row["path"], row["fileName"])
         }

@@ -13,7 +13,19 @@ extension JobStore {
     }
 
     public func analysis(_ job: String) throws -> JobAnalysis? {
-        let data = try pool.read { db in try Data.fetchOne(db, sql: "SELECT json FROM analyses WHERE jobId = ?", arguments: [job]) }
-        return try data.map { try JSONDecoder().decode(JobAnalysis.self, from: $0) }
+        try Self.decodeAnalysis(try pool.read { db in try Self.analysisData(db, job) })
+    }
+
+    /// The same, without a blocking SQLite call (HTTP handlers); decoding is the caller's CPU.
+    public func analysis(_ job: String) async throws -> JobAnalysis? {
+        try Self.decodeAnalysis(try await pool.read { db in try Self.analysisData(db, job) })
+    }
+
+    private static func analysisData(_ db: Database, _ job: String) throws -> Data? {
+        try Data.fetchOne(db, sql: "SELECT json FROM analyses WHERE jobId = ?", arguments: [job])
+    }
+
+    private static func decodeAnalysis(_ data: Data?) throws -> JobAnalysis? {
+        try data.map { try JSONDecoder().decode(JobAnalysis.self, from: $0) }
     }
 }

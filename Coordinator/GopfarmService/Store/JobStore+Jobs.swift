@@ -1,17 +1,20 @@
 import Foundation
+import GopfarmAPI
 import GopfarmCommon
 import GopfarmCoordinator
 import GRDB
 
 extension JobStore {
     func insert(_ job: JobRow) throws {
-        try pool.write { db in
-            var row = job
-            row.seq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs") ?? 1
-            try row.insert(db)
-            try db.execute(sql: "INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'submitted', ?)",
-                           arguments: [Date(), job.id, "submitted by \(job.owner)"])
-        }
+        try pool.write { db in try Self.insert(db, job) }
+    }
+
+    static func insert(_ db: Database, _ job: JobRow) throws {
+        var row = job
+        row.seq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs") ?? 1
+        try row.insert(db)
+        try db.execute(sql: "INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'submitted', ?)",
+                       arguments: [Date(), job.id, "submitted by \(job.owner)"])
     }
 
     func job(_ id: String) throws -> JobRow? {
@@ -19,39 +22,31 @@ extension JobStore {
     }
 
     func jobs(owner: String?, limit: Int = 1000) throws -> [JobRow] {
-        try pool.read { db in
-            if let owner {
-                return try JobRow.fetchAll(db, sql: "SELECT * FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?", arguments: [owner, limit])
-            }
-            return try JobRow.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY seq DESC LIMIT ?", arguments: [limit])
+        try pool.read { db in try Self.jobs(db, owner: owner, limit: limit) }
+    }
+
+    static func jobs(_ db: Database, owner: String?, limit: Int) throws -> [JobRow] {
+        if let owner {
+            return try JobRow.fetchAll(db, sql: "SELECT * FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?", arguments: [owner, limit])
         }
+        return try JobRow.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY seq DESC LIMIT ?", arguments: [limit])
     }
 
     func unfinishedJobs() throws -> [JobRow] {
-        try pool.read { db in
-            try JobRow.fetchAll(db, sql: "SELECT * FROM jobs WHERE state NOT IN ('done', 'failed', 'cancelled') ORDER BY seq")
-        }
+        try pool.read { db in try Self.unfinishedJobs(db) }
     }
 
-    func countJobsByState() throws -> [JobView.State: Int] {
-        try pool.read { db in
+    static func unfinishedJobs(_ db: Database) throws -> [JobRow] {
+        try JobRow.fetchAll(db, sql: "SELECT * FROM jobs WHERE state NOT IN ('done', 'failed', 'cancelled') ORDER BY seq")
+    }
+
+    func countJobsByState() async throws -> [JobView.State: Int] {
+        try await pool.read { db in
             var out: [JobView.State: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state") {
                 if let s = JobView.State(rawValue: row["state"]) { out[s] = row["n"] }
             }
             return out
-        }
-    }
-
-    func setState(_ id: String, _ state: JobView.State, error: String? = nil) throws {
-        try pool.write { db in
-            let final = state.isFinal ? Date() : nil
-            try db.execute(sql: """
-                UPDATE jobs SET state = ?, error = COALESCE(?, error), finishedAt = COALESCE(?, finishedAt),
-                startedAt = CASE WHEN ? = 'running' AND startedAt IS NULL THEN ? ELSE startedAt END WHERE id = ?
-                """, arguments: [state.rawValue, error, final, state.rawValue, Date(), id])
-            try db.execute(sql: "INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'state', ?)",
-                           arguments: [Date(), id, state.rawValue + (error.map { ": " + $0 } ?? "")])
         }
     }
 
@@ -96,14 +91,16 @@ extension JobStore {
 
     /// The agents that completed segments of each job, sorted by name.
     func agentsOfJobs(_ ids: [String]) throws -> [String: [String]] {
+        try pool.read { db in try Self.agentsOfJobs(db, ids) }
+    }
+
+    static func agentsOfJobs(_ db: Database, _ ids: [String]) throws -> [String: [String]] {
         guard !ids.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT DISTINCT jobId, agent FROM segments WHERE jobId IN (\(marks)) AND state = 'done' AND agent IS NOT NULL
-                ORDER BY jobId, agent
-                """, arguments: StatementArguments(ids))
-        }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT DISTINCT jobId, agent FROM segments WHERE jobId IN (\(marks)) AND state = 'done' AND agent IS NOT NULL
+            ORDER BY jobId, agent
+            """, arguments: StatementArguments(ids))
         return Dictionary(grouping: rows, by: { $0["jobId"] as String }).mapValues { $0.map { $0["agent"] as String } }
     }
 

@@ -31,24 +31,26 @@ extension JobStore {
 
     /// The job's phases and attempts, moments in seconds since its submission; nil for no such job.
     func timings(_ id: String) throws -> JobTimings? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT submittedAt, phases FROM jobs WHERE id = ?", arguments: [id]),
-                  let submitted: Date = row["submittedAt"] else { return nil }
-            let text: String? = row["phases"]
-            var timings = text.flatMap { try? JSONDecoder().decode(JobTimings.self, from: Data($0.utf8)) } ?? JobTimings()
-            timings.attempts = try Row.fetchAll(db, sql: """
-                SELECT idx, attempt, agent, speculative, outcome, assignedAt, endedAt, extractSeconds, sentBytes, returnedBytes,
-                decodeSeconds, encodeSeconds, analysisSeconds FROM attempts WHERE jobId = ? ORDER BY assignedAt, idx, attempt
-                """, arguments: [id]).map { a in
-                let assigned: Date = a["assignedAt"]
-                let ended: Date? = a["endedAt"]
-                return SegmentAttemptTiming(
-                    segment: a["idx"], attempt: a["attempt"], agent: a["agent"], speculative: a["speculative"], outcome: a["outcome"],
-                    assigned: assigned.timeIntervalSince(submitted), ended: ended.map { $0.timeIntervalSince(submitted) },
-                    extractSeconds: a["extractSeconds"], sentBytes: a["sentBytes"], returnedBytes: a["returnedBytes"],
-                    decodeSeconds: a["decodeSeconds"], encodeSeconds: a["encodeSeconds"], analysisSeconds: a["analysisSeconds"])
-            }
-            return timings
+        try pool.read { db in try Self.timings(db, id) }
+    }
+
+    static func timings(_ db: Database, _ id: String) throws -> JobTimings? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT submittedAt, phases FROM jobs WHERE id = ?", arguments: [id]),
+              let submitted: Date = row["submittedAt"] else { return nil }
+        let text: String? = row["phases"]
+        var timings = text.flatMap { try? JSONDecoder().decode(JobTimings.self, from: Data($0.utf8)) } ?? JobTimings()
+        timings.attempts = try Row.fetchAll(db, sql: """
+            SELECT idx, attempt, agent, speculative, outcome, assignedAt, endedAt, extractSeconds, sentBytes, returnedBytes,
+            decodeSeconds, encodeSeconds, analysisSeconds FROM attempts WHERE jobId = ? ORDER BY assignedAt, idx, attempt
+            """, arguments: [id]).map { a in
+            let assigned: Date = a["assignedAt"]
+            let ended: Date? = a["endedAt"]
+            return SegmentAttemptTiming(
+                segment: a["idx"], attempt: a["attempt"], agent: a["agent"], speculative: a["speculative"], outcome: a["outcome"],
+                assigned: assigned.timeIntervalSince(submitted), ended: ended.map { $0.timeIntervalSince(submitted) },
+                extractSeconds: a["extractSeconds"], sentBytes: a["sentBytes"], returnedBytes: a["returnedBytes"],
+                decodeSeconds: a["decodeSeconds"], encodeSeconds: a["encodeSeconds"], analysisSeconds: a["analysisSeconds"])
         }
+        return timings
     }
 }

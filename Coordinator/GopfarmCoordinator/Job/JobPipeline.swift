@@ -1,0 +1,100 @@
+import Foundation
+import GopfarmCommon
+import Logging
+
+/// One job's way through the farm, the same for `gopfarm transcode`, `gopfarm analyze` and
+/// `gopfarm serve`: probe → plan (`init`) → dispatch (`dispatchJob`, run by a dispatcher:
+/// `LocalFarm`'s private one for the one-shot commands, the service's shared one for `serve`)
+/// → stitch → analyze (`finish`) → record (the caller's: a report, files, or the job store).
+///
+/// The steps are blocking libav work: callers run them on their own threads, never on Swift's
+/// cooperative pool.
+public struct JobPipeline: Sendable {
+    public struct Request: Sendable {
+        public var input: String
+        public var settings: EncodeSettings
+        public var segmentSeconds: Double
+        /// Segments the farm runs at once, so the plan fills its last round (`SegmentPlanner`).
+        public var slots: Int
+        /// `.analyze`: the agents decode and analyze, nothing is encoded or stitched.
+        public var mode: SegmentMode
+        /// Per-frame analysis on the agents, merged after the stitch (nil: none).
+        public var analysis: AnalysisSettings?
+        /// An output checked, before any agent works, to hold the encoder's codec.
+        public var checkedOutput: String?
+
+        public init(input: String, settings: EncodeSettings, segmentSeconds: Double, slots: Int, mode: SegmentMode = .encode,
+                    analysis: AnalysisSettings? = nil, checkedOutput: String? = nil) {
+            self.input = input
+            self.settings = settings
+            self.segmentSeconds = segmentSeconds
+            self.slots = slots
+            self.mode = mode
+            self.analysis = analysis
+            self.checkedOutput = checkedOutput
+        }
+    }
+
+    /// What `finish` made: the output (when encoding), every warning, the merged analysis (when
+    /// asked; its failure is the caller's to judge), and the seconds each step took.
+    public struct Finished: Sendable {
+        public var stitched: StitchReport?
+        public var warnings: [String]
+        public var analysis: Result<JobAnalysis, any Error>?
+        public var stitchSeconds: Double
+        public var analysisSeconds: Double?
+    }
+
+    public let request: Request
+    public let prepared: PreparedJob
+
+    /// Probe and plan: a bad input, encoder setting or container is one sentence here.
+    public init(_ request: Request) throws(MediaError) {
+        self.request = request
+        prepared = try PreparedJob(input: request.input, settings: request.settings, segmentSeconds: request.segmentSeconds,
+                                   slots: request.slots, checkingEncoder: request.mode == .encode, outputPath: request.checkedOutput)
+    }
+
+    public func logPlan(_ logger: Logger, job: String? = nil) {
+        let plan = prepared.plan
+        var metadata: Logger.Metadata = ["segments": "\(plan.segments.count)", "frames": "\(plan.expectedFrames)",
+                                         "primed": "\(plan.segments.filter(\.isPrimed).count)"]
+        if let job { metadata["job"] = "\(job)" }
+        logger.info("planned", metadata: metadata)
+    }
+
+    /// The job as a dispatcher runs it.
+    public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local",
+                            maxAgents: Int? = nil) -> DispatchJob {
+        var job = prepared.dispatchJob(id: id, spool: spool, priority: priority, owner: owner, analysis: request.analysis,
+                                       mode: request.mode)
+        job.maxAgents = maxAgents
+        return job
+    }
+
+    /// Opens the input for the dispatcher's segment extraction.
+    public var extractor: @Sendable () throws(MediaError) -> SegmentExtractor {
+        let prepared = self.prepared
+        return { () throws(MediaError) in try prepared.makeExtractor() }
+    }
+
+    /// Stitches the completed segments into `outputPath` (when encoding), then merges their
+    /// analyses (when asked), with scene pictures in `thumbnails`; `replacingThumbnails` first
+    /// removes what an earlier run left there.
+    public func finish(_ completed: [CompletedSegment], outputPath: String?, thumbnails: URL?,
+                       replacingThumbnails: Bool = true) throws(MediaError) -> Finished {
+        let started = MonotonicClock.now()
+        var finished = Finished(stitched: nil, warnings: prepared.warnings, analysis: nil, stitchSeconds: 0, analysisSeconds: nil)
+        if request.mode == .encode, let outputPath {
+            (finished.stitched, finished.warnings) = try prepared.stitch(completed, outputPath: outputPath)
+        }
+        let stitched = MonotonicClock.now()
+        finished.stitchSeconds = stitched - started
+        if let settings = request.analysis {
+            if replacingThumbnails, let thumbnails { try? FileManager.default.removeItem(at: thumbnails) }
+            finished.analysis = Result { try prepared.analyze(completed, settings: settings, thumbnails: thumbnails, outputPath: outputPath) }
+            finished.analysisSeconds = MonotonicClock.now() - stitched
+        }
+        return finished
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import GopfarmAPI
+import GopfarmCommon
+import GopfarmCoordinator
+
+/// What the API reads of jobs: views, outputs, analyses, reports, thumbnails; a caller sees
+/// only what its role allows. Database access goes through GRDB's async API.
+extension FarmService {
+    public func view(_ id: String, caller: Caller) async throws(APIError) -> JobView {
+        let row = try await visibleRow(id, caller: caller)
+        do { return try await views.load(row) } catch { throw APIError(.unavailable, "cannot read the job: \(error)") }
+    }
+
+    public func list(caller: Caller) async throws(APIError) -> [JobView] {
+        do {
+            return try await views.list(try await store.jobs(owner: caller.role >= .ops ? nil : caller.name))
+        } catch { throw APIError(.unavailable, "cannot read jobs: \(error)") }
+    }
+
+    /// The finished output's path, for download.
+    public func outputPath(_ id: String, caller: Caller) async throws(APIError) -> (path: String, name: String) {
+        let row = try await visibleRow(id, caller: caller)
+        guard row.state == .done, let path = row.outputPath else {
+            throw APIError(.conflict, "job \(id) is \(row.state.rawValue); its output exists once it is done")
+        }
+        return (path, row.outputName)
+    }
+
+    /// A finished job's HTML report.
+    public func report(_ id: String, caller: Caller) async throws(APIError) -> String {
+        let analysis = try await analysis(id, caller: caller)
+        let row = try await visibleRow(id, caller: caller)
+        return ReportFiles.html(analysis, title: "\(row.outputName) (job \(id))", thumbnails: config.thumbnails.appendingPathComponent(id))
+    }
+
+    /// The whole analysis of a finished job (with the per-frame series).
+    public func analysis(_ id: String, caller: Caller) async throws(APIError) -> JobAnalysis {
+        let row = try await visibleRow(id, caller: caller)
+        let found: JobAnalysis?
+        do { found = try await store.analysis(id) } catch { throw APIError(.unavailable, "cannot read the analysis: \(error)") }
+        guard let found else {
+            throw APIError(row.state == .done ? .notFound : .conflict,
+                           row.state == .done ? "job \(id) was not analyzed" : "job \(id) is \(row.state.rawValue); its analysis exists once it is done")
+        }
+        return found
+    }
+
+    /// A scene thumbnail of a finished job (`scene-NNNN.jpg`).
+    public func thumbnail(_ id: String, name: String, caller: Caller) async throws(APIError) -> Data {
+        _ = try await visibleRow(id, caller: caller)
+        guard name == ReportFiles.contactSheetName || name.range(of: #"^scene-[0-9]{4,6}\.jpg$"#, options: .regularExpression) != nil,
+              let data = try? Data(contentsOf: config.thumbnails.appendingPathComponent(id).appendingPathComponent(name))
+        else { throw APIError(.notFound, "job \(id) has no thumbnail \(name.prefix(64))") }
+        return data
+    }
+
+    func visibleRow(_ id: String, caller: Caller) async throws(APIError) -> JobRow {
+        guard id.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber }) else { throw APIError(.notFound, "no job \(id.prefix(64))") }
+        let row: JobRow?
+        do { row = try await store.job(id) } catch { throw APIError(.unavailable, "cannot read the job: \(error)") }
+        // Another producer's job does not exist, as far as this caller can tell.
+        guard let row, caller.role >= .ops || row.owner == caller.name else { throw APIError(.notFound, "no job \(id)") }
+        return row
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GopfarmAPI
+import GopfarmCoordinator
+
+/// A job as the API shows it: the stored row, with live progress from the dispatcher's snapshot.
+/// The reads are GRDB's async ones (HTTP handlers, the progress publisher).
+struct JobViews: Sendable {
+    let store: JobStore
+    let dispatcher: Dispatcher
+
+    /// One job with everything its own page shows: the analysis summary and the timings.
+    func load(_ row: JobRow) async throws -> JobView {
+        let agents = try await store.agentsOfJobs([row.id])[row.id] ?? []
+        var view = Self.make(row, agents: agents, live: dispatcher.progress(of: row.id))
+        view.analysis = try? await store.analysis(row.id)
+        view.analysis?.series = nil  // the per-frame series is at /analysis
+        view.timings = try? await store.timings(row.id)
+        return view
+    }
+
+    /// Many jobs, for a list: the agents of all of them in one query, no analysis or timings.
+    func list(_ rows: [JobRow]) async throws -> [JobView] {
+        let agents = try await store.agentsOfJobs(rows.map(\.id))
+        let snapshot = dispatcher.snapshot
+        return rows.map { Self.make($0, agents: agents[$0.id] ?? [], live: snapshot.jobs[$0.id]) }
+    }
+
+    static func make(_ row: JobRow, agents: [String], live: DispatchProgress?) -> JobView {
+        let progress = JobView.Progress(segmentsDone: row.segmentsDone, segmentsTotal: row.segmentsTotal, framesDone: row.framesDone,
+                                        framesTotal: row.framesTotal, fraction: 0, agents: 0, requeues: 0)
+        let submission = row.decodedSubmission
+        let view = JobView(
+            id: row.id, owner: row.owner, state: row.state, priority: row.priority, input: row.input, outputName: row.outputName,
+            codec: submission?.settings.codec ?? "?", submittedAt: row.submittedAt, startedAt: row.startedAt, finishedAt: row.finishedAt,
+            progress: progress, error: row.error, warnings: row.decodedWarnings, outputFrames: row.outputFrames,
+            outputBytes: row.outputBytes, agents: agents, maxAgents: submission?.maxAgents)
+        return updated(view, live: live)
+    }
+
+    /// The view with the dispatcher's live counts (a job the dispatcher does not hold keeps its own).
+    static func updated(_ view: JobView, live: DispatchProgress?) -> JobView {
+        var view = view
+        if let live {
+            view.progress.segmentsDone = live.segmentsDone
+            view.progress.framesDone = live.framesDone
+            view.progress.agents = live.agents
+            view.progress.requeues = live.requeues
+        }
+        if view.state == .done {
+            view.progress.framesDone = view.progress.framesTotal
+            view.progress.segmentsDone = view.progress.segmentsTotal
+        }
+        let p = view.progress
+        view.progress.fraction = p.framesTotal > 0 ? min(1, Double(p.framesDone) / Double(p.framesTotal)) : 0
+        return view
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import GopfarmCoordinator
+import GRDB
+
+/// The reads and writes the HTTP handlers make, through GRDB's async API: the SQLite work runs
+/// on GRDB's own queues, never as a blocking call on Swift's cooperative pool. The queries are
+/// the ones the synchronous versions (worker threads, tests) run.
+extension JobStore {
+    func insert(_ job: JobRow) async throws {
+        try await pool.write { db in try Self.insert(db, job) }
+    }
+
+    func job(_ id: String) async throws -> JobRow? {
+        try await pool.read { db in try JobRow.fetchOne(db, key: id) }
+    }
+
+    func jobs(owner: String?, limit: Int = 1000) async throws -> [JobRow] {
+        try await pool.read { db in try Self.jobs(db, owner: owner, limit: limit) }
+    }
+
+    func agentsOfJobs(_ ids: [String]) async throws -> [String: [String]] {
+        try await pool.read { db in try Self.agentsOfJobs(db, ids) }
+    }
+
+    func timings(_ id: String) async throws -> JobTimings? {
+        try await pool.read { db in try Self.timings(db, id) }
+    }
+}
+
+extension JobStore {
+    func unfinishedJobs() async throws -> [JobRow] {
+        try await pool.read { db in try Self.unfinishedJobs(db) }
+    }
+}
