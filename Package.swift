@@ -36,11 +36,23 @@ let package = Package(
             dependencies: ["GopfarmCommon", .product(name: "Logging", package: "swift-log")],
             path: "Coordinator/GopfarmCoordinator"
         ),
+        // What the coordinator's HTTP API sends and receives, shared by the server and its client.
+        .target(
+            name: "GopfarmAPI",
+            dependencies: ["GopfarmCoordinator", "GopfarmCommon"],
+            path: "Coordinator/GopfarmAPI"
+        ),
+        // The client of that API (`gopfarm submit`, `status`, … and `gopfarm bench`).
+        .target(
+            name: "GopfarmClient",
+            dependencies: ["GopfarmAPI", "GopfarmCoordinator"],
+            path: "Coordinator/GopfarmClient"
+        ),
         // The coordinator as a service: job store (SQLite), HTTP API, tokens, agent keys.
         .target(
             name: "GopfarmService",
             dependencies: [
-                "GopfarmCoordinator", "GopfarmCommon",
+                "GopfarmAPI", "GopfarmCoordinator", "GopfarmCommon",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -58,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "gopfarm",
             dependencies: [
-                "GopfarmCoordinator", "GopfarmService", "GopfarmCommon", "GopfarmBench",
+                "GopfarmAPI", "GopfarmClient", "GopfarmCoordinator", "GopfarmService", "GopfarmCommon", "GopfarmBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Coordinator/gopfarm"
@@ -122,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GopfarmServiceTests",
-            dependencies: ["GopfarmService", "GopfarmCoordinator", "GopfarmCommon", "TestSupport"],
+            dependencies: ["GopfarmAPI", "GopfarmService", "GopfarmCoordinator", "GopfarmCommon", "TestSupport"],
             path: "Tests/GopfarmServiceTests"
         ),
         .testTarget(

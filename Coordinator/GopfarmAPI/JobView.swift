@@ -16,6 +16,17 @@ public struct JobView: Codable, Sendable, Equatable {
         public var fraction: Double
         public var agents: Int
         public var requeues: Int
+
+        public init(segmentsDone: Int, segmentsTotal: Int, framesDone: Int, framesTotal: Int, fraction: Double,
+                    agents: Int, requeues: Int) {
+            self.segmentsDone = segmentsDone
+            self.segmentsTotal = segmentsTotal
+            self.framesDone = framesDone
+            self.framesTotal = framesTotal
+            self.fraction = fraction
+            self.agents = agents
+            self.requeues = requeues
+        }
     }
 
     public var id: String
@@ -43,4 +54,29 @@ public struct JobView: Codable, Sendable, Equatable {
     public var timings: JobTimings?
     /// The job's `maxAgents`, when it has one.
     public var maxAgents: Int?
+
+    public init(id: String, owner: String, state: State, priority: JobPriority, input: String, outputName: String,
+                codec: String, submittedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, progress: Progress,
+                error: String? = nil, warnings: [String] = [], outputFrames: Int? = nil, outputBytes: Int? = nil,
+                agents: [String] = [], analysis: JobAnalysis? = nil, timings: JobTimings? = nil, maxAgents: Int? = nil) {
+        self.id = id
+        self.owner = owner
+        self.state = state
+        self.priority = priority
+        self.input = input
+        self.outputName = outputName
+        self.codec = codec
+        self.submittedAt = submittedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.progress = progress
+        self.error = error
+        self.warnings = warnings
+        self.outputFrames = outputFrames
+        self.outputBytes = outputBytes
+        self.agents = agents
+        self.analysis = analysis
+        self.timings = timings
+        self.maxAgents = maxAgents
+    }
 }

@@ -22,4 +22,9 @@ public struct TokenCreated: Codable, Sendable {
     public var name: String
     public var role: Role
     public var token: String
+    public init(name: String, role: Role, token: String) {
+        self.name = name
+        self.role = role
+        self.token = token
+    }
 }

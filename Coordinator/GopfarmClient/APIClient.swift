@@ -3,38 +3,38 @@ import Foundation
 import FoundationNetworking
 #endif
 import GopfarmCoordinator
-import GopfarmService
+import GopfarmAPI
 
 /// A client of the coordinator's HTTP API (`gopfarm serve`), for the producer and ops commands.
 ///
 /// Every call either returns the decoded answer or throws a `ClientError`, which prints as one
 /// sentence: commands never see URLSession's errors. Bodies that can be large never sit in
 /// memory: uploads stream from the file, downloads stream into `OUT.partial`.
-struct APIClient: Sendable {
-    let baseURL: URL
-    let token: String
+package struct APIClient: Sendable {
+    package let baseURL: URL
+    package let token: String
     /// Seconds without a byte before a plain request gives up.
-    var timeout: Double = 30
+    package var timeout: Double = 30
 
-    init(_ resolved: ClientOptions.Resolved) {
-        baseURL = resolved.url
-        token = resolved.token
+    package init(baseURL: URL, token: String) {
+        self.baseURL = baseURL
+        self.token = token
     }
 
     // MARK: Jobs
 
-    func submit(_ submission: JobSubmission) async throws -> JobView {
+    package func submit(_ submission: JobSubmission) async throws -> JobView {
         try await send("POST", "/v1/jobs", json: submission)
     }
 
-    func jobs() async throws -> [JobView] { try await send("GET", "/v1/jobs") }
+    package func jobs() async throws -> [JobView] { try await send("GET", "/v1/jobs") }
 
-    func job(_ id: String) async throws -> JobView { try await send("GET", "/v1/jobs/\(Self.escape(id))") }
+    package func job(_ id: String) async throws -> JobView { try await send("GET", "/v1/jobs/\(Self.escape(id))") }
 
-    func cancel(_ id: String) async throws -> JobView { try await send("DELETE", "/v1/jobs/\(Self.escape(id))") }
+    package func cancel(_ id: String) async throws -> JobView { try await send("DELETE", "/v1/jobs/\(Self.escape(id))") }
 
     /// A finished job's HTML report (`GET /v1/jobs/{id}/report`).
-    func report(of id: String) async throws -> Data {
+    package func report(of id: String) async throws -> Data {
         let path = "/v1/jobs/\(Self.escape(id))/report"
         let result = try await perform(makeRequest("GET", path), sink: .memory, timeout: 120)
         try check(result, "GET \(path)")
@@ -42,7 +42,7 @@ struct APIClient: Sendable {
     }
 
     /// Streams a local file to `POST /v1/uploads`; `onSent(sent, total)` reports progress.
-    func upload(file path: String, onSent: (@Sendable (Int64, Int64) -> Void)? = nil) async throws -> UploadCreated {
+    package func upload(file path: String, onSent: (@Sendable (Int64, Int64) -> Void)? = nil) async throws -> UploadCreated {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw ClientError.file("\(path): no such file")
@@ -59,7 +59,7 @@ struct APIClient: Sendable {
     /// Downloads a finished job's output into `OUT.partial`, then renames it to `OUT`.
     /// Returns the number of bytes written.
     @discardableResult
-    func downloadOutput(of id: String, to output: String) async throws -> Int64 {
+    package func downloadOutput(of id: String, to output: String) async throws -> Int64 {
         let partial = output + ".partial"
         let path = "/v1/jobs/\(Self.escape(id))/output"
         do {
@@ -83,7 +83,7 @@ struct APIClient: Sendable {
     /// `GET /v1/jobs/{id}/events`: the job's progress as server-sent events, until `end`.
     /// The stream finishes without error when the server closes it; it throws a `ClientError`
     /// when it cannot be opened or breaks.
-    func events(of id: String) -> AsyncThrowingStream<ServerSentEvent, Error> {
+    package func events(of id: String) -> AsyncThrowingStream<ServerSentEvent, Error> {
         let path = "/v1/jobs/\(Self.escape(id))/events"
         var streamRequest = makeRequest("GET", path)
         streamRequest.setValue("text/event-stream", forHTTPHeaderField: "Accept")
@@ -109,56 +109,40 @@ struct APIClient: Sendable {
 
     // MARK: Agents and keys
 
-    /// `POST /v1/agents/{name}/drain|resume`'s answer.
-    struct DrainAnswer: Codable, Sendable {
-        var agent: String
-        var draining: Bool
-    }
+    package func agents() async throws -> [AgentStatus] { try await send("GET", "/v1/agents") }
 
-    func agents() async throws -> [AgentStatus] { try await send("GET", "/v1/agents") }
-
-    func drain(_ name: String, undo: Bool) async throws -> DrainAnswer {
+    package func drain(_ name: String, undo: Bool) async throws -> DrainState {
         try await send("POST", "/v1/agents/\(Self.escape(name))/\(undo ? "resume" : "drain")")
     }
 
-    func agentKeys() async throws -> [AgentKeyView] { try await send("GET", "/v1/agent-keys") }
+    package func agentKeys() async throws -> [AgentKeyView] { try await send("GET", "/v1/agent-keys") }
 
-    func allowAgentKey(_ request: AgentKeyRequest) async throws -> AgentKeyView {
+    package func allowAgentKey(_ request: AgentKeyRequest) async throws -> AgentKeyView {
         try await send("POST", "/v1/agent-keys", json: request)
     }
 
-    func revokeAgentKey(_ key: String) async throws {
+    package func revokeAgentKey(_ key: String) async throws {
         let path = "/v1/agent-keys/\(Self.escape(key))"
         try check(try await perform(makeRequest("DELETE", path), sink: .memory), "DELETE \(path)")
     }
 
     // MARK: Tokens and the coordinator
 
-    func createToken(_ request: TokenRequest) async throws -> TokenCreated {
+    package func createToken(_ request: TokenRequest) async throws -> TokenCreated {
         try await send("POST", "/v1/tokens", json: request)
     }
 
-    /// `GET /v1/coordinator`.
-    struct CoordinatorInfo: Codable, Sendable {
-        var version: String
-        /// Where agents connect (nil before the dispatcher listens).
-        var agentEndpoint: String?
-        /// The coordinator's CURVE public key (nil on an insecure endpoint).
-        var publicKey: String?
-        var protocolVersion: Int?
-    }
-
-    func coordinator() async throws -> CoordinatorInfo { try await send("GET", "/v1/coordinator") }
+    package func coordinator() async throws -> CoordinatorInfo { try await send("GET", "/v1/coordinator") }
 
     // MARK: Plumbing
 
-    static let encoder: JSONEncoder = {
+    package static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.dateEncodingStrategy = .iso8601
         return e
     }()
 
-    static let decoder: JSONDecoder = {
+    package static let decoder: JSONDecoder = {
         let d = JSONDecoder()
         // `.iso8601` rejects fractional seconds; accept both forms in case the server adds them.
         d.dateDecodingStrategy = .custom { decoder in
@@ -171,7 +155,7 @@ struct APIClient: Sendable {
     }()
 
     /// Sends a request with an optional JSON body and decodes a JSON answer.
-    func send<Response: Decodable>(_ method: String, _ path: String, json body: (some Encodable)? = Optional<Int>.none) async throws -> Response {
+    package func send<Response: Decodable>(_ method: String, _ path: String, json body: (some Encodable)? = Optional<Int>.none) async throws -> Response {
         var request = makeRequest(method, path)
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -181,7 +165,7 @@ struct APIClient: Sendable {
         return try decode(result, "\(method) \(path)")
     }
 
-    func makeRequest(_ method: String, _ path: String) -> URLRequest {
+    package func makeRequest(_ method: String, _ path: String) -> URLRequest {
         var request = URLRequest(url: URL(string: baseURL.absoluteString + path)!)
         request.httpMethod = method
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -191,7 +175,7 @@ struct APIClient: Sendable {
     }
 
     /// Runs one exchange; transport failures become `ClientError`s naming the coordinator.
-    func perform(_ request: URLRequest, sink: HTTPTransfer.Sink, uploadFile: URL? = nil, timeout: Double? = nil,
+    package func perform(_ request: URLRequest, sink: HTTPTransfer.Sink, uploadFile: URL? = nil, timeout: Double? = nil,
                  onSent: (@Sendable (Int64, Int64) -> Void)? = nil) async throws -> HTTPTransfer.Result {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout ?? self.timeout
@@ -211,7 +195,7 @@ struct APIClient: Sendable {
         }
     }
 
-    func translate(_ error: URLError) -> ClientError {
+    package func translate(_ error: URLError) -> ClientError {
         switch error.code {
         case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet, .cannotLoadFromNetwork,
              .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid:
@@ -228,7 +212,7 @@ struct APIClient: Sendable {
     }
 
     /// Turns an error status into its sentence.
-    func check(_ result: HTTPTransfer.Result, _ label: String) throws {
+    package func check(_ result: HTTPTransfer.Result, _ label: String) throws {
         if (200..<300).contains(result.status) { return }
         if result.status == 401 { throw ClientError.unauthorized }
         if let body = try? JSONDecoder().decode(APIErrorBody.self, from: result.body), !body.error.isEmpty {
@@ -237,14 +221,19 @@ struct APIClient: Sendable {
         throw ClientError.unexpectedStatus(status: result.status, request: label)
     }
 
-    func decode<T: Decodable>(_ result: HTTPTransfer.Result, _ label: String) throws -> T {
+    package func decode<T: Decodable>(_ result: HTTPTransfer.Result, _ label: String) throws -> T {
         try check(result, label)
         do { return try Self.decoder.decode(T.self, from: result.body) } catch {
             throw ClientError.undecodable(request: label, detail: Self.describe(error))
         }
     }
 
-    static func describe(_ error: Error) -> String {
+    /// Sleeps, or throws `interrupted` if the task is cancelled meanwhile.
+    package static func pause(_ seconds: Double) async throws {
+        do { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) } catch { throw ClientError.interrupted }
+    }
+
+    package static func describe(_ error: Error) -> String {
         switch error as? DecodingError {
         case let .keyNotFound(key, _)?: return "no field '\(key.stringValue)'"
         case let .typeMismatch(_, c)?, let .valueNotFound(_, c)?, let .dataCorrupted(c)?:
@@ -255,15 +244,15 @@ struct APIClient: Sendable {
     }
 
     /// Percent-encodes one path segment (agent keys can hold `/`, `?`, `#`).
-    static func escape(_ segment: String) -> String {
+    package static func escape(_ segment: String) -> String {
         segment.addingPercentEncoding(withAllowedCharacters: unreserved) ?? segment
     }
 
     /// RFC 3986's unreserved characters, spelled out: `CharacterSet.alphanumerics` has non-ASCII letters.
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    package static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// A file name as a header value: HTTP headers are Latin-1 at best, so anything else is percent-encoded.
-    static func headerSafe(_ name: String) -> String {
+    package static func headerSafe(_ name: String) -> String {
         if name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) { return name }
         return name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "upload"
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everything that can go wrong talking to the coordinator, each shown as one sentence.
-enum ClientError: Error, CustomStringConvertible, Equatable {
+package enum ClientError: Error, CustomStringConvertible, Equatable {
     /// No token from `--token`, `GOPFARM_TOKEN` or a config file.
     case noToken
     case config(path: String, reason: String)
@@ -25,7 +25,7 @@ enum ClientError: Error, CustomStringConvertible, Equatable {
     /// SIGINT or SIGTERM while waiting.
     case interrupted
 
-    var description: String {
+    package var description: String {
         switch self {
         case .noToken:
             return "no API token: give --token, set GOPFARM_TOKEN, or put {\"token\": …} in a config file (--config, GOPFARM_CONFIG or ~/.config/gopfarm/config.json)"
@@ -55,7 +55,7 @@ enum ClientError: Error, CustomStringConvertible, Equatable {
     }
 
     /// True when retrying later may help (the coordinator restarting, a dropped connection).
-    var isTransient: Bool {
+    package var isTransient: Bool {
         switch self {
         case .unreachable, .transfer: return true
         case let .server(status, _), let .unexpectedStatus(status, _): return status == 502 || status == 503 || status == 504

@@ -8,11 +8,11 @@ import FoundationNetworking
 ///
 /// An error status always collects the body (up to 64 KiB) so its `{"error": …}` sentence can be
 /// shown. Each transfer owns its URLSession and invalidates it when done.
-final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+package final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     // @unchecked Sendable: every mutable field is read and written under `lock`; URLSession calls
     // the delegate methods on one serial queue, and `cancel()` may come from any thread.
 
-    enum Sink {
+    package enum Sink {
         /// Keep the body in memory (small JSON answers).
         case memory
         /// Write a 2xx body to this path (created or truncated when the response arrives).
@@ -21,10 +21,10 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         case chunks(@Sendable (Data) -> Void)
     }
 
-    struct Result {
-        var status: Int
-        var body: Data
-        var headers: [String: String]
+    package struct Result {
+        package var status: Int
+        package var body: Data
+        package var headers: [String: String]
     }
 
     private let sink: Sink
@@ -39,13 +39,13 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     private var task: URLSessionTask?
     private var cancelled = false
 
-    init(sink: Sink, onSent: (@Sendable (Int64, Int64) -> Void)? = nil) {
+    package init(sink: Sink, onSent: (@Sendable (Int64, Int64) -> Void)? = nil) {
         self.sink = sink
         self.onSent = onSent
     }
 
     /// Runs the request; `uploadFile` streams that file as the body. Task cancellation cancels the transfer.
-    func run(_ request: URLRequest, uploadFile: URL? = nil, configuration: URLSessionConfiguration) async throws -> Result {
+    package func run(_ request: URLRequest, uploadFile: URL? = nil, configuration: URLSessionConfiguration) async throws -> Result {
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
@@ -70,7 +70,7 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         }
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+    package func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
         let http = response as? HTTPURLResponse
         let disposition: URLSession.ResponseDisposition = lock.withLock {
@@ -90,7 +90,7 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         completionHandler(disposition)
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+    package func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let deliver: (@Sendable (Data) -> Void)? = lock.withLock {
             let ok = (200..<300).contains(status)
             switch sink {
@@ -111,12 +111,12 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         deliver?(data)
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didSendBodyData bytesSent: Int64,
+    package func urlSession(_ session: URLSession, task: URLSessionTask, didSendBodyData bytesSent: Int64,
                     totalBytesSent: Int64, totalBytesExpectedToSend: Int64) {
         onSent?(totalBytesSent, totalBytesExpectedToSend)
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+    package func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         let (c, outcome): (CheckedContinuation<Result, Error>?, Swift.Result<Result, Error>) = lock.withLock {
             let c = continuation
             continuation = nil

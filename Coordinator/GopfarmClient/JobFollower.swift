@@ -1,5 +1,5 @@
 import Foundation
-import GopfarmService
+import GopfarmAPI
 
 /// Follows one job until it is done, failed or cancelled.
 ///
@@ -9,8 +9,8 @@ import GopfarmService
 /// given up for polling. With `.polling` it asks `GET /v1/jobs/{id}` every `pollInterval`
 /// seconds. Either way it retries with back-off while the coordinator is unreachable, for up to
 /// `unreachableLimit` seconds.
-struct JobFollower: Sendable {
-    enum Mode: String, Sendable, CaseIterable {
+package struct JobFollower: Sendable {
+    package enum Mode: String, Sendable, CaseIterable {
         case events, polling
 
         /// Polling on Linux: swift-corelibs-foundation's URLSession keeps a write source armed
@@ -26,20 +26,25 @@ struct JobFollower: Sendable {
         }
     }
 
-    enum Note: Sendable {
+    package enum Note: Sendable {
         /// The coordinator stopped answering; retrying.
         case lost(ClientError)
         /// It answers again.
         case back
     }
 
-    let client: APIClient
-    let id: String
-    var mode = Mode.platformDefault
-    var unreachableLimit = 60.0
-    var pollInterval = 0.5
+    package let client: APIClient
+    package let id: String
+    package var mode = Mode.platformDefault
+    package var unreachableLimit = 60.0
+    package var pollInterval = 0.5
 
-    func follow(update: @escaping @Sendable (JobView) -> Void,
+    package init(client: APIClient, id: String) {
+        self.client = client
+        self.id = id
+    }
+
+    package func follow(update: @escaping @Sendable (JobView) -> Void,
                 note: @escaping @Sendable (Note) -> Void = { _ in }) async throws -> JobView {
         var useEvents = mode == .events
         var streamFailures = 0
@@ -61,7 +66,7 @@ struct JobFollower: Sendable {
             if unreachableSince == nil { note(.lost(error)) }
             unreachableSince = since
             if Date().timeIntervalSince(since) >= unreachableLimit { throw error }
-            try await ClientRun.pause(backoff)
+            try await APIClient.pause(backoff)
             backoff = min(backoff * 2, 5)
         }
 
@@ -100,7 +105,7 @@ struct JobFollower: Sendable {
                 }
                 seen(view)
                 if view.state.isFinal { return view }
-                try await ClientRun.pause(pollInterval)
+                try await APIClient.pause(pollInterval)
             } catch let error as ClientError where error.isTransient {
                 try await unreachable(error)
             }

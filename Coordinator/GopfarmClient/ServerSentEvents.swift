@@ -1,15 +1,19 @@
 import Foundation
 
 /// One message of a `text/event-stream`.
-struct ServerSentEvent: Sendable, Equatable {
-    var event: String
-    var data: String
+package struct ServerSentEvent: Sendable, Equatable {
+    package var event: String
+    package var data: String
+    package init(event: String, data: String) {
+        self.event = event
+        self.data = data
+    }
 }
 
 /// Splits a `text/event-stream` body into events as its bytes arrive (lines ending in LF, CRLF
 /// or CR; `data:` lines joined with LF; comments and unknown fields ignored), per the WHATWG
 /// EventSource rules that the client needs.
-final class ServerSentEventParser: @unchecked Sendable {
+package final class ServerSentEventParser: @unchecked Sendable {
     // @unchecked Sendable: `feed` is only called from one HTTPTransfer's serial delegate queue.
 
     private var pending = Data()
@@ -17,8 +21,10 @@ final class ServerSentEventParser: @unchecked Sendable {
     private var data: [String] = []
     private var lastWasCR = false
 
+    package init() {}
+
     /// Appends a chunk and returns the events it completed.
-    func feed(_ chunk: Data) -> [ServerSentEvent] {
+    package func feed(_ chunk: Data) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
         for byte in chunk {
             if byte == UInt8(ascii: "\n") && lastWasCR {  // the LF of a CRLF

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import GopfarmAPI
 import GopfarmBench
+import GopfarmClient
 import GopfarmCommon
 import GopfarmCoordinator
 import GopfarmService

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmClient
 
 struct DrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmClient
 import GopfarmCommon
 import GopfarmCoordinator
 

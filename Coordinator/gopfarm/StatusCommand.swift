@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import GopfarmAPI
+import GopfarmClient
 import GopfarmCommon
 import GopfarmCoordinator
 import GopfarmService

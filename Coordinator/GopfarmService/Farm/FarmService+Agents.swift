@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmAPI
 import GopfarmCommon
 import GopfarmCoordinator
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmAPI
 import GopfarmCommon
 import GopfarmCoordinator
 import Hummingbird
@@ -133,18 +134,6 @@ struct APIRouter {
         }
         return router
     }
-}
-
-struct CoordinatorInfo: Codable, Sendable {
-    var version: String
-    var agentEndpoint: String?
-    var publicKey: String?
-    var protocolVersion: Int
-}
-
-struct DrainState: Codable, Sendable {
-    var agent: String
-    var draining: Bool
 }
 
 /// A path parameter, percent-decoded (agent keys are Z85 and contain `/ ? # % …`).

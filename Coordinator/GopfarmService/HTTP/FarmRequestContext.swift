@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmAPI
 import Hummingbird
 
 /// Hummingbird's request context plus who is calling (set by `AuthMiddleware`).

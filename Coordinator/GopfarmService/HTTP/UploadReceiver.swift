@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmAPI
 import Hummingbird
 
 /// `POST /v1/uploads`: streams the body to the uploads directory chunk by chunk (never whole

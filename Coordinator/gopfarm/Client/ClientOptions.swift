@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmClient
 
 /// Where the coordinator is and who we are to it: `--url`, `--token`, `--config`, shared by every
 /// command that talks to `gopfarm serve`.

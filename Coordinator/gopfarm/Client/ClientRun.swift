@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GopfarmClient
 import GopfarmCoordinator
 
 /// How every client command runs: signals installed, the body raced against SIGINT/SIGTERM (so
@@ -65,14 +66,18 @@ enum ClientRun {
     }
 
     /// Sleeps, or throws `interrupted` if the task is cancelled meanwhile.
-    static func pause(_ seconds: Double) async throws {
-        do { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) } catch { throw ClientError.interrupted }
-    }
+    static func pause(_ seconds: Double) async throws { try await APIClient.pause(seconds) }
 }
 
 extension ClientOptions {
     /// The client for these options, or one sentence saying what is missing.
     func makeClient() throws -> APIClient {
         APIClient(try resolve())
+    }
+}
+
+extension APIClient {
+    init(_ resolved: ClientOptions.Resolved) {
+        self.init(baseURL: resolved.url, token: resolved.token)
     }
 }
