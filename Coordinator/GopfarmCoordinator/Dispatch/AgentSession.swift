@@ -25,6 +25,8 @@ struct AgentSession {
     /// same name are still two agents. Made once: every message looks it up.
     let key: String
     var credits = 0
+    /// Join order (the dispatcher serves agents in it).
+    var order = 0
     var lastSeen: Double
     var leases: Set<SegmentRef> = []
     /// Frames done per leased segment, from the last heartbeat.

@@ -18,7 +18,7 @@ extension DispatchCore {
             return
         }
         agent.lastSeen = now
-        agents[identity] = agent
+        put(agent)
         let type: String
         switch input {
         case .malformed:
@@ -34,20 +34,20 @@ extension DispatchCore {
                 break  // handled above
             case .request(let slots):
                 agent.credit(slots)
-                agents[identity] = agent
+                put(agent)
             case .heartbeat(let beat):
                 guard beat.inProgress.count <= 256 else {
                     reject(agent: agent.name, type: type, reason: "heartbeat lists \(beat.inProgress.count) segments")
                     return
                 }
                 heartbeat(beat, agent: &agent, now: now)
-                agents[identity] = agent
+                put(agent)
                 out.append(.send(identity, .heartbeatAck))
             case .result(let result, let check, let receivedAt):
                 accept(result, check: check, receivedAt: receivedAt, from: identity, now: now)
                 if let slots = result.requestSlots, var after = agents[identity] {
                     after.credit(slots)
-                    agents[identity] = after
+                    put(after)
                 }
             case .failure(let failure):
                 let ref = AgentSession.SegmentRef(job: failure.job, segment: failure.segment)
@@ -56,7 +56,7 @@ extension DispatchCore {
                     return
                 }
                 agent.release(ref, attempt: failure.attempt)
-                agents[identity] = agent
+                put(agent)
                 segmentFailed(ref, agent: agent, attempt: failure.attempt, message: String(failure.message.prefix(1000)),
                               kind: Self.kind(of: failure))
             case .goodbye:
@@ -88,14 +88,14 @@ extension DispatchCore {
         var session = AgentSession(identity: identity, hello: hello, publicKey: publicKey, now: now)
         // The same key on a new connection is the same agent back after a cut: it still works on
         // its segments, so the new session takes over their leases instead of requeuing them.
-        if let (oldIdentity, old) = agents.first(where: { $0.value.key == session.key }) {
+        if let oldIdentity = identities[session.key], let old = agents[oldIdentity] {
             session.takeOver(old)
-            agents[oldIdentity] = nil
-            agentOrder.removeAll { $0 == oldIdentity }
+            removeAgent(oldIdentity)
             logger.info("agent reconnected", metadata: ["agent": "\(hello.name)", "segments": "\(old.leases.count)"])
         }
-        agents[identity] = session
-        agentOrder.append(identity)
+        session.order = nextAgentOrder
+        nextAgentOrder += 1
+        put(session)
         logger.info("agent joined", metadata: ["agent": "\(hello.name)", "slots": "\(hello.slots)", "threads": "\(hello.threads)",
                                                "version": "\(hello.agentVersion)", "pid": "\(hello.pid)"])
         record(.agentJoined(session.status(now: now, draining: drained.contains(hello.name))))
@@ -125,7 +125,7 @@ extension DispatchCore {
         guard var agent = agents[identity] else { return }
         let ref = AgentSession.SegmentRef(job: result.job, segment: result.segment)
         agent.release(ref, attempt: result.attempt)
-        agents[identity] = agent
+        put(agent)
         guard let job = jobs[result.job], job.segments.indices.contains(result.segment) else {
             count { $0.rejectedMessages += 1 }
             logger.warning("rejected a result for an unknown segment", metadata: ["agent": "\(agent.name)", "job": "\(result.job.prefix(40))", "segment": "\(result.segment)"])
@@ -153,7 +153,7 @@ extension DispatchCore {
             job.complete(n, with: completed, seconds: seconds)
             agent.segmentsDone += 1
             agent.framesDone += result.frames
-            agents[identity] = agent
+            put(agent)
             count {
                 $0.completions += 1
                 $0.framesCompleted += result.frames
@@ -212,8 +212,7 @@ extension DispatchCore {
                 requeued(ref, reason: "\(agent.name) \(reason)")
             }
         }
-        agents[agent.identity] = nil
-        agentOrder.removeAll { $0 == agent.identity }
+        removeAgent(agent.identity)
         record(.agentLeft(name: agent.name, reason: reason))
         logger.info("agent gone", metadata: ["agent": "\(agent.name)", "why": "\(reason)"])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmCommon
+import Logging
 
 /// Filling free slots: pending segments first (the job `Scheduler` picks), then prefetched work
 /// waiting on another agent, then stragglers to re-run speculatively.
@@ -22,10 +23,13 @@ extension DispatchCore {
             let holding = holders[job.job.id] ?? []
             return holding.contains(identity) || holding.count < limit
         }
+        var queuedCache: [String: [Int]] = [:], stragglerCache: [String: [Int]] = [:]
         for prefetching in [false, true] {
-            for identity in agentOrder {
-                while let agent = agents[identity], agent.credits > 0, !drained.contains(agent.name),
-                      agent.leases.count < (prefetching ? agent.capacity : agent.hello.slots) {
+            for identity in wanting.sorted(by: { agents[$0]!.order < agents[$1]!.order }) {
+                // Work taken back for lack of progress still holds its slot on the agent; an agent
+                // stuck on such work gets nothing queued behind it.
+                while let agent = agents[identity], agent.credits > 0, !drained.contains(agent.name), !(prefetching && agent.isStuck),
+                      agent.leases.count + agent.stalled.count < (prefetching ? agent.capacity : agent.hello.slots) {
                     let candidates = jobOrder.compactMap { id -> Scheduler.Candidate? in
                         guard let job = jobs[id], job.hasPending, !job.isBlocklisted(agent.name), allowed(job, identity) else { return nil }
                         return Scheduler.Candidate(job: id, priority: job.job.priority, owner: job.job.owner, sequence: job.sequence)
@@ -35,13 +39,13 @@ extension DispatchCore {
                         guard let n = jobs[pick.job]?.nextPending() else { break }
                         next = (pick.job, n, false)
                         runningByOwner[pick.owner, default: 0] += 1
-                    } else if !prefetching, let (id, n) = queuedElsewhere(for: agent, allowed: { allowed($0, identity) }) {
+                    } else if !prefetching, let (id, n) = queuedElsewhere(for: agent, cache: &queuedCache, allowed: { allowed($0, identity) }) {
                         // Waiting behind another agent's work while this one idles: take it over.
                         lease(job: id, segment: n, to: identity, speculative: false, now: now)
                         holders[id, default: []].insert(identity)
                         withdrawQueued(job: id, segment: n, keeping: agent.key)
                         continue
-                    } else if !prefetching, let (id, n) = straggler(for: agent, now: now, allowed: { allowed($0, identity) }) {
+                    } else if !prefetching, let (id, n) = straggler(for: agent, now: now, cache: &stragglerCache, allowed: { allowed($0, identity) }) {
                         next = (id, n, true)
                     } else {
                         break
@@ -53,11 +57,15 @@ extension DispatchCore {
         }
     }
 
-    /// A segment whose only lease waits prefetched on another agent, for an agent with an idle slot.
-    private func queuedElsewhere(for agent: AgentSession, allowed: (JobRuntime) -> Bool) -> (String, Int)? {
+    /// A segment whose only lease waits prefetched on another agent, for an agent with an idle
+    /// slot. `cache` keeps each job's candidates for one `assign` call (1,000 idle agents at the
+    /// end of a job look at them once, not once each).
+    private func queuedElsewhere(for agent: AgentSession, cache: inout [String: [Int]], allowed: (JobRuntime) -> Bool) -> (String, Int)? {
         for id in jobOrder {
             guard let job = jobs[id], !job.hasPending, !job.isBlocklisted(agent.name), allowed(job) else { continue }
-            if let n = job.running.sorted().first(where: { job.segments[$0].waitsQueued && job.segments[$0].leases[0].agent != agent.key }) {
+            let list = cache[id] ?? job.running.sorted().filter { job.segments[$0].waitsQueued }
+            cache[id] = list
+            if let n = list.first(where: { job.segments[$0].waitsQueued && job.segments[$0].leases[0].agent != agent.key }) {
                 return (id, n)
             }
         }
@@ -69,26 +77,44 @@ extension DispatchCore {
     private mutating func withdrawQueued(job id: String, segment n: Int, keeping: String) {
         guard let job = jobs[id] else { return }
         for lease in job.segments[n].leases where lease.agent != keeping && lease.queued {
-            _ = job.segments[n].agentLost(lease.agent)
-            guard let (identity, found) = agents.first(where: { $0.value.key == lease.agent }) else { continue }
-            var holder = found
-            holder.release(AgentSession.SegmentRef(job: id, segment: n), attempt: lease.attempt)
-            holder.credit(1)
-            agents[identity] = holder
-            record(.moved(job: id, segment: n, attempt: lease.attempt, from: holder.name))
-            logger.info("queued segment moved to an idle agent", metadata: ["job": "\(id)", "segment": "\(n)", "from": "\(holder.name)"])
-            out.append(.send(identity, .revoke(SegmentRevoke(job: id, segment: n, attempt: lease.attempt))))
+            revokeQueued(lease, job: id, segment: n, why: "queued segment moved to an idle agent")
         }
     }
 
-    private func straggler(for agent: AgentSession, now: Double, allowed: (JobRuntime) -> Bool) -> (String, Int)? {
+    /// Takes a prefetched, not started lease back from its agent (which drops it from its queue
+    /// and gets the place back as credit); the segment is requeued unless another lease runs.
+    mutating func revokeQueued(_ lease: SegmentStateMachine.Lease, job id: String, segment n: Int, why: String) {
+        guard let job = jobs[id] else { return }
+        let pending = job.segments[n].agentLost(lease.agent)
+        guard let identity = identities[lease.agent], var holder = agents[identity] else { return }
+        let ref = AgentSession.SegmentRef(job: id, segment: n)
+        holder.release(ref, attempt: lease.attempt)
+        holder.credit(1)
+        put(holder)
+        record(.moved(job: id, segment: n, attempt: lease.attempt, from: holder.name))
+        logger.info(Logger.Message(stringLiteral: why), metadata: ["job": "\(id)", "segment": "\(n)", "from": "\(holder.name)"])
+        out.append(.send(identity, .revoke(SegmentRevoke(job: id, segment: n, attempt: lease.attempt))))
+        if pending {
+            job.markRequeued(n)
+            requeued(ref, reason: "\(holder.name) \(why)")
+        }
+    }
+
+    /// A straggler to re-run on the agent's idle slot (`StragglerPolicy`); `cache` keeps each
+    /// job's overdue segments, oldest first, for one `assign` call.
+    private func straggler(for agent: AgentSession, now: Double, cache: inout [String: [Int]], allowed: (JobRuntime) -> Bool) -> (String, Int)? {
         let policy = StragglerPolicy(factor: timing.speculateFactor, minimumSeconds: timing.speculateAfterSeconds)
         for id in jobOrder {
             guard let job = jobs[id], !job.hasPending, !job.isBlocklisted(agent.name), allowed(job) else { continue }
-            let running = job.running.map {
-                StragglerPolicy.Running(segment: $0, leases: job.segments[$0].leases, expectedFrames: job.job.plan.segments[$0].expectedFrames)
-            }
-            if let n = policy.pick(running: running, secondsPerFrame: job.secondsPerFrame, now: now, agent: agent.key) {
+            let list = cache[id] ?? {
+                let running = job.running.map {
+                    StragglerPolicy.Running(segment: $0, leases: job.segments[$0].leases, expectedFrames: job.job.plan.segments[$0].expectedFrames)
+                }
+                return policy.overdue(running: running, secondsPerFrame: job.secondsPerFrame, now: now)
+            }()
+            cache[id] = list
+            // A segment copied earlier in this call holds two leases now: no longer a straggler.
+            if let n = list.first(where: { job.segments[$0].leases.count == 1 && job.segments[$0].leases[0].agent != agent.key }) {
                 return (id, n)
             }
         }
@@ -110,7 +136,7 @@ extension DispatchCore {
             analysis: job.job.analysis, mode: job.job.mode == .encode ? nil : job.job.mode)
         agent.credits -= 1
         agent.leases.insert(AgentSession.SegmentRef(job: id, segment: n))
-        agents[identity] = agent
+        put(agent)
         count {
             $0.assignments += 1
             if speculative { $0.speculative += 1 }
@@ -134,7 +160,7 @@ extension DispatchCore {
                 guard jobs[id] != nil else { break }  // an earlier stall failed the job
                 count { $0.leaseExpiries += 1 }
                 let ref = AgentSession.SegmentRef(job: id, segment: n)
-                guard let (identity, found) = agents.first(where: { $0.value.key == lease.agent }) else {
+                guard let identity = identities[lease.agent], let found = agents[identity] else {
                     // Its agent is gone (its leases were requeued then): drop the stale lease.
                     _ = job.segments[n].agentLost(lease.agent)
                     if job.segments[n].isPending { job.markRequeued(n); requeued(ref, reason: "lease expired") }
@@ -143,14 +169,29 @@ extension DispatchCore {
                 var agent = found
                 agent.release(ref, attempt: lease.attempt)
                 agent.stalled.insert(AgentSession.Attempt(job: id, segment: n, attempt: lease.attempt))
-                agents[identity] = agent
+                put(agent)
                 logger.warning("lease taken back: no progress", metadata: [
                     "job": "\(id)", "segment": "\(n)", "agent": "\(agent.name)", "frames": "\(lease.frames)",
                     "seconds": "\(String(format: "%.1f", now - lease.progressed))", "bound": "\(String(format: "%.1f", bound))"])
                 segmentFailed(ref, agent: agent, attempt: lease.attempt, message: JobRuntime.stallMessage, kind: .transient)
             }
         }
+        takeBackQueuedWork()
         failJobsNoAgentCanRun()
+    }
+
+    /// Work queued on an agent that cannot start it (every slot stuck on work without progress)
+    /// or may no longer run that job (blocklisted) goes back to the queue: else its heartbeats,
+    /// listing it queued, would hold it there forever (and, with `maxAgents`, the job with it).
+    private mutating func takeBackQueuedWork() {
+        for agent in agents.values where !agent.leases.isEmpty {
+            for ref in agent.leases.sorted(by: { ($0.job, $0.segment) < ($1.job, $1.segment) }) {
+                guard let job = jobs[ref.job], agent.isStuck || job.isBlocklisted(agent.name),
+                      let lease = job.segments[ref.segment].leases.first(where: { $0.agent == agent.key }), lease.queued else { continue }
+                revokeQueued(lease, job: ref.job, segment: ref.segment,
+                             why: agent.isStuck ? "is stuck: queued segment taken back" : "is blocklisted for the job: queued segment taken back")
+            }
+        }
     }
 
     /// A job must never wait on agents that will not take it: when every connected agent is

@@ -16,8 +16,13 @@ struct DispatchCore {
     let logger: Logger
     var jobs: [String: JobRuntime] = [:]
     var jobOrder: [String] = []
-    var agents: [Data: AgentSession] = [:]
-    var agentOrder: [Data] = []
+    /// Connected agents by connection; change them with `put`/`removeAgent` only (indexes).
+    private(set) var agents: [Data: AgentSession] = [:]
+    /// Connections by agent key, and the agents with credit (asked for work): `assign` looks at
+    /// those alone, so a tick costs the same with 10 or 1,000 busy agents.
+    private(set) var identities: [String: Data] = [:]
+    private(set) var wanting: Set<Data> = []
+    var nextAgentOrder = 0
     var drained: Set<String> = []
     private(set) var counters = DispatchCounters()
     private var nextSequence = 0
@@ -100,6 +105,18 @@ struct DispatchCore {
         out.append(.finished(job: id, outcome))
     }
 
+    mutating func put(_ agent: AgentSession) {
+        agents[agent.identity] = agent
+        identities[agent.key] = agent.identity
+        if agent.credits > 0 { wanting.insert(agent.identity) } else { wanting.remove(agent.identity) }
+    }
+
+    mutating func removeAgent(_ identity: Data) {
+        guard let agent = agents.removeValue(forKey: identity) else { return }
+        if identities[agent.key] == identity { identities[agent.key] = nil }
+        wanting.remove(identity)
+    }
+
     mutating func record(_ event: DispatchEvent) { out.append(.record(event)) }
 
     mutating func count(_ change: (inout DispatchCounters) -> Void) { change(&counters) }
@@ -126,9 +143,7 @@ struct DispatchCore {
             snapshot.jobs[id] = p
             snapshot.queueDepth += job.pendingCount
         }
-        snapshot.agents = agentOrder.compactMap { identity in
-            agents[identity].map { $0.status(now: now, draining: drained.contains($0.name)) }
-        }
+        snapshot.agents = agents.values.sorted { $0.order < $1.order }.map { $0.status(now: now, draining: drained.contains($0.name)) }
         snapshot.counters = counters
         return snapshot
     }

@@ -51,6 +51,10 @@ final class JobRuntime {
         completed[n] = segment
         framesCompleted += segment.result.frames
         running.remove(n)
+        // A late result of a requeued attempt (an agent back after a cut) completes a segment
+        // waiting in `requeued`: it must not be handed out again (found by seed 0 of the
+        // dispatch chaos tests; it crashed the coordinator).
+        requeued.remove(n)
         if segment.result.frames > 0 {
             completedSeconds += seconds
             completedFrames += segment.result.frames
@@ -60,9 +64,9 @@ final class JobRuntime {
     var id: String { job.id }
     var isComplete: Bool { completed.count == segments.count }
 
-    var hasPending: Bool {
-        !requeued.isEmpty || segments[cursor...].contains(where: \.isPending)
-    }
+    /// Amortized O(1): the cursor only moves forward, and a segment behind it that becomes
+    /// pending again is in `requeued`.
+    var hasPending: Bool { nextPending() != nil }
 
     var pendingCount: Int { requeued.count + segments[cursor...].count { $0.isPending } }
 

@@ -60,11 +60,17 @@ public struct StragglerPolicy: Sendable {
     }
 
     public func pick(running: [Running], secondsPerFrame: Double?, now: Double, agent: String) -> Int? {
+        overdue(running: running.filter { $0.leases.count == 1 && $0.leases[0].agent != agent },
+                secondsPerFrame: secondsPerFrame, now: now).first
+    }
+
+    /// Segments held by one lease past their bound, the longest-running first.
+    public func overdue(running: [Running], secondsPerFrame: Double?, now: Double) -> [Int] {
         running
             .filter {
-                $0.leases.count == 1 && $0.leases[0].agent != agent
-                    && now - $0.leases[0].started > threshold(expectedFrames: $0.expectedFrames, secondsPerFrame: secondsPerFrame)
+                $0.leases.count == 1 && now - $0.leases[0].started > threshold(expectedFrames: $0.expectedFrames, secondsPerFrame: secondsPerFrame)
             }
-            .min { $0.leases[0].started < $1.leases[0].started }?.segment
+            .sorted { ($0.leases[0].started, $0.segment) < ($1.leases[0].started, $1.segment) }
+            .map(\.segment)
     }
 }

@@ -1,0 +1,259 @@
+import Foundation
+import GopfarmCommon
+import Logging
+
+/// A discrete-event simulation of a farm that drives the dispatcher's own `DispatchCore` with a
+/// virtual clock: simulated agents (`SimulatedAgent`) behave as gopfarm-agent does on the wire,
+/// links take time in proportion to the bytes they carry, and the coordinator's single loop is a
+/// resource whose measured costs (extraction, messages) add up, so it shows where it becomes
+/// the bottleneck. `ChaosSchedule` adds faults; `ChaosMonitor` checks invariants after each step.
+struct DispatchSimulation {
+    enum Event {
+        case submit(Int)
+        case join(Int)
+        case toCore(agent: Int, connection: Int, AgentMessage, corrupt: Bool)
+        case toAgent(agent: Int, connection: Int, Delivery)
+        case segmentDone(agent: Int, incarnation: Int, job: String, segment: Int, attempt: Int)
+        case heartbeat(agent: Int, incarnation: Int)
+        /// The core's periodic tick (leases, stalls, stragglers).
+        case clock
+        /// A tick right after messages, as the real loop does once per turn.
+        case tick
+        case fault(ChaosSchedule.Fault)
+    }
+
+    enum Delivery {
+        case reply(AgentReply)
+        case assignment(SegmentAssignment)
+    }
+
+    let spec: SimulationSpec
+    let timing: DispatchTiming
+    var core: DispatchCore
+    var queue = EventQueue<Event>()
+    var agents: [SimulatedAgent] = []
+    var now = 0.0
+    /// The coordinator loop is busy until then (it handles one thing at a time).
+    var coordinatorFree = 0.0
+    var nicFree = 0.0
+    var tickPending = false
+    /// What the job store would hold: accepted segments per job, and outcomes.
+    var stored: [String: [Int: CompletedSegment]] = [:]
+    var outcomes: [String: DispatchOutcome] = [:]
+    var submitted: [String: Double] = [:]
+    var firstAssigned: [String: Double] = [:]
+    var finishedAt: [String: Double] = [:]
+    var timeline: [SimulationOutcome.Attempt] = []
+    var busy = SimulationOutcome.Busy()
+    var monitor: ChaosMonitor?
+    var chaos: ChaosSchedule?
+    var rng: SeededRandom
+    let logger: Logger
+
+    init(spec: SimulationSpec, timing: DispatchTiming = DispatchTiming(), chaos: ChaosSchedule? = nil, seed: UInt64 = 1) {
+        self.spec = spec
+        self.timing = timing
+        self.chaos = chaos
+        rng = SeededRandom(seed: seed)
+        var logger = Logger(label: "gopfarm.simulate", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger.logLevel = .critical
+        self.logger = logger
+        core = DispatchCore(timing: timing, logger: logger)
+        if chaos != nil { monitor = ChaosMonitor(spec: spec) }
+        var i = 0
+        for group in spec.agents {
+            for _ in 0..<group.count {
+                agents.append(SimulatedAgent(index: i, group: group))
+                queue.push(.join(i), at: group.joinAt)
+                i += 1
+            }
+        }
+        for (n, job) in spec.jobs.enumerated() { queue.push(.submit(n), at: job.submitAt) }
+        for fault in chaos?.faults ?? [] { queue.push(.fault(fault.fault), at: fault.at) }
+        queue.push(.clock, at: 0)
+    }
+
+    /// Runs until every job ended or `limit` virtual seconds passed.
+    mutating func run(limit: Double = 86_400 * 30) -> SimulationOutcome {
+        while outcomes.count < spec.jobs.count, let (time, event) = queue.pop() {
+            guard time <= limit else { break }
+            now = max(now, time)
+            handle(event)
+        }
+        monitor?.finish(jobs: spec.jobs.map(\.id), outcomes: outcomes, now: now)
+        return outcome()
+    }
+
+    private mutating func handle(_ event: Event) {
+        switch event {
+        case .submit(let n):
+            submit(n)
+        case .join(let i):
+            agents[i].alive = true
+            agents[i].incarnation += 1
+            connect(i)
+            queue.push(.heartbeat(agent: i, incarnation: agents[i].incarnation), at: now + spec.heartbeatSeconds)
+        case .toCore(let agent, let connection, let message, let corrupt):
+            // The coordinator's loop handles one message at a time.
+            guard now >= coordinatorFree else {
+                queue.push(event, at: coordinatorFree)
+                return
+            }
+            coordinatorFree = now + spec.coordinator.secondsPerMessage
+            busy.coordinator += spec.coordinator.secondsPerMessage
+            deliverToCore(agent: agent, connection: connection, message, corrupt: corrupt)
+        case .toAgent(let agent, let connection, let delivery):
+            receive(delivery, agent: agent, connection: connection)
+        case .segmentDone(let agent, let incarnation, let job, let segment, let attempt):
+            segmentDone(agent: agent, incarnation: incarnation, job: job, segment: segment, attempt: attempt)
+        case .heartbeat(let agent, let incarnation):
+            heartbeat(agent, incarnation: incarnation)
+        case .clock:
+            feed(.tick)
+            if outcomes.count < spec.jobs.count { queue.push(.clock, at: now + 0.1) }
+        case .tick:
+            tickPending = false
+            feed(.tick)
+        case .fault(let fault):
+            apply(fault)
+        }
+    }
+
+    // MARK: - Coordinator
+
+    private mutating func submit(_ n: Int) {
+        let job = spec.jobs[n]
+        submitted[job.id] = now
+        monitor?.submitted(job.id)
+        feed(.addJob(Self.dispatchJob(job), restored: [:], openError: nil))
+    }
+
+    private mutating func deliverToCore(agent: Int, connection: Int, _ message: AgentMessage, corrupt: Bool) {
+        let identity = SimulatedAgent.identity(agent, connection)
+        var message = message
+        if case .result(let result, _, let at) = message {
+            let check: ResultCheck = !core.wantsResult(result, from: identity) ? .notChecked
+                : corrupt ? .invalid(.transient, "payload does not match its size or SHA-256")
+                : .spooled(URL(fileURLWithPath: "/sim/\(result.job)/\(result.segment)"))
+            message = .result(result, check: check, receivedAt: at)
+        }
+        let version = WireProtocol.version
+        feed(.agent(identity: identity, publicKey: agents[agent].publicKey, version: version, .message(message)))
+        if !tickPending {
+            tickPending = true
+            queue.push(.tick, at: now)
+        }
+    }
+
+    /// Feeds the core and carries out its actions, as the ZeroMQ shell does.
+    mutating func feed(_ input: DispatchInput) {
+        monitor?.input(input, core: core)
+        let actions = core.handle(input, now: now)
+        for action in actions {
+            monitor?.action(action, core: core, now: now)
+            switch action {
+            case .send(let identity, let reply):
+                sendToAgent(identity, .reply(reply), bytes: 200)
+            case .assign(let identity, let assignment, _, let speculative):
+                assign(assignment, to: identity, speculative: speculative)
+            case .record(let event):
+                if case .completed(let job, let segment, _) = event { stored[job, default: [:]][segment.result.segment] = segment }
+            case .finished(let id, let outcome):
+                outcomes[id] = outcome
+                finishedAt[id] = now
+            }
+        }
+        monitor?.check(core: core, now: now)
+    }
+
+    private mutating func assign(_ assignment: SegmentAssignment, to identity: Data, speculative: Bool) {
+        guard let job = spec.jobs.first(where: { $0.id == assignment.job }) else { return }
+        let bytes = job.segments[assignment.segment].sentBytes
+        let extract = Double(bytes) / spec.coordinator.extractBytesPerSecond
+        coordinatorFree = max(coordinatorFree, now) + extract
+        busy.coordinator += extract
+        if firstAssigned[assignment.job] == nil { firstAssigned[assignment.job] = now }
+        if let owner = SimulatedAgent.owner(of: identity) {
+            timeline.append(SimulationOutcome.Attempt(agent: owner.agent, job: assignment.job, segment: assignment.segment,
+                                                      attempt: assignment.attempt, assigned: now, speculative: speculative))
+        }
+        sendToAgent(identity, .assignment(assignment), bytes: bytes, after: coordinatorFree)
+    }
+
+    /// A message down an agent's link: through the coordinator's NIC and the host's link, then
+    /// the latency. Lost when the agent is gone or cut off.
+    private mutating func sendToAgent(_ identity: Data, _ delivery: Delivery, bytes: Int, after: Double? = nil) {
+        guard let (i, connection) = SimulatedAgent.owner(of: identity), agents.indices.contains(i) else { return }
+        let start = after ?? now
+        let bits = Double(bytes) * 8
+        nicFree = max(nicFree, start) + bits / spec.coordinator.nicBitsPerSecond
+        busy.nic += bits / spec.coordinator.nicBitsPerSecond
+        var agent = agents[i]
+        agent.downlinkFree = max(agent.downlinkFree, start) + bits / agent.group.linkBitsPerSecond
+        agents[i] = agent
+        let arrival = max(nicFree, agent.downlinkFree) + agent.group.latencySeconds + (chaos?.jitter(&rng) ?? 0)
+        guard agent.alive, !agent.partitioned(at: start) else { return }
+        queue.push(.toAgent(agent: i, connection: connection, delivery), at: arrival)
+    }
+
+    // MARK: - Results
+
+    func outcome() -> SimulationOutcome {
+        var result = SimulationOutcome()
+        result.slots = spec.slotCount
+        result.agents = spec.agentCount
+        for job in spec.jobs {
+            let state: String = switch outcomes[job.id] {
+            case .completed?: "done"
+            case .failed(let why)?: "failed: \(why)"
+            case .cancelled?: "cancelled"
+            case nil: "unfinished"
+            }
+            result.jobs.append(SimulationOutcome.Job(id: job.id, state: state, submitted: submitted[job.id] ?? 0,
+                                                     firstAssigned: firstAssigned[job.id], finished: finishedAt[job.id]))
+        }
+        result.serialSeconds = spec.coordinator.serialSeconds
+        result.busy = busy
+        result.busy.agents = agents.map(\.busySeconds)
+        result.timeline = timeline
+        result.counters = core.counters
+        result.violations = monitor?.violations ?? []
+        result.virtualSeconds = now
+        if outcomes.count < spec.jobs.count { result.stuck = diagnosis() }
+        return result
+    }
+
+    /// Where unfinished jobs stand: their segments not done, and every agent as core and host see it.
+    func diagnosis() -> [String] {
+        var lines: [String] = []
+        for (id, job) in core.jobs {
+            for (n, segment) in job.segments.enumerated() where !segment.isDone {
+                lines.append("\(id) segment \(n): \(segment.state) attempts \(segment.attempts)")
+            }
+            lines.append("\(id): pending \(job.hasPending) running \(job.running.sorted()) blocklist \(job.failuresByAgent)")
+        }
+        for agent in core.agents.values.sorted(by: { $0.order < $1.order }) {
+            lines.append("core: \(agent.name) credits \(agent.credits) leases \(agent.leases.map { "\($0.job)/\($0.segment)" }.sorted()) stalled \(agent.stalled.count) drained \(core.drained.contains(agent.name)) last seen \(agent.lastSeen)")
+        }
+        for a in agents {
+            lines.append("host: \(a.name) alive \(a.alive) connection \(a.connection) welcomed \(a.welcomed) running \(a.running.map { "\($0.assignment.job)/\($0.assignment.segment)#\($0.assignment.attempt)\($0.stuck ? " stuck" : "")" }) queue \(a.queue.map { "\($0.job)/\($0.segment)#\($0.attempt)" }) stalls \(a.stalls)")
+        }
+        return lines
+    }
+
+    /// The `DispatchJob` of a simulated job: a plan of its segments' frame counts.
+    static func dispatchJob(_ job: SimulationSpec.Job) -> DispatchJob {
+        var segments: [PlannedSegment] = []
+        var frame = 0
+        for (n, s) in job.segments.enumerated() {
+            let first = Int64(frame)
+            frame += max(1, s.frames)
+            segments.append(PlannedSegment(index: n, primingPacket: Int(first), startPacket: Int(first), endPacket: frame,
+                                           startPTS: first, endPTS: Int64(frame), expectedFrames: max(1, s.frames), firstPTS: first,
+                                           lastPTS: Int64(frame - 1), containsCorruptPackets: false))
+        }
+        let plan = SegmentPlan(segments: segments, timeBase: Rational(1, 30), skippedLeadingFrames: 0, totalFrames: frame)
+        return DispatchJob(id: job.id, plan: plan, settings: EncodeSettings(), frameRate: Rational(30, 1),
+                           spool: URL(fileURLWithPath: "/sim"), priority: job.priority, owner: job.owner, maxAgents: job.maxAgents)
+    }
+}
