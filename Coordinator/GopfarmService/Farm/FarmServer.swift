@@ -25,8 +25,8 @@ public struct FarmServer {
         try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
         let (curve, keyLine) = try keyPair(announce)
         let service = try FarmService(config: config, curve: curve, logger: logger)
-        if try service.store.tokenCount() == 0 {
-            let token = try service.store.createToken(name: "admin", role: .admin)
+        if try await service.store.tokenCount() == 0 {
+            let token = try await service.store.createToken(name: "admin", role: .admin)
             try Data((token + "\n").utf8).write(to: config.adminTokenPath, options: .atomic)
             chmod(config.adminTokenPath.path, 0o600)
             announce("wrote the admin token to \(config.adminTokenPath.path) (mode 0600); use it with --token or GOPFARM_TOKEN")

@@ -17,14 +17,18 @@ extension FarmService {
         if let keys = try? store.allowedKeys() { allowedKeys.replace(Set(keys.map(\.publicKey))) }
     }
 
-    func allowKey(_ request: AgentKeyRequest) throws(APIError) -> AgentKeyView {
+    public func reloadAllowedKeys() async {
+        if let keys = try? await store.allowedKeys() { allowedKeys.replace(Set(keys.map(\.publicKey))) }
+    }
+
+    func allowKey(_ request: AgentKeyRequest) async throws(APIError) -> AgentKeyView {
         guard CurveKeyPair.isValidKey(request.publicKey) else {
             throw APIError(.unprocessable, "'\(request.publicKey.prefix(60))' is not a CURVE public key (40 Z85 characters, as `gopfarm-agent keys init` prints)")
         }
         if let name = request.name, name.isEmpty || name.count > 200 { throw APIError(.unprocessable, "key names have 1 to 200 characters") }
-        do { try store.allowKey(request.publicKey, name: request.name) } catch { throw APIError(.unavailable, "\(error)") }
-        reloadAllowedKeys()
-        store.event(job: nil, kind: "agent-key", "allowed \(request.publicKey) (\(request.name ?? "unnamed"))")
+        do { try await store.allowKey(request.publicKey, name: request.name) } catch { throw APIError(.unavailable, "\(error)") }
+        await reloadAllowedKeys()
+        await store.event(job: nil, kind: "agent-key", "allowed \(request.publicKey) (\(request.name ?? "unnamed"))")
         return AgentKeyView(publicKey: request.publicKey, name: request.name)
     }
 

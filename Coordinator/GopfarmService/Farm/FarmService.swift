@@ -90,7 +90,7 @@ public final class FarmService: Sendable {
         logger.info("stopping: unfinished jobs resume on the next start; agents wait for it")
         let dispatcher = self.dispatcher
         _ = try? await JobWorkers.offPool("gopfarm-stop") { dispatcher.stop(dismissAgents: false) }
-        store.event(job: nil, kind: "coordinator", "stopped")
+        await store.event(job: nil, kind: "coordinator", "stopped")
     }
 }
 

@@ -94,7 +94,7 @@ struct APIRouter {
                 let name = try pathParameter("name", context)
                 guard !name.isEmpty, name.count <= 200 else { throw APIError(.badRequest, "agent names have 1 to 200 characters") }
                 service.dispatcher.drain(agent: name, on)
-                service.store.event(job: nil, kind: "agent", "\(name) \(on ? "drained" : "resumed")")
+                await service.store.event(job: nil, kind: "agent", "\(name) \(on ? "drained" : "resumed")")
                 return try json(DrainState(agent: name, draining: on))
             }
         }
@@ -102,20 +102,20 @@ struct APIRouter {
         let keys = router.group("/v1/agent-keys")
         keys.get { _, context in
             _ = try context.requireCaller(.ops)
-            return try json(try service.store.allowedKeys())
+            return try json(try await service.store.allowedKeys())
         }
         keys.post { request, context in
             _ = try context.requireCaller(.ops)
             var request = request
             let body = try await StrictJSON.decode(AgentKeyRequest.self, fields: ["publicKey", "name"],
                                                    from: try await request.collectBody(upTo: context.maxUploadSize))
-            return try json(try service.allowKey(body), status: .created)
+            return try json(try await service.allowKey(body), status: .created)
         }
         keys.delete("{key}") { _, context in
             _ = try context.requireCaller(.ops)
             let key = try pathParameter("key", context)
-            guard try service.store.revokeKey(key) else { throw APIError(.notFound, "no allowed key \(key.prefix(60))") }
-            service.reloadAllowedKeys()
+            guard try await service.store.revokeKey(key) else { throw APIError(.notFound, "no allowed key \(key.prefix(60))") }
+            await service.reloadAllowedKeys()
             return try json(["revoked": key])
         }
 
@@ -128,8 +128,8 @@ struct APIRouter {
                   body.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.@".contains($0)) }) else {
                 throw APIError(.unprocessable, "token names have 1 to 100 letters, digits or -_.@")
             }
-            let token = try service.store.createToken(name: body.name, role: body.role)
-            service.store.event(job: nil, kind: "token", "created a \(body.role.rawValue) token for \(body.name)")
+            let token = try await service.store.createToken(name: body.name, role: body.role)
+            await service.store.event(job: nil, kind: "token", "created a \(body.role.rawValue) token for \(body.name)")
             return try json(TokenCreated(name: body.name, role: body.role, token: token), status: .created)
         }
         return router

@@ -11,7 +11,7 @@ struct AuthMiddleware: RouterMiddleware {
         var context = context
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
             let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-            if token.count <= 200 { context.caller = try? store.caller(token: token) }
+            if token.count <= 200 { context.caller = try? await store.caller(token: token) }
         }
         return try await next(request, context)
     }

@@ -41,7 +41,7 @@ struct UploadReceiver {
             throw APIError(.badRequest, "the upload is empty")
         }
         try FileManager.default.moveItem(at: partial, to: final)
-        try service.store.addUpload(id: id, owner: caller.name, path: final.path, fileName: fileName, bytes: Int(bytes))
+        try await service.store.addUpload(id: id, owner: caller.name, path: final.path, fileName: fileName, bytes: Int(bytes))
         return UploadCreated(upload: id, bytes: Int(bytes))
     }
 }

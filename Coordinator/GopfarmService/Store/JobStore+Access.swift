@@ -12,53 +12,63 @@ public struct Caller: Sendable, Equatable {
 extension JobStore {
     /// Tokens are random 32-byte secrets; only their SHA-256 is stored.
     public func createToken(name: String, role: Role) throws -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        let token = "gf_" + bytes.map { String(format: "%02x", $0) }.joined()
-        try pool.write { db in
-            try db.execute(sql: "INSERT INTO tokens (name, role, hash, createdAt) VALUES (?, ?, ?, ?)",
-                           arguments: [name, role.rawValue, SHA256.hex(Data(token.utf8)), Date()])
-        }
+        let token = Self.newToken()
+        try pool.write { db in try Self.insertToken(db, token, name: name, role: role) }
         return token
     }
 
+    static func newToken() -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        return "gf_" + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func insertToken(_ db: Database, _ token: String, name: String, role: Role) throws {
+        try db.execute(sql: "INSERT INTO tokens (name, role, hash, createdAt) VALUES (?, ?, ?, ?)",
+                       arguments: [name, role.rawValue, SHA256.hex(Data(token.utf8)), Date()])
+    }
+
     public func caller(token: String) throws -> Caller? {
+        try pool.read { db in try Self.caller(db, token: token) }
+    }
+
+    static func caller(_ db: Database, token: String) throws -> Caller? {
         let hash = SHA256.hex(Data(token.utf8))
-        return try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT name, role FROM tokens WHERE hash = ?", arguments: [hash]),
-                  let role = Role(rawValue: row["role"]) else { return nil }
-            return Caller(name: row["name"], role: role)
-        }
+        guard let row = try Row.fetchOne(db, sql: "SELECT name, role FROM tokens WHERE hash = ?", arguments: [hash]),
+              let role = Role(rawValue: row["role"]) else { return nil }
+        return Caller(name: row["name"], role: role)
     }
 
-    public func tokenCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tokens") ?? 0 }
+    public func tokenCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tokens") ?? 0 }
     }
 
-    public func allowKey(_ key: String, name: String?) throws {
-        try pool.write { db in
+    public func allowKey(_ key: String, name: String?) async throws {
+        try await pool.write { db in
             try db.execute(sql: "INSERT INTO agentKeys (publicKey, name, addedAt) VALUES (?, ?, ?) ON CONFLICT(publicKey) DO UPDATE SET name = excluded.name",
                            arguments: [key, name, Date()])
         }
     }
 
-    public func revokeKey(_ key: String) throws -> Bool {
-        try pool.write { db in
+    public func revokeKey(_ key: String) async throws -> Bool {
+        try await pool.write { db in
             try db.execute(sql: "DELETE FROM agentKeys WHERE publicKey = ?", arguments: [key])
             return db.changesCount > 0
         }
     }
 
     public func allowedKeys() throws -> [AgentKeyView] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT publicKey, name FROM agentKeys ORDER BY addedAt").map {
-                AgentKeyView(publicKey: $0["publicKey"], name: $0["name"])
-            }
+        try pool.read { db in try Self.allowedKeys(db) }
+    }
+
+    static func allowedKeys(_ db: Database) throws -> [AgentKeyView] {
+        try Row.fetchAll(db, sql: "SELECT publicKey, name FROM agentKeys ORDER BY addedAt").map {
+            AgentKeyView(publicKey: $0["publicKey"], name: $0["name"])
         }
     }
 
-    func addUpload(id: String, owner: String, path: String, fileName: String, bytes: Int) throws {
-        try pool.write { db in
+    func addUpload(id: String, owner: String, path: String, fileName: String, bytes: Int) async throws {
+        try await pool.write { db in
             try db.execute(sql: "INSERT INTO uploads (id, owner, path, fileName, bytes, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [id, owner, path, fileName, bytes, Date()])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmAPI
 import GopfarmCoordinator
 import GRDB
 
@@ -30,5 +31,26 @@ extension JobStore {
 extension JobStore {
     func unfinishedJobs() async throws -> [JobRow] {
         try await pool.read { db in try Self.unfinishedJobs(db) }
+    }
+}
+
+/// Tokens, agent keys and events from the HTTP side.
+extension JobStore {
+    public func createToken(name: String, role: Role) async throws -> String {
+        let token = Self.newToken()
+        try await pool.write { db in try Self.insertToken(db, token, name: name, role: role) }
+        return token
+    }
+
+    public func caller(token: String) async throws -> Caller? {
+        try await pool.read { db in try Self.caller(db, token: token) }
+    }
+
+    public func allowedKeys() async throws -> [AgentKeyView] {
+        try await pool.read { db in try Self.allowedKeys(db) }
+    }
+
+    public func event(job: String?, kind: String, _ message: String) async {
+        _ = try? await pool.write { db in try Self.insertEvent(db, job: job, kind: kind, message) }
     }
 }

@@ -92,9 +92,10 @@ public final class JobStore: Sendable {
     }
 
     public func event(job: String?, kind: String, _ message: String) {
-        _ = try? pool.write { db in
-            try db.execute(sql: "INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, ?, ?)",
-                           arguments: [Date(), job, kind, message])
-        }
+        _ = try? pool.write { db in try Self.insertEvent(db, job: job, kind: kind, message) }
+    }
+
+    static func insertEvent(_ db: Database, job: String?, kind: String, _ message: String) throws {
+        try db.execute(sql: "INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, ?, ?)", arguments: [Date(), job, kind, message])
     }
 }
