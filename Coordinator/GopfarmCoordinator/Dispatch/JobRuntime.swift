@@ -68,7 +68,7 @@ final class JobRuntime {
     /// pending again is in `requeued`.
     var hasPending: Bool { nextPending() != nil }
 
-    var pendingCount: Int { requeued.count + segments[cursor...].count { $0.isPending } }
+    var pendingCount: Int { requeued.count + segments.indices[cursor...].count { segments[$0].isPending && !requeued.contains($0) } }
 
     func isBlocklisted(_ agentName: String) -> Bool {
         failuresByAgent[agentName, default: 0] >= Self.blocklistAfterFailures

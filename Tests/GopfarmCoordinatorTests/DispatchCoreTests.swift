@@ -1,0 +1,274 @@
+import Foundation
+import GopfarmCommon
+@testable import GopfarmCoordinator
+import Logging
+import Testing
+
+/// The dispatcher's decisions as plain sequences: events in (with the time as a value), the
+/// actions expected out. No socket, thread or clock.
+@Suite("Dispatch core")
+struct DispatchCoreTests {
+    struct Farm {
+        var core: DispatchCore
+        var now = 0.0
+
+        init(timing: DispatchTiming = DispatchTiming()) {
+            core = DispatchCore(timing: timing, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        }
+
+        static func id(_ n: Int) -> Data { Data([0xA0, UInt8(n)]) }
+
+        @discardableResult
+        mutating func on(_ input: DispatchInput, at time: Double? = nil) -> [DispatchAction] {
+            if let time { now = time }
+            return core.handle(input, now: now)
+        }
+
+        @discardableResult
+        mutating func from(_ agent: Int, _ message: AgentMessage, version: Int = WireProtocol.version, key: String? = nil) -> [DispatchAction] {
+            on(.agent(identity: Self.id(agent), publicKey: key, version: version, .message(message)))
+        }
+
+        @discardableResult
+        mutating func join(_ agent: Int, slots: Int = 1, prefetch: Int = 0, key: String? = nil, credit: Bool = true) -> [DispatchAction] {
+            let hello = AgentHello(name: "a\(agent)", slots: slots, threads: 1, cores: 1, agentVersion: "t", encoders: [], pid: 1, prefetch: prefetch)
+            var actions = from(agent, .hello(hello), key: key)
+            if credit { actions += from(agent, .request(slots: slots + prefetch), key: key) }
+            return actions
+        }
+
+        mutating func add(_ id: String = "j", segments: Int = 4, maxAgents: Int? = nil) {
+            let job = SimulationSpec.Job(id: id, segments: Array(repeating: SimulationSpec.Segment(frames: 10, seconds: 1, sentBytes: 1, returnedBytes: 1), count: segments),
+                                         maxAgents: maxAgents)
+            on(.addJob(DispatchSimulation.dispatchJob(job), restored: [:], openError: nil))
+        }
+
+        /// The (agent, job, segment, attempt) of every assignment among the actions.
+        static func assigned(_ actions: [DispatchAction]) -> [(agent: Data, segment: Int, attempt: Int)] {
+            actions.compactMap { if case .assign(let who, let a, _, _) = $0 { (who, a.segment, a.attempt) } else { nil } }
+        }
+
+        @discardableResult
+        mutating func result(_ agent: Int, segment: Int, attempt: Int, job: String = "j", check: ResultCheck? = nil, key: String? = nil) -> [DispatchAction] {
+            let r = SegmentResult(job: job, segment: segment, attempt: attempt, frames: 10, firstPTS: 0, lastPTS: 9, reorderDepth: 0,
+                                  corruptFrames: [], payloadSHA256: "", payloadBytes: 1, decodeSeconds: 0, encodeSeconds: 1, requestSlots: 1)
+            let wanted = core.wantsResult(r, from: Self.id(agent))
+            let c = check ?? (wanted ? .spooled(URL(fileURLWithPath: "/spool/\(segment)")) : .notChecked)
+            return from(agent, .result(r, check: wanted ? c : .notChecked, receivedAt: Date()), key: key)
+        }
+
+        func outcome(_ actions: [DispatchAction]) -> DispatchOutcome? {
+            actions.lazy.compactMap { if case .finished(_, let o) = $0 { o } else { nil } }.first
+        }
+    }
+
+    static func replies(_ actions: [DispatchAction], to agent: Int) -> [AgentReply] {
+        actions.compactMap { if case .send(let who, let r) = $0, who == Farm.id(agent) { r } else { nil } }
+    }
+
+    @Test func aHelloIsWelcomedAndRecorded() {
+        var farm = Farm()
+        let actions = farm.join(1, credit: false)
+        guard case .welcome(let w)? = Self.replies(actions, to: 1).first else { Issue.record("no welcome: \(actions)"); return }
+        #expect(w.accepted)
+        #expect(actions.contains { if case .record(.agentJoined(let s)) = $0 { s.name == "a1" } else { false } })
+        #expect(farm.core.snapshot(now: 0).agents.map(\.name) == ["a1"])
+    }
+
+    @Test func anotherProtocolVersionIsRefusedWithASentence() {
+        var farm = Farm()
+        let hello = AgentHello(name: "old", slots: 1, threads: 1, cores: 1, agentVersion: "t", encoders: [], pid: 1)
+        let actions = farm.from(1, .hello(hello), version: 99)
+        guard case .welcome(let w)? = Self.replies(actions, to: 1).first else { Issue.record("no answer"); return }
+        #expect(!w.accepted)
+        #expect(w.reason?.contains("protocol version 99 is not supported") == true)
+        #expect(farm.core.counters.refusedAgents == 1)
+        #expect(farm.core.agents.isEmpty)
+    }
+
+    @Test func aStrangerIsToldItIsUnknown() {
+        var farm = Farm()
+        let actions = farm.from(7, .request(slots: 1))
+        guard case .goodbye(let reason)? = Self.replies(actions, to: 7).first else { Issue.record("no goodbye"); return }
+        #expect(reason == AgentGoodbye.unknownAgent)
+    }
+
+    @Test func creditIsFilledOnTheNextTickInJoinOrder() {
+        var farm = Farm()
+        farm.add(segments: 3)
+        farm.join(1)
+        farm.join(2)
+        let assigned = Farm.assigned(farm.on(.tick))
+        #expect(assigned.map(\.agent) == [Farm.id(1), Farm.id(2)])
+        #expect(assigned.map(\.segment) == [0, 1])
+        // No credit left: nothing more until someone asks.
+        #expect(Farm.assigned(farm.on(.tick, at: 0.5)).isEmpty)
+    }
+
+    @Test func everyResultAcceptedOnceCompletesTheJobInOrder() {
+        var farm = Farm()
+        farm.add(segments: 2)
+        farm.join(1, slots: 2)
+        let a = Farm.assigned(farm.on(.tick))
+        #expect(a.count == 2)
+        #expect(farm.result(1, segment: 1, attempt: a[1].attempt).contains { if case .record(.completed) = $0 { true } else { false } })
+        // The same result again is not taken.
+        #expect(farm.core.wantsResult(SegmentResult(job: "j", segment: 1, attempt: a[1].attempt, frames: 10, firstPTS: 0, lastPTS: 9, reorderDepth: 0, corruptFrames: [], payloadSHA256: "", payloadBytes: 1, decodeSeconds: 0, encodeSeconds: 0), from: Farm.id(1)) == false)
+        let last = farm.result(1, segment: 0, attempt: a[0].attempt)
+        guard case .completed(let segments)? = farm.outcome(last) else { Issue.record("not completed: \(last)"); return }
+        #expect(segments.map(\.result.segment) == [0, 1])
+        #expect(farm.core.isIdle)
+    }
+
+    @Test func aDecodeErrorFailsTheJobWithASentence() {
+        var farm = Farm()
+        farm.add()
+        farm.join(1)
+        let a = Farm.assigned(farm.on(.tick))[0]
+        let actions = farm.from(1, .failure(SegmentFailure(job: "j", segment: a.segment, attempt: a.attempt, message: "bad slice", permanent: false,
+                                                           code: MediaError.Code.decodeFailed.rawValue)))
+        guard case .failed(let why)? = farm.outcome(actions) else { Issue.record("job did not fail: \(actions)"); return }
+        #expect(why.contains("cannot be decoded"))
+    }
+
+    @Test func aTransientFailureRunsTheSegmentAgainElsewhere() {
+        var farm = Farm()
+        farm.add(segments: 1)
+        farm.join(1)
+        let a = Farm.assigned(farm.on(.tick))[0]
+        farm.join(2)
+        farm.from(1, .failure(SegmentFailure(job: "j", segment: 0, attempt: a.attempt, message: "encoder crashed", permanent: false)))
+        let again = Farm.assigned(farm.on(.tick))
+        #expect(again.count == 1)
+        #expect(again.first?.attempt == a.attempt + 1)
+    }
+
+    @Test func aHeartbeatIsAckedAndALeaseWithoutProgressIsTakenBack() {
+        var timing = DispatchTiming()
+        timing.leaseSeconds = 5
+        timing.agentTimeoutSeconds = 1000
+        var farm = Farm(timing: timing)
+        farm.add(segments: 1)
+        farm.join(1)
+        let a = Farm.assigned(farm.on(.tick))[0]
+        let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a.attempt, frames: 3)])
+        let acked = farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: 1, .message(.heartbeat(beat))), at: 4)
+        #expect(Self.replies(acked, to: 1).contains { if case .heartbeatAck = $0 { true } else { false } })
+        // The same count again is no progress. The bound is the longer of 5 s and twice the
+        // segment's expected time (10 frames at the 4/3 s per frame reported: 26.7 s).
+        farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: 1, .message(.heartbeat(beat))), at: 20)
+        #expect(farm.on(.tick, at: 30).isEmpty)
+        let expired = farm.on(.tick, at: 31)
+        #expect(expired.contains { if case .record(.segmentFailed(_, 0, _, "a1", JobRuntime.stallMessage)) = $0 { true } else { false } })
+        #expect(farm.core.counters.leaseExpiries == 1)
+    }
+
+    @Test func aSilentAgentIsDroppedAndItsWorkRequeued() {
+        var timing = DispatchTiming()
+        timing.agentTimeoutSeconds = 4
+        var farm = Farm(timing: timing)
+        farm.add(segments: 1)
+        farm.join(1)
+        _ = farm.on(.tick)
+        let actions = farm.on(.tick, at: 5)
+        #expect(actions.contains { if case .record(.agentLeft(name: "a1", _)) = $0 { true } else { false } })
+        #expect(actions.contains { if case .record(.requeued(job: "j", segment: 0, _)) = $0 { true } else { false } })
+        #expect(farm.core.snapshot(now: 5).queueDepth == 1)
+    }
+
+    @Test func theSameKeyOnANewConnectionKeepsItsLeases() {
+        var farm = Farm()
+        farm.add(segments: 1)
+        farm.join(1, key: "K")
+        let a = Farm.assigned(farm.on(.tick))[0]
+        // Reconnected after a cut: a new identity, the same key.
+        let back = farm.join(2, key: "K", credit: false)
+        #expect(!back.contains { if case .record(.requeued) = $0 { true } else { false } })
+        let done = farm.result(2, segment: 0, attempt: a.attempt, key: "K")
+        #expect(farm.outcome(done) != nil)
+    }
+
+    @Test func aCancelledJobGetsNoMoreWork() {
+        var farm = Farm()
+        farm.add(segments: 3)
+        farm.join(1)
+        _ = farm.on(.tick)
+        guard case .cancelled? = farm.outcome(farm.on(.cancel(job: "j"))) else { Issue.record("not cancelled"); return }
+        farm.from(1, .request(slots: 1))
+        #expect(Farm.assigned(farm.on(.tick)).isEmpty)
+    }
+
+    @Test func aDrainedAgentGetsNothingUntilResumed() {
+        var farm = Farm()
+        farm.add()
+        farm.join(1)
+        farm.on(.drain(agent: "a1", on: true))
+        #expect(Farm.assigned(farm.on(.tick)).isEmpty)
+        farm.on(.drain(agent: "a1", on: false))
+        #expect(Farm.assigned(farm.on(.tick)).count == 1)
+    }
+
+    @Test func maxAgentsKeepsTheJobOnThatManyAgents() {
+        var farm = Farm()
+        farm.add(segments: 6, maxAgents: 1)
+        farm.join(1)
+        farm.join(2)
+        farm.join(3)
+        let a = Farm.assigned(farm.on(.tick))
+        #expect(Set(a.map(\.agent)) == [Farm.id(1)])
+    }
+
+    @Test func prefetchedWorkMovesToAnAgentThatIsIdleAtTheEnd() {
+        var farm = Farm()
+        farm.add(segments: 2)
+        farm.join(1, slots: 1, prefetch: 1)
+        let first = Farm.assigned(farm.on(.tick))
+        #expect(first.map(\.segment) == [0, 1])
+        // Agent 1 reports segment 1 queued behind segment 0; agent 2 joins idle.
+        let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: first[0].attempt, frames: 1),
+                                               .init(job: "j", segment: 1, attempt: first[1].attempt, frames: 0, queued: true)])
+        farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: 1, .message(.heartbeat(beat))), at: 0.5)
+        farm.join(2)
+        let moved = farm.on(.tick, at: 0.6)
+        #expect(Farm.assigned(moved).map { [$0.agent: $0.segment] } == [[Farm.id(2): 1]])
+        #expect(Self.replies(moved, to: 1).contains { if case .revoke(let r) = $0 { r.segment == 1 } else { false } })
+    }
+
+    @Test func aLateResultOfARequeuedSegmentIsTakenAndTheSegmentNotHandedOutAgain() {
+        var timing = DispatchTiming()
+        timing.agentTimeoutSeconds = 4
+        var farm = Farm(timing: timing)
+        farm.add(segments: 2)
+        farm.join(1, key: "K")
+        let a = Farm.assigned(farm.on(.tick))[0]
+        // Silent: dropped, its segment requeued; it comes back and sends the result it finished.
+        farm.on(.tick, at: 5)
+        farm.join(2, key: "K", credit: false)
+        #expect(farm.result(2, segment: a.segment, attempt: a.attempt, key: "K").contains { if case .record(.completed) = $0 { true } else { false } })
+        farm.from(2, .request(slots: 1), key: "K")
+        let next = Farm.assigned(farm.on(.tick))
+        #expect(next.map(\.segment) == [1])
+    }
+
+    @Test func queuedWorkOfAStuckAgentGoesBack() {
+        var timing = DispatchTiming()
+        timing.leaseSeconds = 5
+        timing.agentTimeoutSeconds = 1000
+        var farm = Farm(timing: timing)
+        farm.add(segments: 3, maxAgents: 1)
+        farm.join(1, slots: 1, prefetch: 1)
+        let a = Farm.assigned(farm.on(.tick))
+        #expect(a.count == 2)
+        let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: a[0].segment, attempt: a[0].attempt, frames: 1),
+                                               .init(job: "j", segment: a[1].segment, attempt: a[1].attempt, frames: 0, queued: true)])
+        for t in stride(from: 1.0, through: 22, by: 1) {
+            farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: 1, .message(.heartbeat(beat))), at: t)
+        }
+        // Segment 0 made no progress past its bound (twice 10 frames at 1 s each): taken back;
+        // agent 1 is stuck, so its queued segment goes too.
+        let actions = farm.on(.tick, at: 21.5)
+        #expect(Self.replies(actions, to: 1).contains { if case .revoke(let r) = $0 { r.segment == a[1].segment } else { false } })
+        farm.join(2)
+        #expect(Farm.assigned(farm.on(.tick, at: 21.6)).allSatisfy { $0.agent == Farm.id(2) })
+    }
+}
