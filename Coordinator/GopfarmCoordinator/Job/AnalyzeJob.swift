@@ -24,9 +24,7 @@ public struct AnalyzeJob {
 
         public func validate() throws(MediaError) {
             try analysis.validate()
-            guard segmentSeconds >= 0.04, segmentSeconds <= 1_000_000 else {
-                throw MediaError(.invalidOption, "--segment-seconds must be between 0.04 and 1000000")
-            }
+            try JobRules.checkSegmentSeconds(segmentSeconds)
             try LocalFarm.validate(agents: agents, bind: bind)
         }
     }
@@ -45,8 +43,8 @@ public struct AnalyzeJob {
         try options.validate()
         var settings = EncodeSettings()
         settings.threads = options.threadsPerAgent
-        let pipeline = try JobPipeline(.init(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
-                                             slots: options.agents, mode: .analyze, analysis: options.analysis))
+        let pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
+                                       slots: options.agents, mode: .analyze, analysis: options.analysis)
         pipeline.logPlan(logger)
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("gopfarm-analyze-\(jobID)")

@@ -10,31 +10,6 @@ import Logging
 /// The steps are blocking libav work: callers run them on their own threads, never on Swift's
 /// cooperative pool.
 public struct JobPipeline: Sendable {
-    public struct Request: Sendable {
-        public var input: String
-        public var settings: EncodeSettings
-        public var segmentSeconds: Double
-        /// Segments the farm runs at once, so the plan fills its last round (`SegmentPlanner`).
-        public var slots: Int
-        /// `.analyze`: the agents decode and analyze, nothing is encoded or stitched.
-        public var mode: SegmentMode
-        /// Per-frame analysis on the agents, merged after the stitch (nil: none).
-        public var analysis: AnalysisSettings?
-        /// An output checked, before any agent works, to hold the encoder's codec.
-        public var checkedOutput: String?
-
-        public init(input: String, settings: EncodeSettings, segmentSeconds: Double, slots: Int, mode: SegmentMode = .encode,
-                    analysis: AnalysisSettings? = nil, checkedOutput: String? = nil) {
-            self.input = input
-            self.settings = settings
-            self.segmentSeconds = segmentSeconds
-            self.slots = slots
-            self.mode = mode
-            self.analysis = analysis
-            self.checkedOutput = checkedOutput
-        }
-    }
-
     /// What `finish` made: the output (when encoding), every warning, the merged analysis (when
     /// asked; its failure is the caller's to judge), and the seconds each step took.
     public struct Finished: Sendable {
@@ -45,14 +20,21 @@ public struct JobPipeline: Sendable {
         public var analysisSeconds: Double?
     }
 
-    public let request: Request
     public let prepared: PreparedJob
+    /// `.analyze`: the agents decode and analyze, nothing is encoded or stitched.
+    public let mode: SegmentMode
+    /// Per-frame analysis on the agents, merged after the stitch (nil: none).
+    public let analysis: AnalysisSettings?
 
-    /// Probe and plan: a bad input, encoder setting or container is one sentence here.
-    public init(_ request: Request) throws(MediaError) {
-        self.request = request
-        prepared = try PreparedJob(input: request.input, settings: request.settings, segmentSeconds: request.segmentSeconds,
-                                   slots: request.slots, checkingEncoder: request.mode == .encode, outputPath: request.checkedOutput)
+    /// Probe and plan: a bad input, encoder setting or container is one sentence here. `slots`:
+    /// segments the farm runs at once, so the plan fills its last round (`SegmentPlanner`);
+    /// `checkedOutput`: an output checked, before any agent works, to hold the encoder's codec.
+    public init(input: String, settings: EncodeSettings, segmentSeconds: Double, slots: Int, mode: SegmentMode = .encode,
+                analysis: AnalysisSettings? = nil, checkedOutput: String? = nil) throws(MediaError) {
+        self.mode = mode
+        self.analysis = analysis
+        prepared = try PreparedJob(input: input, settings: settings, segmentSeconds: segmentSeconds, slots: slots,
+                                   checkingEncoder: mode == .encode, outputPath: checkedOutput)
     }
 
     public func logPlan(_ logger: Logger, job: String? = nil) {
@@ -66,8 +48,7 @@ public struct JobPipeline: Sendable {
     /// The job as a dispatcher runs it.
     public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local",
                             maxAgents: Int? = nil) -> DispatchJob {
-        var job = prepared.dispatchJob(id: id, spool: spool, priority: priority, owner: owner, analysis: request.analysis,
-                                       mode: request.mode)
+        var job = prepared.dispatchJob(id: id, spool: spool, priority: priority, owner: owner, analysis: analysis, mode: mode)
         job.maxAgents = maxAgents
         return job
     }
@@ -85,12 +66,12 @@ public struct JobPipeline: Sendable {
                        replacingThumbnails: Bool = true) throws(MediaError) -> Finished {
         let started = MonotonicClock.now()
         var finished = Finished(stitched: nil, warnings: prepared.warnings, analysis: nil, stitchSeconds: 0, analysisSeconds: nil)
-        if request.mode == .encode, let outputPath {
+        if mode == .encode, let outputPath {
             (finished.stitched, finished.warnings) = try prepared.stitch(completed, outputPath: outputPath)
         }
         let stitched = MonotonicClock.now()
         finished.stitchSeconds = stitched - started
-        if let settings = request.analysis {
+        if let settings = analysis {
             if replacingThumbnails, let thumbnails { try? FileManager.default.removeItem(at: thumbnails) }
             finished.analysis = Result { try prepared.analyze(completed, settings: settings, thumbnails: thumbnails, outputPath: outputPath) }
             finished.analysisSeconds = MonotonicClock.now() - stitched

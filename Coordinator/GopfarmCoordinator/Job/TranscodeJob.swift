@@ -27,8 +27,8 @@ public struct TranscodeJob {
         try options.validate()
         var settings = options.settings
         settings.threads = options.threadsPerAgent
-        let pipeline = try JobPipeline(.init(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
-                                             slots: options.agents, analysis: options.analysis, checkedOutput: options.output))
+        let pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
+                                       slots: options.agents, analysis: options.analysis, checkedOutput: options.output)
         pipeline.logPlan(logger)
         let probe = pipeline.prepared.probe, plan = pipeline.prepared.plan
 

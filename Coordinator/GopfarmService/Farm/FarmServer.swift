@@ -24,7 +24,9 @@ public struct FarmServer {
     public func run(announce: @escaping @Sendable (String) -> Void) async throws {
         try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
         let (curve, keyLine) = try keyPair(announce)
-        let service = try FarmService(config: config, curve: curve, logger: logger)
+        // Opening the store (migrations) is blocking SQLite work: not on the cooperative pool.
+        let config = self.config, logger = self.logger
+        let service = try await JobWorkers.offPool("gopfarm-open") { try FarmService(config: config, curve: curve, logger: logger) }
         if try await service.store.tokenCount() == 0 {
             let token = try await service.store.createToken(name: "admin", role: .admin)
             try Data((token + "\n").utf8).write(to: config.adminTokenPath, options: .atomic)

@@ -51,9 +51,9 @@ extension FarmService {
             // finished segments still fit.
             let slots = try store.phases(row.id)?.plannedSlots
                 ?? Self.plannedSlots(dispatcher.snapshot.agents, maxAgents: submission.maxAgents)
-            let pipeline = try JobPipeline(.init(
+            let pipeline = try JobPipeline(
                 input: row.input, settings: submission.settings, segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds,
-                slots: slots, analysis: submission.analysis == false ? nil : AnalysisSettings()))
+                slots: slots, analysis: submission.analysis == false ? nil : AnalysisSettings())
             pipeline.logPlan(logger, job: row.id)
             // The slots first: a coordinator killed between the two still finds them with the plan.
             try store.updatePhases(row.id) {
