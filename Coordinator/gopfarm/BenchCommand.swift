@@ -78,8 +78,8 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try parsedAgentCounts()
         guard (1...100).contains(repeats) else { throw ValidationError("--repeat takes 1 to 100 runs per size") }
-        if let segmentSeconds, !(segmentSeconds >= 0.04 && segmentSeconds <= 3600) {
-            throw ValidationError("--segment-seconds must be between 0.04 and 3600")
+        if let segmentSeconds {
+            do { try JobRules.checkSegmentSeconds(segmentSeconds) } catch { throw ValidationError(error.description) }
         }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
         if client.url != nil {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GopfarmCommon
 
-/// Encoding flags shared by `transcode` and (later) `submit`.
+/// Encoding flags shared by `transcode`, `submit` and `bench`; `EncodeSettings.validate()` checks them.
 struct EncodeOptions: ParsableArguments {
     @Option(help: "Video encoder: libx264, libx265, libvpx-vp9, libsvtav1 or ffv1 (lossless).")
     var codec: String = "libx264"
@@ -37,9 +37,11 @@ struct EncodeOptions: ParsableArguments {
         let lower = text.lowercased()
         let (digits, factor): (Substring, Double) =
             lower.hasSuffix("m") ? (lower.dropLast(), 1_000_000) : lower.hasSuffix("k") ? (lower.dropLast(), 1_000) : (Substring(lower), 1)
-        guard let value = Double(digits), value > 0 else {
-            throw MediaError(.invalidOption, "--bitrate takes a number of bits per second such as 5M or 2500k, not '\(text)'")
+        guard let value = Double(digits), value.isFinite else {
+            throw MediaError(.invalidOption, "bitrate takes a number of bits per second such as 5M or 2500k, not '\(JobRules.quote(text))'")
         }
-        return Int(value * factor)
+        // Whether the number is a bit rate is `JobRules`' business (the API's answer is the same);
+        // here it only has to fit an Int.
+        return Int(max(-1e18, min(1e18, value * factor)))
     }
 }

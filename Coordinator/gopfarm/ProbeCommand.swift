@@ -32,7 +32,7 @@ struct ProbeCommand: ParsableCommand {
         CLIEnvironment.bootstrap(verbose: false)
         do {
             if plan || extract {
-                guard segmentSeconds >= 0.04 else { throw MediaError(.invalidOption, "--segment-seconds must be at least 0.04") }
+                try JobRules.checkSegmentSeconds(segmentSeconds)
                 let (probe, split) = try SplitReport.run(path: file, segmentSeconds: segmentSeconds, extract: extract)
                 if json { try CLIEnvironment.printJSON(PlannedProbe(probe: probe.info, split: split)); return }
                 printText(probe.info)

@@ -95,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         config.insecure = insecure
         config.maxUploadBytes = try Self.parseSize(maxUpload)
-        guard segmentSeconds >= 0.04, segmentSeconds <= 3600 else { throw ValidationError("--segment-seconds must be between 0.04 and 3600") }
+        do { try JobRules.checkSegmentSeconds(segmentSeconds) } catch { throw ValidationError(error.description) }
         config.defaultSegmentSeconds = segmentSeconds
         config.timing.heartbeatMilliseconds = heartbeatMs
         config.timing.agentTimeoutSeconds = agentTimeout

@@ -55,21 +55,15 @@ struct SubmitCommand: AsyncParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @Flag(help: "Check the job by the coordinator's rules and print it as JSON; submit nothing.")
+    var dryRun = false
+
     /// How --wait follows the job: `events` (server-sent events) or `polling`; the default
     /// depends on the platform (see `JobFollower.Mode.platformDefault`).
     @Option(help: .hidden)
     var follow: JobFollower.Mode?
 
     @OptionGroup var client: ClientOptions
-
-    func validate() throws {
-        if let segmentSeconds, !(segmentSeconds >= 0.04) {
-            throw ValidationError("--segment-seconds must be at least 0.04")
-        }
-        if let maxAgents, !(1...10_000).contains(maxAgents) {
-            throw ValidationError("--max-agents must be between 1 and 10000")
-        }
-    }
 
     func run() async throws {
         let state = WaitState()
@@ -79,17 +73,19 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     private func submit(state: WaitState) async throws {
-        let api = try client.makeClient()
-        let settings = try encode.settings(threads: 0)
-        try settings.validate()
-        let outputName = (output as NSString).lastPathComponent
-        guard !outputName.isEmpty, outputName != ".", outputName != ".." else {
-            throw ClientError.file("-o \(output): give a file name such as talk.mp4")
+        var submission = JobSubmission(outputName: (output as NSString).lastPathComponent, settings: try encode.settings(threads: 0),
+                                       segmentSeconds: segmentSeconds, priority: priority, analysis: noAnalysis ? false : nil,
+                                       maxAgents: maxAgents)
+        // The coordinator's own rules, so that nothing it would refuse is uploaded first.
+        try submission.validate()
+        if dryRun {
+            submission.input = upload ? nil : Self.absolute(input)
+            try ClientFormat.printJSON(submission)
+            return
         }
+        let api = try client.makeClient()
         if wait { try Self.checkWritable(output) }
 
-        var submission = JobSubmission(outputName: outputName, settings: settings, segmentSeconds: segmentSeconds, priority: priority,
-                                       analysis: noAnalysis ? false : nil, maxAgents: maxAgents)
         if upload {
             submission.upload = try await uploadInput(api).upload
         } else {

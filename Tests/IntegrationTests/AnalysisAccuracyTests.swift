@@ -15,7 +15,7 @@ struct AnalysisAccuracyTests {
     @Test("one pass over the truth clip meets the accuracy requirements, and a farm of short segments reports the same")
     func truthClip() throws {
         let clip = try TruthClip.make()
-        let single = try AnalyzeCLI.run(clip.path, ["--segment-seconds", "100000", "--agents", "1"])
+        let single = try AnalyzeCLI.run(clip.path, ["--segment-seconds", "3600", "--agents", "1"])
         check(single, against: clip, run: "single pass")
         let farm = try AnalyzeCLI.run(clip.path, ["--segment-seconds", "2", "--agents", "3"])
         check(farm, against: clip, run: "farm")

@@ -30,24 +30,6 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
         self.threads = threads
         self.deinterlace = deinterlace
     }
-
-    /// Checks the options a user can get wrong, with one sentence each.
-    public func validate() throws(MediaError) {
-        guard Self.supportedCodecs.contains(codec) else {
-            throw MediaError(.invalidOption, "unsupported codec '\(codec)'; use one of \(Self.supportedCodecs.joined(separator: ", "))")
-        }
-        if let crf, !(0...63).contains(crf) { throw MediaError(.invalidOption, "--crf must be between 0 and 63, not \(crf)") }
-        if let bitrate, bitrate <= 0 { throw MediaError(.invalidOption, "--bitrate must be positive") }
-        if crf != nil && bitrate != nil { throw MediaError(.invalidOption, "give --crf or --bitrate, not both") }
-        if let gop, gop < 1 || gop > 100_000 { throw MediaError(.invalidOption, "--gop must be between 1 and 100000 frames") }
-        if let preset, ["libx264", "libx265"].contains(codec), !Self.x26xPresets.contains(preset) {
-            throw MediaError(.invalidOption, "--preset '\(preset)' is not a \(codec) preset; use one of \(Self.x26xPresets.joined(separator: ", "))")
-        }
-        if let preset, codec == "libsvtav1", Int(preset).map({ !(-2...13).contains($0) }) ?? true {
-            throw MediaError(.invalidOption, "--preset for libsvtav1 is a number from -2 (slowest) to 13 (fastest), not '\(preset)'")
-        }
-        if threads < 0 || threads > 256 { throw MediaError(.invalidOption, "--threads must be between 0 and 256") }
-    }
 }
 
 /// A target size: `1280x720`, or one side given and the other `-2` (keep aspect, even).
@@ -60,14 +42,13 @@ public struct ScaleSpec: Codable, Sendable, Equatable, CustomStringConvertible {
         self.height = height
     }
 
-    /// Parses `WxH`, `W:H`, `-2:720`, `1280x-2`.
+    /// Parses `WxH`, `W:H`, `-2:720`, `1280x-2`; which sizes are allowed is `validate(codec:pixelFormat:)`'s
+    /// business, so that the CLI and the API refuse the same ones.
     public init(parsing text: String) throws(MediaError) {
-        let parts = text.split(whereSeparator: { $0 == "x" || $0 == ":" }).map(String.init)
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]),
-              (w > 0 || w == -1 || w == -2), (h > 0 || h == -1 || h == -2), !(w < 0 && h < 0),
-              w <= Int(MediaProbe.maxDimension), h <= Int(MediaProbe.maxDimension)
-        else {
-            throw MediaError(.invalidOption, "--scale takes WIDTHxHEIGHT, e.g. 1280x720 or -2:720, not '\(text)'")
+        let parts = text.split(separator: "x", omittingEmptySubsequences: false).count == 2
+            ? text.split(separator: "x", omittingEmptySubsequences: false) : text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]) else {
+            throw MediaError(.invalidOption, "scale takes WIDTHxHEIGHT, e.g. 1280x720 or -2:720, not '\(JobRules.quote(text))'")
         }
         width = w
         height = h

@@ -26,13 +26,7 @@ public enum PixelFormatChoice {
 
     public static func choose(codec: String, source: AVPixelFormat, requested: String?) throws(MediaError) -> AVPixelFormat {
         let supported = Encoder.supportedPixelFormats(codec: codec)
-        if let requested {
-            let f = try named(requested)
-            if let supported, !supported.contains(f) {
-                throw MediaError(.invalidOption, "the encoder \(codec) does not take pixel format '\(requested)'; it takes \(supported.map(name).joined(separator: ", "))")
-            }
-            return f
-        }
+        if let requested { return try EncodeSettings.checkPixelFormat(requested, codec: codec) }
         guard let supported else { return source }
         if supported.contains(source) { return source }
         if supported.contains(unJ(source)) { return unJ(source) }

@@ -32,20 +32,12 @@ public struct TranscodeOptions: Sendable {
     public func validate() throws(MediaError) {
         try settings.validate()
         try analysis?.validate()
-        guard segmentSeconds >= 0.04, segmentSeconds <= 3600 else {
-            throw MediaError(.invalidOption, "--segment-seconds must be between 0.04 and 3600")
-        }
+        try JobRules.checkSegmentSeconds(segmentSeconds)
         try LocalFarm.validate(agents: agents, bind: bind)
         guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else {
             throw MediaError(.invalidOption, "--bind takes a ZeroMQ endpoint such as tcp://0.0.0.0:5555, not '\(bind)'")
         }
-        let ext = (output as NSString).pathExtension.lowercased()
-        guard ["mp4", "m4v", "mov", "mkv", "webm"].contains(ext) else {
-            throw MediaError(.unsupportedContainer, "cannot write '.\(ext)' files; use .mp4, .mov, .mkv or .webm", path: output)
-        }
-        if ext == "webm", !["libvpx-vp9", "libsvtav1"].contains(settings.codec) {
-            throw MediaError(.invalidOption, "WebM holds VP9 or AV1 video; use --codec libvpx-vp9 or libsvtav1 with a .webm output")
-        }
+        try JobRules.checkOutputName((output as NSString).lastPathComponent, codec: settings.codec)
         if URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {
             throw MediaError(.invalidOption, "the output would overwrite the input", path: output)
         }

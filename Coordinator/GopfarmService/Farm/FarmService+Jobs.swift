@@ -6,14 +6,12 @@ import GopfarmCoordinator
 /// The API's job operations: submit and cancel. Database access goes through GRDB's async API.
 extension FarmService {
     public func submit(_ submission: JobSubmission, caller: Caller) async throws(APIError) -> JobView {
-        let (input, defaultName) = try await resolveInput(submission, caller: caller)
-        do { try submission.settings.validate() } catch { throw APIError(.unprocessable, error.description) }
-        let seconds = submission.segmentSeconds ?? config.defaultSegmentSeconds
-        guard seconds >= 0.04, seconds <= 3600 else { throw APIError(.unprocessable, "segmentSeconds must be between 0.04 and 3600") }
-        if let limit = submission.maxAgents, !(1...10_000).contains(limit) {
-            throw APIError(.unprocessable, "maxAgents must be between 1 and 10000")
+        do { try submission.validate(defaultSegmentSeconds: config.defaultSegmentSeconds) } catch {
+            throw APIError(.unprocessable, error.description)
         }
-        let outputName = try Self.checkOutputName(submission.outputName ?? defaultName, codec: submission.settings.codec)
+        let (input, defaultName) = try await resolveInput(submission, caller: caller)
+        let seconds = submission.segmentSeconds ?? config.defaultSegmentSeconds
+        let outputName = submission.outputName ?? defaultName
         let id = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)).lowercased()
         var stored = submission
         stored.input = input
@@ -62,20 +60,5 @@ extension FarmService {
     static func defaultOutputName(for input: String) -> String {
         let base = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
         return (base.isEmpty ? "output" : base) + ".mp4"
-    }
-
-    static func checkOutputName(_ name: String, codec: String) throws(APIError) -> String {
-        guard !name.isEmpty, name.count <= 255, !name.contains("/"), !name.contains("\0"), name != ".", name != "..",
-              !name.hasPrefix(".") else {
-            throw APIError(.badRequest, "outputName must be a plain file name such as movie.mp4")
-        }
-        let ext = (name as NSString).pathExtension.lowercased()
-        guard ["mp4", "m4v", "mov", "mkv", "webm"].contains(ext) else {
-            throw APIError(.unprocessable, "cannot write '.\(ext)' files; use .mp4, .mov, .mkv or .webm")
-        }
-        if ext == "webm", !["libvpx-vp9", "libsvtav1"].contains(codec) {
-            throw APIError(.unprocessable, "WebM holds VP9 or AV1 video; use libvpx-vp9 or libsvtav1 with a .webm output")
-        }
-        return name
     }
 }
