@@ -52,7 +52,7 @@ struct DispatchCore {
         case .unreachable(let identity):
             if let agent = agents[identity] { dropAgent(agent, reason: "unreachable") }
         case .tick:
-            if now - lastExpiryCheck > 0.1 {
+            if now - lastExpiryCheck >= timing.expirySeconds {
                 expire(now: now)
                 lastExpiryCheck = now
             }

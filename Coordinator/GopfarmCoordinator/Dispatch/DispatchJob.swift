@@ -63,6 +63,9 @@ public struct DispatchTiming: Sendable {
     /// frame of the job was reported, `speculateFactor × speculateAfterSeconds` is the bound.
     public var speculateFactor = 2.0
     public var speculateAfterSeconds = 10.0
+    /// How often silent agents and stalled leases are looked for (the simulator of a
+    /// 1,000-agent farm looks once a second).
+    public var expirySeconds = 0.1
     public init() {}
 }
 

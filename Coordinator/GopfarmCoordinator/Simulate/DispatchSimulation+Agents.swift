@@ -73,7 +73,7 @@ extension DispatchSimulation {
               let job = spec.jobs.first(where: { $0.id == id }) else { return }
         let work = agents[i].running.remove(at: w)
         agents[i].busySeconds += work.seconds
-        if let t = timeline.lastIndex(where: { $0.agent == i && $0.job == id && $0.segment == segment && $0.attempt == attempt }) {
+        if let t = timelineIndex[AttemptKey(job: id, segment: segment, attempt: attempt)] {
             timeline[t].started = work.started
             timeline[t].ended = now
         }

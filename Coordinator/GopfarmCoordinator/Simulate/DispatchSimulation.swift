@@ -44,6 +44,12 @@ struct DispatchSimulation {
     var firstAssigned: [String: Double] = [:]
     var finishedAt: [String: Double] = [:]
     var timeline: [SimulationOutcome.Attempt] = []
+    struct AttemptKey: Hashable {
+        var job: String
+        var segment: Int
+        var attempt: Int
+    }
+    var timelineIndex: [AttemptKey: Int] = [:]
     var busy = SimulationOutcome.Busy()
     var monitor: ChaosMonitor?
     var chaos: ChaosSchedule?
@@ -110,7 +116,7 @@ struct DispatchSimulation {
             heartbeat(agent, incarnation: incarnation)
         case .clock:
             feed(.tick)
-            if outcomes.count < spec.jobs.count { queue.push(.clock, at: now + 0.1) }
+            if outcomes.count < spec.jobs.count { queue.push(.clock, at: now + timing.expirySeconds) }
         case .tick:
             tickPending = false
             feed(.tick)
@@ -139,6 +145,8 @@ struct DispatchSimulation {
         }
         let version = WireProtocol.version
         feed(.agent(identity: identity, publicKey: agents[agent].publicKey, version: version, .message(message)))
+        // Work is handed out on the next turn of the loop; a heartbeat frees no slot.
+        if case .heartbeat = message { return }
         if !tickPending {
             tickPending = true
             queue.push(.tick, at: now)
@@ -174,6 +182,7 @@ struct DispatchSimulation {
         busy.coordinator += extract
         if firstAssigned[assignment.job] == nil { firstAssigned[assignment.job] = now }
         if let owner = SimulatedAgent.owner(of: identity) {
+            timelineIndex[AttemptKey(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt)] = timeline.count
             timeline.append(SimulationOutcome.Attempt(agent: owner.agent, job: assignment.job, segment: assignment.segment,
                                                       attempt: assignment.attempt, assigned: now, speculative: speculative))
         }

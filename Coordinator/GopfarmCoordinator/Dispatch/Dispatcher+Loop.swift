@@ -1,0 +1,181 @@
+import Foundation
+import GopfarmCommon
+import Logging
+
+/// The loop thread of `Dispatcher`: socket in, `DispatchCore` decisions, actions out.
+extension Dispatcher {
+    /// What the loop thread owns.
+    struct Loop {
+        var core: DispatchCore
+        let socket: ZMQSocket
+        /// Each running job's open input, to cut segments from.
+        var extractors: [String: SegmentExtractor] = [:]
+        var events: [DispatchEvent] = []
+        var lastPublish = 0.0
+    }
+
+    func loop() {
+        let context = ZMQContext()
+        let socket: ZMQSocket
+        let authenticator: ZAPHandler?
+        do {
+            authenticator = try security.prepare(context: context, logger: logger)
+            socket = try ZMQSocket(context: context, kind: .router)
+            try socket.setOption64(gf_maxMessageSize, Int64(WireProtocol.maxPayloadBytes) + 1 << 20)
+            try security.configure(socket)
+            let endpoint = try socket.bind(bind)
+            shared.withLock { $0.endpoint = .success(endpoint) }
+            startedSignal.signal()
+        } catch {
+            shared.withLock { $0.endpoint = .failure(error) }
+            startedSignal.signal()
+            return
+        }
+        var state = Loop(core: DispatchCore(timing: timing, logger: logger), socket: socket)
+        while !shared.withLock({ $0.stopRequested }) {
+            do {
+                for command in inbox.withLock({ box in defer { box.removeAll() }; return box }) {
+                    apply(command, &state)
+                }
+                var handled = 0
+                if try socket.poll(milliseconds: 10) {
+                    while handled < 512, let (frames, userID) = try socket.receiveIfQueued() {
+                        receive(frames, publicKey: userID, &state)
+                        handled += 1
+                    }
+                }
+                let now = MonotonicClock.now()
+                feed(.tick, now: now, &state)
+                flush(&state)
+                if now - state.lastPublish > 0.1 {
+                    let snapshot = state.core.snapshot(now: now)
+                    shared.withLock { $0.snapshot = snapshot }
+                    state.lastPublish = now
+                }
+            } catch {
+                logger.error("dispatcher error", metadata: ["error": "\(error)"])
+            }
+        }
+        flush(&state)
+        if shared.withLock({ $0.dismissOnStop }) {
+            for identity in state.core.agents.keys {
+                _ = try? socket.send([identity] + AgentGoodbye(reason: "coordinator stopped").frames())
+            }
+            // Closing drops what is queued (linger 0): give the goodbyes a moment to go out, or
+            // with many agents some never hear that the job is over.
+            try? socket.setOption(gf_linger, 1000)
+        }
+        authenticator?.stop()
+    }
+
+    private func apply(_ command: Command, _ state: inout Loop) {
+        let now = MonotonicClock.now()
+        switch command {
+        case .add(let job, let restored, let makeExtractor):
+            do {
+                state.extractors[job.id] = try makeExtractor()
+                feed(.addJob(job, restored: restored, openError: nil), now: now, &state)
+            } catch {
+                feed(.addJob(job, restored: restored, openError: error.description), now: now, &state)
+            }
+        case .cancel(let id):
+            feed(.cancel(job: id), now: now, &state)
+        case .drain(let name, let on):
+            feed(.drain(agent: name, on: on), now: now, &state)
+        }
+    }
+
+    /// One message off the socket: decoded, its result checked when the core wants it, fed.
+    private func receive(_ frames: [Data], publicKey: String?, _ state: inout Loop) {
+        let identity = frames.first ?? Data()
+        let input: AgentInput
+        var version = 0
+        do throws(WireError) {
+            guard frames.count >= 2 else { throw WireError("empty message") }
+            let message = try WireFrames(Array(frames.dropFirst()))
+            version = message.version
+            input = Self.checked(AgentInput.decode(message), payloads: message.payloads, from: identity, core: state.core)
+        } catch {
+            input = .malformed(type: "?", reason: error.description)
+        }
+        feed(.agent(identity: identity, publicKey: publicKey, version: version, input), now: MonotonicClock.now(), &state)
+    }
+
+    /// A result the core would take is validated against its hashes and the plan and spooled.
+    private static func checked(_ input: AgentInput, payloads: [Data], from identity: Data, core: DispatchCore) -> AgentInput {
+        guard case .message(.result(let result, _, let receivedAt)) = input, core.wantsResult(result, from: identity),
+              let job = core.job(result.job) else { return input }
+        let validator = ResultValidator(planned: job.plan.segments[result.segment], spool: job.spool,
+                                        analyzed: job.analysis != nil, encoded: job.mode == .encode)
+        let check: ResultCheck
+        do { check = .spooled(try validator.validateAndSpool(result, payloads: payloads)) } catch {
+            // A result that differs from the plan is `mismatch` (the same twice ends the job); a
+            // damaged transfer or a wrong hash may pass on another try.
+            check = .invalid((error as? MediaError)?.code == .segmentMismatch ? .mismatch : .transient, "\(error)")
+        }
+        return .message(.result(result, check: check, receivedAt: receivedAt))
+    }
+
+    /// Feeds the core and carries out its actions (which may feed it again: a failed cut).
+    private func feed(_ input: DispatchInput, now: Double, _ state: inout Loop) {
+        var actions = state.core.handle(input, now: now)
+        var i = 0
+        while i < actions.count {
+            switch actions[i] {
+            case .send(let identity, let reply):
+                _ = try? state.socket.send([identity] + reply.frames())
+            case .assign(let identity, let assignment, let agent, let speculative):
+                if let failure = send(assignment, to: identity, agent: agent, speculative: speculative, &state) {
+                    actions += state.core.handle(failure, now: now)
+                }
+            case .record(let event):
+                state.events.append(event)
+            case .finished(let id, let outcome):
+                state.extractors[id] = nil
+                let counters = state.core.counters
+                shared.withLock {
+                    if keepsOutcomes { $0.outcomes[id] = outcome }
+                    $0.snapshot.jobs[id] = nil
+                    $0.snapshot.counters = counters  // current when the outcome is read
+                }
+            }
+            i += 1
+        }
+    }
+
+    /// Cuts the segment out of the input and sends it; what to tell the core when that failed.
+    private func send(_ assignment: SegmentAssignment, to identity: Data, agent: String, speculative: Bool,
+                      _ state: inout Loop) -> DispatchInput? {
+        guard let job = state.core.job(assignment.job), let extractor = state.extractors[assignment.job] else { return nil }
+        let started = MonotonicClock.now()
+        let payload: Data
+        do { payload = try extractor.extract(job.plan.segments[assignment.segment]) } catch {
+            return .extractionFailed(job: assignment.job, reason: error.description)
+        }
+        var message = assignment
+        message.payloadSHA256 = SHA256.hex(payload)
+        state.events.append(.assigned(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt, agent: agent,
+                                      speculative: speculative, extractSeconds: MonotonicClock.now() - started, sentBytes: payload.count))
+        guard (try? state.socket.send([identity] + message.frames(payloads: [payload]))) == true else {
+            return .unreachable(identity: identity)
+        }
+        return nil
+    }
+
+    private func flush(_ state: inout Loop) {
+        guard !state.events.isEmpty else { return }
+        recorder.record(state.events)
+        state.events.removeAll(keepingCapacity: true)
+    }
+}
+
+extension AgentReply {
+    func frames() -> [Data] {
+        switch self {
+        case .welcome(let welcome): welcome.frames()
+        case .heartbeatAck: HeartbeatAck().frames()
+        case .goodbye(let reason): AgentGoodbye(reason: reason).frames()
+        case .revoke(let revoke): revoke.frames()
+        }
+    }
+}
