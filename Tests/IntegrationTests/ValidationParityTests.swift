@@ -170,8 +170,9 @@ struct ValidationParityTests {
 
     /// `gopfarm submit INPUT -o OUTPUT --dry-run FLAGS`: nil when accepted, else the sentence.
     static func cli(clip: String, output: String, _ flags: [String]) -> Answer {
-        guard let out = try? Subprocess.run(TestPaths.gopfarm, ["submit", clip, "-o", output, "--dry-run"] + flags, timeout: 60) else {
-            return "(gopfarm did not run)"
+        let out: Subprocess.Output
+        do { out = try Subprocess.run(TestPaths.gopfarm, ["submit", clip, "-o", output, "--dry-run"] + flags, timeout: 60) } catch {
+            return "(gopfarm did not run: \(error))"
         }
         if out.status == 0 { return nil }
         let prefix = "gopfarm: error: "
