@@ -134,7 +134,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GopfarmServiceTests",
-            dependencies: ["GopfarmAPI", "GopfarmService", "GopfarmCoordinator", "GopfarmCommon", "TestSupport"],
+            dependencies: [
+                "GopfarmAPI", "GopfarmService", "GopfarmCoordinator", "GopfarmCommon", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/GopfarmServiceTests"
         ),
         .testTarget(
