@@ -98,6 +98,6 @@ struct MaxAgentsTests {
         // The API refuses a limit that is not a count of agents.
         let bad = try serve.request("POST", "/v1/jobs", token: serve.adminToken,
                                     json: #"{"input":"\#(input)","settings":{"codec":"libx264"},"maxAgents":0}"#)
-        #expect(bad.status == 422 && bad.text.contains("maxAgents"), "\(bad.status) \(bad.text)")
+        #expect(bad.status == 422 && bad.text.contains("max agents must be between 1 and 10000"), "\(bad.status) \(bad.text)")
     }
 }
