@@ -141,6 +141,14 @@ let package = Package(
             path: "Tests/GopfarmServiceTests"
         ),
         .testTarget(
+            name: "GopfarmClientTests",
+            dependencies: [
+                "GopfarmClient", "GopfarmAPI", "GopfarmService", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/GopfarmClientTests"
+        ),
+        .testTarget(
             name: "GopfarmBenchTests",
             dependencies: ["GopfarmBench", "GopfarmCoordinator", "GopfarmCommon"],
             path: "Tests/GopfarmBenchTests"

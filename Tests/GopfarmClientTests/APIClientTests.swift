@@ -1,0 +1,128 @@
+import Foundation
+import GopfarmAPI
+@testable import GopfarmClient
+@testable import GopfarmService
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+import TestSupport
+
+/// The client against the real router, in process on a loopback port (HummingbirdTesting's live
+/// mode: URLSession needs a socket), over a real store: every call decodes the server's answer,
+/// and every refusal becomes the server's sentence.
+@Suite("API client against the router")
+struct APIClientTests {
+    struct Farm {
+        let dir: URL
+        let clip: String
+        let service: FarmService
+        let admin: String
+
+        init() async throws {
+            dir = TestPaths.scratch("client")
+            let inputs = dir.appendingPathComponent("inputs")
+            try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+            clip = inputs.appendingPathComponent("clip.mp4").path
+            try FileManager.default.copyItem(atPath: try Fixture.h264BFramesMP4.path(), toPath: clip)
+            var config = ServeConfig(dataDirectory: dir.appendingPathComponent("data"), inputRoots: [inputs.path])
+            config.bind = "tcp://127.0.0.1:0"
+            config.insecure = true
+            service = try FarmService(config: config, curve: nil, logger: Logger(label: "client-test"))
+            admin = try await service.store.createToken(name: "admin", role: .admin)
+        }
+
+        /// Runs `body` with a client of the router listening on a free loopback port.
+        func withClient(token: String? = nil, _ body: @Sendable (APIClient) async throws -> Void) async throws {
+            let app = Application(router: APIRouter(service: service).build(),
+                                  configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            let token = token ?? admin
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                try await body(APIClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token))
+            }
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: dir) }
+    }
+
+    @Test("submit, list, view and cancel a job")
+    func jobs() async throws {
+        let farm = try await Farm()
+        defer { farm.remove() }
+        let clip = farm.clip
+        try await farm.withClient { api in
+            let job = try await api.submit(JobSubmission(input: clip, settings: .init(codec: "libx264", preset: "ultrafast"), maxAgents: 2))
+            #expect(job.state == .queued && job.codec == "libx264" && job.outputName == "clip.mp4" && job.maxAgents == 2)
+            #expect(try await api.jobs().map(\.id) == [job.id])
+            #expect(try await api.job(job.id).id == job.id)
+            let cancelled = try await api.cancel(job.id)
+            #expect(cancelled.state == .cancelled && cancelled.finishedAt != nil)
+            await #expect(throws: ClientError.server(status: 404, message: "no job nope")) { try await api.job("nope") }
+        }
+    }
+
+    @Test("a refused job is the server's sentence, the same the CLI's rules give")
+    func refusals() async throws {
+        let farm = try await Farm()
+        defer { farm.remove() }
+        let clip = farm.clip
+        try await farm.withClient { api in
+            let bad = JobSubmission(input: clip, settings: .init(codec: "libx264", crf: 60))
+            var local = ""
+            do { try bad.validate() } catch { local = String(describing: error) }
+            await #expect(throws: ClientError.server(status: 422, message: local)) { try await api.submit(bad) }
+            do {
+                _ = try await api.submit(JobSubmission(input: "/etc/passwd", settings: .init()))
+                Issue.record("a path outside the input roots was accepted")
+            } catch let ClientError.server(status, message) {
+                #expect(status == 403 && message.hasPrefix("input /etc/passwd is outside the coordinator's input roots"), "\(message)")
+            }
+        }
+        try await farm.withClient(token: "gf_wrong") { api in
+            await #expect(throws: ClientError.unauthorized) { try await api.jobs() }
+        }
+    }
+
+    @Test("tokens, agent keys with path characters, drain, the coordinator")
+    func opsCalls() async throws {
+        let farm = try await Farm()
+        defer { farm.remove() }
+        try await farm.withClient { api in
+            let created = try await api.createToken(TokenRequest(name: "carol", role: .producer))
+            #expect(created.name == "carol" && created.role == .producer && !created.token.isEmpty)
+            let key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+            let allowed = try await api.allowAgentKey(AgentKeyRequest(publicKey: key, name: "a1"))
+            #expect(allowed.publicKey == key)
+            #expect(try await api.agentKeys().map(\.publicKey) == [key])
+            try await api.revokeAgentKey(key)
+            #expect(try await api.agentKeys().isEmpty)
+            await #expect(throws: ClientError.self) { try await api.revokeAgentKey(key) }
+            #expect(try await api.drain("a1", undo: false) == DrainState(agent: "a1", draining: true))
+            #expect(try await api.agents().isEmpty)
+            #expect(try await api.coordinator().agentEndpoint == nil)
+        }
+    }
+
+    @Test("an upload streams from the file; a missing file is a sentence before any request")
+    func upload() async throws {
+        let farm = try await Farm()
+        defer { farm.remove() }
+        let clip = farm.clip
+        try await farm.withClient { api in
+            let size = try FileManager.default.attributesOfItem(atPath: clip)[.size] as? Int
+            let created = try await api.upload(file: clip)
+            #expect(created.bytes == size && !created.upload.isEmpty)
+            let job = try await api.submit(JobSubmission(upload: created.upload, settings: .init()))
+            #expect(job.outputName == "clip.mp4")
+            await #expect(throws: ClientError.file("/nonexistent.mp4: no such file")) { try await api.upload(file: "/nonexistent.mp4") }
+        }
+    }
+
+    @Test("nobody listening is `unreachable`, which is transient")
+    func unreachable() async throws {
+        let url = URL(string: "http://127.0.0.1:1")!
+        let api = APIClient(baseURL: url, token: "t")
+        await #expect(throws: ClientError.unreachable(url)) { try await api.jobs() }
+    }
+}
