@@ -135,15 +135,21 @@ let package = Package(
         .testTarget(
             name: "GopfarmServiceTests",
             dependencies: [
-                "GopfarmAPI", "GopfarmService", "GopfarmCoordinator", "GopfarmCommon", "TestSupport",
+                "GopfarmAPI", "GopfarmService", "GopfarmCoordinator", "GopfarmCommon", "TestSupport", "ServiceTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/GopfarmServiceTests"
         ),
+        // A farm service on a temporary directory, for the tests that run its router in process.
+        .target(
+            name: "ServiceTestSupport",
+            dependencies: ["GopfarmService", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/ServiceTestSupport"
+        ),
         .testTarget(
             name: "GopfarmClientTests",
             dependencies: [
-                "GopfarmClient", "GopfarmAPI", "GopfarmService", "TestSupport",
+                "GopfarmClient", "GopfarmAPI", "GopfarmService", "TestSupport", "ServiceTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/GopfarmClientTests"

@@ -4,7 +4,7 @@ import GopfarmAPI
 @testable import GopfarmService
 import Hummingbird
 import HummingbirdTesting
-import Logging
+import ServiceTestSupport
 import Testing
 import TestSupport
 
@@ -13,42 +13,9 @@ import TestSupport
 /// and every refusal becomes the server's sentence.
 @Suite("API client against the router")
 struct APIClientTests {
-    struct Farm {
-        let dir: URL
-        let clip: String
-        let service: FarmService
-        let admin: String
-
-        init() async throws {
-            dir = TestPaths.scratch("client")
-            let inputs = dir.appendingPathComponent("inputs")
-            try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
-            clip = inputs.appendingPathComponent("clip.mp4").path
-            try FileManager.default.copyItem(atPath: try Fixture.h264BFramesMP4.path(), toPath: clip)
-            var config = ServeConfig(dataDirectory: dir.appendingPathComponent("data"), inputRoots: [inputs.path])
-            config.bind = "tcp://127.0.0.1:0"
-            config.insecure = true
-            service = try FarmService(config: config, curve: nil, logger: Logger(label: "client-test"))
-            admin = try await service.store.createToken(name: "admin", role: .admin)
-        }
-
-        /// Runs `body` with a client of the router listening on a free loopback port.
-        func withClient(token: String? = nil, _ body: @Sendable (APIClient) async throws -> Void) async throws {
-            let app = Application(router: APIRouter(service: service).build(),
-                                  configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-            let token = token ?? admin
-            try await app.test(.live) { client in
-                let port = try #require(client.port)
-                try await body(APIClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token))
-            }
-        }
-
-        func remove() { try? FileManager.default.removeItem(at: dir) }
-    }
-
     @Test("submit, list, view and cancel a job")
     func jobs() async throws {
-        let farm = try await Farm()
+        let farm = try await TestFarmService("client")
         defer { farm.remove() }
         let clip = farm.clip
         try await farm.withClient { api in
@@ -64,7 +31,7 @@ struct APIClientTests {
 
     @Test("a refused job is the server's sentence, the same the CLI's rules give")
     func refusals() async throws {
-        let farm = try await Farm()
+        let farm = try await TestFarmService("client")
         defer { farm.remove() }
         let clip = farm.clip
         try await farm.withClient { api in
@@ -86,7 +53,7 @@ struct APIClientTests {
 
     @Test("tokens, agent keys with path characters, drain, the coordinator")
     func opsCalls() async throws {
-        let farm = try await Farm()
+        let farm = try await TestFarmService("client")
         defer { farm.remove() }
         try await farm.withClient { api in
             let created = try await api.createToken(TokenRequest(name: "carol", role: .producer))
@@ -106,7 +73,7 @@ struct APIClientTests {
 
     @Test("an upload streams from the file; a missing file is a sentence before any request")
     func upload() async throws {
-        let farm = try await Farm()
+        let farm = try await TestFarmService("client")
         defer { farm.remove() }
         let clip = farm.clip
         try await farm.withClient { api in
@@ -124,5 +91,18 @@ struct APIClientTests {
         let url = URL(string: "http://127.0.0.1:1")!
         let api = APIClient(baseURL: url, token: "t")
         await #expect(throws: ClientError.unreachable(url)) { try await api.jobs() }
+    }
+}
+
+extension TestFarmService {
+    /// Runs `body` with a client of the router listening on a free loopback port.
+    func withClient(token: String? = nil, _ body: @Sendable (APIClient) async throws -> Void) async throws {
+        let app = Application(router: APIRouter(service: service).build(),
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let token = token ?? adminToken
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            try await body(APIClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token))
+        }
     }
 }

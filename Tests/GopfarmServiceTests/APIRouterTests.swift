@@ -4,7 +4,7 @@ import GopfarmAPI
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Logging
+import ServiceTestSupport
 import Testing
 import TestSupport
 
@@ -16,28 +16,20 @@ import TestSupport
 struct APIRouterTests {
     /// A farm service on a fresh data directory, with an input directory holding one clip and
     /// an admin, two producers and an ops token.
+    /// The farm, an admin, two producers and an ops token.
     struct Harness {
-        let dir: URL
-        let inputs: URL
-        let clip: String
-        let service: FarmService
-        let admin: String, alice: String, bob: String, ops: String
+        let farm: TestFarmService
+        var service: FarmService { farm.service }
+        var clip: String { farm.clip }
+        var inputs: URL { farm.inputs }
+        var admin: String { farm.adminToken }
+        let alice: String, bob: String, ops: String
 
         init(maxUpload: Int64 = 4 << 10) async throws {
-            dir = TestPaths.scratch("router")
-            inputs = dir.appendingPathComponent("inputs")
-            try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
-            clip = inputs.appendingPathComponent("clip.mp4").path
-            try FileManager.default.copyItem(atPath: try Fixture.h264BFramesMP4.path(), toPath: clip)
-            var config = ServeConfig(dataDirectory: dir.appendingPathComponent("data"), inputRoots: [inputs.path])
-            config.bind = "tcp://127.0.0.1:0"
-            config.insecure = true
-            config.maxUploadBytes = maxUpload
-            service = try FarmService(config: config, curve: nil, logger: Logger(label: "router-test"))
-            admin = try await service.store.createToken(name: "admin", role: .admin)
-            alice = try await service.store.createToken(name: "alice", role: .producer)
-            bob = try await service.store.createToken(name: "bob", role: .producer)
-            ops = try await service.store.createToken(name: "olga", role: .ops)
+            farm = try await TestFarmService("router", maxUploadBytes: maxUpload)
+            alice = try await farm.service.store.createToken(name: "alice", role: .producer)
+            bob = try await farm.service.store.createToken(name: "bob", role: .producer)
+            ops = try await farm.service.store.createToken(name: "olga", role: .ops)
         }
 
         func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -45,7 +37,7 @@ struct APIRouterTests {
             try await app.test(.router) { client in try await body(client) }
         }
 
-        func remove() { try? FileManager.default.removeItem(at: dir) }
+        func remove() { farm.remove() }
     }
 
     struct Answer {
