@@ -5,7 +5,9 @@ import TestSupport
 /// The CLI and the API accept and refuse exactly the same job settings, with the same sentence:
 /// every case goes through the real `gopfarm submit --dry-run` (the rules it checks before it
 /// sends anything) and through `POST /v1/jobs` on one real `gopfarm serve` (no agents: accepted
-/// jobs just wait), and both answers must agree with each other and with the table.
+/// jobs just wait), and both answers must agree with each other and with the table. Every
+/// refused case is also given to `gopfarm transcode` (accepted ones would run a whole farm),
+/// which must refuse it with the same sentence.
 @Suite("CLI and API validation parity")
 struct ValidationParityTests {
     enum Expect: Sendable, CustomStringConvertible {
@@ -142,13 +144,18 @@ struct ValidationParityTests {
         defer { serve.stop() }
 
         // The CLI cases run four at a time (each is a process start and a few milliseconds of checks).
-        let cliAnswers = Answers(count: Self.cases.count)
+        let cliAnswers = Answers(count: Self.cases.count), transcodeAnswers = Answers(count: Self.cases.count)
         DispatchQueue.concurrentPerform(iterations: 4) { lane in
             for i in stride(from: lane, to: Self.cases.count, by: 4) {
                 guard let flags = Self.cases[i].cli else { continue }
-                cliAnswers.set(i, Self.cli(clip: clip, output: dir.appendingPathComponent(Self.cases[i].output).path, flags))
+                let output = dir.appendingPathComponent(Self.cases[i].output).path
+                cliAnswers.set(i, Self.cli(["submit", clip, "-o", output, "--dry-run"] + flags))
+                if case .refuse = Self.cases[i].expect, !flags.contains(where: { $0.hasPrefix("--max-agents") }) {
+                    transcodeAnswers.set(i, Self.cli(["transcode", clip, "-o", output, "--quiet"] + flags))
+                }
             }
         }
+        var transcoded = 0
         for (i, c) in Self.cases.enumerated() {
             // Each side's answer as text ("accepted" or "refused: …"); nil when that side cannot say the case.
             let api = try c.settings.map { _ in Self.text(try Self.api(serve, clip: clip, c)) }
@@ -163,15 +170,20 @@ struct ValidationParityTests {
                 }
             }
             if let cli, let api { #expect(cli == api, "\(c.name): the CLI and the API disagree") }
+            if let transcode = transcodeAnswers.get(i).map(Self.text) {
+                transcoded += 1
+                #expect(transcode == cli, "\(c.name): gopfarm transcode \(transcode), gopfarm submit \(cli ?? "-")")
+            }
         }
+        #expect(transcoded >= 30)
     }
 
     static func text(_ answer: Answer) -> String { answer.map { "refused: \($0)" } ?? "accepted" }
 
-    /// `gopfarm submit INPUT -o OUTPUT --dry-run FLAGS`: nil when accepted, else the sentence.
-    static func cli(clip: String, output: String, _ flags: [String]) -> Answer {
+    /// `gopfarm ARGUMENTS`: nil when it succeeds, else the sentence it prints.
+    static func cli(_ arguments: [String]) -> Answer {
         let out: Subprocess.Output
-        do { out = try Subprocess.run(TestPaths.gopfarm, ["submit", clip, "-o", output, "--dry-run"] + flags, timeout: 60) } catch {
+        do { out = try Subprocess.run(TestPaths.gopfarm, arguments, timeout: 60) } catch {
             return "(gopfarm did not run: \(error))"
         }
         if out.status == 0 { return nil }
