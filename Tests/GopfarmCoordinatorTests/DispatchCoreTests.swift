@@ -271,4 +271,22 @@ struct DispatchCoreTests {
         farm.join(2)
         #expect(Farm.assigned(farm.on(.tick, at: 21.6)).allSatisfy { $0.agent == Farm.id(2) })
     }
+
+    @Test func anAssignmentLostInAReconnectionIsRequeuedAtTheFirstHeartbeat() {
+        var farm = Farm()
+        farm.add(segments: 2)
+        farm.join(1, slots: 1, prefetch: 1, key: "K")
+        let a = Farm.assigned(farm.on(.tick))
+        #expect(a.count == 2)
+        // The agent gave up waiting (segment 1 was still on a slow link) and reconnected: its
+        // first heartbeat lists segment 0 only.
+        farm.join(2, slots: 1, prefetch: 1, key: "K", credit: false)
+        let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a[0].attempt, frames: 3)])
+        let actions = farm.on(.agent(identity: Farm.id(2), publicKey: "K", version: 1, .message(.heartbeat(beat))), at: 1)
+        #expect(actions.contains { if case .record(.requeued(job: "j", segment: 1, _)) = $0 { true } else { false } })
+        #expect(!actions.contains { if case .record(.requeued(job: "j", segment: 0, _)) = $0 { true } else { false } })
+        // A later heartbeat that leaves segment 0 out does not requeue it: only the first one counts.
+        let quiet = farm.on(.agent(identity: Farm.id(2), publicKey: "K", version: 1, .message(.heartbeat(AgentHeartbeat(inProgress: [])))), at: 2)
+        #expect(!quiet.contains { if case .record(.requeued) = $0 { true } else { false } })
+    }
 }

@@ -34,6 +34,10 @@ struct AgentSession {
     /// Attempts taken back from this agent for lack of progress that its heartbeats still list:
     /// each holds one of its slots. An agent whose every slot is held so is stuck.
     var stalled: Set<Attempt> = []
+    /// Leases taken over from an earlier connection that no heartbeat of this one listed yet: an
+    /// assignment sent to the old connection may never have arrived (a cut, or an agent that
+    /// gave up waiting while a large segment was still on a slow link).
+    var unconfirmed: Set<SegmentRef> = []
     var segmentsDone = 0
     var framesDone = 0
     /// (time, frames done including in-progress) samples of the last seconds, for frames/s.
@@ -70,6 +74,7 @@ struct AgentSession {
     /// A new connection of the same agent (same key) takes over the old one's work.
     mutating func takeOver(_ old: AgentSession) {
         leases = old.leases
+        unconfirmed = old.leases
         progress = old.progress
         stalled = old.stalled
         segmentsDone = old.segmentsDone

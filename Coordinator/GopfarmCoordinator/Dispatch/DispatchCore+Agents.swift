@@ -42,6 +42,7 @@ extension DispatchCore {
                 }
                 heartbeat(beat, agent: &agent, now: now)
                 put(agent)
+                if !agent.unconfirmed.isEmpty { requeueUnlisted(beat, agent: agent) }
                 out.append(.send(identity, .heartbeatAck))
             case .result(let result, let check, let receivedAt):
                 accept(result, check: check, receivedAt: receivedAt, from: identity, now: now)
@@ -119,6 +120,26 @@ extension DispatchCore {
             agent.progress[ref] = frames
         }
         agent.sampleRate(now: now)
+    }
+
+    /// The first heartbeat after a reconnection: leases of the old connection it does not list
+    /// never reached the agent (or were dropped by it) and go back to the queue at once, instead
+    /// of waiting for the stall bound.
+    private mutating func requeueUnlisted(_ beat: AgentHeartbeat, agent: AgentSession) {
+        var agent = agent
+        let listed = Set(beat.inProgress.map { AgentSession.SegmentRef(job: $0.job, segment: $0.segment) })
+        for ref in agent.unconfirmed.sorted(by: { ($0.job, $0.segment) < ($1.job, $1.segment) })
+        where agent.leases.contains(ref) && !listed.contains(ref) {
+            agent.leases.remove(ref)
+            agent.progress[ref] = nil
+            guard let job = jobs[ref.job], job.segments.indices.contains(ref.segment) else { continue }
+            if job.segments[ref.segment].agentLost(agent.key) {
+                job.markRequeued(ref.segment)
+                requeued(ref, reason: "\(agent.name) reconnected without it")
+            }
+        }
+        agent.unconfirmed = []
+        put(agent)
     }
 
     private mutating func accept(_ result: SegmentResult, check: ResultCheck, receivedAt: Date, from identity: Data, now: Double) {

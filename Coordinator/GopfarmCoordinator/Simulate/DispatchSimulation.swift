@@ -8,7 +8,8 @@ import Logging
 /// resource whose measured costs (extraction, messages) add up, so it shows where it becomes
 /// the bottleneck. `ChaosSchedule` adds faults; `ChaosMonitor` checks invariants after each step.
 struct DispatchSimulation {
-    enum Event {
+    /// Indirect: the heap moves events around, and a boxed one is a pointer.
+    indirect enum Event {
         case submit(Int)
         case join(Int)
         case toCore(agent: Int, connection: Int, AgentMessage, corrupt: Bool)
@@ -19,6 +20,8 @@ struct DispatchSimulation {
         case clock
         /// A tick right after messages, as the real loop does once per turn.
         case tick
+        /// The coordinator's loop is free: it takes the next message waiting for it.
+        case coordinatorFree
         case fault(ChaosSchedule.Fault)
     }
 
@@ -37,6 +40,10 @@ struct DispatchSimulation {
     var coordinatorFree = 0.0
     var nicFree = 0.0
     var tickPending = false
+    /// Messages that reached the coordinator while its loop was busy, in arrival order.
+    var inbox: [(agent: Int, connection: Int, message: AgentMessage, corrupt: Bool)] = []
+    var inboxHead = 0
+    var wakePending = false
     /// What the job store would hold: accepted segments per job, and outcomes.
     var stored: [String: [Int: CompletedSegment]] = [:]
     var outcomes: [String: DispatchOutcome] = [:]
@@ -100,14 +107,33 @@ struct DispatchSimulation {
             connect(i)
             queue.push(.heartbeat(agent: i, incarnation: agents[i].incarnation), at: now + spec.heartbeatSeconds)
         case .toCore(let agent, let connection, let message, let corrupt):
-            // The coordinator's loop handles one message at a time.
+            // The coordinator's loop handles one message at a time, in arrival order.
+            inbox.append((agent, connection, message, corrupt))
+            if !wakePending {
+                wakePending = true
+                queue.push(.coordinatorFree, at: max(now, coordinatorFree))
+            }
+        case .coordinatorFree:
+            wakePending = false
             guard now >= coordinatorFree else {
-                queue.push(event, at: coordinatorFree)
+                wakePending = true
+                queue.push(.coordinatorFree, at: coordinatorFree)
                 return
+            }
+            guard inboxHead < inbox.count else { return }
+            let next = inbox[inboxHead]
+            inboxHead += 1
+            if inboxHead > 1024, inboxHead * 2 > inbox.count {
+                inbox.removeFirst(inboxHead)
+                inboxHead = 0
             }
             coordinatorFree = now + spec.coordinator.secondsPerMessage
             busy.coordinator += spec.coordinator.secondsPerMessage
-            deliverToCore(agent: agent, connection: connection, message, corrupt: corrupt)
+            deliverToCore(agent: next.agent, connection: next.connection, next.message, corrupt: next.corrupt)
+            if inboxHead < inbox.count {
+                wakePending = true
+                queue.push(.coordinatorFree, at: max(now, coordinatorFree))
+            }
         case .toAgent(let agent, let connection, let delivery):
             receive(delivery, agent: agent, connection: connection)
         case .segmentDone(let agent, let incarnation, let job, let segment, let attempt):
