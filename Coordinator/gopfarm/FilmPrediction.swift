@@ -18,6 +18,9 @@ struct FilmRow: Encodable {
     var coordinatorLoad: Double
     var nicLoad: Double
     var simulatorSeconds: Double
+    /// Segments handed out again (an agent lost, a lease taken back) and straggler copies.
+    var requeues: Int
+    var speculative: Int
 }
 
 /// The most agents the coordinator can keep busy, by each measured limit: agents finish a

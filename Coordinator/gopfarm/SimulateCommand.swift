@@ -136,16 +136,18 @@ struct SimulateCommand: ParsableCommand {
             if baseline == nil { baseline = outcome.makespan * Double(n) }
             rows.append(FilmRow(agents: n, segments: plan.segments.count, makespan: outcome.makespan, efficiency: one / (Double(n) * outcome.makespan),
                                 utilization: outcome.utilization, coordinatorLoad: outcome.coordinatorLoad, nicLoad: outcome.nicLoad,
-                                simulatorSeconds: MonotonicClock.now() - started))
+                                simulatorSeconds: MonotonicClock.now() - started, requeues: outcome.counters.requeues,
+                                speculative: outcome.counters.speculative))
         }
         let limits = FilmLimits(model: model, segmentSeconds: segmentSeconds, fps: fps, linkBitsPerSecond: linkBits)
         if json { try CLIEnvironment.printJSON(FilmPrediction(rows: rows, limits: limits)); return }
         var t = String(format: "a %.0f s film at %.0f fps, key frame every %.1f s, %.0f s segments; per-frame costs of the bench ×%.2f; hosts of 1 slot on %@ links\n",
                        seconds, fps, keyFrameSeconds, segmentSeconds, costScale, LinkRate(bitsPerSecond: UInt64(linkBits)).description)
-        t += "      N  segments    makespan  efficiency  utilization  coordinator loop  coordinator NIC\n"
+        t += "      N  segments    makespan  efficiency  utilization  coordinator loop  coordinator NIC  requeued  copies\n"
         for r in rows {
             t += String(format: "%7d  %8d  ", r.agents, r.segments) + Self.right(Self.s(r.makespan), 10)
-                + String(format: "  %10.2f  %11.2f  %15.0f%%  %14.0f%%\n", r.efficiency, r.utilization, r.coordinatorLoad * 100, r.nicLoad * 100)
+                + String(format: "  %10.2f  %11.2f  %15.0f%%  %14.0f%%  %8d  %6d\n", r.efficiency, r.utilization, r.coordinatorLoad * 100,
+                         r.nicLoad * 100, r.requeues, r.speculative)
         }
         t += limits.text
         Console.out(t)

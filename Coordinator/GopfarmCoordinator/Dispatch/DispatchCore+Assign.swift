@@ -8,14 +8,19 @@ extension DispatchCore {
     /// Hands segments to agents that asked for work, in join order. Every idle slot is filled
     /// before any prefetch place, so an agent never queues a segment another agent could start now.
     mutating func assign(now: Double) {
-        guard !jobs.isEmpty else { return }
+        guard !jobs.isEmpty, !wanting.isEmpty else { return }
+        // Leases per owner (fair share, when owners compete) and the agents holding each job's
+        // segments (for jobs with `maxAgents`): only counted when they can matter, since a tick
+        // with 1,000 busy agents must not walk every lease.
         var runningByOwner: [String: Int] = [:]
-        // Agents holding each job's segments now, for jobs with `maxAgents`.
         var holders: [String: Set<Data>] = [:]
-        for (identity, agent) in agents {
-            for ref in agent.leases {
-                runningByOwner[jobs[ref.job]?.job.owner ?? "", default: 0] += 1
-                holders[ref.job, default: []].insert(identity)
+        let limited = jobs.values.contains { $0.job.maxAgents != nil }
+        if jobs.count > 1 || limited {
+            for (identity, agent) in agents {
+                for ref in agent.leases {
+                    runningByOwner[jobs[ref.job]?.job.owner ?? "", default: 0] += 1
+                    if limited, jobs[ref.job]?.job.maxAgents != nil { holders[ref.job, default: []].insert(identity) }
+                }
             }
         }
         func allowed(_ job: JobRuntime, _ identity: Data) -> Bool {
@@ -24,14 +29,28 @@ extension DispatchCore {
             return holding.contains(identity) || holding.count < limit
         }
         var queuedCache: [String: [Int]] = [:], stragglerCache: [String: [Int]] = [:]
+        var idle: [(identity: Data, name: String)] = []
         for prefetching in [false, true] {
-            for identity in wanting.sorted(by: { agents[$0]!.order < agents[$1]!.order }) {
+            if prefetching {
+                guard !wanting.isEmpty else { break }
+            }
+            if prefetching, jobs.values.contains(where: \.hasPending) {
+                // Connected agents still without work (they have not asked yet: a farm starting,
+                // an agent just joined) count as idle slots too: no prefetch place while one of
+                // them could take the job's next segment, or a thousand agents joining at once
+                // would see the first half queue two segments each and the rest wait a round.
+                idle = agents.values.filter { $0.leases.isEmpty && $0.stalled.isEmpty && !drained.contains($0.name) }.map { ($0.identity, $0.name) }
+            }
+            for identity in wanting.map({ (agents[$0]!.order, $0) }).sorted(by: { $0.0 < $1.0 }).map(\.1) {
                 // Work taken back for lack of progress still holds its slot on the agent; an agent
                 // stuck on such work gets nothing queued behind it.
                 while let agent = agents[identity], agent.credits > 0, !drained.contains(agent.name), !(prefetching && agent.isStuck),
                       agent.leases.count + agent.stalled.count < (prefetching ? agent.capacity : agent.hello.slots) {
                     let candidates = jobOrder.compactMap { id -> Scheduler.Candidate? in
                         guard let job = jobs[id], job.hasPending, !job.isBlocklisted(agent.name), allowed(job, identity) else { return nil }
+                        if prefetching, idle.contains(where: { $0.identity != identity && !job.isBlocklisted($0.name) && allowed(job, $0.identity) }) {
+                            return nil
+                        }
                         return Scheduler.Candidate(job: id, priority: job.job.priority, owner: job.job.owner, sequence: job.sequence)
                     }
                     let next: (job: String, segment: Int, speculative: Bool)
