@@ -36,7 +36,7 @@ public struct BenchPrediction: Sendable, Codable {
         let measured = Dictionary(bench.sizes.map { ($0.agents, $0.makespan) }, uniquingKeysWith: { a, _ in a })
         for n in Set(measured.keys).union(extra).sorted() {
             let plan = try SegmentPlanner(targetSeconds: target, slots: n).plan(probe.index, timeBase: probe.videoTimeBase)
-            let outcome = FarmPrediction.simulate(plan: plan, model: model, hosts: FarmPrediction.Hosts(count: n, linkBitsPerSecond: hosts))
+            let outcome = FarmPrediction.simulate(plan: plan, model: model, hosts: SimulationSpec.AgentGroup(count: n, linkBitsPerSecond: hosts))
             rows.append(Row(agents: n, measured: measured[n], predicted: outcome.makespan, utilization: outcome.utilization))
         }
         return BenchPrediction(model: model, rows: rows)

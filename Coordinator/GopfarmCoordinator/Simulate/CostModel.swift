@@ -69,48 +69,25 @@ public struct CostModel: Sendable, Codable {
 
 /// Predictions of a farm's makespan: `DispatchSimulation` with segments priced by a `CostModel`.
 public enum FarmPrediction {
-    /// Where a host stands: its link and how its speed compares with the measured host.
-    public struct Hosts: Sendable {
-        public var count: Int
-        public var slots = 1
-        public var prefetch = 1
-        public var speed = 1.0
-        public var linkBitsPerSecond = 1e9
-        public var latencySeconds = 0.0002
-        public var nicBitsPerSecond = 10e9
-
-        public init(count: Int, slots: Int = 1, prefetch: Int = 1, speed: Double = 1, linkBitsPerSecond: Double = 1e9,
-                    latencySeconds: Double = 0.0002, nicBitsPerSecond: Double = 10e9) {
-            self.count = count
-            self.slots = slots
-            self.prefetch = prefetch
-            self.speed = speed
-            self.linkBitsPerSecond = linkBitsPerSecond
-            self.latencySeconds = latencySeconds
-            self.nicBitsPerSecond = nicBitsPerSecond
-        }
-    }
-
     /// Simulates one job of `plan` on `hosts`, with the dispatcher's default timing.
-    public static func simulate(plan: SegmentPlan, model: CostModel, hosts: Hosts, timing: DispatchTiming = DispatchTiming()) -> SimulationOutcome {
-        let group = SimulationSpec.AgentGroup(count: hosts.count, slots: hosts.slots, prefetch: hosts.prefetch, speed: hosts.speed,
-                                              linkBitsPerSecond: hosts.linkBitsPerSecond, latencySeconds: hosts.latencySeconds)
+    public static func simulate(plan: SegmentPlan, model: CostModel, hosts group: SimulationSpec.AgentGroup, nicBitsPerSecond: Double = 10e9,
+                                timing: DispatchTiming = DispatchTiming()) -> SimulationOutcome {
         let segments = model.segments(plan)
         var spec = SimulationSpec(agents: [group], jobs: [SimulationSpec.Job(id: "job", segments: segments)])
         // Heartbeats and expiry checks every second, as gopfarm-agent does, up to 100 hosts;
         // past that as often as the segments' length makes them matter (a twentieth of a
         // segment, at most 10 s): a 1,000-host farm of 4-minute segments would otherwise spend
         // the simulator's time on heartbeats. (At 1 s vs 2.5 s the 8-host bench moved by 6 %.)
-        let mean = segments.reduce(0) { $0 + $1.seconds } / Double(max(1, segments.count)) / hosts.speed
-        spec.heartbeatSeconds = hosts.count <= 100 ? 1 : min(10, max(1, mean / 20))
-        spec.agentSilenceSeconds = 3 * spec.heartbeatSeconds
+        let mean = segments.reduce(0) { $0 + $1.seconds } / Double(max(1, segments.count)) / group.speed
+        spec.heartbeatSeconds = group.count <= 100 ? 1 : min(10, max(1, mean / 20))
+        spec.agentSilenceSeconds = max(3, 5 * spec.heartbeatSeconds)
         var timing = timing
         timing.heartbeatMilliseconds = Int(spec.heartbeatSeconds * 1000)
         timing.agentTimeoutSeconds = max(timing.agentTimeoutSeconds, 4 * spec.heartbeatSeconds)
         timing.expirySeconds = max(timing.expirySeconds, spec.heartbeatSeconds)
         spec.coordinator.extractBytesPerSecond = model.extractBytesPerSecond
         spec.coordinator.secondsPerMessage = model.secondsPerMessage
-        spec.coordinator.nicBitsPerSecond = hosts.nicBitsPerSecond
+        spec.coordinator.nicBitsPerSecond = nicBitsPerSecond
         spec.coordinator.serialSeconds = model.serialSeconds
         return simulate(spec, timing: timing)
     }

@@ -141,6 +141,11 @@ struct DispatchSimulation {
         case .heartbeat(let agent, let incarnation):
             heartbeat(agent, incarnation: incarnation)
         case .clock:
+            // The loop ticks after the messages waiting for it (a turn reads them first).
+            guard now >= coordinatorFree, inboxHead == inbox.count else {
+                queue.push(.clock, at: max(coordinatorFree, now) + spec.coordinator.secondsPerMessage)
+                return
+            }
             feed(.tick)
             if outcomes.count < spec.jobs.count { queue.push(.clock, at: now + timing.expirySeconds) }
         case .tick:

@@ -79,8 +79,9 @@ public struct SimulationSpec: Sendable, Codable {
     public var jobs: [Job]
     public var coordinator = Coordinator()
     public var heartbeatSeconds = 1.0
-    /// An agent that hears nothing for this long reconnects (gopfarm-agent's rule).
-    public var agentSilenceSeconds = 3.0
+    /// An agent that hears nothing for this long reconnects (gopfarm-agent's rule: five
+    /// heartbeats, at least 3 s).
+    public var agentSilenceSeconds = 5.0
 
     public init(agents: [AgentGroup], jobs: [Job]) {
         self.agents = agents
