@@ -38,6 +38,10 @@ struct AgentSession {
     /// assignment sent to the old connection may never have arrived (a cut, or an agent that
     /// gave up waiting while a large segment was still on a slow link).
     var unconfirmed: Set<SegmentRef> = []
+    /// Work its heartbeats list running that is not its lease (a copy that lost, a segment of a
+    /// finished job): frames and when they last grew. Such work holds a slot; once it makes no
+    /// progress for the lease bound it counts as `stalled`.
+    var phantoms: [Attempt: (frames: Int, since: Double)] = [:]
     var segmentsDone = 0
     var framesDone = 0
     /// (time, frames done including in-progress) samples of the last seconds, for frames/s.
@@ -55,6 +59,9 @@ struct AgentSession {
     var name: String { hello.name }
 
     var isStuck: Bool { stalled.count >= hello.slots }
+
+    /// Places taken: its leases, work taken back that it still lists, and other work it lists.
+    var occupied: Int { leases.count + stalled.count + phantoms.count }
 
     /// Segments it may hold: its slots plus those it prefetches (at most 4 queued).
     var capacity: Int { hello.slots + min(max(hello.prefetch ?? 0, 0), 4) }

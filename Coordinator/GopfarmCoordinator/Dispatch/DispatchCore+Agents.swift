@@ -41,6 +41,7 @@ extension DispatchCore {
                     return
                 }
                 heartbeat(beat, agent: &agent, now: now)
+                watchPhantoms(beat, agent: &agent, now: now)
                 put(agent)
                 if !agent.unconfirmed.isEmpty { requeueUnlisted(beat, agent: agent) }
                 out.append(.send(identity, .heartbeatAck))
@@ -122,6 +123,39 @@ extension DispatchCore {
         agent.sampleRate(now: now)
     }
 
+    /// Drops a lease from its agent's session (the segment ended another way).
+    mutating func release(_ ref: AgentSession.SegmentRef, of lease: SegmentStateMachine.Lease) {
+        guard let identity = identities[lease.agent], var holder = agents[identity], holder.leases.contains(ref) else { return }
+        holder.leases.remove(ref)
+        holder.progress[ref] = nil
+        put(holder)
+    }
+
+    /// Work the agent lists that is not its lease: a queued one it should have dropped (the
+    /// revoke was lost, or crossed this heartbeat) is revoked again; a running one that stops making progress holds its
+    /// slot for good and counts as stalled, so an agent hung on such work is known to be stuck.
+    private mutating func watchPhantoms(_ beat: AgentHeartbeat, agent: inout AgentSession, now: Double) {
+        var seen: Set<AgentSession.Attempt> = []
+        for p in beat.inProgress {
+            let ref = AgentSession.SegmentRef(job: p.job, segment: p.segment)
+            let attempt = AgentSession.Attempt(job: p.job, segment: p.segment, attempt: p.attempt)
+            guard !agent.leases.contains(ref), !agent.stalled.contains(attempt) else { continue }
+            if p.queued == true {
+                // No credit with it: the first revoke gave that place back already (it may only
+                // be this heartbeat that crossed it); a reconnection's request restores any lost.
+                out.append(.send(agent.identity, .revoke(SegmentRevoke(job: p.job, segment: p.segment, attempt: p.attempt))))
+                continue
+            }
+            seen.insert(attempt)
+            if let old = agent.phantoms[attempt], p.frames <= old.frames {
+                if now - old.since > timing.leaseSeconds { agent.stalled.insert(attempt) }
+            } else {
+                agent.phantoms[attempt] = (p.frames, now)
+            }
+        }
+        agent.phantoms = agent.phantoms.filter { seen.contains($0.key) }
+    }
+
     /// The first heartbeat after a reconnection: leases of the old connection it does not list
     /// never reached the agent (or were dropped by it) and go back to the queue at once, instead
     /// of waiting for the stall bound.
@@ -167,7 +201,11 @@ extension DispatchCore {
             segmentFailed(ref, agent: agent, attempt: result.attempt, message: message, kind: kind)
         case .spooled(let path):
             let started = job.segments[n].leases.first { $0.attempt == result.attempt }?.started
-            job.segments[n].accept(agent: agent.key, attempt: result.attempt)
+            // The losing copies' agents no longer hold the segment: their work, while they still
+            // list it, is watched as a phantom (it holds a slot; hung, it makes the agent stuck).
+            for other in job.segments[n].accept(agent: agent.key, attempt: result.attempt) {
+                release(AgentSession.SegmentRef(job: job.id, segment: n), of: other)
+            }
             let seconds = started.map { now - $0 } ?? (result.decodeSeconds + result.encodeSeconds)
             let completed = CompletedSegment(result: result, path: path, agent: agent.name,
                                              leasedAt: receivedAt.addingTimeInterval(-seconds), finishedAt: receivedAt)

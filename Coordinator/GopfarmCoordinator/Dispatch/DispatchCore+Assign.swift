@@ -39,13 +39,13 @@ extension DispatchCore {
                 // an agent just joined) count as idle slots too: no prefetch place while one of
                 // them could take the job's next segment, or a thousand agents joining at once
                 // would see the first half queue two segments each and the rest wait a round.
-                idle = agents.values.filter { $0.leases.isEmpty && $0.stalled.isEmpty && !drained.contains($0.name) }.map { ($0.identity, $0.name) }
+                idle = agents.values.filter { $0.occupied == 0 && !drained.contains($0.name) }.map { ($0.identity, $0.name) }
             }
             for identity in wanting.map({ (agents[$0]!.order, $0) }).sorted(by: { $0.0 < $1.0 }).map(\.1) {
                 // Work taken back for lack of progress still holds its slot on the agent; an agent
                 // stuck on such work gets nothing queued behind it.
                 while let agent = agents[identity], agent.credits > 0, !drained.contains(agent.name), !(prefetching && agent.isStuck),
-                      agent.leases.count + agent.stalled.count < (prefetching ? agent.capacity : agent.hello.slots) {
+                      agent.occupied < (prefetching ? agent.capacity : agent.hello.slots) {
                     let candidates = jobOrder.compactMap { id -> Scheduler.Candidate? in
                         guard let job = jobs[id], job.hasPending, !job.isBlocklisted(agent.name), allowed(job, identity) else { return nil }
                         if prefetching, idle.contains(where: { $0.identity != identity && !job.isBlocklisted($0.name) && allowed(job, $0.identity) }) {

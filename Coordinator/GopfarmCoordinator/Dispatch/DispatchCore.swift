@@ -96,9 +96,15 @@ struct DispatchCore {
         finish(id, .completed((0..<job.segments.count).map { job.completed[$0]! }))
     }
 
-    /// Ends a job: outcome out, state dropped (memory stays flat however many jobs ran). Agents
-    /// still encoding its segments keep their leases until the (ignored) results come back.
+    /// Ends a job: outcome out, state dropped (memory stays flat however many jobs ran).
     mutating func finish(_ id: String, _ outcome: DispatchOutcome) {
+        // Its leases leave their agents' sessions: work they still list is watched as phantoms
+        // (held slots, stuck when hung), so a hung copy of a finished job cannot wedge the next.
+        if let job = jobs[id] {
+            for n in job.running {
+                for lease in job.segments[n].leases { release(AgentSession.SegmentRef(job: id, segment: n), of: lease) }
+            }
+        }
         jobs[id] = nil
         jobOrder.removeAll { $0 == id }
         out.append(.record(.jobFinished(job: id, outcome: outcome)))
