@@ -14,10 +14,22 @@ public struct BenchPrediction: Sendable, Codable {
         public var utilization: Double
         /// predicted / measured − 1.
         public var error: Double? { measured.map { predicted / $0 - 1 } }
+
+        public init(agents: Int, measured: Double?, predicted: Double, utilization: Double) {
+            self.agents = agents
+            self.measured = measured
+            self.predicted = predicted
+            self.utilization = utilization
+        }
     }
 
     public var model: CostModel
     public var rows: [Row]
+
+    public init(model: CostModel, rows: [Row]) {
+        self.model = model
+        self.rows = rows
+    }
 
     /// Predicts every measured size and `extra` ones beyond, from the bench's baseline run.
     public static func predict(_ bench: BenchResult, extra: [Int] = []) throws -> BenchPrediction {

@@ -4,8 +4,9 @@ extension BenchReport {
     /// The sizes' x axis: linear in N from 0, ticks at the measured sizes.
     private var sizeAxis: (range: ClosedRange<Double>, labels: [(value: Double, text: String)]) {
         let sizes = result.sizes.map(\.agents)
-        let top = Double(sizes.max() ?? 1)
-        return (0...(top * 1.04 + 0.2), sizes.map { (Double($0), "\($0)") })
+        let top = Double(max(sizes.max() ?? 1, result.prediction?.rows.map(\.agents).max() ?? 1))
+        let ticks = Set(sizes + (result.prediction?.rows.map(\.agents) ?? [])).sorted()
+        return (0...(top * 1.04 + 0.2), ticks.map { (Double($0), "\($0)") })
     }
 
     /// Speedup against N: measured, ideal (N / N₀) and Amdahl's curve with the measured serial fraction.
@@ -22,6 +23,10 @@ extension BenchReport {
         if let fit = result.amdahl {
             plot.line(curve(from: axis.range.upperBound / 200, to: axis.range.upperBound) { fit.speedup(agents: $0) }, class: "amdahl")
             keys.append(("amdahl", "Amdahl, serial fraction \(ReportFormat.number(fit.serialFraction, digits: 3))"))
+        }
+        if let prediction = result.prediction, let base = sizes.first?.makespan, base > 0 {
+            plot.line(prediction.rows.map { (Double($0.agents), base / $0.predicted) }, class: "predicted")
+            keys.append(("predicted", "predicted by gopfarm simulate"))
         }
         plot.line(sizes.map { (Double($0.agents), $0.speedup) }, class: "measured")
         for s in sizes {

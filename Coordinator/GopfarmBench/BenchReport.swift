@@ -138,6 +138,7 @@ public struct BenchReport: Sendable {
     .caption{font-size:15px;color:var(--ink);margin:-6px 0 12px}
     .ideal{stroke:#9aa2b1;stroke-width:1.5;stroke-dasharray:6 4;fill:none}.sw.ideal{background:#9aa2b1;height:2px}
     .amdahl{stroke:#d17a00;stroke-width:2;fill:none}.sw.amdahl{background:#d17a00;height:3px}
+    .predicted{stroke:#3fa34d;stroke-width:2;stroke-dasharray:3 3;fill:none}.sw.predicted{background:#3fa34d;height:3px}
     .measured{stroke:#2f5fb3;stroke-width:2.5;fill:none}.sw.measured{background:#2f5fb3;height:3px}
     .measured-dot{fill:#2f5fb3;stroke:#fff;stroke-width:1.5}
     svg .value-label{fill:var(--ink);font-size:11px}

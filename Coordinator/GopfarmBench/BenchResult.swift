@@ -25,6 +25,9 @@ public struct BenchResult: Codable, Sendable {
     public var runs: [BenchRun]
     /// Things a reader of the figures should know (a missing measurement, a refused option).
     public var notes: [String]
+    /// The simulator's makespans for the measured sizes and twice and four times the largest,
+    /// from the baseline run's costs (`BenchPrediction`; strong scaling, when the input is readable).
+    public var prediction: BenchPrediction?
 
     public init(mode: BenchMode, input: String, inputSeconds: Double, plan: BenchPlan, hosts: BenchHosts? = nil,
                 machineCores: Int? = nil, date: Date = Date(), runs: [BenchRun] = [], notes: [String] = []) {

@@ -33,6 +33,9 @@ public struct BenchRunner: Sendable {
             }
             if let row = result.sizes.first(where: { $0.agents == n }) { sized(row, result) }
         }
+        if plan.scaling == .strong, result.sizes.count > 1 {
+            result.prediction = try? BenchPrediction.predict(result, extra: [2 * plan.maxAgents, 4 * plan.maxAgents])
+        }
         return result
     }
 

@@ -39,6 +39,22 @@ struct BenchOutputTests {
         #expect(back.mode == .local && back.caption == BenchMode.local.caption && back.date == result.date)
     }
 
+    @Test func thePredictedCurveGoesBesideTheMeasuredOneAndPastIt() throws {
+        var result = BenchFixture.result()
+        #expect(!BenchReport(result).html().contains("predicted by gopfarm simulate"))
+        let model = CostModel(secondsPerFrame: [0.1], sentBytesPerFrame: 1000, returnedBytesPerFrame: 100, serialSeconds: 1, extractBytesPerSecond: 1e9)
+        result.prediction = BenchPrediction(model: model, rows: [1, 2, 4, 8, 16].map {
+            BenchPrediction.Row(agents: $0, measured: nil, predicted: 40 / Double($0) + 1, utilization: 0.9)
+        })
+        let html = BenchReport(result).html()
+        #expect(html.contains("predicted by gopfarm simulate") && html.contains("class=\"predicted\""))
+        // The x axis reaches the predicted sizes past the measured ones.
+        #expect(html.contains(">16<"))
+        // bench.json keeps it.
+        let decoded = try BenchResult.decode(try result.json())
+        #expect(decoded.prediction?.rows.map(\.agents) == [1, 2, 4, 8, 16])
+    }
+
     /// Written to the path in `GOPFARM_BENCH_SAMPLE` when set, for looking at.
     @Test func pageHasEveryPlot() throws {
         let html = BenchReport(BenchFixture.result()).html()
