@@ -132,6 +132,7 @@ struct APIRouter {
             await service.store.event(job: nil, kind: "token", "created a \(body.role.rawValue) token for \(body.name)")
             return try json(TokenCreated(name: body.name, role: body.role, token: token), status: .created)
         }
+        DashboardRoutes(service: service).register(on: router)
         return router
     }
 }

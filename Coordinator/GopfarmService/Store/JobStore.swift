@@ -88,6 +88,10 @@ public final class JobStore: Sendable {
                 ALTER TABLE attempts ADD COLUMN analysisSeconds DOUBLE;
                 """)
         }
+        // The dashboard's cluster throughput reads the last hour's completed segments.
+        m.registerMigration("8-d-segments-completed-index") { db in
+            try db.execute(sql: "CREATE INDEX segments_completed ON segments(completedAt)")
+        }
         return m
     }
 

@@ -1,0 +1,56 @@
+import Foundation
+
+/// How the dashboard writes durations, sizes, moments and estimates: short, for people.
+enum DashboardFormat {
+    /// `42 s`, `3 min 05 s`, `2 h 07 min`.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "–" }
+        let s = Int(seconds.rounded())
+        if s < 60 { return seconds < 10 ? String(format: "%.1f s", seconds) : "\(s) s" }
+        if s < 3600 { return String(format: "%d min %02d s", s / 60, s % 60) }
+        return String(format: "%d h %02d min", s / 3600, (s % 3600) / 60)
+    }
+
+    /// `12.3 MB` (decimal units, as disks are sold).
+    static func bytes(_ n: Int) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var v = Double(n), i = 0
+        while v >= 1000, i < units.count - 1 { v /= 1000; i += 1 }
+        return i == 0 ? "\(n) B" : String(format: v < 10 ? "%.1f %@" : "%.0f %@", v, units[i])
+    }
+
+    /// `just now`, `5 min ago`, `3 h ago`, then the date.
+    static func ago(_ date: Date, now: Date = Date()) -> String {
+        let s = now.timeIntervalSince(date)
+        if s < 10 { return "just now" }
+        if s < 60 { return "\(Int(s)) s ago" }
+        if s < 3600 { return "\(Int(s / 60)) min ago" }
+        if s < 86400 { return "\(Int(s / 3600)) h ago" }
+        return iso(date)
+    }
+
+    /// `2026-12-04 11:35:02 UTC`.
+    static func iso(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        return f.string(from: date)
+    }
+
+    /// Time left at the rate so far: nil before any progress or once final.
+    static func eta(started: Date?, fraction: Double, now: Date = Date()) -> Double? {
+        guard let started, fraction > 0.001, fraction < 1 else { return nil }
+        let elapsed = now.timeIntervalSince(started)
+        guard elapsed > 0 else { return nil }
+        return elapsed * (1 - fraction) / fraction
+    }
+
+    /// `1,000`.
+    static func count(_ n: Int) -> String {
+        let f = NumberFormatter()
+        f.numberStyle = .decimal
+        f.locale = Locale(identifier: "en_US")
+        return f.string(from: NSNumber(value: n)) ?? String(n)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+/// What the templates render: plain values, already formatted (Mustache reads stored
+/// properties by reflection, so nothing here computes).
+enum DashboardModels {
+    /// The frame around every page: who is logged in, the CSRF token, the current section.
+    struct Layout {
+        var title: String
+        var user: String?
+        var role: String?
+        var isOps = false
+        var csrf: String?
+        var section: String
+        var onJobs = false, onSubmit = false, onAgents = false
+        var flash: String?
+
+        init(title: String, section: String, session: DashboardSession?) {
+            self.title = title
+            self.section = section
+            user = session?.caller.name
+            role = session?.caller.role.rawValue
+            isOps = session.map { $0.caller.role >= .ops } ?? false
+            csrf = session?.csrf
+            onJobs = section == "jobs"
+            onSubmit = section == "submit"
+            onAgents = section == "agents"
+        }
+    }
+
+    struct Login {
+        var layout: Layout
+        var csrf: String
+        var error: String?
+    }
+
+    struct StateCount {
+        var state: String
+        var count: String
+    }
+
+    struct JobRow: Codable {
+        var id: String
+        var name: String
+        var owner: String
+        var state: String
+        var live: Bool
+        var percent: String
+        var percentValue: String
+        var segments: String
+        var agents: String
+        var eta: String
+        var submitted: String
+        var submittedISO: String
+    }
+
+    struct Jobs {
+        var layout: Layout
+        var counts: [StateCount]
+        var jobs: [JobRow]
+        var empty: Bool
+        var showOwner: Bool
+        var range: String
+        var newer: String?
+        var older: String?
+    }
+
+    struct Fact {
+        var label: String
+        var value: String
+    }
+
+    struct Attempt {
+        var segment: Int
+        var attempt: Int
+        var agent: String
+        var outcome: String
+        var start: String
+        var took: String
+    }
+
+    struct Job {
+        var layout: Layout
+        var id: String
+        var name: String
+        var state: String
+        var live: Bool
+        var percent: String
+        var percentValue: String
+        var progressText: String
+        var eta: String
+        var facts: [Fact]
+        var error: String?
+        var warnings: [String]
+        var hasWarnings: Bool
+        var done: Bool
+        var hasReport: Bool
+        var hasContactSheet: Bool
+        var timeline: String?
+        var attempts: [Attempt]
+        var hasAttempts: Bool
+        var moreAttempts: String?
+    }
+
+    struct Agent {
+        var name: String
+        var state: String
+        var busy: Int
+        var slots: Int
+        var slotPercent: String
+        var fps: String
+        var segments: String
+        var heartbeat: String
+        var connected: String
+        var version: String
+        var draining: Bool
+        var path: String
+    }
+
+    struct Agents {
+        var layout: Layout
+        var canManage: Bool
+        var agents: [Agent]
+        var empty: Bool
+        var summary: [Fact]
+        var throughput: String
+        var throughputNote: String
+    }
+
+    struct Option {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct Submit {
+        var layout: Layout
+        var error: String?
+        var codecs: [Option]
+        var presets: [Option]
+        /// Named presets (farm-wide and the producer's own), when the farm has any.
+        var namedPresets: [Option]
+        var hasNamedPresets: Bool
+        var priorities: [Option]
+        var path: String
+        var outputName: String
+        var crf: String
+        var fromPath: Bool
+        var maxUpload: String
+        var maxUploadBytes: String
+    }
+
+    struct Problem {
+        var layout: Layout
+        var status: Int
+        var message: String
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import GopfarmAPI
+import GopfarmCommon
+import GopfarmCoordinator
+
+/// Builds each page's model from the farm: what a caller may see and nothing more (producers
+/// their own jobs, through the same `FarmService` reads the API uses).
+struct DashboardPages {
+    let service: FarmService
+    /// Rows on one page of the jobs list.
+    static let pageSize = 50
+    /// Attempts listed under a job's timeline.
+    static let attemptRows = 500
+
+    func jobs(_ s: DashboardSession, page: Int, now: Date = Date()) async throws(APIError) -> DashboardModels.Jobs {
+        let owner = s.caller.role >= .ops ? nil : s.caller.name
+        let offset = max(0, page - 1) * Self.pageSize
+        let rows: [JobRow], total: Int, counts: [JobView.State: Int], views: [JobView]
+        do {
+            (rows, total) = try await service.store.jobPage(owner: owner, offset: offset, limit: Self.pageSize)
+            counts = try await service.store.stateCounts(owner: owner)
+            views = try await service.views.list(rows)
+        } catch { throw APIError(.unavailable, "cannot read jobs: \(error)") }
+        let last = offset + views.count
+        return DashboardModels.Jobs(
+            layout: .init(title: "Jobs", section: "jobs", session: s),
+            counts: JobView.State.allCases.compactMap { st in counts[st].map { .init(state: st.rawValue, count: DashboardFormat.count($0)) } },
+            jobs: views.map { DashboardRows.job($0, now: now) }, empty: total == 0, showOwner: owner == nil,
+            range: views.isEmpty ? "no jobs on this page" : "\(DashboardFormat.count(offset + 1))–\(DashboardFormat.count(last)) of \(DashboardFormat.count(total))",
+            newer: page > 1 ? (page == 2 ? "/" : "/?page=\(page - 1)") : nil,
+            older: last < total ? "/?page=\(page + 1)" : nil)
+    }
+
+    /// The rows of the given jobs the caller may see, for the list's live refresh.
+    func live(_ s: DashboardSession, ids: [String], now: Date = Date()) async -> [DashboardModels.JobRow] {
+        var out: [DashboardModels.JobRow] = []
+        for id in ids.prefix(Self.pageSize) {
+            guard let row = try? await service.visibleRow(id, caller: s.caller) else { continue }
+            let live = service.dispatcher.progress(of: id)
+            let agents = (try? await service.store.agentsOfJobs([id]))?[id] ?? []
+            out.append(DashboardRows.job(JobViews.make(row, agents: agents, live: live), now: now))
+        }
+        return out
+    }
+
+    func job(_ s: DashboardSession, id: String, now: Date = Date()) async throws(APIError) -> DashboardModels.Job {
+        let v = try await service.view(id, caller: s.caller)
+        let row = DashboardRows.job(v, now: now)
+        let attempts = DashboardRows.attempts(v.timings, limit: Self.attemptRows)
+        let total = v.timings?.attempts.count ?? 0
+        let sheet = service.config.thumbnails.appendingPathComponent(v.id).appendingPathComponent(ReportFiles.contactSheetName)
+        return DashboardModels.Job(
+            layout: .init(title: v.outputName, section: "jobs", session: s), id: v.id, name: v.outputName, state: v.state.rawValue,
+            live: !v.state.isFinal, percent: row.percent, percentValue: row.percentValue,
+            progressText: DashboardRows.progressText(v.progress), eta: row.eta, facts: DashboardRows.facts(v, now: now),
+            error: v.error, warnings: v.warnings, hasWarnings: !v.warnings.isEmpty, done: v.state == .done,
+            hasReport: v.state == .done && v.analysis != nil,
+            hasContactSheet: v.state == .done && FileManager.default.fileExists(atPath: sheet.path),
+            timeline: DashboardRows.timeline(v.timings, elapsed: (v.finishedAt ?? now).timeIntervalSince(v.submittedAt)),
+            attempts: attempts, hasAttempts: !attempts.isEmpty,
+            moreAttempts: total > attempts.count ? "and \(total - attempts.count) more (all in GET /v1/jobs/\(v.id))" : nil)
+    }
+
+    func agents(_ s: DashboardSession, now: Date = Date()) async throws(APIError) -> DashboardModels.Agents {
+        let snapshot = service.dispatcher.snapshot
+        let agents = snapshot.agents.sorted { $0.name < $1.name }
+        let completions: [(at: Date, frames: Int)]
+        do { completions = try await service.store.segmentCompletions(since: now.addingTimeInterval(-3600)) } catch {
+            throw APIError(.unavailable, "cannot read the segments: \(error)")
+        }
+        let throughput = ClusterThroughput(completions: completions, now: now)
+        var summary: [DashboardModels.Fact] = [
+            .init(label: "Agents", value: DashboardFormat.count(agents.count)),
+            .init(label: "Slots busy", value: "\(agents.reduce(0) { $0 + $1.busy }) of \(agents.reduce(0) { $0 + $1.slots })"),
+            .init(label: "Draining", value: "\(agents.filter { $0.state == .draining }.count)"),
+            .init(label: "Encoding now", value: String(format: "%.0f fps", agents.reduce(0) { $0 + $1.framesPerSecond })),
+            .init(label: "Segments queued", value: DashboardFormat.count(snapshot.queueDepth)),
+        ]
+        if let disk = DashboardDisk.use(of: service.config.dataDirectory) {
+            summary.append(.init(label: "Data directory", value: disk))
+        }
+        return DashboardModels.Agents(
+            layout: .init(title: "Agents", section: "agents", session: s), canManage: s.caller.role >= .ops,
+            agents: agents.map(DashboardRows.agent), empty: agents.isEmpty, summary: summary, throughput: throughput.svg(),
+            throughputNote: "\(DashboardFormat.count(throughput.segments)) segments, \(DashboardFormat.count(throughput.frames)) frames in the last hour; "
+                + String(format: "peak %.1f frames/s in one minute.", throughput.peak))
+    }
+
+    func submit(_ s: DashboardSession, form: FormBody? = nil, error: String? = nil) -> DashboardModels.Submit {
+        let codec = form?.text("codec") ?? "libx264"
+        let preset = form?.text("preset") ?? ""
+        let priority = form?.text("priority") ?? JobPriority.normal.rawValue
+        return DashboardModels.Submit(
+            layout: .init(title: "New job", section: "submit", session: s), error: error,
+            codecs: EncodeSettings.supportedCodecs.map { .init(value: $0, label: $0, selected: $0 == codec) },
+            presets: [.init(value: "", label: "encoder default", selected: preset.isEmpty)]
+                + EncodeSettings.x26xPresets.map { .init(value: $0, label: $0, selected: $0 == preset) },
+            namedPresets: [], hasNamedPresets: false,
+            priorities: JobPriority.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == priority) },
+            path: form?.text("path") ?? "", outputName: form?.text("outputName") ?? "", crf: form?.text("crf") ?? "23",
+            fromPath: form?.text("source") == "path", maxUpload: DashboardFormat.bytes(Int(service.config.maxUploadBytes)),
+            maxUploadBytes: String(service.config.maxUploadBytes))
+    }
+
+    /// The job a submit form describes.
+    static func submission(_ form: FormBody) throws(APIError) -> JobSubmission {
+        var settings = EncodeSettings(codec: form.text("codec") ?? "libx264")
+        if let crf = form.text("crf") {
+            guard let v = Double(crf) else { throw APIError(.unprocessable, "the CRF must be a number") }
+            settings.crf = v
+        }
+        settings.preset = form.text("preset")
+        var priority: JobPriority?
+        if let p = form.text("priority") {
+            guard let v = JobPriority(rawValue: p) else { throw APIError(.unprocessable, "the priority is low, normal or high") }
+            priority = v
+        }
+        let byPath = form.text("source") == "path"
+        if byPath, form.text("path") == nil { throw APIError(.unprocessable, "give the path of the input on the coordinator") }
+        if !byPath, form.text("upload") == nil { throw APIError(.unprocessable, "choose a file to upload") }
+        return JobSubmission(input: byPath ? form.text("path") : nil, upload: byPath ? nil : form.text("upload"),
+                             outputName: form.text("outputName"), settings: settings, priority: priority)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GopfarmAPI
+import GopfarmCommon
+import HTTPTypes
+import Hummingbird
+
+/// The web dashboard at `/`: server-rendered pages over the same `FarmService` reads the API
+/// uses. A pasted token is exchanged for a session cookie (HttpOnly, SameSite=Strict); every
+/// POST carries the session's CSRF token (a hidden field, or `X-CSRF-Token` for the upload).
+/// The JSON API under `/v1` keeps bearer tokens only: a cookie never authorizes it.
+public struct DashboardRoutes: Sendable {
+    let service: FarmService
+    let sessions: DashboardSessions
+    var pages: DashboardPages { DashboardPages(service: service) }
+    typealias Context = FarmRequestContext
+    typealias Handler = @Sendable (Request, Context, DashboardSession) async throws -> Response
+
+    public init(service: FarmService, sessions: DashboardSessions = DashboardSessions()) {
+        self.service = service
+        self.sessions = sessions
+    }
+
+    public func register(on router: Router<FarmRequestContext>) {
+        router.get("/static/dashboard.css") { _, _ in DashboardResponse.asset(DashboardStyle.css, type: "text/css; charset=utf-8") }
+        router.get("/static/dashboard.js") { _, _ in DashboardResponse.asset(DashboardScript.js, type: "text/javascript; charset=utf-8") }
+        router.get("/login") { request, _ in await loginPage(request) }
+        router.post("/login") { request, context in try await logIn(request, context) }
+        router.post("/logout", use: form { request, _, s, _ in
+            sessions.close(s.id)
+            return DashboardResponse.redirect("/login", cookies: [SessionCookie.clear(secure: secure(request: request))])
+        })
+
+        router.get("/", use: page { request, _, s in
+            let page = request.uri.queryParameters.get("page").flatMap(Int.init).map { min(max($0, 1), 100_000) } ?? 1
+            return DashboardResponse.html(DashboardResponse.render(try await pages.jobs(s, page: page), "jobs"))
+        })
+        router.get("/progress") { request, _ in
+            guard let s = await session(request) else { throw APIError(.unauthorized, "log in to the dashboard first") }
+            let ids = (request.uri.queryParameters.get("ids") ?? "").split(separator: ",").map(String.init)
+            return try json(await pages.live(s, ids: ids))
+        }
+        router.get("/jobs/{id}", use: page { _, context, s in
+            DashboardResponse.html(DashboardResponse.render(try await pages.job(s, id: try pathParameter("id", context)), "job"))
+        })
+        router.get("/jobs/{id}/events") { request, context in
+            let s = try await requireSession(request)
+            return try await ProgressEvents(service: service, job: try pathParameter("id", context), caller: s.caller).response()
+        }
+        router.get("/jobs/{id}/report", use: page { _, context, s in
+            // The report is the coordinator's own self-contained HTML (inline style and charts).
+            let html = try await service.report(try pathParameter("id", context), caller: s.caller)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.xContentTypeOptions] = "nosniff"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        })
+        router.get("/jobs/{id}/output", use: page { _, context, s in
+            let (path, name) = try await service.outputPath(try pathParameter("id", context), caller: s.caller)
+            let body = try await FileIO().loadFile(path: path, context: context)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            headers[.contentDisposition] = "attachment; filename=\"\(name.replacingOccurrences(of: "\"", with: ""))\""
+            return Response(status: .ok, headers: headers, body: body)
+        })
+        router.get("/jobs/{id}/thumbnails/{name}", use: page { _, context, s in
+            let data = try await service.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context), caller: s.caller)
+            var headers = HTTPFields()
+            headers[.contentType] = "image/jpeg"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        })
+        router.get("/agents", use: page { _, _, s in
+            DashboardResponse.html(DashboardResponse.render(try await pages.agents(s), "agents"))
+        })
+        for (verb, on) in [("drain", true), ("resume", false)] {
+            router.post("/agents/{name}/\(verb)", use: form { _, context, s, _ in
+                guard s.caller.role >= .ops else { throw APIError(.forbidden, "draining and resuming agents needs the ops role") }
+                let name = try pathParameter("name", context)
+                guard !name.isEmpty, name.count <= 200 else { throw APIError(.badRequest, "agent names have 1 to 200 characters") }
+                service.dispatcher.drain(agent: name, on)
+                await service.store.event(job: nil, kind: "agent", "\(name) \(on ? "drained" : "resumed") by \(s.caller.name) (dashboard)")
+                return DashboardResponse.redirect("/agents")
+            })
+        }
+        router.get("/submit", use: page { _, _, s in
+            DashboardResponse.html(DashboardResponse.render(pages.submit(s), "submit"))
+        })
+        router.post("/submit", use: form { _, _, s, form in
+            do {
+                let view = try await service.submit(try DashboardPages.submission(form), caller: s.caller)
+                return DashboardResponse.redirect("/jobs/\(view.id)")
+            } catch let error as APIError {
+                return DashboardResponse.html(DashboardResponse.render(pages.submit(s, form: form, error: error.message), "submit"),
+                                              status: .init(code: error.statusCode))
+            }
+        })
+        router.post("/uploads") { request, _ in
+            let s = try await requireSession(request)
+            guard let sent = request.headers[.xCSRFToken], Self.same(sent, s.csrf) else {
+                throw APIError(.forbidden, "the upload lacks this session's CSRF token; reload the page")
+            }
+            return try json(try await UploadReceiver(service: service).receive(request, caller: s.caller), status: .created)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let xCSRFToken = Self("X-CSRF-Token")!
+}

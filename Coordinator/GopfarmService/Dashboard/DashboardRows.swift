@@ -1,0 +1,85 @@
+import Foundation
+import GopfarmAPI
+import GopfarmCommon
+import GopfarmCoordinator
+
+/// Turns the farm's values into what the templates show: pure functions of their inputs.
+enum DashboardRows {
+    static func job(_ v: JobView, now: Date) -> DashboardModels.JobRow {
+        let fraction = v.state == .done ? 1 : v.progress.fraction
+        let value = (fraction * 1000).rounded(.down) / 10
+        let eta = v.state.isFinal ? nil : DashboardFormat.eta(started: v.startedAt, fraction: fraction, now: now)
+        return DashboardModels.JobRow(
+            id: v.id, name: v.outputName, owner: v.owner, state: v.state.rawValue, live: !v.state.isFinal,
+            percent: "\(percentText(value))%", percentValue: percentText(value),
+            segments: v.progress.segmentsTotal > 0 ? "\(v.progress.segmentsDone)/\(v.progress.segmentsTotal)" : "–",
+            agents: v.state.isFinal ? "\(v.agents.count)" : "\(v.progress.agents)",
+            eta: eta.map(DashboardFormat.duration) ?? "–",
+            submitted: DashboardFormat.ago(v.submittedAt, now: now), submittedISO: DashboardFormat.iso(v.submittedAt))
+    }
+
+    static func percentText(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
+    }
+
+    static func progressText(_ p: JobView.Progress) -> String {
+        "\(p.segmentsDone) of \(p.segmentsTotal) segments, \(p.framesDone) of \(p.framesTotal) frames, \(p.agents) agent\(p.agents == 1 ? "" : "s") working"
+    }
+
+    static func facts(_ v: JobView, now: Date) -> [DashboardModels.Fact] {
+        var out: [DashboardModels.Fact] = [
+            .init(label: "Job", value: v.id), .init(label: "Owner", value: v.owner), .init(label: "Input", value: v.input),
+            .init(label: "Codec", value: v.codec), .init(label: "Priority", value: v.priority.rawValue),
+            .init(label: "Submitted", value: DashboardFormat.iso(v.submittedAt)),
+        ]
+        if let s = v.startedAt { out.append(.init(label: "Started", value: DashboardFormat.iso(s))) }
+        if let f = v.finishedAt {
+            out.append(.init(label: "Finished", value: DashboardFormat.iso(f)))
+            out.append(.init(label: "Took", value: DashboardFormat.duration(f.timeIntervalSince(v.submittedAt))))
+        } else if v.startedAt != nil {
+            out.append(.init(label: "Running for", value: DashboardFormat.duration(now.timeIntervalSince(v.submittedAt))))
+        }
+        if let frames = v.outputFrames { out.append(.init(label: "Output frames", value: DashboardFormat.count(frames))) }
+        if let bytes = v.outputBytes { out.append(.init(label: "Output size", value: DashboardFormat.bytes(bytes))) }
+        if !v.agents.isEmpty { out.append(.init(label: "Agents", value: v.agents.joined(separator: ", "))) }
+        if let m = v.maxAgents { out.append(.init(label: "At most", value: "\(m) agent\(m == 1 ? "" : "s")")) }
+        return out
+    }
+
+    /// The job's attempts as a Gantt chart: one row per agent; an attempt still running ends now.
+    static func timeline(_ timings: JobTimings?, elapsed: Double) -> String? {
+        guard let attempts = timings?.attempts, !attempts.isEmpty else { return nil }
+        let bars = attempts.map { a -> TimelineChart.Bar in
+            let end = a.ended ?? max(a.assigned, elapsed)
+            let cls: String? = switch a.outcome {
+            case "done": nil
+            case nil: "bar running"
+            case let other?: "bar \(other)"
+            }
+            let title = "segment \(a.segment) attempt \(a.attempt) on \(a.agent): \(a.outcome ?? "running"), "
+                + "\(String(format: "%.1f", a.assigned))–\(String(format: "%.1f", end)) s"
+            return TimelineChart.Bar(index: a.segment, agent: a.agent, start: a.assigned, end: end, cls: cls, title: title)
+        }
+        var chart = TimelineChart(bars: bars)
+        chart.xTitle = "since the job was submitted"
+        return chart.svg()
+    }
+
+    static func attempts(_ timings: JobTimings?, limit: Int) -> [DashboardModels.Attempt] {
+        (timings?.attempts ?? []).prefix(limit).map { a in
+            DashboardModels.Attempt(segment: a.segment, attempt: a.attempt, agent: a.agent, outcome: a.outcome ?? "running",
+                                    start: String(format: "%.1f s", a.assigned),
+                                    took: a.ended.map { DashboardFormat.duration($0 - a.assigned) } ?? "–")
+        }
+    }
+
+    static func agent(_ a: AgentStatus) -> DashboardModels.Agent {
+        DashboardModels.Agent(
+            name: a.name, state: a.state.rawValue, busy: a.busy, slots: a.slots,
+            slotPercent: a.slots > 0 ? "\(a.busy * 100 / a.slots)" : "0",
+            fps: String(format: "%.1f", a.framesPerSecond), segments: DashboardFormat.count(a.segmentsDone),
+            heartbeat: a.lastHeartbeatSecondsAgo < 1 ? "now" : "\(DashboardFormat.duration(a.lastHeartbeatSecondsAgo)) ago",
+            connected: DashboardFormat.duration(a.connectedSeconds), version: a.version, draining: a.state == .draining,
+            path: a.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? a.name)
+    }
+}

@@ -1,0 +1,131 @@
+/// The dashboard's one script (no framework, nothing fetched from elsewhere): live progress on
+/// the job page over the job's server-sent events, a light poll for the jobs list (a browser
+/// holds only six connections to one HTTP/1.1 server, so not one stream per row), and the
+/// upload with its progress bar before the submit form is posted. Served at `/static/dashboard.js`.
+enum DashboardScript {
+    static let js = #"""
+    "use strict";
+    (function () {
+      function $(sel, root) { return (root || document).querySelector(sel); }
+      function pct(f) { return Math.floor(Math.max(0, Math.min(1, f)) * 1000) / 10; }
+      function duration(s) {
+        if (!isFinite(s) || s < 0) return "–";
+        s = Math.round(s);
+        if (s < 60) return s + " s";
+        if (s < 3600) return Math.floor(s / 60) + " min " + String(s % 60).padStart(2, "0") + " s";
+        return Math.floor(s / 3600) + " h " + String(Math.floor(s % 3600 / 60)).padStart(2, "0") + " min";
+      }
+      function eta(view) {
+        var f = view.progress.fraction;
+        if (!view.startedAt || f <= 0.001 || f >= 1 || ["done", "failed", "cancelled"].indexOf(view.state) >= 0) return "–";
+        var elapsed = (Date.now() - Date.parse(view.startedAt)) / 1000;
+        return elapsed > 0 ? duration(elapsed * (1 - f) / f) : "–";
+      }
+      function setBadge(el, state) {
+        if (!el) return;
+        el.className = el.className.replace(/\bs-\w+/, "s-" + state);
+        el.textContent = state;
+      }
+
+      // The job page: the job's own event stream.
+      var bar = $("#job-progress[data-live]");
+      if (bar && window.EventSource) {
+        var id = bar.getAttribute("data-job");
+        var source = new EventSource("/jobs/" + encodeURIComponent(id) + "/events");
+        var show = function (e) {
+          var view = JSON.parse(e.data), p = view.progress, v = view.state === "done" ? 100 : pct(p.fraction);
+          bar.value = v;
+          $("#job-percent").textContent = v + "%";
+          $("#job-progress-text").textContent = p.segmentsDone + " of " + p.segmentsTotal + " segments, " +
+            p.framesDone + " of " + p.framesTotal + " frames, " + p.agents + " agent" + (p.agents === 1 ? "" : "s") + " working";
+          $("#job-eta").textContent = eta(view);
+          setBadge($("#job-state"), view.state);
+        };
+        source.addEventListener("progress", show);
+        source.addEventListener("end", function (e) {
+          show(e);
+          source.close();
+          // The finished page has the download, the report and the whole timeline.
+          setTimeout(function () { location.reload(); }, 400);
+        });
+      }
+
+      // The jobs list: unfinished rows, refreshed every two seconds while any is left.
+      var table = $("#jobs");
+      function poll() {
+        var rows = table.querySelectorAll("tr[data-live]");
+        if (!rows.length) return;
+        var ids = Array.prototype.map.call(rows, function (r) { return r.getAttribute("data-job"); });
+        fetch("/jobs/live?ids=" + ids.join(","), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (list) {
+            list.forEach(function (j) {
+              var row = table.querySelector('tr[data-job="' + j.id + '"]');
+              if (!row) return;
+              setBadge(row.querySelector('[data-field="state"]'), j.state);
+              row.querySelector('[data-field="progress"]').value = j.percentValue;
+              row.querySelector('[data-field="percent"]').textContent = j.percent;
+              row.querySelector('[data-field="segments"]').textContent = j.segments;
+              row.querySelector('[data-field="agents"]').textContent = j.agents;
+              row.querySelector('[data-field="eta"]').textContent = j.eta;
+              if (!j.live) row.removeAttribute("data-live");
+            });
+          })
+          .catch(function () {})
+          .then(function () { setTimeout(poll, 2000); });
+      }
+      if (table) setTimeout(poll, 2000);
+
+      // The submit form: the file goes up first (with its progress), then the form names it.
+      var form = $("#submit-form");
+      if (form) {
+        var uploadField = $("#upload-field"), pathField = $("#path-field");
+        var sync = function () {
+          var byPath = $("#source-path").checked;
+          uploadField.hidden = byPath;
+          pathField.hidden = !byPath;
+        };
+        form.addEventListener("change", function (e) { if (e.target.name === "source") sync(); });
+        sync();
+        form.addEventListener("submit", function (e) {
+          if ($("#source-path").checked || $("#upload-id").value) return;
+          e.preventDefault();
+          var file = $("#file").files[0], status = $("#upload-status"), progress = $("#upload-progress");
+          if (!file) { status.textContent = "Choose a file to upload first."; $("#file").focus(); return; }
+          var limit = Number(form.getAttribute("data-max-upload"));
+          if (limit && file.size > limit) { status.textContent = "The file is over the upload limit."; return; }
+          var button = $("#submit-button");
+          button.disabled = true;
+          var xhr = new XMLHttpRequest();
+          xhr.open("POST", "/uploads");
+          xhr.setRequestHeader("X-CSRF-Token", form.elements.csrf.value);
+          xhr.setRequestHeader("X-Filename", file.name);
+          xhr.setRequestHeader("Content-Type", "application/octet-stream");
+          xhr.upload.addEventListener("progress", function (p) {
+            if (!p.lengthComputable) return;
+            progress.value = pct(p.loaded / p.total);
+            status.textContent = "Uploading " + Math.round(p.loaded / 1e5) / 10 + " of " + Math.round(p.total / 1e5) / 10 + " MB";
+          });
+          xhr.addEventListener("load", function () {
+            var answer = {};
+            try { answer = JSON.parse(xhr.responseText); } catch (err) {}
+            if (xhr.status === 201 && answer.upload) {
+              progress.value = 100;
+              status.textContent = "Uploaded; submitting the job…";
+              $("#upload-id").value = answer.upload;
+              form.submit();
+            } else {
+              status.textContent = answer.error || ("The upload failed (HTTP " + xhr.status + ").");
+              button.disabled = false;
+            }
+          });
+          xhr.addEventListener("error", function () {
+            status.textContent = "The upload failed: the coordinator could not be reached.";
+            button.disabled = false;
+          });
+          xhr.send(file);
+        });
+      }
+    })();
+    """#
+}

@@ -1,0 +1,178 @@
+import Foundation
+import GopfarmAPI
+@testable import GopfarmService
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ServiceTestSupport
+import Testing
+import TestSupport
+
+/// The web dashboard in process: the router `gopfarm serve` builds, over a real store, driven
+/// by HummingbirdTesting. Log-in exchanges a token for a cookie, every POST needs the session's
+/// CSRF token, producers see only their own jobs, log-out ends the session, and the cookie never
+/// opens the JSON API. What a browser does (uploads, live progress) is DashboardBrowserTests.
+@Suite("Dashboard router in process")
+struct DashboardRouterTests {
+    typealias H = APIRouterTests.Harness
+
+    struct Page {
+        var status: Int
+        var text: String
+        var headers: HTTPFields
+        var cookies: [String] { headers[values: .setCookie] }
+        var location: String? { headers[.location] }
+        /// The value of `<input type="hidden" name="csrf" value="…">`.
+        var csrf: String? {
+            guard let r = text.range(of: #"name="csrf" value=""#) else { return nil }
+            return String(text[r.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    static func send(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, cookie: String? = nil,
+                     form: [String: String]? = nil, headers extra: [HTTPField.Name: String] = [:], body: Data? = nil) async throws -> Page {
+        var headers = HTTPFields()
+        if let cookie { headers[.cookie] = cookie }
+        if form != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        for (k, v) in extra { headers[k] = v }
+        let encoded = form.map { f in
+            f.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        }
+        let bytes = encoded.map { ByteBuffer(string: $0) } ?? body.map { ByteBuffer(bytes: $0) }
+        let r = try await client.execute(uri: path, method: method, headers: headers, body: bytes)
+        return Page(status: Int(r.status.code), text: String(buffer: r.body), headers: r.headers)
+    }
+
+    /// Logs in with `token`; returns the `Cookie` header value of the session and its CSRF token.
+    static func logIn(_ client: any TestClientProtocol, _ token: String) async throws -> (cookie: String, csrf: String) {
+        let form = try await send(client, .get, "/login")
+        let nonce = try #require(form.cookies.first { $0.hasPrefix("gopfarm_login=") }?.split(separator: ";").first.map(String.init))
+        let answer = try await send(client, .post, "/login", cookie: nonce, form: ["csrf": try #require(form.csrf), "token": token])
+        #expect(answer.status == 303 && answer.location == "/", "\(answer.status) \(answer.text)")
+        let cookie = try #require(answer.cookies.first { $0.hasPrefix("gopfarm_session=") }?.split(separator: ";").first.map(String.init))
+        let page = try await send(client, .get, "/", cookie: cookie)
+        return (cookie, try #require(page.csrf))
+    }
+
+    @Test("log-in sets an HttpOnly, SameSite=Strict session cookie; a wrong token or a missing form nonce does not")
+    func logIn() async throws {
+        let h = try await H()
+        defer { h.remove() }
+        try await h.test { client in
+            #expect(try await Self.send(client, .get, "/").location == "/login")
+            let form = try await Self.send(client, .get, "/login")
+            #expect(form.status == 200 && form.text.contains(#"name="token""#))
+            let nonce = try #require(form.cookies.first?.split(separator: ";").first.map(String.init))
+            let csrf = try #require(form.csrf)
+
+            let wrong = try await Self.send(client, .post, "/login", cookie: nonce, form: ["csrf": csrf, "token": "gf_nope"])
+            #expect(wrong.status == 401 && wrong.text.contains("does not know this token") && !wrong.cookies.contains { $0.hasPrefix("gopfarm_session=") })
+            let forged = try await Self.send(client, .post, "/login", form: ["csrf": csrf, "token": h.alice])
+            #expect(forged.status == 403 && !forged.cookies.contains { $0.hasPrefix("gopfarm_session=") })
+
+            let ok = try await Self.send(client, .post, "/login", cookie: nonce, form: ["csrf": csrf, "token": h.alice])
+            #expect(ok.status == 303 && ok.location == "/")
+            let session = try #require(ok.cookies.first { $0.hasPrefix("gopfarm_session=") })
+            let attributes = Set(session.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) })
+            #expect(attributes.isSuperset(of: ["HttpOnly", "SameSite=Strict", "Path=/"]), "\(session)")
+            #expect(!attributes.contains("Secure"))
+            let id = session.split(separator: ";")[0].dropFirst("gopfarm_session=".count)
+            #expect(id.count == 64 && id.allSatisfy(\.isHexDigit))
+
+            let behindTLS = try await Self.send(client, .post, "/login", cookie: nonce, form: ["csrf": csrf, "token": h.alice],
+                                                headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
+            #expect(behindTLS.cookies.first { $0.hasPrefix("gopfarm_session=") }?.contains("; Secure") == true)
+
+            let home = try await Self.send(client, .get, "/", cookie: String(session.split(separator: ";")[0]))
+            #expect(home.status == 200 && home.text.contains("alice") && home.text.contains("<h1>Jobs</h1>"))
+            #expect(home.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+        }
+    }
+
+    @Test("every POST without the session's CSRF token is refused with a 403")
+    func csrf() async throws {
+        let h = try await H()
+        defer { h.remove() }
+        let clip = h.clip
+        try await h.test { client in
+            let alice = try await Self.logIn(client, h.alice)
+            let ops = try await Self.logIn(client, h.ops)
+            let submit = ["source": "path", "path": clip, "codec": "libx264", "preset": "ultrafast"]
+            for (cookie, path, form) in [(alice.cookie, "/submit", submit), (alice.cookie, "/logout", [:]),
+                                         (ops.cookie, "/agents/a1/drain", [:]), (ops.cookie, "/agents/a1/resume", [:])] {
+                for bad in [nil, "0" + String(alice.csrf.dropFirst()), ops.csrf == alice.csrf ? "x" : (cookie == alice.cookie ? ops.csrf : alice.csrf)] {
+                    var f = form
+                    f["csrf"] = bad
+                    let r = try await Self.send(client, .post, path, cookie: cookie, form: f)
+                    #expect(r.status == 403 && r.text.contains("CSRF token"), "\(path) with \(bad ?? "none"): \(r.status)")
+                }
+            }
+            #expect(try await h.service.store.jobs(owner: nil).isEmpty)
+            let upload = try await Self.send(client, .post, "/uploads", cookie: alice.cookie, headers: [HTTPField.Name("X-Filename")!: "a.mp4"],
+                                             body: Data("data".utf8))
+            #expect(upload.status == 403 && upload.text.contains("CSRF token"))
+
+            // With the token, the same forms work.
+            var good = submit
+            good["csrf"] = alice.csrf
+            let made = try await Self.send(client, .post, "/submit", cookie: alice.cookie, form: good)
+            #expect(made.status == 303 && made.location?.hasPrefix("/jobs/") == true, "\(made.status) \(made.text)")
+            let drained = try await Self.send(client, .post, "/agents/a1/drain", cookie: ops.cookie, form: ["csrf": ops.csrf])
+            #expect(drained.status == 303 && drained.location == "/agents")
+            let byProducer = try await Self.send(client, .post, "/agents/a1/drain", cookie: alice.cookie, form: ["csrf": alice.csrf])
+            #expect(byProducer.status == 403 && byProducer.text.contains("ops role"))
+            let uploaded = try await Self.send(client, .post, "/uploads", cookie: alice.cookie,
+                                               headers: [HTTPField.Name("X-Filename")!: "a.mp4", HTTPField.Name("X-CSRF-Token")!: alice.csrf],
+                                               body: Data("data".utf8))
+            #expect(uploaded.status == 201 && uploaded.text.contains("\"upload\""))
+        }
+    }
+
+    @Test("a producer sees only their own jobs: another's job page is a 404; ops see all")
+    func ownership() async throws {
+        let h = try await H()
+        defer { h.remove() }
+        let clip = h.clip
+        try await h.test { client in
+            let submitted = try await APIRouterTests.send(client, .post, "/v1/jobs", token: h.bob,
+                                                          json: #"{"input":"\#(clip)","outputName":"bobs-film.mp4","settings":{"codec":"libx264"}}"#)
+            let id = try #require(submitted.json()?["id"] as? String)
+            let alice = try await Self.logIn(client, h.alice)
+            let bob = try await Self.logIn(client, h.bob)
+            let ops = try await Self.logIn(client, h.ops)
+
+            for path in ["/jobs/\(id)", "/jobs/\(id)/report", "/jobs/\(id)/output"] {
+                let r = try await Self.send(client, .get, path, cookie: alice.cookie)
+                #expect(r.status == 404 && r.text.contains("no job \(id)") && !r.text.contains("bobs-film"), "\(path): \(r.status)")
+            }
+            #expect(try await Self.send(client, .get, "/jobs/\(id)/events", cookie: alice.cookie).status == 404)
+            #expect(!(try await Self.send(client, .get, "/", cookie: alice.cookie).text.contains(id)))
+            #expect(try await Self.send(client, .get, "/progress?ids=\(id)", cookie: alice.cookie).text == "[]\n")
+
+            let own = try await Self.send(client, .get, "/jobs/\(id)", cookie: bob.cookie)
+            #expect(own.status == 200 && own.text.contains("bobs-film.mp4") && own.text.contains(#"id="job-progress""#))
+            let list = try await Self.send(client, .get, "/", cookie: ops.cookie)
+            #expect(list.text.contains("/jobs/\(id)") && list.text.contains(">bob<"))
+            #expect(try await Self.send(client, .get, "/jobs/\(id)", cookie: ops.cookie).status == 200)
+            #expect(try await Self.send(client, .get, "/agents", cookie: ops.cookie).text.contains("Cluster throughput"))
+        }
+    }
+
+    @Test("log-out ends the session, and the cookie never opens the JSON API")
+    func logOut() async throws {
+        let h = try await H()
+        defer { h.remove() }
+        try await h.test { client in
+            let alice = try await Self.logIn(client, h.alice)
+            #expect(try await Self.send(client, .get, "/v1/jobs", cookie: alice.cookie).status == 401)
+            let out = try await Self.send(client, .post, "/logout", cookie: alice.cookie, form: ["csrf": alice.csrf])
+            #expect(out.status == 303 && out.location == "/login")
+            let cleared = try #require(out.cookies.first { $0.hasPrefix("gopfarm_session=") })
+            #expect(cleared.hasPrefix("gopfarm_session=;") && cleared.contains("Max-Age=0"))
+            // The old cookie, replayed, is nobody.
+            #expect(try await Self.send(client, .get, "/", cookie: alice.cookie).location == "/login")
+            #expect(try await Self.send(client, .get, "/submit", cookie: alice.cookie).location == "/login")
+            #expect(try await Self.send(client, .post, "/submit", cookie: alice.cookie, form: ["csrf": alice.csrf]).status == 401)
+        }
+    }
+}
