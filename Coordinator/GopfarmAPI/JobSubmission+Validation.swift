@@ -12,5 +12,6 @@ extension JobSubmission {
         if let seconds = segmentSeconds ?? defaultSegmentSeconds { try JobRules.checkSegmentSeconds(seconds) }
         if let maxAgents { try JobRules.checkMaxAgents(maxAgents) }
         if let outputName { try JobRules.checkOutputName(outputName, codec: settings.codec) }
+        if let webhooks { try WebhookRules.check(webhooks) }
     }
 }

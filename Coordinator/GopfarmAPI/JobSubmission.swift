@@ -16,9 +16,14 @@ public struct JobSubmission: Codable, Sendable, Equatable {
     /// At most this many agents work on the job at once (default: every agent); benchmarks
     /// measure 1…N agents of one cluster with it, and the planner cuts for that many.
     public var maxAgents: Int?
+    /// A named preset's encode settings under `settings` (fields given in `settings` win); see `PresetRule`.
+    public var preset: String?
+    /// URLs told of this job's events (besides its owner's webhooks).
+    public var webhooks: [JobWebhook]?
 
     public init(input: String? = nil, upload: String? = nil, outputName: String? = nil, settings: EncodeSettings,
-                segmentSeconds: Double? = nil, priority: JobPriority? = nil, analysis: Bool? = nil, maxAgents: Int? = nil) {
+                segmentSeconds: Double? = nil, priority: JobPriority? = nil, analysis: Bool? = nil, maxAgents: Int? = nil,
+                preset: String? = nil, webhooks: [JobWebhook]? = nil) {
         self.input = input
         self.upload = upload
         self.outputName = outputName
@@ -27,9 +32,11 @@ public struct JobSubmission: Codable, Sendable, Equatable {
         self.priority = priority
         self.analysis = analysis
         self.maxAgents = maxAgents
+        self.preset = preset
+        self.webhooks = webhooks
     }
 
     /// Field names accepted at each level: anything else is a 400, so a typo is never silently ignored.
-    public static let fields: Set<String> = ["input", "upload", "outputName", "settings", "segmentSeconds", "priority", "analysis", "maxAgents"]
+    public static let fields: Set<String> = ["input", "upload", "outputName", "settings", "segmentSeconds", "priority", "analysis", "maxAgents", "preset", "webhooks"]
     public static let settingsFields: Set<String> = ["codec", "crf", "bitrate", "preset", "gop", "pixelFormat", "scale", "threads", "deinterlace"]
 }

@@ -44,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: .hidden) var leaseSeconds: Double = 30
     @Option(help: .hidden) var speculateAfter: Double = 10
     @Option(help: .hidden) var speculateFactor: Double = 2
+    @Option(help: .hidden) var webhookRetryMs: Int = 1000
 
     @Flag(help: "Log one JSON object per line.")
     var jsonLogs = false
@@ -102,6 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.timing.leaseSeconds = leaseSeconds
         config.timing.speculateAfterSeconds = speculateAfter
         config.timing.speculateFactor = speculateFactor
+        config.webhookRetry.baseSeconds = Double(max(1, webhookRetryMs)) / 1000
         return config
     }
 

@@ -33,7 +33,8 @@ struct APIRouter {
         jobs.post { request, context in
             let caller = try context.requireCaller()
             var request = request
-            let submission = try await StrictJSON.decodeSubmission(try await request.collectBody(upTo: context.maxUploadSize))
+            let body = try await PresetResolver(store: service.store).apply(try await request.collectBody(upTo: context.maxUploadSize), caller: caller)
+            let submission = try await StrictJSON.decodeSubmission(body)
             return try json(try await service.submit(submission, caller: caller), status: .created)
         }
         jobs.get { _, context in
@@ -132,6 +133,8 @@ struct APIRouter {
             await service.store.event(job: nil, kind: "token", "created a \(body.role.rawValue) token for \(body.name)")
             return try json(TokenCreated(name: body.name, role: body.role, token: token), status: .created)
         }
+        WebhookRoutes(service: service).add(to: router)
+        PresetRoutes(service: service).add(to: router)
         DashboardRoutes(service: service).register(on: router)
         return router
     }

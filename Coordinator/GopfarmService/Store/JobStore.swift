@@ -92,6 +92,8 @@ public final class JobStore: Sendable {
         m.registerMigration("8-d-segments-completed-index") { db in
             try db.execute(sql: "CREATE INDEX segments_completed ON segments(completedAt)")
         }
+        m.registerMigration("7-c-webhooks") { db in try WebhookTables.create(db) }
+        m.registerMigration("7-c-presets") { db in try PresetTables.create(db) }
         return m
     }
 
