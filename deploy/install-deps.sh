@@ -16,11 +16,24 @@ for option in "$@"; do
     esac
 done
 
+# The dashboard's browser test (Tests/IntegrationTests/DashboardBrowserTests.swift): Chromium, its
+# driver, and selenium from PyPI (Debian 12's pip installs into the system Python only when told to).
+selenium=""
+for option in "$@"; do
+    if [[ $option == --test ]]; then packages+=(chromium chromium-driver python3-pip); selenium=1; fi
+done
+install_selenium() {
+    if [[ -n $selenium ]] && ! python3 -c "import selenium" 2>/dev/null; then
+        echo "installing: selenium (PyPI)" >&2
+        python3 -m pip install --quiet --break-system-packages "selenium>=4.11" 2>/dev/null || python3 -m pip install --quiet "selenium>=4.11"
+    fi
+}
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
+    install_selenium
     exit 0
 fi
 echo "installing: ${missing[*]}" >&2
@@ -29,3 +42,4 @@ if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_selenium

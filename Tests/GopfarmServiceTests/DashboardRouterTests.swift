@@ -118,7 +118,7 @@ struct DashboardRouterTests {
             let made = try await Self.send(client, .post, "/submit", cookie: alice.cookie, form: good)
             #expect(made.status == 303 && made.location?.hasPrefix("/jobs/") == true, "\(made.status) \(made.text)")
             let drained = try await Self.send(client, .post, "/agents/a1/drain", cookie: ops.cookie, form: ["csrf": ops.csrf])
-            #expect(drained.status == 303 && drained.location == "/agents")
+            #expect(drained.status == 303 && drained.location == "/agents?drained=a1")
             let byProducer = try await Self.send(client, .post, "/agents/a1/drain", cookie: alice.cookie, form: ["csrf": alice.csrf])
             #expect(byProducer.status == 403 && byProducer.text.contains("ops role"))
             let uploaded = try await Self.send(client, .post, "/uploads", cookie: alice.cookie,

@@ -19,6 +19,14 @@ enum DashboardFormat {
         return i == 0 ? "\(n) B" : String(format: v < 10 ? "%.1f %@" : "%.0f %@", v, units[i])
     }
 
+    /// `64 GiB` (binary units, as `--max-upload 64G` means).
+    static func binaryBytes(_ n: Int64) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(n), i = 0
+        while v >= 1024, i < units.count - 1 { v /= 1024; i += 1 }
+        return v == v.rounded() ? "\(Int(v)) \(units[i])" : String(format: "%.1f %@", v, units[i])
+    }
+
     /// `just now`, `5 min ago`, `3 h ago`, then the date.
     static func ago(_ date: Date, now: Date = Date()) -> String {
         let s = now.timeIntervalSince(date)

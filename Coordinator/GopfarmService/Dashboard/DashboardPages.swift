@@ -77,7 +77,7 @@ struct DashboardPages {
             .init(label: "Segments queued", value: DashboardFormat.count(snapshot.queueDepth)),
         ]
         if let disk = DashboardDisk.use(of: service.config.dataDirectory) {
-            summary.append(.init(label: "Data directory", value: disk))
+            summary.append(.init(label: "Disk free (of \(DashboardFormat.bytes(disk.size)))", value: DashboardFormat.bytes(disk.free)))
         }
         return DashboardModels.Agents(
             layout: .init(title: "Agents", section: "agents", session: s), canManage: s.caller.role >= .ops,
@@ -98,7 +98,7 @@ struct DashboardPages {
             namedPresets: [], hasNamedPresets: false,
             priorities: JobPriority.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == priority) },
             path: form?.text("path") ?? "", outputName: form?.text("outputName") ?? "", crf: form?.text("crf") ?? "23",
-            fromPath: form?.text("source") == "path", maxUpload: DashboardFormat.bytes(Int(service.config.maxUploadBytes)),
+            fromPath: form?.text("source") == "path", maxUpload: DashboardFormat.binaryBytes(service.config.maxUploadBytes),
             maxUploadBytes: String(service.config.maxUploadBytes))
     }
 

@@ -68,8 +68,15 @@ public struct DashboardRoutes: Sendable {
             headers[.contentType] = "image/jpeg"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         })
-        router.get("/agents", use: page { _, _, s in
-            DashboardResponse.html(DashboardResponse.render(try await pages.agents(s), "agents"))
+        router.get("/agents", use: page { request, _, s in
+            var model = try await pages.agents(s)
+            let q = request.uri.queryParameters
+            if let name = q.get("drained") {
+                model.layout.flash = "\(name) is draining: it finishes the work it holds and takes no more until resumed."
+            } else if let name = q.get("resumed") {
+                model.layout.flash = "\(name) takes work again."
+            }
+            return DashboardResponse.html(DashboardResponse.render(model, "agents"))
         })
         for (verb, on) in [("drain", true), ("resume", false)] {
             router.post("/agents/{name}/\(verb)", use: form { _, context, s, _ in
@@ -78,7 +85,14 @@ public struct DashboardRoutes: Sendable {
                 guard !name.isEmpty, name.count <= 200 else { throw APIError(.badRequest, "agent names have 1 to 200 characters") }
                 service.dispatcher.drain(agent: name, on)
                 await service.store.event(job: nil, kind: "agent", "\(name) \(on ? "drained" : "resumed") by \(s.caller.name) (dashboard)")
-                return DashboardResponse.redirect("/agents")
+                // The dispatcher takes it on its next turn: the page that follows should show it.
+                var waited = 0
+                while waited < 40, service.dispatcher.snapshot.agents.contains(where: { $0.name == name && ($0.state == .draining) != on }) {
+                    waited += 1
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                return DashboardResponse.redirect("/agents?\(on ? "drained" : "resumed")=\(encoded)")
             })
         }
         router.get("/submit", use: page { _, _, s in

@@ -94,6 +94,7 @@ enum DashboardScript {
           if (!file) { status.textContent = "Choose a file to upload first."; $("#file").focus(); return; }
           var limit = Number(form.getAttribute("data-max-upload"));
           if (limit && file.size > limit) { status.textContent = "The file is over the upload limit."; return; }
+          $("#upload-box").hidden = false;
           var button = $("#submit-button");
           button.disabled = true;
           var xhr = new XMLHttpRequest();

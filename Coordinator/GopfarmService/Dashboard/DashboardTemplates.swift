@@ -182,7 +182,7 @@ enum DashboardTemplates {
         </div>
         <div class="field" id="upload-field"><label for="file">File <span class="muted">(up to {{maxUpload}})</span></label>
         <input id="file" type="file">
-        <div class="upload-progress"><progress id="upload-progress" max="100" value="0" aria-label="upload progress"></progress><span id="upload-status" role="status" aria-live="polite"></span></div>
+        <div class="upload-progress" id="upload-box" hidden><progress id="upload-progress" max="100" value="0" aria-label="upload progress"></progress><span id="upload-status" role="status" aria-live="polite"></span></div>
         </div>
         <div class="field" id="path-field"><label for="path">Path</label><input id="path" name="path" value="{{path}}" placeholder="/srv/media/in/film.mov" spellcheck="false" autocomplete="off"><small class="muted">Under one of the coordinator's input roots.</small></div>
         </fieldset>

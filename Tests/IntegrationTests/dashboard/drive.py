@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Drives the gopfarm web dashboard in headless Chromium, as a producer and as ops would.
+
+Called by Tests/IntegrationTests/DashboardBrowserTests.swift with a running `gopfarm serve`
+and one agent. Environment:
+  GOPFARM_URL     the coordinator's HTTP base, e.g. http://127.0.0.1:40123
+  PRODUCER_TOKEN  a producer's token (alice)
+  OPS_TOKEN       an ops token
+  OTHER_JOB       a job of another producer (alice must not see it)
+  CLIP            a small video file to upload through the form
+  AGENT           the name of the connected agent (ops drain it)
+  SCREENSHOTS     optional: a directory for dashboard-{login,submit,job,jobs,agents}.png
+Prints one line per step; exits 1 with a sentence at the first failure.
+"""
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE = os.environ["GOPFARM_URL"].rstrip("/")
+SHOTS = os.environ.get("SCREENSHOTS")
+started = time.monotonic()
+
+
+def step(text):
+    print(f"[{time.monotonic() - started:5.1f} s] {text}", flush=True)
+
+
+def fail(text):
+    print(f"dashboard test failed: {text}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
+                "--force-device-scale-factor=1", "--disable-extensions", "--no-first-run"]:
+        options.add_argument(arg)
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(options=options, service=service)
+
+
+def shot(driver, name, full=True):
+    if not SHOTS:
+        return
+    if full:
+        height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)")
+        driver.set_window_size(1280, min(height + 20, 2400))
+    driver.save_screenshot(os.path.join(SHOTS, f"dashboard-{name}.png"))
+    driver.set_window_size(1280, 900)
+    step(f"screenshot dashboard-{name}.png")
+
+
+def log_in(driver, wait, token):
+    driver.get(BASE + "/login")
+    field = wait.until(EC.presence_of_element_located((By.ID, "token")))
+    field.send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    wait.until(EC.url_to_be(BASE + "/"))
+
+
+def log_out(driver, wait):
+    driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+    wait.until(EC.url_to_be(BASE + "/login"))
+
+
+def main():
+    driver = browser()
+    wait = WebDriverWait(driver, 20)
+    try:
+        # Log in as a producer, with the keyboard only.
+        driver.get(BASE + "/")
+        if not driver.current_url.endswith("/login"):
+            fail(f"an anonymous visit went to {driver.current_url}, not the log-in")
+        shot(driver, "login", full=False)
+        wrong = driver.find_element(By.ID, "token")
+        wrong.send_keys("gf_wrong\n")
+        alert = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[role=alert]")))
+        if "does not know this token" not in alert.text:
+            fail(f"a wrong token said: {alert.text!r}")
+        log_in(driver, wait, os.environ["PRODUCER_TOKEN"])
+        step("logged in as the producer")
+
+        # Submit an upload through the form; the bar's highest value is kept across the page change.
+        driver.get(BASE + "/submit")
+        wait.until(EC.presence_of_element_located((By.ID, "submit-form")))
+        if driver.find_element(By.ID, "path-field").is_displayed():
+            fail("the path field shows while 'Upload a file' is chosen")
+        driver.find_element(By.ID, "file").send_keys(os.environ["CLIP"])
+        Select(driver.find_element(By.ID, "codec")).select_by_value("libx264")
+        Select(driver.find_element(By.ID, "preset")).select_by_value("ultrafast")
+        crf = driver.find_element(By.ID, "crf")
+        crf.clear()
+        crf.send_keys("26")
+        driver.find_element(By.ID, "output-name").send_keys("from-the-browser.mp4")
+        shot(driver, "submit", full=False)
+        driver.execute_script("""
+            sessionStorage.setItem('uploadMax', '0');
+            var p = document.getElementById('upload-progress');
+            new MutationObserver(function () {
+              sessionStorage.setItem('uploadMax', String(Math.max(Number(sessionStorage.getItem('uploadMax')), p.value)));
+            }).observe(p, {attributes: true});
+            var set = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, 'value').set;
+            Object.defineProperty(p, 'value', {set: function (v) {
+              set.call(this, v);
+              sessionStorage.setItem('uploadMax', String(Math.max(Number(sessionStorage.getItem('uploadMax')), v)));
+            }, get: function () { return Number(this.getAttribute('value')); }});
+        """)
+        driver.find_element(By.ID, "submit-button").click()
+        wait.until(EC.url_contains("/jobs/"))
+        job = driver.current_url.rsplit("/", 1)[1]
+        uploaded = float(driver.execute_script("return sessionStorage.getItem('uploadMax')") or 0)
+        if uploaded < 100:
+            fail(f"the upload progress bar stopped at {uploaded}%")
+        step(f"uploaded (progress bar reached {uploaded:.0f}%) and submitted job {job}")
+
+        # Watch the job's progress bar reach done, live over its event stream.
+        seen = set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                state = driver.find_element(By.ID, "job-state").text.strip().lower()
+                value = float(driver.find_element(By.ID, "job-progress").get_attribute("value") or 0)
+            except Exception:
+                time.sleep(0.1)
+                continue
+            seen.add(state)
+            if state == "done" and value >= 100:
+                break
+            if state in ("failed", "cancelled"):
+                fail(f"job {job} ended {state}")
+            time.sleep(0.1)
+        else:
+            fail(f"job {job} did not reach done in 60 s (states seen: {sorted(seen)})")
+        wait.until(EC.presence_of_element_located((By.ID, "report-link")))
+        if not driver.find_elements(By.CSS_SELECTOR, ".chart svg"):
+            fail("the finished job's page has no segment timeline")
+        step(f"the progress bar reached done (states seen: {', '.join(sorted(seen))})")
+        shot(driver, "job")
+
+        # Open the analysis report.
+        driver.find_element(By.ID, "report-link").click()
+        wait.until(EC.url_to_be(f"{BASE}/jobs/{job}/report"))
+        body = driver.find_element(By.TAG_NAME, "body").text
+        if "from-the-browser.mp4" not in body or "PSNR" not in body:
+            fail(f"the report does not look like one: {body[:200]!r}")
+        step("opened the analysis report")
+
+        # Another producer's job does not exist for this one.
+        driver.get(f"{BASE}/jobs/{os.environ['OTHER_JOB']}")
+        text = driver.find_element(By.TAG_NAME, "main").text
+        if "404" not in text or "no job" not in text:
+            fail(f"another producer's job page showed: {text[:200]!r}")
+        driver.get(BASE + "/")
+        if os.environ["OTHER_JOB"] in driver.page_source:
+            fail("the jobs list shows another producer's job")
+        step("another producer's job is a 404 and not in the list")
+        log_out(driver, wait)
+        step("logged out")
+
+        # Ops drain the agent from the agents page.
+        log_in(driver, wait, os.environ["OPS_TOKEN"])
+        driver.get(BASE + "/agents")
+        agent = os.environ["AGENT"]
+        row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f"tr[data-agent='{agent}']")))
+        shot(driver, "agents")
+        row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(lambda d: "draining" in d.find_element(By.CSS_SELECTOR, f"tr[data-agent='{agent}'] .badge").text.lower())
+        button = driver.find_element(By.CSS_SELECTOR, f"tr[data-agent='{agent}'] button[type=submit]")
+        if button.text.strip() != "Resume":
+            fail(f"a drained agent offers {button.text!r}, not Resume")
+        step(f"ops drained {agent} from the page")
+        driver.get(BASE + "/")
+        wait.until(EC.presence_of_element_located((By.ID, "jobs")))
+        shot(driver, "jobs")
+        step(f"done in {time.monotonic() - started:.1f} s")
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main()
