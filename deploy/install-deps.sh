@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages gopfarm builds and runs with, when they are missing.
 #   deploy/install-deps.sh          build + run deps (libav*, libzmq, OpenSSL, pkg-config)
-#   deploy/install-deps.sh --test   also the ffmpeg CLI (the tests' independent oracle) and python3 (bench/fuzz.py)
+#   deploy/install-deps.sh --test   also the ffmpeg CLI (the tests' independent oracle), python3 (bench/fuzz.py) and
+#                                   prometheus (promtool checks deploy/monitoring/alerts.yml)
 #   deploy/install-deps.sh --report also Chromium, for bench/report-screenshot.sh (PNGs of HTML reports)
 # The options combine (--test --report).
 # Debian 12 (bookworm). Needs root (or sudo) only when something is missing.
@@ -10,7 +11,7 @@ set -euo pipefail
 packages=(pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev libssl-dev libzmq3-dev libsqlite3-dev)
 for option in "$@"; do
     case $option in
-        --test) packages+=(ffmpeg python3) ;;
+        --test) packages+=(ffmpeg python3 prometheus) ;;
         --report) packages+=(chromium) ;;
         *) echo "usage: $0 [--test] [--report]" >&2; exit 2 ;;
     esac

@@ -17,10 +17,11 @@ struct APIRouter {
         router.get("/healthz") { _, _ in
             try json(["status": "ok"])
         }
+        let metrics = FarmMetrics()
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            let text = await MetricsText(service: service).render()
+            let text = await metrics.render(service)
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/v1/coordinator") { _, context in

@@ -1,0 +1,85 @@
+import CoreMetrics
+import Foundation
+import GopfarmAPI
+import GopfarmCoordinator
+import Prometheus
+import Synchronization
+
+/// The coordinator's metrics: swift-metrics instruments made by a `PrometheusMetricsFactory` on a
+/// registry of this server's own (no global `MetricsSystem.bootstrap`, so one process can run
+/// several servers, as the in-process tests do). Each scrape brings them up to date from the
+/// dispatcher's snapshot and the store, then the registry writes Prometheus' text format.
+public final class FarmMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let jobs: [JobView.State: CoreMetrics.Gauge]
+    private let queueDepth, agents, agentsDraining, busySlots, totalSlots, framesPerSecond, segmentsPerSecond: CoreMetrics.Gauge
+    private let diskUsed, diskBudget: CoreMetrics.Gauge
+    private let counters: [(@Sendable (DispatchCounters) -> Int, CoreMetrics.Counter)]
+    private let segmentSeconds: CoreMetrics.Timer
+    /// What the counters showed at the previous scrape (the dispatcher keeps totals; swift-metrics
+    /// counters take increments) and the newest attempt end the histogram has seen.
+    private let last: Mutex<(counters: DispatchCounters, attemptsEndedAfter: Date)>
+    private let disk = Mutex<FarmDiskUse?>(nil)
+
+    /// Seconds from a segment's lease to its agent's answer.
+    static let segmentBuckets: [Duration] = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600].map { .seconds($0) }
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[FarmMetricNames.segmentSeconds] = Self.segmentBuckets
+        func gauge(_ name: String, _ dimensions: [(String, String)] = []) -> CoreMetrics.Gauge {
+            CoreMetrics.Gauge(label: name, dimensions: dimensions, factory: factory)
+        }
+        jobs = Dictionary(uniqueKeysWithValues: JobView.State.allCases.map { ($0, gauge(FarmMetricNames.jobs, [("state", $0.rawValue)])) })
+        queueDepth = gauge(FarmMetricNames.queueDepth)
+        agents = gauge(FarmMetricNames.agents)
+        agentsDraining = gauge(FarmMetricNames.agentsDraining)
+        busySlots = gauge(FarmMetricNames.agentSlots, [("kind", "busy")])
+        totalSlots = gauge(FarmMetricNames.agentSlots, [("kind", "total")])
+        framesPerSecond = gauge(FarmMetricNames.framesPerSecond)
+        segmentsPerSecond = gauge(FarmMetricNames.segmentsPerSecond)
+        diskUsed = gauge(FarmMetricNames.diskUsedBytes)
+        diskBudget = gauge(FarmMetricNames.diskBudgetBytes)
+        counters = FarmMetricNames.counters.map { ($0.value, CoreMetrics.Counter(label: $0.name, factory: factory)) }
+        segmentSeconds = CoreMetrics.Timer(label: FarmMetricNames.segmentSeconds, factory: factory)
+        last = Mutex((DispatchCounters(), Date()))
+    }
+
+    /// Brings every instrument up to date and returns the text a scrape gets.
+    func render(_ service: FarmService) async -> String {
+        let snapshot = service.dispatcher.snapshot
+        let byState = (try? await service.store.countJobsByState()) ?? [:]
+        for (state, gauge) in jobs { gauge.record(byState[state, default: 0]) }
+        queueDepth.record(snapshot.queueDepth)
+        agents.record(snapshot.agents.count)
+        agentsDraining.record(snapshot.agents.filter { $0.state == .draining }.count)
+        busySlots.record(snapshot.agents.reduce(0) { $0 + $1.busy })
+        totalSlots.record(snapshot.agents.reduce(0) { $0 + $1.slots })
+        framesPerSecond.record(snapshot.agents.reduce(0) { $0 + $1.framesPerSecond })
+        segmentsPerSecond.record(service.segmentRate(completions: snapshot.counters.completions))
+        let use = diskUse(service.config)
+        diskUsed.record(use.usedBytes)
+        diskBudget.record(use.budgetBytes ?? 0)
+
+        let (previous, after) = last.withLock { last in
+            defer { last.counters = snapshot.counters }
+            return (last.counters, last.attemptsEndedAfter)
+        }
+        for (value, counter) in counters where value(snapshot.counters) > value(previous) {
+            counter.increment(by: value(snapshot.counters) - value(previous))
+        }
+        if let ended = try? await service.store.attemptSeconds(endedAfter: after), let newest = ended.last?.endedAt {
+            last.withLock { $0.attemptsEndedAfter = max($0.attemptsEndedAfter, newest) }
+            for attempt in ended { segmentSeconds.recordSeconds(attempt.seconds) }
+        }
+        return registry.emitToString()
+    }
+
+    /// The data directory's use, measured again once the last measure is `FarmDiskUse.maxAge` old.
+    private func diskUse(_ config: ServeConfig) -> FarmDiskUse {
+        if let known = disk.withLock({ $0 }), Date().timeIntervalSince(known.measuredAt) < FarmDiskUse.maxAge { return known }
+        let fresh = FarmDiskUse.measure(config)
+        disk.withLock { $0 = fresh }
+        return fresh
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GopfarmAPI
+@testable import GopfarmService
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ServiceTestSupport
+import Testing
+import TestSupport
+
+/// `/metrics` as swift-prometheus serves it, scraped from the router `gopfarm serve` builds, in
+/// process: every name the README lists and the alert rules and Grafana dashboard query is there,
+/// values follow the store, and two servers in one process keep their own registries.
+@Suite("Metrics")
+struct MetricsTests {
+    static func scrape(_ client: any TestClientProtocol) async throws -> (text: String, type: String?) {
+        let r = try await client.execute(uri: "/metrics", method: .get, headers: [:], body: nil)
+        #expect(r.status == .ok)
+        return (String(buffer: r.body), r.headers[.contentType])
+    }
+
+    static func submit(_ client: any TestClientProtocol, _ farm: TestFarmService, token: String) async throws {
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(token)"
+        headers[.contentType] = "application/json"
+        let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: headers,
+                                         body: ByteBuffer(string: #"{"input": "\#(farm.clip)", "settings": {"codec": "libx264"}}"#))
+        #expect(r.status == .created, "\(String(buffer: r.body))")
+    }
+
+    @Test("every metric the README lists, the alert rules use and the dashboard queries is served")
+    func documentedMetricsAreServed() async throws {
+        let farm = try await TestFarmService("metrics-docs")
+        defer { farm.remove() }
+        let documented = try MonitoringDocs.readmeMetrics()
+        #expect(documented.count >= 15, "the README's Monitoring section lists the metrics: \(documented.sorted())")
+        let alerts = MonitoringDocs.metricNames(in: try String(contentsOf: MonitoringDocs.alertRules, encoding: .utf8))
+        let panels = MonitoringDocs.metricNames(in: try String(contentsOf: MonitoringDocs.dashboard, encoding: .utf8))
+        #expect(!alerts.isEmpty && !panels.isEmpty)
+        try await Application(router: APIRouter(service: farm.service).build()).test(.router) { client in
+            let (text, type) = try await Self.scrape(client)
+            #expect(type?.hasPrefix("text/plain; version=0.0.4") == true)
+            let served = MonitoringDocs.exposedNames(text)
+            #expect(documented.subtracting(served).isEmpty, "README lists but /metrics lacks: \(documented.subtracting(served).sorted())")
+            #expect(alerts.subtracting(served).isEmpty, "alert rules use but /metrics lacks: \(alerts.subtracting(served).sorted())")
+            #expect(panels.subtracting(served).isEmpty, "the dashboard queries but /metrics lacks: \(panels.subtracting(served).sorted())")
+            #expect(served.subtracting(documented).isEmpty, "/metrics serves but the README does not list: \(served.subtracting(documented).sorted())")
+            #expect(text.contains("# TYPE gopfarm_segments_completed_total counter"))
+            #expect(text.contains("# TYPE gopfarm_segment_seconds histogram"))
+            #expect(text.contains(#"gopfarm_segment_seconds_bucket{le="600.0"}"#) || text.contains(#"gopfarm_segment_seconds_bucket{le="600"}"#), "\(text)")
+        }
+    }
+
+    @Test("values follow the store and the data directory; two servers in one process count apart")
+    func valuesFollowTheFarm() async throws {
+        let one = try await TestFarmService("metrics-one"), two = try await TestFarmService("metrics-two")
+        defer { one.remove(); two.remove() }
+        let producer = try await one.service.store.createToken(name: "alice", role: .producer)
+        try await Application(router: APIRouter(service: one.service).build()).test(.router) { client in
+            var text = try await Self.scrape(client).text
+            #expect(MonitoringDocs.sample(#"gopfarm_jobs{state="queued"}"#, in: text) == 0, "\(text)")
+            try await Self.submit(client, one, token: producer)
+            try await Self.submit(client, one, token: producer)
+            text = try await Self.scrape(client).text
+            let waiting = (MonitoringDocs.sample(#"gopfarm_jobs{state="queued"}"#, in: text) ?? 0)
+                + (MonitoringDocs.sample(#"gopfarm_jobs{state="planning"}"#, in: text) ?? 0)
+            #expect(waiting == 2, "\(text)")
+            #expect(MonitoringDocs.sample("gopfarm_agents", in: text) == 0)
+            #expect(MonitoringDocs.sample("gopfarm_segments_completed_total", in: text) == 0)
+            // The database alone is tens of kilobytes.
+            #expect((MonitoringDocs.sample("gopfarm_disk_used_bytes", in: text) ?? 0) > 10_000, "\(text)")
+        }
+        try await Application(router: APIRouter(service: two.service).build()).test(.router) { client in
+            let text = try await Self.scrape(client).text
+            #expect(MonitoringDocs.sample(#"gopfarm_jobs{state="queued"}"#, in: text) == 0, "\(text)")
+        }
+    }
+}
