@@ -175,4 +175,35 @@ struct DashboardRouterTests {
             #expect(try await Self.send(client, .post, "/submit", cookie: alice.cookie, form: ["csrf": alice.csrf]).status == 401)
         }
     }
+
+    @Test("the submit form offers the producer's presets, the default chosen; a chosen preset's settings apply whole")
+    func presets() async throws {
+        let h = try await H()
+        defer { h.remove() }
+        let clip = h.clip
+        try await h.test { client in
+            let farm = try await APIRouterTests.send(client, .post, "/v1/presets", token: h.ops,
+                                                     json: #"{"name":"web-1080p","farm":true,"settings":{"codec":"libx265","crf":28,"preset":"fast"}}"#)
+            #expect(farm.status == 201, "\(farm.text)")
+            let own = try await APIRouterTests.send(client, .post, "/v1/presets", token: h.alice,
+                                                    json: #"{"name":"proxy","default":true,"settings":{"codec":"libx264","crf":30,"preset":"ultrafast"}}"#)
+            #expect(own.status == 201, "\(own.text)")
+            let alice = try await Self.logIn(client, h.alice)
+            let page = try await Self.send(client, .get, "/submit", cookie: alice.cookie)
+            #expect(page.text.contains(#"<option value="web-1080p">web-1080p (farm: libx265 crf 28 fast)</option>"#), "\(page.text)")
+            #expect(page.text.contains(#"<option value="proxy" selected>proxy (yours: libx264 crf 30 ultrafast)</option>"#))
+
+            let made = try await Self.send(client, .post, "/submit", cookie: alice.cookie, form: [
+                "csrf": alice.csrf, "source": "path", "path": clip, "namedPreset": "web-1080p", "codec": "libx264", "crf": "10"])
+            let id = try #require(made.location?.split(separator: "/").last.map(String.init), "\(made.status) \(made.text)")
+            let row = try #require(try await h.service.store.job(id))
+            #expect(row.decodedSubmission?.settings.codec == "libx265" && row.decodedSubmission?.settings.crf == 28)
+            #expect(row.decodedSubmission?.preset == "web-1080p")
+
+            let unknown = try await Self.send(client, .post, "/submit", cookie: alice.cookie, form: [
+                "csrf": alice.csrf, "source": "path", "path": clip, "namedPreset": "nope"])
+            #expect(unknown.status == 422 && unknown.text.contains("no preset &#39;nope&#39;") || unknown.text.contains("no preset 'nope'"),
+                    "\(unknown.status) \(unknown.text)")
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GopfarmAPI
 import GopfarmCommon
 import GopfarmCoordinator
+import NIOCore
 
 /// Builds each page's model from the farm: what a caller may see and nothing more (producers
 /// their own jobs, through the same `FarmService` reads the API uses).
@@ -86,7 +87,9 @@ struct DashboardPages {
                 + String(format: "peak %.1f frames/s in one minute.", throughput.peak))
     }
 
-    func submit(_ s: DashboardSession, form: FormBody? = nil, error: String? = nil) -> DashboardModels.Submit {
+    func submit(_ s: DashboardSession, form: FormBody? = nil, error: String? = nil) async -> DashboardModels.Submit {
+        let named = (try? await service.store.presets(for: s.caller.name))?.filter { !$0.shadowed } ?? []
+        let chosen = form.map { $0.text("namedPreset") } ?? named.first(where: \.isDefault)?.name
         let codec = form?.text("codec") ?? "libx264"
         let preset = form?.text("preset") ?? ""
         let priority = form?.text("priority") ?? JobPriority.normal.rawValue
@@ -95,30 +98,44 @@ struct DashboardPages {
             codecs: EncodeSettings.supportedCodecs.map { .init(value: $0, label: $0, selected: $0 == codec) },
             presets: [.init(value: "", label: "encoder default", selected: preset.isEmpty)]
                 + EncodeSettings.x26xPresets.map { .init(value: $0, label: $0, selected: $0 == preset) },
-            namedPresets: [], hasNamedPresets: false,
+            namedPresets: named.map { p in
+                .init(value: p.name, label: "\(p.name) (\(p.scope == .farm ? "farm" : "yours"): \(DashboardRows.settings(p.settings)))",
+                      selected: p.name == chosen)
+            },
+            hasNamedPresets: !named.isEmpty,
             priorities: JobPriority.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == priority) },
             path: form?.text("path") ?? "", outputName: form?.text("outputName") ?? "", crf: form?.text("crf") ?? "23",
             fromPath: form?.text("source") == "path", maxUpload: DashboardFormat.binaryBytes(service.config.maxUploadBytes),
             maxUploadBytes: String(service.config.maxUploadBytes))
     }
 
-    /// The job a submit form describes.
-    static func submission(_ form: FormBody) throws(APIError) -> JobSubmission {
-        var settings = EncodeSettings(codec: form.text("codec") ?? "libx264")
-        if let crf = form.text("crf") {
-            guard let v = Double(crf) else { throw APIError(.unprocessable, "the CRF must be a number") }
-            settings.crf = v
-        }
-        settings.preset = form.text("preset")
-        var priority: JobPriority?
-        if let p = form.text("priority") {
-            guard let v = JobPriority(rawValue: p) else { throw APIError(.unprocessable, "the priority is low, normal or high") }
-            priority = v
-        }
+    /// The job a submit form describes, as the JSON body `POST /v1/jobs` takes: the same
+    /// `PresetResolver` and `StrictJSON` then apply, so a form and the API follow one rule. With
+    /// a named preset chosen, its settings apply whole (the encoding fields are ignored).
+    static func submissionBody(_ form: FormBody) throws(APIError) -> ByteBuffer {
+        var object: [String: Any] = [:]
         let byPath = form.text("source") == "path"
-        if byPath, form.text("path") == nil { throw APIError(.unprocessable, "give the path of the input on the coordinator") }
-        if !byPath, form.text("upload") == nil { throw APIError(.unprocessable, "choose a file to upload") }
-        return JobSubmission(input: byPath ? form.text("path") : nil, upload: byPath ? nil : form.text("upload"),
-                             outputName: form.text("outputName"), settings: settings, priority: priority)
+        if byPath {
+            guard let path = form.text("path") else { throw APIError(.unprocessable, "give the path of the input on the coordinator") }
+            object["input"] = path
+        } else {
+            guard let upload = form.text("upload") else { throw APIError(.unprocessable, "choose a file to upload") }
+            object["upload"] = upload
+        }
+        if let name = form.text("outputName") { object["outputName"] = name }
+        if let p = form.text("priority") { object["priority"] = p }
+        if let preset = form.text("namedPreset") {
+            object["preset"] = preset
+        } else {
+            var settings: [String: Any] = ["codec": form.text("codec") ?? "libx264"]
+            if let crf = form.text("crf") {
+                guard let v = Double(crf) else { throw APIError(.unprocessable, "the CRF must be a number") }
+                settings["crf"] = v
+            }
+            if let p = form.text("preset") { settings["preset"] = p }
+            object["settings"] = settings
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object) else { throw APIError(.badRequest, "the form cannot be read") }
+        return ByteBuffer(bytes: data)
     }
 }

@@ -96,14 +96,15 @@ public struct DashboardRoutes: Sendable {
             })
         }
         router.get("/submit", use: page { _, _, s in
-            DashboardResponse.html(DashboardResponse.render(pages.submit(s), "submit"))
+            DashboardResponse.html(DashboardResponse.render(await pages.submit(s), "submit"))
         })
         router.post("/submit", use: form { _, _, s, form in
             do {
-                let view = try await service.submit(try DashboardPages.submission(form), caller: s.caller)
+                let body = try await PresetResolver(store: service.store).apply(try DashboardPages.submissionBody(form), caller: s.caller)
+                let view = try await service.submit(try StrictJSON.decodeSubmission(body), caller: s.caller)
                 return DashboardResponse.redirect("/jobs/\(view.id)")
             } catch let error as APIError {
-                return DashboardResponse.html(DashboardResponse.render(pages.submit(s, form: form, error: error.message), "submit"),
+                return DashboardResponse.html(DashboardResponse.render(await pages.submit(s, form: form, error: error.message), "submit"),
                                               status: .init(code: error.statusCode))
             }
         })

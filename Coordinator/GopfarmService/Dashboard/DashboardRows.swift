@@ -82,4 +82,14 @@ enum DashboardRows {
             connected: DashboardFormat.duration(a.connectedSeconds), version: a.version, draining: a.state == .draining,
             path: a.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? a.name)
     }
+
+    /// `libx264 crf 23 medium`: a preset's settings in one line.
+    static func settings(_ e: EncodeSettings) -> String {
+        var parts = [e.codec]
+        if let crf = e.crf { parts.append("crf \(crf == crf.rounded() ? String(Int(crf)) : String(crf))") }
+        if let b = e.bitrate { parts.append("\(b / 1000) kb/s") }
+        if let p = e.preset { parts.append(p) }
+        if let s = e.scale { parts.append("\(s)") }
+        return parts.joined(separator: " ")
+    }
 }

@@ -85,8 +85,17 @@ enum DashboardScript {
           uploadField.hidden = byPath;
           pathField.hidden = !byPath;
         };
-        form.addEventListener("change", function (e) { if (e.target.name === "source") sync(); });
+        // A named preset's settings apply whole: the encoding fields step aside.
+        var named = $("#named-preset");
+        var syncPreset = function () {
+          ["codec", "crf", "preset"].forEach(function (id) { $("#" + id).disabled = !!(named && named.value); });
+        };
+        form.addEventListener("change", function (e) {
+          if (e.target.name === "source") sync();
+          if (e.target === named) syncPreset();
+        });
         sync();
+        syncPreset();
         form.addEventListener("submit", function (e) {
           if ($("#source-path").checked || $("#upload-id").value) return;
           e.preventDefault();
