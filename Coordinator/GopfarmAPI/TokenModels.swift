@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a bearer token may do. Producers submit and see their own jobs; ops also see all jobs
 /// and manage agents; admins also manage tokens.
 public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
@@ -11,9 +13,12 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
 public struct TokenRequest: Codable, Sendable {
     public var name: String
     public var role: Role
-    public init(name: String, role: Role) {
+    /// The token stops working this many seconds after it is made (nil: never).
+    public var expiresInSeconds: Int?
+    public init(name: String, role: Role, expiresInSeconds: Int? = nil) {
         self.name = name
         self.role = role
+        self.expiresInSeconds = expiresInSeconds
     }
 }
 
@@ -22,9 +27,11 @@ public struct TokenCreated: Codable, Sendable {
     public var name: String
     public var role: Role
     public var token: String
-    public init(name: String, role: Role, token: String) {
+    public var expiresAt: Date?
+    public init(name: String, role: Role, token: String, expiresAt: Date? = nil) {
         self.name = name
         self.role = role
         self.token = token
+        self.expiresAt = expiresAt
     }
 }

@@ -132,6 +132,13 @@ package struct APIClient: Sendable {
         try await send("POST", "/v1/tokens", json: request)
     }
 
+    package func tokens() async throws -> [TokenView] { try await send("GET", "/v1/tokens") }
+
+    package func revokeToken(_ name: String) async throws {
+        let path = "/v1/tokens/\(Self.escape(name))"
+        try check(try await perform(makeRequest("DELETE", path), sink: .memory), "DELETE \(path)")
+    }
+
     package func coordinator() async throws -> CoordinatorInfo { try await send("GET", "/v1/coordinator") }
 
     // MARK: Plumbing

@@ -4,6 +4,11 @@ import GopfarmCommon
 /// Agents' messages: hellos, credit, heartbeats, results, failures, goodbyes.
 extension DispatchCore {
     mutating func agentMessage(_ input: AgentInput, identity: Data, publicKey: String?, version: Int, now: Double) {
+        if let publicKey, revokedKeys.contains(publicKey) {
+            if let agent = agents[identity] { dropAgent(agent, reason: "key revoked") }
+            out.append(.send(identity, .goodbye(Self.revokedSentence)))
+            return
+        }
         if case .message(.hello(let hello)) = input {
             self.hello(hello, identity: identity, publicKey: publicKey, version: version, now: now)
             return
@@ -260,6 +265,18 @@ extension DispatchCore {
         count { $0.requeues += 1 }
         record(.requeued(job: ref.job, segment: ref.segment, reason: reason))
         logger.warning("segment requeued", metadata: ["job": "\(ref.job)", "segment": "\(ref.segment)", "why": "\(reason)"])
+    }
+
+    static let revokedSentence = "this agent's key was revoked by ops (gopfarm agents allow KEY lets it join again)"
+
+    /// Ops revoked the key: each agent using it hears goodbye (it exits) and its leases go back
+    /// to the queue now, not when its heartbeats stop.
+    mutating func revoke(key: String) {
+        revokedKeys.insert(key)
+        for agent in agents.values.filter({ $0.publicKey == key }).sorted(by: { $0.order < $1.order }) {
+            out.append(.send(agent.identity, .goodbye(Self.revokedSentence)))
+            dropAgent(agent, reason: "key revoked")
+        }
     }
 
     /// The agent is gone: its leases go back to the queue (unless another lease still runs).

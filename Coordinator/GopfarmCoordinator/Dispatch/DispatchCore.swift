@@ -24,6 +24,9 @@ struct DispatchCore {
     private(set) var wanting: Set<Data> = []
     var nextAgentOrder = 0
     var drained: Set<String> = []
+    /// Agent public keys ops revoked while this coordinator runs: a CURVE session outlives the
+    /// handshake that checked its key, so the core refuses the key's messages itself.
+    var revokedKeys: Set<String> = []
     private(set) var counters = DispatchCounters()
     private var nextSequence = 0
     private var lastExpiryCheck = -Double.infinity
@@ -49,6 +52,10 @@ struct DispatchCore {
         case .drain(let name, let on):
             if on { drained.insert(name) } else { drained.remove(name) }
             logger.info(on ? "agent draining" : "agent resumed", metadata: ["agent": "\(name)"])
+        case .revokeKey(let key):
+            revoke(key: key)
+        case .allowKey(let key):
+            revokedKeys.remove(key)
         case .unreachable(let identity):
             if let agent = agents[identity] { dropAgent(agent, reason: "unreachable") }
         case .tick:

@@ -15,6 +15,11 @@ enum DispatchInput {
     case extractionFailed(job: String, reason: String)
     /// A drained agent finishes its segments and gets no new ones (`false` undoes it).
     case drain(agent: String, on: Bool)
+    /// Ops revoked this agent public key: agents using it are told goodbye and dropped at once
+    /// (their leases go back to the queue), and whatever comes from it later is refused.
+    case revokeKey(String)
+    /// Ops allowed this key (again): it may say hello.
+    case allowKey(String)
     /// A send to this agent failed: it is gone.
     case unreachable(identity: Data)
     /// Time passed: leases are checked, free slots filled.

@@ -82,6 +82,10 @@ extension Dispatcher {
             feed(.cancel(job: id), now: now, &state)
         case .drain(let name, let on):
             feed(.drain(agent: name, on: on), now: now, &state)
+        case .revokeKey(let key):
+            feed(.revokeKey(key), now: now, &state)
+        case .allowKey(let key):
+            feed(.allowKey(key), now: now, &state)
         }
     }
 

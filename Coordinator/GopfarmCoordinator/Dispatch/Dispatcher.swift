@@ -16,6 +16,8 @@ public final class Dispatcher: Sendable {
         case add(DispatchJob, restored: [Int: CompletedSegment], makeExtractor: @Sendable () throws(MediaError) -> SegmentExtractor)
         case cancel(String)
         case drain(String, Bool)
+        case revokeKey(String)
+        case allowKey(String)
     }
 
     struct Shared {
@@ -74,6 +76,13 @@ public final class Dispatcher: Sendable {
     public func drain(agent name: String, _ on: Bool = true) {
         inbox.withLock { $0.append(.drain(name, on)) }
     }
+
+    /// Drops the agents using this public key at once (their segments go back to the queue)
+    /// and refuses its messages from now on; the ZAP handler refuses its new connections.
+    public func revokeKey(_ key: String) { inbox.withLock { $0.append(.revokeKey(key)) } }
+
+    /// Undoes `revokeKey` (ops allowed the key again).
+    public func allowKey(_ key: String) { inbox.withLock { $0.append(.allowKey(key)) } }
 
     public var snapshot: DispatchSnapshot { shared.withLock { $0.snapshot } }
 

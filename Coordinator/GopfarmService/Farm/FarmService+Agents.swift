@@ -28,8 +28,20 @@ extension FarmService {
         if let name = request.name, name.isEmpty || name.count > 200 { throw APIError(.unprocessable, "key names have 1 to 200 characters") }
         do { try await store.allowKey(request.publicKey, name: request.name) } catch { throw APIError(.unavailable, "\(error)") }
         await reloadAllowedKeys()
+        dispatcher.allowKey(request.publicKey)
         await store.event(job: nil, kind: "agent-key", "allowed \(request.publicKey) (\(request.name ?? "unnamed"))")
         return AgentKeyView(publicKey: request.publicKey, name: request.name)
+    }
+
+    /// Stops allowing the key: the ZAP handler refuses its new connections, and the dispatcher
+    /// drops the agents using it now (their segments go back to the queue).
+    func revokeKey(_ key: String) async throws(APIError) {
+        let removed: Bool
+        do { removed = try await store.revokeKey(key) } catch { throw APIError(.unavailable, "\(error)") }
+        guard removed else { throw APIError(.notFound, "no allowed key \(key.prefix(60))") }
+        await reloadAllowedKeys()
+        dispatcher.revokeKey(key)
+        await store.event(job: nil, kind: "agent-key", "revoked \(key)")
     }
 
     /// Segments per second since the previous call (a scrape).

@@ -46,7 +46,14 @@ extension FarmService {
         switch (s.input, s.upload) {
         case (let path?, nil):
             let real = try inputPolicy.check(path)
-            return (real, Self.defaultOutputName(for: path))
+            guard inputPolicy.isUpload(real) else { return (real, Self.defaultOutputName(for: path)) }
+            // An upload named by its path is still its uploader's alone.
+            // Upload files are named ID-NAME: the ID names the row, whose owner must be the caller.
+            let id = String((real as NSString).lastPathComponent.prefix { $0 != "-" })
+            let found: (path: String, fileName: String)?
+            do { found = try await store.upload(id, owner: caller.name) } catch { throw APIError(.unavailable, "\(error)") }
+            guard let found, InputPolicy.resolve(found.path) == real else { throw APIError(.forbidden, "input \(path.prefix(500)) is not an upload of yours (submit your own uploads by their id: \"upload\")") }
+            return (real, Self.defaultOutputName(for: found.fileName))
         case (nil, let upload?):
             let found: (path: String, fileName: String)?
             do { found = try await store.upload(upload, owner: caller.name) } catch { throw APIError(.unavailable, "\(error)") }

@@ -49,7 +49,7 @@ public final class FarmService: Sendable {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         }
         store = try JobStore(path: config.databasePath)
-        inputPolicy = InputPolicy(roots: config.inputRoots + [config.uploads.path])
+        inputPolicy = InputPolicy(roots: config.inputRoots, uploads: config.uploads.path, dataDirectory: config.dataDirectory.path)
         let finished = FinishedJobs()
         let allowed = allowedKeys
         let security: DispatchSecurity = curve.map { pair in .curve(secretKey: pair.secretKey) { allowed.contains($0) } } ?? .insecure

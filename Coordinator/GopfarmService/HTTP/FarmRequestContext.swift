@@ -6,6 +6,8 @@ import Hummingbird
 public struct FarmRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var caller: Caller?
+    /// Why the bearer token was refused, when it was revoked or expired.
+    public var tokenRefusal: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
@@ -19,7 +21,7 @@ public struct FarmRequestContext: RequestContext {
     public var requestDecoder: JSONDecoder { APIJSON.decoder }
 
     func requireCaller(_ role: Role = .producer) throws -> Caller {
-        guard let caller else { throw APIError(.unauthorized, "missing or unknown bearer token") }
+        guard let caller else { throw APIError(.unauthorized, tokenRefusal ?? "missing or unknown bearer token") }
         guard caller.role >= role else { throw APIError(.forbidden, "this needs the \(role.rawValue) role; your token has \(caller.role.rawValue)") }
         return caller
     }

@@ -10,35 +10,6 @@ public struct Caller: Sendable, Equatable {
 }
 
 extension JobStore {
-    /// Tokens are random 32-byte secrets; only their SHA-256 is stored.
-    public func createToken(name: String, role: Role) throws -> String {
-        let token = Self.newToken()
-        try pool.write { db in try Self.insertToken(db, token, name: name, role: role) }
-        return token
-    }
-
-    static func newToken() -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        return "gf_" + bytes.map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func insertToken(_ db: Database, _ token: String, name: String, role: Role) throws {
-        try db.execute(sql: "INSERT INTO tokens (name, role, hash, createdAt) VALUES (?, ?, ?, ?)",
-                       arguments: [name, role.rawValue, SHA256.hex(Data(token.utf8)), Date()])
-    }
-
-    public func caller(token: String) throws -> Caller? {
-        try pool.read { db in try Self.caller(db, token: token) }
-    }
-
-    static func caller(_ db: Database, token: String) throws -> Caller? {
-        let hash = SHA256.hex(Data(token.utf8))
-        guard let row = try Row.fetchOne(db, sql: "SELECT name, role FROM tokens WHERE hash = ?", arguments: [hash]),
-              let role = Role(rawValue: row["role"]) else { return nil }
-        return Caller(name: row["name"], role: role)
-    }
-
     public func tokenCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tokens") ?? 0 }
     }

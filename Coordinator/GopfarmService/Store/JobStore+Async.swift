@@ -36,16 +36,6 @@ extension JobStore {
 
 /// Tokens, agent keys and events from the HTTP side.
 extension JobStore {
-    public func createToken(name: String, role: Role) async throws -> String {
-        let token = Self.newToken()
-        try await pool.write { db in try Self.insertToken(db, token, name: name, role: role) }
-        return token
-    }
-
-    public func caller(token: String) async throws -> Caller? {
-        try await pool.read { db in try Self.caller(db, token: token) }
-    }
-
     public func allowedKeys() async throws -> [AgentKeyView] {
         try await pool.read { db in try Self.allowedKeys(db) }
     }
