@@ -37,13 +37,13 @@ enum DashboardFormat {
         return iso(date)
     }
 
-    /// `2026-12-04 11:35:02 UTC`.
+    /// `2026-12-04 11:35:02 UTC` (gmtime: a list of 50 rows formats 50 dates, no formatter objects).
     static func iso(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
-        return f.string(from: date)
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
+                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
     }
 
     /// Time left at the rate so far: nil before any progress or once final.
@@ -56,9 +56,12 @@ enum DashboardFormat {
 
     /// `1,000`.
     static func count(_ n: Int) -> String {
-        let f = NumberFormatter()
-        f.numberStyle = .decimal
-        f.locale = Locale(identifier: "en_US")
-        return f.string(from: NSNumber(value: n)) ?? String(n)
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
     }
 }
