@@ -11,7 +11,8 @@ struct APIRouter {
 
     func build() -> Router<FarmRequestContext> {
         let router = Router(context: FarmRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
+        let routes = RouteMethods()
+        router.add(middleware: ErrorMiddleware(routes: routes))
         router.add(middleware: AuthMiddleware(store: service.store))
 
         router.get("/healthz") { _, _ in
@@ -137,6 +138,7 @@ struct APIRouter {
         WebhookRoutes(service: service).add(to: router)
         PresetRoutes(service: service).add(to: router)
         DashboardRoutes(service: service).register(on: router)
+        routes.load(router.routes)
         return router
     }
 }

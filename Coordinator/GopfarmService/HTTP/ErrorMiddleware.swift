@@ -1,0 +1,57 @@
+import Foundation
+import GopfarmAPI
+import Hummingbird
+import NIOCore
+
+/// Every error leaves as `{"error": "one sentence"}` JSON: the service's `APIError`s, and
+/// Hummingbird's own answers too: an unknown path (404), a known path asked with another method
+/// (405 with `Allow`), a body over the route's limit (413), a body that does not decode (400);
+/// anything unexpected is a 500 with a sentence (and a log line), never an empty body.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = FarmRequestContext
+    let routes: RouteMethods
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError where error.status.code >= 400 {
+            if error.status == .notFound, error.body == nil {
+                let allowed = routes.allowed(for: request.uri.path)
+                guard allowed.isEmpty else {
+                    let list = allowed.map(\.rawValue).joined(separator: ", ")
+                    var headers = HTTPFields()
+                    headers[.allow] = list
+                    throw ErrorResponse(status: .methodNotAllowed, message: "\(request.uri.path) does not take \(request.method); it takes \(list)",
+                                        headers: headers)
+                }
+                throw APIError(.notFound, "no such route: \(request.method) \(request.uri.path)")
+            }
+            throw Self.apiError(status: error.status, message: error.body, context: context)
+        } catch is DecodingError {
+            throw APIError(.badRequest, "the request body is not valid JSON of the expected shape")
+        } catch is NIOTooManyBytesError {
+            throw Self.apiError(status: .contentTooLarge, message: nil, context: context)
+        } catch let error as HTTPResponseError {
+            throw error
+        } catch is CancellationError {
+            throw ErrorResponse(status: .serviceUnavailable, message: "the coordinator is shutting down")
+        } catch {
+            context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")
+            throw ErrorResponse(status: .internalServerError, message: "the coordinator failed on this request; its log says why")
+        }
+    }
+
+    /// Hummingbird's own refusals, as the API's errors with a sentence.
+    static func apiError(status: HTTPResponse.Status, message: String?, context: Context) -> APIError {
+        switch status.code {
+        case 401: APIError(.unauthorized, message ?? "missing or unknown bearer token")
+        case 403: APIError(.forbidden, message ?? "this token may not do that")
+        case 404: APIError(.notFound, message ?? "not found")
+        case 409: APIError(.conflict, message ?? "that conflicts with the farm's state")
+        case 413: APIError(.tooLarge, message ?? "the request body is over the \(context.maxUploadSize) bytes this route accepts")
+        default: APIError(.badRequest, message ?? "the request is malformed (\(status.reasonPhrase.lowercased()))")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import GopfarmAPI
+@testable import GopfarmService
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ServiceTestSupport
+import Testing
+import TestSupport
+
+/// Every refusal of the HTTP API, the router's own included (unknown path, wrong method, body
+/// too large, malformed body), is `{"error": "one sentence"}` as JSON with the right status;
+/// a wrong method on a known path is a 405 naming the methods in `Allow`.
+@Suite("Error bodies")
+struct ErrorBodyTests {
+    struct Refusal {
+        var status: Int
+        var error: String
+        var allow: String?
+    }
+
+    /// Sends one request and checks the answer's shape: JSON, one key `error`, one sentence.
+    static func refusal(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, token: String? = nil,
+                        body: ByteBuffer? = nil, headers extra: HTTPFields = [:]) async throws -> Refusal {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let r = try await client.execute(uri: path, method: method, headers: headers, body: body)
+        let text = String(buffer: r.body)
+        #expect(r.headers[.contentType] == "application/json", "\(method) \(path): \(r.status) \(text)")
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        #expect(object?.count == 1, "\(method) \(path): \(text)")
+        let error = try #require(object?["error"] as? String, "\(method) \(path): \(r.status) '\(text)'")
+        #expect(!error.isEmpty && !error.contains("\n") && error.count < 300, "\(error)")
+        return Refusal(status: Int(r.status.code), error: error, allow: r.headers[.allow])
+    }
+
+    @Test("401, 403, 404, 405, 400 and 413 are all JSON with one sentence")
+    func everyStatus() async throws {
+        let farm = try await TestFarmService("error-bodies", maxUploadBytes: 4 << 10)
+        defer { farm.remove() }
+        let producer = try await farm.service.store.createToken(name: "alice", role: .producer)
+        try await Application(router: APIRouter(service: farm.service).build()).test(.router) { client in
+            var r = try await Self.refusal(client, .get, "/v1/jobs")
+            #expect(r.status == 401 && r.error == "missing or unknown bearer token")
+            r = try await Self.refusal(client, .get, "/v1/agents", token: producer)
+            #expect(r.status == 403 && r.error.contains("ops role"))
+
+            r = try await Self.refusal(client, .get, "/v2/nothing")
+            #expect(r.status == 404 && r.error == "no such route: GET /v2/nothing")
+            r = try await Self.refusal(client, .get, "/v1/jobs/1/2/3/4")
+            #expect(r.status == 404)
+
+            r = try await Self.refusal(client, .put, "/v1/jobs", token: producer)
+            #expect(r.status == 405 && r.allow == "GET, POST", "\(r)")
+            #expect(r.error == "/v1/jobs does not take PUT; it takes GET, POST")
+            r = try await Self.refusal(client, .post, "/healthz")
+            #expect(r.status == 405 && r.allow == "GET")
+            r = try await Self.refusal(client, .delete, "/metrics")
+            #expect(r.status == 405 && r.allow == "GET")
+            r = try await Self.refusal(client, .get, "/v1/agents/render-01/drain", token: producer)
+            #expect(r.status == 405 && r.allow == "POST")
+            r = try await Self.refusal(client, .patch, "/v1/jobs/abc", token: producer)
+            #expect(r.status == 405 && r.allow == "DELETE, GET")
+            r = try await Self.refusal(client, .post, "/v1/agent-keys/some%2Fkey", token: producer)
+            #expect(r.status == 405 && r.allow == "DELETE")
+
+            r = try await Self.refusal(client, .post, "/v1/jobs", token: producer, body: ByteBuffer(string: "{\"input\": "))
+            #expect(r.status == 400 && r.error == "the request body is not a JSON object")
+            r = try await Self.refusal(client, .post, "/v1/jobs", token: producer)
+            #expect(r.status == 400 && r.error == "the request needs a JSON body")
+
+            // JSON routes take 1 MiB; uploads have the farm's limit (4 KiB here).
+            let big = ByteBuffer(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
+            r = try await Self.refusal(client, .post, "/v1/jobs", token: producer, body: big)
+            #expect(r.status == 413 && r.error == "the request body is over the 1048576 bytes this route accepts")
+            r = try await Self.refusal(client, .post, "/v1/uploads", token: producer, body: ByteBuffer(repeating: 1, count: 5 << 10))
+            #expect(r.status == 413 && r.error.contains("over the limit of 4096 bytes"), "\(r)")
+        }
+    }
+}
