@@ -3,8 +3,8 @@ import GopfarmCommon
 
 /// Encoding flags shared by `transcode`, `submit` and `bench`; `EncodeSettings.validate()` checks them.
 struct EncodeOptions: ParsableArguments {
-    @Option(help: "Video encoder: libx264, libx265, libvpx-vp9, libsvtav1 or ffv1 (lossless).")
-    var codec: String = "libx264"
+    @Option(help: "Video encoder: libx264 (the default), libx265, libvpx-vp9, libsvtav1 or ffv1 (lossless).")
+    var codec: String?
 
     @Option(help: "Constant rate factor (quality; lower is better). Default: the encoder's.")
     var crf: Double?
@@ -28,7 +28,7 @@ struct EncodeOptions: ParsableArguments {
     var deinterlace = false
 
     func settings(threads: Int) throws -> EncodeSettings {
-        EncodeSettings(codec: codec, crf: crf, bitrate: try bitrate.map(Self.parseBitrate), preset: preset, gop: gop,
+        EncodeSettings(codec: codec ?? "libx264", crf: crf, bitrate: try bitrate.map(Self.parseBitrate), preset: preset, gop: gop,
                        pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads,
                        deinterlace: deinterlace)
     }

@@ -40,6 +40,15 @@ struct SubmitCommand: AsyncParsableCommand {
                                valueName: "n"))
     var maxAgents: Int?
 
+    @Option(help: ArgumentHelp("Encode with this named preset (gopfarm presets list); encoding flags given override its fields. "
+                               + "Without it and without encoding flags, your default preset applies when you have one.",
+                               valueName: "name"))
+    var usePreset: String?
+
+    @Option(help: ArgumentHelp("Also POST this job's events to URL (repeatable); signed with GOPFARM_WEBHOOK_SECRET when set.",
+                               valueName: "url"))
+    var webhook: [String] = []
+
     @Flag(help: "Encode only: no scene, black/frozen, statistics or PSNR/SSIM records.")
     var noAnalysis = false
 
@@ -75,9 +84,13 @@ struct SubmitCommand: AsyncParsableCommand {
     private func submit(state: WaitState) async throws {
         var submission = JobSubmission(outputName: (output as NSString).lastPathComponent, settings: try encode.settings(threads: 0),
                                        segmentSeconds: segmentSeconds, priority: priority, analysis: noAnalysis ? false : nil,
-                                       maxAgents: maxAgents)
-        // The coordinator's own rules, so that nothing it would refuse is uploaded first.
-        try submission.validate()
+                                       maxAgents: maxAgents, preset: usePreset,
+                                       webhooks: webhook.isEmpty ? nil : webhook.map {
+                                           JobWebhook(url: $0, secret: ProcessInfo.processInfo.environment["GOPFARM_WEBHOOK_SECRET"])
+                                       })
+        // The coordinator's own rules, so that nothing it would refuse is uploaded first (a
+        // preset's settings are the coordinator's to merge and check).
+        if usePreset == nil { try submission.validate() } else if let hooks = submission.webhooks { try WebhookRules.check(hooks) }
         if dryRun {
             submission.input = upload ? nil : Self.absolute(input)
             try ClientFormat.printJSON(submission)
@@ -91,7 +104,7 @@ struct SubmitCommand: AsyncParsableCommand {
         } else {
             submission.input = Self.absolute(input)
         }
-        let job = try await api.submit(submission)
+        let job = try await PresetSubmission(submission: submission, encode: encode).send(api)
         guard wait else {
             if json { try ClientFormat.printJSON(job) } else { CLIEnvironment.say(job.id) }
             return
