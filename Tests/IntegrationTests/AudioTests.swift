@@ -21,6 +21,7 @@ struct AudioTests {
         Case(fixture: .noiseAudioMP4, output: "out.mkv", codec: "libx264", expectAudio: "aac (copied)"),
         Case(fixture: .noiseOpusMKV, output: "out.mkv", codec: "libx264", expectAudio: "opus (copied)"),
         Case(fixture: .noiseOpusMKV, output: "out.mp4", codec: "libx264", expectAudio: "opus (copied)"),
+        Case(fixture: .noiseOpusMKV, output: "out.mov", codec: "libx264", expectAudio: "opus → aac"),
         Case(fixture: .mpeg2TS, output: "out.mp4", codec: "libx264", expectAudio: "mp2 → aac"),
     ]
 

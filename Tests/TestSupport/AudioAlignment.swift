@@ -36,12 +36,16 @@ public enum AudioAlignment {
     }
 
     /// The track decoded to mono 8 kHz, and the time of its first sample from the first video frame.
+    ///
+    /// The CLI decodes from its own zero, the file's start time (the earliest packet of any
+    /// stream), and `first_pts=0` pads the track with silence from there: sample 0 is at the
+    /// file's start, not at the track's first decoded frame. They differ where the first packet
+    /// is trimmed by the decoder (Opus pre-skip: a packet at -7 ms whose first sound is at 0).
     static func decode(_ path: String, track: Int) throws -> (Double, [Int16]) {
         let video = try FFmpegOracle.absoluteFrameTimes(path).first ?? 0
-        let frames = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "a:\(track)", "-show_entries",
-                                                    "frame=best_effort_timestamp_time", "-of", "csv=p=0", path])
-        guard let first = frames.stdout.split(separator: "\n").first.flatMap({ Double($0.trimmingCharacters(in: CharacterSet(charactersIn: ", "))) }) else {
-            throw FFmpegOracle.Failure(description: "no audio frame in track \(track) of \(path)")
+        let format = try Subprocess.run("ffprobe", ["-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0", path])
+        guard let first = Double(format.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw FFmpegOracle.Failure(description: "no start time in \(path)")
         }
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pcm-\(UUID().uuidString).raw")
         defer { try? FileManager.default.removeItem(at: tmp) }

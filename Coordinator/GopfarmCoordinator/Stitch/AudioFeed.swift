@@ -76,6 +76,9 @@ struct AudioFeed {
 
     /// Writes an encoded audio packet (timestamps in the encoder's time base).
     private mutating func emit(_ p: Packet, from t: AudioTranscoder, into out: OutputContainer) throws(MediaError) {
+        if t.outputDelay != 0 {
+            p.setTiming(pts: p.pts == noPTS ? noPTS : p.pts + t.outputDelay, dts: p.dts == noPTS ? noPTS : p.dts + t.outputDelay, duration: p.duration)
+        }
         p.rescaleTimestamps(from: t.encoder.timeBase, to: out.timeBase(stream: t.outputStream))
         p.setStreamIndex(t.outputStream)
         try out.write(p)

@@ -10,6 +10,9 @@ final class AudioTranscoder {
     let inputTimeBase: Rational
     private let decoder: Decoder
     let encoder: AudioEncoder
+    /// Ticks of the encoder's time base added to every packet on the way out (Opus priming in
+    /// Matroska, see `Stitcher`).
+    var outputDelay: Int64 = 0
     private let frame = Frame()
 
     /// The encoder a container wants for audio it cannot copy.

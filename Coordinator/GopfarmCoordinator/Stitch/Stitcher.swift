@@ -83,9 +83,11 @@ public struct Stitcher {
         if rotation != 0, ["mkv", "webm"].contains(ext) {
             warnings.append("the source is rotated \(Int(rotation))° but FFmpeg 5.1's Matroska muxer cannot store rotation; players will show the frames unrotated (use .mp4 or .mov to keep it)")
         }
-        // Matroska: freshly encoded Opus starts at minus its priming, which the muxer itself
-        // moves back to zero (CodecDelay); libavformat's default would first shift every
-        // stream later by the priming, so the video would start 6.5 ms late against the source.
+        // Matroska is written with timestamps as they are (libavformat's default would shift
+        // every stream later when one starts below zero, so the video would start 6.5 ms late
+        // against the source). Opus there needs its priming added back: FFmpeg 5.1's muxer
+        // writes CodecDelay, and its demuxer takes that delay off every Opus block again, so a
+        // packet written at its encoder's pts (-312 samples) decodes 6.5 ms early.
         let muxerOptions = ["mp4", "m4v", "mov"].contains(ext) ? ["movflags": "+faststart"] : ["avoid_negative_ts": "disabled"]
         try out.writeHeader(options: muxerOptions)
 
@@ -96,7 +98,12 @@ public struct Stitcher {
 
         var extraDelay: [Int: Int64] = [:]
         if out.formatName == "matroska" || out.formatName == "webm" {
-            for i in streamMap.keys where transcoders[i] == nil {
+            for i in streamMap.keys {
+                if let t = transcoders[i] {
+                    let p = t.encoder.parameters
+                    if p.codecID == AV_CODEC_ID_OPUS.rawValue, p.initialPadding > 0 { t.outputDelay = Int64(p.initialPadding) }
+                    continue
+                }
                 let p = source.codecParameters(stream: i)
                 if p.codecID == AV_CODEC_ID_OPUS.rawValue, p.initialPadding > 0, p.sampleRate > 0 {
                     extraDelay[i] = av_rescale_q(Int64(p.initialPadding), AVRational(num: 1, den: p.sampleRate), source.timeBase(stream: i).av)
