@@ -46,7 +46,7 @@ struct JobRuntimeTests {
         #expect(job.nextPending() == 1)
         let second = Self.lease(job, 1, to: "k", now: 1)
         #expect(job.segmentFailed(1, agentKey: "k", agentName: "local-1", attempt: second, message: mismatch, kind: .mismatch)
-            == .failJob("frames 26-50 cannot be decoded: the stream is damaged at 0:00:01.0"))
+            == .failJob("frames 26-50 (from 0:00:01.0) do not decode as the plan counted them: " + mismatch))
     }
 
     @Test func aBadOptionIsSaidAsItIs() throws {

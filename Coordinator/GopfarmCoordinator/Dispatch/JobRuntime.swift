@@ -221,8 +221,12 @@ final class JobRuntime {
         let range = frameRange(n)
         let frames = range.count == 1 ? "frame \(range.lowerBound)" : "frames \(range.lowerBound)-\(range.upperBound)"
         switch cause.kind {
-        case .deterministic, .mismatch:
+        case .deterministic:
             return "\(frames) cannot be decoded: the stream is damaged at \(startTime(n))"
+        case .mismatch:
+            // The same result, twice, that disagrees with the probe's count: damage the probe
+            // could not see, or a bug; the numbers tell which, so they are said.
+            return "\(frames) (from \(startTime(n))) do not decode as the plan counted them: \(Self.clause(cause.message))"
         case .permanent:
             return cause.message
         case .transient:
