@@ -27,7 +27,7 @@ struct GopfarmAgentCommand: ParsableCommand {
     /// pipe is an error `Console` handles instead of a signal.
     static func main() {
         Console.ignoreBrokenPipeSignal()
-        main(nil)
+        mainInHouseStyle(program: "gopfarm-agent")
     }
 
     @OptionGroup var options: AgentOptions

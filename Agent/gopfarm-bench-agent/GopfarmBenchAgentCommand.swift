@@ -22,7 +22,7 @@ struct GopfarmBenchAgentCommand: ParsableCommand {
 
     static func main() {
         Console.ignoreBrokenPipeSignal()
-        main(nil)
+        mainInHouseStyle(program: "gopfarm-bench-agent")
     }
 
     @OptionGroup var options: AgentOptions

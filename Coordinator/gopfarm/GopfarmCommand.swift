@@ -17,9 +17,15 @@ struct GopfarmCommand: AsyncParsableCommand {
 
     /// SIGPIPE off before anything is printed, help and usage errors included: a reader that
     /// closes the pipe early (`gopfarm jobs | head -1`) ends a command quietly (see `Console`).
+    /// Usage errors, like every error, are `gopfarm: error: …` plus one hint line, exit 64.
     static func main() async {
         Console.ignoreBrokenPipeSignal()
-        await main(nil)  // exits by itself on failure
+        do {
+            var command = try parseAsRoot(nil)
+            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch {
+            exit(inHouseStyle: error, program: "gopfarm")
+        }
         HeldLog.shared.release()
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every error of `gopfarm` and `gopfarm-agent`, usage errors included, is one line
+/// `PROGRAM: error: …` on stderr plus at most one `hint:` line, nothing on stdout, exit 64 for
+/// usage; `--help` still prints the full help on stdout with status 0. Real processes.
+@Suite("CLI error style")
+struct CLIErrorStyleTests {
+    /// Runs the program and returns its stderr lines after checking the shape.
+    static func usageError(_ program: String, _ arguments: [String], name: String) throws -> [String] {
+        let out = try Subprocess.run(program, arguments, timeout: 30, environment: ["GOPFARM_TOKEN": "", "GOPFARM_URL": ""])
+        let lines = out.stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        #expect(out.status == 64, "\(arguments): status \(out.status), \(out.stderr)")
+        #expect(out.stdout.isEmpty, "\(arguments): \(out.stdout)")
+        #expect(out.stderr.hasSuffix("\n"))
+        #expect((1...2).contains(lines.count), "\(arguments): \(lines)")
+        #expect(lines.first?.hasPrefix("\(name): error: ") == true, "\(arguments): \(lines)")
+        if lines.count == 2 { #expect(lines[1].hasPrefix("hint: "), "\(arguments): \(lines)") }
+        return lines
+    }
+
+    @Test("gopfarm: unknown option, missing value, bad enum value, missing argument, unknown command")
+    func gopfarmUsageErrors() throws {
+        let g = TestPaths.gopfarm
+        #expect(try Self.usageError(g, ["submit", "in.mp4", "-o", "out.mp4", "--bogus"], name: "gopfarm")
+                == ["gopfarm: error: unknown option '--bogus'", "hint: see 'gopfarm submit --help'"])
+        #expect(try Self.usageError(g, ["submit", "in.mp4", "-o", "out.mp4", "--crf"], name: "gopfarm")
+                == ["gopfarm: error: missing value for '--crf <crf>'", "hint: see 'gopfarm submit --help'"])
+        #expect(try Self.usageError(g, ["submit", "in.mp4", "-o", "out.mp4", "--priority", "urgent"], name: "gopfarm")
+                == ["gopfarm: error: the value 'urgent' is invalid for '--priority <priority>'; use one of 'low', 'normal' or 'high'",
+                    "hint: see 'gopfarm submit --help'"])
+        #expect(try Self.usageError(g, ["status"], name: "gopfarm")
+                == ["gopfarm: error: missing expected argument '<id>'", "hint: see 'gopfarm status --help'"])
+        #expect(try Self.usageError(g, ["frobnicate"], name: "gopfarm")
+                == ["gopfarm: error: unexpected argument 'frobnicate'", "hint: see 'gopfarm --help'"])
+        // A check of the command's own (ValidationError), not ArgumentParser's.
+        let own = try Self.usageError(g, ["bench", "in.mp4", "--agents", "0,2"], name: "gopfarm")
+        #expect(own.first?.contains("--agents takes a list") == true, "\(own)")
+    }
+
+    @Test("gopfarm-agent: the same style; --help still prints help")
+    func agentUsageErrors() throws {
+        let a = TestPaths.agent
+        #expect(try Self.usageError(a, ["--bogus"], name: "gopfarm-agent")
+                == ["gopfarm-agent: error: unknown option '--bogus'", "hint: see 'gopfarm-agent --help'"])
+        #expect(try Self.usageError(a, ["--slots"], name: "gopfarm-agent")
+                == ["gopfarm-agent: error: missing value for '--slots <slots>'", "hint: see 'gopfarm-agent --help'"])
+        #expect(try Self.usageError(a, ["--slots", "many"], name: "gopfarm-agent")
+                == ["gopfarm-agent: error: the value 'many' is invalid for '--slots <slots>'", "hint: see 'gopfarm-agent --help'"])
+        #expect(try Self.usageError(a, ["keys", "rotate"], name: "gopfarm-agent")
+                == ["gopfarm-agent: error: unexpected argument 'rotate'", "hint: see 'gopfarm-agent keys --help'"])
+
+        for (program, arguments, text) in [(a, ["--help"], "--coordinator"), (TestPaths.gopfarm, ["submit", "--help"], "--priority"),
+                                           (TestPaths.gopfarm, ["--help"], "SUBCOMMANDS")] {
+            let help = try Subprocess.run(program, arguments, timeout: 30)
+            #expect(help.status == 0 && help.stdout.contains("USAGE:") && help.stdout.contains(text) && help.stderr.isEmpty, "\(arguments)")
+        }
+    }
+}
