@@ -6,6 +6,7 @@ import TestSupport
 /// HTTP receiver (Python's http.server, which checks every signature itself with Python's
 /// `hmac`) gets the job's whole life; it answers the first two `job.done` deliveries with 500,
 /// and the third arrives. The delivery log (`gopfarm webhooks deliveries`) shows all three.
+/// The job is submitted with `--use-preset` (a farm preset, one field given on top).
 @Suite("Webhook delivery", .serialized)
 struct WebhookDeliveryTests {
     /// Records each POST as one JSON line: path, event, delivery id, whether the signature
@@ -123,10 +124,17 @@ struct WebhookDeliveryTests {
 
         let agent = try serve.startAgent(name: "hooked")
         defer { agent.terminate() }
+        // The job's settings come from a farm preset (ops), with one field given on top.
+        let preset = try serve.cli(["presets", "add", "tiny", "--codec", "libx264", "--preset", "ultrafast", "--crf", "30", "--farm"],
+                                   token: serve.adminToken)
+        try #require(preset.status == 0, "\(preset.stderr)")
         let submitted = try serve.cli(["submit", try Fixture.h264BFramesMP4.path(), "-o", dir.appendingPathComponent("out.mp4").path,
-                                       "--codec", "libx264", "--preset", "ultrafast", "--segment-seconds", "1"], token: alice)
+                                       "--use-preset", "tiny", "--crf", "24", "--segment-seconds", "1"], token: alice)
         try #require(submitted.status == 0, "\(submitted.stderr)")
         let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let stored = try serve.query("SELECT json_extract(submission, '$.preset'), json_extract(submission, '$.settings.preset'), "
+                                     + "json_extract(submission, '$.settings.crf') FROM jobs WHERE id = '\(id)'")
+        #expect(stored.first == ["tiny", "ultrafast", "24.0"] || stored.first == ["tiny", "ultrafast", "24"], "\(stored)")
         let job = try serve.waitForJob(id, timeout: 120)
         try #require(job["state"] as? String == "done", "\(job)")
 

@@ -151,7 +151,7 @@ extension JobStore {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT d.id, d.event, d.body, d.attempts, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhookId
-                WHERE d.nextAttemptAt IS NOT NULL AND d.nextAttemptAt <= ? ORDER BY d.nextAttemptAt LIMIT ?
+                WHERE d.nextAttemptAt IS NOT NULL AND d.nextAttemptAt <= ? ORDER BY d.nextAttemptAt, d.rowid LIMIT ?
                 """, arguments: [now, limit]).map { row in
                 DueDelivery(id: row["id"], url: row["url"], secret: row["secret"], event: WebhookEvent(rawValue: row["event"]) ?? .ping,
                             body: row["body"], attempts: row["attempts"])

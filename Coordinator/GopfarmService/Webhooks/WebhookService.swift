@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Delivers webhooks, in the farm's service group: a few times a second it turns new lines of the
 /// event log into queued deliveries (`JobStore.feedWebhooks`) and sends the deliveries that are
-/// due, at once, each with a timeout; the `WebhookRetryPolicy` decides when a failed one is tried
+/// due (one URL's in order, different URLs' at once), each with a timeout; the `WebhookRetryPolicy` decides when a failed one is tried
 /// again. The queue is in the store, so a restart resumes it; a graceful shutdown ends the loop
 /// between rounds.
 final class WebhookService: Service, Sendable {
@@ -34,8 +34,13 @@ final class WebhookService: Service, Sendable {
         do {
             _ = try await store.feedWebhooks()
             let due = try await store.dueDeliveries()
+            // One URL's deliveries go one after another, in the order they were queued (a
+            // receiver sees job.queued before job.started); different URLs' at once.
+            let byURL = Dictionary(grouping: due, by: \.url)
             await withTaskGroup(of: Void.self) { group in
-                for delivery in due { group.addTask { await self.deliver(delivery) } }
+                for deliveries in byURL.values {
+                    group.addTask { for delivery in deliveries { await self.deliver(delivery) } }
+                }
             }
         } catch {
             logger.warning("webhooks: \(error)")
