@@ -33,6 +33,9 @@ package struct APIClient: Sendable {
 
     package func cancel(_ id: String) async throws -> JobView { try await send("DELETE", "/v1/jobs/\(Self.escape(id))") }
 
+    /// Deletes a finished job with its files (`?purge=true`; a plain DELETE cancels).
+    package func deleteJob(_ id: String) async throws -> JobDeleted { try await send("DELETE", "/v1/jobs/\(Self.escape(id))?purge=true") }
+
     /// A finished job's HTML report (`GET /v1/jobs/{id}/report`).
     package func report(of id: String) async throws -> Data {
         let path = "/v1/jobs/\(Self.escape(id))/report"

@@ -8,27 +8,35 @@ import GopfarmService
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
-        abstract: "List jobs on the coordinator (a producer sees its own; ops and admins see all).",
-        discussion: "Finished jobs (done, failed, cancelled) are listed only with --all-states.")
+        abstract: "List jobs on the coordinator (a producer sees its own; ops and admins see all), or delete one.",
+        subcommands: [List.self, JobsDeleteCommand.self],
+        defaultSubcommand: List.self)
 
-    @Flag(help: "Print the jobs as JSON on stdout.")
-    var json = false
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List jobs (the default).",
+            discussion: "Finished jobs (done, failed, cancelled) are listed only with --all-states.")
 
-    @Flag(help: "Also list done, failed and cancelled jobs.")
-    var allStates = false
+        @Flag(help: "Print the jobs as JSON on stdout.")
+        var json = false
 
-    @OptionGroup var client: ClientOptions
+        @Flag(help: "Also list done, failed and cancelled jobs.")
+        var allStates = false
 
-    func run() async throws {
-        try await ClientRun.run { [self] in
-            // The coordinator's order: newest first (submission times tie within a second).
-            let all = try await client.makeClient().jobs()
-            let jobs = allStates ? all : all.filter { !$0.state.isFinal }
-            if json { return try ClientFormat.printJSON(jobs) }
-            Console.out(Self.table(jobs))
-            let hidden = all.count - jobs.count
-            if hidden > 0 {
-                ClientFormat.note("(\(hidden) finished job\(hidden == 1 ? "" : "s") not shown; --all-states lists them)")
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            try await ClientRun.run { [self] in
+                // The coordinator's order: newest first (submission times tie within a second).
+                let all = try await client.makeClient().jobs()
+                let jobs = allStates ? all : all.filter { !$0.state.isFinal }
+                if json { return try ClientFormat.printJSON(jobs) }
+                Console.out(JobsCommand.table(jobs))
+                let hidden = all.count - jobs.count
+                if hidden > 0 {
+                    ClientFormat.note("(\(hidden) finished job\(hidden == 1 ? "" : "s") not shown; --all-states lists them)")
+                }
             }
         }
     }

@@ -39,6 +39,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Plain TCP for agents, no CURVE authentication (trusted networks and tests only).")
     var insecure = false
 
+    @Option(help: "Keep a failed or cancelled job's spool (segments, per-segment analysis) this long for a post-mortem, e.g. 7d or 12h; a done job's spool goes at once.")
+    var keepFailed: String = "7d"
+
+    @Option(help: "Keep an upload this long after the last job using it ended, e.g. 1d or 30m.")
+    var keepUploads: String = "1d"
+
+    @Option(help: "Refuse new uploads and jobs (507) once the data directory holds this much, e.g. 20G (default: no budget).")
+    var diskBudget: String?
+
     @Option(help: .hidden) var heartbeatMs: Int = 1000
     @Option(help: .hidden) var agentTimeout: Double = 4
     @Option(help: .hidden) var leaseSeconds: Double = 30
@@ -96,6 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         config.insecure = insecure
         config.maxUploadBytes = try Self.parseSize(maxUpload)
+        try RetentionOptions.apply(keepFailed: keepFailed, keepUploads: keepUploads, diskBudget: diskBudget, to: &config)
         do { try JobRules.checkSegmentSeconds(segmentSeconds) } catch { throw ValidationError(error.description) }
         config.defaultSegmentSeconds = segmentSeconds
         config.timing.heartbeatMilliseconds = heartbeatMs

@@ -1,6 +1,6 @@
 /// A refusal the HTTP layer turns into a status code and `{"error": …}`.
 public struct APIError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case badRequest, unauthorized, forbidden, notFound, conflict, tooLarge, unprocessable, unavailable }
+    public enum Kind: Sendable { case badRequest, unauthorized, forbidden, notFound, conflict, tooLarge, unprocessable, unavailable, insufficientStorage }
     public var kind: Kind
     public var message: String
 
@@ -21,6 +21,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case .tooLarge: 413
         case .unprocessable: 422
         case .unavailable: 503
+        case .insufficientStorage: 507
         }
     }
 }

@@ -23,6 +23,9 @@ public struct FarmServer {
     /// show the operator once everything listens.
     public func run(announce: @escaping @Sendable (String) -> Void) async throws {
         try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+        // First: one coordinator per data directory, and everything it creates private.
+        let lock = try DataDirectoryLock.acquire(config)
+        defer { withExtendedLifetime(lock) {} }
         let (curve, keyLine) = try keyPair(announce)
         // Opening the store (migrations) is blocking SQLite work: not on the cooperative pool.
         let config = self.config, logger = self.logger

@@ -9,6 +9,7 @@ extension FarmService {
         do { try submission.validate(defaultSegmentSeconds: config.defaultSegmentSeconds) } catch {
             throw APIError(.unprocessable, error.description)
         }
+        try checkDiskBudget(what: "a new job (its output goes in the data directory)")
         let (input, defaultName) = try await resolveInput(submission, caller: caller)
         let seconds = submission.segmentSeconds ?? config.defaultSegmentSeconds
         let outputName = submission.outputName ?? defaultName

@@ -39,12 +39,16 @@ public final class FarmService: Sendable {
     /// The coordinator's CURVE public key, nil on an insecure endpoint.
     public let publicKey: String?
     let lastScrape = Mutex<(Double, Int)>((0, 0))
+    /// The data directory's use (retention sweeps measure it) against `--disk-budget`.
+    let disk: DiskMeter
+    let startedAt = Date()
 
     /// `curve` is the coordinator's key pair; nil serves agents over plain TCP (`--insecure`).
     public init(config: ServeConfig, curve: CurveKeyPair?, logger: Logger) throws {
         self.config = config
         publicKey = curve?.publicKey
         self.logger = logger
+        disk = DiskMeter(budget: config.retention.diskBudgetBytes)
         for dir in [config.dataDirectory, config.spool, config.uploads, config.outputs, config.thumbnails] {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         }
@@ -59,6 +63,7 @@ public final class FarmService: Sendable {
         progress = ProgressPublisher(views: views)
         finished.service.withLock { $0 = self }
         reloadAllowedKeys()
+        _ = disk.measure(config)
     }
 
     /// Binds the agent endpoint (on a thread of its own: the dispatcher's start blocks until its
@@ -77,7 +82,7 @@ public final class FarmService: Sendable {
     /// reverse: live progress first (ending open event streams), then the dispatcher, then the
     /// job pipeline's threads (their work in hand done).
     public var services: [any Service] {
-        [PipelineService(farm: self), DispatcherService(farm: self), progress]
+        [PipelineService(farm: self), DispatcherService(farm: self), progress, RetentionService(sweeper: sweeper)]
     }
 
     public var agentEndpoint: String? { endpoint.withLock { $0 } }

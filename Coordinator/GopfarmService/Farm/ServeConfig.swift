@@ -14,6 +14,8 @@ public struct ServeConfig: Sendable {
     public var maxUploadBytes: Int64 = 64 << 30
     public var defaultSegmentSeconds = 10.0
     public var timing = DispatchTiming()
+    /// What is kept how long in the data directory, and its disk budget.
+    public var retention = RetentionPolicy()
     /// When failed webhook deliveries are tried again.
     public var webhookRetry = WebhookRetryPolicy()
 

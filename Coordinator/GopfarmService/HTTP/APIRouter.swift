@@ -28,7 +28,7 @@ struct APIRouter {
         router.get("/v1/coordinator") { _, context in
             _ = try context.requireCaller()
             return try json(CoordinatorInfo(version: GopfarmVersion.string, agentEndpoint: service.agentEndpoint,
-                                            publicKey: service.publicKey, protocolVersion: WireProtocol.version))
+                                            publicKey: service.publicKey, protocolVersion: WireProtocol.version, disk: service.disk.usage))
         }
 
         let jobs = router.group("/v1/jobs")
@@ -45,8 +45,10 @@ struct APIRouter {
         jobs.get("{id}") { _, context in
             try json(try await service.view(try pathParameter("id", context), caller: try context.requireCaller()))
         }
-        jobs.delete("{id}") { _, context in
-            try json(try await service.cancel(try pathParameter("id", context), caller: try context.requireCaller()))
+        jobs.delete("{id}") { request, context in
+            let (id, caller) = (try pathParameter("id", context), try context.requireCaller())
+            if request.uri.queryParameters["purge"] == "true" { return try json(try await service.deleteJob(id, caller: caller)) }
+            return try json(try await service.cancel(id, caller: caller))
         }
         jobs.get("{id}/events") { _, context in
             let caller = try context.requireCaller()
@@ -117,24 +119,11 @@ struct APIRouter {
         keys.delete("{key}") { _, context in
             _ = try context.requireCaller(.ops)
             let key = try pathParameter("key", context)
-            guard try await service.store.revokeKey(key) else { throw APIError(.notFound, "no allowed key \(key.prefix(60))") }
-            await service.reloadAllowedKeys()
+            try await service.revokeKey(key)
             return try json(["revoked": key])
         }
 
-        router.post("/v1/tokens") { request, context in
-            _ = try context.requireCaller(.admin)
-            var request = request
-            let body = try await StrictJSON.decode(TokenRequest.self, fields: ["name", "role"],
-                                                   from: try await request.collectBody(upTo: context.maxUploadSize))
-            guard !body.name.isEmpty, body.name.count <= 100,
-                  body.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.@".contains($0)) }) else {
-                throw APIError(.unprocessable, "token names have 1 to 100 letters, digits or -_.@")
-            }
-            let token = try await service.store.createToken(name: body.name, role: body.role)
-            await service.store.event(job: nil, kind: "token", "created a \(body.role.rawValue) token for \(body.name)")
-            return try json(TokenCreated(name: body.name, role: body.role, token: token), status: .created)
-        }
+        TokenRoutes(service: service).add(to: router)
         WebhookRoutes(service: service).add(to: router)
         PresetRoutes(service: service).add(to: router)
         DashboardRoutes(service: service).register(on: router)

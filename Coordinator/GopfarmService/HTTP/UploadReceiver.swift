@@ -12,6 +12,7 @@ struct UploadReceiver {
         if let declared = request.headers[.contentLength].flatMap(Int64.init), declared > limit {
             throw APIError(.tooLarge, "the upload of \(declared) bytes is over the limit of \(limit) bytes")
         }
+        try service.checkDiskBudget(incoming: request.headers[.contentLength].flatMap(Int64.init) ?? 0, what: "this upload")
         let rawName = request.headers.first { $0.name.canonicalName == "x-filename" }?.value ?? "upload.bin"
         let fileName = (rawName as NSString).lastPathComponent
         guard !fileName.isEmpty, fileName.count <= 255, !fileName.hasPrefix("."), !fileName.contains("\0") else {
@@ -30,6 +31,7 @@ struct UploadReceiver {
             for try await chunk in request.body {
                 bytes += Int64(chunk.readableBytes)
                 guard bytes <= limit else { throw APIError(.tooLarge, "the upload is over the limit of \(limit) bytes") }
+                try service.checkDiskBudget(incoming: bytes, what: "this upload")
                 try handle.write(contentsOf: Data(buffer: chunk))
             }
         } catch {
@@ -42,6 +44,7 @@ struct UploadReceiver {
         }
         try FileManager.default.moveItem(at: partial, to: final)
         try await service.store.addUpload(id: id, owner: caller.name, path: final.path, fileName: fileName, bytes: Int(bytes))
+        service.disk.added(uploadBytes: bytes)
         return UploadCreated(upload: id, bytes: Int(bytes))
     }
 }

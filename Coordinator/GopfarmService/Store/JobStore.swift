@@ -94,6 +94,7 @@ public final class JobStore: Sendable {
         }
         m.registerMigration("7-c-webhooks") { db in try WebhookTables.create(db) }
         m.registerMigration("7-c-presets") { db in try PresetTables.create(db) }
+        m.registerMigration("5-a-token-names-expiry") { db in try migrateTokenNamesExpiry(db) }
         return m
     }
 
