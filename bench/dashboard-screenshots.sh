@@ -49,7 +49,8 @@ for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280
 d = webdriver.Chrome(options=o, service=Service("/usr/bin/chromedriver"))
 def shot(name, full=True):
     if full:
-        d.set_window_size(1280, min(max(d.execute_script("return document.body.scrollHeight"), 700) + 10, 2200))
+        h = d.execute_script("return Math.max(document.documentElement.scrollHeight, 700) + window.outerHeight - window.innerHeight")
+        d.set_window_size(1280, min(h, 2400))
     d.save_screenshot(os.path.join(shots, f"dashboard-{name}.png"))
     d.set_window_size(1280, 900)
     print("wrote", os.path.join(shots, f"dashboard-{name}.png"))

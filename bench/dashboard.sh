@@ -62,7 +62,9 @@ while :; do
     [[ $left -eq 0 ]] && break; sleep 0.5
 done
 log "bench: $JOBS jobs submitted and finished in $(( $(date +%s) - start )) s"
-JOB=$(api "$OPS" "$URL/v1/jobs" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+api "$OPS" "$URL/v1/jobs" > "$WORK/jobs.json"
+JOB=$(grep -o -m 1 '"id":"[^"]*"' "$WORK/jobs.json" | sed -n '1s/"id":"\([^"]*\)"/\1/p')
+[[ -n $JOB ]] || die "no job id in GET /v1/jobs"
 
 # Log in as ops (every job and agent on the pages) the way a browser does.
 JAR=$WORK/cookies

@@ -46,21 +46,30 @@ enum DashboardRows {
         return out
     }
 
-    /// The job's attempts as a Gantt chart: one row per agent; an attempt still running ends now.
+    /// The job's attempts as a Gantt chart, one row per agent: each attempt's work (the agent's
+    /// reported seconds, up to its result) over a light bar for the time it waited on the agent
+    /// since its lease (prefetched, or in transfer); an attempt still running ends now.
     static func timeline(_ timings: JobTimings?, elapsed: Double) -> String? {
         guard let attempts = timings?.attempts, !attempts.isEmpty else { return nil }
-        let bars = attempts.map { a -> TimelineChart.Bar in
+        var waits: [TimelineChart.Bar] = [], work: [TimelineChart.Bar] = []
+        for a in attempts {
             let end = a.ended ?? max(a.assigned, elapsed)
+            let workStart = a.agentSeconds.map { min(end, max(a.assigned, end - $0)) } ?? a.assigned
             let cls: String? = switch a.outcome {
             case "done": nil
             case nil: "bar running"
             case let other?: "bar \(other)"
             }
-            let title = "segment \(a.segment) attempt \(a.attempt) on \(a.agent): \(a.outcome ?? "running"), "
-                + "\(String(format: "%.1f", a.assigned))–\(String(format: "%.1f", end)) s"
-            return TimelineChart.Bar(index: a.segment, agent: a.agent, start: a.assigned, end: end, cls: cls, title: title)
+            var title = "segment \(a.segment), attempt \(a.attempt) on \(a.agent): \(a.outcome ?? "running"); leased at "
+                + String(format: "%.1f s, ended at %.1f s", a.assigned, end)
+            if let busy = a.agentSeconds { title += String(format: "; the agent worked %.2f s", busy) }
+            if workStart - a.assigned > 0.01 {
+                waits.append(TimelineChart.Bar(index: a.segment, agent: a.agent, start: a.assigned, end: workStart, cls: "bar wait",
+                                               title: title, label: ""))
+            }
+            work.append(TimelineChart.Bar(index: a.segment, agent: a.agent, start: workStart, end: end, cls: cls, title: title))
         }
-        var chart = TimelineChart(bars: bars)
+        var chart = TimelineChart(bars: waits + work)
         chart.xTitle = "since the job was submitted"
         return chart.svg()
     }

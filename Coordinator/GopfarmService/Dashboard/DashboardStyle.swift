@@ -112,7 +112,7 @@ enum DashboardStyle {
     svg .bar-label{fill:#fff;font-size:11px}
     svg .thr{fill:var(--accent)}
     svg .superseded,svg .requeued,svg .moved{fill:var(--muted);opacity:.45}svg .failed{fill:var(--bad)}svg .running{fill:var(--run);opacity:.55}
-    svg .phase{fill:var(--soft)}
+    svg .wait{fill:var(--line)}
     svg .plot-note{font-size:14px}
     details summary{cursor:pointer;color:var(--accent);margin:12px 0 8px;font-weight:500}
     details table{font-size:.85rem}

@@ -130,7 +130,7 @@ enum DashboardTemplates {
         <dl class="facts">{{#facts}}<div><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/facts}}</dl>
         </section>
         <section class="card" aria-labelledby="timeline-h"><h2 id="timeline-h">Segment timeline</h2>
-        {{#timeline}}<p class="muted">Each bar is one segment attempt on one agent, from its lease to its result (seconds since the job was submitted).</p><div class="chart">{{{timeline}}}</div>{{/timeline}}
+        {{#timeline}}<p class="muted">One row per agent: each segment as the agent worked on it, after a light bar while it waited on the agent (prefetched or in transfer). Hover a bar for its times.</p><div class="chart">{{{timeline}}}</div>{{/timeline}}
         {{^timeline}}<p class="muted">No segment has been leased yet.</p>{{/timeline}}
         {{#hasAttempts}}
         <details><summary>Every attempt</summary>

@@ -50,8 +50,10 @@ def shot(driver, name, full=True):
     if not SHOTS:
         return
     if full:
-        height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)")
-        driver.set_window_size(1280, min(height + 20, 2400))
+        # The window's size includes the browser's own bars: add them to the page's height.
+        height = driver.execute_script(
+            "return Math.max(document.documentElement.scrollHeight, 600) + window.outerHeight - window.innerHeight")
+        driver.set_window_size(1280, min(height, 2400))
     driver.save_screenshot(os.path.join(SHOTS, f"dashboard-{name}.png"))
     driver.set_window_size(1280, 900)
     step(f"screenshot dashboard-{name}.png")
