@@ -98,7 +98,7 @@ public struct AgentOptions: ParsableArguments {
         case .dismissed, .terminated, .parentGone:
             return
         case .refused(let reason):
-            Console.error("gopfarm-agent: refused by the coordinator: \(reason)\n")
+            Console.error("gopfarm-agent: error: refused by the coordinator: \(reason)\n")
             throw ExitCode(2)
         }
     }

@@ -77,4 +77,24 @@ struct ErrorBodyTests {
             #expect(r.status == 413 && r.error.contains("over the limit of 4096 bytes"), "\(r)")
         }
     }
+
+    @Test("a request the HTTP parser cannot read is a 400 with the error body too (real socket)")
+    func unreadableRequest() async throws {
+        let farm = try await TestFarmService("error-unreadable")
+        defer { farm.remove() }
+        let app = Application(router: APIRouter(service: farm.service).build(), server: .farmHTTP1,
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            for raw in ["GARBAGE\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"] {
+                let answer = try RawHTTP.exchange(port: port, raw)
+                #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(answer)")
+                #expect(answer.contains("Content-Type: application/json\r\n"), "\(answer)")
+                #expect(answer.hasSuffix("\r\n\r\n{\"error\":\"the request is not valid HTTP/1.1 and cannot be read\"}\n"), "\(answer)")
+            }
+            // A readable request on the same server is untouched.
+            let ok = try RawHTTP.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(ok.hasPrefix("HTTP/1.1 200 OK\r\n") && ok.hasSuffix("{\"status\":\"ok\"}\n"), "\(ok)")
+        }
+    }
 }

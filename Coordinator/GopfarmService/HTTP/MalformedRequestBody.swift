@@ -1,0 +1,44 @@
+import Foundation
+import GopfarmAPI
+import HTTPTypes
+import HummingbirdCore
+import NIOCore
+import NIOHTTPTypes
+
+/// Gives the 400 Hummingbird sends for a request its HTTP parser cannot read (a garbage
+/// request line, a bad `Content-Length`, broken chunking) the API's error body. Hummingbird
+/// writes that answer itself, below the router, as a head with `Content-Length: 0` and
+/// `Connection: close`; this handler, on each connection's channel, recognises it and adds
+/// `{"error": "…"}`. Every other response passes untouched.
+final class MalformedRequestBody: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    static let sentence = "the request is not valid HTTP/1.1 and cannot be read"
+    private var pendingBody: ByteBuffer?
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(var head) where head.status == .badRequest && head.headerFields[.contentLength] == "0" && head.headerFields[.connection] == "close":
+            var body = (try? APIJSON.encoder.encode(APIErrorBody(error: Self.sentence))) ?? Data()
+            body.append(0x0a)
+            head.headerFields[.contentLength] = String(body.count)
+            head.headerFields[.contentType] = "application/json"
+            pendingBody = context.channel.allocator.buffer(bytes: body)
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .end(let trailers):
+            if let body = pendingBody {
+                pendingBody = nil
+                context.write(wrapOutboundOut(.body(body)), promise: nil)
+            }
+            context.write(wrapOutboundOut(.end(trailers)), promise: promise)
+        default:
+            context.write(data, promise: promise)
+        }
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 as `gopfarm serve` speaks it: unreadable requests get the API's error body.
+    static var farmHTTP1: HTTPServerBuilder { .http1(additionalChannelHandlers: [MalformedRequestBody()]) }
+}
