@@ -45,6 +45,10 @@ struct WebhookRetryPolicyTests {
         #expect(WebhookTrigger.from(kind: "state", job: "j1", message: "planning") == nil)
         #expect(WebhookTrigger.from(kind: "state", job: "j1", message: "stitching") == nil)
         #expect(WebhookTrigger.from(kind: "agent", job: nil, message: "a1 gone: no heartbeat for 4 s") == .agentLost(name: "a1", reason: "no heartbeat for 4 s"))
+        #expect(WebhookTrigger.from(kind: "agent", job: nil, message: "a1 gone: key revoked") == .agentLost(name: "a1", reason: "key revoked"))
+        // Stopped by its operator (it said goodbye), or reconnected: not lost.
+        #expect(WebhookTrigger.from(kind: "agent", job: nil, message: "a1 gone: left") == nil)
+        #expect(WebhookTrigger.from(kind: "agent", job: nil, message: "a1 gone: said hello again") == nil)
         #expect(WebhookTrigger.from(kind: "agent", job: nil, message: "a1 joined") == nil)
         #expect(WebhookTrigger.from(kind: "agent", job: nil, message: "a1 drained") == nil)
         #expect(WebhookTrigger.from(kind: "requeued", job: "j1", message: "segment 3: agent lost") == nil)

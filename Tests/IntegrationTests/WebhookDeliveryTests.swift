@@ -168,8 +168,8 @@ struct WebhookDeliveryTests {
         let table = try serve.cli(["webhooks", "deliveries", hook], token: alice)
         #expect(table.stdout.components(separatedBy: "HTTP 500").count == 3, "\(table.stdout)")
 
-        // The agent leaves: the farm-wide webhook hears of it.
-        agent.terminate()
+        // The agent dies (no goodbye): once its heartbeats stop, the farm-wide webhook hears of it.
+        kill(agent.processIdentifier, SIGKILL)
         let lostBy = Date().addingTimeInterval(15)
         while Date() < lostBy, !Self.received(log).contains(where: { $0.path == "/ops" }) { usleep(100_000) }
         let lost = Self.received(log).filter { $0.path == "/ops" }

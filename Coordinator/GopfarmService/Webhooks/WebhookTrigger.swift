@@ -25,13 +25,19 @@ enum WebhookTrigger: Equatable {
             }
             return event.map { .job(job, $0, state: state) }
         case "agent":
-            // "NAME gone: REASON" (the recorder's line when an agent leaves or is lost)
+            // "NAME gone: REASON" (the recorder's line when an agent leaves or is lost). An agent
+            // that said goodbye (stopped by its operator) or reconnected is not lost.
             guard let range = message.range(of: " gone: ") else { return nil }
-            return .agentLost(name: String(message[..<range.lowerBound]), reason: String(message[range.upperBound...]))
+            let reason = String(message[range.upperBound...])
+            guard !Self.orderlyLeaves.contains(reason) else { return nil }
+            return .agentLost(name: String(message[..<range.lowerBound]), reason: reason)
         default:
             return nil
         }
     }
+
+    /// `DispatchCore`'s reasons for an agent that went away in good order.
+    static let orderlyLeaves: Set<String> = ["left", "said hello again"]
 
     var event: WebhookEvent {
         switch self {
