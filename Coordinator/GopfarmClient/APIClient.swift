@@ -224,7 +224,13 @@ package struct APIClient: Sendable {
     /// Turns an error status into its sentence.
     package func check(_ result: HTTPTransfer.Result, _ label: String) throws {
         if (200..<300).contains(result.status) { return }
-        if result.status == 401 { throw ClientError.unauthorized }
+        if result.status == 401 {
+            // A revoked or expired token: the coordinator's sentence says which and when.
+            if let body = try? JSONDecoder().decode(APIErrorBody.self, from: result.body), body.error.hasPrefix("the token '") {
+                throw ClientError.server(status: 401, message: body.error)
+            }
+            throw ClientError.unauthorized
+        }
         if let body = try? JSONDecoder().decode(APIErrorBody.self, from: result.body), !body.error.isEmpty {
             throw ClientError.server(status: result.status, message: body.error)
         }
