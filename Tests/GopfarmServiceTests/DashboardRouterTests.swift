@@ -207,3 +207,56 @@ struct DashboardRouterTests {
         }
     }
 }
+
+/// The dashboard's pure parts: formats, the throughput buckets, forms, cookies, sessions.
+@Suite("Dashboard pieces")
+struct DashboardPiecesTests {
+    @Test("durations, sizes, counts, dates and estimates read as people write them")
+    func formats() {
+        #expect(DashboardFormat.duration(4.25) == "4.2 s" && DashboardFormat.duration(42) == "42 s")
+        #expect(DashboardFormat.duration(185) == "3 min 05 s" && DashboardFormat.duration(7625) == "2 h 07 min")
+        #expect(DashboardFormat.bytes(999) == "999 B" && DashboardFormat.bytes(4_300_000) == "4.3 MB" && DashboardFormat.bytes(82_000_000_000) == "82 GB")
+        #expect(DashboardFormat.binaryBytes(64 << 30) == "64 GiB" && DashboardFormat.binaryBytes(1536 << 20) == "1.5 GiB")
+        #expect(DashboardFormat.count(0) == "0" && DashboardFormat.count(999) == "999" && DashboardFormat.count(1000) == "1,000")
+        #expect(DashboardFormat.count(1_234_567) == "1,234,567" && DashboardFormat.count(-4200) == "-4,200")
+        #expect(DashboardFormat.iso(Date(timeIntervalSince1970: 1_796_384_102)) == "2026-12-04 11:35:02 UTC")
+        let now = Date()
+        #expect(DashboardFormat.eta(started: now.addingTimeInterval(-30), fraction: 0.25, now: now) == 90)
+        #expect(DashboardFormat.eta(started: now, fraction: 0, now: now) == nil && DashboardFormat.eta(started: nil, fraction: 0.5, now: now) == nil)
+        #expect(DashboardFormat.ago(now.addingTimeInterval(-125), now: now) == "2 min ago")
+    }
+
+    @Test("throughput: completions fall in their minute, older than an hour or in the future nowhere")
+    func throughput() {
+        let now = Date()
+        let t = ClusterThroughput(completions: [(now.addingTimeInterval(-10), 600), (now.addingTimeInterval(-30), 600),
+                                                (now.addingTimeInterval(-61), 120), (now.addingTimeInterval(-3601), 999),
+                                                (now.addingTimeInterval(5), 999)], now: now)
+        #expect(t.rates.count == 60 && t.rates[59] == 20 && t.rates[58] == 2 && t.rates[..<58].allSatisfy { $0 == 0 })
+        #expect(t.segments == 3 && t.frames == 1320 && t.peak == 20)
+        #expect(t.svg().contains("<rect class=\"bar thr\""))
+        #expect(ClusterThroughput(completions: [], now: now).svg().contains("no segment completed in the last hour"))
+    }
+
+    @Test("forms decode + and %XX, keep the first of a repeated field; the session cookie is found among others")
+    func formsAndCookies() {
+        let f = FormBody("token=gf_a%2Bb&name=two+words&csrf=1&csrf=2&empty=")
+        #expect(f["token"] == "gf_a+b" && f["name"] == "two words" && f["csrf"] == "1" && f.text("empty") == nil && f["missing"] == nil)
+        #expect(SessionCookie.value(in: "a=1; gopfarm_session=abc; b=2") == "abc")
+        #expect(SessionCookie.value(in: "gopfarm_session=") == nil && SessionCookie.value(in: "gopfarm_sessionx=abc") == nil)
+        #expect(DashboardRoutes.same("abc", "abc") && !DashboardRoutes.same("abc", "abd") && !DashboardRoutes.same("abc", "ab"))
+    }
+
+    @Test("sessions expire and close")
+    func sessions() {
+        let sessions = DashboardSessions(lifetime: 60)
+        let now = Date()
+        let s = sessions.open(token: "t", now: now)
+        #expect(s.id.count == 64 && s.csrf.count == 64 && s.id != s.csrf)
+        #expect(sessions.session(s.id, now: now.addingTimeInterval(59)) == s)
+        #expect(sessions.session(s.id, now: now.addingTimeInterval(61)) == nil && sessions.count == 0)
+        let t = sessions.open(token: "t", now: now)
+        sessions.close(t.id)
+        #expect(sessions.session(t.id, now: now) == nil)
+    }
+}
