@@ -4,6 +4,7 @@ import GopfarmAPI
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import ServiceTestSupport
 import Testing
 import TestSupport
@@ -73,6 +74,23 @@ struct MetricsTests {
         try await Application(router: APIRouter(service: two.service).build()).test(.router) { client in
             let text = try await Self.scrape(client).text
             #expect(MonitoringDocs.sample(#"gopfarm_jobs{state="queued"}"#, in: text) == 0, "\(text)")
+        }
+    }
+
+    @Test("the disk budget and the data directory's use, as the alert on the budget reads them")
+    func diskBudget() async throws {
+        let dir = TestPaths.scratch("metrics-budget")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = ServeConfig(dataDirectory: dir.appendingPathComponent("data"), inputRoots: [dir.path])
+        config.bind = "tcp://127.0.0.1:0"
+        config.insecure = true
+        config.retention.diskBudgetBytes = 1 << 30
+        let service = try FarmService(config: config, curve: nil, logger: Logger(label: "metrics-budget"))
+        try await Application(router: APIRouter(service: service).build()).test(.router) { client in
+            let text = try await Self.scrape(client).text
+            #expect(MonitoringDocs.sample("gopfarm_disk_budget_bytes", in: text) == Double(1 << 30), "\(text)")
+            let used = try #require(MonitoringDocs.sample("gopfarm_disk_used_bytes", in: text))
+            #expect(used > 0 && used == Double(service.disk.usage?.totalBytes ?? -1), "\(text)")
         }
     }
 }

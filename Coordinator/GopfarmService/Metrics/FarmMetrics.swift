@@ -19,7 +19,6 @@ public final class FarmMetrics: Sendable {
     /// What the counters showed at the previous scrape (the dispatcher keeps totals; swift-metrics
     /// counters take increments) and the newest attempt end the histogram has seen.
     private let last: Mutex<(counters: DispatchCounters, attemptsEndedAfter: Date)>
-    private let disk = Mutex<FarmDiskUse?>(nil)
 
     /// Seconds from a segment's lease to its agent's answer.
     static let segmentBuckets: [Duration] = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600].map { .seconds($0) }
@@ -57,9 +56,10 @@ public final class FarmMetrics: Sendable {
         totalSlots.record(snapshot.agents.reduce(0) { $0 + $1.slots })
         framesPerSecond.record(snapshot.agents.reduce(0) { $0 + $1.framesPerSecond })
         segmentsPerSecond.record(service.segmentRate(completions: snapshot.counters.completions))
-        let use = diskUse(service.config)
-        diskUsed.record(use.usedBytes)
-        diskBudget.record(use.budgetBytes ?? 0)
+        // The retention sweep measures the data directory; before its first sweep, measure here.
+        let disk = service.disk.usage ?? service.disk.measure(service.config)
+        diskUsed.record(disk.totalBytes)
+        diskBudget.record(service.disk.budget ?? 0)
 
         let (previous, after) = last.withLock { last in
             defer { last.counters = snapshot.counters }
@@ -73,13 +73,5 @@ public final class FarmMetrics: Sendable {
             for attempt in ended { segmentSeconds.recordSeconds(attempt.seconds) }
         }
         return registry.emitToString()
-    }
-
-    /// The data directory's use, measured again once the last measure is `FarmDiskUse.maxAge` old.
-    private func diskUse(_ config: ServeConfig) -> FarmDiskUse {
-        if let known = disk.withLock({ $0 }), Date().timeIntervalSince(known.measuredAt) < FarmDiskUse.maxAge { return known }
-        let fresh = FarmDiskUse.measure(config)
-        disk.withLock { $0 = fresh }
-        return fresh
     }
 }
