@@ -154,7 +154,9 @@ struct DashboardRouterTests {
             let list = try await Self.send(client, .get, "/", cookie: ops.cookie)
             #expect(list.text.contains("/jobs/\(id)") && list.text.contains(">bob<"))
             #expect(try await Self.send(client, .get, "/jobs/\(id)", cookie: ops.cookie).status == 200)
-            #expect(try await Self.send(client, .get, "/agents", cookie: ops.cookie).text.contains("Cluster throughput"))
+            let agents = try await Self.send(client, .get, "/agents", cookie: ops.cookie)
+            #expect(agents.text.contains("Cluster throughput") && agents.text.contains("Data directory: outputs "), "\(agents.text)")
+            #expect(!agents.text.contains(">Drain<") && agents.text.contains("No agent is connected"))
         }
     }
 

@@ -122,6 +122,8 @@ enum DashboardModels {
         var agents: [Agent]
         var empty: Bool
         var summary: [Fact]
+        /// What the data directory holds, part by part, and when it was measured.
+        var diskNote: String?
         var throughput: String
         var throughputNote: String
     }

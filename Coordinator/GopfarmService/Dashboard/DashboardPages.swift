@@ -77,12 +77,18 @@ struct DashboardPages {
             .init(label: "Encoding now", value: String(format: "%.0f fps", agents.reduce(0) { $0 + $1.framesPerSecond })),
             .init(label: "Segments queued", value: DashboardFormat.count(snapshot.queueDepth)),
         ]
+        var diskNote: String?
+        if let use = service.disk.usage {
+            summary.append(.init(label: use.budgetBytes.map { "Data used (budget \(DashboardFormat.bytes(Int($0))))" } ?? "Data directory",
+                                 value: DashboardFormat.bytes(Int(use.totalBytes))))
+            diskNote = DashboardRows.diskParts(use, now: now)
+        }
         if let disk = DashboardDisk.use(of: service.config.dataDirectory) {
             summary.append(.init(label: "Disk free (of \(DashboardFormat.bytes(disk.size)))", value: DashboardFormat.bytes(disk.free)))
         }
         return DashboardModels.Agents(
             layout: .init(title: "Agents", section: "agents", session: s), canManage: s.caller.role >= .ops,
-            agents: agents.map(DashboardRows.agent), empty: agents.isEmpty, summary: summary, throughput: throughput.svg(),
+            agents: agents.map(DashboardRows.agent), empty: agents.isEmpty, summary: summary, diskNote: diskNote, throughput: throughput.svg(),
             throughputNote: "\(DashboardFormat.count(throughput.segments)) segments, \(DashboardFormat.count(throughput.frames)) frames in the last hour; "
                 + String(format: "peak %.1f frames/s in one minute.", throughput.peak))
     }

@@ -101,4 +101,12 @@ enum DashboardRows {
         if let s = e.scale { parts.append("\(s)") }
         return parts.joined(separator: " ")
     }
+
+    /// `Data directory: spool 1.2 GB · outputs 30 GB · …, measured 3 min ago.`
+    static func diskParts(_ u: DiskUsage, now: Date) -> String {
+        let parts = [("outputs", u.outputsBytes), ("spool", u.spoolBytes), ("uploads", u.uploadsBytes), ("database", u.databaseBytes),
+                     ("thumbnails", u.thumbnailsBytes)]
+        return "Data directory: " + parts.map { "\($0) \(DashboardFormat.bytes(Int($1)))" }.joined(separator: " · ")
+            + ", measured \(DashboardFormat.ago(u.measuredAt, now: now))."
+    }
 }

@@ -95,6 +95,7 @@ enum DashboardStyle {
     .facts dd{margin:2px 0 0;word-break:break-all}
     .summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:14px;margin:0 0 18px}
     .stat{margin:0;padding:14px 18px}
+    .disk-note{margin:-6px 0 18px;font-size:.85rem}
     .stat dt{font-size:.74rem;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}
     .stat dd{margin:4px 0 0;font-size:1.45rem;font-weight:650;font-variant-numeric:tabular-nums}
     .alert{border-color:var(--bad);color:var(--bad);background:color-mix(in srgb,var(--bad) 8%,var(--card));padding:10px 14px;border-radius:8px;border:1px solid var(--bad)}

@@ -149,6 +149,7 @@ enum DashboardTemplates {
         {{>header}}
         <div class="head"><h1>Agents</h1></div>
         <dl class="summary">{{#summary}}<div class="card stat"><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/summary}}</dl>
+        {{#diskNote}}<p class="muted disk-note">{{diskNote}}</p>{{/diskNote}}
         <section class="card" aria-labelledby="thr-h"><h2 id="thr-h">Cluster throughput, last hour</h2>
         <p class="muted">{{throughputNote}}</p>
         <div class="chart">{{{throughput}}}</div>
