@@ -11,7 +11,7 @@ import TestSupport
 struct WebhookDeliveryTests {
     /// Records each POST as one JSON line: path, event, delivery id, whether the signature
     /// verified (HMAC-SHA256 of "t.body" under SECRET, t within 5 minutes), the body; answers
-    /// 500 to the first FAIL_DONE `job.done` deliveries and 200 to everything else.
+    /// 500 to the first FAIL_DONE `job.done` deliveries to /alice and 200 to everything else.
     static let receiver = #"""
         import hashlib, hmac, json, os, sys, time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,12 +27,12 @@ struct WebhookDeliveryTests {
                 ok = hmac.compare_digest(want, sig.get("v1", "")) and abs(time.time() - int(t)) < 300
                 event = self.headers.get("X-Gopfarm-Event")
                 status = 200
-                if event == "job.done":
+                if event == "job.done" and self.path == "/alice":
                     done_seen += 1
                     if done_seen <= fail_done: status = 500
                 with open(log, "a") as f:
                     f.write(json.dumps({"path": self.path, "event": event, "delivery": self.headers.get("X-Gopfarm-Delivery"),
-                                        "verified": ok, "status": status, "at": time.time(), "body": json.loads(body)}) + "\n")
+                                        "verified": ok, "signed": "X-Gopfarm-Signature" in self.headers, "status": status, "at": time.time(), "body": json.loads(body)}) + "\n")
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -55,6 +55,7 @@ struct WebhookDeliveryTests {
         var event: String
         var delivery: String
         var verified: Bool
+        var signed: Bool
         var status: Int
         var at: Double
         var body: Body
@@ -129,7 +130,8 @@ struct WebhookDeliveryTests {
                                    token: serve.adminToken)
         try #require(preset.status == 0, "\(preset.stderr)")
         let submitted = try serve.cli(["submit", try Fixture.h264BFramesMP4.path(), "-o", dir.appendingPathComponent("out.mp4").path,
-                                       "--use-preset", "tiny", "--crf", "24", "--segment-seconds", "1"], token: alice)
+                                       "--use-preset", "tiny", "--crf", "24", "--segment-seconds", "1",
+                                       "--webhook", url + "/job"], token: alice)
         try #require(submitted.status == 0, "\(submitted.stderr)")
         let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let stored = try serve.query("SELECT json_extract(submission, '$.preset'), json_extract(submission, '$.settings.preset'), "
@@ -140,7 +142,7 @@ struct WebhookDeliveryTests {
 
         // The third job.done try comes 0.2 + 0.4 s after the first.
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, !Self.received(log).contains(where: { $0.event == "job.done" && $0.status == 200 }) { usleep(100_000) }
+        while Date() < deadline, !Self.received(log).contains(where: { $0.path == "/alice" && $0.event == "job.done" && $0.status == 200 }) { usleep(100_000) }
         let jobHooks = Self.received(log).filter { $0.path == "/alice" }
         #expect(jobHooks.allSatisfy { $0.verified }, "\(jobHooks)")
         #expect(jobHooks.map(\.event) == ["ping", "job.queued", "job.started", "job.done", "job.done", "job.done"], "\(jobHooks.map(\.event))")
@@ -149,6 +151,10 @@ struct WebhookDeliveryTests {
             #expect(r.body.job?.id == id && r.body.job?.owner == "alice" && r.body.event == r.event && r.body.id == r.delivery)
         }
         #expect(jobHooks.first { $0.event == "job.started" }?.body.job?.state == "running")
+        // The job's own webhook (given without a secret: unsigned) hears its whole life too.
+        let own = Self.received(log).filter { $0.path == "/job" }
+        #expect(own.map(\.event) == ["job.queued", "job.started", "job.done"] && own.allSatisfy { !$0.signed && $0.body.job?.id == id },
+                "\(own)")
         let done = jobHooks.filter { $0.event == "job.done" }
         #expect(Set(done.map(\.delivery)).count == 1, "a retry is the same delivery")
         #expect(done.last?.body.job?.output == "/v1/jobs/\(id)/output" && (done.last?.body.job?.frames ?? 0) > 0)

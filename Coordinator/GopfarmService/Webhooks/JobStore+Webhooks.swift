@@ -71,7 +71,12 @@ extension JobStore {
     /// Reads the event log past the cursor and queues a delivery for each webhook that hears of
     /// each line, due now; returns how many it queued.
     func feedWebhooks(limit: Int = 500) async throws -> Int {
-        try await pool.write { db in
+        // Most rounds find nothing new: ask without taking the write lock.
+        let behind = try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT (SELECT COALESCE(MAX(id), 0) FROM events) > (SELECT lastEventId FROM webhook_cursor WHERE id = 1)")
+        }
+        guard behind == true else { return 0 }
+        return try await pool.write { db in
             let cursor = try Int64.fetchOne(db, sql: "SELECT lastEventId FROM webhook_cursor WHERE id = 1") ?? 0
             let lines = try Row.fetchAll(db, sql: "SELECT id, at, jobId, kind, message FROM events WHERE id > ? ORDER BY id LIMIT ?",
                                          arguments: [cursor, limit])

@@ -2,17 +2,23 @@ import Foundation
 import GopfarmAPI
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers webhooks, in the farm's service group: a few times a second it turns new lines of the
 /// event log into queued deliveries (`JobStore.feedWebhooks`) and sends the deliveries that are
-/// due (one URL's in order, different URLs' at once), each with a timeout; the `WebhookRetryPolicy` decides when a failed one is tried
-/// again. The queue is in the store, so a restart resumes it; a graceful shutdown ends the loop
-/// between rounds.
+/// due, each with a timeout; the `WebhookRetryPolicy` decides when a failed one is tried again.
+/// One URL's deliveries go one after another in the order they were queued (a receiver sees
+/// job.queued before job.started), and a failure stops that URL's turn, so the rest keep their
+/// order behind the retry; different URLs are served at once, and a URL that hangs (until the
+/// timeout) holds up only its own deliveries. The queue is in the store, so a restart resumes it;
+/// a graceful shutdown stops taking new work and lets the tries in flight finish.
 final class WebhookService: Service, Sendable {
     let store: JobStore
     let policy: WebhookRetryPolicy
     let sender: WebhookSender
     let logger: Logger
+    /// URLs with a turn in progress.
+    private let busy = Mutex<Set<String>>([])
     static let interval = Duration.milliseconds(200)
 
     init(store: JobStore, policy: WebhookRetryPolicy, sender: WebhookSender = WebhookSender(), logger: Logger) {
@@ -23,32 +29,44 @@ final class WebhookService: Service, Sendable {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await round()
-            try? await Task.sleep(for: Self.interval)
+        await withDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                for (url, deliveries) in await dueTurns() {
+                    group.addTask {
+                        defer { _ = self.busy.withLock { $0.remove(url) } }
+                        for delivery in deliveries where await !self.deliver(delivery) { break }
+                    }
+                }
+                try? await Task.sleep(for: Self.interval)
+            }
         }
     }
 
-    /// One round: queue what the event log added, send what is due.
-    func round() async {
+    /// Queues what the event log added; returns the due deliveries of each URL without a turn in
+    /// progress, marking those URLs busy.
+    func dueTurns() async -> [(String, [DueDelivery])] {
         do {
             _ = try await store.feedWebhooks()
             let due = try await store.dueDeliveries()
-            // One URL's deliveries go one after another, in the order they were queued (a
-            // receiver sees job.queued before job.started); different URLs' at once.
-            let byURL = Dictionary(grouping: due, by: \.url)
-            await withTaskGroup(of: Void.self) { group in
-                for deliveries in byURL.values {
-                    group.addTask { for delivery in deliveries { await self.deliver(delivery) } }
-                }
+            var order: [String] = []
+            var byURL: [String: [DueDelivery]] = [:]
+            for d in due {
+                if byURL[d.url] == nil { order.append(d.url) }
+                byURL[d.url, default: []].append(d)
             }
+            let free = busy.withLock { busy in
+                order.filter { busy.insert($0).inserted }
+            }
+            return free.map { ($0, byURL[$0] ?? []) }
         } catch {
             logger.warning("webhooks: \(error)")
+            return []
         }
     }
 
-    /// Sends one due delivery and records the try.
-    func deliver(_ delivery: DueDelivery) async {
+    /// Sends one due delivery and records the try; true when it was delivered.
+    @discardableResult
+    func deliver(_ delivery: DueDelivery) async -> Bool {
         let attempt = delivery.attempts + 1
         let (outcome, seconds) = await sender.send(delivery)
         let decision = policy.decide(attempt: attempt, outcome)
@@ -60,5 +78,6 @@ final class WebhookService: Service, Sendable {
         if case .giveUp(let why) = decision {
             logger.warning("webhook delivery given up", metadata: ["delivery": "\(delivery.id)", "url": "\(delivery.url)", "why": "\(why)"])
         }
+        return decision == .delivered
     }
 }
