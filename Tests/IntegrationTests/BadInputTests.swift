@@ -41,6 +41,8 @@ struct BadInputTests {
              arguments: ["--scale", "huge"], expect: "scale takes WIDTHxHEIGHT"),
         Case(name: "unknown pixel format", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--pix-fmt", "yuv999p"], expect: "unknown pixel format"),
+        Case(name: "odd side for x264", makeInput: { _ in try Fixture.oddDimensionsMKV.path() },
+             arguments: [], expect: "the video is 853x481 and libx264 cannot code an odd side in yuv420p"),
         Case(name: "unsupported container", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--output-override", "out.avi"], expect: "cannot write '.avi' files"),
     ]

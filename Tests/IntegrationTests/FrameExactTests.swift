@@ -2,10 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 
-/// With the lossless ffv1 encoder, the farm's output must give the issue's oracle,
+/// With a lossless encoder, the farm's output must give the issue's oracle,
 /// `ffmpeg -i OUT -map 0:v:0 -f framemd5 -` with ffmpeg's default flags, the same frames as the
-/// source gives it: same count, same hashes in the same order, and times within 3 ms, in both
-/// Matroska and QuickTime/MP4 (`.mov`, see `containers`), on every generated fixture, every clip
+/// source gives it: same count, same hashes in the same order, and times within 3 ms, in
+/// Matroska, MP4 and QuickTime (see `containers`), on every generated fixture, every clip
 /// in ../shared/media and the clips in ../shared/media-new that the product must handle; and
 /// every audio track where the source has it.
 ///
@@ -15,12 +15,22 @@ import TestSupport
 /// any ffmpeg re-encode a user runs with default flags.
 @Suite("Frame-exact transcode against the ffmpeg oracle")
 struct FrameExactTests {
-    /// Matroska and the MP4 family. FFmpeg 5.1's `mp4` muxer has no tag for FFV1 ("Could not find
-    /// tag for codec ffv1 in stream #0"), so a lossless `.mp4` cannot be written by any tool built
-    /// on it; `.mov` is the same muxer (movenc: edit lists, track timescale, ctts) and takes FFV1.
-    static let containers = ["mkv", "mov"]
+    /// Matroska and the MP4 family, each with a lossless encoder it can hold. FFmpeg 5.1's `mp4`
+    /// muxer has no tag for FFV1 ("Could not find tag for codec ffv1 in stream #0"), so `.mp4`
+    /// gets lossless H.264 (`--crf 0`, which gopfarm asks of x264 as qp 0 at every bit depth),
+    /// with B-frames, so reordering, ctts and edit lists are exercised; `.mov` (the same muxer,
+    /// movenc) is checked with FFV1 on the generated fixtures.
+    static let containers = ["mkv", "mp4"]
+    /// x264 cannot code an odd side in 4:2:0 (gopfarm refuses with a sentence), so a clip with
+    /// one goes into `.mp4` as lossless VP9 (`--crf 0` is libvpx's lossless mode too).
+    static func losslessSettings(_ container: String, source: String) throws -> [String] {
+        if container != "mp4" { return ["--codec", "ffv1"] }
+        let s = try FFmpegOracle.videoStream(source)
+        let odd = [s["width"], s["height"]].contains { Int($0 ?? "0").map { $0 % 2 == 1 } ?? false }
+        return odd ? ["--codec", "libvpx-vp9", "--crf", "0", "--preset", "realtime"] : ["--codec", "libx264", "--crf", "0", "--preset", "veryfast"]
+    }
 
-    @Test("generated inputs", arguments: Fixture.allCases, containers)
+    @Test("generated inputs", arguments: Fixture.allCases, containers + ["mov"])
     func generated(_ fixture: Fixture, _ container: String) throws {
         try checkExact(source: try fixture.path(), container: container, name: fixture.rawValue)
     }
@@ -64,7 +74,7 @@ struct FrameExactTests {
         let output = dir.appendingPathComponent("out.\(container)").path
         // Three agents: the plan is cut for three slots, so every clip with three key frames has
         // at least three segments (two seams) however short it is.
-        let run = try FarmCLI.transcode(source, to: output, ["--codec", "ffv1", "--agents", "3", "--segment-seconds", "1"])
+        let run = try FarmCLI.transcode(source, to: output, Self.losslessSettings(container, source: source) + ["--agents", "3", "--segment-seconds", "1"])
         try #require(run.output.status == 0, "gopfarm failed on \(label): \(run.output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         let report = try #require(run.report)
 

@@ -60,7 +60,8 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
             return video + ["-vf", "noise=alls=12:allf=t,select='not(mod(n\\,3))+not(mod(n\\,5))'", "-fps_mode", "vfr",
                             "-c:v", "libx264", "-preset", "veryfast", "-g", "12", "-an"]
         case .oddDimensionsMKV:
-            return ["-f", "lavfi", "-i", "testsrc2=size=853x481:rate=25:duration=3"] + tone + noisy
+            // testsrc2 rounds its size to even sides (852x480): the scale makes them odd.
+            return ["-f", "lavfi", "-i", "testsrc2=size=853x481:rate=25:duration=3"] + tone + ["-vf", "noise=alls=12:allf=t,scale=853:481,format=yuv420p"]
                 + ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "20", "-b:v", "500k", "-c:a", "libopus", "-shortest"]
         case .noiseAudioMP4:
             return video + ["-f", "lavfi", "-i", "anoisesrc=color=pink:sample_rate=44100:duration=4:seed=7"] + noisy

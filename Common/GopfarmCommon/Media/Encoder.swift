@@ -79,16 +79,21 @@ public final class Encoder {
         if reportsStatistics { set("ssim", "1") }
         switch settings.codec {
         case "libx264", "libx265":
-            if let crf = settings.crf { set("crf", String(crf)) }
+            // crf 0 means lossless (here and for VP9), at every bit depth: x264 adds its bit-depth offset to crf
+            // (crf 0 is qp 12 at 10 bits), so lossless is asked for as qp 0; x265 as lossless=1.
+            let lossless = settings.crf == 0
+            if let crf = settings.crf, !lossless { set("crf", String(crf)) }
+            if lossless, settings.codec == "libx264" { set("qp", "0") }
             if let preset = settings.preset { set("preset", preset) }
-            if settings.codec == "libx265" { set("x265-params", "open-gop=0:log-level=error") }
+            if settings.codec == "libx265" { set("x265-params", "open-gop=0:log-level=error" + (lossless ? ":lossless=1" : "")) }
             // x264 starts top field first and follows each frame's flag only after the first
             // frame: say the order up front, or a bottom-first source is announced top-first.
             if settings.codec == "libx264", interlaced {
                 set("x264-params", [AV_FIELD_BB, AV_FIELD_BT].contains(source.fieldOrder) ? "bff=1" : "tff=1")
             }
         case "libvpx-vp9":
-            if let crf = settings.crf { set("crf", String(Int(crf))); if settings.bitrate == nil { ctx.pointee.bit_rate = 0 } }
+            if settings.crf == 0 { set("lossless", "1") }
+            else if let crf = settings.crf { set("crf", String(Int(crf))); if settings.bitrate == nil { ctx.pointee.bit_rate = 0 } }
             if let preset = settings.preset {
                 if Int(preset) != nil { set("cpu-used", preset) } else { set("deadline", preset) }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import CFFmpeg
 import GopfarmCommon
 
 /// A job between submission and dispatch: probed, its encoder checked, its segments planned.
@@ -82,6 +83,13 @@ public struct PreparedJob: Sendable {
                                                   source: PixelFormatChoice.unJ(.init(rawValue: p.format)),
                                                   requested: requested.pixelFormat)
         let size = requested.scale?.resolve(sourceWidth: Int(p.width), sourceHeight: Int(p.height)) ?? (Int(p.width), Int(p.height))
+        // x264 and x265 cannot code an odd side in subsampled chroma (libx264 says only
+        // "Generic error in an external library"); VP9, AV1 and FFV1 can.
+        if ["libx264", "libx265"].contains(requested.codec), let desc = av_pix_fmt_desc_get(format),
+           (desc.pointee.log2_chroma_w > 0 && size.0 % 2 == 1) || (desc.pointee.log2_chroma_h > 0 && size.1 % 2 == 1) {
+            let name = String(cString: desc.pointee.name)
+            throw MediaError(.invalidOption, "the video is \(size.0)x\(size.1) and \(requested.codec) cannot code an odd side in \(name); give --scale with even sides (-2 keeps the aspect), a 4:4:4 --pix-fmt, or another codec (libvpx-vp9, libsvtav1, ffv1)")
+        }
         var settings = requested
         settings.threads = 1
         let encoder = try Encoder(settings: settings, source: Encoder.Source(
