@@ -95,6 +95,10 @@ public final class JobStore: Sendable {
         m.registerMigration("7-c-webhooks") { db in try WebhookTables.create(db) }
         m.registerMigration("7-c-presets") { db in try PresetTables.create(db) }
         m.registerMigration("5-a-token-names-expiry") { db in try migrateTokenNamesExpiry(db) }
+        // Each /metrics scrape reads the attempts that ended since the previous one.
+        m.registerMigration("6-b-attempts-ended-index") { db in
+            try db.execute(sql: "CREATE INDEX attempts_ended ON attempts(endedAt)")
+        }
         return m
     }
 
