@@ -159,7 +159,7 @@ struct WebhookDeliveryTests {
         #expect(Set(done.map(\.delivery)).count == 1, "a retry is the same delivery")
         #expect(done.last?.body.job?.output == "/v1/jobs/\(id)/output" && (done.last?.body.job?.frames ?? 0) > 0)
         if done.count == 3 {
-            // Back-off: at least 0.2 s, then 0.4 s between tries (the loop polls every 0.2 s).
+            // Back-off: at least 0.2 s, then 0.4 s between tries.
             #expect(done[1].at - done[0].at >= 0.19 && done[2].at - done[1].at >= 0.39, "\(done.map(\.at))")
         }
 

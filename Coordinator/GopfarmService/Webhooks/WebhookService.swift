@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Delivers webhooks, in the farm's service group: a few times a second it turns new lines of the
+/// Delivers webhooks, in the farm's service group: every 50 ms it turns new lines of the
 /// event log into queued deliveries (`JobStore.feedWebhooks`) and sends the deliveries that are
 /// due, each with a timeout; the `WebhookRetryPolicy` decides when a failed one is tried again.
 /// One URL's deliveries go one after another in the order they were queued (a receiver sees
@@ -19,7 +19,7 @@ final class WebhookService: Service, Sendable {
     let logger: Logger
     /// URLs with a turn in progress.
     private let busy = Mutex<Set<String>>([])
-    static let interval = Duration.milliseconds(200)
+    static let interval = Duration.milliseconds(50)
 
     init(store: JobStore, policy: WebhookRetryPolicy, sender: WebhookSender = WebhookSender(), logger: Logger) {
         self.store = store
