@@ -1,0 +1,62 @@
+import Foundation
+import GopfarmAPI
+@testable import GopfarmService
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ServiceTestSupport
+import Synchronization
+import Testing
+
+/// The delivery loop against a live local receiver with two URLs: one that answers, one that
+/// hangs. The hanging one holds up only its own deliveries; the other's arrive, in the order
+/// they were queued, while the first try of the hanging one is still waiting for its answer.
+@Suite("Webhook service")
+struct WebhookServiceTests {
+    @Test("a receiver that hangs holds up only its own deliveries; another URL's arrive in order")
+    func hangingReceiver() async throws {
+        let farm = try await TestFarmService("webhook-service")
+        defer { farm.remove() }
+        let store = farm.service.store
+        let fast = Mutex<[String]>([])
+        let router = Router()
+        router.post("/slow") { _, _ -> HTTPResponse.Status in
+            try? await Task.sleep(for: .seconds(2))
+            return .ok
+        }
+        router.post("/fast") { request, _ -> HTTPResponse.Status in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 16)
+            let payload = try APIJSON.decoder.decode(WebhookPayload.self, from: Data(buffer: body))
+            fast.withLock { $0.append(payload.agent?.name ?? "?") }
+            return .noContent
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let secret = "whsec_0123456789abcdef"
+            let slow = try await store.createWebhook(owner: "olga", scope: .farm, url: "http://127.0.0.1:\(port)/slow", secret: secret, events: [])
+            _ = try await store.createWebhook(owner: "olga", scope: .farm, url: "http://127.0.0.1:\(port)/fast", secret: secret, events: [])
+            func lose(_ name: String) async { await store.event(job: nil, kind: "agent", "\(name) gone: no heartbeat for 4 s") }
+            func wait(for count: Int) async throws {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline, fast.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            await lose("a1")
+
+            let service = WebhookService(store: store, policy: WebhookRetryPolicy(baseSeconds: 0.1),
+                                         sender: WebhookSender(timeoutSeconds: 1.5), logger: Logger(label: "webhook-service"))
+            let running = Task { try await service.run() }
+            defer { running.cancel() }
+            // a1 reached both URLs; /slow does not answer. Events queued now still reach /fast at once.
+            try await wait(for: 1)
+            await lose("a2")
+            await lose("a3")
+            try await wait(for: 3)
+            // All three arrived, in order, while the slow URL's first try is still out (no try of it recorded yet).
+            #expect(fast.withLock { $0 } == ["a1", "a2", "a3"])
+            let slowLog = try await store.webhookDeliveries(owner: nil, webhook: slow.id)
+            #expect(slowLog.count == 3 && slowLog.allSatisfy { $0.attempts.isEmpty && $0.state == "pending" }, "\(slowLog)")
+        }
+    }
+}
