@@ -181,5 +181,18 @@ struct WebhookDeliveryTests {
         let lost = Self.received(log).filter { $0.path == "/ops" }
         #expect(lost.first?.event == "agent.lost" && lost.first?.body.agent?.name == "hooked" && lost.first?.verified == true, "\(lost)")
         print("webhook log:\n\(table.stdout)")
+
+        // The rest of the CLI: list and remove webhooks, list presets, choose a default.
+        let listed = try serve.cli(["webhooks", "list"], token: alice)
+        #expect(listed.status == 0 && listed.stdout.contains(hook) && listed.stdout.contains("job \(id)") && !listed.stdout.contains(secret),
+                "\(listed.stdout)")
+        let removed = try serve.cli(["webhooks", "remove", hook], token: alice)
+        let after = try serve.cli(["webhooks", "list"], token: alice)
+        #expect(removed.status == 0 && !after.stdout.contains(hook), "\(removed.stderr)\(after.stdout)")
+        let chosen = try serve.cli(["presets", "default", "tiny"], token: alice)
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        let presets = try serve.cli(["presets", "list"], token: alice)
+        #expect(presets.stdout.contains("tiny") && presets.stdout.contains("farm") && presets.stdout.contains("yes")
+                && presets.stdout.contains("libx264, crf 30, preset ultrafast"), "\(presets.stdout)")
     }
 }
