@@ -47,7 +47,7 @@ for i in $(seq 10); do PRODUCERS+=("$(token "producer-$i" producer)"); done
 
 "$BIN_DIR/gopfarm-bench-agent" --coordinator "$ENDPOINT" --insecure --fleet "$AGENTS" --name render --slots 2 > "$WORK/fleet.log" 2>&1 &
 for _ in $(seq 300); do
-    n=$(api "$OPS" "$URL/v1/agents" | grep -o '"name"' | wc -l || true)
+    n=$(api "$OPS" "$URL/v1/agents" | grep -o '"connectedSeconds"' | wc -l || true)
     [[ $n -ge $AGENTS ]] && break; sleep 0.1
 done
 log "bench: $n agents connected; submitting $JOBS jobs"

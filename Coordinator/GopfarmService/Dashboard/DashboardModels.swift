@@ -51,6 +51,9 @@ enum DashboardModels {
         var eta: String
         var submitted: String
         var submittedISO: String
+        /// The page's own flag, copied into each row: Mustache then finds it on the row instead
+        /// of reflecting the whole page once a row (a 200-row page took 116 ms that way).
+        var showOwner = false
     }
 
     struct Jobs {
@@ -114,6 +117,9 @@ enum DashboardModels {
         var version: String
         var draining: Bool
         var path: String
+        /// Copied into each row, as `JobRow.showOwner`.
+        var canManage = false
+        var csrf: String?
     }
 
     struct Agents {

@@ -26,7 +26,12 @@ struct DashboardPages {
         return DashboardModels.Jobs(
             layout: .init(title: "Jobs", section: "jobs", session: s),
             counts: JobView.State.allCases.compactMap { st in counts[st].map { .init(state: st.rawValue, count: DashboardFormat.count($0)) } },
-            jobs: views.map { DashboardRows.job($0, now: now) }, empty: total == 0, showOwner: owner == nil,
+            jobs: views.map { v in
+                var row = DashboardRows.job(v, now: now)
+                row.showOwner = owner == nil
+                return row
+            },
+            empty: total == 0, showOwner: owner == nil,
             range: views.isEmpty ? "no jobs on this page" : "\(DashboardFormat.count(offset + 1))–\(DashboardFormat.count(last)) of \(DashboardFormat.count(total))",
             newer: page > 1 ? (page == 2 ? "/" : "/?page=\(page - 1)") : nil,
             older: last < total ? "/?page=\(page + 1)" : nil)
@@ -88,7 +93,12 @@ struct DashboardPages {
         }
         return DashboardModels.Agents(
             layout: .init(title: "Agents", section: "agents", session: s), canManage: s.caller.role >= .ops,
-            agents: agents.map(DashboardRows.agent), empty: agents.isEmpty, summary: summary, diskNote: diskNote, throughput: throughput.svg(),
+            agents: agents.map { a in
+                var row = DashboardRows.agent(a)
+                row.canManage = s.caller.role >= .ops
+                row.csrf = s.csrf
+                return row
+            }, empty: agents.isEmpty, summary: summary, diskNote: diskNote, throughput: throughput.svg(),
             throughputNote: "\(DashboardFormat.count(throughput.segments)) segments, \(DashboardFormat.count(throughput.frames)) frames in the last hour; "
                 + String(format: "peak %.1f frames/s in one minute.", throughput.peak))
     }
