@@ -48,10 +48,13 @@ for j in $(seq "$JOBS"); do
         -d "{\"input\":\"$CLIP\",\"outputName\":\"clip-$j.mp4\",\"settings\":{\"codec\":\"libx264\"},\"segmentSeconds\":0.08,\"analysis\":false}" \
         || die "submit $j failed"
 done
+# Until no job is queued, planning, running or stitching.
 while :; do
-    done_jobs=$(curl -s "$URL/metrics" | sed -n 's/^gopfarm_jobs{state="done"} \([0-9]*\).*/\1/p')
-    [[ ${done_jobs:-0} -ge $JOBS ]] && break; sleep 1
+    active=$(curl -s "$URL/metrics" | sed -n 's/^gopfarm_jobs{state="\(queued\|planning\|running\|stitching\)"} \([0-9]*\).*/\2/p' | awk '{ n += $1 } END { print n + 0 }')
+    [[ $active -eq 0 ]] && break; sleep 1
 done
+done_jobs=$(curl -s "$URL/metrics" | sed -n 's/^gopfarm_jobs{state="done"} \([0-9]*\).*/\1/p')
+failed_jobs=$(curl -s "$URL/metrics" | sed -n 's/^gopfarm_jobs{state="failed"} \([0-9]*\).*/\1/p')
 
 time_route() {  # PATH -> "median_ms worst_ms bytes"
     curl -s -o /dev/null "$URL$1"
@@ -63,7 +66,7 @@ time_route() {  # PATH -> "median_ms worst_ms bytes"
     printf '%s %s %s\n' "$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')" \
         "$(printf '%s\n' "${times[@]}" | sort -n | tail -n 1)" "$s"
 }
-printf 'store: %s jobs done, %s segments completed, %s agents connected\n' "$done_jobs" \
+printf 'store: %s jobs done, %s failed, %s segments completed, %s agents connected\n' "$done_jobs" "$failed_jobs" \
     "$(curl -s "$URL/metrics" | sed -n 's/^gopfarm_segments_completed_total \([0-9]*\).*/\1/p')" \
     "$(curl -s "$URL/metrics" | sed -n 's/^gopfarm_agents \([0-9]*\).*/\1/p')"
 printf '%-10s %10s %10s %8s\n' route "median ms" "worst ms" bytes

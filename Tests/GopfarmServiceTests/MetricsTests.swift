@@ -93,4 +93,38 @@ struct MetricsTests {
             #expect(used > 0 && used == Double(service.disk.usage?.totalBytes ?? -1), "\(text)")
         }
     }
+
+    @Test("the segment-time histogram counts each ended attempt once, also under concurrent scrapes")
+    func segmentSecondsOnce() async throws {
+        let farm = try await TestFarmService("metrics-histogram")
+        defer { farm.remove() }
+        @Sendable func attemptEnded(_ index: Int, seconds: Double) throws {
+            let ended = Date()
+            try farm.service.store.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO attempts (jobId, idx, attempt, run, agent, speculative, assignedAt, outcome, endedAt)
+                    VALUES ('job', ?, 1, 1, 'render-01', 0, ?, 'done', ?)
+                    """, arguments: [index, ended.addingTimeInterval(-seconds), ended])
+            }
+        }
+        try await Application(router: APIRouter(service: farm.service).build()).test(.router) { client in
+            try attemptEnded(0, seconds: 3)
+            try attemptEnded(1, seconds: 45)
+            try attemptEnded(2, seconds: 700)
+            async let a = Self.scrape(client).text
+            async let b = Self.scrape(client).text
+            _ = try await (a, b)
+            var text = try await Self.scrape(client).text
+            #expect(MonitoringDocs.sample("gopfarm_segment_seconds_count", in: text) == 3, "\(text)")
+            #expect(MonitoringDocs.sample(#"gopfarm_segment_seconds_bucket{le="5.0"}"#, in: text) == 1, "\(text)")
+            #expect(MonitoringDocs.sample(#"gopfarm_segment_seconds_bucket{le="60.0"}"#, in: text) == 2, "\(text)")
+            #expect(MonitoringDocs.sample(#"gopfarm_segment_seconds_bucket{le="+Inf"}"#, in: text) == 3, "\(text)")
+            let sum = try #require(MonitoringDocs.sample("gopfarm_segment_seconds_sum", in: text))
+            #expect(abs(sum - 748) < 0.1, "\(text)")
+            usleep(5_000)
+            try attemptEnded(3, seconds: 1.5)
+            text = try await Self.scrape(client).text
+            #expect(MonitoringDocs.sample("gopfarm_segment_seconds_count", in: text) == 4, "\(text)")
+        }
+    }
 }

@@ -68,9 +68,15 @@ public final class FarmMetrics: Sendable {
         for (value, counter) in counters where value(snapshot.counters) > value(previous) {
             counter.increment(by: value(snapshot.counters) - value(previous))
         }
-        if let ended = try? await service.store.attemptSeconds(endedAfter: after), let newest = ended.last?.endedAt {
-            last.withLock { $0.attemptsEndedAfter = max($0.attemptsEndedAfter, newest) }
-            for attempt in ended { segmentSeconds.recordSeconds(attempt.seconds) }
+        if let ended = try? await service.store.attemptSeconds(endedAfter: after), !ended.isEmpty {
+            // Two scrapes at once (a pair of Prometheus servers) read the same attempts: the
+            // first to get here records them, the other only what ended after those.
+            let fresh = last.withLock { last in
+                let fresh = ended.filter { $0.endedAt > last.attemptsEndedAfter }
+                if let newest = fresh.last?.endedAt { last.attemptsEndedAfter = newest }
+                return fresh
+            }
+            for attempt in fresh { segmentSeconds.recordSeconds(attempt.seconds) }
         }
         return registry.emitToString()
     }
