@@ -261,4 +261,40 @@ struct DashboardPiecesTests {
         sessions.close(t.id)
         #expect(sessions.session(t.id, now: now) == nil)
     }
+
+    @Test("every field of a repeated row reaches the page (the rows name their fields for Mustache themselves)")
+    func rowsRender() {
+        let session = DashboardSession(id: "sid", csrf: "csrf-token-1", caller: Caller(name: "olga", role: .ops))
+        let agent = DashboardModels.Agent(name: "agent-name-1", state: "draining", busy: 3, slots: 4, slotPercent: "75", fps: "12.5",
+                                          segments: "1,234", heartbeat: "beat-2 s ago", connected: "conn-5 min", version: "v9.8.7",
+                                          draining: true, path: "agent%2Dname%2D1", canManage: true, csrf: "csrf-token-1")
+        let agents = DashboardModels.Agents(layout: .init(title: "Agents", section: "agents", session: session), canManage: true,
+                                            agents: [agent], empty: false, summary: [], diskNote: nil, throughput: "<svg></svg>", throughputNote: "")
+        let page = DashboardResponse.render(agents, "agents")
+        for text in [#"data-agent="agent-name-1""#, "a-draining", #"max="4" value="3""#, ">12.5<", ">1,234<", "beat-2 s ago", "conn-5 min",
+                     "v9.8.7", #"action="/agents/agent%2Dname%2D1/resume""#, #"name="csrf" value="csrf-token-1"><button class="small""#, ">Resume<"] {
+            #expect(page.contains(text), "agents page lacks \(text)")
+        }
+
+        var row = DashboardModels.JobRow(id: "job0id", name: "film-name.mp4", owner: "owner-x", state: "running", live: true,
+                                         percent: "42.5%", percentValue: "42.5", segments: "3/8", agents: "agents-7", eta: "eta-3 min",
+                                         submitted: "sub-1 h ago", submittedISO: "2026-01-02 03:04:05 UTC")
+        row.showOwner = true
+        let jobs = DashboardModels.Jobs(layout: .init(title: "Jobs", section: "jobs", session: session), counts: [], jobs: [row], empty: false,
+                                        showOwner: true, range: "1–1 of 1", newer: nil, older: nil)
+        let list = DashboardResponse.render(jobs, "jobs")
+        for text in [#"data-job="job0id" data-live"#, #"href="/jobs/job0id">film-name.mp4<"#, "<td>owner-x</td>", "s-running", #"value="42.5""#,
+                     ">42.5%<", ">3/8<", ">agents-7<", ">eta-3 min<", "sub-1 h ago", #"datetime="2026-01-02 03:04:05 UTC""#] {
+            #expect(list.contains(text), "jobs page lacks \(text)")
+        }
+
+        let attempt = DashboardModels.Attempt(segment: 17, attempt: 2, agent: "agent-a", outcome: "superseded", start: "start-1.5 s", took: "took-3 s")
+        let job = DashboardModels.Job(layout: .init(title: "x", section: "jobs", session: session), id: "j", name: "n", state: "done", live: false,
+                                      percent: "100%", percentValue: "100", progressText: "", eta: "–", facts: [], error: nil, warnings: [],
+                                      hasWarnings: false, done: true, hasReport: false, hasContactSheet: false, timeline: "<svg></svg>",
+                                      attempts: [attempt], hasAttempts: true, moreAttempts: nil)
+        let detail = DashboardResponse.render(job, "job")
+        #expect(detail.contains(#"<td class="num">17</td><td class="num">2</td><td class="mono">agent-a</td><td><span class="badge o-superseded">superseded</span></td><td class="num">start-1.5 s</td><td class="num">took-3 s</td>"#),
+                "\(detail)")
+    }
 }
