@@ -31,7 +31,8 @@ submit() {  # TOKEN NAME PRIORITY
 FIRST=$(submit "$ALICE" "trailer-v3.mp4" high)
 submit "$BOB" "interview-cam-a.mp4" normal > /dev/null
 while [[ $(curl -sf -H "Authorization: Bearer $ADMIN" "$URL/v1/jobs/$FIRST" | grep -o '"state":"[a-z]*"' | head -n 1) != '"state":"done"' ]]; do sleep 0.3; done
-for name in "episode-104-final.mp4:alice:normal" "b-roll-harbour.mp4:bob:low" "promo-15s.mp4:alice:normal" "episode-105-rough.mp4:alice:low"; do
+for name in "episode-104-final.mp4:alice:normal" "b-roll-harbour.mp4:bob:low" "promo-15s.mp4:alice:normal" "episode-105-rough.mp4:alice:low" \
+        "archive-reel-01.mp4:bob:low" "archive-reel-02.mp4:bob:low" "archive-reel-03.mp4:bob:low"; do
     IFS=: read -r n who prio <<< "$name"
     submit "$([[ $who == alice ]] && echo "$ALICE" || echo "$BOB")" "$n" "$prio" > /dev/null
 done

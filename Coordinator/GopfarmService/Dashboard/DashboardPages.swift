@@ -82,15 +82,15 @@ struct DashboardPages {
             .init(label: "Encoding now", value: String(format: "%.0f fps", agents.reduce(0) { $0 + $1.framesPerSecond })),
             .init(label: "Segments queued", value: DashboardFormat.count(snapshot.queueDepth)),
         ]
-        var diskNote: String?
-        if let use = service.disk.usage {
-            summary.append(.init(label: use.budgetBytes.map { "Data used (budget \(DashboardFormat.bytes(Int($0))))" } ?? "Data directory",
-                                 value: DashboardFormat.bytes(Int(use.totalBytes))))
-            diskNote = DashboardRows.diskParts(use, now: now)
+        // One card for the disk: the data directory's use (against its budget), the file system's free space.
+        let use = service.disk.usage, fs = DashboardDisk.use(of: service.config.dataDirectory)
+        if use != nil || fs != nil {
+            var label = "Data directory"
+            if let budget = use?.budgetBytes { label += " (budget \(DashboardFormat.bytes(Int(budget))))" }
+            if let fs { label += " · \(DashboardFormat.bytes(fs.free)) free" }
+            summary.append(.init(label: label, value: use.map { DashboardFormat.bytes(Int($0.totalBytes)) } ?? "–"))
         }
-        if let disk = DashboardDisk.use(of: service.config.dataDirectory) {
-            summary.append(.init(label: "Disk free (of \(DashboardFormat.bytes(disk.size)))", value: DashboardFormat.bytes(disk.free)))
-        }
+        let diskNote = use.map { DashboardRows.diskParts($0, now: now) }
         return DashboardModels.Agents(
             layout: .init(title: "Agents", section: "agents", session: s), canManage: s.caller.role >= .ops,
             agents: agents.map { a in

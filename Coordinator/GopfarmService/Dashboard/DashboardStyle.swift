@@ -93,7 +93,7 @@ enum DashboardStyle {
     .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:14px 24px;margin:0}
     .facts dt{font-size:.74rem;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}
     .facts dd{margin:2px 0 0;word-break:break-all}
-    .summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:14px;margin:0 0 18px}
+    .summary{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:14px;margin:0 0 18px}
     .stat{margin:0;padding:14px 18px}
     .disk-note{margin:-6px 0 18px;font-size:.85rem}
     .stat dt{font-size:.74rem;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}
