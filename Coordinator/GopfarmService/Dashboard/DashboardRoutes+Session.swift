@@ -73,7 +73,7 @@ extension DashboardRoutes {
     func logIn(_ request: Request, _ context: Context) async throws -> Response {
         var request = request
         let form = FormBody(String(buffer: try await request.collectBody(upTo: 16 << 10)))
-        let nonce = Self.cookie(Self.loginCookie, in: request.headers[.cookie])
+        let nonce = SessionCookie.value(of: Self.loginCookie, in: request.headers[.cookie])
         guard let nonce, let sent = form["csrf"], Self.same(sent, nonce) else {
             return await loginPage(request, error: "The log-in form expired or came from another site; try again.", status: .forbidden)
         }
@@ -87,12 +87,6 @@ extension DashboardRoutes {
             SessionCookie.set(s.id, maxAge: sessions.lifetime, secure: secure(request: request)),
             "\(Self.loginCookie)=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict",
         ])
-    }
-
-    /// One cookie's value from a `Cookie` header.
-    static func cookie(_ name: String, in header: String?) -> String? {
-        header?.split(separator: ";").lazy.map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Compares secrets in time that does not depend on where they differ.

@@ -16,13 +16,12 @@ enum SessionCookie {
 
     /// The session id of a `Cookie` header (`a=1; gopfarm_session=…`), nil when absent.
     static func value(in header: String?) -> String? {
-        guard let header else { return nil }
-        for part in header.split(separator: ";") {
-            let pair = part.trimmingCharacters(in: .whitespaces)
-            guard let eq = pair.firstIndex(of: "="), pair[..<eq] == name else { continue }
-            let value = String(pair[pair.index(after: eq)...])
-            return value.isEmpty || value.count > 128 ? nil : value
-        }
-        return nil
+        value(of: name, in: header).flatMap { $0.count > 128 ? nil : $0 }
+    }
+
+    /// One cookie's value from a `Cookie` header; nil when absent or empty.
+    static func value(of cookie: String, in header: String?) -> String? {
+        header?.split(separator: ";").lazy.map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix(cookie + "=") }.map { String($0.dropFirst(cookie.count + 1)) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 }
