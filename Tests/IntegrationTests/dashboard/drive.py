@@ -18,6 +18,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -173,7 +174,12 @@ def main():
         row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f"tr[data-agent='{agent}']")))
         shot(driver, "agents")
         row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait.until(lambda d: "draining" in d.find_element(By.CSS_SELECTOR, f"tr[data-agent='{agent}'] .badge").text.lower())
+        # The form's POST answers with the agents page again: wait for that page, then read it.
+        wait.until(EC.url_contains("/agents?drained="))
+        badge = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, f"tr[data-agent='{agent}'] .badge").text.lower())
+        if "draining" not in badge:
+            fail(f"the drained agent's badge says {badge!r}")
         button = driver.find_element(By.CSS_SELECTOR, f"tr[data-agent='{agent}'] button[type=submit]")
         if button.text.strip() != "Resume":
             fail(f"a drained agent offers {button.text!r}, not Resume")
