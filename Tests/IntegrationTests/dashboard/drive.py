@@ -20,6 +20,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -89,6 +90,27 @@ def main():
             fail(f"a wrong token said: {alert.text!r}")
         log_in(driver, wait, os.environ["PRODUCER_TOKEN"])
         step("logged in as the producer")
+
+        # Keyboard: the first Tab reaches the skip link, Enter on it moves focus to the content,
+        # and the section links are reachable and followed with Tab and Enter.
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        first = driver.switch_to.active_element
+        if "Skip to content" not in first.text:
+            fail(f"the first Tab reached {first.tag_name} {first.text!r}, not the skip link")
+        first.send_keys(Keys.ENTER)
+        if driver.switch_to.active_element.get_attribute("id") != "main":
+            fail("Enter on the skip link did not move focus to the content")
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        for _ in range(12):
+            active = driver.switch_to.active_element
+            if active.get_attribute("href") and active.get_attribute("href").endswith("/submit"):
+                break
+            active.send_keys(Keys.TAB)
+        else:
+            fail("Tab never reached the Submit link")
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        wait.until(EC.url_to_be(BASE + "/submit"))
+        step("keyboard: skip link, then Tab and Enter to Submit")
 
         # Submit an upload through the form; the bar's highest value is kept across the page change.
         driver.get(BASE + "/submit")
