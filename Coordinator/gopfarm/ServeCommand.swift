@@ -45,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Keep an upload this long after the last job using it ended, e.g. 1d or 30m.")
     var keepUploads: String = "1d"
 
+    @Option(help: "Keep the webhook delivery log (ended deliveries and their tries) this long, e.g. 30d.")
+    var keepDeliveries: String = "30d"
+
     @Option(help: "Refuse new uploads and jobs (507) once the data directory holds this much, e.g. 20G (default: no budget).")
     var diskBudget: String?
 
@@ -105,7 +108,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         config.insecure = insecure
         config.maxUploadBytes = try Self.parseSize(maxUpload)
-        try RetentionOptions.apply(keepFailed: keepFailed, keepUploads: keepUploads, diskBudget: diskBudget, to: &config)
+        try RetentionOptions.apply(keepFailed: keepFailed, keepUploads: keepUploads, keepDeliveries: keepDeliveries,
+                                   diskBudget: diskBudget, to: &config)
         do { try JobRules.checkSegmentSeconds(segmentSeconds) } catch { throw ValidationError(error.description) }
         config.defaultSegmentSeconds = segmentSeconds
         config.timing.heartbeatMilliseconds = heartbeatMs

@@ -37,6 +37,35 @@ struct RetentionRouterTests {
         }
     }
 
+    @Test("the webhook delivery log: ended deliveries go after --keep-deliveries, due ones stay; a deleted job's webhooks go")
+    func webhookLog() async throws {
+        let h = try await H.Harness()
+        defer { h.remove() }
+        try await h.test { client in
+            _ = try await H.send(client, .post, "/v1/webhooks", token: h.alice, json: #"{"url":"http://127.0.0.1:9/alice"}"#)
+            let made = try await H.send(client, .post, "/v1/jobs", token: h.alice,
+                                        json: #"{"input":"\#(h.clip)","settings":{"codec":"libx264"},"webhooks":[{"url":"http://127.0.0.1:9/job"}]}"#)
+            let id = try #require(made.json()?["id"] as? String, "\(made.text)")
+            #expect(try await H.send(client, .delete, "/v1/jobs/\(id)", token: h.alice).status == 200)
+        }
+        let store = h.service.store
+        #expect(try await store.feedWebhooks() > 0)
+        let job = try #require(try await store.webhooks(owner: nil).first { $0.job != nil }?.job)
+        let due = try await store.dueDeliveries(limit: 100)
+        let delivered = try #require(due.first { $0.url.hasSuffix("/alice") })
+        try await store.recordWebhookAttempt(delivered.id, attempt: 1, outcome: .answered(200), seconds: 0.01, decision: .delivered)
+        let kept = due.count - 1
+        // Within the period nothing goes; past it only the ended delivery does.
+        #expect(try await store.pruneWebhookLog(before: Date().addingTimeInterval(-60)) == 0)
+        #expect(try await store.pruneWebhookLog(before: Date().addingTimeInterval(60)) == 1)
+        #expect(try await store.webhookDeliveries(owner: nil, webhook: nil).count == kept)
+        #expect(try await store.dueDeliveries(limit: 100).count == kept, "a delivery still due was removed")
+        // Deleting the job takes its own webhook (and that webhook's deliveries) with it.
+        #expect(try await store.deleteFinishedJob(job))
+        #expect(try await store.webhooks(owner: nil).allSatisfy { $0.url.hasSuffix("/alice") })
+        #expect(try await store.dueDeliveries(limit: 100).allSatisfy { !$0.url.hasSuffix("/job") })
+    }
+
     @Test("at the disk budget, uploads and jobs are refused with a 507 sentence; /v1/coordinator shows the use")
     func diskBudget() async throws {
         let dir = TestPaths.scratch("budget")

@@ -46,6 +46,7 @@ public struct FarmServer {
             onServerRunning: { channel in
                 let actual = channel.localAddress?.port ?? port
                 announce("HTTP API on http://\(host):\(actual)")
+                announce("dashboard on http://\(host):\(actual)/ (log in with a token)")
                 announce("agents connect to \(endpoint)\(keyLine)")
             },
             logger: logger)

@@ -5,10 +5,13 @@ import Foundation
 /// analyses) is of no more use once its output is stitched and goes at once; a failed or
 /// cancelled job's is kept `keepFailedSeconds` for a post-mortem. Uploads go
 /// `keepUploadsSeconds` after the last job that used them ended (after their upload, when no
-/// job used them). Outputs, reports and thumbnails stay until `gopfarm jobs delete`.
+/// job used them). Ended webhook deliveries (delivered or given up) and their tries go
+/// `keepDeliveriesSeconds` after they were queued, and a job's own webhooks with the job.
+/// Outputs, reports and thumbnails stay until `gopfarm jobs delete`.
 public struct RetentionPolicy: Sendable {
     public var keepFailedSeconds: Double = 7 * 86400
     public var keepUploadsSeconds: Double = 86400
+    public var keepDeliveriesSeconds: Double = 30 * 86400
     /// Spool and upload files no row names (a crash between writing and recording) go after
     /// this long while running, and at once when the coordinator starts.
     public var orphanSeconds: Double = 3600

@@ -33,6 +33,8 @@ struct RetentionSweeper {
             removed.uploads += 1
         }
         try await store.deleteUploads(plan.uploadsToRemove.map(\.id))
+        let deliveries = try await store.pruneWebhookLog(before: now.addingTimeInterval(-config.retention.keepDeliveriesSeconds))
+        if deliveries > 0 { logger.info("retention removed webhook deliveries", metadata: ["deliveries": "\(deliveries)"]) }
         if removed != Removed() {
             logger.info("retention removed files", metadata: ["spool": "\(removed.spoolFiles)", "uploads": "\(removed.uploads)", "bytes": "\(removed.bytes)"])
             await store.event(job: nil, kind: "retention", "removed \(removed.spoolFiles) spool files and \(removed.uploads) uploads (\(removed.bytes) bytes)")

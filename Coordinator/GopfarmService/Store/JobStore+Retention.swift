@@ -49,7 +49,20 @@ extension JobStore {
             try db.execute(sql: "DELETE FROM attempts WHERE jobId = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM events WHERE jobId = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM webhooks WHERE jobId = ?", arguments: [id])
             return true
+        }
+    }
+
+    /// Removes ended webhook deliveries (delivered or given up: nothing due) queued before
+    /// `before`, their tries with them, and the webhooks of jobs that are gone; returns how
+    /// many deliveries went.
+    func pruneWebhookLog(before: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM webhook_deliveries WHERE nextAttemptAt IS NULL AND createdAt < ?", arguments: [before])
+            let removed = db.changesCount
+            try db.execute(sql: "DELETE FROM webhooks WHERE jobId IS NOT NULL AND jobId NOT IN (SELECT id FROM jobs)")
+            return removed
         }
     }
 }
