@@ -58,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: .hidden) var speculateFactor: Double = 2
     @Option(help: .hidden) var webhookRetryMs: Int = 1000
 
+    @Flag(help: "Let webhooks go to loopback, private and link-local addresses (receivers on the farm's own network); refused by default so that producers cannot make the coordinator call inside it.")
+    var webhookAllowPrivate = false
+
     @Flag(help: "Log one JSON object per line.")
     var jsonLogs = false
 
@@ -118,6 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.timing.speculateAfterSeconds = speculateAfter
         config.timing.speculateFactor = speculateFactor
         config.webhookRetry.baseSeconds = Double(max(1, webhookRetryMs)) / 1000
+        config.webhookTargets.allowPrivate = webhookAllowPrivate
         return config
     }
 

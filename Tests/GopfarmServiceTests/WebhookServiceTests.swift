@@ -45,7 +45,7 @@ struct WebhookServiceTests {
             await lose("a1")
 
             let service = WebhookService(store: store, policy: WebhookRetryPolicy(baseSeconds: 0.1),
-                                         sender: WebhookSender(timeoutSeconds: 1.5), logger: Logger(label: "webhook-service"))
+                                         sender: WebhookSender(timeoutSeconds: 1.5, targets: WebhookTargetPolicy(allowPrivate: true)), logger: Logger(label: "webhook-service"))
             let running = Task { try await service.run() }
             defer { running.cancel() }
             // a1 reached both URLs; /slow does not answer. Events queued now still reach /fast at once.

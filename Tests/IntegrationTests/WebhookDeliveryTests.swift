@@ -102,7 +102,7 @@ struct WebhookDeliveryTests {
         let url = "http://127.0.0.1:\(port)"
 
         // Retries 0.2 s, 0.4 s, … apart instead of 1 s, 2 s, …
-        let serve = try ServeProcess(directory: dir, arguments: ServeProcess.insecure + ["--webhook-retry-ms", "200"])
+        let serve = try ServeProcess(directory: dir, arguments: ServeProcess.insecure + ["--webhook-retry-ms", "200", "--webhook-allow-private"])
         defer { serve.stop() }
         let token = try serve.cli(["token", "create", "--role", "producer", "--name", "alice"])
         try #require(token.status == 0, "\(token.stderr)")

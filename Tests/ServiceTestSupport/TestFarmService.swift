@@ -22,6 +22,7 @@ public struct TestFarmService: Sendable {
         var config = ServeConfig(dataDirectory: directory.appendingPathComponent("data"), inputRoots: [inputs.path])
         config.bind = "tcp://127.0.0.1:0"
         config.insecure = true
+        config.webhookTargets.allowPrivate = true  // the tests' receivers listen on loopback
         config.maxUploadBytes = maxUploadBytes
         service = try FarmService(config: config, curve: nil, logger: Logger(label: name))
         adminToken = try await service.store.createToken(name: "admin", role: .admin)

@@ -9,6 +9,9 @@ extension FarmService {
         do { try submission.validate(defaultSegmentSeconds: config.defaultSegmentSeconds) } catch {
             throw APIError(.unprocessable, error.description)
         }
+        for hook in submission.webhooks ?? [] {
+            if let why = config.webhookTargets.refusal(for: hook.url) { throw APIError(.unprocessable, why) }
+        }
         try checkDiskBudget(what: "a new job (its output goes in the data directory)")
         let (input, defaultName) = try await resolveInput(submission, caller: caller)
         let seconds = submission.segmentSeconds ?? config.defaultSegmentSeconds

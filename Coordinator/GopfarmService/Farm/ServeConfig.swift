@@ -18,6 +18,8 @@ public struct ServeConfig: Sendable {
     public var retention = RetentionPolicy()
     /// When failed webhook deliveries are tried again.
     public var webhookRetry = WebhookRetryPolicy()
+    /// Which hosts webhooks may be sent to (not inside the farm's network, by default).
+    public var webhookTargets = WebhookTargetPolicy()
 
     public init(dataDirectory: URL, inputRoots: [String]) {
         self.dataDirectory = dataDirectory

@@ -28,6 +28,7 @@ struct WebhookRoutes {
                 try WebhookRules.check(secret: secret)
                 try WebhookRules.check(events: body.events ?? [], farm: farm)
             } catch { throw APIError(.unprocessable, error.description) }
+            if let why = service.config.webhookTargets.refusal(for: body.url) { throw APIError(.unprocessable, why) }
             let view = try await store.createWebhook(owner: caller.name, scope: farm ? .farm : .producer, url: body.url,
                                                      secret: secret, events: body.events ?? [])
             await store.event(job: nil, kind: "webhook", "\(caller.name) added webhook \(view.id) for \(view.url)")
@@ -52,7 +53,7 @@ struct WebhookRoutes {
             guard try await store.webhook(id, owner: Self.ownerFilter(caller)) != nil, let ping = try await store.queuePing(webhook: id) else {
                 throw APIError(.notFound, "no webhook \(id.prefix(60)) of yours")
             }
-            let (outcome, seconds) = await WebhookSender().send(ping)
+            let (outcome, seconds) = await WebhookSender(targets: service.config.webhookTargets).send(ping)
             // A ping is tried once: the answer is what the caller wants to see.
             let decision: WebhookRetryPolicy.Decision = WebhookRetryPolicy(maxAttempts: 1).decide(attempt: 1, outcome)
             try await store.recordWebhookAttempt(ping.id, attempt: 1, outcome: outcome, seconds: seconds, decision: decision)

@@ -9,9 +9,12 @@ import GopfarmCommon
 /// Foundation's URLSession, with a timeout. It only reports what happened; the retry policy decides.
 struct WebhookSender: Sendable {
     var timeoutSeconds: Double = 10
+    /// Checked again before every try: a name may resolve elsewhere than when it was added.
+    var targets = WebhookTargetPolicy()
 
     func send(_ delivery: DueDelivery, now: Date = Date()) async -> (WebhookRetryPolicy.Outcome, seconds: Double) {
         guard let url = URL(string: delivery.url) else { return (.failed("'\(delivery.url)' is not a URL"), 0) }
+        if let why = targets.refusal(for: delivery.url) { return (.failed(why), 0) }
         var request = URLRequest(url: url, timeoutInterval: timeoutSeconds)
         request.httpMethod = "POST"
         request.httpBody = delivery.body
@@ -26,7 +29,7 @@ struct WebhookSender: Sendable {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeoutSeconds
         configuration.timeoutIntervalForResource = timeoutSeconds
-        let session = URLSession(configuration: configuration)
+        let session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         let started = Date()
         let outcome: WebhookRetryPolicy.Outcome = await withCheckedContinuation { continuation in
@@ -49,5 +52,14 @@ struct WebhookSender: Sendable {
         case .cannotFindHost: return "unknown host"
         default: return error.localizedDescription
         }
+    }
+}
+
+/// A redirect is answered as it is (a 3xx, which is not delivered), never followed: the target
+/// rule holds for the URL that was checked, not for wherever a receiver points next.
+private final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
     }
 }
