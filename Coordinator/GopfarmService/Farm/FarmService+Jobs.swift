@@ -10,7 +10,7 @@ extension FarmService {
             throw APIError(.unprocessable, error.description)
         }
         for hook in submission.webhooks ?? [] {
-            if let why = config.webhookTargets.refusal(for: hook.url) { throw APIError(.unprocessable, why) }
+            if let why = await config.webhookTargets.refusal(for: hook.url) { throw APIError(.unprocessable, why) }
         }
         try checkDiskBudget(what: "a new job (its output goes in the data directory)")
         let (input, defaultName) = try await resolveInput(submission, caller: caller)

@@ -28,7 +28,7 @@ struct WebhookRoutes {
                 try WebhookRules.check(secret: secret)
                 try WebhookRules.check(events: body.events ?? [], farm: farm)
             } catch { throw APIError(.unprocessable, error.description) }
-            if let why = service.config.webhookTargets.refusal(for: body.url) { throw APIError(.unprocessable, why) }
+            if let why = await service.config.webhookTargets.refusal(for: body.url) { throw APIError(.unprocessable, why) }
             let view = try await store.createWebhook(owner: caller.name, scope: farm ? .farm : .producer, url: body.url,
                                                      secret: secret, events: body.events ?? [])
             await store.event(job: nil, kind: "webhook", "\(caller.name) added webhook \(view.id) for \(view.url)")

@@ -14,7 +14,7 @@ struct WebhookSender: Sendable {
 
     func send(_ delivery: DueDelivery, now: Date = Date()) async -> (WebhookRetryPolicy.Outcome, seconds: Double) {
         guard let url = URL(string: delivery.url) else { return (.failed("'\(delivery.url)' is not a URL"), 0) }
-        if let why = targets.refusal(for: delivery.url) { return (.failed(why), 0) }
+        if let why = await targets.refusal(for: delivery.url) { return (.failed(why), 0) }
         var request = URLRequest(url: url, timeoutInterval: timeoutSeconds)
         request.httpMethod = "POST"
         request.httpBody = delivery.body

@@ -27,6 +27,15 @@ public struct WebhookTargetPolicy: Sendable {
         return nil
     }
 
+    /// `refusal(for:)` on a thread of its own: resolving a name may wait on DNS, which must not
+    /// hold one of the cooperative pool's few threads.
+    public func refusal(for url: String) async -> String? {
+        guard !allowPrivate else { return nil }
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: self.refusal(for: url)) }
+        }
+    }
+
     /// What kind of inside address `address` (IPv4 or IPv6 text) is, or nil for a public one.
     public static func internalKind(of text: String) -> String? {
         let address = text.split(separator: "%").first.map(String.init) ?? text  // fe80::1%eth0
