@@ -157,6 +157,16 @@ struct DashboardRouterTests {
             let agents = try await Self.send(client, .get, "/agents", cookie: ops.cookie)
             #expect(agents.text.contains("Cluster throughput") && agents.text.contains("Data directory: outputs "), "\(agents.text)")
             #expect(!agents.text.contains(">Drain<") && agents.text.contains("No agent is connected"))
+
+            // Cancelling: not another producer's job (404), not without the CSRF token (403); the
+            // owner's button cancels it, and a finished job offers no button.
+            #expect(own.text.contains(#"action="/jobs/\#(id)/cancel""#))
+            #expect(try await Self.send(client, .post, "/jobs/\(id)/cancel", cookie: alice.cookie, form: ["csrf": alice.csrf]).status == 404)
+            #expect(try await Self.send(client, .post, "/jobs/\(id)/cancel", cookie: bob.cookie, form: [:]).status == 403)
+            let cancelled = try await Self.send(client, .post, "/jobs/\(id)/cancel", cookie: bob.cookie, form: ["csrf": bob.csrf])
+            #expect(cancelled.status == 303, "\(cancelled.status) \(cancelled.text)")
+            let after = try await Self.send(client, .get, "/jobs/\(id)", cookie: bob.cookie)
+            #expect(after.text.contains(#"id="job-state">cancelled<"#) && !after.text.contains("/cancel"), "\(after.text)")
         }
     }
 

@@ -42,6 +42,12 @@ public struct DashboardRoutes: Sendable {
         router.get("/jobs/{id}", use: page { _, context, s in
             DashboardResponse.html(DashboardResponse.render(try await pages.job(s, id: try pathParameter("id", context)), "job"))
         })
+        // A producer cancels its own job, ops anyone's: the API's rule (`FarmService.cancel`).
+        router.post("/jobs/{id}/cancel", use: form { _, context, s, _ in
+            let id = try pathParameter("id", context)
+            _ = try await service.cancel(id, caller: s.caller)
+            return DashboardResponse.redirect("/jobs/\(id)")
+        })
         router.get("/jobs/{id}/events") { request, context in
             let s = try await requireSession(request)
             return try await ProgressEvents(service: service, job: try pathParameter("id", context), caller: s.caller).response()

@@ -117,6 +117,7 @@ enum DashboardTemplates {
         <div class="actions">
         {{#done}}<a class="button primary" href="/jobs/{{id}}/output" id="download-link">Download output</a>{{/done}}
         {{#hasReport}}<a class="button" href="/jobs/{{id}}/report" id="report-link">Analysis report</a>{{/hasReport}}
+        {{#live}}<form method="post" action="/jobs/{{id}}/cancel"><input type="hidden" name="csrf" value="{{layout.csrf}}"><button class="button" type="submit" id="cancel-button">Cancel job</button></form>{{/live}}
         </div>
         </div>
         <section class="card" aria-labelledby="progress-h">
