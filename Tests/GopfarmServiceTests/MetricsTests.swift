@@ -29,6 +29,24 @@ struct MetricsTests {
         #expect(r.status == .created, "\(String(buffer: r.body))")
     }
 
+    @Test("HTTP answers are counted by status class, refusals included, and timed")
+    func requestsAreCounted() async throws {
+        let farm = try await TestFarmService("metrics-http")
+        defer { farm.remove() }
+        try await Application(router: APIRouter(service: farm.service).build()).test(.router) { client in
+            let before = try await Self.scrape(client).text
+            func count(_ code: String, _ text: String) -> Double { MonitoringDocs.sample(#"gopfarm_http_requests_total{code="\#(code)"}"#, in: text) ?? -1 }
+            _ = try await client.execute(uri: "/v1/jobs", method: .get, headers: [:], body: nil)          // 401
+            _ = try await client.execute(uri: "/no/such/route", method: .get, headers: [:], body: nil)    // 404
+            _ = try await client.execute(uri: "/healthz", method: .get, headers: [:], body: nil)          // 200
+            let after = try await Self.scrape(client).text
+            #expect(count("4xx", after) - count("4xx", before) == 2, "\(after)")
+            // The first scrape itself and /healthz; the second scrape is counted after it is written.
+            #expect(count("2xx", after) - count("2xx", before) == 2, "\(after)")
+            #expect((MonitoringDocs.sample("gopfarm_http_request_seconds_count", in: after) ?? 0) >= 4, "\(after)")
+        }
+    }
+
     @Test("every metric the README lists, the alert rules use and the dashboard queries is served")
     func documentedMetricsAreServed() async throws {
         let farm = try await TestFarmService("metrics-docs")

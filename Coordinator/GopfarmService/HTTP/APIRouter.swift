@@ -12,13 +12,14 @@ struct APIRouter {
     func build() -> Router<FarmRequestContext> {
         let router = Router(context: FarmRequestContext.self)
         let routes = RouteMethods()
+        let metrics = FarmMetrics()
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware(routes: routes))
         router.add(middleware: AuthMiddleware(store: service.store))
 
         router.get("/healthz") { _, _ in
             try json(["status": "ok"])
         }
-        let metrics = FarmMetrics()
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"

@@ -13,6 +13,8 @@ public enum FarmMetricNames {
     public static let diskUsedBytes = "gopfarm_disk_used_bytes"
     public static let diskBudgetBytes = "gopfarm_disk_budget_bytes"
     public static let segmentSeconds = "gopfarm_segment_seconds"
+    public static let httpRequests = "gopfarm_http_requests_total"
+    public static let httpRequestSeconds = "gopfarm_http_request_seconds"
 
     /// The dispatcher's running totals, each a Prometheus counter.
     static let counters: [(name: String, value: @Sendable (DispatchCounters) -> Int)] = [

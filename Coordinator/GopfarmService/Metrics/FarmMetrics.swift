@@ -16,16 +16,21 @@ public final class FarmMetrics: Sendable {
     private let diskUsed, diskBudget: CoreMetrics.Gauge
     private let counters: [(@Sendable (DispatchCounters) -> Int, CoreMetrics.Counter)]
     private let segmentSeconds: CoreMetrics.Timer
+    /// HTTP answers by status class (2xx … 5xx), and the time to each answer's head.
+    private let requests: [CoreMetrics.Counter]
+    private let requestSeconds: CoreMetrics.Timer
     /// What the counters showed at the previous scrape (the dispatcher keeps totals; swift-metrics
     /// counters take increments) and the newest attempt end the histogram has seen.
     private let last: Mutex<(counters: DispatchCounters, attemptsEndedAfter: Date)>
 
     /// Seconds from a segment's lease to its agent's answer.
     static let segmentBuckets: [Duration] = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600].map { .seconds($0) }
+    static let requestBuckets: [Duration] = [1, 5, 10, 25, 50, 100, 250, 1000].map { .milliseconds($0) }
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[FarmMetricNames.segmentSeconds] = Self.segmentBuckets
+        factory.durationHistogramBuckets[FarmMetricNames.httpRequestSeconds] = Self.requestBuckets
         func gauge(_ name: String, _ dimensions: [(String, String)] = []) -> CoreMetrics.Gauge {
             CoreMetrics.Gauge(label: name, dimensions: dimensions, factory: factory)
         }
@@ -41,7 +46,15 @@ public final class FarmMetrics: Sendable {
         diskBudget = gauge(FarmMetricNames.diskBudgetBytes)
         counters = FarmMetricNames.counters.map { ($0.value, CoreMetrics.Counter(label: $0.name, factory: factory)) }
         segmentSeconds = CoreMetrics.Timer(label: FarmMetricNames.segmentSeconds, factory: factory)
+        requests = (2...5).map { CoreMetrics.Counter(label: FarmMetricNames.httpRequests, dimensions: [("code", "\($0)xx")], factory: factory) }
+        requestSeconds = CoreMetrics.Timer(label: FarmMetricNames.httpRequestSeconds, factory: factory)
         last = Mutex((DispatchCounters(), Date()))
+    }
+
+    /// One HTTP answer: its status and how long its head took (a stream's body goes on after).
+    func recordRequest(status: Int, seconds: Double) {
+        requests[min(max(status / 100, 2), 5) - 2].increment()
+        requestSeconds.recordSeconds(seconds)
     }
 
     /// Brings every instrument up to date and returns the text a scrape gets.
