@@ -92,7 +92,9 @@ struct WebhookDeliveryTests {
         receiver.standardOutput = try FileHandle(forWritingTo: receiverLog)
         receiver.standardError = receiver.standardOutput
         try receiver.run()
-        defer { receiver.terminate() }
+        // SIGKILL: the test process blocks SIGTERM, and a child inherits that mask, so Python
+        // would never see a terminate() (receivers outlived their tests).
+        defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
         var port = ""
         for _ in 0..<100 where port.isEmpty {
             port = ((try? String(contentsOf: receiverLog, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
