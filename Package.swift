@@ -42,13 +42,13 @@ let package = Package(
         // What the coordinator's HTTP API sends and receives, shared by the server and its client.
         .target(
             name: "GopfarmAPI",
-            dependencies: ["GopfarmCoordinator", "GopfarmCommon"],
+            dependencies: ["GopfarmCommon"],
             path: "Coordinator/GopfarmAPI"
         ),
         // The client of that API (`gopfarm submit`, `status`, … and `gopfarm bench`).
         .target(
             name: "GopfarmClient",
-            dependencies: ["GopfarmAPI", "GopfarmCoordinator"],
+            dependencies: ["GopfarmAPI", "GopfarmCommon"],
             path: "Coordinator/GopfarmClient"
         ),
         // The coordinator as a service: job store (SQLite), HTTP API, tokens, agent keys.

@@ -1,5 +1,4 @@
 import GopfarmCommon
-import GopfarmCoordinator
 
 /// `POST /v1/jobs`: what to transcode and how. Exactly one of `input` (a path the coordinator
 /// can read, inside its input roots) and `upload` (the id `POST /v1/uploads` returned).

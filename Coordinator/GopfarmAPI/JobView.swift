@@ -1,5 +1,5 @@
 import Foundation
-import GopfarmCoordinator
+import GopfarmCommon
 
 /// A job as the API and `gopfarm status --json` show it.
 public struct JobView: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmCoordinator
+import GopfarmCommon
 
 /// A farm the bench can measure: it takes one job at a time with at most N agents and answers
 /// with what its job store recorded. Declared here, where the engine needs it; `gopfarm bench`

@@ -1,4 +1,5 @@
 import GopfarmCoordinator
+import GopfarmCommon
 
 /// The figures of one benchmark job, all derived from the timings its job store recorded: a
 /// pure function of `JobTimings`, so the table, the CSV and the plots agree and tests need no farm.

@@ -1,4 +1,5 @@
 import GopfarmCoordinator
+import GopfarmCommon
 
 extension BenchReport {
     /// The sizes' x axis: linear in N from 0, ticks at the measured sizes.

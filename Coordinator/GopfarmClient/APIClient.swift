@@ -1,8 +1,8 @@
 import Foundation
+import GopfarmCommon
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import GopfarmCoordinator
 import GopfarmAPI
 
 /// A client of the coordinator's HTTP API (`gopfarm serve`), for the producer and ops commands.

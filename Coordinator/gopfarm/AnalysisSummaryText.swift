@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmCoordinator
+import GopfarmCommon
 
 /// The human-readable view of a `JobAnalysis`: scenes, fades, intervals, statistics.
 struct AnalysisSummaryText {

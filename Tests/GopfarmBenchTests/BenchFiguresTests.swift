@@ -1,6 +1,7 @@
 import GopfarmBench
 import GopfarmCoordinator
 import Testing
+import GopfarmCommon
 
 @Suite("Bench figures from job timings")
 struct BenchFiguresTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import GopfarmCommon
 
 /// `gopfarm analyze` scored against a clip whose truth is known (`TruthClip`): the accuracy
 /// requirements of issue 4, once as a single pass and once as a farm of 2-second segments,

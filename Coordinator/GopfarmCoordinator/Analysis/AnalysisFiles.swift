@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 
 /// Reads and writes a `JobAnalysis` as JSON (the sidecar of `transcode`, `analyze --save`).
 public enum AnalysisFiles {

@@ -1,23 +1,5 @@
 import Foundation
-
-/// What ops see of one connected agent.
-public struct AgentStatus: Codable, Sendable, Equatable {
-    public enum State: String, Codable, Sendable { case idle, working, draining }
-    public var name: String
-    public var state: State
-    public var slots: Int
-    public var busy: Int
-    public var threads: Int
-    public var cores: Int
-    public var version: String
-    public var encoders: [String]
-    /// The CURVE public key it authenticated with (nil on an insecure endpoint).
-    public var publicKey: String?
-    public var segmentsDone: Int
-    public var framesPerSecond: Double
-    public var lastHeartbeatSecondsAgo: Double
-    public var connectedSeconds: Double
-}
+import GopfarmCommon
 
 /// Counters since the dispatcher started (Prometheus counters).
 public struct DispatchCounters: Codable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+import GopfarmCommon
 /// Which job a free slot works on: priority first, then fair share between producers (the
 /// owner with the fewest segments running now), then submission order. Pure, so the policy is
 /// tested without sockets.

@@ -1,3 +1,4 @@
+import GopfarmCommon
 extension AnalysisReport {
     /// Black and frozen stretches and gradual transitions, each in its own table.
     func intervalsSection() -> String {

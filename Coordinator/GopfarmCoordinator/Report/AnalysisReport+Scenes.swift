@@ -1,3 +1,4 @@
+import GopfarmCommon
 extension AnalysisReport {
     /// The scene strip (thumbnails with where each scene starts), the contact sheet, and the
     /// table of every scene.

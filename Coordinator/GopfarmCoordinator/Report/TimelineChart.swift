@@ -1,3 +1,4 @@
+import GopfarmCommon
 /// The farm's work as a Gantt chart: one row per agent (in the order they started work), one
 /// bar per segment from its lease to its result, labelled with the segment's index.
 ///

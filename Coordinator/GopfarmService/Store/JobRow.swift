@@ -2,6 +2,7 @@ import Foundation
 import GopfarmAPI
 import GopfarmCoordinator
 import GRDB
+import GopfarmCommon
 
 /// A job as stored: everything `JobView` shows except live progress, plus what a restart needs.
 struct JobRow: Codable, Sendable, FetchableRecord, PersistableRecord {

@@ -1,6 +1,7 @@
 import Foundation
 import GopfarmCoordinator
 import GRDB
+import GopfarmCommon
 
 /// A finished job's content analysis, one JSON document per job (thumbnails are files).
 extension JobStore {

@@ -2,6 +2,7 @@ import Foundation
 import GopfarmAPI
 import GopfarmCoordinator
 import GRDB
+import GopfarmCommon
 
 /// The reads and writes the HTTP handlers make, through GRDB's async API: the SQLite work runs
 /// on GRDB's own queues, never as a blocking call on Swift's cooperative pool. The queries are

@@ -1,6 +1,7 @@
 import Foundation
 import GopfarmCoordinator
 import GRDB
+import GopfarmCommon
 
 /// Where each job's time went: the coordinator's phases (one JSON column, written as each phase
 /// ends) and every segment attempt (the `attempts` table the dispatcher's events fill).
