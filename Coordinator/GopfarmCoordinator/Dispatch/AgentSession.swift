@@ -53,7 +53,10 @@ struct AgentSession {
         self.publicKey = publicKey
         joined = now
         lastSeen = now
-        key = publicKey.map { "key:" + $0 } ?? hello.name + "#" + SHA256.hexString(identity)
+        // CURVE: the agent's public key. Plain TCP: its name and process id, which a reconnection
+        // of the same process keeps (its ZeroMQ identity is new), so it takes over its own leases
+        // as a CURVE agent does, instead of showing up as a second agent beside its silent self.
+        key = publicKey.map { "key:" + $0 } ?? "\(hello.name)#pid\(hello.pid)"
     }
 
     var name: String { hello.name }
