@@ -1,3 +1,4 @@
+import GopfarmCommon
 import Hummingbird
 
 /// Counts every HTTP answer by status class and times it, outermost in the router, so refusals
@@ -7,11 +8,8 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     let metrics: FarmMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let started = ContinuousClock.now
-        func seconds() -> Double {
-            let d = ContinuousClock.now - started
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        let started = MonotonicClock.now()
+        func seconds() -> Double { MonotonicClock.now() - started }
         do {
             let response = try await next(request, context)
             metrics.recordRequest(status: response.status.code, seconds: seconds())
