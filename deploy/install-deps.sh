@@ -24,9 +24,9 @@ for option in "$@"; do
     if [[ $option == --test ]]; then packages+=(chromium chromium-driver python3-pip); selenium=1; fi
 done
 install_selenium() {
-    if [[ -n $selenium ]] && ! python3 -c "import selenium" 2>/dev/null; then
-        echo "installing: selenium (PyPI)" >&2
-        python3 -m pip install --quiet --break-system-packages "selenium>=4.11" 2>/dev/null || python3 -m pip install --quiet "selenium>=4.11"
+    if [[ -n $selenium ]] && ! python3 -c "import selenium, m3u8" 2>/dev/null; then
+        echo "installing: selenium m3u8 (PyPI)" >&2
+        python3 -m pip install --quiet --break-system-packages "selenium>=4.11" "m3u8>=6" 2>/dev/null || python3 -m pip install --quiet "selenium>=4.11" "m3u8>=6"
     fi
 }
 missing=()
