@@ -3,10 +3,13 @@ import Foundation
 import GopfarmCommon
 import Synchronization
 
-/// The part of a segment's pipeline after the decoder: range filter → analyze → scale → encode
-/// → collect (→ decode again for PSNR/SSIM). Analysis-only segments stop after analyzing.
+/// The part of a segment's pipeline after the decoder: range filter → analyze → one
+/// `RenditionEncoder` per output (scale → encode → collect → measure). A plain job has one
+/// output; a ladder job one per rung, all from this one decode. Analysis-only segments stop
+/// after analyzing.
 struct EncodePipeline {
     struct Finished {
+        /// The encoded packets: one `PacketStream`, or a `RenditionBundle` of one per rung.
         var payload: Data
         var frames: Int
         var firstPTS: Int64
@@ -15,6 +18,8 @@ struct EncodePipeline {
         var corruptFrames: [Int64]
         var analysis: SegmentAnalysis?
         var quality: SegmentQuality?
+        /// Per rung of a ladder (nil otherwise): its bytes and quality.
+        var renditions: [RenditionResult]?
         /// Seconds spent analyzing and measuring quality.
         var analysisSeconds: Double
     }
@@ -24,23 +29,13 @@ struct EncodePipeline {
     let timeBase: Rational
     let progress: ProgressCounter
     private let analyzer: FrameAnalyzer?
-    private let quality: QualityMeter?
-    /// Analysis and quality run beside the encoder, each on its own thread, in frame order.
+    /// Analysis runs beside the encoders, on its own thread, in frame order.
     private let analysisWorker = SerialWorker(label: "gopfarm-analysis")
-    private let qualityWorker = SerialWorker(label: "gopfarm-quality")
-    private var encodedParameters: CodecParameters?
-
-    private var encoder: Encoder?
-    private var scaler: Scaler?
-    private var aliasFormat: AVPixelFormat?
-    private let scaled = Frame()
-    private let packet = Packet()
-    private var writer = PacketStreamWriter()
-    private var durations: [Int64: Int64] = [:]
-    private var encodedPTS: [Int64] = []
+    private var outputs: [RenditionEncoder]
     private var frames = 0
     private var firstPTS: Int64 = .max
     private var lastPTS: Int64 = .min
+    private var previousEncoded: Int64?
     private var corrupt: [Int64] = []
     private var damagedPackets: [Int64] = []
     private var lastConsumed: Int64 = .min
@@ -55,8 +50,18 @@ struct EncodePipeline {
         analyzer = assignment.analysis.map {
             FrameAnalyzer(settings: $0, timeBase: timeBase, sampleAspect: sourceParameters.sampleAspectRatio)
         }
-        quality = assignment.analysis.flatMap { a in
-            a.quality && !assignment.analyzesOnly ? QualityMeter(ssimEvery: a.ssimEvery, threads: 1) : nil
+        let measures = assignment.analysis.map { $0.quality && !assignment.analyzesOnly } ?? false
+        let ssimEvery = assignment.analysis?.ssimEvery ?? 1
+        if assignment.analyzesOnly {
+            outputs = []
+        } else if let ladder = assignment.settings.ladder {
+            outputs = ladder.renditionSettings(base: assignment.settings).map {
+                RenditionEncoder(settings: $0, frameRate: assignment.frameRate, sourceParameters: sourceParameters, timeBase: timeBase,
+                                 quality: measures ? QualityMeter(ssimEvery: ssimEvery, threads: 1) : nil, measuresAtSourceSize: true)
+            }
+        } else {
+            outputs = [RenditionEncoder(settings: assignment.settings, frameRate: assignment.frameRate, sourceParameters: sourceParameters,
+                                        timeBase: timeBase, quality: measures ? QualityMeter(ssimEvery: ssimEvery, threads: 1) : nil)]
         }
     }
 
@@ -90,7 +95,7 @@ struct EncodePipeline {
         }
     }
 
-    /// A frame of the range, in order (deinterlaced when asked): analyze, scale, encode.
+    /// A frame of the range, in order (deinterlaced when asked): analyze, encode every output.
     private mutating func process(_ frame: Frame) throws(MediaError) {
         let t = frame.presentationTime
         if frame.isCorrupt { corrupt.append(t) }
@@ -98,28 +103,15 @@ struct EncodePipeline {
             let copy = Handoff(value: (analyzer, frame.clone()))
             analysisWorker.submit { () throws(MediaError) in try copy.value.0.measure(copy.value.1, pts: t) }
         }
-        if assignment.analyzesOnly {
-            count(t)
-            return
+        if !outputs.isEmpty {
+            frame.setPTS(t)
+            // The first frame is an IDR; in a ladder also the first of each packaging segment.
+            let keyFrame = assignment.settings.ladder?.startsPackagingSegment(pts: t, previous: previousEncoded, timeBase: timeBase)
+                ?? (previousEncoded == nil)
+            previousEncoded = t
+            for i in outputs.indices { try outputs[i].encode(frame, keyFrame: keyFrame) }
         }
-        let encoder = try encoderFor(frame)
-        frame.setPTS(t)
-        durations[t] = frame.duration
-        let input: Frame
-        if let scaler {
-            try scaler.convert(frame, into: scaled)
-            input = scaled
-        } else {
-            if let aliasFormat { frame.relabel(pixelFormat: aliasFormat) }
-            input = frame
-        }
-        if let quality, !quality.fromEncoder {
-            let copy = Handoff(value: (quality, input.clone()))
-            qualityWorker.submit { copy.value.0.remember(copy.value.1, pts: t) }
-        }
-        try encoder.send(input, keyFrame: frames == 0)
         count(t)
-        try drain(encoder)
     }
 
     private mutating func count(_ t: Int64) {
@@ -127,51 +119,6 @@ struct EncodePipeline {
         firstPTS = min(firstPTS, t)
         lastPTS = t
         progress.store(frames)
-    }
-
-    private mutating func encoderFor(_ frame: Frame) throws(MediaError) -> Encoder {
-        if let encoder { return encoder }
-        let settings = assignment.settings
-        let sourceFormat = AVPixelFormat(rawValue: frame.pixelFormat)
-        let target = try PixelFormatChoice.choose(codec: settings.codec, source: sourceFormat, requested: settings.pixelFormat)
-        let size = settings.scale?.resolve(sourceWidth: frame.width, sourceHeight: frame.height) ?? (frame.width, frame.height)
-        var range = AVColorRange(rawValue: sourceParameters.colorRange)
-        if target == PixelFormatChoice.unJ(sourceFormat), target != sourceFormat, size == (frame.width, frame.height) {
-            aliasFormat = target  // yuvj420p → yuv420p: same bytes, range kept as metadata
-            range = AVCOL_RANGE_JPEG
-        } else if target != sourceFormat || size != (frame.width, frame.height) {
-            scaler = try Scaler(fromWidth: Int32(frame.width), fromHeight: Int32(frame.height), from: sourceFormat,
-                                toWidth: Int32(size.0), toHeight: Int32(size.1), to: target)
-        }
-        if frame.colorRange == AVCOL_RANGE_JPEG { range = AVCOL_RANGE_JPEG }
-        var source = Encoder.Source(
-            width: Int32(size.0), height: Int32(size.1), pixelFormat: target, timeBase: timeBase,
-            frameRate: assignment.frameRate, sampleAspectRatio: sourceParameters.sampleAspectRatio,
-            colorRange: range, colorPrimaries: AVColorPrimaries(rawValue: sourceParameters.colorPrimaries),
-            colorTransfer: AVColorTransferCharacteristic(rawValue: sourceParameters.colorTransfer),
-            colorSpace: AVColorSpace(rawValue: sourceParameters.colorSpace),
-            chromaLocation: AVChromaLocation(rawValue: sourceParameters.chromaLocation))
-        source.fieldOrder = settings.deinterlace ? AV_FIELD_PROGRESSIVE : AVFieldOrder(rawValue: sourceParameters.fieldOrder)
-        let e = try Encoder(settings: settings, source: source, statistics: quality != nil)
-        quality?.useStatistics(of: e, layout: PlaneLayout(format: target.rawValue, width: size.0, height: size.1))
-        encoder = e
-        return e
-    }
-
-    private mutating func drain(_ encoder: Encoder) throws(MediaError) {
-        while try encoder.receive(into: packet) {
-            let pts = packet.pts
-            let duration = durations.removeValue(forKey: pts) ?? packet.duration
-            packet.setTiming(pts: pts, dts: packet.dts, duration: duration)
-            writer.append(packet)
-            encodedPTS.append(pts)
-            if let quality, !quality.fromEncoder {
-                if encodedParameters == nil { encodedParameters = encoder.parameters }
-                let copy = Handoff(value: (quality, packet.clone()))
-                let parameters = encodedParameters!, timeBase = timeBase
-                qualityWorker.submit { () throws(MediaError) in try copy.value.0.feed(copy.value.1, parameters: parameters, timeBase: timeBase) }
-            }
-        }
     }
 
     mutating func finish() throws(MediaError) -> Finished {
@@ -183,20 +130,16 @@ struct EncodePipeline {
             throw MediaError(.segmentMismatch, "segment \(assignment.segment) decoded no frame in its range"
                 + (damagedPackets.isEmpty ? "" : " (\(damagedPackets.count) damaged packets)"))
         }
-        var payload = Data()
-        var depth = 0
-        if let encoder {
-            try encoder.send(nil)
-            try drain(encoder)
-            payload = writer.finish(parameters: encoder.parameters, timeBase: timeBase)
-            depth = Self.reorderDepth(encodedPTS)
-        }
+        var finished: [RenditionEncoder.Finished] = []
+        for i in outputs.indices { finished.append(try outputs[i].finish()) }
         try analysisWorker.finish()
-        try qualityWorker.finish()
-        let measured = try quality?.finish(encoder: encoder?.takeStatistics())
-        return Finished(payload: payload, frames: frames, firstPTS: firstPTS, lastPTS: lastPTS, reorderDepth: depth,
-                        corruptFrames: corrupt, analysis: analyzer?.finish(), quality: measured,
-                        analysisSeconds: (analyzer?.seconds ?? 0) + (quality?.seconds ?? 0))
+        let ladder = assignment.settings.ladder != nil
+        let payload = ladder ? RenditionBundle.pack(finished.map(\.payload)) : finished.first?.payload ?? Data()
+        return Finished(payload: payload, frames: frames, firstPTS: firstPTS, lastPTS: lastPTS,
+                        reorderDepth: finished.map(\.reorderDepth).max() ?? 0, corruptFrames: corrupt, analysis: analyzer?.finish(),
+                        quality: ladder ? nil : finished.first?.quality,
+                        renditions: ladder ? finished.map { RenditionResult(bytes: $0.payload.count, quality: $0.quality) } : nil,
+                        analysisSeconds: (analyzer?.seconds ?? 0) + outputs.reduce(0) { $0 + $1.qualitySeconds })
     }
 
     /// max over decode positions i of (i − rank of its pts): how far decode order runs ahead.

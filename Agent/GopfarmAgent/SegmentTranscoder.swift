@@ -78,7 +78,8 @@ public struct SegmentTranscoder {
             payloadSHA256: sha, payloadBytes: encoded.payload.count,
             decodeSeconds: decodeSeconds, encodeSeconds: max(0, total - decodeSeconds - encoded.analysisSeconds),
             analysisBytes: analysis?.count, analysisSHA256: analysis.map(SHA256.hex),
-            analysisSeconds: assignment.analysis == nil ? nil : encoded.analysisSeconds, quality: encoded.quality)
+            analysisSeconds: assignment.analysis == nil ? nil : encoded.analysisSeconds, quality: encoded.quality,
+            renditions: encoded.renditions)
         return Output(result: result, payload: encoded.payload, analysis: analysis)
     }
 }

@@ -1,3 +1,4 @@
+import CFFmpeg
 import Foundation
 import GopfarmCommon
 
@@ -13,6 +14,8 @@ final class QualityMeter: @unchecked Sendable {
     private var decoder: Decoder?
     private var sources: [Int64: Frame] = [:]
     private let decoded = Frame()
+    private let upscaled = Frame()
+    private var upscaler: Scaler?
     private var squaredErrors: [UInt64] = []
     private var samples: [Int] = []
     private var layout: PlaneLayout?
@@ -84,9 +87,21 @@ final class QualityMeter: @unchecked Sendable {
         while try decoder!.receive(into: decoded) {
             defer { decoded.unref() }
             guard let source = sources.removeValue(forKey: decoded.presentationTime) else { continue }
-            compare(source, decoded)
+            compare(source, try resized(decoded, like: source))
             if !comparable { return }
         }
+    }
+
+    /// The decoded picture at the source picture's size and format (a ladder rung's frames are
+    /// compared with the source as a player shows them: scaled back up); as it is when they match.
+    private func resized(_ output: Frame, like source: Frame) throws(MediaError) -> Frame {
+        guard output.width != source.width || output.height != source.height || output.pixelFormat != source.pixelFormat else { return output }
+        if upscaler == nil || upscaler!.sourceWidth != Int32(output.width) || upscaler!.width != Int32(source.width) {
+            upscaler = try Scaler(fromWidth: Int32(output.width), fromHeight: Int32(output.height), from: AVPixelFormat(rawValue: output.pixelFormat),
+                                  toWidth: Int32(source.width), toHeight: Int32(source.height), to: AVPixelFormat(rawValue: source.pixelFormat))
+        }
+        try upscaler!.convert(output, into: upscaled)
+        return upscaled
     }
 
     private func compare(_ source: Frame, _ output: Frame) {

@@ -17,9 +17,19 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
     /// Deinterlace (libavfilter's bwdif, one frame per frame, timestamps kept) and encode
     /// progressive. Off by default: interlaced sources stay interlaced, field order kept.
     public var deinterlace: Bool
+    /// Rate control caps (bits per second and bits), as x264's vbv-maxrate/vbv-bufsize: a CRF
+    /// encode never exceeds `maxRate` over a buffer of `bufferSize`.
+    public var maxRate: Int?
+    public var bufferSize: Int?
+    /// Key frames only where the pipeline forces them (no scene-cut ones), so every rendition of
+    /// a ladder has its IDR frames at the same source frames.
+    public var onlyForcedKeyFrames: Bool
+    /// Encode every rung of this ladder from one decode (nil: one output, these settings).
+    public var ladder: Ladder?
 
     public init(codec: String = "libx264", crf: Double? = nil, bitrate: Int? = nil, preset: String? = nil,
-                gop: Int? = nil, pixelFormat: String? = nil, scale: ScaleSpec? = nil, threads: Int = 0, deinterlace: Bool = false) {
+                gop: Int? = nil, pixelFormat: String? = nil, scale: ScaleSpec? = nil, threads: Int = 0, deinterlace: Bool = false,
+                maxRate: Int? = nil, bufferSize: Int? = nil, onlyForcedKeyFrames: Bool = false, ladder: Ladder? = nil) {
         self.codec = codec
         self.crf = crf
         self.bitrate = bitrate
@@ -29,6 +39,10 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
         self.scale = scale
         self.threads = threads
         self.deinterlace = deinterlace
+        self.maxRate = maxRate
+        self.bufferSize = bufferSize
+        self.onlyForcedKeyFrames = onlyForcedKeyFrames
+        self.ladder = ladder
     }
 }
 
@@ -71,7 +85,7 @@ public struct ScaleSpec: Codable, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension EncodeSettings {
-    enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads, deinterlace }
+    enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads, deinterlace, maxRate, bufferSize, onlyForcedKeyFrames, ladder }
 
     /// Everything but the codec is optional in JSON (API submissions give only what they change).
     public init(from decoder: any Swift.Decoder) throws {
@@ -80,6 +94,9 @@ extension EncodeSettings {
                   bitrate: try c.decodeIfPresent(Int.self, forKey: .bitrate), preset: try c.decodeIfPresent(String.self, forKey: .preset),
                   gop: try c.decodeIfPresent(Int.self, forKey: .gop), pixelFormat: try c.decodeIfPresent(String.self, forKey: .pixelFormat),
                   scale: try c.decodeIfPresent(ScaleSpec.self, forKey: .scale), threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 0,
-                  deinterlace: try c.decodeIfPresent(Bool.self, forKey: .deinterlace) ?? false)
+                  deinterlace: try c.decodeIfPresent(Bool.self, forKey: .deinterlace) ?? false,
+                  maxRate: try c.decodeIfPresent(Int.self, forKey: .maxRate), bufferSize: try c.decodeIfPresent(Int.self, forKey: .bufferSize),
+                  onlyForcedKeyFrames: try c.decodeIfPresent(Bool.self, forKey: .onlyForcedKeyFrames) ?? false,
+                  ladder: try c.decodeIfPresent(Ladder.self, forKey: .ladder))
     }
 }

@@ -92,6 +92,12 @@ extension EncodeSettings {
         let format = try pixelFormat.map { (name) throws(MediaError) in try Self.checkPixelFormat(name, codec: codec) }
         if let scale { try scale.validate(codec: codec, pixelFormat: format) }
         if !JobRules.threads.contains(threads) { throw MediaError(.invalidOption, "threads must be between 0 and 256, not \(threads)") }
+        for (name, value) in [("maxrate", maxRate), ("bufsize", bufferSize)] {
+            if let value, !JobRules.bitrate.contains(value) {
+                throw MediaError(.invalidOption, "\(name) must be between 1 and 2000000000 bits, not \(value)")
+            }
+        }
+        if let ladder { try ladder.validate(base: self) }
     }
 
     static func checkPreset(_ preset: String, codec: String) throws(MediaError) {

@@ -85,12 +85,24 @@ public final class Encoder {
             if let crf = settings.crf, !lossless { set("crf", String(crf)) }
             if lossless, settings.codec == "libx264" { set("qp", "0") }
             if let preset = settings.preset { set("preset", preset) }
-            if settings.codec == "libx265" { set("x265-params", "open-gop=0:log-level=error" + (lossless ? ":lossless=1" : "")) }
+            // Ladder renditions: IDR frames exactly where forced (a forced I frame is an IDR,
+            // no scene-cut key frames, no periodic ones), so every rung cuts at the same frames.
+            let forcedOnly = settings.onlyForcedKeyFrames
+            if forcedOnly {
+                set("forced-idr", "1")
+                ctx.pointee.gop_size = Int32(JobRules.gop.upperBound)
+            }
+            if settings.codec == "libx265" {
+                set("x265-params", "open-gop=0:log-level=error" + (lossless ? ":lossless=1" : "") + (forcedOnly ? ":scenecut=0" : ""))
+            }
             // x264 starts top field first and follows each frame's flag only after the first
             // frame: say the order up front, or a bottom-first source is announced top-first.
+            var x264Params: [String] = []
             if settings.codec == "libx264", interlaced {
-                set("x264-params", [AV_FIELD_BB, AV_FIELD_BT].contains(source.fieldOrder) ? "bff=1" : "tff=1")
+                x264Params.append([AV_FIELD_BB, AV_FIELD_BT].contains(source.fieldOrder) ? "bff=1" : "tff=1")
             }
+            if settings.codec == "libx264", forcedOnly { x264Params.append("scenecut=0") }
+            if !x264Params.isEmpty { set("x264-params", x264Params.joined(separator: ":")) }
         case "libvpx-vp9":
             if settings.crf == 0 { set("lossless", "1") }
             else if let crf = settings.crf { set("crf", String(Int(crf))); if settings.bitrate == nil { ctx.pointee.bit_rate = 0 } }
@@ -107,6 +119,8 @@ public final class Encoder {
         default: break
         }
         if let bitrate = settings.bitrate { ctx.pointee.bit_rate = Int64(bitrate) }
+        if let maxRate = settings.maxRate { ctx.pointee.rc_max_rate = Int64(maxRate) }
+        if let bufferSize = settings.bufferSize { ctx.pointee.rc_buffer_size = Int32(clamping: bufferSize) }
 
         try avCheck(avcodec_open2(ctx, codec, &options), .encodeFailed, "cannot open the \(settings.codec) encoder with these options")
         if let leftover = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {

@@ -24,10 +24,13 @@ public struct SegmentResult: WireMessage, Equatable {
     /// Free slots the agent asks work for along with this result, instead of a separate
     /// `SegmentRequest` (one message less per segment); nil or 0: none.
     public var requestSlots: Int?
+    /// A ladder's renditions, in rung order (the payload is a `RenditionBundle`); nil otherwise.
+    public var renditions: [RenditionResult]?
 
     public init(job: String, segment: Int, attempt: Int, frames: Int, firstPTS: Int64, lastPTS: Int64, reorderDepth: Int,
                 corruptFrames: [Int64], payloadSHA256: String, payloadBytes: Int, decodeSeconds: Double, encodeSeconds: Double,
-                analysisBytes: Int? = nil, analysisSHA256: String? = nil, analysisSeconds: Double? = nil, quality: SegmentQuality? = nil, requestSlots: Int? = nil) {
+                analysisBytes: Int? = nil, analysisSHA256: String? = nil, analysisSeconds: Double? = nil, quality: SegmentQuality? = nil, requestSlots: Int? = nil,
+                renditions: [RenditionResult]? = nil) {
         self.job = job
         self.segment = segment
         self.attempt = attempt
@@ -45,5 +48,6 @@ public struct SegmentResult: WireMessage, Equatable {
         self.analysisSeconds = analysisSeconds
         self.quality = quality
         self.requestSlots = requestSlots
+        self.renditions = renditions
     }
 }

@@ -110,7 +110,8 @@ extension Dispatcher {
         guard case .message(.result(let result, _, let receivedAt)) = input, core.wantsResult(result, from: identity),
               let job = core.job(result.job) else { return input }
         let validator = ResultValidator(planned: job.plan.segments[result.segment], spool: job.spool,
-                                        analyzed: job.analysis != nil, encoded: job.mode == .encode)
+                                        analyzed: job.analysis != nil, encoded: job.mode == .encode,
+                                        rungs: job.settings.ladder?.rungs.count)
         let check: ResultCheck
         do { check = .spooled(try validator.validateAndSpool(result, payloads: payloads)) } catch {
             // A result that differs from the plan is `mismatch` (the same twice ends the job); a

@@ -9,6 +9,8 @@ struct ResultValidator {
     /// The job asked for analysis (the result must carry it) and for encoded packets.
     var analyzed = false
     var encoded = true
+    /// A ladder job's rung count: the payload is a `RenditionBundle` of that many streams.
+    var rungs: Int?
 
     func validateAndSpool(_ result: SegmentResult, payloads: [Data]) throws -> URL {
         let expectedPayloads = analyzed ? 2 : 1
@@ -39,7 +41,9 @@ struct ResultValidator {
         } else {
             times = []
         }
-        if encoded {
+        if encoded, let rungs {
+            times = try Self.ladderTimes(payload, rungs: rungs, result: result)
+        } else if encoded {
             times = try PacketStreamReader.presentationTimes(payload)
         } else if !payload.isEmpty {
             throw WireError("an analysis-only result carries encoded packets")
@@ -66,5 +70,20 @@ struct ResultValidator {
         let url = spool.appendingPathComponent("\(result.payloadSHA256).gfps")
         try SpoolFile.write(payload, to: url.path)
         return url
+    }
+
+    /// Every rung of a ladder segment holds the same frames: the renditions switch cleanly
+    /// only if each has every source frame at the same time.
+    static func ladderTimes(_ payload: Data, rungs: Int, result: SegmentResult) throws -> [Int64] {
+        let streams = try RenditionBundle.unpack(payload)
+        guard streams.count == rungs, result.renditions?.count == rungs,
+              zip(streams, result.renditions ?? []).allSatisfy({ $0.count == $1.bytes }) else {
+            throw WireError("a ladder result carries \(streams.count) renditions, the ladder has \(rungs)")
+        }
+        let times = try PacketStreamReader.presentationTimes(streams[0])
+        for (i, s) in streams.enumerated().dropFirst() where try PacketStreamReader.presentationTimes(s).sorted() != times.sorted() {
+            throw MediaError(.segmentMismatch, "rendition \(i) of segment \(result.segment) holds other frames than rendition 0")
+        }
+        return times
     }
 }

@@ -1,0 +1,129 @@
+import CFFmpeg
+import Foundation
+import GopfarmCommon
+
+/// One output of a segment: scale → encode → collect as a `PacketStream` (→ decode again for
+/// PSNR/SSIM). A plain job has one; a ladder job one per rung, all fed the same decoded frames.
+struct RenditionEncoder {
+    struct Finished {
+        var payload: Data
+        var reorderDepth: Int
+        var quality: SegmentQuality?
+    }
+
+    let settings: EncodeSettings
+    let frameRate: Rational
+    let sourceParameters: CodecParameters
+    let timeBase: Rational
+    /// Measures quality against the frames before scaling, the decoded output scaled back to
+    /// the source's size (a ladder's renditions are compared as a player shows them); otherwise
+    /// against the encoder's input.
+    let measuresAtSourceSize: Bool
+    private let quality: QualityMeter?
+    /// Quality is measured beside the encoder, on its own thread, in frame order.
+    private let qualityWorker: SerialWorker
+    private var encodedParameters: CodecParameters?
+
+    private var encoder: Encoder?
+    private var scaler: Scaler?
+    private var aliasFormat: AVPixelFormat?
+    private let scaled = Frame()
+    private let packet = Packet()
+    private var writer = PacketStreamWriter()
+    private var durations: [Int64: Int64] = [:]
+    private var encodedPTS: [Int64] = []
+
+    init(settings: EncodeSettings, frameRate: Rational, sourceParameters: CodecParameters, timeBase: Rational,
+         quality: QualityMeter?, measuresAtSourceSize: Bool = false) {
+        self.settings = settings
+        self.frameRate = frameRate
+        self.sourceParameters = sourceParameters
+        self.timeBase = timeBase
+        self.quality = quality
+        self.measuresAtSourceSize = measuresAtSourceSize
+        qualityWorker = SerialWorker(label: "gopfarm-quality")
+    }
+
+    /// Encodes one frame of the range (its pts already set); `keyFrame` forces an IDR.
+    mutating func encode(_ frame: Frame, keyFrame: Bool) throws(MediaError) {
+        let t = frame.presentationTime
+        let encoder = try encoderFor(frame)
+        durations[t] = frame.duration
+        let input: Frame
+        if let scaler {
+            try scaler.convert(frame, into: scaled)
+            input = scaled
+        } else {
+            if let aliasFormat { frame.relabel(pixelFormat: aliasFormat) }
+            input = frame
+        }
+        if let quality, !quality.fromEncoder {
+            let copy = Handoff(value: (quality, (measuresAtSourceSize ? frame : input).clone()))
+            qualityWorker.submit { copy.value.0.remember(copy.value.1, pts: t) }
+        }
+        try encoder.send(input, keyFrame: keyFrame)
+        try drain(encoder)
+    }
+
+    private mutating func encoderFor(_ frame: Frame) throws(MediaError) -> Encoder {
+        if let encoder { return encoder }
+        let sourceFormat = AVPixelFormat(rawValue: frame.pixelFormat)
+        let target = try PixelFormatChoice.choose(codec: settings.codec, source: sourceFormat, requested: settings.pixelFormat)
+        let size = settings.scale?.resolve(sourceWidth: frame.width, sourceHeight: frame.height) ?? (frame.width, frame.height)
+        var range = AVColorRange(rawValue: sourceParameters.colorRange)
+        if target == PixelFormatChoice.unJ(sourceFormat), target != sourceFormat, size == (frame.width, frame.height), !measuresAtSourceSize {
+            aliasFormat = target  // yuvj420p → yuv420p: same bytes, range kept as metadata
+            range = AVCOL_RANGE_JPEG
+        } else if target != sourceFormat || size != (frame.width, frame.height) {
+            scaler = try Scaler(fromWidth: Int32(frame.width), fromHeight: Int32(frame.height), from: sourceFormat,
+                                toWidth: Int32(size.0), toHeight: Int32(size.1), to: target)
+        }
+        if frame.colorRange == AVCOL_RANGE_JPEG { range = AVCOL_RANGE_JPEG }
+        var source = Encoder.Source(
+            width: Int32(size.0), height: Int32(size.1), pixelFormat: target, timeBase: timeBase,
+            frameRate: frameRate, sampleAspectRatio: sourceParameters.sampleAspectRatio,
+            colorRange: range, colorPrimaries: AVColorPrimaries(rawValue: sourceParameters.colorPrimaries),
+            colorTransfer: AVColorTransferCharacteristic(rawValue: sourceParameters.colorTransfer),
+            colorSpace: AVColorSpace(rawValue: sourceParameters.colorSpace),
+            chromaLocation: AVChromaLocation(rawValue: sourceParameters.chromaLocation))
+        source.fieldOrder = settings.deinterlace ? AV_FIELD_PROGRESSIVE : AVFieldOrder(rawValue: sourceParameters.fieldOrder)
+        // The encoder's own PSNR is at the encoded size: a ladder compares at the source's.
+        let e = try Encoder(settings: settings, source: source, statistics: quality != nil && !measuresAtSourceSize)
+        quality?.useStatistics(of: e, layout: PlaneLayout(format: target.rawValue, width: size.0, height: size.1))
+        encoder = e
+        return e
+    }
+
+    private mutating func drain(_ encoder: Encoder) throws(MediaError) {
+        while try encoder.receive(into: packet) {
+            let pts = packet.pts
+            let duration = durations.removeValue(forKey: pts) ?? packet.duration
+            packet.setTiming(pts: pts, dts: packet.dts, duration: duration)
+            writer.append(packet)
+            encodedPTS.append(pts)
+            if let quality, !quality.fromEncoder {
+                if encodedParameters == nil { encodedParameters = encoder.parameters }
+                let copy = Handoff(value: (quality, packet.clone()))
+                let parameters = encodedParameters!, timeBase = timeBase
+                qualityWorker.submit { () throws(MediaError) in try copy.value.0.feed(copy.value.1, parameters: parameters, timeBase: timeBase) }
+            }
+        }
+    }
+
+    /// Flushes the encoder and the quality measure.
+    mutating func finish() throws(MediaError) -> Finished {
+        var payload = Data()
+        var depth = 0
+        if let encoder {
+            try encoder.send(nil)
+            try drain(encoder)
+            payload = writer.finish(parameters: encoder.parameters, timeBase: timeBase)
+            depth = EncodePipeline.reorderDepth(encodedPTS)
+        }
+        try qualityWorker.finish()
+        let measured = try quality?.finish(encoder: encoder?.takeStatistics())
+        return Finished(payload: payload, reorderDepth: depth, quality: measured)
+    }
+
+    var qualitySeconds: Double { quality?.seconds ?? 0 }
+}

@@ -1,0 +1,45 @@
+extension Ladder {
+    /// The rules of a ladder, one sentence each, the same for the CLI and the API.
+    public func validate(base: EncodeSettings) throws(MediaError) {
+        guard Self.segmentSecondsRange.contains(segmentSeconds) else {
+            throw MediaError(.invalidOption, "the packaging segment length must be between 1 and 20 seconds, not \(JobRules.show(segmentSeconds))")
+        }
+        guard !packages.isEmpty else { throw MediaError(.invalidOption, "a ladder needs a package format: hls, dash or both") }
+        if base.scale != nil { throw MediaError(.invalidOption, "a ladder sets each rung's size; give no scale with it") }
+        if base.bitrate != nil { throw MediaError(.invalidOption, "a ladder sets each rung's rate; give no bitrate with it") }
+        if auto {
+            guard rungs.isEmpty else { throw MediaError(.invalidOption, "ladder auto chooses the rungs itself; give auto or rungs, not both") }
+            guard Self.codecs.contains(base.codec) else {
+                throw MediaError(.invalidOption, "ladder auto encodes \(Self.codecs.joined(separator: " or ")), not \(base.codec)")
+            }
+            return
+        }
+        guard !rungs.isEmpty else { throw MediaError(.invalidOption, "a ladder needs at least one rung, e.g. 720p:3M") }
+        guard rungs.count <= Self.maxRungs else {
+            throw MediaError(.invalidOption, "a ladder has at most \(Self.maxRungs) rungs, not \(rungs.count)")
+        }
+        var names = Set<String>()
+        for rung in rungs {
+            guard names.insert(rung.name).inserted else {
+                throw MediaError(.invalidOption, "the ladder has two rungs named \(JobRules.quote(rung.name)); give each height and codec once")
+            }
+            guard rung.name.count <= 32, rung.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw MediaError(.invalidOption, "rung name '\(JobRules.quote(rung.name))' must be letters, digits, - or _")
+            }
+            guard (16...4320).contains(rung.height), rung.height % 2 == 0 else {
+                throw MediaError(.invalidOption, "rung \(rung.name): the height must be even and between 16 and 4320, not \(rung.height)")
+            }
+            guard (1000...JobRules.bitrate.upperBound).contains(rung.bitrate) else {
+                throw MediaError(.invalidOption, "rung \(rung.name): the rate must be between 1k and 2G bits per second, not \(rung.bitrate)")
+            }
+            let settings = rung.settings(base: base)
+            guard Self.codecs.contains(settings.codec) else {
+                throw MediaError(.invalidOption, "rung \(rung.name): a ladder encodes \(Self.codecs.joined(separator: " or ")) (CMAF tracks), not \(settings.codec)")
+            }
+            if base.preset != nil, rung.codec != nil {
+                try EncodeSettings.checkPreset(base.preset!, codec: settings.codec)
+            }
+            try settings.validate()
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// One rendition of a ladder: a height (the width keeps the source's aspect, even), a bit rate,
+/// and optionally its own codec and rate control.
+///
+/// Rate control: by default CRF capped by the rate (`maxrate` = rate, `bufsize` = 2 × rate), so
+/// easy scenes take fewer bits and hard ones never exceed what the rung promises a player;
+/// `abr` encodes to the rate on average instead.
+public struct LadderRung: Codable, Sendable, Equatable {
+    public var name: String
+    public var height: Int
+    /// Bits per second: the cap (capped CRF) or the average (`abr`).
+    public var bitrate: Int
+    /// nil: the job's codec.
+    public var codec: String?
+    /// nil: the job's CRF, else the codec's default (23 for x264, 28 for x265).
+    public var crf: Double?
+    public var averageBitrate: Bool
+
+    public init(name: String? = nil, height: Int, bitrate: Int, codec: String? = nil, crf: Double? = nil, averageBitrate: Bool = false) {
+        self.height = height
+        self.bitrate = bitrate
+        self.codec = codec
+        self.crf = crf
+        self.averageBitrate = averageBitrate
+        self.name = name ?? Self.defaultName(height: height, codec: codec)
+    }
+
+    static func defaultName(height: Int, codec: String?) -> String {
+        switch codec {
+        case nil: "\(height)p"
+        case "libx264": "\(height)p-h264"
+        case "libx265": "\(height)p-hevc"
+        case let c?: "\(height)p-\(c)"
+        }
+    }
+
+    /// `720p:3M`, `1080p:6M:libx265`, `480p:1.2M:abr`, `360p:700k:crf=26`.
+    public init(parsing text: String) throws(MediaError) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let example = "a rung is HEIGHTp:RATE such as 720p:3M"
+        guard parts.count >= 2, parts[0].hasSuffix("p"), let height = Int(parts[0].dropLast()) else {
+            throw MediaError(.invalidOption, "\(example), not '\(JobRules.quote(text))'")
+        }
+        guard let rate = Self.parseRate(parts[1]) else {
+            throw MediaError(.invalidOption, "the rate of rung '\(JobRules.quote(text))' is not a bit rate such as 3M, 1.2M or 700k")
+        }
+        var codec: String?, crf: Double?, average = false
+        for option in parts.dropFirst(2) {
+            if option == "abr" { average = true }
+            else if option.hasPrefix("crf="), let value = Double(option.dropFirst(4)) { crf = value }
+            else if EncodeSettings.supportedCodecs.contains(option) { codec = option }
+            else {
+                throw MediaError(.invalidOption, "rung '\(JobRules.quote(text))': '\(JobRules.quote(option))' is not a codec, abr or crf=N")
+            }
+        }
+        self.init(height: height, bitrate: rate, codec: codec, crf: crf, averageBitrate: average)
+    }
+
+    /// `6M`, `1.2M`, `700k`, `2500000` in bits per second.
+    public static func parseRate(_ text: String) -> Int? {
+        var number = Substring(text), factor = 1.0
+        switch text.last {
+        case "k", "K": factor = 1e3; number = number.dropLast()
+        case "M", "m": factor = 1e6; number = number.dropLast()
+        case "G", "g": factor = 1e9; number = number.dropLast()
+        default: break
+        }
+        guard let value = Double(number), value.isFinite, value > 0 else { return nil }
+        let bits = value * factor
+        return bits < Double(Int32.max) ? Int(bits.rounded()) : nil
+    }
+
+    /// This rung's encode settings from the job's.
+    public func settings(base: EncodeSettings) -> EncodeSettings {
+        var s = base
+        s.codec = codec ?? base.codec
+        s.scale = ScaleSpec(width: -2, height: height)
+        s.bitrate = nil
+        s.maxRate = nil
+        s.bufferSize = nil
+        if averageBitrate {
+            s.crf = nil
+            s.bitrate = bitrate
+        } else {
+            s.crf = crf ?? base.crf ?? (s.codec == "libx265" ? 28 : 23)
+            s.maxRate = bitrate
+            s.bufferSize = 2 * bitrate
+        }
+        s.gop = nil
+        s.onlyForcedKeyFrames = true
+        s.ladder = nil
+        return s
+    }
+}

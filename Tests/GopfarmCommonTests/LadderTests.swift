@@ -1,0 +1,96 @@
+import Foundation
+import GopfarmCommon
+import Testing
+
+@Suite struct LadderTests {
+    @Test func parsesTheIssuesLadder() throws {
+        let ladder = try Ladder(parsing: "1080p:6M,720p:3M,480p:1.2M,360p:700k")
+        #expect(ladder.rungs.map(\.name) == ["1080p", "720p", "480p", "360p"])
+        #expect(ladder.rungs.map(\.height) == [1080, 720, 480, 360])
+        #expect(ladder.rungs.map(\.bitrate) == [6_000_000, 3_000_000, 1_200_000, 700_000])
+        #expect(!ladder.auto)
+        #expect(ladder.packages == [.hls, .dash])
+        try EncodeSettings(codec: "libx264", ladder: ladder).validate()
+    }
+
+    @Test func rungOptionsChooseCodecAndRateControl() throws {
+        let ladder = try Ladder(parsing: "720p:3M:libx265, 720p:4M, 480p:1.5M:abr, 360p:800k:crf=26")
+        #expect(ladder.rungs.map(\.name) == ["720p-hevc", "720p", "480p", "360p"])
+        let settings = ladder.renditionSettings(base: EncodeSettings(codec: "libx264", crf: 21, preset: "fast"))
+        #expect(settings[0].codec == "libx265" && settings[0].crf == 21 && settings[0].maxRate == 3_000_000 && settings[0].bufferSize == 6_000_000)
+        #expect(settings[1].codec == "libx264" && settings[1].scale == ScaleSpec(width: -2, height: 720))
+        #expect(settings[2].bitrate == 1_500_000 && settings[2].crf == nil && settings[2].maxRate == nil)
+        #expect(settings[3].crf == 26)
+        #expect(settings.allSatisfy { $0.onlyForcedKeyFrames && $0.ladder == nil && $0.preset == "fast" })
+        // Without a job CRF each codec gets its own default.
+        let defaults = ladder.renditionSettings(base: EncodeSettings(codec: "libx264"))
+        #expect(defaults[0].crf == 28 && defaults[1].crf == 23)
+    }
+
+    @Test func autoHasNoRungs() throws {
+        let ladder = try Ladder(parsing: "auto", packages: [.hls])
+        #expect(ladder.auto && ladder.rungs.isEmpty && ladder.packages == [.hls])
+        try EncodeSettings(codec: "libx264", ladder: ladder).validate()
+    }
+
+    @Test(arguments: [
+        ("720p", "a rung is HEIGHTp:RATE such as 720p:3M, not '720p'"),
+        ("720:3M", "a rung is HEIGHTp:RATE such as 720p:3M, not '720:3M'"),
+        ("720p:fast", "the rate of rung '720p:fast' is not a bit rate such as 3M, 1.2M or 700k"),
+        ("720p:3M:turbo", "rung '720p:3M:turbo': 'turbo' is not a codec, abr or crf=N"),
+        ("720p:-3M", "the rate of rung '720p:-3M' is not a bit rate such as 3M, 1.2M or 700k"),
+    ])
+    func refusesBadRungsInOneSentence(text: String, sentence: String) {
+        #expect(throws: MediaError.self) { try Ladder(parsing: text) }
+        do { _ = try Ladder(parsing: text) } catch { #expect(error.message == sentence) }
+    }
+
+    @Test(arguments: [
+        ("720p:3M,720p:2M", "the ladder has two rungs named 720p; give each height and codec once"),
+        ("721p:3M", "rung 721p: the height must be even and between 16 and 4320, not 721"),
+        ("720p:3M:libvpx-vp9", "rung 720p-libvpx-vp9: a ladder encodes libx264 or libx265 (CMAF tracks), not libvpx-vp9"),
+        ("720p:3M:crf=70", "crf for libx264 must be between 0 and 51, not 70"),
+    ])
+    func refusesBadLaddersInOneSentence(text: String, sentence: String) throws {
+        let settings = EncodeSettings(codec: "libx264", ladder: try Ladder(parsing: text))
+        do { try settings.validate(); Issue.record("accepted \(text)") } catch { #expect(error.message == sentence) }
+    }
+
+    @Test func refusesLaddersThatContradictTheJob() throws {
+        var settings = EncodeSettings(codec: "libx264", scale: ScaleSpec(width: 640, height: 360), ladder: try Ladder(parsing: "720p:3M"))
+        #expect(throws: MediaError.self) { try settings.validate() }
+        settings.scale = nil
+        settings.ladder?.segmentSeconds = 0.5
+        do { try settings.validate() } catch { #expect(error.message == "the packaging segment length must be between 1 and 20 seconds, not 0.5") }
+        settings.ladder = try Ladder(parsing: "auto")
+        settings.codec = "libvpx-vp9"
+        #expect(throws: MediaError.self) { try settings.validate() }
+        #expect(throws: MediaError.self) { try PackageFormat.parseList("hls,smooth") }
+        #expect(try PackageFormat.parseList("DASH, hls,dash") == [.dash, .hls])
+    }
+
+    @Test func keyFrameGridCountsFromTheOrigin() {
+        let ladder = Ladder(rungs: [LadderRung(height: 360, bitrate: 800_000)], segmentSeconds: 2, keyFrameOrigin: 1000)
+        let tb = Rational(1, 1000)
+        #expect(ladder.startsPackagingSegment(pts: 5000, previous: nil, timeBase: tb))
+        #expect(!ladder.startsPackagingSegment(pts: 2960, previous: 2920, timeBase: tb))
+        #expect(ladder.startsPackagingSegment(pts: 3000, previous: 2960, timeBase: tb))
+        #expect(ladder.startsPackagingSegment(pts: 5010, previous: 4970, timeBase: tb))
+        #expect(!ladder.startsPackagingSegment(pts: 5050, previous: 5010, timeBase: tb))
+    }
+
+    @Test func bundleRoundTripsAndRefusesDamage() throws {
+        let streams = [Data([1, 2, 3]), Data(), Data(repeating: 7, count: 1000)]
+        let packed = RenditionBundle.pack(streams)
+        #expect(try RenditionBundle.unpack(packed).map { Data($0) } == streams)
+        #expect(throws: MediaError.self) { try RenditionBundle.unpack(packed.dropLast()) }
+        #expect(throws: MediaError.self) { try RenditionBundle.unpack(packed + Data([0])) }
+        #expect(throws: MediaError.self) { try RenditionBundle.unpack(Data("GFPS".utf8) + packed.dropFirst(4)) }
+    }
+
+    @Test func settingsWithALadderSurviveJSON() throws {
+        let settings = EncodeSettings(codec: "libx264", crf: 22, ladder: try Ladder(parsing: "720p:3M,360p:800k:abr", packages: [.dash], segmentSeconds: 2))
+        let decoded = try JSONDecoder().decode(EncodeSettings.self, from: JSONEncoder().encode(settings))
+        #expect(decoded == settings)
+    }
+}
