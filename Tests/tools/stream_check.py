@@ -372,7 +372,7 @@ def check_hls(outdir, master_path, report, tmpdir):
     tracks = {}
     if not os.path.isfile(master_path):
         report.fail("missing-file", master_path, "the master playlist is not there")
-        return tracks
+        return tracks, None, {}
     master, master_text = parse_playlist(master_path, report, "master")
     if "#EXT-X-INDEPENDENT-SEGMENTS" not in master_text:
         report.fail("independent-segments", "master", "EXT-X-INDEPENDENT-SEGMENTS is missing")
@@ -449,6 +449,14 @@ def check_hls(outdir, master_path, report, tmpdir):
             report.fail("audio-group", "GROUP-ID %s" % gid, "NAME values repeat: %s" % names)
         if sum(1 for m in members if m.default == "YES") > 1:
             report.fail("audio-group", "GROUP-ID %s" % gid, "more than one DEFAULT=YES")
+        attribute = {"AUDIO": "audio", "SUBTITLES": "subtitles", "VIDEO": "video"}.get(mtype)
+        if attribute and not any(getattr(v.stream_info, attribute, None) == gid for v in master.playlists):
+            report.fail("audio-group", "GROUP-ID %s" % gid, "no EXT-X-STREAM-INF names this %s group" % mtype)
+    if any(m.type == "AUDIO" for m in master.media):
+        for variant in master.playlists:
+            info = variant.stream_info
+            if (info.resolution or any(codec_kind(c) == "video" for c in split_codecs(info.codecs))) and not info.audio:
+                report.fail("audio-group", "variant %s" % variant.uri, "has no AUDIO group though audio renditions exist")
 
     for variant in master.playlists:
         info = variant.stream_info
@@ -465,9 +473,12 @@ def check_hls(outdir, master_path, report, tmpdir):
         if sub_group and ("SUBTITLES", sub_group) not in groups:
             report.fail("audio-group", where, 'SUBTITLES="%s" names no EXT-X-MEDIA TYPE=SUBTITLES group' % sub_group)
         # BANDWIDTH: the largest sum of peak segment bit rates of a playable combination (4.3.4.2).
+        # Subtitle renditions are renditions too: their (small) WebVTT segments count.
         peak, average = track.get("peak"), track.get("average")
-        if peak is not None and audio_group and ("AUDIO", audio_group) in groups:
-            renditions = [tracks.get(local_path(master_path, m.uri)) for m in groups[("AUDIO", audio_group)] if m.uri]
+        for gtype, gname in (("AUDIO", audio_group), ("SUBTITLES", sub_group)):
+            if peak is None or not gname or (gtype, gname) not in groups:
+                continue
+            renditions = [tracks.get(local_path(master_path, m.uri)) for m in groups[(gtype, gname)] if m.uri]
             renditions = [r for r in renditions if r is not None and r is not track and "peak" in r]
             if renditions:
                 peak += max(r["peak"] for r in renditions)
@@ -604,6 +615,22 @@ def check_variant_attributes(track, report):
             idc, lvl = int(codec[5:7], 16), int(codec[9:11], 16)
             if idc != PROFILE_IDC[profile] or (level is not None and int(level) != lvl):
                 report.fail("codecs", where, "the avcC says %s but the stream is %s level %s" % (codec, profile, level))
+
+
+def check_audio_renditions(media_list, tracks, report):
+    """CHANNELS (a SHOULD in RFC 8216bis) agrees with the track's channel count when present."""
+    for media in media_list:
+        if media.type != "AUDIO" or not media.uri:
+            continue
+        track = next((t for t in tracks.values() if t.get("group") == media.group_id and
+                      t["playlist"].endswith(os.path.normpath(media.uri))), None)
+        stream = (track or {}).get("stream") or {}
+        channels = stream.get("channels")
+        if media.channels is None:
+            report.note("EXT-X-MEDIA %s has no CHANNELS (track has %s)" % (media.name, channels))
+        elif channels is not None and media.channels.split("/")[0] != str(channels):
+            report.fail("audio-group", "EXT-X-MEDIA %s" % media.name, "CHANNELS=\"%s\" but the track has %s channels"
+                        % (media.channels, channels))
 
 
 def check_alignment(video_tracks, report):
@@ -775,6 +802,9 @@ def check_dash(outdir, mpd_path, report, hls_tracks):
                                     % (i, d / timescale, extinf))
                         break
                 stream = track.get("stream") or {}
+                lang = rep.get("lang") or aset.get("lang")
+                if lang and track.get("language") and lang.lower() != track["language"].lower():
+                    report.fail("dash-attributes", where, "@lang %s but HLS says LANGUAGE=%s" % (lang, track["language"]))
                 codecs = rep.get("codecs") or aset.get("codecs")
                 if codecs and track.get("codec") and not codec_matches(codecs, track["codec"]):
                     report.fail("dash-attributes", where, "@codecs %s but the track is %s" % (codecs, track["codec"]))
@@ -837,9 +867,10 @@ def main(argv):
         print("stream_check: %s is not a directory" % outdir, file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="stream-check-") as tmpdir:
-        tracks, groups = {}, {}
+        tracks, master_media = {}, []
         if args.master:
-            tracks, _, groups = check_hls(outdir, os.path.join(outdir, args.master), report, tmpdir)
+            tracks, master, _ = check_hls(outdir, os.path.join(outdir, args.master), report, tmpdir)
+            master_media = list(master.media) if master is not None else []
         for track in tracks.values():
             check_track_media(track, report, tmpdir)
         for track in tracks.values():
@@ -847,6 +878,7 @@ def main(argv):
                      any(getattr(v.stream_info, "audio", None) == t["group"] for v in track.get("variants", []))]
             track["group_audio"] = group
             check_variant_attributes(track, report)
+        check_audio_renditions(master_media, tracks, report)
         videos = [t for t in tracks.values() if t["kind"] == "video" and "frame_times" in t]
         check_alignment(videos, report)
         if args.source:
