@@ -27,10 +27,32 @@ struct EncodeOptions: ParsableArguments {
     @Flag(help: "Deinterlace (bwdif) and encode progressive frames. Default: interlaced sources stay interlaced.")
     var deinterlace = false
 
+    @Option(help: ArgumentHelp("Encode an ABR ladder from one decode and package it for streaming; the output is a directory. \(Ladder.syntax).",
+                               valueName: "rungs"))
+    var ladder: String?
+
+    @Option(help: ArgumentHelp("With --ladder: hls, dash or hls,dash (the default).", valueName: "formats"))
+    var package: String?
+
+    @Option(help: ArgumentHelp("With --ladder: the packaging segment length in seconds (default \(JobRules.show(Ladder.defaultSegmentSeconds))).",
+                               valueName: "seconds"))
+    var packageSeconds: Double?
+
     func settings(threads: Int) throws -> EncodeSettings {
         EncodeSettings(codec: codec ?? "libx264", crf: crf, bitrate: try bitrate.map(Self.parseBitrate), preset: preset, gop: gop,
                        pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads,
-                       deinterlace: deinterlace)
+                       deinterlace: deinterlace, ladder: try ladderSettings())
+    }
+
+    func ladderSettings() throws -> Ladder? {
+        guard let ladder else {
+            if package != nil || packageSeconds != nil {
+                throw MediaError(.invalidOption, "--package and --package-seconds go with --ladder")
+            }
+            return nil
+        }
+        return try Ladder(parsing: ladder, packages: try package.map(PackageFormat.parseList) ?? PackageFormat.allCases,
+                          segmentSeconds: packageSeconds ?? Ladder.defaultSegmentSeconds)
     }
 
     static func parseBitrate(_ text: String) throws -> Int {

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// Every rule a job's settings must pass, in one place, so that `gopfarm transcode`, `analyze`,
 /// `submit` and `POST /v1/jobs` accept and refuse exactly the same things with the same sentence.
@@ -38,6 +39,22 @@ public enum JobRules {
         }
         if ext == "webm", !["libvpx-vp9", "libsvtav1"].contains(codec) {
             throw MediaError(.invalidOption, "WebM holds VP9 or AV1 video; use the codec libvpx-vp9 or libsvtav1 with a .webm output")
+        }
+    }
+
+    /// A ladder's output: a directory (made if missing) that holds no file of an earlier ladder.
+    public static func checkOutputDirectory(_ path: String) throws(MediaError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw MediaError(.invalidOption, "a ladder's output is a directory, and \(path) is a file", path: path)
+            }
+            let leftovers = ["master.m3u8", "manifest.mpd"].filter { FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent($0)) }
+            guard leftovers.isEmpty else {
+                throw MediaError(.invalidOption, "\(path) already holds a packaged ladder (\(leftovers.joined(separator: ", "))); remove it or choose another directory", path: path)
+            }
+        } else if containers.contains((path as NSString).pathExtension.lowercased()) {
+            throw MediaError(.invalidOption, "a ladder's output is a directory such as film/, not a .\((path as NSString).pathExtension) file", path: path)
         }
     }
 

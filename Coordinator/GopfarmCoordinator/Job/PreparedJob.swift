@@ -19,20 +19,50 @@ public struct PreparedJob: Sendable {
     /// `checkingEncoder`: false for analysis-only jobs, which encode nothing. `outputPath`: the
     /// container is checked to hold the encoder's codec too, before any agent works for nothing.
     /// `slots`: segments the farm will run at once, so the plan fills its last round (`SegmentPlanner`).
-    public init(input: String, settings: EncodeSettings, segmentSeconds: Double, slots: Int = 1, checkingEncoder: Bool = true,
+    public init(input: String, settings requested: EncodeSettings, segmentSeconds: Double, slots: Int = 1, checkingEncoder: Bool = true,
                 outputPath: String? = nil) throws(MediaError) {
         self.input = input
-        self.settings = settings
         let started = MonotonicClock.now()
         probe = try MediaProbe(path: input)
-        if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: outputPath) }
+        var settings = requested
+        var warnings = probe.info.warnings
+        if let ladder = settings.ladder {
+            (settings.ladder, warnings) = try Self.fit(ladder, sourceHeight: Int(probe.videoParameters.height), warnings: warnings)
+        }
+        if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: settings.ladder == nil ? outputPath : nil) }
         let probed = MonotonicClock.now()
-        plan = try SegmentPlanner(targetSeconds: segmentSeconds, slots: slots).plan(probe.index, timeBase: probe.videoTimeBase)
+        let target = settings.ladder.map { Self.farmSegmentSeconds(segmentSeconds, packaging: $0.segmentSeconds) } ?? segmentSeconds
+        plan = try SegmentPlanner(targetSeconds: target, slots: slots).plan(probe.index, timeBase: probe.videoTimeBase)
+        // The ladder's key frame grid starts at the first frame every rendition shows.
+        settings.ladder?.keyFrameOrigin = plan.segments.first?.firstPTS
+        self.settings = settings
         probeSeconds = probed - started
         planSeconds = MonotonicClock.now() - probed
         let stream = probe.info.streams[probe.info.videoStream]
         frameRate = [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
-        warnings = probe.info.warnings
+        self.warnings = warnings
+    }
+
+    /// A ladder's rungs that fit the source: a rung taller than the source would only upscale
+    /// (more bits, no detail) and is left out with a warning; none left is an error.
+    static func fit(_ ladder: Ladder, sourceHeight: Int, warnings: [String]) throws(MediaError) -> (Ladder, [String]) {
+        guard !ladder.auto else { return (ladder, warnings) }
+        var fitted = ladder, warnings = warnings
+        fitted.rungs = ladder.rungs.filter { $0.height <= sourceHeight }
+        let dropped = ladder.rungs.filter { $0.height > sourceHeight }.map(\.name)
+        guard !fitted.rungs.isEmpty else {
+            throw MediaError(.invalidOption, "every rung of the ladder is taller than the \(sourceHeight)-line source; give rungs of at most \(sourceHeight)p")
+        }
+        if !dropped.isEmpty {
+            warnings.append("rung\(dropped.count == 1 ? "" : "s") \(dropped.joined(separator: ", ")) left out: taller than the \(sourceHeight)-line source")
+        }
+        return (fitted, warnings)
+    }
+
+    /// Farm segments of a ladder are a whole number of packaging segments long (as near the
+    /// asked length as that allows), so packaging segments rarely end early at a farm cut.
+    static func farmSegmentSeconds(_ asked: Double, packaging: Double) -> Double {
+        max(1, (asked / packaging).rounded()) * packaging
     }
 
     public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local",
@@ -78,6 +108,10 @@ public struct PreparedJob: Sendable {
     /// Opens the encoder once here and encodes one frame, so a bad codec, preset or pixel
     /// format is one sentence before any agent starts.
     static func checkEncoder(_ requested: EncodeSettings, probe: MediaProbe, outputPath: String?) throws(MediaError) {
+        if let ladder = requested.ladder, !ladder.auto {
+            for rung in ladder.renditionSettings(base: requested) { try checkEncoder(rung, probe: probe, outputPath: nil) }
+            return
+        }
         let p = probe.videoParameters
         let format = try PixelFormatChoice.choose(codec: requested.codec,
                                                   source: PixelFormatChoice.unJ(.init(rawValue: p.format)),

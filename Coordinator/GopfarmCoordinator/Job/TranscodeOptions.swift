@@ -37,13 +37,24 @@ public struct TranscodeOptions: Sendable {
         guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else {
             throw MediaError(.invalidOption, "--bind takes a ZeroMQ endpoint such as tcp://0.0.0.0:5555, not '\(bind)'")
         }
-        try JobRules.checkOutputName((output as NSString).lastPathComponent, codec: settings.codec)
+        if settings.ladder != nil {
+            try JobRules.checkOutputDirectory(output)
+        } else {
+            try JobRules.checkOutputName((output as NSString).lastPathComponent, codec: settings.codec)
+        }
         if URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {
             throw MediaError(.invalidOption, "the output would overwrite the input", path: output)
         }
-        let dir = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        let dir = URL(fileURLWithPath: output).standardizedFileURL.deletingLastPathComponent().path
         guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
             throw MediaError(.invalidOption, "cannot write to the output directory \(dir)", path: output)
         }
     }
+
+    /// The analysis record and the scene pictures: beside an output file (`OUT.analysis.json`,
+    /// `OUT.thumbnails/`), inside a ladder's output directory (`analysis.json`, `thumbnails/`).
+    public var analysisPath: String { settings.ladder == nil ? output + ".analysis.json" : outputDirectory.appendingPathComponent("analysis.json").path }
+    public var thumbnailsPath: String { settings.ladder == nil ? output + ".thumbnails" : outputDirectory.appendingPathComponent("thumbnails").path }
+    /// Where the spool goes: next to the output file, or next to a ladder's output directory.
+    public var outputDirectory: URL { URL(fileURLWithPath: output).standardizedFileURL }
 }
