@@ -35,7 +35,7 @@ struct StreamOracleTests {
     /// One rule broken on purpose, and the rule name the checker must print for it.
     enum Breakage: String, CaseIterable, Sendable, CustomStringConvertible {
         case extinfOverTarget, mapMissing, versionTooLow, bandwidthUnderstated, codecsWrong, segmentMissing,
-             idrMisaligned, framesDiffer
+             idrMisaligned, openGOP, framesDiffer
         var description: String { rawValue }
 
         var rule: String {
@@ -47,6 +47,7 @@ struct StreamOracleTests {
             case .codecsWrong: "codecs"
             case .segmentMissing: "dash-timeline"
             case .idrMisaligned: "idr-alignment"
+            case .openGOP: "keyframe"
             case .framesDiffer: "source-frames"
             }
         }
@@ -82,7 +83,13 @@ struct StreamOracleTests {
     @Test("each broken rule is named", .enabled(if: missingParser == nil, Comment(rawValue: missingParser ?? "")),
           arguments: Breakage.allCases)
     func brokenRuleNamed(_ breakage: Breakage) throws {
-        let package = try Self.makePackage("stream-\(breakage)", misalignSecondRung: breakage == .idrMisaligned)
+        let secondRung: [String] = switch breakage {
+        case .idrMisaligned: ["-force_key_frames:v:1", "expr:gte(t,n_forced*0.5)"]
+        // x264's open GOPs: the forced key frames become I-frames with a recovery point, not IDR.
+        case .openGOP: ["-x264-params:v:1", "open-gop=1"]
+        default: []
+        }
+        let package = try Self.makePackage("stream-\(breakage)", secondRung: secondRung)
         defer { try? FileManager.default.removeItem(at: package.dir) }
         try Self.writeMaster(package, bandwidthScale: breakage == .bandwidthUnderstated ? 0.97 : 1,
                              codecs: breakage == .codecsWrong ? { $0.replacingOccurrences(of: "avc1.64", with: "avc1.4d") } : { $0 })
@@ -106,7 +113,7 @@ struct StreamOracleTests {
         case .framesDiffer:
             source = package.dir.appendingPathComponent("short.mkv").path
             try Self.ffmpeg(["-i", package.source, "-t", "3", "-c", "copy", source])
-        case .bandwidthUnderstated, .codecsWrong, .idrMisaligned:
+        case .bandwidthUnderstated, .codecsWrong, .idrMisaligned, .openGOP:
             break
         }
         let run = try Self.check(package, source: source)
@@ -152,9 +159,9 @@ struct StreamOracleTests {
         try #require(run.status == 0, "ffmpeg \(arguments.joined(separator: " ")): \(run.stderr)")
     }
 
-    /// The ladder as ffmpeg's DASH muxer cuts it; with `misalignSecondRung` the small rendition
-    /// also gets a key frame every half second, so its IDR frames differ from the large one's.
-    static func makePackage(_ name: String, misalignSecondRung: Bool = false) throws -> Package {
+    /// The ladder as ffmpeg's DASH muxer cuts it; `secondRung` adds encoder options for the small
+    /// rendition (a per-stream option given there wins over the shared one).
+    static func makePackage(_ name: String, secondRung: [String] = []) throws -> Package {
         let dir = TestPaths.scratch(name)
         let out = dir.appendingPathComponent("out")
         for track in 0..<3 {
@@ -166,8 +173,7 @@ struct StreamOracleTests {
         let everySecond = "expr:gte(t,n_forced*1)"
         try ffmpeg(["-i", source, "-filter_complex", "[0:v]split=2[a][b];[a]scale=640:360[v1];[b]scale=320:180[v2]",
                     "-map", "[v1]", "-map", "[v2]", "-map", "0:a",
-                    "-c:v", "libx264", "-preset", "veryfast", "-force_key_frames:v:0", everySecond,
-                    "-force_key_frames:v:1", misalignSecondRung ? "expr:gte(t,n_forced*0.5)" : everySecond,
+                    "-c:v", "libx264", "-preset", "veryfast", "-force_key_frames", everySecond] + secondRung + [
                     "-c:a", "aac", "-b:a", "96k", "-metadata:s:a:0", "language=eng",
                     "-f", "dash", "-seg_duration", "1", "-use_timeline", "1", "-use_template", "1",
                     "-hls_playlist", "1", "-hls_master_name", "master.m3u8", "-adaptation_sets", "id=0,streams=v id=1,streams=a",

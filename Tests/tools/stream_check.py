@@ -190,6 +190,48 @@ def find_box(data, path, start=0, end=None):
     return None
 
 
+def nal_length_size(init_bytes):
+    """Bytes of each NAL unit's length prefix in an AVC/HEVC sample (from avcC/hvcC), or None."""
+    stsd = find_box(init_bytes, ["moov", "trak", "mdia", "minf", "stbl", "stsd"])
+    if not stsd:
+        return None
+    entries = list(boxes(init_bytes, stsd[0] + 8, stsd[1]))
+    if not entries or entries[0][0] not in ("avc1", "avc3", "hvc1", "hev1"):
+        return None
+    fourcc, es, ee = entries[0]
+    for kind, cs, _ in boxes(init_bytes, es + 78, ee):
+        if kind == "avcC":
+            return (init_bytes[cs + 4] & 3) + 1
+        if kind == "hvcC":
+            return (init_bytes[cs + 21] & 3) + 1
+    return None
+
+
+def is_idr_sample(sample, length_size, hevc):
+    """Whether a length-prefixed AVC/HEVC sample holds an IDR picture (H.264 NAL type 5, HEVC
+    IDR_W_RADL/IDR_N_LP 19/20): a CRA or recovery-point I-frame is a key frame but not an IDR."""
+    i = 0
+    while i + length_size <= len(sample):
+        size = int.from_bytes(sample[i:i + length_size], "big")
+        i += length_size
+        if size <= 0 or i >= len(sample):
+            break
+        if hevc:
+            nal = (sample[i] >> 1) & 0x3F
+            if nal in (19, 20):
+                return True
+            if nal < 32:  # another VCL NAL: this picture is not an IDR
+                return False
+        else:
+            nal = sample[i] & 0x1F
+            if nal == 5:
+                return True
+            if nal == 1:
+                return False
+        i += size
+    return False
+
+
 def sample_entry_codec(init_bytes):
     """(fourcc, codec string) from the first track's stsd in an init segment, or (None, None)."""
     stsd = find_box(init_bytes, ["moov", "trak", "mdia", "minf", "stbl", "stsd"])
@@ -312,7 +354,11 @@ def parse_playlist(path, report, where):
         m3u8.parser.parse(text, strict=True)
     except Exception as error:  # m3u8 raises its own ParseError and plain exceptions
         report.fail("playlist-parse", where, "the m3u8 package cannot parse it strictly: %s" % error)
-    pl = m3u8.loads(text, uri=path)
+    try:
+        pl = m3u8.loads(text, uri=path)
+    except Exception as error:  # the lenient parse failing too: nothing more can be checked here
+        report.fail("playlist-parse", where, "the m3u8 package cannot parse it at all: %s" % error)
+        return None, text
     versions = re.findall(r"^#EXT-X-VERSION:(\d+)\s*$", text, re.M)
     is_master = "#EXT-X-STREAM-INF" in text or "#EXT-X-MEDIA:" in text
     need, why = required_version(text, is_master)
@@ -325,10 +371,15 @@ def parse_playlist(path, report, where):
     return pl, text
 
 
+def track_file(tmpdir, name):
+    """Where a track's init + segments are concatenated for ffprobe."""
+    return os.path.join(tmpdir, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".mp4")
+
+
 def probe_track(init, segments, tmpdir, name, want_frames):
     """Concatenates init + segments and asks ffprobe for the stream, every packet and (video) every
     decoded frame. Returns (stream dict, packets, frames, segment byte ranges)."""
-    path = os.path.join(tmpdir, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".mp4")
+    path = track_file(tmpdir, name)
     ranges = []
     with open(path, "wb") as out:
         with open(init, "rb") as f:
@@ -339,7 +390,7 @@ def probe_track(init, segments, tmpdir, name, want_frames):
                 shutil.copyfileobj(f, out)
             ranges.append((start, out.tell()))
     args = ["ffprobe", "-v", "error", "-select_streams", "0", "-show_streams", "-show_packets",
-            "-show_entries", "packet=pts_time,dts_time,duration_time,flags,pos:stream"]
+            "-show_entries", "packet=pts_time,dts_time,duration_time,flags,pos,size:stream"]
     if want_frames:
         args += ["-show_frames", "-show_entries", "frame=pts_time,best_effort_timestamp_time,key_frame,pict_type"]
     args += ["-of", "json", path]
@@ -374,6 +425,8 @@ def check_hls(outdir, master_path, report, tmpdir):
         report.fail("missing-file", master_path, "the master playlist is not there")
         return tracks, None, {}
     master, master_text = parse_playlist(master_path, report, "master")
+    if master is None:
+        return tracks, None, {}
     if "#EXT-X-INDEPENDENT-SEGMENTS" not in master_text:
         report.fail("independent-segments", "master", "EXT-X-INDEPENDENT-SEGMENTS is missing")
     if not master.playlists:
@@ -394,6 +447,9 @@ def check_hls(outdir, master_path, report, tmpdir):
             track["broken"] = True
             return track
         pl, text = parse_playlist(path, report, where)
+        if pl is None:
+            track["broken"] = True
+            return track
         track["target"] = pl.target_duration
         segments = [(local_path(path, s.uri), s.duration) for s in pl.segments]
         track["segments"] = [p for p, _ in segments]
@@ -514,7 +570,10 @@ def check_track_media(track, report, tmpdir):
         return
     track["stream"] = stream
     with open(track["init"], "rb") as f:
-        fourcc, codec = sample_entry_codec(f.read())
+        init_bytes = f.read()
+    fourcc, codec = sample_entry_codec(init_bytes)
+    length_size = nal_length_size(init_bytes)
+    concatenated = track_file(tmpdir, where)
     track["codec"] = codec
     track["fourcc"] = fourcc
     if video:
@@ -534,6 +593,13 @@ def check_track_media(track, report, tmpdir):
         first = inside[0]  # decode order
         if "K" not in first.get("flags", ""):
             report.fail("keyframe", where, "segment %d starts with a sample that is not a sync sample" % index)
+        elif length_size:
+            with open(concatenated, "rb") as f:
+                f.seek(int(first["pos"]))
+                sample = f.read(int(first.get("size", 0)))
+            if not is_idr_sample(sample, length_size, fourcc in ("hvc1", "hev1")):
+                report.fail("keyframe", where, "segment %d starts with a sync sample that is not an IDR picture "
+                            "(open GOP or recovery point)" % index)
         # Samples before 0 are encoder priming the edit list drops (AAC): playback starts at 0.
         firsts.append(max(0.0, min(fnum(p.get("pts_time"), 0.0) for p in inside)) if index == 1 else
                       min(fnum(p.get("pts_time"), 0.0) for p in inside))
@@ -896,6 +962,7 @@ def main(argv):
             "peak": round(track["peak"]) if "peak" in track else None,
             "average": round(track["average"]) if "average" in track else None,
             "duration": track.get("duration"), "width": stream.get("width"), "height": stream.get("height"),
+            "frameRate": stream.get("r_frame_rate"), "channels": stream.get("channels"),
             "keyFrames": len(track.get("key_times", [])), "frames": len(track.get("frame_times", [])),
             "language": track.get("language")}
     if args.json:
