@@ -85,8 +85,9 @@ public struct SVGPlot {
         marks.append("<path class=\"\(cls)\" d=\"\(d)\"/>")
     }
 
-    public mutating func dot(at point: (x: Double, y: Double), class cls: String, title: String) {
-        marks.append("<circle class=\"\(cls)\" cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"3\"><title>\(title.htmlEscaped)</title></circle>")
+    /// A point with a tooltip; `radius` sets marks apart (a chosen point over measured ones).
+    public mutating func dot(at point: (x: Double, y: Double), class cls: String, title: String, radius: Double = 3) {
+        marks.append("<circle class=\"\(cls)\" cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"\(radius == 3 ? "3" : f(radius))\"><title>\(title.htmlEscaped)</title></circle>")
     }
 
     /// A bar from `from` to `to` between two values of the value axis, with a label inside when
