@@ -136,7 +136,11 @@ def main(argv):
     if not args.support and not args.outdir:
         parser.error("OUTDIR is required")
     outdir = os.path.abspath(args.outdir or HERE)
-    tracks, problems = ([], []) if args.support else discover_tracks(os.path.join(outdir, args.master))
+    try:
+        tracks, problems = ([], []) if args.support else discover_tracks(os.path.join(outdir, args.master))
+    except Exception as error:  # a missing or unparsable master: one sentence, not a traceback
+        print("mse_play: cannot read %s: %s" % (os.path.join(outdir, args.master), error), file=sys.stderr)
+        return 1
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, outdir=outdir))
     threading.Thread(target=server.serve_forever, daemon=True).start()
