@@ -12,6 +12,12 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Target bit rate instead of --crf, e.g. 5M or 2500k.")
     var bitrate: String?
 
+    @Option(help: "Cap the rate of a --crf encode, bits per second (e.g. 3M); x264/x265 need --bufsize with it.")
+    var maxrate: String?
+
+    @Option(help: "Rate control buffer for --maxrate, in bits (e.g. 6M).")
+    var bufsize: String?
+
     @Option(help: "Encoder preset, e.g. medium (x264/x265), 8 (svtav1), good (vp9).")
     var preset: String?
 
@@ -41,7 +47,8 @@ struct EncodeOptions: ParsableArguments {
     func settings(threads: Int) throws -> EncodeSettings {
         EncodeSettings(codec: codec ?? "libx264", crf: crf, bitrate: try bitrate.map(Self.parseBitrate), preset: preset, gop: gop,
                        pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads,
-                       deinterlace: deinterlace, ladder: try ladderSettings())
+                       deinterlace: deinterlace, maxRate: try maxrate.map(Self.parseBitrate), bufferSize: try bufsize.map(Self.parseBitrate),
+                       ladder: try ladderSettings())
     }
 
     func ladderSettings() throws -> Ladder? {
