@@ -88,6 +88,15 @@ public final class OutputContainer {
         st.pointee.r_frame_rate = rate.av
     }
 
+    /// Sets a stream's sample entry four-character code before the header is written: CMAF
+    /// HEVC wants `hvc1` (parameter sets in the sample entry only), which browsers play, where
+    /// FFmpeg's MP4 muxer picks `hev1` by default.
+    public func setCodecTag(stream index: Int, _ fourCC: String) {
+        let bytes = Array(fourCC.utf8)
+        guard bytes.count == 4, let st = context.pointee.streams[index] else { return }
+        st.pointee.codecpar.pointee.codec_tag = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+    }
+
     /// Copies an input stream's audio parameters exactly (including the channel layout).
     public func addStreamCopy(from input: InputContainer, stream index: Int) throws(MediaError) -> Int {
         guard let st = avformat_new_stream(context, nil) else { throw MediaError(.muxFailed, "cannot add a stream", path: path) }
@@ -117,6 +126,14 @@ public final class OutputContainer {
     /// Writes a packet whose timestamps are already in the stream's muxer time base.
     public func write(_ packet: Packet) throws(MediaError) {
         try avCheck(av_interleaved_write_frame(context, packet.pointer), .muxFailed, "cannot write a packet", path: path)
+    }
+
+    /// Closes the current fragment of a fragmented MP4 (movflags `+frag_custom`): the packets
+    /// written so far go out as one moof+mdat, and the next packet starts a new fragment. A
+    /// CMAF packager calls it right before each packaging segment's first packet.
+    public func flushFragment() throws(MediaError) {
+        try avCheck(av_interleaved_write_frame(context, nil), .muxFailed, "cannot flush the muxer", path: path)
+        try avCheck(av_write_frame(context, nil), .muxFailed, "cannot close a fragment", path: path)
     }
 
     /// Writes the trailer, closes the file and moves it into place.

@@ -1,0 +1,89 @@
+import GopfarmCommon
+
+/// One CMAF track on disk (`directory/init.mp4` + `directory/seg-00001.m4s`…): what the HLS
+/// playlists and the DASH manifest describe. Pure data; the writers only format it.
+public struct PackagedTrack: Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case video, audio }
+
+    public var kind: Kind
+    /// The rendition's name (rung name, or `audio-1-eng`), also its DASH Representation id.
+    public var name: String
+    /// Relative to the output directory, without a trailing slash.
+    public var directory: String
+    /// RFC 6381, from the init section's sample entry.
+    public var codecs: String
+    /// Ticks per second of `segments`' times (the track's mdhd timescale).
+    public var timescale: Int64
+    public var initBytes: Int
+    public var segments: [PackagedSegment]
+    public var width: Int?
+    public var height: Int?
+    public var frameRate: Rational?
+    public var sampleAspectRatio: Rational?
+    public var language: String?
+    public var sampleRate: Int?
+    public var channels: Int?
+
+    public init(kind: Kind, name: String, directory: String, codecs: String, timescale: Int64, initBytes: Int,
+                segments: [PackagedSegment], width: Int? = nil, height: Int? = nil, frameRate: Rational? = nil,
+                sampleAspectRatio: Rational? = nil, language: String? = nil, sampleRate: Int? = nil, channels: Int? = nil) {
+        self.kind = kind
+        self.name = name
+        self.directory = directory
+        self.codecs = codecs
+        self.timescale = timescale
+        self.initBytes = initBytes
+        self.segments = segments
+        self.width = width
+        self.height = height
+        self.frameRate = frameRate
+        self.sampleAspectRatio = sampleAspectRatio
+        self.language = language
+        self.sampleRate = sampleRate
+        self.channels = channels
+    }
+
+    public static let initName = "init.mp4"
+    public static let playlistName = "playlist.m3u8"
+
+    /// `seg-00001.m4s`: numbered from 1, as the DASH template `seg-$Number%05d$.m4s` says.
+    public static func segmentName(_ number: Int) -> String {
+        let digits = String(number)
+        return "seg-" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits + ".m4s"
+    }
+
+    /// Each segment's duration in seconds as the playlist writes it (6 decimals), so the bit
+    /// rates computed here are the ones a checker recomputes from the playlist.
+    public var segmentSeconds: [Double] {
+        segments.map { Self.rounded6(Double($0.duration) / Double(timescale)) }
+    }
+
+    public var durationSeconds: Double {
+        segments.reduce(0) { $0 + Double($1.duration) } / Double(timescale)
+    }
+
+    public var bytes: Int { initBytes + segments.reduce(0) { $0 + $1.bytes } }
+
+    /// EXT-X-TARGETDURATION: the smallest integer not below any segment's written duration.
+    public var targetDuration: Int {
+        max(1, Int((segmentSeconds.max() ?? 1).rounded(.up)))
+    }
+
+    public var peakBitrate: Int {
+        Int(SegmentBitrates.peak(sizes: segments.map(\.bytes), durations: segmentSeconds, target: Double(targetDuration)).rounded(.up))
+    }
+
+    public var averageBitrate: Int {
+        Int(SegmentBitrates.average(sizes: segments.map(\.bytes), durations: segmentSeconds).rounded(.up))
+    }
+
+    static func rounded6(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
+}
+
+extension PackagedTrack {
+    /// Where the track's last segment ends on the presentation timeline, in seconds.
+    public var endSeconds: Double {
+        guard let last = segments.last else { return 0 }
+        return Double(last.start + last.duration) / Double(timescale)
+    }
+}

@@ -1,0 +1,174 @@
+import CFFmpeg
+import Foundation
+import GopfarmCommon
+
+/// The source's own tracks of a ladder package, in one read of the source: every audio stream
+/// decoded once and encoded once to AAC-LC over the whole file (as the stitcher does for a
+/// container that cannot take the source codec) into a CMAF track cut about every packaging
+/// segment, and every text subtitle stream converted to one WebVTT file.
+///
+/// Timestamps are the source's shifted by the input's start time, like the video's, so the
+/// tracks line up with every rendition.
+final class SourceTracksPackager {
+    struct Audio {
+        var track: PackagedTrack
+        var report: PackageReport.AudioTrack
+        var files: [String]
+    }
+
+    struct Subtitles {
+        var track: PackagedSubtitles
+        var report: PackageReport.SubtitleTrack
+        var files: [String]
+    }
+
+    private let source: InputContainer
+    private let videoStream: Int
+    private let videoTimeBase: Rational
+    private let ladder: Ladder
+    private let outputDirectory: URL
+    /// The input's start time in microseconds (subtracted from every timestamp).
+    private let startOffset: Int64
+    private(set) var warnings: [String] = []
+
+    init(source: InputContainer, videoStream: Int, videoTimeBase: Rational, ladder: Ladder, outputDirectory: URL, startOffset: Int64) {
+        self.source = source
+        self.videoStream = videoStream
+        self.videoTimeBase = videoTimeBase
+        self.ladder = ladder
+        self.outputDirectory = outputDirectory
+        self.startOffset = startOffset
+    }
+
+    private func offset(in tb: Rational) -> Int64 { av_rescale_q(startOffset, gf_AV_TIME_BASE_Q(), tb.av) }
+
+    /// One audio stream on its way out.
+    private final class AudioOut {
+        let stream: Int
+        let name: String
+        let transcoder: AudioTranscoder
+        let writer: CMAFTrackWriter
+        let language: String?
+        var previous: Int64?
+
+        init(stream: Int, name: String, transcoder: AudioTranscoder, writer: CMAFTrackWriter, language: String?) {
+            self.stream = stream
+            self.name = name
+            self.transcoder = transcoder
+            self.writer = writer
+            self.language = language
+        }
+    }
+
+    /// Packages the audio and text subtitle streams; `presentationSeconds` is how long the
+    /// video lasts (a WebVTT playlist's one segment).
+    func run(presentationSeconds: Double) throws(MediaError) -> (audio: [Audio], subtitles: [Subtitles]) {
+        var audio: [AudioOut] = []
+        var cues: [Int: [WebVTT.Cue]] = [:]
+        var subtitleOrder: [Int] = []
+        for i in 0..<source.streamCount where i != videoStream {
+            let p = source.codecParameters(stream: i)
+            if p.mediaType == AVMEDIA_TYPE_AUDIO.rawValue {
+                guard p.sampleRate > 0, p.channels > 0 else {
+                    warnings.append("audio stream \(i) (\(p.codecName)) declares no sample rate or channels; it is damaged and was left out")
+                    continue
+                }
+                let language = Self.language(source.metadata(stream: i, key: "language"))
+                let name = "audio-\(audio.count + 1)" + (language.map { "-\($0)" } ?? "")
+                let transcoder = try AudioTranscoder(source: source, stream: i, encoder: "aac")
+                let writer = try CMAFTrackWriter(outputDirectory: outputDirectory, relativeDirectory: name,
+                                                 parameters: transcoder.encoder.parameters, timeBase: transcoder.encoder.timeBase,
+                                                 language: language)
+                audio.append(AudioOut(stream: i, name: name, transcoder: transcoder, writer: writer, language: language))
+            } else if p.mediaType == AVMEDIA_TYPE_SUBTITLE.rawValue {
+                if WebVTT.textCodecs.contains(p.codecName) {
+                    cues[i] = []
+                    subtitleOrder.append(i)
+                } else {
+                    warnings.append("subtitle stream \(i) (\(p.codecName)) is not text and was left out (only text subtitles become WebVTT)")
+                }
+            }
+        }
+        let byStream = Dictionary(uniqueKeysWithValues: audio.map { ($0.stream, $0) })
+        let packet = Packet()
+        while try source.read(into: packet) {
+            let i = packet.streamIndex
+            if let out = byStream[i] {
+                try out.transcoder.feed(packet, shift: offset(in: out.transcoder.inputTimeBase)) { p throws(MediaError) in
+                    try self.emit(p, to: out)
+                }
+            } else if cues[i] != nil, packet.pts != noPTS, packet.duration > 0,
+                      let text = WebVTT.cueText(codec: source.codecParameters(stream: i).codecName, payload: Data(packet.bytes)) {
+                let tb = source.timeBase(stream: i)
+                let start = Double(packet.pts - offset(in: tb)) * tb.doubleValue
+                cues[i]?.append(WebVTT.Cue(start: start, end: start + Double(packet.duration) * tb.doubleValue, text: text))
+            }
+        }
+        for out in audio {
+            try out.transcoder.feed(nil, shift: offset(in: out.transcoder.inputTimeBase)) { p throws(MediaError) in try self.emit(p, to: out) }
+        }
+        var audioResults: [Audio] = []
+        for out in audio {
+            let written = try out.writer.finish()
+            let parameters = out.transcoder.encoder.parameters
+            let track = PackagedTrack(kind: .audio, name: out.name, directory: out.name, codecs: written.codecs,
+                                      timescale: written.timescale, initBytes: written.initBytes, segments: written.segments,
+                                      language: out.language, sampleRate: Int(parameters.sampleRate), channels: Int(parameters.channels))
+            let report = PackageReport.AudioTrack(
+                name: out.name, sourceStream: out.stream, sourceCodec: source.codecParameters(stream: out.stream).codecName,
+                codecs: written.codecs, language: out.language, channels: Int(parameters.channels), sampleRate: Int(parameters.sampleRate),
+                bytes: track.bytes, peakBitrate: track.peakBitrate, averageBitrate: track.averageBitrate, segments: track.segments.count)
+            audioResults.append(Audio(track: track, report: report, files: written.files))
+        }
+        var subtitleResults: [Subtitles] = []
+        for i in subtitleOrder {
+            let list = cues[i] ?? []
+            guard !list.isEmpty else {
+                warnings.append("subtitle stream \(i) has no cues and was left out")
+                continue
+            }
+            let language = Self.language(source.metadata(stream: i, key: "language"))
+            let name = "subs-\(subtitleResults.count + 1)" + (language.map { "-\($0)" } ?? "")
+            let text = WebVTT.document(list)
+            let directory = outputDirectory.appendingPathComponent(name, isDirectory: true)
+            let url = directory.appendingPathComponent(PackagedSubtitles.fileName)
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: url)
+            } catch {
+                throw MediaError(.muxFailed, "cannot write the WebVTT subtitles: \(error)", path: url.path)
+            }
+            let bytes = text.utf8.count
+            let track = PackagedSubtitles(name: name, directory: name, language: language, cues: list.count, bytes: bytes,
+                                          durationSeconds: presentationSeconds)
+            let report = PackageReport.SubtitleTrack(name: name, sourceStream: i, sourceCodec: source.codecParameters(stream: i).codecName,
+                                                     language: language, cues: list.count, bytes: bytes)
+            subtitleResults.append(Subtitles(track: track, report: report, files: ["\(name)/\(PackagedSubtitles.fileName)"]))
+        }
+        return (audioResults, subtitleResults)
+    }
+
+    /// Writes an encoded audio packet, cutting a segment where the packaging grid does: the
+    /// first packet at or after each multiple of the segment length, counted from the grid's
+    /// origin (packets before the origin, such as AAC priming, belong to the first segment).
+    private func emit(_ p: Packet, to out: AudioOut) throws(MediaError) {
+        let encoderTB = out.transcoder.encoder.timeBase
+        if p.pts != noPTS {
+            let origin = ladder.keyFrameOrigin ?? 0
+            let onVideoClock = max(origin, av_rescale_q(p.pts, encoderTB.av, videoTimeBase.av) + offset(in: videoTimeBase))
+            if ladder.startsPackagingSegment(pts: onVideoClock, previous: out.previous, timeBase: videoTimeBase) {
+                try out.writer.beginSegment()
+            }
+            out.previous = onVideoClock
+        }
+        p.rescaleTimestamps(from: encoderTB, to: out.writer.timeBase)
+        try out.writer.write(p)
+    }
+
+    /// A language tag worth keeping (ISO 639 letters; `und` is no language), safe in a path.
+    static func language(_ tag: String?) -> String? {
+        guard let tag, !tag.isEmpty, tag != "und", tag.count <= 16,
+              tag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { return nil }
+        return tag
+    }
+}

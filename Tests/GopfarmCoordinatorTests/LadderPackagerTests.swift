@@ -1,0 +1,250 @@
+import CFFmpeg
+import Foundation
+import GopfarmCommon
+@testable import GopfarmCoordinator
+import Testing
+import TestSupport
+
+/// The ladder packager on a real spool: a source generated with the ffmpeg CLI, planned by the
+/// real planner, each farm segment encoded to every rung with the real encoder and scaler (IDR
+/// frames where the ladder grid says, as agents do), bundled and spooled; the CMAF tracks and
+/// manifests it writes are checked with ffprobe and, when present, Tests/tools/stream_check.py.
+@Suite("Ladder packager", .serialized)
+struct LadderPackagerTests {
+    @Test("every rung and audio track is a CMAF track whose segments start at the grid's IDR frames, at the source's times")
+    func packagesLadder() throws {
+        let dir = TestPaths.scratch("ladder-package")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try LadderSpool.makeSource(in: dir, seconds: 6)
+        let spool = try LadderSpool(source: source, directory: dir, rungs: [LadderRung(height: 240, bitrate: 600_000),
+                                                                            LadderRung(height: 144, bitrate: 200_000)],
+                                    segmentSeconds: 1, farmSegmentSeconds: 2)
+        let out = dir.appendingPathComponent("out", isDirectory: true)
+        let report = try LadderPackager(sourcePath: source, probe: spool.probe, plan: spool.plan, ladder: spool.ladder,
+                                        segments: spool.segments, outputDirectory: out).run()
+
+        // The source's frame times as players and the ffmpeg CLI show them: shifted by its start time.
+        let start = Double(try Subprocess.run("ffprobe", ["-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0", source])
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let sourceTimes = try FFmpegOracle.absoluteFrameTimes(source).sorted().map { $0 - start }
+        #expect(report.videoFrames == sourceTimes.count)
+        #expect(report.renditions.map(\.name) == ["240p", "144p"])
+        #expect(report.renditions.map(\.height) == [240, 144])
+        #expect(report.audioTracks.map(\.name) == ["audio-1-eng", "audio-2-fra"])
+        #expect(report.audioTracks.allSatisfy { $0.codecs == "mp4a.40.2" })
+        #expect(report.subtitleTracks.map(\.name) == ["subs-1-eng"])
+        for file in report.files {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file) is listed but missing")
+        }
+        #expect(report.files.contains("master.m3u8") && report.files.contains("manifest.mpd"))
+        #expect(report.totalBytes > 0)
+
+        var keyTimes: [[Double]] = []
+        for rendition in report.renditions {
+            #expect(rendition.frames == sourceTimes.count)
+            #expect(rendition.codecs.hasPrefix("avc1."))
+            // 6 s at 1 s packaging segments.
+            #expect(rendition.segments == 6)
+            let track = try LadderSpool.probeTrack(out.appendingPathComponent("video-\(rendition.name)"), segments: rendition.segments, in: dir)
+            #expect(track.frames.count == sourceTimes.count)
+            let offsets = zip(track.frames, sourceTimes).map { abs($0 - $1) }
+            #expect((offsets.max() ?? 1) < 0.001, "\(rendition.name): frame times differ from the source's by up to \(offsets.max() ?? -1) s")
+            #expect(track.segmentStartsAreKey.allSatisfy { $0 }, "\(rendition.name): a segment does not start with a key frame")
+            keyTimes.append(track.keyTimes)
+            #expect(track.keyTimes.count == 6)
+        }
+        #expect(Set(keyTimes.map { $0.map { ($0 * 1000).rounded() } }).count == 1, "key frames differ between rungs: \(keyTimes)")
+
+        let vtt = try String(contentsOf: out.appendingPathComponent("subs-1-eng/subs.vtt"), encoding: .utf8)
+        #expect(vtt.hasPrefix("WEBVTT\n"))
+        let cue = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "s", "-show_entries", "packet=pts_time,duration_time",
+                                                 "-of", "csv=p=0", source]).stdout.split(separator: "\n").first?.split(separator: ",")
+            .compactMap { Double($0) } ?? []
+        #expect(cue.count == 2)
+        if cue.count == 2 {
+            let line = "\(WebVTT.timestamp(cue[0] - start)) --> \(WebVTT.timestamp(cue[0] - start + cue[1]))\nHello <i>there</i>\n"
+            #expect(vtt.contains(line), "\(vtt) lacks \(line)")
+        }
+        #expect(vtt.contains("A &amp; B"))
+        // DASH has no sidecar text that ffmpeg's DASH reader accepts: subtitles are HLS only.
+        let mpd = try String(contentsOf: out.appendingPathComponent("manifest.mpd"), encoding: .utf8)
+        #expect(!mpd.contains("subs"))
+
+        // The project's stream oracle (RFC 8216 rules, DASH timeline, ffmpeg reading both manifests).
+        let checker = TestPaths.packageRoot.appendingPathComponent("Tests/tools/stream_check.py").path
+        if FileManager.default.fileExists(atPath: checker) {
+            let run = try Subprocess.run("python3", [checker, out.path, "--source", source], timeout: 300)
+            #expect(run.status == 0, "stream_check: \(run.stdout.suffix(3000)) \(run.stderr.suffix(500))")
+        }
+    }
+
+    @Test("a rung without an IDR where the grid starts a packaging segment is refused")
+    func refusesMissingIDR() throws {
+        let dir = TestPaths.scratch("ladder-package-noidr")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try LadderSpool.makeSource(in: dir, seconds: 4, audio: false)
+        // Encoded with a 2 s grid, packaged with a 1 s grid: the frames at 1 s and 3 s are no IDR.
+        let spool = try LadderSpool(source: source, directory: dir, rungs: [LadderRung(height: 144, bitrate: 200_000)],
+                                    segmentSeconds: 2, farmSegmentSeconds: 2)
+        var ladder = spool.ladder
+        ladder.segmentSeconds = 1
+        let packager = LadderPackager(sourcePath: source, probe: spool.probe, plan: spool.plan, ladder: ladder,
+                                      segments: spool.segments, outputDirectory: dir.appendingPathComponent("out"))
+        let error = #expect(throws: MediaError.self) { try packager.run() }
+        #expect(error?.message.contains("is not a key frame") == true, "\(String(describing: error))")
+    }
+}
+
+/// A ladder job's spool made the way agents make it (decode once, scale and encode every rung
+/// with key frames forced on the ladder grid, one `RenditionBundle` per farm segment).
+struct LadderSpool {
+    let probe: MediaProbe
+    let plan: SegmentPlan
+    let ladder: Ladder
+    let segments: [CompletedSegment]
+
+    init(source: String, directory: URL, rungs: [LadderRung], segmentSeconds: Double, farmSegmentSeconds: Double) throws {
+        probe = try MediaProbe(path: source)
+        plan = try SegmentPlanner(targetSeconds: farmSegmentSeconds).plan(probe.index, timeBase: probe.videoTimeBase)
+        ladder = Ladder(rungs: rungs, packages: [.hls, .dash], segmentSeconds: segmentSeconds, keyFrameOrigin: plan.segments.first?.firstPTS)
+        let tb = probe.videoTimeBase
+        let input = try InputContainer(path: source)
+        let videoIn = probe.info.videoStream
+        let rate = input.guessedFrameRate(stream: videoIn)
+        // Every decoded frame, by presentation time.
+        let decoder = try Decoder(input: input, stream: videoIn)
+        var frames: [Frame] = []
+        let packet = Packet(), frame = Frame()
+        func drain() throws {
+            while try decoder.receive(into: frame) {
+                frames.append(frame.clone())
+                frame.unref()
+            }
+        }
+        while try input.read(into: packet) {
+            guard packet.streamIndex == videoIn else { continue }
+            while case .full = try decoder.send(packet) { try drain() }
+            try drain()
+        }
+        _ = try decoder.send(nil)
+        try drain()
+        frames.sort { $0.presentationTime < $1.presentationTime }
+
+        let spoolDir = directory.appendingPathComponent("spool", isDirectory: true)
+        try FileManager.default.createDirectory(at: spoolDir, withIntermediateDirectories: true)
+        var completed: [CompletedSegment] = []
+        for planned in plan.segments {
+            let mine = frames.filter { f in f.presentationTime >= planned.startPTS && planned.endPTS.map { f.presentationTime < $0 } ?? true }
+            var streams: [Data] = []
+            var depth = 0
+            for rung in rungs {
+                let settings = rung.settings(base: EncodeSettings(preset: "veryfast"))
+                var encoder: Encoder?
+                var scaler: Scaler?
+                var writer = PacketStreamWriter()
+                var order: [Int64] = []
+                let scaled = Frame(), out = Packet()
+                func collect(_ e: Encoder) throws {
+                    while try e.receive(into: out) {
+                        writer.append(out)
+                        order.append(out.pts)
+                    }
+                }
+                var previous: Int64?
+                for f in mine {
+                    if encoder == nil {
+                        let size = settings.scale!.resolve(sourceWidth: f.width, sourceHeight: f.height)
+                        let format = AVPixelFormat(rawValue: f.pixelFormat)
+                        scaler = try Scaler(fromWidth: Int32(f.width), fromHeight: Int32(f.height), from: format,
+                                            toWidth: Int32(size.0), toHeight: Int32(size.1), to: AV_PIX_FMT_YUV420P)
+                        encoder = try Encoder(settings: settings, source: Encoder.Source(width: Int32(size.0), height: Int32(size.1),
+                                                                                         pixelFormat: AV_PIX_FMT_YUV420P, timeBase: tb, frameRate: rate))
+                    }
+                    try scaler!.convert(f, into: scaled)
+                    let key = ladder.startsPackagingSegment(pts: f.presentationTime, previous: previous, timeBase: tb)
+                    previous = f.presentationTime
+                    try encoder!.send(scaled, keyFrame: key)
+                    try collect(encoder!)
+                }
+                try encoder!.send(nil)
+                try collect(encoder!)
+                streams.append(writer.finish(parameters: encoder!.parameters, timeBase: tb))
+                depth = max(depth, Self.reorderDepth(order))
+            }
+            let bundle = RenditionBundle.pack(streams)
+            let url = spoolDir.appendingPathComponent("segment-\(planned.index)")
+            try bundle.write(to: url)
+            let result = SegmentResult(job: "test", segment: planned.index, attempt: 1, frames: mine.count,
+                                       firstPTS: mine.first?.presentationTime ?? 0, lastPTS: mine.last?.presentationTime ?? 0,
+                                       reorderDepth: depth, corruptFrames: [], payloadSHA256: SHA256.hex(bundle), payloadBytes: bundle.count,
+                                       decodeSeconds: 0, encodeSeconds: 0, renditions: streams.map { RenditionResult(bytes: $0.count) })
+            completed.append(CompletedSegment(result: result, path: url, agent: "test"))
+        }
+        segments = completed
+    }
+
+    /// How many packets at most precede, in decode order, a frame shown before them.
+    static func reorderDepth(_ ptsInDecodeOrder: [Int64]) -> Int {
+        var depth = 0
+        for (i, pts) in ptsInDecodeOrder.enumerated() {
+            depth = max(depth, ptsInDecodeOrder[..<i].filter { $0 > pts }.count)
+        }
+        return depth
+    }
+
+    /// A Matroska source with B-frames, 1 s GOPs, two audio tracks with languages and SubRip subtitles.
+    static func makeSource(in dir: URL, seconds: Int, audio: Bool = true) throws -> String {
+        let srt = dir.appendingPathComponent("subs.srt")
+        try "1\n00:00:01,000 --> 00:00:02,500\nHello <i>there</i>\n\n2\n00:00:03,000 --> 00:00:04,000\nA & B\n".write(to: srt, atomically: true, encoding: .utf8)
+        let path = dir.appendingPathComponent("source.mkv").path
+        var args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=\(seconds)"]
+        if audio {
+            args += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=\(seconds)",
+                     "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=44100:duration=\(seconds)", "-i", srt.path,
+                     "-map", "0", "-map", "1", "-map", "2", "-map", "3",
+                     "-c:a:0", "aac", "-c:a:1", "libmp3lame", "-ac:a:1", "1", "-c:s", "srt",
+                     "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra", "-metadata:s:s:0", "language=eng"]
+        }
+        args += ["-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0", path]
+        let run = try Subprocess.run("ffmpeg", args, timeout: 120)
+        guard run.status == 0 else { throw MediaError(.openFailed, "ffmpeg could not make the test source: \(run.stderr)") }
+        return path
+    }
+
+    struct ProbedTrack {
+        var frames: [Double]
+        var keyTimes: [Double]
+        var segmentStartsAreKey: [Bool]
+    }
+
+    /// ffprobe on init.mp4 + every segment concatenated (what a player appends).
+    static func probeTrack(_ trackDir: URL, segments: Int, in dir: URL) throws -> ProbedTrack {
+        var data = try Data(contentsOf: trackDir.appendingPathComponent("init.mp4"))
+        var starts: [Int] = []
+        for n in 1...segments {
+            starts.append(data.count)
+            data.append(try Data(contentsOf: trackDir.appendingPathComponent(PackagedTrack.segmentName(n))))
+        }
+        let joined = dir.appendingPathComponent("joined-\(trackDir.lastPathComponent).mp4")
+        try data.write(to: joined)
+        let packets = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pos,flags",
+                                                      "-of", "csv=p=0", joined.path])
+        var firstInSegment: [Int: Bool] = [:]
+        for line in packets.stdout.split(separator: "\n") {
+            let fields = line.split(separator: ",").map(String.init)
+            guard fields.count >= 2, let pos = Int(fields[0]) else { continue }
+            let segment = starts.lastIndex { $0 <= pos } ?? 0
+            if firstInSegment[segment] == nil { firstInSegment[segment] = fields[1].hasPrefix("K") }
+        }
+        let shown = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                                    "frame=best_effort_timestamp_time,key_frame,pict_type", "-of", "csv=p=0", joined.path])
+        var frames: [Double] = [], keys: [Double] = []
+        for line in shown.stdout.split(separator: "\n") {
+            let fields = line.split(separator: ",").map(String.init)
+            guard fields.count >= 3, let t = Double(fields[1]) else { continue }
+            frames.append(t)
+            if fields[0] == "1", fields[2] == "I" { keys.append(t) }
+        }
+        return ProbedTrack(frames: frames.sorted(), keyTimes: keys.sorted(), segmentStartsAreKey: (0..<segments).map { firstInSegment[$0] ?? false })
+    }
+}
