@@ -632,7 +632,7 @@ def check_track_media(track, report, tmpdir):
                             % (index, first))
 
 
-def check_variant_attributes(track, report):
+def check_variant_attributes(track, report, source_rate=None):
     for variant in track.get("variants", []):
         info = variant.stream_info
         where = "variant %s" % variant.uri
@@ -669,7 +669,10 @@ def check_variant_attributes(track, report):
         elif tuple(info.resolution) not in sizes:
             report.fail("resolution", where, "RESOLUTION=%dx%d but the track is %dx%d (SAR %s)"
                         % (info.resolution[0], info.resolution[1], width, height, sar))
-        rates = [frame_rate_value(stream.get("r_frame_rate")), frame_rate_value(stream.get("avg_frame_rate"))]
+        # With --source, the rate the source declares counts too: ffprobe guesses a VFR fMP4
+        # track's r_frame_rate from its timestamps (30/1 for a 30000/1001 VFR source), while the
+        # packager announces what the source declares, as the single-file output does.
+        rates = [frame_rate_value(stream.get("r_frame_rate")), frame_rate_value(stream.get("avg_frame_rate")), source_rate]
         if info.frame_rate is None:
             report.fail("frame-rate", where, "FRAME-RATE is missing (track is %.3f)" % rates[0])
         elif not any(abs(info.frame_rate - r) <= 0.0015 for r in rates if r):
@@ -932,6 +935,10 @@ def main(argv):
     if not os.path.isdir(outdir):
         print("stream_check: %s is not a directory" % outdir, file=sys.stderr)
         return 2
+    source_rate = None
+    if args.source:
+        probed = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate", "-of", "csv=p=0", args.source])
+        source_rate = frame_rate_value(probed.stdout.strip().strip(",")) if probed.returncode == 0 else None
     with tempfile.TemporaryDirectory(prefix="stream-check-") as tmpdir:
         tracks, master_media = {}, []
         if args.master:
@@ -943,7 +950,7 @@ def main(argv):
             group = [t for t in tracks.values() if t["kind"] == "audio" and t.get("group") and
                      any(getattr(v.stream_info, "audio", None) == t["group"] for v in track.get("variants", []))]
             track["group_audio"] = group
-            check_variant_attributes(track, report)
+            check_variant_attributes(track, report, source_rate)
         check_audio_renditions(master_media, tracks, report)
         videos = [t for t in tracks.values() if t["kind"] == "video" and "frame_times" in t]
         check_alignment(videos, report)
