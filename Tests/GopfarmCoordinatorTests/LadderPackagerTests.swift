@@ -17,7 +17,7 @@ struct LadderPackagerTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = try LadderSpool.makeSource(in: dir, seconds: 6)
         let spool = try LadderSpool(source: source, directory: dir, rungs: [LadderRung(height: 240, bitrate: 600_000),
-                                                                            LadderRung(height: 144, bitrate: 200_000)],
+                                                                            LadderRung(height: 144, bitrate: 200_000, codec: "libx265")],
                                     segmentSeconds: 1, farmSegmentSeconds: 2)
         let out = dir.appendingPathComponent("out", isDirectory: true)
         let report = try LadderPackager(sourcePath: source, probe: spool.probe, plan: spool.plan, ladder: spool.ladder,
@@ -28,7 +28,8 @@ struct LadderPackagerTests {
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         let sourceTimes = try FFmpegOracle.absoluteFrameTimes(source).sorted().map { $0 - start }
         #expect(report.videoFrames == sourceTimes.count)
-        #expect(report.renditions.map(\.name) == ["240p", "144p"])
+        #expect(report.renditions.map(\.name) == ["240p", "144p-hevc"])
+        #expect(report.renditions.map(\.codec) == ["h264", "hevc"])
         #expect(report.renditions.map(\.height) == [240, 144])
         #expect(report.audioTracks.map(\.name) == ["audio-1-eng", "audio-2-fra"])
         #expect(report.audioTracks.allSatisfy { $0.codecs == "mp4a.40.2" })
@@ -42,7 +43,7 @@ struct LadderPackagerTests {
         var keyTimes: [[Double]] = []
         for rendition in report.renditions {
             #expect(rendition.frames == sourceTimes.count)
-            #expect(rendition.codecs.hasPrefix("avc1."))
+            #expect(rendition.codecs.hasPrefix(rendition.codec == "hevc" ? "hvc1." : "avc1."), "\(rendition.codecs)")
             // 6 s at 1 s packaging segments.
             #expect(rendition.segments == 6)
             let track = try LadderSpool.probeTrack(out.appendingPathComponent("video-\(rendition.name)"), segments: rendition.segments, in: dir)

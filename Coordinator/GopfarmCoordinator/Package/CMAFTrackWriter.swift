@@ -34,7 +34,7 @@ final class CMAFTrackWriter {
 
     /// `codecTag`: the sample entry to write (`hvc1` for HEVC), nil for the muxer's choice.
     init(outputDirectory: URL, relativeDirectory: String, parameters: CodecParameters, timeBase: Rational,
-         language: String?, frameRate: Rational? = nil, codecTag: String? = nil) throws(MediaError) {
+         language: String?, frameRate: Rational? = nil, codecTag: String? = nil, displayMatrix: [Int32]? = nil) throws(MediaError) {
         directory = outputDirectory.appendingPathComponent(relativeDirectory, isDirectory: true)
         self.relativeDirectory = relativeDirectory
         do {
@@ -43,7 +43,7 @@ final class CMAFTrackWriter {
             throw MediaError(.muxFailed, "cannot create the track directory: \(error)", path: directory.path)
         }
         container = try OutputContainer(path: directory.appendingPathComponent("track.mp4").path)
-        let stream = try container.addStream(parameters: parameters, timeBase: timeBase, language: language)
+        let stream = try container.addStream(parameters: parameters, timeBase: timeBase, language: language, displayMatrix: displayMatrix)
         if let frameRate { container.setFrameRate(stream: stream, frameRate) }
         if let codecTag { container.setCodecTag(stream: stream, codecTag) }
         try container.writeHeader(options: ["movflags": Self.movflags])

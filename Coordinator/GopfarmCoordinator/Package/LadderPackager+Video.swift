@@ -43,7 +43,8 @@ extension LadderPackager {
                     firstParameters.append(p)
                     writers.append(try CMAFTrackWriter(outputDirectory: outputDirectory, relativeDirectory: "video-\(rung.name)",
                                                        parameters: p, timeBase: tb, language: language, frameRate: frameRate,
-                                                       codecTag: p.codecID == AV_CODEC_ID_HEVC.rawValue ? "hvc1" : nil))
+                                                       codecTag: p.codecID == AV_CODEC_ID_HEVC.rawValue ? "hvc1" : nil,
+                                                       displayMatrix: source.displayMatrix(stream: videoIn)))
                 }
             }
             let planned = plan.segments[n]

@@ -109,6 +109,11 @@ final class SourceTracksPackager {
         }
         var audioResults: [Audio] = []
         for out in audio {
+            guard out.writer.packets > 0 else {
+                warnings.append("audio stream \(out.stream) decoded to no audio and was left out")
+                try? FileManager.default.removeItem(at: out.writer.directory)
+                continue
+            }
             let written = try out.writer.finish()
             let parameters = out.transcoder.encoder.parameters
             let track = PackagedTrack(kind: .audio, name: out.name, directory: out.name, codecs: written.codecs,
