@@ -13,7 +13,8 @@ struct GopfarmCommand: AsyncParsableCommand {
         version: GopfarmVersion.string,
         subcommands: [TranscodeCommand.self, AnalyzeCommand.self, ReportCommand.self, ProbeCommand.self, DemoCommand.self, ServeCommand.self, KeysCommand.self,
                       SubmitCommand.self, JobsCommand.self, StatusCommand.self, CancelCommand.self, FetchCommand.self,
-                      AgentsCommand.self, DrainCommand.self, TokenCommand.self, WebhooksCommand.self, PresetsCommand.self, BenchCommand.self, SimulateCommand.self])
+                      AgentsCommand.self, DrainCommand.self, TokenCommand.self, WebhooksCommand.self, PresetsCommand.self, BenchCommand.self, SimulateCommand.self,
+                      BDRateCommand.self])
 
     /// SIGPIPE off before anything is printed, help and usage errors included: a reader that
     /// closes the pipe early (`gopfarm jobs | head -1`) ends a command quietly (see `Console`).

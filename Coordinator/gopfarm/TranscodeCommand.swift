@@ -10,6 +10,9 @@ struct TranscodeCommand: ParsableCommand {
         abstract: "Cut a video at key frames, encode the segments on agents in parallel, stitch them back.",
         discussion: """
             Example: gopfarm transcode talk.mp4 -o talk-h264.mp4 --agents 2 --codec libx264 --crf 23 --preset medium
+            A streaming ladder from one decode, packaged for HLS and DASH into film/:
+              gopfarm transcode film.mov -o film/ --ladder 1080p:6M,720p:3M,480p:1.2M,360p:700k --package hls,dash
+            or with rungs chosen for this title from probe encodes: --ladder auto
             Remote agents can join with: gopfarm-agent --coordinator tcp://THIS-HOST:5555 --insecure (after --bind tcp://0.0.0.0:5555 --insecure).
             transcode speaks plain TCP to agents; beyond loopback that needs --insecure (use gopfarm serve for CURVE).
             """)
@@ -19,7 +22,7 @@ struct TranscodeCommand: ParsableCommand {
 
     @OptionGroup(title: "Farm") var farm: FarmOptions
 
-    @Option(name: [.short, .long], help: "Output file (.mp4, .mov, .mkv, .webm).")
+    @Option(name: [.short, .long], help: "Output file (.mp4, .mov, .mkv, .webm); with --ladder, a directory.")
     var output: String
 
     @OptionGroup var encode: EncodeOptions
@@ -69,12 +72,23 @@ struct TranscodeCommand: ParsableCommand {
         var text = "\(r.output): \(r.frames) frames (source \(r.sourceFrames)), \(Self.count(r.segments.count, "segment")) on \(Self.count(r.agents.count, "agent")) in \(String(format: "%.1f", r.seconds)) s"
         text += String(format: " (%.1f fps, %.2fx realtime), %@\n", r.framesPerSecond, r.speed, Self.bytes(r.outputBytes))
         text += "streams: \(r.streams.joined(separator: ", "))\n"
+        if let choice = r.ladderChoice {
+            text += "ladder auto: \(choice.points.count) probe encodes of \(choice.sampleSegments.count) segments chose \(choice.rungs.count) rungs"
+            if let bd = choice.bdRateAgainstReference { text += String(format: " (BD-rate %+.1f%% against %@)", bd, LadderProbe.reference) }
+            text += "; ladder.html plots them\n"
+        }
+        for rendition in r.renditions ?? [] {
+            text += String(format: "  %-12@ %5dx%-5d %8@  %6.0f kbit/s avg  %6.0f kbit/s peak", rendition.name as NSString, rendition.width, rendition.height,
+                           Self.bytes(Int64(rendition.bytes)) as NSString, Double(rendition.averageBitrate) / 1000, Double(rendition.peakBitrate) / 1000)
+            if let psnr = rendition.psnr { text += String(format: "  PSNR %.2f dB", psnr) }
+            text += "\n"
+        }
         if r.requeues > 0 || r.agentRestarts > 0 { text += "requeued segments: \(r.requeues), agent restarts: \(r.agentRestarts)\n" }
         if let a = r.analysis {
             text += "analysis: \(a.scenes) scenes, \(a.fades) fades, \(a.blackIntervals) black, \(a.frozenIntervals) frozen"
             if a.lossless { text += "; lossless (PSNR ∞)" } else if let p = a.psnrAll { text += String(format: "; PSNR %.2f dB", p) }
             if let s = a.ssimY, !a.lossless { text += String(format: ", SSIM %.4f", s) }
-            text += " (\(r.output).analysis.json)\n"
+            text += r.renditions == nil ? " (\(r.output).analysis.json)\n" : " (\((r.output as NSString).appendingPathComponent("analysis.json")))\n"
         }
         for w in r.warnings { text += "warning: \(w)\n" }
         Console.out(text)

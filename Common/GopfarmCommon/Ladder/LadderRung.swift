@@ -9,7 +9,7 @@ import Foundation
 public struct LadderRung: Codable, Sendable, Equatable {
     public var name: String
     public var height: Int
-    /// Bits per second: the cap (capped CRF) or the average (`abr`).
+    /// Bits per second: the cap (capped CRF) or the average (`abr`); 0: uncapped CRF.
     public var bitrate: Int
     /// nil: the job's codec.
     public var codec: String?
@@ -84,8 +84,9 @@ public struct LadderRung: Codable, Sendable, Equatable {
             s.bitrate = bitrate
         } else {
             s.crf = crf ?? base.crf ?? (s.codec == "libx265" ? 28 : 23)
-            s.maxRate = bitrate
-            s.bufferSize = 2 * bitrate
+            // A rate of 0 is plain CRF: the probe of an automatic ladder measures uncapped encodes.
+            s.maxRate = bitrate > 0 ? bitrate : nil
+            s.bufferSize = bitrate > 0 ? 2 * bitrate : nil
         }
         s.gop = nil
         s.onlyForcedKeyFrames = true

@@ -14,6 +14,9 @@ public struct JobPipeline: Sendable {
     /// asked; its failure is the caller's to judge), and the seconds each step took.
     public struct Finished: Sendable {
         public var stitched: StitchReport?
+        /// A ladder job's packaged output (instead of `stitched`), with each rung's measured quality.
+        public var packaged: PackageReport?
+        public var renditionQuality: [SegmentQuality?]?
         public var warnings: [String]
         public var analysis: Result<JobAnalysis, any Error>?
         public var stitchSeconds: Double
@@ -35,6 +38,23 @@ public struct JobPipeline: Sendable {
         self.analysis = analysis
         prepared = try PreparedJob(input: input, settings: settings, segmentSeconds: segmentSeconds, slots: slots,
                                    checkingEncoder: mode == .encode, outputPath: checkedOutput)
+    }
+
+    private init(prepared: PreparedJob, mode: SegmentMode, analysis: AnalysisSettings?) {
+        self.prepared = prepared
+        self.mode = mode
+        self.analysis = analysis
+    }
+
+    /// `--ladder auto`: the probe the agents run before the job (nil: the rungs are known).
+    public func ladderProbe(sceneStarts: [Int]? = nil) throws(MediaError) -> LadderProbe? {
+        guard prepared.settings.ladder?.auto == true else { return nil }
+        return try LadderProbe(prepared: prepared, sceneStarts: sceneStarts)
+    }
+
+    /// The same job with the rungs an automatic ladder's probe chose.
+    public func choosingLadder(_ choice: LadderChoice) throws(MediaError) -> JobPipeline {
+        JobPipeline(prepared: try prepared.choosingRungs(choice.rungs), mode: mode, analysis: analysis)
     }
 
     public func logPlan(_ logger: Logger, job: String? = nil) {
@@ -66,7 +86,12 @@ public struct JobPipeline: Sendable {
                        replacingThumbnails: Bool = true) throws(MediaError) -> Finished {
         let started = MonotonicClock.now()
         var finished = Finished(stitched: nil, warnings: prepared.warnings, analysis: nil, stitchSeconds: 0, analysisSeconds: nil)
-        if mode == .encode, let outputPath {
+        if mode == .encode, let outputPath, let ladder = prepared.settings.ladder {
+            (finished.packaged, finished.warnings) = try prepared.package(completed, directory: URL(fileURLWithPath: outputPath))
+            finished.renditionQuality = ladder.rungs.indices.map { i in
+                LadderProbe.merged(completed.compactMap { $0.result.renditions?[safe: i]?.quality })
+            }
+        } else if mode == .encode, let outputPath {
             (finished.stitched, finished.warnings) = try prepared.stitch(completed, outputPath: outputPath)
         }
         let stitched = MonotonicClock.now()
@@ -78,4 +103,8 @@ public struct JobPipeline: Sendable {
         }
         return finished
     }
+}
+
+extension Array {
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
 }

@@ -6,7 +6,7 @@ import GopfarmCommon
 /// Shared by the one-shot `transcode` and the service, so both cut, check and stitch the same way.
 public struct PreparedJob: Sendable {
     public let input: String
-    public let settings: EncodeSettings
+    public private(set) var settings: EncodeSettings
     public let probe: MediaProbe
     public let plan: SegmentPlan
     public let frameRate: Rational
@@ -65,6 +65,16 @@ public struct PreparedJob: Sendable {
         max(1, (asked / packaging).rounded()) * packaging
     }
 
+    /// The job with an automatic ladder's chosen rungs (their encoders checked).
+    public func choosingRungs(_ rungs: [LadderRung]) throws(MediaError) -> PreparedJob {
+        var job = self
+        job.settings.ladder?.rungs = rungs
+        job.settings.ladder?.auto = false
+        try job.settings.validate()
+        try Self.checkEncoder(job.settings, probe: probe, outputPath: nil)
+        return job
+    }
+
     public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local",
                             analysis: AnalysisSettings? = nil, mode: SegmentMode = .encode) -> DispatchJob {
         DispatchJob(id: id, plan: plan, settings: settings, frameRate: frameRate, spool: spool, priority: priority, owner: owner,
@@ -77,20 +87,36 @@ public struct PreparedJob: Sendable {
 
     /// Stitches the encoded segments into `outputPath`; returns what was written and every warning.
     public func stitch(_ completed: [CompletedSegment], outputPath: String) throws(MediaError) -> (StitchReport, [String]) {
+        let stitched = try Stitcher(sourcePath: input, probe: probe, plan: plan, segments: completed, outputPath: outputPath).run()
+        return (stitched, outputWarnings(completed, written: stitched.videoFrames, writerWarnings: stitched.warnings))
+    }
+
+    /// Packages a ladder's encoded segments into `directory` (CMAF tracks, HLS and DASH).
+    public func package(_ completed: [CompletedSegment], directory: URL) throws(MediaError) -> (PackageReport, [String]) {
+        guard let ladder = settings.ladder, !ladder.auto else { throw MediaError(.invalidOption, "the job has no ladder with rungs to package") }
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw MediaError(.invalidOption, "cannot create the output directory: \(error.localizedDescription)", path: directory.path)
+        }
+        let packaged = try LadderPackager(sourcePath: input, probe: probe, plan: plan, ladder: ladder, segments: completed,
+                                          outputDirectory: directory).run()
+        return (packaged, outputWarnings(completed, written: packaged.videoFrames, writerWarnings: packaged.warnings))
+    }
+
+    /// The probe's warnings, then what the agents and the stitcher or packager found.
+    private func outputWarnings(_ completed: [CompletedSegment], written: Int, writerWarnings: [String]) -> [String] {
         var warnings = self.warnings
         for c in completed where !c.result.corruptFrames.isEmpty {
             warnings.append("segment \(c.result.segment): \(c.result.corruptFrames.count) frame(s) decoded with errors at source times \(c.result.corruptFrames.map { String(format: "%.3f s", MediaTime($0, probe.videoTimeBase).seconds) }.joined(separator: ", ")); they cannot be exact")
         }
-        let stitched = try Stitcher(sourcePath: input, probe: probe, plan: plan, segments: completed, outputPath: outputPath).run()
-        warnings += stitched.warnings
+        warnings += writerWarnings
         if plan.skippedLeadingFrames > 0 {
             warnings.append("\(plan.skippedLeadingFrames) frame(s) before the first decodable key frame are not in the output")
         }
-        let lost = plan.expectedFrames - stitched.videoFrames
+        let lost = plan.expectedFrames - written
         if lost > 0 {
             warnings.append("\(lost) frame(s) of damaged packets could not be decoded and are missing from the output")
         }
-        return (stitched, warnings)
+        return warnings
     }
 
     /// The job's content record: the segments' analyses merged, with the input's (and, when

@@ -27,33 +27,54 @@ public struct TranscodeJob {
         try options.validate()
         var settings = options.settings
         settings.threads = options.threadsPerAgent
-        let pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
+        var pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
                                        slots: options.agents, analysis: options.analysis, checkedOutput: options.output)
         pipeline.logPlan(logger)
         let probe = pipeline.prepared.probe, plan = pipeline.prepared.plan
 
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
-        let outputDir = URL(fileURLWithPath: options.output).deletingLastPathComponent()
+        let outputDir = options.outputDirectory.deletingLastPathComponent()
         let spool = outputDir.appendingPathComponent(".gopfarm-spool-\(jobID)")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         defer { if !options.keepSpool { try? FileManager.default.removeItem(at: spool) } }
 
         let farm = LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
                              threadsPerAgent: options.threadsPerAgent, logger: logger)
+        // `--ladder auto`: the agents first encode the probe, then the rungs chosen from it.
+        var choice: LadderChoice?
+        if let ladderProbe = try pipeline.ladderProbe() {
+            let (measured, _, _) = try farm.run(ladderProbe.dispatchJob(id: jobID + "-probe", spool: spool), extractor: pipeline.extractor,
+                                                started: started, listening: listening, progress: progress)
+            choice = try ladderProbe.choose(measured)
+            pipeline = try pipeline.choosingLadder(choice!)
+            logger.info("ladder chosen", metadata: ["rungs": "\(choice!.rungs.map { "\($0.name):\($0.bitrate)" }.joined(separator: ","))"])
+        }
         let (completed, requeues, restarts) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
                                                            started: started, listening: listening, progress: progress)
         // The sidecar `OUT.analysis.json`, with the scene thumbnails and contact sheet in
-        // `OUT.thumbnails/` (`gopfarm report OUT.analysis.json` renders the HTML report from them).
-        let finished = try pipeline.finish(completed, outputPath: options.output,
-                                           thumbnails: URL(fileURLWithPath: options.output + ".thumbnails"))
+        // `OUT.thumbnails/` (`gopfarm report OUT.analysis.json` renders the HTML report from
+        // them); inside a ladder's directory as `analysis.json` and `thumbnails/`.
+        let finished = try pipeline.finish(completed, outputPath: options.output, thumbnails: URL(fileURLWithPath: options.thumbnailsPath))
         let analysis = try finished.analysis?.get()
-        if let analysis { try AnalysisFiles.write(analysis, to: URL(fileURLWithPath: options.output + ".analysis.json")) }
-        guard let stitched = finished.stitched else { throw MediaError(.encodeFailed, "nothing was stitched") }
+        if let analysis { try AnalysisFiles.write(analysis, to: URL(fileURLWithPath: options.analysisPath)) }
+        if let choice { try LadderFiles.write(choice, into: options.outputDirectory) }
+        let frames: Int, bytes: Int64, streams: [String]
+        if let packaged = finished.packaged {
+            frames = packaged.videoFrames
+            bytes = Int64(packaged.totalBytes)
+            streams = packaged.renditions.map { "video \($0.name): \($0.codec) \($0.width)x\($0.height)" }
+                + packaged.audioTracks.map { "audio \($0.name): \($0.sourceCodec) → aac" }
+                + packaged.subtitleTracks.map { "subtitles \($0.name): \($0.sourceCodec) → webvtt" }
+        } else if let stitched = finished.stitched {
+            (frames, bytes, streams) = (stitched.videoFrames, stitched.bytes, stitched.streams)
+        } else {
+            throw MediaError(.encodeFailed, "nothing was stitched")
+        }
         let seconds = MonotonicClock.now() - started
         let used = Set(completed.map(\.agent)).sorted()
-        return TranscodeReport(
+        var report = TranscodeReport(
             input: options.input, output: options.output, codec: options.settings.codec,
-            frames: stitched.videoFrames, sourceFrames: probe.info.frameCount,
+            frames: frames, sourceFrames: probe.info.frameCount,
             segments: completed.map { c in
                 TranscodeReport.Segment(index: c.result.segment, frames: c.result.frames, agent: c.agent,
                                         primed: plan.segments[c.result.segment].isPrimed, bytes: c.result.payloadBytes,
@@ -62,8 +83,13 @@ public struct TranscodeJob {
                                         agentSeconds: c.result.decodeSeconds + c.result.encodeSeconds + (c.result.analysisSeconds ?? 0))
             },
             agents: used, requeues: requeues, agentRestarts: restarts,
-            seconds: seconds, framesPerSecond: Double(stitched.videoFrames) / max(seconds, 1e-6),
-            speed: probe.info.duration / max(seconds, 1e-6), outputBytes: stitched.bytes,
-            streams: stitched.streams, warnings: finished.warnings, analysis: analysis.map(TranscodeReport.AnalysisSummary.init))
+            seconds: seconds, framesPerSecond: Double(frames) / max(seconds, 1e-6),
+            speed: probe.info.duration / max(seconds, 1e-6), outputBytes: bytes,
+            streams: streams, warnings: finished.warnings, analysis: analysis.map(TranscodeReport.AnalysisSummary.init))
+        report.renditions = finished.packaged.map { p in
+            p.renditions.enumerated().map { i, r in TranscodeReport.Rendition(r, quality: finished.renditionQuality?[safe: i] ?? nil) }
+        }
+        report.ladderChoice = choice
+        return report
     }
 }

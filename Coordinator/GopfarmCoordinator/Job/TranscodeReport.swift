@@ -31,6 +31,37 @@ public struct TranscodeReport: Sendable, Codable {
     public var streams: [String]
     public var warnings: [String]
     public var analysis: AnalysisSummary?
+    /// A ladder job's renditions (the output is a directory of CMAF tracks and manifests).
+    public var renditions: [Rendition]?
+    /// `--ladder auto`: what the probe measured and chose.
+    public var ladderChoice: LadderChoice?
+
+    /// One rung as packaged, with its quality against the source at the source's size.
+    public struct Rendition: Sendable, Codable {
+        public var name: String
+        public var codec: String
+        public var width: Int
+        public var height: Int
+        public var frames: Int
+        public var bytes: Int
+        public var averageBitrate: Int
+        public var peakBitrate: Int
+        public var psnr: Double?
+        public var ssim: Double?
+
+        public init(_ r: PackageReport.Rendition, quality: SegmentQuality?) {
+            name = r.name
+            codec = r.codec
+            width = r.width
+            height = r.height
+            frames = r.frames
+            bytes = r.bytes
+            averageBitrate = r.averageBitrate
+            peakBitrate = r.peakBitrate
+            psnr = quality.map(\.psnrAll).flatMap { $0.isFinite ? $0 : nil }
+            ssim = quality?.ssimY
+        }
+    }
 
     /// The headline of the analysis; the whole record is in `OUT.analysis.json`.
     public struct AnalysisSummary: Sendable, Codable {

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import GopfarmCommon
+import GopfarmCoordinator
+
+/// Compares two ladders of one title by their measured rungs: the Bjøntegaard delta rate.
+struct BDRateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bd-rate",
+        abstract: "Compare two ladders of the same title: how many more or fewer bits the second needs at equal PSNR.",
+        discussion: """
+            Takes the --json reports of two `gopfarm transcode --ladder` runs of the same source with PSNR measured
+            (analysis on), e.g. a fixed ladder and --ladder auto:
+              gopfarm transcode film.mov -o fixed/ --ladder 1080p:6M,720p:3M,480p:1.2M,360p:700k --json > fixed.json
+              gopfarm transcode film.mov -o auto/ --ladder auto --json > auto.json
+              gopfarm bd-rate fixed.json auto.json
+            Negative means the second ladder needs fewer bits for the same quality (BD-rate, PCHIP interpolation of
+            log rate over PSNR on the overlapping PSNR range; average bit rate of each rung).
+            """)
+
+    @Argument(help: "The anchor's report (e.g. the fixed ladder).")
+    var anchor: String
+
+    @Argument(help: "The report to compare with it (e.g. --ladder auto).")
+    var test: String
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    struct Result: Encodable {
+        var anchor: [Point]
+        var test: [Point]
+        /// Percent; nil when the PSNR ranges do not overlap.
+        var bdRate: Double?
+    }
+
+    struct Point: Encodable {
+        var name: String
+        var bitrate: Int
+        var psnr: Double
+    }
+
+    func run() throws {
+        do {
+            let result = Result(anchor: try Self.points(anchor), test: try Self.points(test), bdRate: nil)
+            var out = result
+            out.bdRate = BDRate.percent(anchor: result.anchor.map { (Double($0.bitrate), $0.psnr) },
+                                        test: result.test.map { (Double($0.bitrate), $0.psnr) })
+            if json { try CLIEnvironment.printJSON(out); return }
+            var text = ""
+            for (label, points) in [(anchor, out.anchor), (test, out.test)] {
+                text += "\(label): " + points.map { String(format: "%@ %.0f kbit/s %.2f dB", $0.name, Double($0.bitrate) / 1000, $0.psnr) }.joined(separator: ", ") + "\n"
+            }
+            text += out.bdRate.map { String(format: "BD-rate %+.1f%%\n", $0) } ?? "BD-rate: the two ladders' PSNR ranges do not overlap\n"
+            Console.out(text)
+        } catch {
+            throw CLIEnvironment.fail(error)
+        }
+    }
+
+    /// The measured rungs of a `transcode --ladder --json` report.
+    static func points(_ path: String) throws -> [Point] {
+        let report: TranscodeReport
+        do { report = try JSONDecoder().decode(TranscodeReport.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw MediaError(.invalidOption, "\(path) is not the --json report of gopfarm transcode (\(error.localizedDescription))", path: path)
+        }
+        guard let renditions = report.renditions, !renditions.isEmpty else {
+            throw MediaError(.invalidOption, "\(path) reports no ladder renditions; give the report of a transcode --ladder run", path: path)
+        }
+        let points = renditions.compactMap { r in r.psnr.map { Point(name: r.name, bitrate: r.averageBitrate, psnr: $0) } }
+        guard points.count >= 2 else {
+            throw MediaError(.invalidOption, "\(path) has PSNR for \(points.count) rung(s); BD-rate needs two (run without --no-analysis)", path: path)
+        }
+        return points
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `gopfarm transcode --ladder … --package hls,dash`: every rung of every clip is frame-exact
+/// against the source (count and timestamps), has its IDR frames at the same source frames as
+/// every other rung, fits EXT-X-TARGETDURATION, and is read by ffmpeg through master.m3u8 and
+/// manifest.mpd; the playlists pass RFC 8216's rules as the `m3u8` package parses them
+/// (Tests/tools/stream_check.py); and headless Chromium plays every CMAF track through Media
+/// Source Extensions (Tests/tools/mse_play.py).
+@Suite("Ladder transcode: HLS and DASH from one decode")
+struct LadderTranscodeTests {
+    struct Report: Decodable {
+        struct Rendition: Decodable {
+            var name: String
+            var width: Int
+            var height: Int
+            var frames: Int
+            var bytes: Int
+            var averageBitrate: Int
+            var psnr: Double?
+        }
+        var frames: Int
+        var sourceFrames: Int
+        var renditions: [Rendition]?
+        var warnings: [String]
+    }
+
+    /// Three generated clips (B-frames and AAC; open-GOP HEVC; two audio tracks) and three real
+    /// ones (a web clip with audio, a VFR DASH sample, a broadcast TS).
+    static let generated: [Fixture] = [.h264BFramesMP4, .hevcOpenGOPMKV, .twoAudioMKV]
+    static let shared = ["mdn__friday.mp4", "ax__dash_multi-gop_sample.video.mp4", "tsduck__test-072.ts"]
+
+    /// Two rungs under the source's height: the top at the source's (even) height, one at half.
+    static func ladder(for source: String) throws -> String {
+        let height = Int(try FFmpegOracle.videoStream(source)["height"] ?? "0") ?? 0
+        let top = height & ~1, low = max(16, (height / 2) & ~1)
+        return "\(top)p:1500k,\(low)p:400k"
+    }
+
+    func packageAndCheck(_ source: String, label: String, play: Bool) throws {
+        let dir = TestPaths.scratch("ladder")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out").path
+        let run = try Subprocess.run(TestPaths.gopfarm, [
+            "transcode", source, "-o", out + "/", "--json", "--quiet", "--agents", "2", "--segment-seconds", "2",
+            "--ladder", try Self.ladder(for: source), "--package", "hls,dash", "--package-seconds", "1",
+            "--preset", "ultrafast", "--no-analysis",
+        ], timeout: 600)
+        try #require(run.status == 0, "\(label): \(run.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+        let renditions = try #require(report.renditions)
+        #expect(renditions.count == 2, "\(label)")
+        #expect(renditions.allSatisfy { $0.frames == report.frames && $0.bytes > 0 }, "\(label)")
+        for file in ["master.m3u8", "manifest.mpd"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/\(file)").path), "\(label): \(file)")
+        }
+        let check = try Subprocess.run("python3", [StreamOracleTests.streamCheck, out, "--source", source], timeout: 600)
+        #expect(check.status == 0, "\(label): stream_check found problems:\n\(check.stdout)\(check.stderr)")
+        if play, StreamOracleTests.missingBrowser == nil {
+            let played = try Subprocess.run("python3", [StreamOracleTests.msePlay, out], timeout: 600)
+            #expect(played.status == 0, "\(label): a track did not play through MSE:\n\(played.stdout)\(played.stderr)")
+        }
+    }
+
+    @Test("generated clips", .enabled(if: StreamOracleTests.missingParser == nil, Comment(rawValue: StreamOracleTests.missingParser ?? "")),
+          arguments: generated)
+    func generatedClips(_ fixture: Fixture) throws {
+        // HEVC sources are decoded and re-encoded as H.264 rungs: every one of them plays in Chromium.
+        try packageAndCheck(try fixture.path(), label: fixture.rawValue, play: fixture == .h264BFramesMP4)
+    }
+
+    @Test("clips in ../shared/media", .enabled(if: TestPaths.sharedMedia != nil && StreamOracleTests.missingParser == nil,
+                                               "../shared/media or the m3u8 parser is absent"),
+          arguments: shared)
+    func sharedClips(_ clip: String) throws {
+        try packageAndCheck(TestPaths.sharedMedia!.appendingPathComponent(clip).path, label: clip, play: clip == "mdn__friday.mp4")
+    }
+}
