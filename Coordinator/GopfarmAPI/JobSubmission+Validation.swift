@@ -1,3 +1,4 @@
+import Foundation
 import GopfarmCommon
 
 extension JobSubmission {
@@ -11,7 +12,24 @@ extension JobSubmission {
         try settings.validate()
         if let seconds = segmentSeconds ?? defaultSegmentSeconds { try JobRules.checkSegmentSeconds(seconds) }
         if let maxAgents { try JobRules.checkMaxAgents(maxAgents) }
-        if let outputName { try JobRules.checkOutputName(outputName, codec: settings.codec) }
+        if let outputName {
+            if settings.ladder != nil { try Self.checkLadderOutputName(outputName) } else { try JobRules.checkOutputName(outputName, codec: settings.codec) }
+        }
         if let webhooks { try WebhookRules.check(webhooks) }
+    }
+
+    /// A ladder's output is a directory named after `outputName` less a container extension.
+    public static func checkLadderOutputName(_ name: String) throws(MediaError) {
+        guard !name.isEmpty, name.count <= 255, !name.contains("/"), !name.contains("\0"), !name.hasPrefix(".") else {
+            throw MediaError(.invalidOption, "a ladder's output name must be a plain directory name such as film, not '\(JobRules.quote(name))'")
+        }
+    }
+
+    /// The directory a ladder job writes: the name less a container extension (`film.mp4` →
+    /// `film`), `stream` when nothing is left.
+    public static func ladderDirectoryName(_ name: String) -> String {
+        let ext = (name as NSString).pathExtension.lowercased()
+        let base = JobRules.containers.contains(ext) ? (name as NSString).deletingPathExtension : name
+        return base.isEmpty || base.hasPrefix(".") ? "stream" : base
     }
 }

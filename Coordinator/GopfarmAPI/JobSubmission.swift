@@ -6,6 +6,8 @@ public struct JobSubmission: Codable, Sendable, Equatable {
     public var input: String?
     public var upload: String?
     /// File name of the result (its extension picks the container); default `<input name>.mp4`.
+    /// A ladder job's output is a directory: its name is this one less a container extension
+    /// (default `<input name>`, or `stream`).
     public var outputName: String?
     public var settings: EncodeSettings
     public var segmentSeconds: Double?
@@ -37,5 +39,5 @@ public struct JobSubmission: Codable, Sendable, Equatable {
 
     /// Field names accepted at each level: anything else is a 400, so a typo is never silently ignored.
     public static let fields: Set<String> = ["input", "upload", "outputName", "settings", "segmentSeconds", "priority", "analysis", "maxAgents", "preset", "webhooks"]
-    public static let settingsFields: Set<String> = ["codec", "crf", "bitrate", "preset", "gop", "pixelFormat", "scale", "threads", "deinterlace"]
+    public static let settingsFields: Set<String> = ["codec", "crf", "bitrate", "preset", "gop", "pixelFormat", "scale", "threads", "deinterlace", "ladder"]
 }

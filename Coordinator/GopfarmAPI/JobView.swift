@@ -54,11 +54,14 @@ public struct JobView: Codable, Sendable, Equatable {
     public var timings: JobTimings?
     /// The job's `maxAgents`, when it has one.
     public var maxAgents: Int?
+    /// A ladder job's renditions and files (its `outputName` is then a directory).
+    public var ladder: JobLadder?
 
     public init(id: String, owner: String, state: State, priority: JobPriority, input: String, outputName: String,
                 codec: String, submittedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, progress: Progress,
                 error: String? = nil, warnings: [String] = [], outputFrames: Int? = nil, outputBytes: Int? = nil,
-                agents: [String] = [], analysis: JobAnalysis? = nil, timings: JobTimings? = nil, maxAgents: Int? = nil) {
+                agents: [String] = [], analysis: JobAnalysis? = nil, timings: JobTimings? = nil, maxAgents: Int? = nil,
+                ladder: JobLadder? = nil) {
         self.id = id
         self.owner = owner
         self.state = state
@@ -78,5 +81,6 @@ public struct JobView: Codable, Sendable, Equatable {
         self.analysis = analysis
         self.timings = timings
         self.maxAgents = maxAgents
+        self.ladder = ladder
     }
 }

@@ -15,7 +15,9 @@ extension FarmService {
         try checkDiskBudget(what: "a new job (its output goes in the data directory)")
         let (input, defaultName) = try await resolveInput(submission, caller: caller)
         let seconds = submission.segmentSeconds ?? config.defaultSegmentSeconds
-        let outputName = submission.outputName ?? defaultName
+        var outputName = submission.outputName ?? defaultName
+        // A ladder writes a directory: `film.mp4` names `film/`.
+        if submission.settings.ladder != nil { outputName = JobSubmission.ladderDirectoryName(outputName) }
         let id = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)).lowercased()
         var stored = submission
         stored.input = input

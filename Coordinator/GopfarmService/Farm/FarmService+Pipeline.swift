@@ -40,8 +40,13 @@ extension FarmService {
         // does not happen) or after it (and the dispatcher drops the job).
         active.withLock { jobs in
             if jobs.removeValue(forKey: id) != nil, action == .stopDispatch { dispatcher.cancel(job: id) }
+            // An automatic ladder's probe stops with its job (it is held only while it runs).
+            if jobs.removeValue(forKey: Self.probeID(id)) != nil { dispatcher.cancel(job: Self.probeID(id)) }
         }
     }
+
+    /// The dispatcher's id of a job's automatic-ladder probe.
+    static func probeID(_ job: String) -> String { job + "-probe" }
 
     private func prepare(_ row: JobRow) {
         guard let submission = row.decodedSubmission, !isShuttingDown else { return }
@@ -51,7 +56,7 @@ extension FarmService {
             // finished segments still fit.
             let slots = try store.phases(row.id)?.plannedSlots
                 ?? Self.plannedSlots(dispatcher.snapshot.agents, maxAgents: submission.maxAgents)
-            let pipeline = try JobPipeline(
+            var pipeline = try JobPipeline(
                 input: row.input, settings: submission.settings, segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds,
                 slots: slots, analysis: submission.analysis == false ? nil : AnalysisSettings())
             pipeline.logPlan(logger, job: row.id)
@@ -64,8 +69,18 @@ extension FarmService {
             try store.recordPlan(row.id, plan: pipeline.prepared.plan, warnings: pipeline.prepared.warnings)
             let outputDir = config.outputs.appendingPathComponent(row.id)
             try FileManager.default.createDirectory(at: outputDir, withIntermediateDirectories: true)
-            try dispatch(row, pipeline: pipeline, outputPath: outputDir.appendingPathComponent(row.outputName).path,
-                         maxAgents: submission.maxAgents)
+            // A ladder's output is the directory `outputName` (the submission dropped its extension).
+            let outputPath = outputDir.appendingPathComponent(row.outputName).path
+            if pipeline.prepared.settings.ladder?.auto == true {
+                // A resumed job keeps the rungs its probe chose: its finished segments hold them.
+                if let choice = try store.ladderChoice(row.id) {
+                    pipeline = try pipeline.choosingLadder(choice)
+                } else if let probe = try pipeline.ladderProbe() {
+                    return try startProbe(LadderProbeWait(row: row, probe: probe, maxAgents: submission.maxAgents),
+                                          pipeline: pipeline, outputPath: outputPath)
+                }
+            }
+            try dispatch(row, pipeline: pipeline, outputPath: outputPath, maxAgents: submission.maxAgents)
         } catch {
             fail(row.id, (error as? MediaError)?.description ?? "\(error)")
         }
@@ -96,9 +111,64 @@ extension FarmService {
         }
     }
 
+    /// `--ladder auto`: the agents first encode the probe, dispatched beside other jobs under
+    /// `probeID`; `probeFinished` picks the rungs and dispatches the job. The job stays
+    /// `planning` meanwhile, so a cancel stops the probe (`moved`).
+    private func startProbe(_ wait: LadderProbeWait, pipeline: JobPipeline, outputPath: String) throws {
+        let id = wait.row.id, probeID = Self.probeID(id)
+        active.withLock { $0[probeID] = ActiveJob(pipeline: pipeline, outputPath: outputPath, probing: wait) }
+        // A cancel that landed before the probe was held has nothing to stop: check after holding it.
+        guard try store.job(id)?.state == .planning else {
+            active.withLock { _ = $0.removeValue(forKey: probeID) }
+            return
+        }
+        let job = wait.probe.dispatchJob(id: probeID, spool: config.spool, priority: wait.row.priority, owner: wait.row.owner)
+        active.withLock { jobs in
+            if jobs[probeID] != nil { dispatcher.add(job, makeExtractor: pipeline.extractor) }
+        }
+        store.event(job: id, kind: "ladder", "probing \(wait.probe.sample.count) segment(s) at \(wait.probe.rungs.count) encodes to choose the ladder")
+        logger.info("ladder probe dispatched", metadata: ["job": "\(id)", "segments": "\(wait.probe.sample.count)", "encodes": "\(wait.probe.rungs.count)"])
+    }
+
+    /// The probe's outcome (on the dispatcher's thread): choose and dispatch on a prepare thread.
+    private func probeFinished(_ job: ActiveJob, _ wait: LadderProbeWait, _ outcome: DispatchOutcome) {
+        let id = wait.row.id
+        switch outcome {
+        case .cancelled:
+            return
+        case .failed(let message):
+            fail(id, "the ladder probe failed: \(message)")
+        case .completed(let segments):
+            preparing.submit { [self] in
+                do {
+                    let choice = try wait.probe.choose(segments)
+                    removeProbeFiles(segments)
+                    try store.saveLadderChoice(id, choice)
+                    let rungs = choice.rungs.map { "\($0.name):\($0.bitrate)" }.joined(separator: ",")
+                    store.event(job: id, kind: "ladder", "chose \(rungs)")
+                    logger.info("ladder chosen", metadata: ["job": "\(id)", "rungs": "\(rungs)"])
+                    try dispatch(wait.row, pipeline: try job.pipeline.choosingLadder(choice), outputPath: job.outputPath, maxAgents: wait.maxAgents)
+                } catch {
+                    removeProbeFiles(segments)
+                    fail(id, (error as? MediaError)?.description ?? "\(error)")
+                }
+            }
+        }
+    }
+
+    /// The probe's encodes served their purpose once measured: no store row names them.
+    private func removeProbeFiles(_ segments: [CompletedSegment]) {
+        for c in segments {
+            unlink(c.path.path)
+            if let sha = c.result.analysisSHA256 { unlink(config.spool.appendingPathComponent("\(sha).gfa").path) }
+        }
+    }
+
     /// Called (on the dispatcher's thread) after the store recorded its verdict on a job.
     func jobFinished(_ id: String, _ outcome: DispatchOutcome) {
         let job = active.withLock { $0.removeValue(forKey: id) }
+        if let job, let wait = job.probing { return probeFinished(job, wait, outcome) }
+        if job == nil, id.hasSuffix("-probe") { return }  // a probe stopped with its job
         switch outcome {
         case .cancelled:
             return
@@ -126,10 +196,22 @@ extension FarmService {
                 $0.stitchSeconds = finished.stitchSeconds
                 $0.analysisSeconds = finished.analysisSeconds
             }
-            guard let report = finished.stitched else { throw MediaError(.encodeFailed, "nothing was stitched") }
-            try store.finishOutput(id, path: job.outputPath, frames: report.videoFrames, bytes: Int(report.bytes), warnings: warnings)
+            let frames: Int
+            if var packaged = finished.packaged {
+                // An automatic ladder's record goes beside its manifests, served with them.
+                if let choice = try store.ladderChoice(id) {
+                    try LadderFiles.write(choice, into: URL(fileURLWithPath: job.outputPath))
+                    packaged.files += ["ladder.json", "ladder.html"].filter { !packaged.files.contains($0) }
+                }
+                try store.finishLadder(id, directory: job.outputPath, report: packaged, quality: finished.renditionQuality, warnings: warnings)
+                frames = packaged.videoFrames
+            } else {
+                guard let report = finished.stitched else { throw MediaError(.encodeFailed, "nothing was stitched") }
+                try store.finishOutput(id, path: job.outputPath, frames: report.videoFrames, bytes: Int(report.bytes), warnings: warnings)
+                frames = report.videoFrames
+            }
             if case .moved = try advance(id, { $0.finished() }) {
-                logger.info("job done", metadata: ["job": "\(id)", "frames": "\(report.videoFrames)", "output": "\(job.outputPath)"])
+                logger.info("job done", metadata: ["job": "\(id)", "frames": "\(frames)", "output": "\(job.outputPath)"])
             }
         } catch {
             fail(id, "stitching failed: \((error as? MediaError)?.description ?? "\(error)")")

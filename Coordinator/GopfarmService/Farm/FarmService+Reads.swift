@@ -23,7 +23,26 @@ extension FarmService {
         guard row.state == .done, let path = row.outputPath else {
             throw APIError(.conflict, "job \(id) is \(row.state.rawValue); its output exists once it is done")
         }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw APIError(.conflict, "job \(id) wrote a ladder (a directory); its files are at GET \(JobLadder.fileURL(job: id, file: "master.m3u8")) and beside it (gopfarm fetch downloads them all)")
+        }
         return (path, row.outputName)
+    }
+
+    /// One file of a finished ladder job's output directory (`master.m3u8`,
+    /// `video-720p/seg-00001.m4s`): a relative path of plain names, resolved inside the
+    /// directory without following a link out of it.
+    public func outputFile(_ id: String, path segments: [String], caller: Caller) async throws(APIError) -> (path: String, size: Int) {
+        let row = try await visibleRow(id, caller: caller)
+        guard row.state == .done, let root = row.outputPath else {
+            throw APIError(.conflict, "job \(id) is \(row.state.rawValue); its files exist once it is done")
+        }
+        let relative = try LadderFilePath.check(segments)
+        guard let file = LadderFilePath.resolve(relative, in: root) else {
+            throw APIError(.notFound, "job \(id) has no file \(relative.prefix(200))")
+        }
+        return file
     }
 
     /// A finished job's HTML report.

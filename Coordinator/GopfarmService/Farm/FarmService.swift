@@ -16,6 +16,9 @@ public final class FarmService: Sendable {
     struct ActiveJob: Sendable {
         var pipeline: JobPipeline
         var outputPath: String
+        /// Set on an automatic ladder's probe (held under `probeID(job)`): what the job waits
+        /// for, so the probe's outcome goes back to it instead of to the store's verdict.
+        var probing: LadderProbeWait?
     }
 
     public let config: ServeConfig

@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmAPI
+import GopfarmCommon
 import GopfarmCoordinator
 
 /// A job as the API shows it: the stored row, with live progress from the dispatcher's snapshot.
@@ -15,6 +16,14 @@ struct JobViews: Sendable {
         view.analysis = try? await store.analysis(row.id)
         view.analysis?.series = nil  // the per-frame series is at /analysis
         view.timings = try? await store.timings(row.id)
+        if view.ladder != nil, let output = try? await store.ladderOutput(row.id) {
+            view.ladder?.renditions = output.renditions
+            view.ladder?.packages = output.packages
+            view.ladder?.segmentSeconds = output.segmentSeconds
+            view.ladder?.files = output.files
+            if output.files.contains("master.m3u8") { view.ladder?.hlsURL = JobLadder.fileURL(job: row.id, file: "master.m3u8") }
+            if output.files.contains("manifest.mpd") { view.ladder?.dashURL = JobLadder.fileURL(job: row.id, file: "manifest.mpd") }
+        }
         return view
     }
 
@@ -33,8 +42,15 @@ struct JobViews: Sendable {
             id: row.id, owner: row.owner, state: row.state, priority: row.priority, input: row.input, outputName: row.outputName,
             codec: submission?.settings.codec ?? "?", submittedAt: row.submittedAt, startedAt: row.startedAt, finishedAt: row.finishedAt,
             progress: progress, error: row.error, warnings: row.decodedWarnings, outputFrames: row.outputFrames,
-            outputBytes: row.outputBytes, agents: agents, maxAgents: submission?.maxAgents)
+            outputBytes: row.outputBytes, agents: agents, maxAgents: submission?.maxAgents,
+            ladder: submission?.settings.ladder.map(Self.requested))
         return updated(view, live: live)
+    }
+
+    /// What a ladder job asked for; the renditions come once it is packaged (`load`).
+    static func requested(_ ladder: Ladder) -> JobLadder {
+        JobLadder(requested: ladder.auto ? "auto" : ladder.rungs.map { "\($0.name):\(JobLadder.rateText($0.bitrate))" }.joined(separator: ","),
+                  packages: ladder.packages.map(\.rawValue), segmentSeconds: ladder.segmentSeconds)
     }
 
     /// The view with the dispatcher's live counts (a job the dispatcher does not hold keeps its own).

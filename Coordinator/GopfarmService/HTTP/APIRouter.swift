@@ -67,6 +67,11 @@ struct APIRouter {
             }
             return Response(status: .ok, headers: headers, body: body)
         }
+        // A ladder job's output directory, file by file (playlists, CMAF segments, the ladder record).
+        jobs.get("{id}/files/**") { _, context in
+            try await LadderFileResponse.make(service: service, id: try pathParameter("id", context), context: context,
+                                              caller: try context.requireCaller())
+        }
 
         jobs.get("{id}/analysis") { _, context in
             try json(try await service.analysis(try pathParameter("id", context), caller: try context.requireCaller()))

@@ -33,7 +33,15 @@ enum StrictJSON {
             throw APIError(.badRequest, "'settings' must be an object such as {\"codec\": \"libx264\", \"crf\": 23}")
         }
         try checkFields(settings, allowed: JobSubmission.settingsFields, in: "settings")
-        return try typed(JobSubmission.self, buffer)
+        guard let ladder = settings["ladder"], !(ladder is NSNull) else { return try typed(JobSubmission.self, buffer) }
+        // A ladder may be given as the CLI's text or a partial object: decoded as `Ladder` encodes it.
+        var normalized = object, given = settings
+        given["ladder"] = try LadderJSON.normalized(ladder)
+        normalized["settings"] = given
+        guard let data = try? JSONSerialization.data(withJSONObject: normalized) else {
+            throw APIError(.badRequest, "the request body could not be read")
+        }
+        return try typed(JobSubmission.self, ByteBuffer(bytes: data))
     }
 
     private static func typed<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws(APIError) -> T {
@@ -44,8 +52,8 @@ enum StrictJSON {
         }
     }
 
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ c: [CodingKey]) -> String { c.map(\.stringValue).joined(separator: ".") }
+    static func describe(_ error: DecodingError, prefix: String? = nil) -> String {
+        func path(_ c: [CodingKey]) -> String { ((prefix.map { [$0] } ?? []) + c.map(\.stringValue)).joined(separator: ".") }
         switch error {
         case .keyNotFound(let key, let ctx): return "missing field '\(path(ctx.codingPath + [key]))'"
         case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx): return "field '\(path(ctx.codingPath))' has the wrong type"

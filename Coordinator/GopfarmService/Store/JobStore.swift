@@ -99,6 +99,7 @@ public final class JobStore: Sendable {
         m.registerMigration("6-b-attempts-ended-index") { db in
             try db.execute(sql: "CREATE INDEX attempts_ended ON attempts(endedAt)")
         }
+        m.registerMigration("015_ladder-renditions") { db in try LadderTables.create(db) }
         return m
     }
 
