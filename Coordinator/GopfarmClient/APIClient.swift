@@ -63,8 +63,39 @@ package struct APIClient: Sendable {
     /// Returns the number of bytes written.
     @discardableResult
     package func downloadOutput(of id: String, to output: String) async throws -> Int64 {
+        try await download("/v1/jobs/\(Self.escape(id))/output", to: output)
+    }
+
+    /// Downloads every file of a finished ladder job (`job.ladder.files`, from its single view)
+    /// into `directory`, made if missing, each through `GET /v1/jobs/{id}/files/{path}` as
+    /// `FILE.partial` renamed when complete. Returns the bytes written.
+    @discardableResult
+    package func downloadLadder(_ job: JobView, to directory: String) async throws -> Int64 {
+        guard let files = job.ladder?.files, !files.isEmpty else {
+            throw ClientError.file("job \(job.id) lists no ladder files (is it done, and a ladder job?)")
+        }
+        let root = URL(fileURLWithPath: directory)
+        var total: Int64 = 0
+        for file in files {
+            // The list is the server's: only plain relative names are written, inside the directory.
+            let parts = file.split(separator: "/", omittingEmptySubsequences: false)
+            guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") }) else {
+                throw ClientError.file("job \(job.id) lists a file named '\(file.prefix(100))', which is not a plain relative path")
+            }
+            let target = root.appendingPathComponent(file)
+            do {
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            } catch {
+                throw ClientError.file("cannot create \(target.deletingLastPathComponent().path): \(error.localizedDescription)")
+            }
+            total += try await download(JobLadder.fileURL(job: Self.escape(job.id), file: file), to: target.path)
+        }
+        return total
+    }
+
+    /// Streams one GET into `OUT.partial`, checks its length, renames it to `OUT`.
+    private func download(_ path: String, to output: String) async throws -> Int64 {
         let partial = output + ".partial"
-        let path = "/v1/jobs/\(Self.escape(id))/output"
         do {
             let result = try await perform(makeRequest("GET", path), sink: .file(partial), timeout: 300)
             try check(result, "GET \(path)")

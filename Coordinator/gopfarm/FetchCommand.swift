@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import GopfarmClient
+import GopfarmCommon
 
 struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Download a finished job's output (written as FILE.partial, renamed when complete).")
+        abstract: "Download a finished job's output (written as FILE.partial, renamed when complete); a ladder job's whole directory.")
 
     @Argument(help: "Job id.")
     var id: String
@@ -18,7 +19,10 @@ struct FetchCommand: AsyncParsableCommand {
     func run() async throws {
         try await ClientRun.run { [self] in
             try SubmitCommand.checkWritable(output)
-            let bytes = try await client.makeClient().downloadOutput(of: id, to: output)
+            let api = try client.makeClient()
+            let job = try await api.job(id)
+            if job.ladder != nil { try JobRules.checkOutputDirectory(output) }
+            let bytes = try await SubmitCommand.download(job, api: api, to: output)
             CLIEnvironment.say("\(output): \(ClientFormat.bytes(bytes))")
         }
     }

@@ -51,6 +51,7 @@ struct StatusCommand: AsyncParsableCommand {
             if let bytes = j.outputBytes { parts.append(ClientFormat.bytes(Int64(bytes))) }
             t += "  result:    \(parts.joined(separator: ", "))\n"
         }
+        for line in ladderLines(j.ladder, id: j.id) { t += "  \(line)\n" }
         if !j.agents.isEmpty {
             t += "  agents:    \(j.agents.joined(separator: ", "))"
             if let limit = j.maxAgents { t += " (at most \(limit) at once)" }
@@ -67,6 +68,31 @@ struct StatusCommand: AsyncParsableCommand {
         if let e = j.error { t += "  error:     \(e)\n" }
         for w in j.warnings { t += "  warning:   \(w)\n" }
         return t
+    }
+
+    /// A ladder job's lines: what it asked for, then one per packaged track with its size and
+    /// rates, then where the manifests are served.
+    static func ladderLines(_ ladder: JobLadder?, id: String) -> [String] {
+        guard let ladder else { return [] }
+        var lines = ["ladder:    \(ladder.requested) → \(ladder.packages.joined(separator: ", ")), \(JobRules.show(ladder.segmentSeconds)) s segments"]
+        let table = ladder.renditions.map { r -> [String] in
+            var rates = ""
+            if let avg = r.averageBitrate { rates = "\(JobLadder.rateText(avg))b/s" }
+            if let peak = r.peakBitrate { rates += " (peak \(JobLadder.rateText(peak)))" }
+            var quality = ""
+            if let psnr = r.psnr { quality = String(format: "PSNR %.2f dB", psnr) }
+            if let ssim = r.ssim { quality += String(format: ", SSIM %.4f", ssim) }
+            return [r.kind.rawValue, r.name, r.codec, r.size ?? r.language ?? "", ClientFormat.bytes(Int64(r.bytes)), rates, quality]
+        }
+        // Columns padded to their widest cell, so the renditions read as a table.
+        let widths = (0..<7).map { c in table.map { $0[c].count }.max() ?? 0 }
+        for row in table {
+            lines.append(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+        if let hls = ladder.hlsURL { lines.append("hls:       \(hls)") }
+        if let dash = ladder.dashURL { lines.append("dash:      \(dash)") }
+        return lines
     }
 
     /// Where the time went, in the order it is spent: "probe 0.6 s, plan 0.0 s, segments 147.5 s

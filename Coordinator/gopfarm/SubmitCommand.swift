@@ -20,12 +20,14 @@ struct SubmitCommand: AsyncParsableCommand {
             With --wait, progress is shown on stderr and the output is downloaded to OUTPUT when the job is done;
             Ctrl-C stops waiting but leaves the job running.
             Example: gopfarm submit /mnt/media/talk.mov -o talk.mp4 --crf 23 --preset medium --wait
+            A ladder job's output is a directory: gopfarm submit film.mov -o film/ --ladder 720p:3M,360p:700k --package hls --wait
+            downloads master.m3u8, manifest.mpd and every track into film/ (each file is also at GET /v1/jobs/ID/files/PATH).
             """)
 
     @Argument(help: "Input video file.")
     var input: String
 
-    @Option(name: [.short, .long], help: "Output file: its name is the job's output name; with --wait it is written here.")
+    @Option(name: [.short, .long], help: "Output file: its name is the job's output name; with --wait it is written here. With --ladder, a directory.")
     var output: String
 
     @OptionGroup var encode: EncodeOptions
@@ -97,7 +99,10 @@ struct SubmitCommand: AsyncParsableCommand {
             return
         }
         let api = try client.makeClient()
-        if wait { try Self.checkWritable(output) }
+        if wait {
+            try Self.checkWritable(output)
+            if submission.settings.ladder != nil { try JobRules.checkOutputDirectory(output) }
+        }
 
         if upload {
             submission.upload = try await uploadInput(api).upload
@@ -134,7 +139,7 @@ struct SubmitCommand: AsyncParsableCommand {
             state.downloading()
             let bytes = try await ClientRun.retryingTransient(onRetry: { error in
                 if !quiet { ClientFormat.note("\(error); retrying the download for up to 60 s") }
-            }) { try await api.downloadOutput(of: final.id, to: output) }
+            }) { try await Self.download(final, api: api, to: output) }
             state.finished()
             if json { try ClientFormat.printJSON(final) } else { Self.printSummary(final, output: output, bytes: bytes) }
         case .failed:
@@ -174,6 +179,14 @@ struct SubmitCommand: AsyncParsableCommand {
         }
     }
 
+    /// A finished job's output into `output`: the file, or a ladder's whole directory (the
+    /// job's own view lists its files).
+    static func download(_ job: JobView, api: APIClient, to output: String) async throws -> Int64 {
+        guard job.ladder != nil else { return try await api.downloadOutput(of: job.id, to: output) }
+        let full = job.ladder?.files == nil ? try await api.job(job.id) : job
+        return try await api.downloadLadder(full, to: output)
+    }
+
     static func printSummary(_ job: JobView, output: String, bytes: Int64) {
         var text = "\(output): "
         if let frames = job.outputFrames { text += "\(frames) frames, " }
@@ -183,6 +196,7 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         if !job.agents.isEmpty { text += " on \(TranscodeCommand.count(job.agents.count, "agent")) (\(job.agents.joined(separator: ", ")))" }
         text += " — job \(job.id)\n"
+        for line in StatusCommand.ladderLines(job.ladder, id: job.id) { text += "  \(line)\n" }
         for w in job.warnings { text += "warning: \(w)\n" }
         Console.out(text)
     }

@@ -70,6 +70,36 @@ struct LadderTranscodeTests {
         try packageAndCheck(try fixture.path(), label: fixture.rawValue, play: fixture == .h264BFramesMP4)
     }
 
+    /// `--ladder auto`: the probe's record sits beside the manifests, its rungs are what the
+    /// job encoded, and the package passes the same oracle.
+    @Test("--ladder auto", .enabled(if: StreamOracleTests.missingParser == nil, Comment(rawValue: StreamOracleTests.missingParser ?? "")))
+    func automaticLadder() throws {
+        struct Choice: Decodable {
+            struct Rung: Decodable { var name: String; var height: Int; var bitrate: Int }
+            var points: [ProbePoint]
+            var rungs: [Rung]
+            struct ProbePoint: Decodable { var height: Int; var crf: Double; var bitrate: Double; var psnr: Double }
+        }
+        let source = try Fixture.h264BFramesMP4.path()
+        let dir = TestPaths.scratch("ladder-auto")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out").path
+        let run = try Subprocess.run(TestPaths.gopfarm, ["transcode", source, "-o", out, "--json", "--quiet", "--agents", "2",
+                                                         "--segment-seconds", "2", "--ladder", "auto", "--package", "hls", "--preset", "ultrafast"], timeout: 600)
+        try #require(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+        let choice = try JSONDecoder().decode(Choice.self, from: Data(contentsOf: dir.appendingPathComponent("out/ladder.json")))
+        // 320x240: 240 and 120 lines at five CRFs, every one measured.
+        #expect(choice.points.count == 10 && choice.points.allSatisfy { $0.bitrate > 0 && $0.psnr > 20 })
+        #expect(report.renditions?.map(\.name) == choice.rungs.map(\.name))
+        #expect(report.renditions?.allSatisfy { $0.psnr != nil } == true)
+        let html = try String(contentsOf: dir.appendingPathComponent("out/ladder.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("PSNR (dB)"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/manifest.mpd").path), "--package hls writes no MPD")
+        let check = try Subprocess.run("python3", [StreamOracleTests.streamCheck, out, "--source", source, "--mpd", ""], timeout: 600)
+        #expect(check.status == 0, "stream_check found problems:\n\(check.stdout)\(check.stderr)")
+    }
+
     @Test("clips in ../shared/media", .enabled(if: TestPaths.sharedMedia != nil && StreamOracleTests.missingParser == nil,
                                                "../shared/media or the m3u8 parser is absent"),
           arguments: shared)
