@@ -102,6 +102,28 @@ enum DashboardModels {
         var attempts: [Attempt]
         var hasAttempts: Bool
         var moreAttempts: String?
+        /// A ladder job: what it asked for, and once done its tracks and manifests.
+        var ladder: Ladder?
+    }
+
+    struct Ladder {
+        var summary: String
+        var renditions: [Rendition]
+        var hasRenditions: Bool
+        var hlsLink: String?
+        var dashLink: String?
+        var plotLink: String?
+    }
+
+    struct Rendition {
+        var kind: String
+        var name: String
+        var codec: String
+        var size: String
+        var bytes: String
+        var average: String
+        var peak: String
+        var quality: String
     }
 
     struct Agent {

@@ -64,7 +64,8 @@ struct DashboardPages {
             hasContactSheet: v.state == .done && FileManager.default.fileExists(atPath: sheet.path),
             timeline: DashboardRows.timeline(v.timings, elapsed: (v.finishedAt ?? now).timeIntervalSince(v.submittedAt)),
             attempts: attempts, hasAttempts: !attempts.isEmpty,
-            moreAttempts: total > attempts.count ? "and \(total - attempts.count) more (all in GET /v1/jobs/\(v.id))" : nil)
+            moreAttempts: total > attempts.count ? "and \(total - attempts.count) more (all in GET /v1/jobs/\(v.id))" : nil,
+            ladder: v.ladder.map { DashboardRows.ladder($0, job: v.id) })
     }
 
     func agents(_ s: DashboardSession, now: Date = Date()) async throws(APIError) -> DashboardModels.Agents {

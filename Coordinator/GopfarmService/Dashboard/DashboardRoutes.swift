@@ -68,6 +68,9 @@ public struct DashboardRoutes: Sendable {
             headers[.contentDisposition] = "attachment; filename=\"\(name.replacingOccurrences(of: "\"", with: ""))\""
             return Response(status: .ok, headers: headers, body: body)
         })
+        router.get("/jobs/{id}/files/**", use: page { _, context, s in
+            try await LadderFileResponse.make(service: service, id: try pathParameter("id", context), context: context, caller: s.caller)
+        })
         router.get("/jobs/{id}/thumbnails/{name}", use: page { _, context, s in
             let data = try await service.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context), caller: s.caller)
             var headers = HTTPFields()

@@ -115,7 +115,7 @@ enum DashboardTemplates {
         <h1>{{name}}</h1>
         <span class="badge big s-{{state}}" id="job-state">{{state}}</span>
         <div class="actions">
-        {{#done}}<a class="button primary" href="/jobs/{{id}}/output" id="download-link">Download output</a>{{/done}}
+        {{#done}}{{^ladder}}<a class="button primary" href="/jobs/{{id}}/output" id="download-link">Download output</a>{{/ladder}}{{/done}}
         {{#hasReport}}<a class="button" href="/jobs/{{id}}/report" id="report-link">Analysis report</a>{{/hasReport}}
         {{#live}}<form method="post" action="/jobs/{{id}}/cancel"><input type="hidden" name="csrf" value="{{layout.csrf}}"><button class="button" type="submit" id="cancel-button">Cancel job</button></form>{{/live}}
         </div>
@@ -130,6 +130,14 @@ enum DashboardTemplates {
         <section class="card" aria-labelledby="details-h"><h2 id="details-h">Details</h2>
         <dl class="facts">{{#facts}}<div><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/facts}}</dl>
         </section>
+        {{#ladder}}<section class="card" aria-labelledby="ladder-h" id="ladder"><h2 id="ladder-h">Renditions</h2>
+        <p class="muted">{{summary}}</p>
+        {{#hasRenditions}}<table class="attempts" id="renditions"><thead><tr><th scope="col">Track</th><th scope="col">Name</th><th scope="col">Codec</th><th scope="col">Size</th><th scope="col" class="num">Bytes</th><th scope="col" class="num">Average</th><th scope="col" class="num">Peak</th><th scope="col" class="num">PSNR</th></tr></thead><tbody>
+        {{#renditions}}<tr><td>{{kind}}</td><td class="mono">{{name}}</td><td>{{codec}}</td><td>{{size}}</td><td class="num">{{bytes}}</td><td class="num">{{average}}</td><td class="num">{{peak}}</td><td class="num">{{quality}}</td></tr>{{/renditions}}
+        </tbody></table>{{/hasRenditions}}
+        {{^hasRenditions}}<p class="muted">The renditions are listed once the job is packaged.</p>{{/hasRenditions}}
+        <p>{{#hlsLink}}<a class="button" href="{{hlsLink}}" id="hls-link">master.m3u8</a> {{/hlsLink}}{{#dashLink}}<a class="button" href="{{dashLink}}" id="dash-link">manifest.mpd</a> {{/dashLink}}{{#plotLink}}<a class="button" href="{{plotLink}}" id="ladder-plot-link">Ladder choice</a>{{/plotLink}}</p>
+        </section>{{/ladder}}
         <section class="card" aria-labelledby="timeline-h"><h2 id="timeline-h">Segment timeline</h2>
         {{#timeline}}<p class="muted">One row per agent: each segment as the agent worked on it, after a light bar while it waited on the agent (prefetched or in transfer). Hover a bar for its times.</p><div class="chart">{{{timeline}}}</div>{{/timeline}}
         {{^timeline}}<p class="muted">No segment has been leased yet.</p>{{/timeline}}
