@@ -53,7 +53,7 @@ enum StrictJSON {
     }
 
     static func describe(_ error: DecodingError, prefix: String? = nil) -> String {
-        func path(_ c: [CodingKey]) -> String { ((prefix.map { [$0] } ?? []) + c.map(\.stringValue)).joined(separator: ".") }
+        func path(_ c: [CodingKey]) -> String { ((prefix.map { [$0] } ?? []) + c.map { $0.intValue.map(String.init) ?? $0.stringValue }).joined(separator: ".") }
         switch error {
         case .keyNotFound(let key, let ctx): return "missing field '\(path(ctx.codingPath + [key]))'"
         case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx): return "field '\(path(ctx.codingPath))' has the wrong type"
