@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A ladder job through `gopfarm serve` with one real agent: `gopfarm submit --ladder … --wait`
+/// downloads the packaged directory, `gopfarm status --json` lists the renditions the store
+/// recorded, and `GET /v1/jobs/{id}/files/…` serves the master playlist and the segments it names.
+@Suite("Ladder jobs through serve", .serialized)
+struct LadderServeTests {
+    struct View: Decodable {
+        struct Ladder: Decodable {
+            struct Rendition: Decodable { var kind: String; var name: String; var width: Int?; var height: Int?; var frames: Int?; var bytes: Int; var averageBitrate: Int? }
+            var renditions: [Rendition]
+            var hlsURL: String?
+            var dashURL: String?
+            var files: [String]?
+        }
+        var id: String
+        var state: String
+        var outputName: String
+        var outputFrames: Int?
+        var ladder: Ladder?
+    }
+
+    @Test("submit --ladder --wait: a 2-rung package, listed by status and served file by file")
+    func twoRungs() throws {
+        let dir = TestPaths.scratch("ladder-serve")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clip = dir.appendingPathComponent("clip.mp4").path
+        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
+                                                 "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=48000:duration=3",
+                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", clip], timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        let sourceFrames = try FFmpegOracle.countFrames(clip)
+        let serve = try ServeProcess(directory: dir, inputRoot: dir.path)
+        defer { serve.stop() }
+        let agent = try serve.startAgent(name: "ladder-agent", slots: 2)
+        defer { agent.terminate() }
+        let created = try serve.cli(["token", "create", "--role", "producer", "--name", "alice"])
+        try #require(created.status == 0, "\(created.stderr)")
+        let alice = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let out = dir.appendingPathComponent("film")
+        let submitted = try serve.cli(["submit", clip, "-o", out.path + "/", "--ladder", "240p:400k,120p:150k", "--package", "hls,dash",
+                                       "--package-seconds", "1", "--segment-seconds", "1", "--preset", "ultrafast", "--no-analysis",
+                                       "--wait", "--json", "--quiet"], token: alice, timeout: 300)
+        try #require(submitted.status == 0, "\(submitted.stderr)\n\(serve.log)")
+        let final = try JSONDecoder().decode(View.self, from: Data(submitted.stdout.utf8))
+        #expect(final.state == "done" && final.outputName == "film")
+
+        let status = try serve.cli(["status", final.id, "--json"], token: alice)
+        try #require(status.status == 0, "\(status.stderr)")
+        let view = try JSONDecoder().decode(View.self, from: Data(status.stdout.utf8))
+        let ladder = try #require(view.ladder, "\(status.stdout)")
+        let video = ladder.renditions.filter { $0.kind == "video" }
+        #expect(video.map(\.name) == ["240p", "120p"], "\(status.stdout)")
+        #expect(video.map(\.height) == [240, 120] && video.map(\.width) == [320, 160])
+        #expect(video.allSatisfy { $0.frames == sourceFrames && $0.frames == view.outputFrames && $0.bytes > 0 && ($0.averageBitrate ?? 0) > 0 })
+        #expect(ladder.renditions.contains { $0.kind == "audio" }, "the clip's audio track is a rendition too")
+        let text = try serve.cli(["status", final.id], token: alice)
+        #expect(text.stdout.contains("240p") && text.stdout.contains("320x240") && text.stdout.contains("master.m3u8"), "\(text.stdout)")
+
+        // The files endpoint: the master playlist, a media playlist it names, and a segment that one names.
+        let hls = try #require(ladder.hlsURL)
+        let master = try serve.request("GET", hls, token: alice)
+        #expect(master.status == 200 && master.text.hasPrefix("#EXTM3U"), "\(master.status) \(master.text)")
+        let variant = try #require(master.text.split(separator: "\n").first { !$0.hasPrefix("#") && $0.hasSuffix(".m3u8") }.map(String.init))
+        let playlist = try serve.request("GET", "/v1/jobs/\(final.id)/files/\(variant)", token: alice)
+        #expect(playlist.status == 200, "\(variant): \(playlist.status)")
+        let segment = try #require(playlist.text.split(separator: "\n").first { !$0.hasPrefix("#") && !$0.isEmpty }.map(String.init))
+        let folder = (variant as NSString).deletingLastPathComponent
+        let served = try serve.request("GET", "/v1/jobs/\(final.id)/files/\(folder)/\(segment)", token: alice)
+        #expect(served.status == 200 && served.body.count > 0, "\(folder)/\(segment): \(served.status)")
+        #expect(served.body == (try Data(contentsOf: out.appendingPathComponent(folder).appendingPathComponent(segment))),
+                "the downloaded segment differs from the served one")
+        #expect(try serve.request("GET", hls, token: serve.adminToken).status == 200)
+
+        // --wait downloaded every file the job lists, and ffmpeg reads the package from disk.
+        for file in ladder.files ?? [] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file) was not downloaded")
+        }
+        // One rung's track as a player joins it (init section, then every segment) holds every source frame.
+        let track = out.appendingPathComponent(folder)
+        let lines = playlist.text.split(separator: "\n").map(String.init)
+        let initName = try #require(lines.first { $0.hasPrefix("#EXT-X-MAP:") }?.components(separatedBy: "URI=\"").last?.split(separator: "\"").first)
+        var joined = try Data(contentsOf: track.appendingPathComponent(String(initName)))
+        for name in lines where !name.hasPrefix("#") && !name.isEmpty { joined += try Data(contentsOf: track.appendingPathComponent(name)) }
+        let joinedPath = dir.appendingPathComponent("joined.mp4")
+        try joined.write(to: joinedPath)
+        #expect(try FFmpegOracle.countFrames(joinedPath.path) == sourceFrames)
+    }
+}
