@@ -79,6 +79,29 @@ struct LadderPackagerTests {
         }
     }
 
+    @Test("real clips: the stream oracle passes every rule, frame times equal the source's",
+          arguments: ["flower_2audio.mkv", "tsduck__test-072.ts", "ax__trim_optimization_failure.mp4", "mei__with-gps.mov"])
+    func packagesRealClip(_ name: String) throws {
+        guard let media = TestPaths.sharedMedia else {
+            print("skipped: ../shared/media is not here")
+            return
+        }
+        let checker = TestPaths.packageRoot.appendingPathComponent("Tests/tools/stream_check.py").path
+        try #require(FileManager.default.fileExists(atPath: checker))
+        let dir = TestPaths.scratch("ladder-package-real")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = media.appendingPathComponent(name).path
+        let spool = try LadderSpool(source: source, directory: dir, rungs: [LadderRung(height: 240, bitrate: 400_000),
+                                                                            LadderRung(height: 144, bitrate: 150_000)],
+                                    segmentSeconds: 1, farmSegmentSeconds: 2)
+        let out = dir.appendingPathComponent("out", isDirectory: true)
+        let report = try LadderPackager(sourcePath: source, probe: spool.probe, plan: spool.plan, ladder: spool.ladder,
+                                        segments: spool.segments, outputDirectory: out).run()
+        #expect(report.videoFrames == spool.plan.expectedFrames)
+        let run = try Subprocess.run("python3", [checker, out.path, "--source", source], timeout: 300)
+        #expect(run.status == 0, "stream_check: \(run.stdout.suffix(3000)) \(run.stderr.suffix(500))")
+    }
+
     @Test("a rung without an IDR where the grid starts a packaging segment is refused")
     func refusesMissingIDR() throws {
         let dir = TestPaths.scratch("ladder-package-noidr")

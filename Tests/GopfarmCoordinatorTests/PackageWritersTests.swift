@@ -141,6 +141,54 @@ struct PackageWritersTests {
         #expect(runs.map(\.t) == [10, 20], "a gap starts a new run with its own t")
     }
 
+    private func be(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64(n - 1 - $0))) } }
+
+    /// moov with a movie timescale of 1000, a media timescale of 16000 and a two-entry edit list.
+    private func initSection(emptyMs: UInt64, mediaTime: UInt64) -> Data {
+        let mvhd = box("mvhd", [0, 0, 0, 0] + be(0, 8) + be(1000, 4) + be(0, 4) + [UInt8](repeating: 0, count: 80))
+        let elst = box("elst", [0, 0, 0, 0] + be(2, 4) + be(emptyMs, 4) + be(0xFFFF_FFFF, 4) + [0, 1, 0, 0]
+                               + be(0, 4) + be(mediaTime, 4) + [0, 1, 0, 0])
+        let mdhd = box("mdhd", [0, 0, 0, 0] + be(0, 8) + be(16000, 4) + be(0, 4) + [0, 0, 0, 0])
+        return Data(box("ftyp", Array("isom".utf8)) + box("moov", mvhd + box("trak", box("edts", elst) + box("mdia", mdhd))))
+    }
+
+    private func edits(_ data: Data) throws -> [[UInt64]] {
+        let elst = try #require(try MP4Boxes.find(["moov", "trak", "edts", "elst"], in: data))
+        let b = [UInt8](data), p = elst.payload.lowerBound
+        let n = Int(b[p + 7])
+        func field(_ at: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for byte in b[at..<(at + 4)] { v = v << 8 | UInt64(byte) }
+            return v
+        }
+        let rows = (0..<n).map { i in [field(p + 8 + 12 * i), field(p + 12 + 12 * i)] }
+        // The sizes along the path still add up.
+        #expect(try MP4Boxes.children(of: data, in: 0..<data.count).map(\.type) == ["ftyp", "moov"])
+        return rows
+    }
+
+    @Test("an empty edit and a media edit become one edit (Chromium reads only the first)")
+    func singleEdit() throws {
+        // 14 ms empty = 224 ticks; media edit at 1056: one edit at 832, fragments unmoved.
+        let (merged, shift) = try SingleEditList.normalize(initSection: initSection(emptyMs: 14, mediaTime: 1056))
+        #expect(shift == 0)
+        #expect(try edits(merged) == [[0, 832]])
+        // 500 ms empty = 8000 ticks, more than the media edit's 1056: media time 0, fragments 6944 later.
+        let (late, lateShift) = try SingleEditList.normalize(initSection: initSection(emptyMs: 500, mediaTime: 1056))
+        #expect(lateShift == 6944)
+        #expect(try edits(late) == [[0, 0]])
+        let segment = Data(box("moof", box("traf", box("tfdt", [1, 0, 0, 0] + be(16000, 8)))) + box("mdat", [1]))
+        let moved = try SingleEditList.shiftDecodeTime(segment: segment, by: lateShift)
+        #expect(moved.count == segment.count)
+        let bytes = [UInt8](moved)
+        var decodeTime: UInt64 = 0
+        for b in bytes[(bytes.count - 17)..<(bytes.count - 9)] { decodeTime = decodeTime << 8 | UInt64(b) }
+        #expect(decodeTime == 16000 + 6944)
+        // One edit already: nothing to do.
+        let one = Data(box("moov", box("mvhd", [UInt8](repeating: 0, count: 100))))
+        #expect(try SingleEditList.normalize(initSection: one).initSection == one)
+    }
+
     @Test("WebVTT cue text from SubRip, ASS and mov_text; the document sorted by start")
     func webVTT() {
         #expect(WebVTT.cueText(codec: "subrip", payload: Data("<font color=\"red\">Red</font> & <3".utf8)) == "Red &amp; &lt;3")

@@ -8,7 +8,8 @@ import GopfarmCommon
 /// The moov is written when the first fragment is cut (`delay_moov`), so it carries an edit
 /// list: B-frame reordering delay and AAC priming are taken off there, and the track presents
 /// from the source's own times (a frame at 0 s shows at 0 s in ffmpeg, Chromium and Safari),
-/// with plain non-negative composition offsets in every fragment.
+/// with plain non-negative composition offsets in every fragment. The edit list is then
+/// brought to the one entry every player reads alike (`SingleEditList`).
 final class CMAFTrackWriter {
     struct Written {
         var initBytes: Int
@@ -30,6 +31,8 @@ final class CMAFTrackWriter {
     private var packetsInSegment = 0
     private var segmentPending = true
     private var moovWritten = false
+    /// The last packet given, written when the next one's decode time is known.
+    private var held: Packet?
     private(set) var packets = 0
 
     /// `codecTag`: the sample entry to write (`hvc1` for HEVC), nil for the muxer's choice.
@@ -51,35 +54,49 @@ final class CMAFTrackWriter {
     }
 
     /// The next packet written starts a new media segment (a fragment is cut before it).
-    func beginSegment() throws(MediaError) {
-        if packetsInSegment > 0 {
-            // With delay_moov the first flush writes only the moov (its edit list now known)
-            // and keeps the samples: a second one writes them as the first fragment.
-            if !moovWritten { try container.flushFragment() }
-            moovWritten = true
-            try container.flushFragment()
-            packetsInSegment = 0
-        }
+    func beginSegment() {
         segmentPending = true
     }
 
     /// Writes a packet of stream 0 whose timestamps are in `timeBase`.
+    ///
+    /// Each packet goes to the muxer one packet late, with its duration set to the distance to
+    /// the next decode time. The MP4 muxer places each fragment at the end of the previous one
+    /// as the sample durations add up (tfdt), not at its first packet's DTS: durations that do
+    /// not add up to the DTS (a source's rounded frame durations, a VFR source) would shift
+    /// every later fragment and move its IDR off the time the playlists give.
     func write(_ packet: Packet) throws(MediaError) {
+        if let held {
+            if held.dts != noPTS, packet.dts != noPTS, packet.dts > held.dts {
+                held.setTiming(pts: held.pts, dts: held.dts, duration: packet.dts - held.dts)
+            }
+            try container.write(held)
+            packetsInSegment += 1
+        }
         if segmentPending {
+            if packetsInSegment > 0 {
+                // With delay_moov the first flush writes only the moov (its edit list now
+                // known) and keeps the samples: a second one writes them as the first fragment.
+                if !moovWritten { try container.flushFragment() }
+                moovWritten = true
+                try container.flushFragment()
+                packetsInSegment = 0
+            }
             starts.append(packet.pts)
             segmentPending = false
         }
         starts[starts.count - 1] = min(starts[starts.count - 1], packet.pts)
         end = max(end, packet.pts + max(0, packet.duration))
         packet.setStreamIndex(0)
-        try container.write(packet)
-        packetsInSegment += 1
+        held = packet.clone()
         packets += 1
     }
 
     /// Finishes the file and splits it into the init section and the media segments.
     func finish() throws(MediaError) -> Written {
         guard packets > 0 else { throw MediaError(.muxFailed, "the track \(relativeDirectory) has no packets") }
+        if let held { try container.write(held) }
+        held = nil
         try container.finish()
         let path = container.path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -92,14 +109,14 @@ final class CMAFTrackWriter {
         guard layout.segments.count == starts.count else {
             throw MediaError(.muxFailed, "the muxer wrote \(layout.segments.count) fragments for \(starts.count) segments", path: path)
         }
-        let initData = try read(file, layout.initSection, path: path)
+        let (initData, decodeTimeShift) = try SingleEditList.normalize(initSection: try read(file, layout.initSection, path: path))
         var files = ["\(relativeDirectory)/\(PackagedTrack.initName)"]
         try save(initData, PackagedTrack.initName)
         var segments: [PackagedSegment] = []
         let scale = Int64(timeBase.num)
         for (i, range) in layout.segments.enumerated() {
             let name = PackagedTrack.segmentName(i + 1)
-            try save(try read(file, range, path: path), name)
+            try save(try SingleEditList.shiftDecodeTime(segment: try read(file, range, path: path), by: decodeTimeShift), name)
             files.append("\(relativeDirectory)/\(name)")
             // Samples before 0 (AAC priming) are cut by the edit list: presentation starts at 0.
             let start = i == 0 && starts[0] < 0 ? 0 : starts[i]

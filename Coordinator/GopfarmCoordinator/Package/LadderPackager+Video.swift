@@ -79,7 +79,7 @@ extension LadderPackager {
                             let seconds = Double(record.pts - videoOffset) * tb.doubleValue
                             throw MediaError(.segmentMismatch, "rung \(rung.name): the frame at \(JobRules.show(seconds)) s starts a packaging segment but is not a key frame")
                         }
-                        try writers[r].beginSegment()
+                        writers[r].beginSegment()
                     }
                     try reader.load(i, into: packet)
                     packet.setTiming(pts: record.pts - videoOffset, dts: decodeTimes[i] - videoOffset, duration: record.duration)

@@ -162,7 +162,7 @@ final class SourceTracksPackager {
             let origin = ladder.keyFrameOrigin ?? 0
             let onVideoClock = max(origin, av_rescale_q(p.pts, encoderTB.av, videoTimeBase.av) + offset(in: videoTimeBase))
             if ladder.startsPackagingSegment(pts: onVideoClock, previous: out.previous, timeBase: videoTimeBase) {
-                try out.writer.beginSegment()
+                out.writer.beginSegment()
             }
             out.previous = onVideoClock
         }
