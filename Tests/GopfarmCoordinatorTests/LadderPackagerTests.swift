@@ -102,6 +102,26 @@ struct LadderPackagerTests {
         #expect(run.status == 0, "stream_check: \(run.stdout.suffix(3000)) \(run.stderr.suffix(500))")
     }
 
+    @Test("a clip shorter than one packaging segment makes one segment per track")
+    func singleSegment() throws {
+        let dir = TestPaths.scratch("ladder-package-one")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try LadderSpool.makeSource(in: dir, seconds: 2)
+        let spool = try LadderSpool(source: source, directory: dir, rungs: [LadderRung(height: 144, bitrate: 200_000)],
+                                    segmentSeconds: 6, farmSegmentSeconds: 6)
+        #expect(spool.plan.segments.count == 1)
+        let out = dir.appendingPathComponent("out", isDirectory: true)
+        let report = try LadderPackager(sourcePath: source, probe: spool.probe, plan: spool.plan, ladder: spool.ladder,
+                                        segments: spool.segments, outputDirectory: out).run()
+        #expect(report.renditions.map(\.segments) == [1])
+        #expect(report.audioTracks.map(\.segments) == [1, 1])
+        let checker = TestPaths.packageRoot.appendingPathComponent("Tests/tools/stream_check.py").path
+        if FileManager.default.fileExists(atPath: checker) {
+            let run = try Subprocess.run("python3", [checker, out.path, "--source", source], timeout: 300)
+            #expect(run.status == 0, "stream_check: \(run.stdout.suffix(3000)) \(run.stderr.suffix(500))")
+        }
+    }
+
     @Test("a rung without an IDR where the grid starts a packaging segment is refused")
     func refusesMissingIDR() throws {
         let dir = TestPaths.scratch("ladder-package-noidr")
