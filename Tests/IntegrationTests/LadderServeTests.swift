@@ -89,4 +89,71 @@ struct LadderServeTests {
         try joined.write(to: joinedPath)
         #expect(try FFmpegOracle.countFrames(joinedPath.path) == sourceFrames)
     }
+
+    @Test("--ladder auto: the probe runs as its own dispatcher job first, then the chosen rungs, recorded beside the manifests")
+    func automatic() throws {
+        let dir = TestPaths.scratch("ladder-auto-serve")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clip = dir.appendingPathComponent("clip.mp4").path
+        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
+                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", clip], timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        let serve = try ServeProcess(directory: dir, inputRoot: dir.path)
+        defer { serve.stop() }
+        let agent = try serve.startAgent(name: "auto-agent", slots: 2)
+        defer { agent.terminate() }
+
+        let submitted = try serve.cli(["submit", clip, "-o", "auto/", "--ladder", "auto", "--package", "hls", "--package-seconds", "1",
+                                       "--segment-seconds", "1", "--preset", "ultrafast", "--no-analysis"], timeout: 60)
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let job = try serve.waitForJob(id, timeout: 300)
+        try #require(job["state"] as? String == "done", "\(job)\n\(serve.log)")
+        let view = try JSONDecoder().decode(View.self, from: try JSONSerialization.data(withJSONObject: job))
+        let ladder = try #require(view.ladder)
+        let video = ladder.renditions.filter { $0.kind == "video" }
+        #expect(!video.isEmpty && video.allSatisfy { $0.frames == view.outputFrames && $0.bytes > 0 }, "\(job)")
+        #expect(ladder.files?.contains("ladder.json") == true && ladder.files?.contains("ladder.html") == true)
+        let record = try serve.request("GET", "/v1/jobs/\(id)/files/ladder.json", token: serve.adminToken)
+        #expect(record.status == 200 && (record.json()?["rungs"] as? [Any])?.count == video.count, "\(record.text.prefix(300))")
+        // The probe ran under its own id, beside the job: its attempts are in the store, not the job's segments.
+        let probeAttempts = try serve.query("SELECT COUNT(*) FROM attempts WHERE jobId = '\(id)-probe'")
+        #expect(Int(probeAttempts.first?.first ?? "0") ?? 0 > 0, "no probe attempts")
+        #expect(serve.log.contains("ladder chosen"), "\(serve.log)")
+    }
+
+    @Test("cancelling an automatic ladder while its probe waits stops the probe: the agent that joins later never encodes it")
+    func cancelStopsProbe() throws {
+        let dir = TestPaths.scratch("ladder-cancel-serve")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clip = dir.appendingPathComponent("clip.mp4").path
+        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
+                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", clip], timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        let serve = try ServeProcess(directory: dir, inputRoot: dir.path)
+        defer { serve.stop() }
+
+        // No agent yet: the probe waits in the dispatcher's queue while the job is planning.
+        let auto = try serve.cli(["submit", clip, "-o", "auto/", "--ladder", "auto", "--package", "hls", "--segment-seconds", "1",
+                                  "--package-seconds", "1", "--preset", "ultrafast", "--no-analysis"], timeout: 60)
+        try #require(auto.status == 0, "\(auto.stderr)")
+        let id = auto.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let deadline = Date().addingTimeInterval(60)
+        while !serve.log.contains("ladder probe dispatched"), Date() < deadline { usleep(100_000) }
+        try #require(serve.log.contains("ladder probe dispatched"), "\(serve.log)")
+        let cancelled = try serve.cli(["cancel", id])
+        #expect(cancelled.status == 0, "\(cancelled.stderr)")
+
+        // A plain job after it: once the agent finished that one, it would have had the probe first.
+        let plain = try serve.cli(["submit", clip, "-o", "plain.mp4", "--preset", "ultrafast", "--no-analysis", "--segment-seconds", "1"], timeout: 60)
+        try #require(plain.status == 0, "\(plain.stderr)")
+        let agent = try serve.startAgent(name: "late-agent")
+        defer { agent.terminate() }
+        let done = try serve.waitForJob(plain.stdout.trimmingCharacters(in: .whitespacesAndNewlines), timeout: 300)
+        #expect(done["state"] as? String == "done", "\(done)")
+        let job = try serve.waitForJob(id, timeout: 10)
+        #expect(job["state"] as? String == "cancelled")
+        let probeAttempts = try serve.query("SELECT COUNT(*) FROM attempts WHERE jobId = '\(id)-probe'")
+        #expect(probeAttempts.first?.first == "0", "the cancelled job's probe was encoded")
+    }
 }
