@@ -137,6 +137,11 @@ struct PackageWritersTests {
         #expect(text.contains("<S t=\"0\" d=\"4000\" r=\"2\"/>\n") && text.contains("<S d=\"1000\"/>\n"))
         #expect(text.contains("contentType=\"audio\" mimeType=\"audio/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\" lang=\"eng\""))
         #expect(text.contains("audioSamplingRate=\"48000\""))
+        var hevc = video([1000], seconds: 4)
+        hevc.name = "360p-hevc"
+        hevc.codecs = "hvc1.1.6.L90.90"
+        let mixed = DASHManifest.mpd(video: [v, hevc], audio: [], subtitles: [], minBufferTime: 4)
+        #expect(mixed.components(separatedBy: "contentType=\"video\"").count == 3, "H.264 and HEVC renditions need an AdaptationSet each")
         let runs = DASHManifest.timeline([PackagedSegment(start: 10, duration: 5, bytes: 1), PackagedSegment(start: 20, duration: 5, bytes: 1)])
         #expect(runs.map(\.t) == [10, 20], "a gap starts a new run with its own t")
     }

@@ -19,13 +19,21 @@ public enum DASHManifest {
             "  <Period id=\"0\" start=\"PT0S\">",
         ]
         var setID = 0
-        if !video.isEmpty {
-            let maxW = video.compactMap(\.width).max(), maxH = video.compactMap(\.height).max()
+        // One video AdaptationSet per codec: a player switches seamlessly only within one, and
+        // an H.264 and an HEVC ladder side by side are two.
+        var families: [String] = []
+        for track in video {
+            let family = String(track.codecs.prefix { $0 != "." })
+            if !families.contains(family) { families.append(family) }
+        }
+        for family in families {
+            let members = video.filter { $0.codecs.prefix { $0 != "." } == family }
+            let maxW = members.compactMap(\.width).max(), maxH = members.compactMap(\.height).max()
             var set = "    <AdaptationSet id=\"\(setID)\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\""
             if let maxW, let maxH { set += " maxWidth=\"\(maxW)\" maxHeight=\"\(maxH)\"" }
-            if let rate = video.first?.frameRate, rate.isValid { set += " frameRate=\"\(rate.num)/\(rate.den)\"" }
+            if let rate = members.first?.frameRate, rate.isValid { set += " frameRate=\"\(rate.num)/\(rate.den)\"" }
             x.append(set + ">")
-            for track in video {
+            for track in members {
                 var rep = "      <Representation id=\"\(escaped(track.name))\" bandwidth=\"\(bandwidth(track, minBufferTime))\" codecs=\"\(escaped(track.codecs))\""
                 if let w = track.width, let h = track.height { rep += " width=\"\(w)\" height=\"\(h)\"" }
                 if let sar = track.sampleAspectRatio, sar.isValid { rep += " sar=\"\(sar.num):\(sar.den)\"" }
