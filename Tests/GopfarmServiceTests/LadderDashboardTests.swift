@@ -1,0 +1,40 @@
+import Foundation
+import GopfarmAPI
+@testable import GopfarmService
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+/// A ladder job's page on the dashboard: its renditions with sizes and rates, links to the
+/// manifests, which the dashboard serves with the session (and only to the job's owner).
+@Suite("Ladder jobs on the dashboard")
+struct LadderDashboardTests {
+    typealias D = DashboardRouterTests
+
+    @Test("the job page lists the renditions and links master.m3u8 and manifest.mpd, served with the session")
+    func jobPage() async throws {
+        let h = try await APIRouterTests.Harness()
+        defer { h.remove() }
+        let (id, _) = try await LadderRouterTests.doneLadder(h)
+        try await h.test { client in
+            let alice = try await D.logIn(client, h.alice)
+            let page = try await D.send(client, .get, "/jobs/\(id)", cookie: alice.cookie)
+            #expect(page.status == 200)
+            let table = try #require(page.text.range(of: #"<table class="attempts" id="renditions">"#).map { String(page.text[$0.lowerBound...]) })
+            // Each track's row: name, size, bytes, average and peak rate.
+            #expect(table.contains(#"<td class="mono">240p</td><td>h264</td><td>426x240</td><td class="num">3.0 kB</td><td class="num">380kb/s</td><td class="num">420kb/s</td>"#), "\(table.prefix(1500))")
+            #expect(table.contains(#"<td class="mono">160p</td>"#) && table.contains(#"<td class="mono">audio-und</td>"#))
+            #expect(page.text.contains(#"href="/jobs/\#(id)/files/master.m3u8" id="hls-link""#))
+            #expect(page.text.contains(#"href="/jobs/\#(id)/files/manifest.mpd" id="dash-link""#))
+            #expect(!page.text.contains(#"id="download-link""#), "a ladder has no single file to download")
+
+            let master = try await D.send(client, .get, "/jobs/\(id)/files/master.m3u8", cookie: alice.cookie)
+            #expect(master.status == 200 && master.headers[.contentType] == "application/vnd.apple.mpegurl", "\(master.status)")
+            let bob = try await D.logIn(client, h.bob)
+            #expect(try await D.send(client, .get, "/jobs/\(id)/files/master.m3u8", cookie: bob.cookie).status == 404)
+            #expect(try await D.send(client, .get, "/jobs/\(id)/files/%2e%2e/x", cookie: alice.cookie).status == 400)
+        }
+    }
+}
