@@ -26,9 +26,10 @@ struct LadderTranscodeTests {
         var warnings: [String]
     }
 
-    /// Three generated clips (B-frames and AAC; open-GOP HEVC; two audio tracks) and three real
-    /// ones (a web clip with audio, a VFR DASH sample, a broadcast TS).
-    static let generated: [Fixture] = [.h264BFramesMP4, .hevcOpenGOPMKV, .twoAudioMKV]
+    /// Generated clips (B-frames and AAC; open-GOP HEVC; two audio tracks; interlaced MBAFF in
+    /// MPEG-TS, which a ladder deinterlaces) and three real ones (a web clip with audio, a VFR
+    /// DASH sample, a broadcast TS).
+    static let generated: [Fixture] = [.h264BFramesMP4, .hevcOpenGOPMKV, .twoAudioMKV, .h264MBAFFTopFirstTS]
     static let shared = ["mdn__friday.mp4", "ax__dash_multi-gop_sample.video.mp4", "tsduck__test-072.ts"]
 
     /// Two rungs under the source's height: the top at the source's (even) height, one at half.
@@ -52,6 +53,7 @@ struct LadderTranscodeTests {
         let renditions = try #require(report.renditions)
         #expect(renditions.count == 2, "\(label)")
         #expect(renditions.allSatisfy { $0.frames == report.frames && $0.bytes > 0 }, "\(label)")
+        if label.contains("mbaff") { #expect(report.warnings.contains { $0.contains("deinterlaced") }, "\(label): \(report.warnings)") }
         for file in ["master.m3u8", "manifest.mpd"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/\(file)").path), "\(label): \(file)")
         }

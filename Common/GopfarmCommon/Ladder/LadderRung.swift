@@ -89,6 +89,9 @@ public struct LadderRung: Codable, Sendable, Equatable {
             s.bufferSize = bitrate > 0 ? 2 * bitrate : nil
         }
         s.gop = nil
+        // Browsers and most devices decode 8-bit 4:2:0 H.264 only (no High 10 or 4:2:2 in MSE):
+        // an H.264 rung is 8-bit unless the job asks otherwise. HEVC keeps the source's depth.
+        if s.codec == "libx264", base.pixelFormat == nil { s.pixelFormat = "yuv420p" }
         s.onlyForcedKeyFrames = true
         s.ladder = nil
         return s

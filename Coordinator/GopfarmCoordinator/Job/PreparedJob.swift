@@ -28,6 +28,12 @@ public struct PreparedJob: Sendable {
         var warnings = probe.info.warnings
         if let ladder = settings.ladder {
             (settings.ladder, warnings) = try Self.fit(ladder, sourceHeight: Int(probe.videoParameters.height), warnings: warnings)
+            // Streaming players show progressive frames, and scaling a frame of two fields mixes them.
+            let field = AVFieldOrder(rawValue: probe.videoParameters.fieldOrder)
+            if [AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT].contains(field), !settings.deinterlace {
+                settings.deinterlace = true
+                warnings.append("the source is interlaced: the ladder's renditions are deinterlaced (bwdif), as streaming players expect progressive video")
+            }
         }
         if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: settings.ladder == nil ? outputPath : nil) }
         let probed = MonotonicClock.now()
