@@ -84,8 +84,16 @@ public struct JobLadder: Codable, Sendable, Equatable {
             return text.contains(".") ? String(text.reversed().drop { $0 == "0" }.drop { $0 == "." }.reversed()) : text
         }
         if bitsPerSecond >= 1_000_000 { return trimmed(Double(bitsPerSecond) / 1e6) + "M" }
+        if bitsPerSecond >= 100_000 { return "\(Int((Double(bitsPerSecond) / 1e3).rounded()))k" }
         if bitsPerSecond >= 1_000 { return trimmed(Double(bitsPerSecond) / 1e3) + "k" }
         return "\(bitsPerSecond)"
+    }
+
+    /// A measured rate for people: `652 kb/s`, `2.35 Mb/s`.
+    public static func bitRate(_ bitsPerSecond: Int) -> String {
+        let text = rateText(bitsPerSecond)
+        guard let unit = text.last, unit == "k" || unit == "M" else { return "\(text) b/s" }
+        return "\(text.dropLast()) \(unit)b/s"
     }
 
     /// The path of one of a job's output files in the API (each path segment percent-encoded).

@@ -77,8 +77,8 @@ struct StatusCommand: AsyncParsableCommand {
         var lines = ["ladder:    \(ladder.requested) → \(ladder.packages.joined(separator: ", ")), \(JobRules.show(ladder.segmentSeconds)) s segments"]
         let table = ladder.renditions.map { r -> [String] in
             var rates = ""
-            if let avg = r.averageBitrate { rates = "\(JobLadder.rateText(avg))b/s" }
-            if let peak = r.peakBitrate { rates += " (peak \(JobLadder.rateText(peak)))" }
+            if let avg = r.averageBitrate { rates = JobLadder.bitRate(avg) }
+            if let peak = r.peakBitrate { rates += " (peak \(JobLadder.bitRate(peak)))" }
             var quality = ""
             if let psnr = r.psnr { quality = String(format: "PSNR %.2f dB", psnr) }
             if let ssim = r.ssim { quality += String(format: ", SSIM %.4f", ssim) }

@@ -12,8 +12,8 @@ extension DashboardRows {
             if let ssim = r.ssim { quality += String(format: " · SSIM %.4f", ssim) }
             return DashboardModels.Rendition(
                 kind: r.kind.rawValue, name: r.name, codec: r.codec, size: r.size ?? r.language ?? "–",
-                bytes: DashboardFormat.bytes(r.bytes), average: r.averageBitrate.map { JobLadder.rateText($0) + "b/s" } ?? "–",
-                peak: r.peakBitrate.map { JobLadder.rateText($0) + "b/s" } ?? "–", quality: r.kind == .video ? quality : "–")
+                bytes: DashboardFormat.bytes(r.bytes), average: r.averageBitrate.map(JobLadder.bitRate) ?? "–",
+                peak: r.peakBitrate.map(JobLadder.bitRate) ?? "–", quality: r.kind == .video ? quality : "–")
         }
         let files = Set(l.files ?? [])
         func link(_ name: String) -> String? { files.contains(name) ? "/jobs/\(job)/files/\(name)" : nil }
