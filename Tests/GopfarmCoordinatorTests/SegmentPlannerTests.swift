@@ -61,6 +61,18 @@ struct SegmentPlannerTests {
         #expect(short.expectedFrames == 200)
     }
 
+    /// A ladder's packaging grid: the balanced cuts move to whole multiples of it, so its
+    /// packaging segments end early only at the last cut.
+    @Test func balancedCutsFollowAPackagingGrid() throws {
+        // 30 s, key frames every 0.5 s, 2 slots at 10 s: 4 parts at 7.5, 15, 22.5 s without a grid.
+        let index = closedIndex(frames: 750, gop: 12)
+        let free = try SegmentPlanner(targetSeconds: 10, slots: 2).plan(index, timeBase: tb)
+        #expect(free.segments.dropFirst().map(\.startPTS) == [192, 372, 564])
+        let gridded = try SegmentPlanner(targetSeconds: 10, slots: 2, gridSeconds: 4).plan(index, timeBase: tb)
+        #expect(gridded.segments.dropFirst().map(\.startPTS) == [204, 396, 600])  // the key frames nearest 8, 16, 24 s
+        #expect(gridded.expectedFrames == 750)
+    }
+
     @Test func keyFramesSparserThanTheSlotsWant() throws {
         // 8 s with key frames every 2 s: 4 possible segments. 2 slots get 4; 3 slots get 3, not 4.
         let index = closedIndex(frames: 200, gop: 50)

@@ -38,7 +38,8 @@ public struct PreparedJob: Sendable {
         if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: settings.ladder == nil ? outputPath : nil) }
         let probed = MonotonicClock.now()
         let target = settings.ladder.map { Self.farmSegmentSeconds(segmentSeconds, packaging: $0.segmentSeconds) } ?? segmentSeconds
-        plan = try SegmentPlanner(targetSeconds: target, slots: slots).plan(probe.index, timeBase: probe.videoTimeBase)
+        plan = try SegmentPlanner(targetSeconds: target, slots: slots, gridSeconds: settings.ladder?.segmentSeconds)
+            .plan(probe.index, timeBase: probe.videoTimeBase)
         // The ladder's key frame grid starts at the first frame every rendition shows.
         settings.ladder?.keyFrameOrigin = plan.segments.first?.firstPTS
         self.settings = settings

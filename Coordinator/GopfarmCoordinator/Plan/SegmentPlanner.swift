@@ -14,13 +14,19 @@ import GopfarmCommon
 /// boundary, so the last round is as full as the first: 30 s at 10 s on 2 slots is 4 × 7.5 s,
 /// not 3 × 10 s with one slot idle through the third. Parts never get shorter than a quarter of
 /// the target; below that, fewer parts than a full round.
+///
+/// `gridSeconds` (a ladder's packaging segment length): the ideal boundaries of the near-equal
+/// parts are rounded to whole multiples of it from the first frame, so a packaging segment
+/// rarely ends early at a farm cut (with one slot the target is already such a multiple).
 public struct SegmentPlanner: Sendable {
     public var targetSeconds: Double
     public var slots: Int
+    public var gridSeconds: Double?
 
-    public init(targetSeconds: Double, slots: Int = 1) {
+    public init(targetSeconds: Double, slots: Int = 1, gridSeconds: Double? = nil) {
         self.targetSeconds = targetSeconds
         self.slots = max(1, slots)
+        self.gridSeconds = gridSeconds
     }
 
     public func plan(_ index: VideoPacketIndex, timeBase: Rational) throws(MediaError) -> SegmentPlan {
@@ -40,8 +46,9 @@ public struct SegmentPlanner: Sendable {
         }
 
         let lastShown = records.lazy.filter(\.isShown).map(\.pts).max() ?? gopStart[first]!
+        let grid = gridSeconds.flatMap { $0 > 0 ? max(1, Int64($0 / timeBase.doubleValue)) : nil }
         var starts = slots > 1
-            ? balancedStarts(candidates, gopStart: gopStart, end: lastShown, target: target)
+            ? balancedStarts(candidates, gopStart: gopStart, end: lastShown, target: target, grid: grid)
             : greedyStarts(candidates, gopStart: gopStart, target: target)
         if starts.count > 1, lastShown - gopStart[starts.last!]! < floor { starts.removeLast() }
 
@@ -106,7 +113,7 @@ public struct SegmentPlanner: Sendable {
     /// A multiple of `slots` near-equal parts (see the type's comment), as many as the key frames
     /// allow, each starting at the candidate nearest its ideal boundary that leaves a candidate
     /// for every boundary after it.
-    private func balancedStarts(_ candidates: [Int], gopStart: [Int: Int64], end: Int64, target: Int64) -> [Int] {
+    private func balancedStarts(_ candidates: [Int], gopStart: [Int: Int64], end: Int64, target: Int64, grid: Int64?) -> [Int] {
         let origin = gopStart[candidates[0]]!
         let span = Double(max(1, end - origin))
         let shortest = Double(target) / 4
@@ -118,7 +125,8 @@ public struct SegmentPlanner: Sendable {
         var starts = [candidates[0]]
         var next = 1
         for i in 1..<max(parts, 1) {
-            let ideal = Double(origin) + span * Double(i) / Double(parts)
+            var ideal = Double(origin) + span * Double(i) / Double(parts)
+            if let grid { ideal = Double(origin) + (span * Double(i) / Double(parts) / Double(grid)).rounded() * Double(grid) }
             let last = candidates.count - (parts - i)  // the latest candidate that leaves one per later boundary
             var best = next
             while best < last, abs(Double(gopStart[candidates[best + 1]]!) - ideal) < abs(Double(gopStart[candidates[best]]!) - ideal) {
