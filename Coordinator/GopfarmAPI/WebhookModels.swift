@@ -127,7 +127,8 @@ public struct WebhookPayload: Codable, Sendable {
         public var state: String
         public var input: String
         public var outputName: String
-        /// Where the output downloads from (`GET` with a token), once the job is done.
+        /// Where the output downloads from (`GET` with a token), once the job is done; for a
+        /// ladder job its master playlist (or DASH manifest), beside the rest of its files.
         public var output: String?
         public var frames: Int?
         public var framesTotal: Int

@@ -98,6 +98,9 @@ struct LadderRouterTests {
             #expect(ladder.files?.contains("video-160p/seg-00001.m4s") == true)
             #expect(view.outputBytes == 5000 && view.outputFrames == 48)
         }
+        // A done webhook names the master playlist, not the single-file download (a 409 here).
+        let row = try #require(try await h.service.store.job(id))
+        #expect(JobStore.outputURL(row) == "/v1/jobs/\(id)/files/master.m3u8")
     }
 
     @Test("files: .., hidden names and links out of the directory are refused; an unfinished job has none yet")

@@ -91,6 +91,12 @@ extension JobStore {
         }
     }
 
+    /// Where a done job's output is: the file, or a ladder's master playlist (else its MPD).
+    static func outputURL(_ row: JobRow) -> String {
+        guard let ladder = row.decodedSubmission?.settings.ladder else { return "/v1/jobs/\(row.id)/output" }
+        return JobLadder.fileURL(job: row.id, file: ladder.packages.contains(.hls) ? "master.m3u8" : "manifest.mpd")
+    }
+
     private static func queue(_ db: Database, _ trigger: WebhookTrigger, at: Date) throws -> Int {
         let event = trigger.event
         var job: WebhookPayload.Job?
@@ -102,7 +108,7 @@ extension JobStore {
             if event == .jobQueued { try addJobWebhooks(db, row) }
             job = WebhookPayload.Job(
                 id: row.id, owner: row.owner, state: state, input: row.input, outputName: row.outputName,
-                output: event == .jobDone ? "/v1/jobs/\(row.id)/output" : nil, frames: row.outputFrames, framesTotal: row.framesTotal,
+                output: event == .jobDone ? Self.outputURL(row) : nil, frames: row.outputFrames, framesTotal: row.framesTotal,
                 error: event == .jobFailed ? row.error : nil, submittedAt: row.submittedAt, startedAt: row.startedAt,
                 finishedAt: row.finishedAt)
             hooks = try Row.fetchAll(db, sql: """
