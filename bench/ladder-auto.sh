@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ladder-auto.sh — `--ladder auto` against the fixed ladder 1080p:6M,720p:3M,480p:1.2M,360p:700k on
 # three kinds of content, each a generated 1080p30 clip BENCH_SECONDS long:
-#   talking-head  a smooth, slowly changing background with one small moving shape (simple, static)
+#   talking-head  a smooth, slowly changing background, one slowly moving shape, light sensor noise
+#                 (simple, nearly static)
 #   noise         testsrc2 with strong temporal noise (bench/make-clip.sh, CLIP_NOISE=20: hard)
 #   animation     testsrc2 without noise (flat colours, sharp edges, steady motion)
 # For each title both ladders are encoded in full by the farm (x264 BENCH_PRESET, analysis on so
@@ -29,7 +30,7 @@ make_title() {
     [[ -s $out ]] && { printf '%s\n' "$out"; return; }
     case $name in
         talking-head)
-            ffmpeg -v error -nostdin -y -f lavfi -i "gradients=s=1920x1080:r=30:speed=0.003,drawbox=x='840+90*sin(t)':y=360:w=240:h=330:color=0xd0a080@1:t=fill" \
+            ffmpeg -v error -nostdin -y -f lavfi -i "gradients=s=1920x1080:r=30:speed=0.003,drawbox=x='840+90*sin(t)':y=360:w=240:h=330:color=0xd0a080@1:t=fill,noise=alls=4:allf=t" \
                 -t "$seconds" -c:v libx264 -preset veryfast -crf 14 -g 60 -pix_fmt yuv420p "$out" ;;
         noise)
             CLIP_NOISE=20 CLIP_SIZE=1920x1080 "$REPO/bench/make-clip.sh" "$seconds" "$out" >&2 ;;

@@ -15,7 +15,8 @@ struct BDRateCommand: ParsableCommand {
               gopfarm transcode film.mov -o auto/ --ladder auto --json > auto.json
               gopfarm bd-rate fixed.json auto.json
             Negative means the second ladder needs fewer bits for the same quality (BD-rate, PCHIP interpolation of
-            log rate over PSNR on the overlapping PSNR range; average bit rate of each rung).
+            log rate over PSNR on the overlapping PSNR range; average bit rate of each rung). A one-rung ladder is
+            compared at its one PSNR with the first ladder's rate there.
             """)
 
     @Argument(help: "The anchor's report (e.g. the fixed ladder).")
@@ -44,8 +45,11 @@ struct BDRateCommand: ParsableCommand {
         do {
             let result = Result(anchor: try Self.points(anchor), test: try Self.points(test), bdRate: nil)
             var out = result
-            out.bdRate = BDRate.percent(anchor: result.anchor.map { (Double($0.bitrate), $0.psnr) },
-                                        test: result.test.map { (Double($0.bitrate), $0.psnr) })
+            let anchorCurve = result.anchor.map { (rate: Double($0.bitrate), quality: $0.psnr) }
+            let testCurve = result.test.map { (rate: Double($0.bitrate), quality: $0.psnr) }
+            // A one-rung ladder (simple content) is compared at its one quality.
+            out.bdRate = testCurve.count == 1 ? BDRate.percent(anchor: anchorCurve, at: testCurve[0])
+                : BDRate.percent(anchor: anchorCurve, test: testCurve)
             if json { try CLIEnvironment.printJSON(out); return }
             var text = ""
             for (label, points) in [(anchor, out.anchor), (test, out.test)] {
@@ -68,8 +72,8 @@ struct BDRateCommand: ParsableCommand {
             throw MediaError(.invalidOption, "\(path) reports no ladder renditions; give the report of a transcode --ladder run", path: path)
         }
         let points = renditions.compactMap { r in r.psnr.map { Point(name: r.name, bitrate: r.averageBitrate, psnr: $0) } }
-        guard points.count >= 2 else {
-            throw MediaError(.invalidOption, "\(path) has PSNR for \(points.count) rung(s); BD-rate needs two (run without --no-analysis)", path: path)
+        guard points.count == renditions.count else {
+            throw MediaError(.invalidOption, "\(path) has no PSNR for some rungs; run the transcode without --no-analysis", path: path)
         }
         return points
     }

@@ -64,3 +64,15 @@ struct BDRateTests {
         #expect(abs((1 + forward / 100) * (1 + backward / 100) - 1) < 1e-9)
     }
 }
+
+@Suite struct BDRateOnePointTests {
+    @Test func aSingleRungIsComparedAtItsQuality() throws {
+        let anchor = [(rate: 1_000_000.0, quality: 40.0), (rate: 4_000_000.0, quality: 44.0)]
+        // Halfway in quality is 2 Mbit/s on the anchor's log-rate line: 1 Mbit/s there is -50 %.
+        let half = try #require(BDRate.percent(anchor: anchor, at: (rate: 1_000_000, quality: 42)))
+        #expect(abs(half + 50) < 1e-9)
+        #expect(abs(BDRate.percent(anchor: anchor, at: (rate: 4_000_000, quality: 44))!) < 1e-9)
+        #expect(BDRate.percent(anchor: anchor, at: (rate: 1_000_000, quality: 45)) == nil)
+        #expect(BDRate.percent(anchor: [anchor[0]], at: (rate: 1_000_000, quality: 40)) == nil)
+    }
+}

@@ -82,8 +82,9 @@ public struct LadderProbe: Sendable {
             while !names.insert(rung.name).inserted { rung.name = "\(c.height)p-\(n)"; n += 1 }
             return rung
         }
-        let bdRate = BDRate.percent(anchor: referencePoints.map { ($0.bitrate, $0.psnr) },
-                                    test: chosen.map { (Double($0.maxrate), $0.expectedPSNR) })
+        let anchor = referencePoints.map { (rate: $0.bitrate, quality: $0.psnr) }
+        let test = chosen.map { (rate: Double($0.maxrate), quality: $0.expectedPSNR) }
+        let bdRate = test.count == 1 ? BDRate.percent(anchor: anchor, at: test[0]) : BDRate.percent(anchor: anchor, test: test)
         return LadderChoice(sampleSegments: sample, sampleSeconds: seconds, points: gridPoints, reference: referencePoints,
                             referenceNames: rungs.suffix(referenceCount).map { String($0.name.dropFirst("reference-".count)) }, chosen: chosen, rungs: ladderRungs, bdRateAgainstReference: bdRate)
     }
