@@ -31,7 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
         let p = j.progress
         var t = "job \(j.id): \(j.state.rawValue), \(j.priority.rawValue) priority, owner \(j.owner)\n"
         t += "  input:     \(j.input)\n"
-        t += "  output:    \(j.outputName) (\(j.codec))\n"
+        t += j.ladder == nil ? "  output:    \(j.outputName) (\(j.codec))\n" : "  output:    \(j.outputName)/ (a ladder, \(j.codec))\n"
         if p.segmentsTotal > 0 || !j.state.isFinal {
             t += "  progress:  \(j.percent): \(p.segmentsDone)/\(p.segmentsTotal) segments, \(p.framesDone)/\(p.framesTotal) frames"
             if !j.state.isFinal { t += ", \(TranscodeCommand.count(p.agents, "agent")) working" }

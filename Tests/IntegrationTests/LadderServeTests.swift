@@ -156,4 +156,36 @@ struct LadderServeTests {
         let probeAttempts = try serve.query("SELECT COUNT(*) FROM attempts WHERE jobId = '\(id)-probe'")
         #expect(probeAttempts.first?.first == "0", "the cancelled job's probe was encoded")
     }
+
+    @Test("a coordinator killed after the probe chose resumes the job with the stored rungs, without probing again")
+    func restartKeepsChoice() throws {
+        let dir = TestPaths.scratch("ladder-restart-serve")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clip = dir.appendingPathComponent("clip.mp4").path
+        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=8",
+                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", clip], timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        let serve = try ServeProcess(directory: dir, inputRoot: dir.path)
+        defer { serve.stop() }
+        let agent = try serve.startAgent(name: "restart-agent")
+        defer { agent.terminate() }
+
+        let submitted = try serve.cli(["submit", clip, "-o", "auto/", "--ladder", "auto", "--package", "hls", "--package-seconds", "1",
+                                       "--segment-seconds", "1", "--preset", "ultrafast", "--no-analysis"], timeout: 60)
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let deadline = Date().addingTimeInterval(240)
+        while !serve.log.contains("ladder chosen"), Date() < deadline { usleep(50_000) }
+        try #require(serve.log.contains("ladder chosen"), "\(serve.log)")
+        try serve.killAndRestart()
+
+        let job = try serve.waitForJob(id, timeout: 300)
+        #expect(job["state"] as? String == "done", "\(job)\n\(serve.allLogs)")
+        #expect(serve.log.contains("resuming job"), "the job was done before the kill: \(serve.allLogs)")
+        #expect(!serve.log.contains("ladder probe dispatched"), "the restarted coordinator probed again")
+        let record = try serve.request("GET", "/v1/jobs/\(id)/files/ladder.json", token: serve.adminToken)
+        let rungs = (record.json()?["rungs"] as? [Any])?.count ?? -1
+        let view = try JSONDecoder().decode(View.self, from: try JSONSerialization.data(withJSONObject: job))
+        #expect(view.ladder?.renditions.filter { $0.kind == "video" }.count == rungs, "\(record.text.prefix(300))")
+    }
 }
