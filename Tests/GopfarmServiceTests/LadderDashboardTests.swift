@@ -37,4 +37,28 @@ struct LadderDashboardTests {
             #expect(try await D.send(client, .get, "/jobs/\(id)/files/%2e%2e/x", cookie: alice.cookie).status == 400)
         }
     }
+
+    @Test("the submit form takes a ladder: the job's output is a directory with those rungs; a bad rung is the CLI's sentence")
+    func submitForm() async throws {
+        let h = try await APIRouterTests.Harness()
+        defer { h.remove() }
+        try await h.test { client in
+            let alice = try await D.logIn(client, h.alice)
+            let form = try await D.send(client, .get, "/submit", cookie: alice.cookie)
+            #expect(form.text.contains(#"name="ladder""#))
+            let made = try await D.send(client, .post, "/submit", cookie: alice.cookie, form: [
+                "csrf": alice.csrf, "source": "path", "path": h.clip, "codec": "libx264", "ladder": "240p:400k,160p:200k", "outputName": "film.mp4"])
+            let id = try #require(made.location?.split(separator: "/").last.map(String.init), "\(made.status) \(made.text)")
+            let row = try #require(try await h.service.store.job(id))
+            #expect(row.outputName == "film")
+            #expect(row.decodedSubmission?.settings.ladder?.rungs.map(\.name) == ["240p", "160p"])
+            let page = try await D.send(client, .get, "/jobs/\(id)", cookie: alice.cookie)
+            #expect(page.text.contains("The renditions are listed once the job is packaged."))
+
+            let bad = try await D.send(client, .post, "/submit", cookie: alice.cookie, form: [
+                "csrf": alice.csrf, "source": "path", "path": h.clip, "codec": "libx264", "ladder": "720p:fast"])
+            #expect(bad.status == 422 && bad.text.contains("the rate of rung &#39;720p:fast&#39;"), "\(bad.status)")
+            #expect(bad.text.contains(#"value="720p:fast""#), "the form keeps what was typed")
+        }
+    }
 }

@@ -177,6 +177,8 @@ enum DashboardModels {
         var fromPath: Bool
         var maxUpload: String
         var maxUploadBytes: String
+        /// An ABR ladder as `--ladder` takes it (empty: one output file).
+        var ladder: String
     }
 
     struct Problem {

@@ -123,7 +123,7 @@ struct DashboardPages {
             priorities: JobPriority.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == priority) },
             path: form?.text("path") ?? "", outputName: form?.text("outputName") ?? "", crf: form?.text("crf") ?? "23",
             fromPath: form?.text("source") == "path", maxUpload: DashboardFormat.binaryBytes(service.config.maxUploadBytes),
-            maxUploadBytes: String(service.config.maxUploadBytes))
+            maxUploadBytes: String(service.config.maxUploadBytes), ladder: form?.text("ladder") ?? "")
     }
 
     /// The job a submit form describes, as the JSON body `POST /v1/jobs` takes: the same
@@ -143,6 +143,8 @@ struct DashboardPages {
         if let p = form.text("priority") { object["priority"] = p }
         if let preset = form.text("namedPreset") {
             object["preset"] = preset
+            // A ladder goes over the preset's settings, as `gopfarm submit --use-preset … --ladder …` does.
+            if let ladder = form.text("ladder") { object["settings"] = ["ladder": ladder] }
         } else {
             var settings: [String: Any] = ["codec": form.text("codec") ?? "libx264"]
             if let crf = form.text("crf") {
@@ -150,6 +152,7 @@ struct DashboardPages {
                 settings["crf"] = v
             }
             if let p = form.text("preset") { settings["preset"] = p }
+            if let ladder = form.text("ladder") { settings["ladder"] = ladder }
             object["settings"] = settings
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object) else { throw APIError(.badRequest, "the form cannot be read") }

@@ -204,6 +204,7 @@ enum DashboardTemplates {
         <div class="field"><label for="preset">Encoder speed</label><select id="preset" name="preset">{{#presets}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/presets}}</select></div>
         <div class="field"><label for="priority">Priority</label><select id="priority" name="priority">{{#priorities}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/priorities}}</select></div>
         <div class="field wide"><label for="output-name">Output name <span class="muted">(optional; the extension picks the container)</span></label><input id="output-name" name="outputName" value="{{outputName}}" placeholder="film.mp4" spellcheck="false" autocomplete="off"></div>
+        <div class="field wide"><label for="ladder">ABR ladder <span class="muted">(optional: rungs such as 720p:3M,360p:700k, or auto; the output is then HLS and DASH in a directory)</span></label><input id="ladder" name="ladder" value="{{ladder}}" placeholder="720p:3M,360p:700k" spellcheck="false" autocomplete="off"></div>
         </div>
         </fieldset>
         <div class="actions"><button class="primary" type="submit" id="submit-button">Submit job</button></div>
