@@ -130,6 +130,23 @@ struct LadderRouterTests {
         }
     }
 
+    @Test("a preset may carry a ladder in the same shapes; a job over it is a ladder job")
+    func preset() async throws {
+        let h = try await H.Harness()
+        defer { h.remove() }
+        try await h.test { client in
+            let made = try await H.send(client, .post, "/v1/presets", token: h.alice,
+                                        json: #"{"name":"web-abr","settings":{"codec":"libx264","preset":"fast","ladder":{"rungs":["240p:400k"],"packages":"hls"}}}"#)
+            #expect(made.status == 201, "\(made.text)")
+            let job = try await H.send(client, .post, "/v1/jobs", token: h.alice, json: #"{"input":"\#(h.clip)","preset":"web-abr"}"#)
+            #expect(job.status == 201, "\(job.text)")
+            let view = try APIJSON.decoder.decode(JobView.self, from: Data(job.text.utf8))
+            #expect(view.ladder?.requested == "240p:400k" && view.ladder?.packages == ["hls"] && view.outputName == "clip")
+            let bad = try await H.send(client, .post, "/v1/presets", token: h.alice, json: #"{"name":"bad","settings":{"codec":"libx264","ladder":"240p"}}"#)
+            #expect(bad.status == 422 && (bad.error ?? "").hasPrefix("a rung is HEIGHTp:RATE"), "\(bad.text)")
+        }
+    }
+
     @Test("rates read as the CLI's --ladder writes them, and parse back")
     func rates() {
         let cases: [(Int, String, String)] = [(6_000_000, "6M", "6 Mb/s"), (1_200_000, "1.2M", "1.2 Mb/s"), (2_345_678, "2.35M", "2.35 Mb/s"),

@@ -22,8 +22,9 @@ enum StrictJSON {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, fields: Set<String>, from buffer: ByteBuffer) throws(APIError) -> T {
-        try checkFields(try object(buffer), allowed: fields)
-        return try typed(type, buffer)
+        let object = try object(buffer)
+        try checkFields(object, allowed: fields)
+        return try typed(type, fields.contains("settings") ? try normalizingLadder(object, buffer) : buffer)
     }
 
     static func decodeSubmission(_ buffer: ByteBuffer) throws(APIError) -> JobSubmission {
@@ -33,15 +34,20 @@ enum StrictJSON {
             throw APIError(.badRequest, "'settings' must be an object such as {\"codec\": \"libx264\", \"crf\": 23}")
         }
         try checkFields(settings, allowed: JobSubmission.settingsFields, in: "settings")
-        guard let ladder = settings["ladder"], !(ladder is NSNull) else { return try typed(JobSubmission.self, buffer) }
-        // A ladder may be given as the CLI's text or a partial object: decoded as `Ladder` encodes it.
-        var normalized = object, given = settings
-        given["ladder"] = try LadderJSON.normalized(ladder)
-        normalized["settings"] = given
+        return try typed(JobSubmission.self, try normalizingLadder(object, buffer))
+    }
+
+    /// The body with `settings.ladder`, given as the CLI's text or a partial object, as `Ladder`
+    /// encodes it (job requests and presets take the same shapes).
+    static func normalizingLadder(_ object: [String: Any], _ buffer: ByteBuffer) throws(APIError) -> ByteBuffer {
+        guard var settings = object["settings"] as? [String: Any], let ladder = settings["ladder"], !(ladder is NSNull) else { return buffer }
+        var normalized = object
+        settings["ladder"] = try LadderJSON.normalized(ladder)
+        normalized["settings"] = settings
         guard let data = try? JSONSerialization.data(withJSONObject: normalized) else {
             throw APIError(.badRequest, "the request body could not be read")
         }
-        return try typed(JobSubmission.self, ByteBuffer(bytes: data))
+        return ByteBuffer(bytes: data)
     }
 
     private static func typed<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws(APIError) -> T {
