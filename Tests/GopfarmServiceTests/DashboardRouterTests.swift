@@ -100,7 +100,7 @@ struct DashboardRouterTests {
             let submit = ["source": "path", "path": clip, "codec": "libx264", "preset": "ultrafast"]
             for (cookie, path, form) in [(alice.cookie, "/submit", submit), (alice.cookie, "/logout", [:]),
                                          (ops.cookie, "/agents/a1/drain", [:]), (ops.cookie, "/agents/a1/resume", [:])] {
-                for bad in [nil, "0" + String(alice.csrf.dropFirst()), ops.csrf == alice.csrf ? "x" : (cookie == alice.cookie ? ops.csrf : alice.csrf)] {
+                for bad in [nil, (alice.csrf.hasPrefix("0") ? "1" : "0") + String(alice.csrf.dropFirst()), ops.csrf == alice.csrf ? "x" : (cookie == alice.cookie ? ops.csrf : alice.csrf)] {
                     var f = form
                     f["csrf"] = bad
                     let r = try await Self.send(client, .post, path, cookie: cookie, form: f)
