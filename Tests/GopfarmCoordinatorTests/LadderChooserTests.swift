@@ -136,9 +136,10 @@ struct LadderChooserTests {
     @Test func degenerateProbes() {
         #expect(LadderChooser().choose(points: []).isEmpty)
         #expect(LadderChooser().choose(points: [ProbePoint(width: 640, height: 360, crf: 23, bitrate: .nan, psnr: 30)]).isEmpty)
-        // One encode: one rung, at its size and CRF, capped no lower than the floor.
+        // One encode: one rung, at its size, CRF and rate (below the floor: the floor bounds the
+        // bottom of a ladder, it does not raise a lone rung).
         let one = LadderChooser().choose(points: [ProbePoint(width: 640, height: 360, crf: 28, bitrate: 90_000, psnr: 41)])
-        #expect(one == [ChosenRung(width: 640, height: 360, maxrate: Int(LadderDefaults.bitrateFloor), crf: 28, expectedPSNR: 41)])
+        #expect(one == [ChosenRung(width: 640, height: 360, maxrate: 90_000, crf: 28, expectedPSNR: 41)])
         // Everything dearer than the ceiling: one rung, capped at the ceiling.
         let dear = LadderChooser().choose(points: [ProbePoint(width: 1920, height: 1080, crf: 38, bitrate: 9e6, psnr: 30),
                                                    ProbePoint(width: 1920, height: 1080, crf: 33, bitrate: 14e6, psnr: 32)])

@@ -4,7 +4,9 @@ import Foundation
 ///
 /// 1. The span: from `bitrateFloor` (or the hull's cheapest encode, if dearer) up to the least
 ///    of `bitrateCeiling`, the hull's best encode, and the rate where the hull reaches
-///    `qualityTarget`; past that more bits buy nothing visible.
+///    `qualityTarget`; past that more bits buy nothing visible. When that top lies below the
+///    floor (a title so simple it reaches the target on a few dozen kbit/s), the ladder is one
+///    rung at the top: the floor bounds the bottom of a ladder, it is no reason to spend bits.
 /// 2. The count: the most rungs, at most `maxRungs`, that fit in the span with neighbours at
 ///    least `minRungRatio` apart in rate *and* `minQualityStep` apart in hull PSNR. Rungs are
 ///    placed evenly in log rate, or, if that breaks the quality step, evenly in PSNR; if
@@ -16,8 +18,8 @@ import Foundation
 ///    resolution of the hull vertex nearest in log rate), never larger than the rung above's
 ///    (players expect sizes to grow with rate). Its CRF is interpolated the same way between
 ///    the two encodes at that resolution whose rates bracket the rung's (the nearest one's CRF
-///    outside them), to 0.1; its expected PSNR likewise. The cap is the rung's rate, held within
-///    the floor and the ceiling.
+///    outside them), to 0.1; its expected PSNR likewise. `maxrate` is the rung's rate (the
+///    uncapped encode's average there), held under the ceiling.
 public struct LadderChooser: Sendable {
     public var bitrateFloor = LadderDefaults.bitrateFloor
     public var bitrateCeiling = LadderDefaults.bitrateCeiling
@@ -43,7 +45,7 @@ public struct LadderChooser: Sendable {
             if let best = measured.max(by: { $0.1.psnr < $1.1.psnr }) { size = best.0 }
             if size.height > aboveHeight, let above = rungs.last { size = (above.width, above.height) }
             let at = Self.interpolate(at: rate, width: size.width, height: size.height, in: usable, clamp: true)
-            let cap = min(max(rate, bitrateFloor), max(bitrateCeiling, bitrateFloor))
+            let cap = min(rate, max(bitrateCeiling, bitrateFloor))
             rungs.append(ChosenRung(width: size.width, height: size.height, maxrate: Int(cap.rounded()),
                                     crf: ((at?.crf ?? nearest.crf) * 10).rounded() / 10,
                                     expectedPSNR: at?.psnr ?? hull.quality(atBitrate: rate) ?? nearest.psnr))
@@ -64,7 +66,9 @@ public struct LadderChooser: Sendable {
         var top = min(bitrateCeiling, range.upperBound)
         if let saturated = hull.bitrate(atQuality: qualityTarget) { top = min(top, saturated) }
         let bottom = max(bitrateFloor, range.lowerBound)
-        guard bottom < top else { return [min(bottom, range.upperBound)] }
+        // A title that reaches the quality target below the floor needs one rung, at that rate:
+        // raising it to the floor would only spend bits where nothing more is visible.
+        guard bottom < top else { return [max(top, range.lowerBound)] }
         guard minRungRatio > 1, maxRungs > 1 else { return [top] }
         let fit = Int((log(top / bottom) / log(minRungRatio) + 1e-9).rounded(.down)) + 1
         var n = min(maxRungs, fit)
