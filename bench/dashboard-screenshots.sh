@@ -29,15 +29,21 @@ submit() {  # TOKEN NAME PRIORITY
         | sed -n 's/.*"id":"\([^"]*\)".*/\1/p'
 }
 FIRST=$(submit "$ALICE" "trailer-v3.mp4" high)
+# A streaming ladder (issue 15): its job page lists the renditions and links the manifests.
+LADDER=$(curl -sf -H "Authorization: Bearer $ALICE" -X POST "$URL/v1/jobs" \
+    -d "{\"input\":\"$CLIP\",\"outputName\":\"trailer-stream\",\"segmentSeconds\":2,\"settings\":{\"codec\":\"libx264\",\"preset\":\"veryfast\",\"ladder\":\"360p:800k,240p:400k,144p:200k\"}}" \
+    | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 submit "$BOB" "interview-cam-a.mp4" normal > /dev/null
-while [[ $(curl -sf -H "Authorization: Bearer $ADMIN" "$URL/v1/jobs/$FIRST" | grep -o '"state":"[a-z]*"' | head -n 1) != '"state":"done"' ]]; do sleep 0.3; done
+for job in "$FIRST" "$LADDER"; do
+    while [[ $(curl -sf -H "Authorization: Bearer $ADMIN" "$URL/v1/jobs/$job" | grep -o '"state":"[a-z]*"' | head -n 1) != '"state":"done"' ]]; do sleep 0.3; done
+done
 for name in "episode-104-final.mp4:alice:normal" "b-roll-harbour.mp4:bob:low" "promo-15s.mp4:alice:normal" "episode-105-rough.mp4:alice:low" \
         "archive-reel-01.mp4:bob:low" "archive-reel-02.mp4:bob:low" "archive-reel-03.mp4:bob:low"; do
     IFS=: read -r n who prio <<< "$name"
     submit "$([[ $who == alice ]] && echo "$ALICE" || echo "$BOB")" "$n" "$prio" > /dev/null
 done
 sleep 4
-GOPFARM_URL=$URL ALICE=$ALICE OPS=$OPS JOB=$FIRST SHOTS=$SHOTS python3 - <<'PY'
+GOPFARM_URL=$URL ALICE=$ALICE OPS=$OPS JOB=$FIRST LADDER=$LADDER SHOTS=$SHOTS python3 - <<'PY'
 import os, time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -63,6 +69,7 @@ d.get(base + "/login"); shot("login", full=False)
 login(os.environ["ALICE"])
 d.get(base + "/submit"); shot("submit", full=False)
 d.get(base + "/jobs/" + os.environ["JOB"]); time.sleep(0.3); shot("job")
+d.get(base + "/jobs/" + os.environ["LADDER"]); time.sleep(0.3); shot("ladder")
 d.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click(); time.sleep(0.3)
 login(os.environ["OPS"])
 d.get(base + "/"); time.sleep(2.5); shot("jobs", full=False)
