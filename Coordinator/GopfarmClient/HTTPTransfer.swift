@@ -103,8 +103,11 @@ package final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked S
             case let .chunks(handler) where ok:
                 return handler
             default:
-                // Error bodies are short sentences; anything past 64 KiB is not one.
-                if body.count < 65_536 { body.append(data.prefix(65_536 - body.count)) }
+                // Error bodies are short sentences: anything past 64 KiB is not one. An answer
+                // (a job's view lists every attempt: after a chaos run, well over 64 KiB) is
+                // kept whole up to 256 MiB; cutting it gave "not valid JSON".
+                let limit = ok ? 256 << 20 : 65_536
+                if body.count < limit { body.append(data.prefix(limit - body.count)) }
                 return nil
             }
         }

@@ -29,6 +29,21 @@ struct APIClientTests {
         }
     }
 
+    /// An answer is kept whole however long (a job's view after a chaos run lists hundreds of
+    /// attempts); only error bodies are cut at 64 KiB. The list of 300 jobs is well over that.
+    @Test("a long answer decodes whole")
+    func longAnswers() async throws {
+        let farm = try await TestFarmService("client")
+        defer { farm.remove() }
+        let clip = farm.clip
+        try await farm.withClient { api in
+            for _ in 0..<300 { _ = try await api.submit(JobSubmission(input: clip, settings: .init(codec: "libx264", preset: "ultrafast"))) }
+            let bytes = try JSONEncoder().encode(try await api.jobs()).count
+            #expect(try await api.jobs().count == 300, "\(bytes) bytes")
+            #expect(bytes > 65_536)
+        }
+    }
+
     @Test("a refused job is the server's sentence, the same the CLI's rules give")
     func refusals() async throws {
         let farm = try await TestFarmService("client")
