@@ -110,8 +110,8 @@ struct ServiceOpsTests {
     }
 }
 
-/// A straggler: one agent stalls (SIGSTOP, shorter than the agent timeout) while the other is
-/// idle, so its segment is re-run speculatively; the first valid result wins, the late one is ignored.
+/// A straggler: one agent stalls (SIGSTOP) while the other is idle, so its segment is re-run
+/// speculatively; the first valid result wins, the late one is ignored.
 @Suite("Service stragglers", .serialized)
 struct ServiceStragglerTests {
     @Test("a stalled segment is re-run on an idle agent")
@@ -132,7 +132,14 @@ struct ServiceStragglerTests {
             usleep(20_000)
         }
         kill(slow.processIdentifier, SIGSTOP)
-        usleep(6_000_000)
+        // Until the held segment is done elsewhere (the speculative copy on "fast"), at most 60 s:
+        // a fixed 6 s stall let "slow" win on a loaded machine where "fast" took longer.
+        let held = try serve.query("SELECT idx FROM attempts WHERE jobId = '\(id)' AND agent = 'slow' AND outcome IS NULL").first?.first ?? "-1"
+        let stallEnd = Date().addingTimeInterval(60)
+        while Date() < stallEnd,
+              try serve.query("SELECT COUNT(*) FROM attempts WHERE jobId = '\(id)' AND idx = \(held) AND outcome = 'done'").first?.first == "0" {
+            usleep(100_000)
+        }
         kill(slow.processIdentifier, SIGCONT)
         let job = try serve.waitForJob(id, timeout: 240)
         #expect(job["state"] as? String == "done", "\(job)")
