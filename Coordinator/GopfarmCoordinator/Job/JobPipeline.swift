@@ -89,7 +89,7 @@ public struct JobPipeline: Sendable {
         if mode == .encode, let outputPath, let ladder = prepared.settings.ladder {
             (finished.packaged, finished.warnings) = try prepared.package(completed, directory: URL(fileURLWithPath: outputPath))
             finished.renditionQuality = ladder.rungs.indices.map { i in
-                LadderProbe.merged(completed.compactMap { $0.result.renditions?[safe: i]?.quality })
+                SegmentQuality.merged(completed.compactMap { $0.result.renditions?[safe: i]?.quality })
             }
         } else if mode == .encode, let outputPath {
             (finished.stitched, finished.warnings) = try prepared.stitch(completed, outputPath: outputPath)

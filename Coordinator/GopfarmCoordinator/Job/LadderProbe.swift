@@ -70,7 +70,7 @@ public struct LadderProbe: Sendable {
         for (i, rung) in rungs.enumerated() {
             let parts = completed.map { $0.result.renditions![i] }
             let bits = Double(parts.reduce(0) { $0 + $1.bytes }) * 8
-            guard let quality = Self.merged(parts.compactMap(\.quality)) else {
+            guard let quality = SegmentQuality.merged(parts.compactMap(\.quality)) else {
                 throw MediaError(.segmentMismatch, "the ladder probe could not measure the quality of \(rung.name)")
             }
             let width = ProbeGrid.width(forHeight: rung.height, sourceWidth: grid.resolutions.first?.width ?? rung.height, sourceHeight: grid.resolutions.first?.height ?? rung.height)
@@ -95,16 +95,5 @@ public struct LadderProbe: Sendable {
         let bdRate = test.count == 1 ? BDRate.percent(anchor: anchor, at: test[0]) : BDRate.percent(anchor: anchor, test: test)
         return LadderChoice(sampleSegments: sample, sampleSeconds: seconds, points: gridPoints, reference: referencePoints,
                             referenceNames: rungs.suffix(referenceCount).map { String($0.name.dropFirst("reference-".count)) }, chosen: chosen, rungs: ladderRungs, bdRateAgainstReference: bdRate)
-    }
-
-    /// Frame-weighted mean squared errors of the segments, as one measure.
-    static func merged(_ parts: [SegmentQuality]) -> SegmentQuality? {
-        guard let first = parts.first else { return nil }
-        let frames = parts.reduce(0) { $0 + $1.frames }
-        guard frames > 0 else { return nil }
-        let mse = first.mse.indices.map { i in parts.reduce(0.0) { $0 + ($1.mse[safe: i] ?? 0) * Double($1.frames) } / Double(frames) }
-        let ssimFrames = parts.reduce(0) { $0 + $1.ssimFrames }
-        let ssim = ssimFrames > 0 ? parts.reduce(0.0) { $0 + ($1.ssimY ?? 0) * Double($1.ssimFrames) } / Double(ssimFrames) : nil
-        return SegmentQuality(frames: frames, mse: mse, planeWeights: first.planeWeights, peak: first.peak, ssimY: ssim, ssimFrames: ssimFrames)
     }
 }
