@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The oracles issue 15's packaging is judged by (Tests/tools/stream_check.py and mse_play.py),
-/// judged themselves on a ladder the ffmpeg CLI packages: 4 s of testsrc2 + sine, two H.264
+/// judged themselves on a ladder the ffmpeg CLI packages: 4 s of testsrc2 + pink noise, two H.264
 /// renditions (640x360, 320x180) with key frames forced every second, AAC in English, cut by
 /// ffmpeg's DASH muxer into 1 s CMAF segments that its `hls_playlist` option also lists as HLS.
 /// ffmpeg's HLS master lacks EXT-X-INDEPENDENT-SEGMENTS, AVERAGE-BANDWIDTH and FRAME-RATE and
@@ -35,7 +35,7 @@ struct StreamOracleTests {
     /// One rule broken on purpose, and the rule name the checker must print for it.
     enum Breakage: String, CaseIterable, Sendable, CustomStringConvertible {
         case extinfOverTarget, mapMissing, versionTooLow, bandwidthUnderstated, codecsWrong, segmentMissing,
-             idrMisaligned, openGOP, framesDiffer
+             idrMisaligned, openGOP, framesDiffer, audioMoved
         var description: String { rawValue }
 
         var rule: String {
@@ -49,6 +49,7 @@ struct StreamOracleTests {
             case .idrMisaligned: "idr-alignment"
             case .openGOP: "keyframe"
             case .framesDiffer: "source-frames"
+            case .audioMoved: "av-offset"
             }
         }
     }
@@ -71,7 +72,7 @@ struct StreamOracleTests {
         let package = try Self.makePackage("stream-good")
         defer { try? FileManager.default.removeItem(at: package.dir) }
         try Self.writeMaster(package)
-        let run = try Self.check(package, ["--json"])
+        let run = try Self.check(package, ["--json", "--require-av-offset"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
                                   "\(run.stdout)\(run.stderr)")
         #expect(run.status == 0 && report["ok"] as? Bool == true, "\(run.stdout)\(run.stderr)")
@@ -113,6 +114,10 @@ struct StreamOracleTests {
         case .framesDiffer:
             source = package.dir.appendingPathComponent("short.mkv").path
             try Self.ffmpeg(["-i", package.source, "-t", "3", "-c", "copy", source])
+        case .audioMoved:
+            // The same source with its audio 40 ms later against its video: the package no longer sits as it does.
+            source = package.dir.appendingPathComponent("late-audio.mkv").path
+            try Self.ffmpeg(["-i", package.source, "-itsoffset", "0.04", "-i", package.source, "-map", "0:v", "-map", "1:a", "-c", "copy", source])
         case .bandwidthUnderstated, .codecsWrong, .idrMisaligned, .openGOP:
             break
         }
@@ -168,7 +173,7 @@ struct StreamOracleTests {
             try FileManager.default.createDirectory(at: out.appendingPathComponent("track-\(track)"), withIntermediateDirectories: true)
         }
         let source = dir.appendingPathComponent("source.mkv").path
-        try ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+        try ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "anoisesrc=color=pink:sample_rate=48000:seed=3",
                     "-t", "4", "-c:v", "ffv1", "-c:a", "flac", source])
         let everySecond = "expr:gte(t,n_forced*1)"
         try ffmpeg(["-i", source, "-filter_complex", "[0:v]split=2[a][b];[a]scale=640:360[v1];[b]scale=320:180[v2]",

@@ -40,7 +40,12 @@ Rules (the <rule> names a test can grep for):
                       bandwidth/width/height/codecs present and consistent with HLS
   keyframe            a media segment does not start with a key frame (IDR)
   idr-alignment       key frame times or segment boundaries differ between video renditions
-  source-frames       (--source) frame count or pts differ from `ffmpeg -i SRC -map 0:v:0 -f framemd5 -`
+  source-frames       (--source) a rung's frame count or frame times (ffprobe) differ from the source's, counted
+                      from the source's start, by more than 1 ms
+  cli-oracle          (--source) `ffmpeg -i master.m3u8 -map 0:v:N -f framemd5 -` lists another frame count than the
+                      same command on the source, or pts that are not the source's plus one constant
+  av-offset           (--source) read through master.m3u8 by the CLI, the first audio rendition is not where the
+                      source puts its audio against its video (more than 0.5 ms apart, by cross-correlation at 8 kHz)
   ffmpeg-read         `ffmpeg -v error -i master.m3u8|manifest.mpd -map 0 -f null -` failed or printed errors
 """
 import argparse
@@ -721,49 +726,162 @@ def short(values):
 
 
 def source_frames(source):
-    """pts in seconds of every frame `ffmpeg -i SRC -map 0:v:0 -f framemd5 -` writes."""
-    out = run(["ffmpeg", "-v", "error", "-i", source, "-map", "0:v:0", "-f", "framemd5", "-"])
-    if out.returncode != 0:
-        return None, out.stderr.strip()[-400:]
-    num, den, times = 1.0, 1.0, []
-    for line in out.stdout.splitlines():
-        if line.startswith("#tb 0:"):
-            a, b = line[6:].strip().split("/")
-            num, den = float(a), float(b)
-        elif line and not line.startswith("#"):
-            fields = [x.strip() for x in line.split(",")]
-            if len(fields) >= 6:
-                times.append(float(fields[2]) * num / den)
-    return times, None
+    """Every frame time (s) of the source's first video stream as ffprobe decodes it, counted from
+    the source's start (the earliest stream, which is the CLI's zero too, without its rounding to
+    a guessed frame rate)."""
+    out = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp_time",
+               "-of", "csv=p=0", source])
+    start = run(["ffprobe", "-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0", source])
+    if out.returncode != 0 or start.returncode != 0:
+        return None, (out.stderr + start.stderr).strip()[-400:]
+    zero = fnum(start.stdout.strip().strip(","), 0.0) or 0.0
+    times = [fnum(line.strip().strip(",")) for line in out.stdout.splitlines()]
+    return sorted(t - zero for t in times if t is not None), None
 
 
 def check_source(video_tracks, source, report):
+    """Each rung shows the source's frames at the source's times from its start (1 ms for timescale rounding)."""
     times, error = source_frames(source)
     if times is None:
-        report.fail("source-frames", source, "ffmpeg cannot read the source: %s" % error)
+        report.fail("source-frames", source, "ffprobe cannot read the source: %s" % error)
         return
     for track in video_tracks:
         mine = track.get("frame_times") or []
-        half = track["frame_duration"] / 2
         if len(mine) != len(times):
             report.fail("source-frames", track["where"], "%d frames, the source has %d" % (len(mine), len(times)))
-        # Times count from each side's first frame. A track read alone starts where the package
-        # put it, which keeps the source's offset to its audio (a TS whose audio starts 21 ms
-        # before its video starts its video track at 0.021 s), while the CLI's framemd5 of the
-        # source writes times in units of its guessed frame rate (1/25 s), where that offset
-        # rounds away. The spacing of the frames is what must match exactly.
-        if mine and times and abs((mine[0] - times[0])) > 1e-6:
-            report.note("%s: first frame at %.6f s, the source's framemd5 at %.6f s (compared from each first frame)"
-                        % (track["where"], mine[0], times[0]))
-        mine = [t - mine[0] for t in mine] if mine else mine
-        times = [t - times[0] for t in times] if times else times
-        bad = [i for i, (a, b) in enumerate(zip(mine, times)) if abs(a - b) > half]
+            continue
+        bad = [i for i, (x, y) in enumerate(zip(mine, times)) if abs(x - y) > 0.001]
         if bad:
             i = bad[0]
-            offsets = {round(mine[j] - times[j], 4) for j in range(min(len(mine), len(times)))}
+            offsets = {round(mine[j] - times[j], 4) for j in range(len(mine))}
             hint = " (a constant offset of %.4f s)" % offsets.pop() if len(offsets) == 1 else ""
-            report.fail("source-frames", track["where"], "%d frame times differ by more than half a frame; first at frame "
-                        "%d: %.6f s, the source's %.6f s%s" % (len(bad), i, mine[i], times[i], hint))
+            report.fail("source-frames", track["where"], "%d of %d frame times differ from the source's; first at frame %d: "
+                        "%.6f s, the source's %.6f s%s" % (len(bad), len(mine), i, mine[i], times[i], hint))
+
+
+def framemd5(path, stream="v:0"):
+    """(time base "N/D", [pts in its ticks]) of every frame `ffmpeg -i PATH -map 0:STREAM -f framemd5 -` writes."""
+    out = run(["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-map", "0:" + stream, "-f", "framemd5", "-"])
+    if out.returncode != 0:
+        return None, None, out.stderr.strip()[-400:]
+    tb, ticks = "1/1", []
+    for line in out.stdout.splitlines():
+        if line.startswith("#tb 0:"):
+            tb = line[6:].strip()
+        elif line and not line.startswith("#"):
+            fields = [x.strip() for x in line.split(",")]
+            if len(fields) >= 6:
+                ticks.append(int(fields[2]))
+    return tb, ticks, None
+
+
+def check_cli_oracle(master_path, variants, source, report):
+    """The project's oracle as a user runs it on the package: `ffmpeg -i master.m3u8 -map 0:v:N
+    -f framemd5 -` lists every source frame. Its pts count from the CLI's zero, the earliest
+    packet of any stream; FFmpeg 5.1's HLS reader puts that at the AAC priming the edit list
+    cuts, so they may read a constant shift later than the source's (check_av_offset shows the
+    presentation is the source's). A shift that is not constant is a failure."""
+    tb, ticks, error = framemd5(source)
+    if ticks is None:
+        report.fail("cli-oracle", source, "ffmpeg cannot read the source: %s" % error)
+        return
+    for n in range(variants):
+        where = "master.m3u8 v:%d" % n
+        mine_tb, mine, error = framemd5(master_path, "v:%d" % n)
+        if mine is None:
+            report.fail("cli-oracle", where, "ffmpeg cannot read it: %s" % error)
+            continue
+        if len(mine) != len(ticks):
+            report.fail("cli-oracle", where, "%d frames, the source has %d" % (len(mine), len(ticks)))
+            continue
+        a, b = (float(x.split("/")[0]) / float(x.split("/")[1]) for x in (mine_tb, tb))
+        shifts = [x * a - y * b for x, y in zip(mine, ticks)]
+        # VFR: the CLI may guess another rate (30/1 against 30000/1001) from the same packet times.
+        tick = max(a, b)
+        if max(shifts) - min(shifts) > tick:
+            report.fail("cli-oracle", where, "frame pts move against the source's by %.4f..%.4f s (tb %s, the source's %s)"
+                        % (min(shifts), max(shifts), mine_tb, tb))
+        elif any(abs(x) >= tick / 2 for x in shifts):
+            report.note("%s: every pts reads %.4f s later than the source's through the CLI (tb %s, the source's %s)"
+                        % (where, sum(shifts) / len(shifts), mine_tb, tb))
+
+
+AV_RATE = 8000  # Hz: cross-correlation resolution 125 us
+
+
+def first_frame_time(path, selector):
+    """The earliest decoded frame time (s) of the first stream `selector` picks, as ffprobe reads it (no shift)."""
+    out = run(["ffprobe", "-v", "error", "-select_streams", selector, "-read_intervals", "%+3",
+               "-show_entries", "frame=best_effort_timestamp_time", "-of", "csv=p=0", path])
+    times = [fnum(line.strip().strip(",")) for line in out.stdout.splitlines()]
+    times = [t for t in times if t is not None]
+    return min(times) if out.returncode == 0 and times else None
+
+
+def mono_samples(path, seconds=6):
+    """The first audio stream, decoded by the CLI from its first sample, mono at AV_RATE, as floats."""
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-t", str(seconds), "-ac", "1",
+                          "-ar", str(AV_RATE), "-f", "s16le", "-"], capture_output=True, timeout=600)
+    if out.returncode != 0:
+        return None
+    return list(struct.unpack("<%dh" % (len(out.stdout) // 2), out.stdout[:len(out.stdout) // 2 * 2]))
+
+
+def best_lag(ref, other, lags, step=1):
+    """(lag, normalized correlation) for the lags given: other[i + lag] against ref[i] over ref's window."""
+    scores = []
+    for lag in lags:
+        num = e1 = e2 = 0.0
+        for i in range(0, len(ref), step):
+            j = i + lag
+            if 0 <= j < len(other):
+                a, b = ref[i], other[j]
+                num += a * b
+                e1 += a * a
+                e2 += b * b
+        scores.append((num / math.sqrt(e1 * e2) if e1 > 0 and e2 > 0 else 0.0, lag))
+    return scores
+
+
+def check_av_offset(master_path, source, report, required=False):
+    """Through master.m3u8 the CLI may start its clock at another stream than the source (FFmpeg
+    5.1's HLS reader counts AAC priming, which the edit list cuts, as time before 0), but the
+    package's audio must sit against its video exactly where the source's does."""
+    src_audio, pkg_audio = mono_samples(source), mono_samples(master_path)
+    if not src_audio or not pkg_audio:
+        if required:
+            report.fail("av-offset", "master.m3u8", "no audio to align on one side")
+        return  # no audio on one side: nothing to align
+    src_v, pkg_v = first_frame_time(source, "v:0"), first_frame_time(master_path, "v:0")
+    src_a, pkg_a = first_frame_time(source, "a:0"), first_frame_time(master_path, "a:0")
+    if None in (src_v, pkg_v, src_a, pkg_a):
+        report.fail("av-offset", "master.m3u8", "ffprobe cannot read the first video or audio frame")
+        return
+    # The loudest second in the source's first seconds is the window to align on.
+    win = AV_RATE
+    starts = range(0, max(1, len(src_audio) - win), win // 4)
+    start = max(starts, key=lambda k: sum(x * x for x in src_audio[k:k + win:16]))
+    ref = src_audio[start:start + win]
+    # Coarse on 1 ms block means (lags of 1 ms within +-150 ms), then every lag around the best.
+    def blocks(x):
+        return [sum(x[k:k + 8]) / 8.0 for k in range(0, len(x) - 7, 8)]
+    ref_b, pkg_b = blocks(ref), blocks(pkg_audio)
+    coarse = sorted(best_lag(ref_b, pkg_b, range(start // 8 - 150, start // 8 + 151)), reverse=True)
+    fine = sorted(best_lag(ref, pkg_audio, range(coarse[0][1] * 8 - 16, coarse[0][1] * 8 + 17)), reverse=True)
+    score, lag = fine[0]
+    rival = next((c for c in coarse if abs(c[1] * 8 - lag) > 24), None)
+    if score < 0.5 or (rival and rival[0] > 0.97 * coarse[0][0]):
+        if required:
+            report.fail("av-offset", "master.m3u8", "the audio is too quiet or too periodic to align (correlation %.2f)" % score)
+            return
+        report.note("av-offset: the audio is too quiet or too periodic to align (%.2f); not measured" % score)
+        return
+    audio_move = (lag - start) / AV_RATE + (pkg_a - src_a)  # package audio time minus source audio time
+    video_move = pkg_v - src_v
+    report.note("av-offset: audio moved %.4f s, video %.4f s (correlation %.3f)" % (audio_move, video_move, score))
+    if abs(audio_move - video_move) > 0.0005:
+        report.fail("av-offset", "master.m3u8", "audio sits %.1f ms %s against the video than in the source"
+                    % (abs(audio_move - video_move) * 1000, "later" if audio_move > video_move else "earlier"))
 
 
 def mpd_duration(text):
@@ -934,6 +1052,8 @@ def main(argv):
     parser = argparse.ArgumentParser(description="Checks a packaged HLS/DASH CMAF ladder (test oracle).")
     parser.add_argument("outdir")
     parser.add_argument("--source", help="the source file: frame count and pts of every rendition must equal its")
+    parser.add_argument("--require-av-offset", action="store_true",
+                        help="fail, rather than note, when the audio cannot be aligned (silence, a pure tone)")
     parser.add_argument("--json", action="store_true", help="print a JSON report instead of lines")
     parser.add_argument("--tolerance", type=float, default=0.005, help="relative tolerance for bit rates (0.005)")
     parser.add_argument("--master", default="master.m3u8", help="master playlist, relative to OUTDIR ('' skips HLS)")
@@ -966,6 +1086,9 @@ def main(argv):
         check_alignment(videos, report)
         if args.source:
             check_source(videos, args.source, report)
+            if args.master and os.path.isfile(os.path.join(outdir, args.master)):
+                check_cli_oracle(os.path.join(outdir, args.master), len(videos), args.source, report)
+                check_av_offset(os.path.join(outdir, args.master), args.source, report, args.require_av_offset)
         if args.mpd:
             check_dash(outdir, os.path.join(outdir, args.mpd), report, tracks)
         if args.master:

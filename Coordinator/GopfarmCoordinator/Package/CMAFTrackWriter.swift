@@ -20,6 +20,10 @@ final class CMAFTrackWriter {
     }
 
     static let movflags = "+frag_custom+empty_moov+default_base_moof+delay_moov"
+    /// The edit list's durations are in the movie's timescale: the muxer's default (1000) would
+    /// round a track's start to the millisecond (0.9 ms of A/V offset on a broadcast TS whose
+    /// audio starts 76.234 ms after its video); 90 kHz keeps it within 6 µs.
+    static let movieTimescale = "90000"
 
     let directory: URL
     let relativeDirectory: String
@@ -49,7 +53,7 @@ final class CMAFTrackWriter {
         let stream = try container.addStream(parameters: parameters, timeBase: timeBase, language: language, displayMatrix: displayMatrix)
         if let frameRate { container.setFrameRate(stream: stream, frameRate) }
         if let codecTag { container.setCodecTag(stream: stream, codecTag) }
-        try container.writeHeader(options: ["movflags": Self.movflags])
+        try container.writeHeader(options: ["movflags": Self.movflags, "movie_timescale": Self.movieTimescale])
         self.timeBase = container.timeBase(stream: stream)
     }
 
