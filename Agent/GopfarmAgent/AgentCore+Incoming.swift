@@ -26,6 +26,7 @@ extension AgentCore.Incoming {
             case AgentGoodbye.type: self = .goodbye(try message.decode(AgentGoodbye.self))
             case SegmentRevoke.type: self = .revoke(try message.decode(SegmentRevoke.self))
             case HeartbeatAck.type: self = .heartbeatAck
+            case WirePartReceived.type: self = .other  // it proves only that the coordinator is there
             default: throw Unreadable(type: message.type, unknownType: true, reason: "unknown message type")
             }
         } catch let error as Unreadable {

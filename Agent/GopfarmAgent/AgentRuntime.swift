@@ -99,7 +99,8 @@ public final class AgentRuntime: Sendable {
             guard try link.socket.poll(milliseconds: 20) else { continue }
             let frames = try link.socket.receive()
             collectFinished(into: &core)
-            if let exit = try perform(core.received(incoming(frames), at: MonotonicClock.now())) { return exit }
+            let message = link.joined(frames).map(incoming) ?? .other
+            if let exit = try perform(core.received(message, at: MonotonicClock.now())) { return exit }
         }
     }
 

@@ -11,6 +11,8 @@ import GopfarmCommon
 public final class CoordinatorLink {
     public let socket: ZMQSocket
     private let monitor: ZMQMonitor
+    private var reassembly = WireReassembly()
+    private var nextMessageID = UInt64.random(in: 0...UInt64.max / 2)
 
     public init(context: ZMQContext, endpoint: String, security: AgentSecurity) throws(ZMQError) {
         socket = try ZMQSocket(context: context, kind: .dealer)
@@ -28,8 +30,23 @@ public final class CoordinatorLink {
     /// Sends without blocking; false when the link cannot take the message now. A DEALER blocks
     /// while it has no pipe, and libzmq drops a connection's pipe for good when its handshake
     /// fails (a refused CURVE key): a blocking send would hang the agent, even its SIGTERM.
+    /// A large message (a result) goes as parts (`WirePart`); false when a part did not go,
+    /// and the caller sends the whole message again later.
     public func send(_ frames: [Data]) throws(ZMQError) -> Bool {
-        do { return try socket.send(frames) } catch where error.errno == EAGAIN { return false }
+        nextMessageID &+= 1
+        for part in WireParts.split(frames, id: nextMessageID) {
+            do { guard try socket.send(part) else { return false } } catch where error.errno == EAGAIN { return false }
+        }
+        return true
+    }
+
+    /// The message `frames` complete, or nil for a part of a large one still arriving (proof
+    /// enough that the coordinator is there) or a part that could not be joined.
+    public func joined(_ frames: [Data]) -> [Data]? {
+        switch reassembly.accept(frames) {
+        case .message(let whole): whole
+        case .part, .broken: nil
+        }
     }
 
     /// Handshake outcomes since the last call (a refused key shows up only here).

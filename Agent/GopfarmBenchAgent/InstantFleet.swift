@@ -97,7 +97,7 @@ public final class InstantFleet {
             if members.allSatisfy({ $0.ended != nil }) { return finished(members) }
             for i in try ZMQSocket.poll(sockets, milliseconds: 50) where members[i].ended == nil {
                 while members[i].ended == nil, let (frames, _) = try members[i].link.socket.receiveIfQueued() {
-                    let message = (try? AgentCore.Incoming(frames: frames)) ?? .other
+                    let message = members[i].link.joined(frames).flatMap { try? AgentCore.Incoming(frames: $0) } ?? .other
                     if let exit = try perform(i, members[i].core.received(message, at: MonotonicClock.now())) { return exit }
                 }
                 // Answers go out at once, not at the next sweep.

@@ -143,6 +143,25 @@ struct DispatchCoreTests {
         #expect(again.first?.attempt == a.attempt + 1)
     }
 
+    /// A large result arrives part by part for longer than the agent timeout: each part keeps
+    /// the agent alive and is answered, so the agent, whose heartbeats wait behind the rest of
+    /// the result, hears the coordinator too.
+    @Test func partsOfALargeResultKeepTheAgentAliveAndAreAnswered() {
+        var timing = DispatchTiming()
+        timing.agentTimeoutSeconds = 3
+        var farm = Farm(timing: timing)
+        farm.add(segments: 1)
+        farm.join(1)
+        _ = Farm.assigned(farm.on(.tick))
+        for t in stride(from: 1.0, through: 10, by: 1) {
+            let answer = farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.part)), at: t)
+            #expect(Self.replies(answer, to: 1).contains { if case .partReceived = $0 { true } else { false } }, "at \(t) s")
+            #expect(!farm.on(.tick, at: t + 0.5).contains { if case .record(.requeued) = $0 { true } else { false } }, "at \(t) s")
+        }
+        #expect(farm.on(.tick, at: 14).contains { if case .record(.requeued) = $0 { true } else { false } },
+                "silence after the last part must still drop the agent")
+    }
+
     @Test func aHeartbeatIsAckedAndALeaseWithoutProgressIsTakenBack() {
         var timing = DispatchTiming()
         timing.leaseSeconds = 5
@@ -152,11 +171,11 @@ struct DispatchCoreTests {
         farm.join(1)
         let a = Farm.assigned(farm.on(.tick))[0]
         let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a.attempt, frames: 3)])
-        let acked = farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: 1, .message(.heartbeat(beat))), at: 4)
+        let acked = farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(beat))), at: 4)
         #expect(Self.replies(acked, to: 1).contains { if case .heartbeatAck = $0 { true } else { false } })
         // The same count again is no progress. The bound is the longer of 5 s and twice the
         // segment's expected time (10 frames at the 4/3 s per frame reported: 26.7 s).
-        farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: 1, .message(.heartbeat(beat))), at: 20)
+        farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(beat))), at: 20)
         #expect(farm.on(.tick, at: 30).isEmpty)
         let expired = farm.on(.tick, at: 31)
         #expect(expired.contains { if case .record(.segmentFailed(_, 0, _, "a1", JobRuntime.stallMessage)) = $0 { true } else { false } })
@@ -227,7 +246,7 @@ struct DispatchCoreTests {
         // Agent 1 reports segment 1 queued behind segment 0; agent 2 joins idle.
         let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: first[0].attempt, frames: 1),
                                                .init(job: "j", segment: 1, attempt: first[1].attempt, frames: 0, queued: true)])
-        farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: 1, .message(.heartbeat(beat))), at: 0.5)
+        farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(beat))), at: 0.5)
         farm.join(2)
         let moved = farm.on(.tick, at: 0.6)
         #expect(Farm.assigned(moved).map { [$0.agent: $0.segment] } == [[Farm.id(2): 1]])
@@ -262,7 +281,7 @@ struct DispatchCoreTests {
         let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: a[0].segment, attempt: a[0].attempt, frames: 1),
                                                .init(job: "j", segment: a[1].segment, attempt: a[1].attempt, frames: 0, queued: true)])
         for t in stride(from: 1.0, through: 22, by: 1) {
-            farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: 1, .message(.heartbeat(beat))), at: t)
+            farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(beat))), at: t)
         }
         // Segment 0 made no progress past its bound (twice 10 frames at 1 s each): taken back;
         // agent 1 is stuck, so its queued segment goes too.
@@ -282,11 +301,11 @@ struct DispatchCoreTests {
         // first heartbeat lists segment 0 only.
         farm.join(2, slots: 1, prefetch: 1, key: "K", credit: false)
         let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a[0].attempt, frames: 3)])
-        let actions = farm.on(.agent(identity: Farm.id(2), publicKey: "K", version: 1, .message(.heartbeat(beat))), at: 1)
+        let actions = farm.on(.agent(identity: Farm.id(2), publicKey: "K", version: WireProtocol.version, .message(.heartbeat(beat))), at: 1)
         #expect(actions.contains { if case .record(.requeued(job: "j", segment: 1, _)) = $0 { true } else { false } })
         #expect(!actions.contains { if case .record(.requeued(job: "j", segment: 0, _)) = $0 { true } else { false } })
         // A later heartbeat that leaves segment 0 out does not requeue it: only the first one counts.
-        let quiet = farm.on(.agent(identity: Farm.id(2), publicKey: "K", version: 1, .message(.heartbeat(AgentHeartbeat(inProgress: [])))), at: 2)
+        let quiet = farm.on(.agent(identity: Farm.id(2), publicKey: "K", version: WireProtocol.version, .message(.heartbeat(AgentHeartbeat(inProgress: [])))), at: 2)
         #expect(!quiet.contains { if case .record(.requeued) = $0 { true } else { false } })
     }
 }

@@ -159,6 +159,74 @@ struct MultiHostTests {
     }
 }
 
+extension MultiHostTests {
+    /// 12 s of noisy 480x270 with a key frame every 4 s: three segments of about 1.4 MB.
+    static func slowLinkClip() throws -> String {
+        let url = TestPaths.fixtures.appendingPathComponent("multihost-12s-gop4.mp4")
+        if FileManager.default.fileExists(atPath: url.path) { return url.path }
+        let partial = url.path + ".\(UUID().uuidString.prefix(6)).tmp.mp4"
+        let out = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=480x270:rate=25:duration=12",
+                                                "-vf", "noise=alls=10:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-g", "100",
+                                                "-keyint_min", "100", "-sc_threshold", "0", partial], timeout: 300)
+        try #require(out.status == 0, "\(out.stderr)")
+        return try Fixture.publish(partial, at: url)
+    }
+
+    /// ZeroMQ hands a message over only when all of it has arrived: a 1.4 MB segment on a
+    /// 2 mbit/s link is 5.6 s in which the agent heard nothing from the coordinator, nearly twice
+    /// its 3 s silence limit, and the encoded segment as long the other way. Both sides must
+    /// see the other alive throughout (large messages travel as parts), and no segment may
+    /// need a second attempt.
+    @Test("segments that take longer than the silence limits to cross a slow link")
+    func slowLink() throws {
+        if let reason = HostLab.unavailableReason() { try Test.cancel(Comment(rawValue: reason)) }
+        let dir = TestPaths.scratch("multihost-slow")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try Self.slowLinkClip()
+        let lab = try HostLab(hosts: 1, cpus: Self.cpusPerHost, link: LinkRate(parsing: "2mbit"), waitingForLab: 600)
+        defer { lab.teardown() }
+        let serve = try ServeProcess(directory: dir, arguments: ["--agent-timeout", "3", "--lease-seconds", "120"],
+                                     agentBind: "tcp://\(HostLab.coordinatorAddress):0")
+        defer { serve.stop() }
+        let coordinatorKey = try #require(serve.publicKey, "serve did not announce its public key:\n\(serve.log)")
+        let host = lab.hosts[0]
+        let keyFile = dir.appendingPathComponent("\(host.name).key").path
+        let made = try Subprocess.run(TestPaths.agent, ["keys", "init", "--key-file", keyFile], timeout: 30)
+        try #require(made.status == 0, "\(made.stderr)")
+        let allowed = try serve.cli(["agents", "allow", made.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--name", host.name])
+        try #require(allowed.status == 0, "\(allowed.stderr)")
+        _ = try lab.launch(in: host, TestPaths.agent,
+                           serve.agentArguments(name: host.name, extra: ["--coordinator-key", coordinatorKey, "--key-file", keyFile]),
+                           log: dir.appendingPathComponent("agent-\(host.name).log"))
+        try #require(poll(30) { connectedAgents(serve) == [host.name] }, "the agent did not connect\n\(agentLogs(dir))")
+
+        let counters = lab.counters(of: host)
+        let r = try serve.request("POST", "/v1/jobs", token: serve.adminToken, json: #"""
+            {"input":"\#(input)","outputName":"out.mkv","settings":{"codec":"libx264","preset":"ultrafast","crf":20},"segmentSeconds":4,"analysis":false}
+            """#)
+        try #require(r.status == 201, "\(r.text)")
+        let id = try #require(r.json()?["id"] as? String)
+        let job = (try? serve.waitForJob(id, timeout: 240)) ?? [:]
+        let moved = lab.counters(of: host).since(counters)
+        let all = try attempts(serve, id)
+        try #require(job["state"] as? String == "done", "\(job)\n\(all.map(\.line).joined(separator: "\n"))\n\(agentLogs(dir))\n\(serve.log)")
+        #expect(all.count == 3 && all.allSatisfy { $0.attempt == 1 && $0.outcome == "done" },
+                "a segment needed another attempt:\n\(all.map(\.line).joined(separator: "\n"))")
+        // The transfers really outlasted the limits: over 1 MB each way per segment on 2 mbit/s.
+        #expect(moved.sentToHost > 3_000_000 && moved.receivedFromHost > 3_000_000, "\(moved)")
+        let log = agentLogs(dir)
+        #expect(!log.contains("coordinator silent"), "the agent took the coordinator for gone:\n\(log)")
+        #expect(!serve.log.contains("silent for"), "the coordinator took the agent for gone:\n\(serve.log)")
+
+        let output = dir.appendingPathComponent("out.mkv").path
+        let fetched = try serve.cli(["fetch", id, "-o", output])
+        try #require(fetched.status == 0, "\(fetched.stderr)")
+        let expected = try FFmpegOracle.frameTimes(input), actual = try FFmpegOracle.frameTimes(output)
+        #expect(actual.count == expected.count && zip(actual, expected).allSatisfy { abs($0 - $1) < 0.003 },
+                "\(actual.count) frames, the source \(expected.count)")
+    }
+}
+
 /// One attempt at one segment, from the job's `timings` (`GET /v1/jobs/{id}`).
 private struct Attempt {
     var segment: Int

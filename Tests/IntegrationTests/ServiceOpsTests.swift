@@ -99,9 +99,9 @@ struct ServiceOpsTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let serve = try ServeProcess(directory: dir)
         defer { serve.stop() }
-        let agent = try Subprocess.run(TestPaths.agent, ["--coordinator", serve.agentEndpoint, "--insecure", "--protocol-version", "2"], timeout: 30)
+        let agent = try Subprocess.run(TestPaths.agent, ["--coordinator", serve.agentEndpoint, "--insecure", "--protocol-version", "1"], timeout: 30)
         #expect(agent.status == 2)
-        #expect(agent.stderr.contains("refused by the coordinator: protocol version 2 is not supported; this coordinator speaks version 1"), "\(agent.stderr)")
+        #expect(agent.stderr.contains("refused by the coordinator: protocol version 1 is not supported; this coordinator speaks version 2"), "\(agent.stderr)")
         #expect(serve.log.contains("refused an agent"), "\(serve.log)")
         usleep(300_000)  // the dispatcher publishes its counters ten times a second
         let metrics = try serve.request("GET", "/metrics")

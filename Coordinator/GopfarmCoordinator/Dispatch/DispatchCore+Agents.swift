@@ -37,6 +37,8 @@ extension DispatchCore {
             switch message {
             case .hello:
                 break  // handled above
+            case .part:
+                out.append(.send(identity, .partReceived))  // lastSeen moved: the agent is there
             case .request(let slots):
                 agent.credit(slots)
                 put(agent)
@@ -304,6 +306,7 @@ extension AgentMessage {
         case .result: SegmentResult.type
         case .failure: SegmentFailure.type
         case .goodbye: AgentGoodbye.type
+        case .part: WirePart.type
         }
     }
 }

@@ -42,6 +42,8 @@ enum AgentMessage {
     case result(SegmentResult, check: ResultCheck, receivedAt: Date)
     case failure(SegmentFailure)
     case goodbye
+    /// A part of a large message still arriving: the agent is there, nothing else to do.
+    case part
 }
 
 /// The shell's validation of a result against its hashes and the plan (`ResultValidator`).
@@ -68,4 +70,7 @@ enum AgentReply {
     case heartbeatAck
     case goodbye(String)
     case revoke(SegmentRevoke)
+    /// A part of a large message arrived: the agent, which hears nothing else while its
+    /// heartbeats wait behind the rest of its result, knows the coordinator is there.
+    case partReceived
 }

@@ -12,6 +12,9 @@ extension Dispatcher {
         var extractors: [String: SegmentExtractor] = [:]
         var events: [DispatchEvent] = []
         var lastPublish = 0.0
+        /// Large results arriving part by part (`WirePart`), by agent identity.
+        var reassembly: [Data: WireReassembly] = [:]
+        var nextMessageID: UInt64 = 0
     }
 
     func loop() {
@@ -46,6 +49,7 @@ extension Dispatcher {
                 }
                 let now = MonotonicClock.now()
                 feed(.tick, now: now, &state)
+                if !state.reassembly.isEmpty { sweepReassembly(now: now, &state) }
                 flush(&state)
                 if now - state.lastPublish > 0.1 {
                     let snapshot = state.core.snapshot(now: now)
@@ -92,17 +96,44 @@ extension Dispatcher {
     /// One message off the socket: decoded, its result checked when the core wants it, fed.
     private func receive(_ frames: [Data], publicKey: String?, _ state: inout Loop) {
         let identity = frames.first ?? Data()
+        let now = MonotonicClock.now()
+        var frames = Array(frames.dropFirst())
+        switch state.reassembly[identity, default: WireReassembly()].accept(frames, at: now) {
+        case .message(let whole):
+            frames = whole
+        case .part:
+            feed(.agent(identity: identity, publicKey: publicKey, version: WireProtocol.version, .message(.part)), now: now, &state)
+            return
+        case .broken(let reason):
+            frames = []
+            logger.warning("dropped a message's parts", metadata: ["error": "\(reason)"])
+        }
+        if state.reassembly[identity]?.isJoining == false { state.reassembly[identity] = nil }
         let input: AgentInput
         var version = 0
         do throws(WireError) {
-            guard frames.count >= 2 else { throw WireError("empty message") }
-            let message = try WireFrames(Array(frames.dropFirst()))
+            guard !frames.isEmpty else { throw WireError("empty message") }
+            let message = try WireFrames(frames)
             version = message.version
             input = Self.checked(AgentInput.decode(message), payloads: message.payloads, from: identity, core: state.core)
         } catch {
             input = .malformed(type: "?", reason: error.description)
         }
-        feed(.agent(identity: identity, publicKey: publicKey, version: version, input), now: MonotonicClock.now(), &state)
+        feed(.agent(identity: identity, publicKey: publicKey, version: version, input), now: now, &state)
+    }
+
+    /// Sends a message to an agent, a large one as parts; false when the agent cannot take it.
+    private func send(_ frames: [Data], to identity: Data, _ state: inout Loop) -> Bool {
+        state.nextMessageID &+= 1
+        for part in WireParts.split(frames, id: state.nextMessageID) {
+            guard (try? state.socket.send([identity] + part)) == true else { return false }
+        }
+        return true
+    }
+
+    /// Half-joined results of agents that went quiet for a minute are dropped.
+    private func sweepReassembly(now: Double, _ state: inout Loop) {
+        state.reassembly = state.reassembly.filter { now - ($0.value.lastPartAt ?? now) < 60 }
     }
 
     /// A result the core would take is validated against its hashes and the plan and spooled.
@@ -161,7 +192,7 @@ extension Dispatcher {
         message.payloadSHA256 = SHA256.hex(payload)
         state.events.append(.assigned(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt, agent: agent,
                                       speculative: speculative, extractSeconds: MonotonicClock.now() - started, sentBytes: payload.count))
-        guard (try? state.socket.send([identity] + message.frames(payloads: [payload]))) == true else {
+        guard send(message.frames(payloads: [payload]), to: identity, &state) else {
             return .unreachable(identity: identity)
         }
         return nil
@@ -181,6 +212,7 @@ extension AgentReply {
         case .heartbeatAck: HeartbeatAck().frames()
         case .goodbye(let reason): AgentGoodbye(reason: reason).frames()
         case .revoke(let revoke): revoke.frames()
+        case .partReceived: WirePartReceived().frames()
         }
     }
 }

@@ -45,7 +45,7 @@ extension DispatchSimulation {
             let outbox = agents[i].outbox
             agents[i].outbox = []
             for result in outbox { sendToCore(i, .result(result, check: .notChecked, receivedAt: Date(timeIntervalSince1970: now)), bytes: 1000) }
-        case .reply(.heartbeatAck):
+        case .reply(.heartbeatAck), .reply(.partReceived):
             break
         case .reply(.goodbye(let reason)):
             if reason == AgentGoodbye.unknownAgent { connect(i) } else { agents[i].alive = false }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Joins one sender's parts (`WirePart`) into the message they carry. A sender's messages
+/// arrive in order and whole, so at most one message is being joined per sender: a part of
+/// another message, or out of order, drops what was gathered (the sender gave up on it and
+/// sends again). Pure: frames in, an outcome out.
+public struct WireReassembly: Sendable {
+    public enum Outcome: Equatable, Sendable {
+        /// A message to read: one that came whole, or the last part's joined message.
+        case message([Data])
+        /// A part, not the last: the sender is there, nothing to read yet.
+        case part
+        /// A part that cannot be joined; what was gathered is dropped.
+        case broken(String)
+    }
+
+    private var id: UInt64?
+    private var next = 0
+    private var count = 0
+    private var gathered = Data()
+    /// When the message being joined last grew (seconds, the caller's clock).
+    public private(set) var lastPartAt: Double?
+
+    public init() {}
+
+    /// True while a message is half joined.
+    public var isJoining: Bool { id != nil }
+
+    public mutating func accept(_ frames: [Data], at now: Double = 0) -> Outcome {
+        guard let first = frames.first, first.count < 256, let message = try? WireFrames(frames),
+              message.type == WirePart.type else {
+            return .message(frames)
+        }
+        let part: WirePart
+        do { part = try message.decode(WirePart.self) } catch {
+            reset()
+            return .broken(error.description)
+        }
+        guard message.payloads.count == 1, part.count > 1, part.count <= WireParts.maxParts,
+              (0..<part.count).contains(part.index),
+              message.payloads[0].count <= WireParts.partBytes else {
+            reset()
+            return .broken("a part \(part.index + 1) of \(part.count) breaks the limits")
+        }
+        if part.index == 0 {
+            reset()
+            id = part.id
+            count = part.count
+        } else if part.id != id || part.index != next || part.count != count {
+            reset()
+            return .broken("part \(part.index + 1) of \(part.count) arrived out of order")
+        }
+        gathered.append(message.payloads[0])
+        next = part.index + 1
+        lastPartAt = now
+        guard next == count else { return .part }
+        let joined = gathered
+        reset()
+        do { return .message(try WireParts.unpack(joined)) } catch { return .broken(error.description) }
+    }
+
+    private mutating func reset() {
+        id = nil
+        next = 0
+        count = 0
+        gathered = Data()
+        lastPartAt = nil
+    }
+}
