@@ -7,27 +7,21 @@ extension Dispatcher {
     /// What the loop thread owns.
     struct Loop {
         var core: DispatchCore
-        let socket: ZMQSocket
+        let socket: AgentSocket
         /// Each running job's open input, to cut segments from.
         var extractors: [String: SegmentExtractor] = [:]
         var events: [DispatchEvent] = []
         var lastPublish = 0.0
-        /// Large results arriving part by part (`WirePart`), by agent identity.
-        var reassembly: [Data: WireReassembly] = [:]
-        var nextMessageID: UInt64 = 0
     }
 
     func loop() {
         let context = ZMQContext()
-        let socket: ZMQSocket
+        let socket: AgentSocket
         let authenticator: ZAPHandler?
         do {
             authenticator = try security.prepare(context: context, logger: logger)
-            socket = try ZMQSocket(context: context, kind: .router)
-            try socket.setOption64(gf_maxMessageSize, Int64(WireProtocol.maxPayloadBytes) + 1 << 20)
-            try security.configure(socket)
-            let endpoint = try socket.bind(bind)
-            shared.withLock { $0.endpoint = .success(endpoint) }
+            socket = try AgentSocket(context: context, bind: bind, security: security)
+            shared.withLock { $0.endpoint = .success(socket.endpoint) }
             startedSignal.signal()
         } catch {
             shared.withLock { $0.endpoint = .failure(error) }
@@ -42,14 +36,14 @@ extension Dispatcher {
                 }
                 var handled = 0
                 if try socket.poll(milliseconds: 10) {
-                    while handled < 512, let (frames, userID) = try socket.receiveIfQueued() {
-                        receive(frames, publicKey: userID, &state)
+                    while handled < 512, let received = try socket.next(at: MonotonicClock.now()) {
+                        receive(received, &state)
                         handled += 1
                     }
                 }
                 let now = MonotonicClock.now()
                 feed(.tick, now: now, &state)
-                if !state.reassembly.isEmpty { sweepReassembly(now: now, &state) }
+                socket.sweep(now: now)
                 flush(&state)
                 if now - state.lastPublish > 0.1 {
                     let snapshot = state.core.snapshot(now: now)
@@ -62,12 +56,7 @@ extension Dispatcher {
         }
         flush(&state)
         if shared.withLock({ $0.dismissOnStop }) {
-            for identity in state.core.agents.keys {
-                _ = try? socket.send([identity] + AgentGoodbye(reason: "coordinator stopped").frames())
-            }
-            // Closing drops what is queued (linger 0): give the goodbyes a moment to go out, or
-            // with many agents some never hear that the job is over.
-            try? socket.setOption(gf_linger, 1000)
+            socket.dismiss(state.core.agents.keys, reason: "coordinator stopped")
         }
         authenticator?.stop()
     }
@@ -94,21 +83,19 @@ extension Dispatcher {
     }
 
     /// One message off the socket: decoded, its result checked when the core wants it, fed.
-    private func receive(_ frames: [Data], publicKey: String?, _ state: inout Loop) {
-        let identity = frames.first ?? Data()
+    private func receive(_ received: AgentSocket.Received, _ state: inout Loop) {
         let now = MonotonicClock.now()
-        var frames = Array(frames.dropFirst())
-        switch state.reassembly[identity, default: WireReassembly()].accept(frames, at: now) {
-        case .message(let whole):
-            frames = whole
-        case .part:
-            feed(.agent(identity: identity, publicKey: publicKey, version: WireProtocol.version, .message(.part)), now: now, &state)
+        let (identity, publicKey, frames): (Data, String?, [Data])
+        switch received {
+        case .message(let id, let key, let whole):
+            (identity, publicKey, frames) = (id, key, whole)
+        case .part(let id, let key):
+            feed(.agent(identity: id, publicKey: key, version: WireProtocol.version, .message(.part)), now: now, &state)
             return
-        case .broken(let reason):
-            frames = []
+        case .broken(let id, let key, let reason):
+            (identity, publicKey, frames) = (id, key, [])
             logger.warning("dropped a message's parts", metadata: ["error": "\(reason)"])
         }
-        if state.reassembly[identity]?.isJoining == false { state.reassembly[identity] = nil }
         let input: AgentInput
         var version = 0
         do throws(WireError) {
@@ -120,20 +107,6 @@ extension Dispatcher {
             input = .malformed(type: "?", reason: error.description)
         }
         feed(.agent(identity: identity, publicKey: publicKey, version: version, input), now: now, &state)
-    }
-
-    /// Sends a message to an agent, a large one as parts; false when the agent cannot take it.
-    private func send(_ frames: [Data], to identity: Data, _ state: inout Loop) -> Bool {
-        state.nextMessageID &+= 1
-        for part in WireParts.split(frames, id: state.nextMessageID) {
-            guard (try? state.socket.send([identity] + part)) == true else { return false }
-        }
-        return true
-    }
-
-    /// Half-joined results of agents that went quiet for a minute are dropped.
-    private func sweepReassembly(now: Double, _ state: inout Loop) {
-        state.reassembly = state.reassembly.filter { now - ($0.value.lastPartAt ?? now) < 60 }
     }
 
     /// A result the core would take is validated against its hashes and the plan and spooled.
@@ -159,7 +132,7 @@ extension Dispatcher {
         while i < actions.count {
             switch actions[i] {
             case .send(let identity, let reply):
-                _ = try? state.socket.send([identity] + reply.frames())
+                _ = state.socket.send(reply.frames(), to: identity)
             case .assign(let identity, let assignment, let agent, let speculative):
                 if let failure = send(assignment, to: identity, agent: agent, speculative: speculative, &state) {
                     actions += state.core.handle(failure, now: now)
@@ -192,7 +165,7 @@ extension Dispatcher {
         message.payloadSHA256 = SHA256.hex(payload)
         state.events.append(.assigned(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt, agent: agent,
                                       speculative: speculative, extractSeconds: MonotonicClock.now() - started, sentBytes: payload.count))
-        guard send(message.frames(payloads: [payload]), to: identity, &state) else {
+        guard state.socket.send(message.frames(payloads: [payload]), to: identity) else {
             return .unreachable(identity: identity)
         }
         return nil
