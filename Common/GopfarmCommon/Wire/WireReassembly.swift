@@ -14,6 +14,7 @@ public struct WireReassembly: Sendable {
         case broken(String)
     }
 
+    private static let partType = Data(#""type":"part""#.utf8)
     private var id: UInt64?
     private var next = 0
     private var count = 0
@@ -27,8 +28,10 @@ public struct WireReassembly: Sendable {
     public var isJoining: Bool { id != nil }
 
     public mutating func accept(_ frames: [Data], at now: Double = 0) -> Outcome {
-        guard let first = frames.first, first.count < 256, let message = try? WireFrames(frames),
-              message.type == WirePart.type else {
+        // Parts are written by `WireParts.split` only: a header without its exact type field
+        // is another message, told apart without decoding it twice.
+        guard let first = frames.first, first.count < 256, first.range(of: Self.partType) != nil,
+              let message = try? WireFrames(frames), message.type == WirePart.type else {
             return .message(frames)
         }
         let part: WirePart
