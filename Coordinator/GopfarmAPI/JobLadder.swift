@@ -65,9 +65,24 @@ public struct JobLadder: Codable, Sendable, Equatable {
     /// Every file of the output directory, relative to it (manifests first); only on a single
     /// job's view, once done. `gopfarm fetch` downloads each of them.
     public var files: [String]?
+    /// While `--ladder auto` probes (the job is `planning`): the probe encodes done of all, and
+    /// the agents on them.
+    public var probe: Probe?
+
+    public struct Probe: Codable, Sendable, Equatable {
+        public var segmentsDone: Int
+        public var segmentsTotal: Int
+        public var agents: Int
+
+        public init(segmentsDone: Int, segmentsTotal: Int, agents: Int) {
+            self.segmentsDone = segmentsDone
+            self.segmentsTotal = segmentsTotal
+            self.agents = agents
+        }
+    }
 
     public init(requested: String, packages: [String], segmentSeconds: Double, renditions: [Rendition] = [],
-                hlsURL: String? = nil, dashURL: String? = nil, files: [String]? = nil) {
+                hlsURL: String? = nil, dashURL: String? = nil, files: [String]? = nil, probe: Probe? = nil) {
         self.requested = requested
         self.packages = packages
         self.segmentSeconds = segmentSeconds
@@ -75,6 +90,7 @@ public struct JobLadder: Codable, Sendable, Equatable {
         self.hlsURL = hlsURL
         self.dashURL = dashURL
         self.files = files
+        self.probe = probe
     }
 
     /// A bit rate as the CLI's `--ladder` writes it: `6M`, `1.2M`, `700k`, `950` (bits per second).

@@ -75,6 +75,9 @@ struct StatusCommand: AsyncParsableCommand {
     static func ladderLines(_ ladder: JobLadder?, id: String) -> [String] {
         guard let ladder else { return [] }
         var lines = ["ladder:    \(ladder.requested) → \(ladder.packages.joined(separator: ", ")), \(JobRules.show(ladder.segmentSeconds)) s segments"]
+        if let p = ladder.probe {
+            lines.append("probe:     \(p.segmentsDone)/\(p.segmentsTotal) probe encodes, \(p.agents) agent\(p.agents == 1 ? "" : "s") (choosing the rungs)")
+        }
         let table = ladder.renditions.map { r -> [String] in
             var rates = ""
             if let avg = r.averageBitrate { rates = JobLadder.bitRate(avg) }

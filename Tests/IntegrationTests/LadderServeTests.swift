@@ -141,6 +141,19 @@ struct LadderServeTests {
         let deadline = Date().addingTimeInterval(60)
         while !serve.log.contains("ladder probe dispatched"), Date() < deadline { usleep(100_000) }
         try #require(serve.log.contains("ladder probe dispatched"), "\(serve.log)")
+        // Planning, but not silent about it: the probe's progress is in the view and in `status`.
+        // (the dispatcher publishes its snapshot ten times a second)
+        var planning: [String: Any]?, probe: [String: Any]?
+        for _ in 0..<50 where probe == nil {
+            planning = try serve.request("GET", "/v1/jobs/\(id)", token: serve.adminToken).json()
+            probe = (planning?["ladder"] as? [String: Any])?["probe"] as? [String: Any]
+            if probe == nil { usleep(100_000) }
+        }
+        #expect(planning?["state"] as? String == "planning" && probe?["segmentsDone"] as? Int == 0
+                && (probe?["segmentsTotal"] as? Int ?? 0) > 0 && probe?["agents"] as? Int == 0, "\(planning ?? [:])")
+        let status = try serve.cli(["status", id])
+        #expect(status.stdout.contains("probe:     0/\(probe?["segmentsTotal"] as? Int ?? -1) probe encodes, 0 agents (choosing the rungs)"),
+                "\(status.stdout)")
         let cancelled = try serve.cli(["cancel", id])
         #expect(cancelled.status == 0, "\(cancelled.stderr)")
 

@@ -12,7 +12,8 @@ struct JobViews: Sendable {
     /// One job with everything its own page shows: the analysis summary and the timings.
     func load(_ row: JobRow) async throws -> JobView {
         let agents = try await store.agentsOfJobs([row.id])[row.id] ?? []
-        var view = Self.make(row, agents: agents, live: dispatcher.progress(of: row.id))
+        var view = Self.make(row, agents: agents, live: dispatcher.progress(of: row.id),
+                             probe: dispatcher.progress(of: FarmService.probeID(row.id)))
         view.analysis = try? await store.analysis(row.id)
         view.analysis?.series = nil  // the per-frame series is at /analysis
         view.timings = try? await store.timings(row.id)
@@ -31,10 +32,12 @@ struct JobViews: Sendable {
     func list(_ rows: [JobRow]) async throws -> [JobView] {
         let agents = try await store.agentsOfJobs(rows.map(\.id))
         let snapshot = dispatcher.snapshot
-        return rows.map { Self.make($0, agents: agents[$0.id] ?? [], live: snapshot.jobs[$0.id]) }
+        return rows.map { Self.make($0, agents: agents[$0.id] ?? [], live: snapshot.jobs[$0.id],
+                                    probe: snapshot.jobs[FarmService.probeID($0.id)]) }
     }
 
-    static func make(_ row: JobRow, agents: [String], live: DispatchProgress?) -> JobView {
+    /// `probe`: the dispatcher's progress of the job's automatic-ladder probe, while it runs.
+    static func make(_ row: JobRow, agents: [String], live: DispatchProgress?, probe: DispatchProgress? = nil) -> JobView {
         let progress = JobView.Progress(segmentsDone: row.segmentsDone, segmentsTotal: row.segmentsTotal, framesDone: row.framesDone,
                                         framesTotal: row.framesTotal, fraction: 0, agents: 0, requeues: 0)
         let submission = row.decodedSubmission
@@ -44,7 +47,11 @@ struct JobViews: Sendable {
             progress: progress, error: row.error, warnings: row.decodedWarnings, outputFrames: row.outputFrames,
             outputBytes: row.outputBytes, agents: agents, maxAgents: submission?.maxAgents,
             ladder: submission?.settings.ladder.map(Self.requested))
-        return updated(view, live: live)
+        var shown = updated(view, live: live)
+        if let probe, shown.state == .planning, shown.ladder != nil {
+            shown.ladder?.probe = JobLadder.Probe(segmentsDone: probe.segmentsDone, segmentsTotal: probe.segmentsTotal, agents: probe.agents)
+        }
+        return shown
     }
 
     /// What a ladder job asked for; the renditions come once it is packaged (`load`).
