@@ -18,15 +18,32 @@ struct MultiHostTests {
     /// work to outlast the agent timeout after the cut. Losslessly encoded, a segment is about
     /// 1 MB: 1.6 s at 5 mbit/s, less than the agent timeout (3 s here), as the agent's
     /// heartbeats queue behind it on the link.
-    static func clip() throws -> String {
-        let url = TestPaths.fixtures.appendingPathComponent("multihost-36s.mp4")
+    static func clip() throws -> String { try noisyClip(seconds: 36, keyFrameEvery: 10) }
+
+    /// Noisy 480x270 at 25 fps, a key frame every `keyFrameEvery` frames, cached by its shape.
+    static func noisyClip(seconds: Int, keyFrameEvery gop: Int) throws -> String {
+        let url = TestPaths.fixtures.appendingPathComponent("multihost-\(seconds)s-gop\(gop).mp4")
         if FileManager.default.fileExists(atPath: url.path) { return url.path }
         let partial = url.path + ".\(UUID().uuidString.prefix(6)).tmp.mp4"
-        let out = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=480x270:rate=25:duration=36",
-                                                "-vf", "noise=alls=10:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-g", "10",
-                                                "-keyint_min", "10", "-sc_threshold", "0", partial], timeout: 300)
+        let out = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=480x270:rate=25:duration=\(seconds)",
+                                                "-vf", "noise=alls=10:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-g", "\(gop)",
+                                                "-keyint_min", "\(gop)", "-sc_threshold", "0", partial], timeout: 300)
         try #require(out.status == 0, "\(out.stderr)")
         return try Fixture.publish(partial, at: url)
+    }
+
+    /// A CURVE key for each host's agent, allowed on `serve`, and the agent started in its host.
+    static func launchAgents(_ lab: HostLab, serve: ServeProcess, coordinatorKey: String, dir: URL) throws {
+        for host in lab.hosts {
+            let keyFile = dir.appendingPathComponent("\(host.name).key").path
+            let made = try Subprocess.run(TestPaths.agent, ["keys", "init", "--key-file", keyFile], timeout: 30)
+            try #require(made.status == 0, "\(made.stderr)")
+            let allowed = try serve.cli(["agents", "allow", made.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--name", host.name])
+            try #require(allowed.status == 0, "\(allowed.stderr)")
+            _ = try lab.launch(in: host, TestPaths.agent,
+                               serve.agentArguments(name: host.name, extra: ["--coordinator-key", coordinatorKey, "--key-file", keyFile]),
+                               log: dir.appendingPathComponent("agent-\(host.name).log"))
+        }
     }
 
     @Test("a cut link and a throttled link while a job runs")
@@ -46,16 +63,7 @@ struct MultiHostTests {
         let coordinatorKey = try #require(serve.publicKey, "serve did not announce its public key:\n\(serve.log)")
         #expect(serve.agentEndpoint.hasPrefix("tcp://\(HostLab.coordinatorAddress):"), "\(serve.agentEndpoint)")
 
-        for host in lab.hosts {
-            let keyFile = dir.appendingPathComponent("\(host.name).key").path
-            let made = try Subprocess.run(TestPaths.agent, ["keys", "init", "--key-file", keyFile], timeout: 30)
-            try #require(made.status == 0, "\(made.stderr)")
-            let allowed = try serve.cli(["agents", "allow", made.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--name", host.name])
-            try #require(allowed.status == 0, "\(allowed.stderr)")
-            _ = try lab.launch(in: host, TestPaths.agent,
-                               serve.agentArguments(name: host.name, extra: ["--coordinator-key", coordinatorKey, "--key-file", keyFile]),
-                               log: dir.appendingPathComponent("agent-\(host.name).log"))
-        }
+        try Self.launchAgents(lab, serve: serve, coordinatorKey: coordinatorKey, dir: dir)
         let names = Set(lab.hosts.map(\.name))
         try #require(poll(30) { connectedAgents(serve) == names }, "agents did not connect from their hosts: \(connectedAgents(serve))\n\(agentLogs(dir))")
 
@@ -160,18 +168,6 @@ struct MultiHostTests {
 }
 
 extension MultiHostTests {
-    /// 12 s of noisy 480x270 with a key frame every 4 s: three segments of about 1.4 MB.
-    static func slowLinkClip() throws -> String {
-        let url = TestPaths.fixtures.appendingPathComponent("multihost-12s-gop4.mp4")
-        if FileManager.default.fileExists(atPath: url.path) { return url.path }
-        let partial = url.path + ".\(UUID().uuidString.prefix(6)).tmp.mp4"
-        let out = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=480x270:rate=25:duration=12",
-                                                "-vf", "noise=alls=10:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-g", "100",
-                                                "-keyint_min", "100", "-sc_threshold", "0", partial], timeout: 300)
-        try #require(out.status == 0, "\(out.stderr)")
-        return try Fixture.publish(partial, at: url)
-    }
-
     /// ZeroMQ hands a message over only when all of it has arrived: a 1.4 MB segment on a
     /// 2 mbit/s link is 5.6 s in which the agent heard nothing from the coordinator, nearly twice
     /// its 3 s silence limit, and the encoded segment as long the other way. Both sides must
@@ -182,7 +178,8 @@ extension MultiHostTests {
         if let reason = HostLab.unavailableReason() { try Test.cancel(Comment(rawValue: reason)) }
         let dir = TestPaths.scratch("multihost-slow")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let input = try Self.slowLinkClip()
+        // 12 s with a key frame every 4 s: three segments of about 1.4 MB.
+        let input = try Self.noisyClip(seconds: 12, keyFrameEvery: 100)
         let lab = try HostLab(hosts: 1, cpus: Self.cpusPerHost, link: LinkRate(parsing: "2mbit"), waitingForLab: 600)
         defer { lab.teardown() }
         let serve = try ServeProcess(directory: dir, arguments: ["--agent-timeout", "3", "--lease-seconds", "120"],
@@ -190,14 +187,7 @@ extension MultiHostTests {
         defer { serve.stop() }
         let coordinatorKey = try #require(serve.publicKey, "serve did not announce its public key:\n\(serve.log)")
         let host = lab.hosts[0]
-        let keyFile = dir.appendingPathComponent("\(host.name).key").path
-        let made = try Subprocess.run(TestPaths.agent, ["keys", "init", "--key-file", keyFile], timeout: 30)
-        try #require(made.status == 0, "\(made.stderr)")
-        let allowed = try serve.cli(["agents", "allow", made.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--name", host.name])
-        try #require(allowed.status == 0, "\(allowed.stderr)")
-        _ = try lab.launch(in: host, TestPaths.agent,
-                           serve.agentArguments(name: host.name, extra: ["--coordinator-key", coordinatorKey, "--key-file", keyFile]),
-                           log: dir.appendingPathComponent("agent-\(host.name).log"))
+        try Self.launchAgents(lab, serve: serve, coordinatorKey: coordinatorKey, dir: dir)
         try #require(poll(30) { connectedAgents(serve) == [host.name] }, "the agent did not connect\n\(agentLogs(dir))")
 
         let counters = lab.counters(of: host)
