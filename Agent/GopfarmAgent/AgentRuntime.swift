@@ -144,7 +144,7 @@ public final class AgentRuntime: Sendable {
         switch (config.security, event.kind) {
         case (.curve(_, let keyPair), .authenticationFailed):
             // Quoted: Z85 keys hold shell characters ($ * [ & < >), never a single quote.
-            logger.error("the coordinator refused this agent's key \(keyPair.publicKey); ask ops to run: gopfarm agents allow '\(keyPair.publicKey)'")
+            logger.error("the coordinator refused this agent's key \(keyPair.publicKey); ask ops to run: gopfarm agents allow -- '\(keyPair.publicKey)'")
         case (.curve, _):
             logger.error("the CURVE handshake with the coordinator failed; check that --coordinator-key is what `gopfarm keys show` prints on the coordinator and that it was started with CURVE")
         case (.insecure, _):

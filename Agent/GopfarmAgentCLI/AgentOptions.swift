@@ -12,7 +12,8 @@ public struct AgentOptions: ParsableArguments {
     @Option(help: "Coordinator endpoint (ZeroMQ), e.g. tcp://host:5555.")
     var coordinator: String?
 
-    @Option(help: "The coordinator's public key, or a file holding it (`gopfarm keys show` on the coordinator).")
+    /// `.unconditional`: a key made before keys stopped beginning with `-` still parses.
+    @Option(parsing: .unconditional, help: "The coordinator's public key, or a file holding it (`gopfarm keys show` on the coordinator).")
     var coordinatorKey: String?
 
     @OptionGroup var keyFile: KeyFileOption

@@ -23,7 +23,7 @@ struct KeysInitCommand: ParsableCommand {
             try pair.save(to: url, overwrite: force)
             Console.line(pair.publicKey)
             Console.error("""
-                wrote \(url.path); allow it on the coordinator with: gopfarm agents allow '\(pair.publicKey)' --name \(ProcessInfo.processInfo.hostName)
+                wrote \(url.path); allow it on the coordinator with: gopfarm agents allow --name \(ProcessInfo.processInfo.hostName) '\(pair.publicKey)'
 
                 """)
         } catch let error as KeyFileError {

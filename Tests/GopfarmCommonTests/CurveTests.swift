@@ -107,6 +107,17 @@ struct CurveTests {
         second.stop()
     }
 
+    /// One Z85 key in 85 begins with `-`, which a command line reads as an option; 3,000 draws
+    /// without the redraw would have one such key with a probability of 1 − (84/85)^3000 ≈ 1.
+    @Test("no new public key begins with '-'")
+    func noLeadingDash() throws {
+        for _ in 0..<3000 {
+            let pair = try CurveKeyPair.generate()
+            #expect(!pair.publicKey.hasPrefix("-"), "\(pair.publicKey)")
+            #expect(CurveKeyPair.isValidKey(pair.publicKey))
+        }
+    }
+
     @Test("keys are 40 Z85 characters; a secret key gives back its public key")
     func keyValidation() throws {
         let pair = try CurveKeyPair.generate()

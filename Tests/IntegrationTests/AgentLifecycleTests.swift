@@ -196,12 +196,18 @@ struct AgentLifecycleTests {
                                                              "--key-file", keyFile], timeout: 30)
         #expect(noKeyFile.status == 1)
         #expect(noKeyFile.stderr.contains("there is no key file; make this agent's key pair with: gopfarm-agent keys init"), "\(noKeyFile.stderr)")
+        // A key made before keys stopped beginning with '-' is still a value, not an option.
+        let dashed = "-" + coordinatorKey.dropFirst()
+        #expect(CurveKeyPair.isValidKey(dashed))
+        let dashedRun = try Subprocess.run(TestPaths.agent, ["--coordinator", "tcp://127.0.0.1:9", "--coordinator-key", dashed,
+                                                             "--key-file", keyFile], timeout: 30)
+        #expect(dashedRun.status == 1 && dashedRun.stderr.contains("there is no key file"), "\(dashedRun.stderr)")
 
         let made = try Subprocess.run(TestPaths.agent, ["keys", "init", "--key-file", keyFile], timeout: 30)
         #expect(made.status == 0)
         let publicKey = made.stdout.trimmingCharacters(in: .newlines)
         #expect(CurveKeyPair.isValidKey(publicKey) && made.stdout == publicKey + "\n")
-        #expect(made.stderr.contains("gopfarm agents allow '\(publicKey)' --name"), "\(made.stderr)")
+        #expect(made.stderr.contains("gopfarm agents allow --name ") && made.stderr.contains(" '\(publicKey)'"), "\(made.stderr)")
         let shown = try Subprocess.run(TestPaths.agent, ["keys", "show"], timeout: 30, environment: ["GOPFARM_AGENT_KEY_FILE": keyFile])
         #expect(shown.status == 0 && shown.stdout == publicKey + "\n")
         #expect(try Subprocess.run(TestPaths.agent, ["keys", "init", "--key-file", keyFile], timeout: 30).status == 1, "no silent overwrite")
@@ -237,7 +243,7 @@ struct AgentLifecycleTests {
                                          log: log)
         defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
         func text() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-        let refusal = "the coordinator refused this agent's key \(keys.publicKey); ask ops to run: gopfarm agents allow '\(keys.publicKey)'"
+        let refusal = "the coordinator refused this agent's key \(keys.publicKey); ask ops to run: gopfarm agents allow -- '\(keys.publicKey)'"
         #expect(Self.wait(10) { text().contains(refusal) }, "\(text())")
         #expect(coordinator.receive(within: 2.5) == nil, "nothing from a refused key gets through")
         #expect(Self.occurrences(refusal, in: text()) == 1, "told once, not at every retry: \(text())")

@@ -15,11 +15,17 @@ public struct CurveKeyPair: Sendable, Codable, Equatable {
 
     /// A fresh key pair from libzmq (libsodium underneath). Fails with `ENOTSUP` when this
     /// libzmq was built without CURVE.
+    /// A new pair whose public key does not begin with `-`: one Z85 key in 85 does, and a
+    /// command line takes it for an option (`gopfarm agents allow -x…` fails, and so did a test
+    /// now and then), so such a pair is drawn again.
     public static func generate() throws(ZMQError) -> CurveKeyPair {
-        var publicKey = [CChar](repeating: 0, count: 41)
-        var secretKey = [CChar](repeating: 0, count: 41)
-        guard zmq_curve_keypair(&publicKey, &secretKey) == 0 else { throw ZMQError("zmq_curve_keypair") }
-        return CurveKeyPair(publicKey: Self.string(publicKey), secretKey: Self.string(secretKey))
+        while true {
+            var publicKey = [CChar](repeating: 0, count: 41)
+            var secretKey = [CChar](repeating: 0, count: 41)
+            guard zmq_curve_keypair(&publicKey, &secretKey) == 0 else { throw ZMQError("zmq_curve_keypair") }
+            let pair = CurveKeyPair(publicKey: Self.string(publicKey), secretKey: Self.string(secretKey))
+            if !pair.publicKey.hasPrefix("-") { return pair }
+        }
     }
 
     /// Z85's 85 characters (ZeroMQ RFC 32). Note that `#` and `=` are among them, which is why

@@ -95,7 +95,7 @@ public final class ZAPHandler: Sendable {
         guard isAllowed(key) else {
             // Once per key: a refused agent retries every few seconds for as long as it runs.
             if warned.count < 10_000, warned.insert(key).inserted {
-                logger.warning("refused an agent whose key is not allowed; allow it with: gopfarm agents allow '\(key)'",
+                logger.warning("refused an agent whose key is not allowed; allow it with: gopfarm agents allow -- '\(key)'",
                                metadata: ["key": "\(key)", "address": "\(address)"])
             }
             return answer("400", "key not allowed")
