@@ -26,4 +26,21 @@ extension AgentInput {
             return .malformed(type: message.type, reason: error.description)
         }
     }
+
+    /// A result the core would take is validated against its hashes and the plan and spooled
+    /// (by the shell, before the core sees it); any other input is itself.
+    func checked(payloads: [Data], from identity: Data, core: DispatchCore) -> AgentInput {
+        guard case .message(.result(let result, _, let receivedAt)) = self, core.wantsResult(result, from: identity),
+              let job = core.job(result.job) else { return self }
+        let validator = ResultValidator(planned: job.plan.segments[result.segment], spool: job.spool,
+                                        analyzed: job.analysis != nil, encoded: job.mode == .encode,
+                                        rungs: job.settings.ladder?.rungs.count)
+        let check: ResultCheck
+        do { check = .spooled(try validator.validateAndSpool(result, payloads: payloads)) } catch {
+            // A result that differs from the plan is `mismatch` (the same twice ends the job); a
+            // damaged transfer or a wrong hash may pass on another try.
+            check = .invalid((error as? MediaError)?.code == .segmentMismatch ? .mismatch : .transient, "\(error)")
+        }
+        return .message(.result(result, check: check, receivedAt: receivedAt))
+    }
 }

@@ -102,27 +102,11 @@ extension Dispatcher {
             guard !frames.isEmpty else { throw WireError("empty message") }
             let message = try WireFrames(frames)
             version = message.version
-            input = Self.checked(AgentInput.decode(message), payloads: message.payloads, from: identity, core: state.core)
+            input = AgentInput.decode(message).checked(payloads: message.payloads, from: identity, core: state.core)
         } catch {
             input = .malformed(type: "?", reason: error.description)
         }
         feed(.agent(identity: identity, publicKey: publicKey, version: version, input), now: now, &state)
-    }
-
-    /// A result the core would take is validated against its hashes and the plan and spooled.
-    private static func checked(_ input: AgentInput, payloads: [Data], from identity: Data, core: DispatchCore) -> AgentInput {
-        guard case .message(.result(let result, _, let receivedAt)) = input, core.wantsResult(result, from: identity),
-              let job = core.job(result.job) else { return input }
-        let validator = ResultValidator(planned: job.plan.segments[result.segment], spool: job.spool,
-                                        analyzed: job.analysis != nil, encoded: job.mode == .encode,
-                                        rungs: job.settings.ladder?.rungs.count)
-        let check: ResultCheck
-        do { check = .spooled(try validator.validateAndSpool(result, payloads: payloads)) } catch {
-            // A result that differs from the plan is `mismatch` (the same twice ends the job); a
-            // damaged transfer or a wrong hash may pass on another try.
-            check = .invalid((error as? MediaError)?.code == .segmentMismatch ? .mismatch : .transient, "\(error)")
-        }
-        return .message(.result(result, check: check, receivedAt: receivedAt))
     }
 
     /// Feeds the core and carries out its actions (which may feed it again: a failed cut).
