@@ -38,6 +38,15 @@ struct LadderDashboardTests {
         }
     }
 
+    @Test("while an automatic ladder probes, its card says how far")
+    func probing() {
+        let probe = JobLadder(requested: "auto", packages: ["hls"], segmentSeconds: 4,
+                              probe: JobLadder.Probe(segmentsDone: 3, segmentsTotal: 8, agents: 1))
+        #expect(DashboardRows.ladder(probe, job: "j").probe == "Choosing the rungs: 3 of 8 probe encodes done, 1 agent")
+        #expect(DashboardRows.ladder(JobLadder(requested: "auto", packages: ["hls"], segmentSeconds: 4), job: "j").probe == nil)
+        #expect(DashboardTemplates.job.contains(#"{{#probe}}<p id="ladder-probe">{{probe}}</p>{{/probe}}"#))
+    }
+
     @Test("the submit form takes a ladder: the job's output is a directory with those rungs; a bad rung is the CLI's sentence")
     func submitForm() async throws {
         let h = try await APIRouterTests.Harness()

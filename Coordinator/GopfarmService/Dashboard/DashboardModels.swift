@@ -113,6 +113,8 @@ enum DashboardModels {
         var hlsLink: String?
         var dashLink: String?
         var plotLink: String?
+        /// While `--ladder auto` probes: "Choosing the rungs: 3 of 8 probe encodes done, 2 agents".
+        var probe: String?
     }
 
     struct Rendition {

@@ -20,6 +20,7 @@ extension DashboardRows {
         return DashboardModels.Ladder(
             summary: "\(l.requested) · \(l.packages.joined(separator: ", ")) · \(JobRules.show(l.segmentSeconds)) s segments",
             renditions: renditions, hasRenditions: !renditions.isEmpty, hlsLink: link("master.m3u8"), dashLink: link("manifest.mpd"),
-            plotLink: link("ladder.html"))
+            plotLink: link("ladder.html"),
+            probe: l.probe.map { "Choosing the rungs: \($0.segmentsDone) of \($0.segmentsTotal) probe encodes done, \($0.agents) agent\($0.agents == 1 ? "" : "s")" })
     }
 }

@@ -132,6 +132,7 @@ enum DashboardTemplates {
         </section>
         {{#ladder}}<section class="card" aria-labelledby="ladder-h" id="ladder"><h2 id="ladder-h">Renditions</h2>
         <p class="muted">{{summary}}</p>
+        {{#probe}}<p id="ladder-probe">{{probe}}</p>{{/probe}}
         {{#hasRenditions}}<table class="attempts" id="renditions"><thead><tr><th scope="col">Track</th><th scope="col">Name</th><th scope="col">Codec</th><th scope="col">Size</th><th scope="col" class="num">Bytes</th><th scope="col" class="num">Average</th><th scope="col" class="num">Peak</th><th scope="col" class="num">PSNR</th></tr></thead><tbody>
         {{#renditions}}<tr><td>{{kind}}</td><td class="mono">{{name}}</td><td>{{codec}}</td><td>{{size}}</td><td class="num">{{bytes}}</td><td class="num">{{average}}</td><td class="num">{{peak}}</td><td class="num">{{quality}}</td></tr>{{/renditions}}
         </tbody></table>{{/hasRenditions}}
