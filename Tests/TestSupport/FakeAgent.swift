@@ -61,9 +61,10 @@ public final class FakeAgent: Sendable {
             _ = try socket.send(AgentHello(name: name, slots: slots, threads: 1, cores: 1, agentVersion: "fake",
                                            encoders: ["ffv1", "libx264"], pid: getpid()).frames())
             var lastBeat = 0.0
+            var parts = WireReassembly()  // a segment's payload comes as parts
             while !state.withLock({ $0.stop }) {
-                if try socket.poll(milliseconds: 20) {
-                    let message = try WireFrames(try socket.receive())
+                if try socket.poll(milliseconds: 20), case .message(let whole) = parts.accept(try socket.receive()) {
+                    let message = try WireFrames(whole)
                     switch message.type {
                     case AgentWelcome.type:
                         let welcome = try message.decode(AgentWelcome.self)
