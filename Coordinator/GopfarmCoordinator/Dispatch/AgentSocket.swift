@@ -5,13 +5,12 @@ import GopfarmCommon
 /// A large message goes as parts and comes back joined (`WireParts`, one `WireReassembly`
 /// per agent); a part still arriving is reported as such, since it proves the agent is there.
 final class AgentSocket {
-    enum Received {
-        /// A whole message (header and payload frames) from `identity`.
-        case message(identity: Data, publicKey: String?, frames: [Data])
-        /// A part of a large message that is still arriving.
-        case part(identity: Data, publicKey: String?)
-        /// Parts that cannot be joined (dropped); the frames are empty.
-        case broken(identity: Data, publicKey: String?, reason: String)
+    /// What one agent sent: a whole message, a part of one still arriving, or parts that
+    /// could not be joined (`WireReassembly.Outcome`).
+    struct Received {
+        var identity: Data
+        var publicKey: String?
+        var outcome: WireReassembly.Outcome
     }
 
     private let socket: ZMQSocket
@@ -35,11 +34,8 @@ final class AgentSocket {
         guard let (frames, publicKey) = try socket.receiveIfQueued() else { return nil }
         let identity = frames.first ?? Data()
         defer { if reassembly[identity]?.isJoining == false { reassembly[identity] = nil } }
-        switch reassembly[identity, default: WireReassembly()].accept(Array(frames.dropFirst()), at: now) {
-        case .message(let whole): return .message(identity: identity, publicKey: publicKey, frames: whole)
-        case .part: return .part(identity: identity, publicKey: publicKey)
-        case .broken(let reason): return .broken(identity: identity, publicKey: publicKey, reason: reason)
-        }
+        let outcome = reassembly[identity, default: WireReassembly()].accept(Array(frames.dropFirst()), at: now)
+        return Received(identity: identity, publicKey: publicKey, outcome: outcome)
     }
 
     /// Sends a message to an agent, a large one as parts; false when the agent cannot take it.

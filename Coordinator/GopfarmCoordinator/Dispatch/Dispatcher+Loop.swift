@@ -85,15 +85,15 @@ extension Dispatcher {
     /// One message off the socket: decoded, its result checked when the core wants it, fed.
     private func receive(_ received: AgentSocket.Received, _ state: inout Loop) {
         let now = MonotonicClock.now()
-        let (identity, publicKey, frames): (Data, String?, [Data])
-        switch received {
-        case .message(let id, let key, let whole):
-            (identity, publicKey, frames) = (id, key, whole)
-        case .part(let id, let key):
-            feed(.agent(identity: id, publicKey: key, version: WireProtocol.version, .message(.part)), now: now, &state)
+        let (identity, publicKey) = (received.identity, received.publicKey)
+        var frames: [Data] = []
+        switch received.outcome {
+        case .message(let whole):
+            frames = whole
+        case .part:
+            feed(.agent(identity: identity, publicKey: publicKey, version: WireProtocol.version, .message(.part)), now: now, &state)
             return
-        case .broken(let id, let key, let reason):
-            (identity, publicKey, frames) = (id, key, [])
+        case .broken(let reason):
             logger.warning("dropped a message's parts", metadata: ["error": "\(reason)"])
         }
         let input: AgentInput
