@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmCommon
+import Logging
 
 extension AgentCore.Incoming {
     /// Why a message could not be read; the shell logs it and hands the core `.other`.
@@ -33,6 +34,16 @@ extension AgentCore.Incoming {
             throw error
         } catch {
             throw Unreadable(type: message.type, unknownType: false, reason: "\(error)")
+        }
+    }
+
+    /// Decodes the frames, or logs why it cannot and gives `.other` (what the core ignores).
+    public static func read(_ frames: [Data], logger: Logger) -> Self {
+        do { return try Self(frames: frames) } catch {
+            var metadata: Logger.Metadata = ["error": "\(error.reason)"]
+            if let type = error.type { metadata["type"] = "\(type)" }
+            logger.warning(error.unknownType ? "ignoring an unknown message" : "ignoring a malformed message", metadata: metadata)
+            return .other
         }
     }
 }

@@ -49,7 +49,7 @@ public final class AgentRuntime: Sendable {
             cores: ProcessInfo.processInfo.activeProcessorCount, agentVersion: GopfarmVersion.string,
             encoders: worker.encoders, pid: getpid(), prefetch: config.prefetch)
         var core = AgentCore(settings: AgentCore.Settings(config: config))
-        var toldHandshakeTrouble = false
+        var handshake = HandshakeWatch(security: config.security)
 
         /// Carries out `actions` in order; an exit reason ends the run.
         func perform(_ actions: [AgentCore.Action]) throws -> ExitReason? {
@@ -85,21 +85,11 @@ public final class AgentRuntime: Sendable {
             collectFinished(into: &core)
             let signals = terminationSignals.load(ordering: .relaxed)
             if let exit = try perform(core.tick(at: MonotonicClock.now(), stopSignals: signals)) { return exit }
-            for event in link.events() {
-                switch event.kind {
-                case .handshakeSucceeded:
-                    toldHandshakeTrouble = false
-                case .authenticationFailed, .protocolFailed, .handshakeFailed:
-                    if !toldHandshakeTrouble { logHandshakeTrouble(event) }
-                    toldHandshakeTrouble = true
-                case .disconnected, .other:
-                    break
-                }
-            }
+            if let trouble = handshake.trouble(in: link.events()) { logger.error("\(trouble)") }
             guard try link.socket.poll(milliseconds: 20) else { continue }
             let frames = try link.socket.receive()
             collectFinished(into: &core)
-            let message = link.joined(frames).map(incoming) ?? .other
+            let message = link.joined(frames).map { AgentCore.Incoming.read($0, logger: logger) } ?? .other
             if let exit = try perform(core.received(message, at: MonotonicClock.now())) { return exit }
         }
     }
@@ -123,33 +113,6 @@ public final class AgentRuntime: Sendable {
             }
         }
         return heartbeat
-    }
-
-    private func incoming(_ frames: [Data]) -> AgentCore.Incoming {
-        do { return try AgentCore.Incoming(frames: frames) } catch {
-            if error.unknownType {
-                logger.warning("ignoring an unknown message", metadata: ["type": "\(error.type ?? "")"])
-            } else if let type = error.type {
-                logger.warning("ignoring a malformed message", metadata: ["type": "\(type)", "error": "\(error.reason)"])
-            } else {
-                logger.warning("ignoring a malformed message", metadata: ["error": "\(error.reason)"])
-            }
-            return .other
-        }
-    }
-
-    /// Once per failing streak: the coordinator's refusal shows up only as a socket event, so
-    /// without this an unallowed agent would wait in silence.
-    private func logHandshakeTrouble(_ event: ZMQMonitor.Event) {
-        switch (config.security, event.kind) {
-        case (.curve(_, let keyPair), .authenticationFailed):
-            // Quoted: Z85 keys hold shell characters ($ * [ & < >), never a single quote.
-            logger.error("the coordinator refused this agent's key \(keyPair.publicKey); ask ops to run: gopfarm agents allow -- '\(keyPair.publicKey)'")
-        case (.curve, _):
-            logger.error("the CURVE handshake with the coordinator failed; check that --coordinator-key is what `gopfarm keys show` prints on the coordinator and that it was started with CURVE")
-        case (.insecure, _):
-            logger.error("the handshake with the coordinator failed; it probably requires CURVE: pass --coordinator-key (from `gopfarm keys show` on the coordinator) instead of --insecure")
-        }
     }
 }
 

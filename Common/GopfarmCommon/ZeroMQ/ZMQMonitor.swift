@@ -25,6 +25,12 @@ public final class ZMQMonitor {
         /// libzmq's event value: the ZAP status code, a ZMQ_PROTOCOL_ERROR_* code, or a file descriptor.
         public var value: UInt32
         public var endpoint: String
+
+        public init(kind: Kind, value: UInt32, endpoint: String) {
+            self.kind = kind
+            self.value = value
+            self.endpoint = endpoint
+        }
     }
 
     private static let counter = Atomic<Int>(0)
