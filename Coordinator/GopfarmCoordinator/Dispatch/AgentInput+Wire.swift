@@ -44,3 +44,40 @@ extension AgentInput {
         return .message(.result(result, check: check, receivedAt: receivedAt))
     }
 }
+
+extension DispatchInput {
+    /// One message off the agents' socket, as the core's input: decoded, and a result checked
+    /// when the core wants it (`checked`). A part proves only that its sender is there.
+    static func received(_ received: AgentSocket.Received, core: DispatchCore) -> DispatchInput {
+        let (identity, publicKey) = (received.identity, received.publicKey)
+        let frames: [Data]
+        switch received.outcome {
+        case .message(let whole):
+            frames = whole
+        case .part:
+            return .agent(identity: identity, publicKey: publicKey, version: WireProtocol.version, .message(.part))
+        case .broken(let reason):
+            return .agent(identity: identity, publicKey: publicKey, version: 0, .malformed(type: "part", reason: reason))
+        }
+        do throws(WireError) {
+            guard !frames.isEmpty else { throw WireError("empty message") }
+            let message = try WireFrames(frames)
+            let input = AgentInput.decode(message).checked(payloads: message.payloads, from: identity, core: core)
+            return .agent(identity: identity, publicKey: publicKey, version: message.version, input)
+        } catch {
+            return .agent(identity: identity, publicKey: publicKey, version: 0, .malformed(type: "?", reason: error.description))
+        }
+    }
+}
+
+extension AgentReply {
+    func frames() -> [Data] {
+        switch self {
+        case .welcome(let welcome): welcome.frames()
+        case .heartbeatAck: HeartbeatAck().frames()
+        case .goodbye(let reason): AgentGoodbye(reason: reason).frames()
+        case .revoke(let revoke): revoke.frames()
+        case .partReceived: WirePartReceived().frames()
+        }
+    }
+}

@@ -37,7 +37,7 @@ extension Dispatcher {
                 var handled = 0
                 if try socket.poll(milliseconds: 10) {
                     while handled < 512, let received = try socket.next(at: MonotonicClock.now()) {
-                        receive(received, &state)
+                        feed(.received(received, core: state.core), now: MonotonicClock.now(), &state)
                         handled += 1
                     }
                 }
@@ -62,51 +62,14 @@ extension Dispatcher {
     }
 
     private func apply(_ command: Command, _ state: inout Loop) {
-        let now = MonotonicClock.now()
         switch command {
         case .add(let job, let restored, let makeExtractor):
-            do {
-                state.extractors[job.id] = try makeExtractor()
-                feed(.addJob(job, restored: restored, openError: nil), now: now, &state)
-            } catch {
-                feed(.addJob(job, restored: restored, openError: error.description), now: now, &state)
-            }
-        case .cancel(let id):
-            feed(.cancel(job: id), now: now, &state)
-        case .drain(let name, let on):
-            feed(.drain(agent: name, on: on), now: now, &state)
-        case .revokeKey(let key):
-            feed(.revokeKey(key), now: now, &state)
-        case .allowKey(let key):
-            feed(.allowKey(key), now: now, &state)
+            var openError: String?
+            do { state.extractors[job.id] = try makeExtractor() } catch { openError = error.description }
+            feed(.addJob(job, restored: restored, openError: openError), now: MonotonicClock.now(), &state)
+        case .input(let input):
+            feed(input, now: MonotonicClock.now(), &state)
         }
-    }
-
-    /// One message off the socket: decoded, its result checked when the core wants it, fed.
-    private func receive(_ received: AgentSocket.Received, _ state: inout Loop) {
-        let now = MonotonicClock.now()
-        let (identity, publicKey) = (received.identity, received.publicKey)
-        var frames: [Data] = []
-        switch received.outcome {
-        case .message(let whole):
-            frames = whole
-        case .part:
-            feed(.agent(identity: identity, publicKey: publicKey, version: WireProtocol.version, .message(.part)), now: now, &state)
-            return
-        case .broken(let reason):
-            logger.warning("dropped a message's parts", metadata: ["error": "\(reason)"])
-        }
-        let input: AgentInput
-        var version = 0
-        do throws(WireError) {
-            guard !frames.isEmpty else { throw WireError("empty message") }
-            let message = try WireFrames(frames)
-            version = message.version
-            input = AgentInput.decode(message).checked(payloads: message.payloads, from: identity, core: state.core)
-        } catch {
-            input = .malformed(type: "?", reason: error.description)
-        }
-        feed(.agent(identity: identity, publicKey: publicKey, version: version, input), now: now, &state)
     }
 
     /// Feeds the core and carries out its actions (which may feed it again: a failed cut).
@@ -159,17 +122,5 @@ extension Dispatcher {
         guard !state.events.isEmpty else { return }
         recorder.record(state.events)
         state.events.removeAll(keepingCapacity: true)
-    }
-}
-
-extension AgentReply {
-    func frames() -> [Data] {
-        switch self {
-        case .welcome(let welcome): welcome.frames()
-        case .heartbeatAck: HeartbeatAck().frames()
-        case .goodbye(let reason): AgentGoodbye(reason: reason).frames()
-        case .revoke(let revoke): revoke.frames()
-        case .partReceived: WirePartReceived().frames()
-        }
     }
 }

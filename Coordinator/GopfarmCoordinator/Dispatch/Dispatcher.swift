@@ -13,11 +13,10 @@ import Synchronization
 /// hears of every change through the `recorder`, once per loop turn.
 public final class Dispatcher: Sendable {
     enum Command: Sendable {
+        /// A job, with how to open its input (on the loop thread, which owns what it opens).
         case add(DispatchJob, restored: [Int: CompletedSegment], makeExtractor: @Sendable () throws(MediaError) -> SegmentExtractor)
-        case cancel(String)
-        case drain(String, Bool)
-        case revokeKey(String)
-        case allowKey(String)
+        /// Anything else goes to the core as it is.
+        case input(DispatchInput)
     }
 
     struct Shared {
@@ -70,19 +69,19 @@ public final class Dispatcher: Sendable {
     }
 
     /// Stops handing out the job's segments; running ones finish and are ignored.
-    public func cancel(job: String) { inbox.withLock { $0.append(.cancel(job)) } }
+    public func cancel(job: String) { inbox.withLock { $0.append(.input(.cancel(job: job))) } }
 
     /// A drained agent finishes its segments and gets no new ones (`false` undoes it).
     public func drain(agent name: String, _ on: Bool = true) {
-        inbox.withLock { $0.append(.drain(name, on)) }
+        inbox.withLock { $0.append(.input(.drain(agent: name, on: on))) }
     }
 
     /// Drops the agents using this public key at once (their segments go back to the queue)
     /// and refuses its messages from now on; the ZAP handler refuses its new connections.
-    public func revokeKey(_ key: String) { inbox.withLock { $0.append(.revokeKey(key)) } }
+    public func revokeKey(_ key: String) { inbox.withLock { $0.append(.input(.revokeKey(key))) } }
 
     /// Undoes `revokeKey` (ops allowed the key again).
-    public func allowKey(_ key: String) { inbox.withLock { $0.append(.allowKey(key)) } }
+    public func allowKey(_ key: String) { inbox.withLock { $0.append(.input(.allowKey(key))) } }
 
     public var snapshot: DispatchSnapshot { shared.withLock { $0.snapshot } }
 
