@@ -41,7 +41,7 @@ struct DashboardPages {
     func live(_ s: DashboardSession, ids: [String], now: Date = Date()) async -> [DashboardModels.JobRow] {
         var out: [DashboardModels.JobRow] = []
         for id in ids.prefix(Self.pageSize) {
-            guard let row = try? await service.visibleRow(id, caller: s.caller) else { continue }
+            guard let row = try? await service.reader.visibleRow(id, caller: s.caller) else { continue }
             let live = service.dispatcher.progress(of: id)
             let agents = (try? await service.store.agentsOfJobs([id]))?[id] ?? []
             out.append(DashboardRows.job(JobViews.make(row, agents: agents, live: live), now: now))
@@ -50,7 +50,7 @@ struct DashboardPages {
     }
 
     func job(_ s: DashboardSession, id: String, now: Date = Date()) async throws(APIError) -> DashboardModels.Job {
-        let v = try await service.view(id, caller: s.caller)
+        let v = try await service.reader.view(id, caller: s.caller)
         let row = DashboardRows.job(v, now: now)
         let attempts = DashboardRows.attempts(v.timings, limit: Self.attemptRows)
         let total = v.timings?.attempts.count ?? 0

@@ -54,14 +54,14 @@ public struct DashboardRoutes: Sendable {
         }
         router.get("/jobs/{id}/report", use: page { _, context, s in
             // The report is the coordinator's own self-contained HTML (inline style and charts).
-            let html = try await service.report(try pathParameter("id", context), caller: s.caller)
+            let html = try await service.reader.report(try pathParameter("id", context), caller: s.caller)
             var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
             headers[.xContentTypeOptions] = "nosniff"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
         })
         router.get("/jobs/{id}/output", use: page { _, context, s in
-            let (path, name) = try await service.outputPath(try pathParameter("id", context), caller: s.caller)
+            let (path, name) = try await service.reader.outputPath(try pathParameter("id", context), caller: s.caller)
             let body = try await FileIO().loadFile(path: path, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
@@ -72,7 +72,7 @@ public struct DashboardRoutes: Sendable {
             try await LadderFileResponse.make(service: service, id: try pathParameter("id", context), context: context, caller: s.caller)
         })
         router.get("/jobs/{id}/thumbnails/{name}", use: page { _, context, s in
-            let data = try await service.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context), caller: s.caller)
+            let data = try await service.reader.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context), caller: s.caller)
             var headers = HTTPFields()
             headers[.contentType] = "image/jpeg"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

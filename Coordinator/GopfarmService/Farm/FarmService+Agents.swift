@@ -2,15 +2,6 @@ import Foundation
 import GopfarmAPI
 import GopfarmCommon
 import GopfarmCoordinator
-import Synchronization
-
-/// The allow list of agent keys, cached for the ZAP handler.
-public final class AllowedKeys: Sendable {
-    private let keys = Mutex<Set<String>>([])
-
-    public func contains(_ key: String) -> Bool { keys.withLock { $0.contains(key) } }
-    func replace(_ new: Set<String>) { keys.withLock { $0 = new } }
-}
 
 extension FarmService {
     public func reloadAllowedKeys() {
@@ -42,15 +33,5 @@ extension FarmService {
         await reloadAllowedKeys()
         dispatcher.revokeKey(key)
         await store.event(job: nil, kind: "agent-key", "revoked \(key)")
-    }
-
-    /// Segments per second since the previous call (a scrape).
-    func segmentRate(completions: Int) -> Double {
-        let now = MonotonicClock.now()
-        return lastScrape.withLock { last in
-            defer { last = (now, completions) }
-            guard last.0 > 0, now - last.0 > 0.01 else { return 0 }
-            return (Double(completions - last.1) / (now - last.0) * 10).rounded() / 10
-        }
     }
 }

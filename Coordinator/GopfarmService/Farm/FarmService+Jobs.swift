@@ -29,12 +29,12 @@ extension FarmService {
             segmentsDone: 0, framesDone: 0, outputFrames: nil, outputBytes: nil)
         do { try await store.insert(row) } catch { throw APIError(.unavailable, "cannot store the job: \(error)") }
         logger.info("job submitted", metadata: ["job": "\(id)", "owner": "\(caller.name)", "input": "\(input)"])
-        startJob(row)
-        return try await view(id, caller: caller)
+        pipeline.startJob(row)
+        return try await reader.view(id, caller: caller)
     }
 
     public func cancel(_ id: String, caller: Caller) async throws(APIError) -> JobView {
-        _ = try await visibleRow(id, caller: caller)
+        _ = try await reader.visibleRow(id, caller: caller)
         let outcome: JobAdvance
         do { outcome = try await store.advance(id, { $0.cancel(by: caller.name) }) } catch {
             throw APIError(.unavailable, "cannot store the cancellation: \(error)")
@@ -42,10 +42,10 @@ extension FarmService {
         switch outcome {
         case .refused(let why): throw APIError(.conflict, "job \(id) \(why)")
         case .ignored: throw APIError(.notFound, "no job \(id)")
-        case .moved(_, let action): moved(id, action)
+        case .moved(_, let action): pipeline.moved(id, action)
         }
         logger.info("job cancelled", metadata: ["job": "\(id)", "by": "\(caller.name)"])
-        return try await view(id, caller: caller)
+        return try await reader.view(id, caller: caller)
     }
 
     private func resolveInput(_ s: JobSubmission, caller: Caller) async throws(APIError) -> (String, String) {

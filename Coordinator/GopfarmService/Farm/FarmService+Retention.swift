@@ -10,7 +10,7 @@ extension FarmService {
     /// Removes a finished job's rows and files: output, thumbnails, the spool files no other
     /// job's segments name. Its upload goes with the next sweep once its keep period passed.
     public func deleteJob(_ id: String, caller: Caller) async throws(APIError) -> JobDeleted {
-        let row = try await visibleRow(id, caller: caller)
+        let row = try await reader.visibleRow(id, caller: caller)
         guard row.state.isFinal else {
             throw APIError(.conflict, "job \(id) is \(row.state.rawValue); only finished jobs are deleted (cancel it first: gopfarm cancel \(id))")
         }

@@ -6,42 +6,29 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The coordinator as a service: jobs come in (HTTP), each runs the `JobPipeline` (probe and plan
-/// on the prepare threads, dispatch by the one `Dispatcher`, stitch and analysis on the stitch
-/// threads), and a `JobStateMachine` judges every move of its state, which the `JobStore` makes
-/// by compare-and-set. Everything is in the store, so a restarted coordinator resumes each
-/// unfinished job where it stopped. The long-running parts are `services`, run by `FarmServer`.
+/// The coordinator as a service: the API's operations (jobs come in over HTTP) over the parts it
+/// wires together: the `JobStore`, the one `Dispatcher`, the `PipelineService` that takes each
+/// job from probe to output, live progress and retention. Everything is in the store, so a
+/// restarted coordinator resumes each unfinished job where it stopped. The long-running parts
+/// are `services`, run by `FarmServer`.
 public final class FarmService: Sendable {
-    /// A job the dispatcher works on: what stitching needs later.
-    struct ActiveJob: Sendable {
-        var pipeline: JobPipeline
-        var outputPath: String
-        /// Set on an automatic ladder's probe (held under `probeID(job)`): what the job waits
-        /// for, so the probe's outcome goes back to it instead of to the store's verdict.
-        var probing: LadderProbeWait?
-    }
-
     public let config: ServeConfig
     public let store: JobStore
     public let dispatcher: Dispatcher
     let logger: Logger
     let inputPolicy: InputPolicy
     let views: JobViews
+    /// The API's reads of jobs.
+    public let reader: JobReader
     /// Live views for the event streams, pushed from the dispatcher's snapshot.
     let progress: ProgressPublisher
-    /// Probe and plan, at most two at once (each reads a whole input).
-    let preparing = JobWorkers(name: "gopfarm-prepare", count: 2)
-    /// Stitch and analysis.
-    let stitching = JobWorkers(name: "gopfarm-stitch", count: 2)
-    /// Planned jobs the dispatcher holds; a job leaves it when it finishes or is cancelled.
-    let active = Mutex<[String: ActiveJob]>([:])
+    /// Every job's way from probe to output.
+    let pipeline: PipelineService
     private let endpoint = Mutex<String?>(nil)
-    private let shuttingDown = Atomic<Bool>(false)
     /// Agent keys ops allowed (the ZAP handler asks this set, not the database, per connection).
     let allowedKeys = AllowedKeys()
     /// The coordinator's CURVE public key, nil on an insecure endpoint.
     public let publicKey: String?
-    let lastScrape = Mutex<(Double, Int)>((0, 0))
     /// The data directory's use (retention sweeps measure it) against `--disk-budget`.
     let disk: DiskMeter
     let startedAt = Date()
@@ -64,7 +51,9 @@ public final class FarmService: Sendable {
                                 recorder: StoreRecorder(store: store) { finished.deliver($0, $1) }, keepsOutcomes: false, logger: logger)
         views = JobViews(store: store, dispatcher: dispatcher)
         progress = ProgressPublisher(views: views)
-        finished.service.withLock { $0 = self }
+        reader = JobReader(store: store, views: views, thumbnails: config.thumbnails)
+        pipeline = PipelineService(config: config, store: store, dispatcher: dispatcher, progress: progress, logger: logger)
+        finished.pipeline.withLock { $0 = pipeline }
         reloadAllowedKeys()
         _ = disk.measure(config)
     }
@@ -85,16 +74,15 @@ public final class FarmService: Sendable {
     /// reverse: live progress first (ending open event streams), then the dispatcher, then the
     /// job pipeline's threads (their work in hand done).
     public var services: [any Service] {
-        [PipelineService(farm: self), DispatcherService(farm: self), progress, RetentionService(sweeper: sweeper)]
+        [pipeline, DispatcherService(farm: self), progress, RetentionService(sweeper: sweeper)]
     }
 
     public var agentEndpoint: String? { endpoint.withLock { $0 } }
-    var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
 
     /// Stops dispatching, without blocking a thread of the cooperative pool; agents stay up and
     /// reconnect to the next coordinator. State is in the store.
     func stopDispatching() async {
-        shuttingDown.store(true, ordering: .relaxed)
+        pipeline.stopTakingJobs()
         logger.info("stopping: unfinished jobs resume on the next start; agents wait for it")
         let dispatcher = self.dispatcher
         _ = try? await JobWorkers.offPool("gopfarm-stop") { dispatcher.stop(dismissAgents: false) }
@@ -102,12 +90,12 @@ public final class FarmService: Sendable {
     }
 }
 
-/// Routes the recorder's finished-job calls to the service, which exists only after the
+/// Routes the recorder's finished-job calls to the pipeline, which exists only after the
 /// dispatcher (and so the recorder) was made.
 private final class FinishedJobs: Sendable {
-    let service = Mutex<FarmService?>(nil)
+    let pipeline = Mutex<PipelineService?>(nil)
 
     func deliver(_ id: String, _ outcome: DispatchOutcome) {
-        service.withLock { $0 }?.jobFinished(id, outcome)
+        pipeline.withLock { $0 }?.jobFinished(id, outcome)
     }
 }

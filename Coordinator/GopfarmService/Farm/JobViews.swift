@@ -13,7 +13,7 @@ struct JobViews: Sendable {
     func load(_ row: JobRow) async throws -> JobView {
         let agents = try await store.agentsOfJobs([row.id])[row.id] ?? []
         var view = Self.make(row, agents: agents, live: dispatcher.progress(of: row.id),
-                             probe: dispatcher.progress(of: FarmService.probeID(row.id)))
+                             probe: dispatcher.progress(of: PipelineService.probeID(row.id)))
         view.analysis = try? await store.analysis(row.id)
         view.analysis?.series = nil  // the per-frame series is at /analysis
         view.timings = try? await store.timings(row.id)
@@ -33,7 +33,7 @@ struct JobViews: Sendable {
         let agents = try await store.agentsOfJobs(rows.map(\.id))
         let snapshot = dispatcher.snapshot
         return rows.map { Self.make($0, agents: agents[$0.id] ?? [], live: snapshot.jobs[$0.id],
-                                    probe: snapshot.jobs[FarmService.probeID($0.id)]) }
+                                    probe: snapshot.jobs[PipelineService.probeID($0.id)]) }
     }
 
     /// `probe`: the dispatcher's progress of the job's automatic-ladder probe, while it runs.

@@ -41,10 +41,10 @@ struct APIRouter {
             return try json(try await service.submit(submission, caller: caller), status: .created)
         }
         jobs.get { _, context in
-            try json(try await service.list(caller: try context.requireCaller()))
+            try json(try await service.reader.list(caller: try context.requireCaller()))
         }
         jobs.get("{id}") { _, context in
-            try json(try await service.view(try pathParameter("id", context), caller: try context.requireCaller()))
+            try json(try await service.reader.view(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.delete("{id}") { request, context in
             let (id, caller) = (try pathParameter("id", context), try context.requireCaller())
@@ -57,7 +57,7 @@ struct APIRouter {
             return try await ProgressEvents(service: service, job: id, caller: caller).response()
         }
         jobs.get("{id}/output") { _, context in
-            let (path, name) = try await service.outputPath(try pathParameter("id", context), caller: try context.requireCaller())
+            let (path, name) = try await service.reader.outputPath(try pathParameter("id", context), caller: try context.requireCaller())
             let body = try await FileIO().loadFile(path: path, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
@@ -74,16 +74,16 @@ struct APIRouter {
         }
 
         jobs.get("{id}/analysis") { _, context in
-            try json(try await service.analysis(try pathParameter("id", context), caller: try context.requireCaller()))
+            try json(try await service.reader.analysis(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.get("{id}/report") { _, context in
-            let html = try await service.report(try pathParameter("id", context), caller: try context.requireCaller())
+            let html = try await service.reader.report(try pathParameter("id", context), caller: try context.requireCaller())
             var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
         }
         jobs.get("{id}/thumbnails/{name}") { _, context in
-            let data = try await service.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context),
+            let data = try await service.reader.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context),
                                              caller: try context.requireCaller())
             var headers = HTTPFields()
             headers[.contentType] = "image/jpeg"

@@ -15,7 +15,7 @@ enum LadderFileResponse {
             }
             segments.append(decoded)
         }
-        let file = try await service.outputFile(id, path: segments, caller: caller)
+        let file = try await service.reader.outputFile(id, path: segments, caller: caller)
         let body = try await FileIO().loadFile(path: file.path, context: context)
         var headers = HTTPFields()
         headers[.contentType] = LadderFilePath.contentType(file.path)

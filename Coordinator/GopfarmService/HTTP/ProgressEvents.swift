@@ -11,7 +11,7 @@ struct ProgressEvents {
     let caller: Caller
 
     func response() async throws -> Response {
-        let first = try await service.view(job, caller: caller)
+        let first = try await service.reader.view(job, caller: caller)
         let views = service.progress.subscribe(first)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"

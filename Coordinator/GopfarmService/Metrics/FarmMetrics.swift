@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import GopfarmAPI
+import GopfarmCommon
 import GopfarmCoordinator
 import Prometheus
 import Synchronization
@@ -22,6 +23,8 @@ public final class FarmMetrics: Sendable {
     /// What the counters showed at the previous scrape (the dispatcher keeps totals; swift-metrics
     /// counters take increments) and the newest attempt end the histogram has seen.
     private let last: Mutex<(counters: DispatchCounters, attemptsEndedAfter: Date)>
+    /// When the previous scrape was, and the completions it saw: the segment rate between two.
+    private let lastScrape = Mutex<(Double, Int)>((0, 0))
 
     /// Seconds from a segment's lease to its agent's answer.
     static let segmentBuckets: [Duration] = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600].map { .seconds($0) }
@@ -68,7 +71,7 @@ public final class FarmMetrics: Sendable {
         busySlots.record(snapshot.agents.reduce(0) { $0 + $1.busy })
         totalSlots.record(snapshot.agents.reduce(0) { $0 + $1.slots })
         framesPerSecond.record(snapshot.agents.reduce(0) { $0 + $1.framesPerSecond })
-        segmentsPerSecond.record(service.segmentRate(completions: snapshot.counters.completions))
+        segmentsPerSecond.record(segmentRate(completions: snapshot.counters.completions))
         // The retention sweep measures the data directory; before its first sweep, measure here.
         let disk = service.disk.usage ?? service.disk.measure(service.config)
         diskUsed.record(disk.totalBytes)
@@ -92,5 +95,15 @@ public final class FarmMetrics: Sendable {
             for attempt in fresh { segmentSeconds.recordSeconds(attempt.seconds) }
         }
         return registry.emitToString()
+    }
+
+    /// Segments per second since the previous call (a scrape).
+    func segmentRate(completions: Int) -> Double {
+        let now = MonotonicClock.now()
+        return lastScrape.withLock { last in
+            defer { last = (now, completions) }
+            guard last.0 > 0, now - last.0 > 0.01 else { return 0 }
+            return (Double(completions - last.1) / (now - last.0) * 10).rounded() / 10
+        }
     }
 }

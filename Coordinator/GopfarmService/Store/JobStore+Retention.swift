@@ -47,7 +47,7 @@ extension JobStore {
             guard let state = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]),
                   JobView.State(rawValue: state)?.isFinal == true else { return false }
             // With the attempts of an automatic ladder's probe (its own dispatcher job).
-            try db.execute(sql: "DELETE FROM attempts WHERE jobId IN (?, ?)", arguments: [id, FarmService.probeID(id)])
+            try db.execute(sql: "DELETE FROM attempts WHERE jobId IN (?, ?)", arguments: [id, PipelineService.probeID(id)])
             try db.execute(sql: "DELETE FROM events WHERE jobId = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM webhooks WHERE jobId = ?", arguments: [id])

@@ -4,8 +4,15 @@ import GopfarmCommon
 import GopfarmCoordinator
 
 /// What the API reads of jobs: views, outputs, analyses, reports, thumbnails; a caller sees
-/// only what its role allows. Database access goes through GRDB's async API.
-extension FarmService {
+/// only what its role allows (another producer's job does not exist, as far as it can tell).
+/// The read side of `FarmService`: it changes nothing. Database access goes through GRDB's
+/// async API.
+public struct JobReader: Sendable {
+    let store: JobStore
+    let views: JobViews
+    /// Where each job's scene thumbnails are (`THUMBNAILS/ID/`).
+    let thumbnails: URL
+
     public func view(_ id: String, caller: Caller) async throws(APIError) -> JobView {
         let row = try await visibleRow(id, caller: caller)
         do { return try await views.load(row) } catch { throw APIError(.unavailable, "cannot read the job: \(error)") }
@@ -49,7 +56,7 @@ extension FarmService {
     public func report(_ id: String, caller: Caller) async throws(APIError) -> String {
         let analysis = try await analysis(id, caller: caller)
         let row = try await visibleRow(id, caller: caller)
-        return ReportFiles.html(analysis, title: "\(row.outputName) (job \(id))", thumbnails: config.thumbnails.appendingPathComponent(id))
+        return ReportFiles.html(analysis, title: "\(row.outputName) (job \(id))", thumbnails: thumbnails.appendingPathComponent(id))
     }
 
     /// The whole analysis of a finished job (with the per-frame series).
@@ -68,7 +75,7 @@ extension FarmService {
     public func thumbnail(_ id: String, name: String, caller: Caller) async throws(APIError) -> Data {
         _ = try await visibleRow(id, caller: caller)
         guard name == ReportFiles.contactSheetName || name.range(of: #"^scene-[0-9]{4,6}\.jpg$"#, options: .regularExpression) != nil,
-              let data = try? Data(contentsOf: config.thumbnails.appendingPathComponent(id).appendingPathComponent(name))
+              let data = try? Data(contentsOf: thumbnails.appendingPathComponent(id).appendingPathComponent(name))
         else { throw APIError(.notFound, "job \(id) has no thumbnail \(name.prefix(64))") }
         return data
     }

@@ -1,0 +1,105 @@
+import Foundation
+import GopfarmAPI
+import GopfarmCommon
+import GopfarmCoordinator
+
+/// A job's steps through the pipeline: prepare (probe and plan), dispatch, stitch.
+extension PipelineService {
+    func prepare(_ row: JobRow) {
+        guard let submission = row.decodedSubmission, !stopped.load(ordering: .relaxed) else { return }
+        do {
+            guard case .moved = try advance(row.id, { $0.start() }) else { return }
+            // A resumed job keeps the slots it was first planned for: the same plan, so its
+            // finished segments still fit.
+            let slots = try store.phases(row.id)?.plannedSlots
+                ?? Self.plannedSlots(dispatcher.snapshot.agents, maxAgents: submission.maxAgents)
+            var pipeline = try JobPipeline(
+                input: row.input, settings: submission.settings, segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds,
+                slots: slots, analysis: submission.analysis == false ? nil : AnalysisSettings())
+            pipeline.logPlan(logger, job: row.id)
+            // The slots first: a coordinator killed between the two still finds them with the plan.
+            try store.updatePhases(row.id) {
+                $0.probeSeconds = pipeline.prepared.probeSeconds
+                $0.planSeconds = pipeline.prepared.planSeconds
+                $0.plannedSlots = slots
+            }
+            try store.recordPlan(row.id, plan: pipeline.prepared.plan, warnings: pipeline.prepared.warnings)
+            let outputDir = config.outputs.appendingPathComponent(row.id)
+            try FileManager.default.createDirectory(at: outputDir, withIntermediateDirectories: true)
+            // A ladder's output is the directory `outputName` (the submission dropped its extension).
+            let outputPath = outputDir.appendingPathComponent(row.outputName).path
+            if pipeline.prepared.settings.ladder?.auto == true {
+                // A resumed job keeps the rungs its probe chose: its finished segments hold them.
+                if let choice = try store.ladderChoice(row.id) {
+                    pipeline = try pipeline.choosingLadder(choice)
+                } else if let probe = try pipeline.ladderProbe() {
+                    return try startProbe(LadderProbeWait(row: row, probe: probe, maxAgents: submission.maxAgents),
+                                          pipeline: pipeline, outputPath: outputPath)
+                }
+            }
+            try dispatch(row, pipeline: pipeline, outputPath: outputPath, maxAgents: submission.maxAgents)
+        } catch {
+            fail(row.id, (error as? MediaError)?.description ?? "\(error)")
+        }
+    }
+
+    /// Segment slots a job will have: those of the agents connected now and not draining (the
+    /// `maxAgents` largest, when it has a limit); 1 with none connected yet.
+    static func plannedSlots(_ agents: [AgentStatus], maxAgents: Int?) -> Int {
+        let slots = agents.filter { $0.state != .draining }.map(\.slots).sorted(by: >)
+        return max(1, slots.prefix(maxAgents ?? slots.count).reduce(0, +))
+    }
+
+    func dispatch(_ row: JobRow, pipeline: JobPipeline, outputPath: String, maxAgents: Int?) throws {
+        let restored = try store.completedSegments(row.id)
+        active.withLock { $0[row.id] = ActiveJob(pipeline: pipeline, outputPath: outputPath) }
+        guard case .moved = try advance(row.id, { $0.planned() }) else {  // cancelled while planning
+            active.withLock { _ = $0.removeValue(forKey: row.id) }
+            return
+        }
+        let dispatchStart = store.secondsSinceSubmission(row.id)
+        try store.updatePhases(row.id) { $0.dispatchStart = dispatchStart }
+        let job = pipeline.dispatchJob(id: row.id, spool: config.spool, priority: row.priority, owner: row.owner, maxAgents: maxAgents)
+        active.withLock { jobs in
+            if jobs[row.id] != nil { dispatcher.add(job, restored: restored, makeExtractor: pipeline.extractor) }
+        }
+        if !restored.isEmpty {
+            logger.info("kept finished segments", metadata: ["job": "\(row.id)", "segments": "\(restored.count)"])
+        }
+    }
+
+    func stitch(_ id: String, job: ActiveJob, segments: [CompletedSegment]) {
+        do {
+            let finished = try job.pipeline.finish(segments, outputPath: job.outputPath,
+                                                   thumbnails: config.thumbnails.appendingPathComponent(id))
+            var warnings = finished.warnings
+            do { if let analysis = try finished.analysis?.get() { try store.saveAnalysis(id, analysis) } } catch {
+                logger.warning("analysis failed", metadata: ["job": "\(id)", "error": "\(error)"])
+                warnings.append("the content analysis failed: \((error as? MediaError)?.description ?? "\(error)")")
+            }
+            try store.updatePhases(id) {
+                $0.stitchSeconds = finished.stitchSeconds
+                $0.analysisSeconds = finished.analysisSeconds
+            }
+            let frames: Int
+            if var packaged = finished.packaged {
+                // An automatic ladder's record goes beside its manifests, served with them.
+                if let choice = try store.ladderChoice(id) {
+                    try LadderFiles.write(choice, into: URL(fileURLWithPath: job.outputPath))
+                    packaged.files += ["ladder.json", "ladder.html"].filter { !packaged.files.contains($0) }
+                }
+                try store.finishLadder(id, directory: job.outputPath, report: packaged, quality: finished.renditionQuality, warnings: warnings)
+                frames = packaged.videoFrames
+            } else {
+                guard let report = finished.stitched else { throw MediaError(.encodeFailed, "nothing was stitched") }
+                try store.finishOutput(id, path: job.outputPath, frames: report.videoFrames, bytes: Int(report.bytes), warnings: warnings)
+                frames = report.videoFrames
+            }
+            if case .moved = try advance(id, { $0.finished() }) {
+                logger.info("job done", metadata: ["job": "\(id)", "frames": "\(frames)", "output": "\(job.outputPath)"])
+            }
+        } catch {
+            fail(id, "stitching failed: \((error as? MediaError)?.description ?? "\(error)")")
+        }
+    }
+}
