@@ -56,6 +56,9 @@ public struct JobView: Codable, Sendable, Equatable {
     public var maxAgents: Int?
     /// A ladder job's renditions and files (its `outputName` is then a directory).
     public var ladder: JobLadder?
+    /// True while the job, probed, waits for an agent to connect (its plan is cut for the slots
+    /// of the agents that do); absent otherwise.
+    public var waitingForAgents: Bool?
 
     public init(id: String, owner: String, state: State, priority: JobPriority, input: String, outputName: String,
                 codec: String, submittedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, progress: Progress,

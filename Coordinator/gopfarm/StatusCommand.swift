@@ -51,6 +51,7 @@ struct StatusCommand: AsyncParsableCommand {
             if let bytes = j.outputBytes { parts.append(ClientFormat.bytes(Int64(bytes))) }
             t += "  result:    \(parts.joined(separator: ", "))\n"
         }
+        if j.waitingForAgents == true { t += "  waiting:   for an agent to connect; the plan is cut for the slots of the agents that do\n" }
         for line in ladderLines(j.ladder, id: j.id) { t += "  \(line)\n" }
         if !j.agents.isEmpty {
             t += "  agents:    \(j.agents.joined(separator: ", "))"

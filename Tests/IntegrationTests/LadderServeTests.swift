@@ -122,18 +122,31 @@ struct LadderServeTests {
         #expect(serve.log.contains("ladder chosen"), "\(serve.log)")
     }
 
-    @Test("cancelling an automatic ladder while its probe waits stops the probe: the agent that joins later never encodes it")
+    @Test("cancelling an automatic ladder while its probe waits for a busy agent stops the probe: the agent never encodes it")
     func cancelStopsProbe() throws {
         let dir = TestPaths.scratch("ladder-cancel-serve")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let clip = dir.appendingPathComponent("clip.mp4").path
-        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
-                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", clip], timeout: 120)
-        try #require(made.status == 0, "\(made.stderr)")
+        let clip = dir.appendingPathComponent("clip.mp4").path, long = dir.appendingPathComponent("long.mp4").path
+        for (path, size, seconds) in [(clip, "320x240", 2), (long, "640x480", 30)] {
+            let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25:duration=\(seconds)",
+                                                     "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", path], timeout: 120)
+            try #require(made.status == 0, "\(made.stderr)")
+        }
         let serve = try ServeProcess(directory: dir, inputRoot: dir.path)
         defer { serve.stop() }
-
-        // No agent yet: the probe waits in the dispatcher's queue while the job is planning.
+        // One agent, one slot, nothing received ahead: while it encodes the long job's one
+        // segment, the probe waits in the dispatcher's queue and the ladder job is planning.
+        let agent = try serve.startAgent(name: "busy-agent", extra: ["--insecure", "--prefetch", "0"])
+        defer { agent.terminate() }
+        let busy = try serve.cli(["submit", long, "-o", "long.mp4", "--preset", "veryslow", "--segment-seconds", "30", "--no-analysis"], timeout: 60)
+        try #require(busy.status == 0, "\(busy.stderr)")
+        let busyID = busy.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let started = Date().addingTimeInterval(60)
+        func working(_ job: String) throws -> Int {
+            (try serve.request("GET", "/v1/jobs/\(job)", token: serve.adminToken).json()?["progress"] as? [String: Any])?["agents"] as? Int ?? 0
+        }
+        while try working(busyID) == 0, Date() < started { usleep(100_000) }
+        try #require(try working(busyID) == 1, "\(serve.log)")
         let auto = try serve.cli(["submit", clip, "-o", "auto/", "--ladder", "auto", "--package", "hls", "--segment-seconds", "1",
                                   "--package-seconds", "1", "--preset", "ultrafast", "--no-analysis"], timeout: 60)
         try #require(auto.status == 0, "\(auto.stderr)")
@@ -156,12 +169,11 @@ struct LadderServeTests {
                 "\(status.stdout)")
         let cancelled = try serve.cli(["cancel", id])
         #expect(cancelled.status == 0, "\(cancelled.stderr)")
+        #expect(try serve.cli(["cancel", busyID]).status == 0)
 
-        // A plain job after it: once the agent finished that one, it would have had the probe first.
+        // A plain job after it: once the agent was free of the long one, it would have had the probe first.
         let plain = try serve.cli(["submit", clip, "-o", "plain.mp4", "--preset", "ultrafast", "--no-analysis", "--segment-seconds", "1"], timeout: 60)
         try #require(plain.status == 0, "\(plain.stderr)")
-        let agent = try serve.startAgent(name: "late-agent")
-        defer { agent.terminate() }
         let done = try serve.waitForJob(plain.stdout.trimmingCharacters(in: .whitespacesAndNewlines), timeout: 300)
         #expect(done["state"] as? String == "done", "\(done)")
         let job = try serve.waitForJob(id, timeout: 10)

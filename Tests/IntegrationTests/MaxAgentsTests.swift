@@ -4,7 +4,8 @@ import TestSupport
 
 /// `maxAgents` and the timings a benchmark reads, on a real `gopfarm serve` with three agent
 /// processes: a job limited to two agents never has a third working on it, is planned for two
-/// slots, and its view says where its time went; an unlimited job is planned for all three.
+/// slots, and its view says where its time went; an unlimited job is planned for all three; a
+/// job submitted before any agent connected is planned for those that connect.
 @Suite("maxAgents and job timings", .serialized)
 struct MaxAgentsTests {
     struct Attempt: Decodable {
@@ -99,5 +100,43 @@ struct MaxAgentsTests {
         let bad = try serve.request("POST", "/v1/jobs", token: serve.adminToken,
                                     json: #"{"input":"\#(input)","settings":{"codec":"libx264"},"maxAgents":0}"#)
         #expect(bad.status == 422 && bad.text.contains("max agents must be between 1 and 10000"), "\(bad.status) \(bad.text)")
+    }
+
+    @Test("a job submitted before any agent is planned for the agents that then connect, not for one slot")
+    func plannedForAgentsThatConnectLater() throws {
+        let dir = TestPaths.scratch("plan-waits")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        let input = try Fixture.lossyClip(seconds: 8)
+        let submitted = try serve.cli(["submit", input, "-o", dir.appendingPathComponent("late.mp4").path, "--json", "--quiet",
+                                       "--codec", "libx264", "--preset", "ultrafast", "--segment-seconds", "1", "--no-analysis"],
+                                      token: serve.adminToken)
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])?["id"] as? String)
+        // Probed, and waiting for agents: the job says so and holds no plan yet.
+        var status = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !status.contains("waiting:   for an agent to connect"), Date() < deadline {
+            status = (try? serve.cli(["status", id], token: serve.adminToken).stdout) ?? ""
+            usleep(200_000)
+        }
+        #expect(status.contains("waiting:   for an agent to connect"), "\(status)\n\(serve.log)")
+        let agents = try (1...3).map { try serve.startAgent(name: "late-\($0)") }
+        defer { for a in agents { a.terminate() } }
+        var last: View?
+        let end = Date().addingTimeInterval(240)
+        while Date() < end {
+            let out = try serve.cli(["status", id, "--json"], token: serve.adminToken)
+            last = try? JSONDecoder().decode(View.self, from: Data(out.stdout.utf8))
+            if let state = last?.state, ["done", "failed", "cancelled"].contains(state) { break }
+            usleep(300_000)
+        }
+        let view = try #require(last, "\(serve.log)")
+        let sourceFrames = try FFmpegOracle.countFrames(input)
+        #expect(view.state == "done" && view.outputFrames == sourceFrames)
+        // Cut for the three agents (8 segments at 1 s for one slot would not divide by 3).
+        #expect(view.timings?.plannedSlots == 3, "\(serve.log)")
+        #expect(view.progress.segmentsTotal % 3 == 0, "\(view.progress.segmentsTotal) segments for 3 slots")
     }
 }

@@ -34,9 +34,17 @@ public struct JobPipeline: Sendable {
     /// `checkedOutput`: an output checked, before any agent works, to hold the encoder's codec.
     public init(input: String, settings: EncodeSettings, segmentSeconds: Double, slots: Int, mode: SegmentMode = .encode,
                 analysis: AnalysisSettings? = nil, checkedOutput: String? = nil) throws(MediaError) {
+        try self.init(input: input, settings: settings, segmentSeconds: segmentSeconds, slotsWhenProbed: { slots }, mode: mode,
+                      analysis: analysis, checkedOutput: checkedOutput)
+    }
+
+    /// As above, with the slots asked for once the input is probed (`serve` waits there for
+    /// agents when none is connected: `SlotSettling`).
+    public init(input: String, settings: EncodeSettings, segmentSeconds: Double, slotsWhenProbed: () -> Int, mode: SegmentMode = .encode,
+                analysis: AnalysisSettings? = nil, checkedOutput: String? = nil) throws(MediaError) {
         self.mode = mode
         self.analysis = analysis
-        prepared = try PreparedJob(input: input, settings: settings, segmentSeconds: segmentSeconds, slots: slots,
+        prepared = try PreparedJob(input: input, settings: settings, segmentSeconds: segmentSeconds, slotsWhenProbed: slotsWhenProbed,
                                    checkingEncoder: mode == .encode, outputPath: checkedOutput)
     }
 

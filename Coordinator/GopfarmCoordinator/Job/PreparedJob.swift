@@ -15,12 +15,23 @@ public struct PreparedJob: Sendable {
     /// Reading the input's packet index (with the encoder check), and cutting it into segments.
     public let probeSeconds: Double
     public let planSeconds: Double
+    /// The segments at once the plan was cut for.
+    public let slots: Int
 
     /// `checkingEncoder`: false for analysis-only jobs, which encode nothing. `outputPath`: the
     /// container is checked to hold the encoder's codec too, before any agent works for nothing.
     /// `slots`: segments the farm will run at once, so the plan fills its last round (`SegmentPlanner`).
     public init(input: String, settings requested: EncodeSettings, segmentSeconds: Double, slots: Int = 1, checkingEncoder: Bool = true,
                 outputPath: String? = nil) throws(MediaError) {
+        try self.init(input: input, settings: requested, segmentSeconds: segmentSeconds, slotsWhenProbed: { slots },
+                      checkingEncoder: checkingEncoder, outputPath: outputPath)
+    }
+
+    /// As above, with the slots asked for once the input is probed and checked (a bad input has
+    /// failed by then): `slotsWhenProbed` may wait for agents to connect. The wait is in neither
+    /// `probeSeconds` nor `planSeconds`.
+    public init(input: String, settings requested: EncodeSettings, segmentSeconds: Double, slotsWhenProbed: () -> Int,
+                checkingEncoder: Bool = true, outputPath: String? = nil) throws(MediaError) {
         self.input = input
         let started = MonotonicClock.now()
         probe = try MediaProbe(path: input)
@@ -37,6 +48,8 @@ public struct PreparedJob: Sendable {
         }
         if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: settings.ladder == nil ? outputPath : nil) }
         let probed = MonotonicClock.now()
+        slots = max(1, slotsWhenProbed())
+        let planning = MonotonicClock.now()
         let target = settings.ladder.map { Self.farmSegmentSeconds(segmentSeconds, packaging: $0.segmentSeconds) } ?? segmentSeconds
         plan = try SegmentPlanner(targetSeconds: target, slots: slots, gridSeconds: settings.ladder?.segmentSeconds)
             .plan(probe.index, timeBase: probe.videoTimeBase)
@@ -44,7 +57,7 @@ public struct PreparedJob: Sendable {
         settings.ladder?.keyFrameOrigin = plan.segments.first?.firstPTS
         self.settings = settings
         probeSeconds = probed - started
-        planSeconds = MonotonicClock.now() - probed
+        planSeconds = MonotonicClock.now() - planning
         let stream = probe.info.streams[probe.info.videoStream]
         frameRate = [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
         self.warnings = warnings

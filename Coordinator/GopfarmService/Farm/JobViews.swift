@@ -8,12 +8,14 @@ import GopfarmCoordinator
 struct JobViews: Sendable {
     let store: JobStore
     let dispatcher: Dispatcher
+    /// Jobs waiting for an agent before they are planned.
+    var waits = AgentWaits()
 
     /// One job with everything its own page shows: the analysis summary and the timings.
     func load(_ row: JobRow) async throws -> JobView {
         let agents = try await store.agentsOfJobs([row.id])[row.id] ?? []
         var view = Self.make(row, agents: agents, live: dispatcher.progress(of: row.id),
-                             probe: dispatcher.progress(of: PipelineService.probeID(row.id)))
+                             probe: dispatcher.progress(of: PipelineService.probeID(row.id)), waiting: waits.contains(row.id))
         view.analysis = try? await store.analysis(row.id)
         view.analysis?.series = nil  // the per-frame series is at /analysis
         view.timings = try? await store.timings(row.id)
@@ -33,11 +35,13 @@ struct JobViews: Sendable {
         let agents = try await store.agentsOfJobs(rows.map(\.id))
         let snapshot = dispatcher.snapshot
         return rows.map { Self.make($0, agents: agents[$0.id] ?? [], live: snapshot.jobs[$0.id],
-                                    probe: snapshot.jobs[PipelineService.probeID($0.id)]) }
+                                    probe: snapshot.jobs[PipelineService.probeID($0.id)], waiting: waits.contains($0.id)) }
     }
 
-    /// `probe`: the dispatcher's progress of the job's automatic-ladder probe, while it runs.
-    static func make(_ row: JobRow, agents: [String], live: DispatchProgress?, probe: DispatchProgress? = nil) -> JobView {
+    /// `probe`: the dispatcher's progress of the job's automatic-ladder probe, while it runs;
+    /// `waiting`: the job waits for an agent before it is planned.
+    static func make(_ row: JobRow, agents: [String], live: DispatchProgress?, probe: DispatchProgress? = nil,
+                     waiting: Bool = false) -> JobView {
         let progress = JobView.Progress(segmentsDone: row.segmentsDone, segmentsTotal: row.segmentsTotal, framesDone: row.framesDone,
                                         framesTotal: row.framesTotal, fraction: 0, agents: 0, requeues: 0)
         let submission = row.decodedSubmission
@@ -48,6 +52,7 @@ struct JobViews: Sendable {
             outputBytes: row.outputBytes, agents: agents, maxAgents: submission?.maxAgents,
             ladder: submission?.settings.ladder.map(Self.requested))
         var shown = updated(view, live: live)
+        if waiting, shown.state == .planning { shown.waitingForAgents = true }
         if let probe, shown.state == .planning, shown.ladder != nil {
             shown.ladder?.probe = JobLadder.Probe(segmentsDone: probe.segmentsDone, segmentsTotal: probe.segmentsTotal, agents: probe.agents)
         }

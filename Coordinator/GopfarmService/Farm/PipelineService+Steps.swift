@@ -11,17 +11,17 @@ extension PipelineService {
             guard case .moved = try advance(row.id, { $0.start() }) else { return }
             // A resumed job keeps the slots it was first planned for: the same plan, so its
             // finished segments still fit.
-            let slots = try store.phases(row.id)?.plannedSlots
-                ?? Self.plannedSlots(dispatcher.snapshot.agents, maxAgents: submission.maxAgents)
+            let resumedSlots = try store.phases(row.id)?.plannedSlots
             var pipeline = try JobPipeline(
                 input: row.input, settings: submission.settings, segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds,
-                slots: slots, analysis: submission.analysis == false ? nil : AnalysisSettings())
+                slotsWhenProbed: { resumedSlots ?? slotsToPlan(row.id, maxAgents: submission.maxAgents) },
+                analysis: submission.analysis == false ? nil : AnalysisSettings())
             pipeline.logPlan(logger, job: row.id)
             // The slots first: a coordinator killed between the two still finds them with the plan.
             try store.updatePhases(row.id) {
                 $0.probeSeconds = pipeline.prepared.probeSeconds
                 $0.planSeconds = pipeline.prepared.planSeconds
-                $0.plannedSlots = slots
+                $0.plannedSlots = pipeline.prepared.slots
             }
             try store.recordPlan(row.id, plan: pipeline.prepared.plan, warnings: pipeline.prepared.warnings)
             let outputDir = config.outputs.appendingPathComponent(row.id)
@@ -43,11 +43,36 @@ extension PipelineService {
         }
     }
 
-    /// Segment slots a job will have: those of the agents connected now and not draining (the
-    /// `maxAgents` largest, when it has a limit); 1 with none connected yet.
-    static func plannedSlots(_ agents: [AgentStatus], maxAgents: Int?) -> Int {
-        let slots = agents.filter { $0.state != .draining }.map(\.slots).sorted(by: >)
-        return max(1, slots.prefix(maxAgents ?? slots.count).reduce(0, +))
+    /// The slots to cut a job's plan for: those of the agents connected and not draining (the
+    /// `maxAgents` largest, when it has a limit). With none connected the job waits here, on its
+    /// prepare thread and in state `planning`, until `SlotSettling` says the fleet is there;
+    /// a cancel or a shutdown ends the wait (the plan is then never dispatched).
+    func slotsToPlan(_ id: String, maxAgents: Int?) -> Int {
+        var settling = SlotSettling()
+        var toldWaiting = false
+        defer {
+            if toldWaiting {
+                waits.end(id)
+                progress.jobChanged(id)
+            }
+        }
+        while true {
+            let slots = dispatcher.snapshot.agents.filter { $0.state != .draining }.map(\.slots).sorted(by: >)
+            let usable = slots.prefix(maxAgents ?? slots.count).reduce(0, +)
+            if case .plan(let n) = settling.observe(slots: usable, agents: slots.count, maxAgents: maxAgents, now: MonotonicClock.now()) {
+                if toldWaiting { store.event(job: id, kind: "plan", "planned for \(n) slot(s) of the agents now connected") }
+                return n
+            }
+            if stopped.load(ordering: .relaxed) || (try? store.job(id))?.state != .planning { return max(1, usable) }
+            if !toldWaiting, slots.isEmpty {
+                store.event(job: id, kind: "plan", "waiting for an agent: the plan is cut for the slots of the agents that connect")
+                logger.info("waiting for agents to plan", metadata: ["job": "\(id)"])
+                toldWaiting = true
+                waits.begin(id)
+                progress.jobChanged(id)
+            }
+            usleep(200_000)
+        }
     }
 
     func dispatch(_ row: JobRow, pipeline: JobPipeline, outputPath: String, maxAgents: Int?) throws {

@@ -27,6 +27,8 @@ final class PipelineService: Service, Sendable {
     let store: JobStore
     let dispatcher: Dispatcher
     let progress: ProgressPublisher
+    /// Jobs waiting for an agent before they are planned (their views say so).
+    let waits: AgentWaits
     let logger: Logger
     /// Probe and plan, at most two at once (each reads a whole input).
     let preparing = JobWorkers(name: "gopfarm-prepare", count: 2)
@@ -37,11 +39,12 @@ final class PipelineService: Service, Sendable {
     /// Set once dispatching stops: no job starts preparing after it.
     let stopped = Atomic<Bool>(false)
 
-    init(config: ServeConfig, store: JobStore, dispatcher: Dispatcher, progress: ProgressPublisher, logger: Logger) {
+    init(config: ServeConfig, store: JobStore, dispatcher: Dispatcher, progress: ProgressPublisher, waits: AgentWaits, logger: Logger) {
         self.config = config
         self.store = store
         self.dispatcher = dispatcher
         self.progress = progress
+        self.waits = waits
         self.logger = logger
     }
 
