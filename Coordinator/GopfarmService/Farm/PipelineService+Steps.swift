@@ -16,6 +16,8 @@ extension PipelineService {
                 input: row.input, settings: submission.settings, segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds,
                 slotsWhenProbed: { resumedSlots ?? slotsToPlan(row.id, maxAgents: submission.maxAgents) },
                 analysis: submission.analysis == false ? nil : AnalysisSettings())
+            // Stopped while it waited for agents: nothing stored, it is planned on the next start.
+            guard !stopped.load(ordering: .relaxed) else { return }
             pipeline.logPlan(logger, job: row.id)
             // The slots first: a coordinator killed between the two still finds them with the plan.
             try store.updatePhases(row.id) {
@@ -46,7 +48,7 @@ extension PipelineService {
     /// The slots to cut a job's plan for: those of the agents connected and not draining (the
     /// `maxAgents` largest, when it has a limit). With none connected the job waits here, on its
     /// prepare thread and in state `planning`, until `SlotSettling` says the fleet is there;
-    /// a cancel or a shutdown ends the wait (the plan is then never dispatched).
+    /// a cancel or a shutdown ends the wait (the plan is then never dispatched nor stored).
     func slotsToPlan(_ id: String, maxAgents: Int?) -> Int {
         var settling = SlotSettling()
         var toldWaiting = false
