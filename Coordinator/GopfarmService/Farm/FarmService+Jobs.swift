@@ -13,7 +13,7 @@ extension FarmService {
             if let why = await config.webhookTargets.refusal(for: hook.url) { throw APIError(.unprocessable, why) }
         }
         try checkDiskBudget(what: "a new job (its output goes in the data directory)")
-        let (input, defaultName) = try await resolveInput(submission, caller: caller)
+        let (input, defaultName) = try await inputPolicy.input(of: submission, caller: caller, store: store)
         let seconds = submission.segmentSeconds ?? config.defaultSegmentSeconds
         var outputName = submission.outputName ?? defaultName
         // A ladder writes a directory: `film.mp4` names `film/`.
@@ -46,32 +46,5 @@ extension FarmService {
         }
         logger.info("job cancelled", metadata: ["job": "\(id)", "by": "\(caller.name)"])
         return try await reader.view(id, caller: caller)
-    }
-
-    private func resolveInput(_ s: JobSubmission, caller: Caller) async throws(APIError) -> (String, String) {
-        switch (s.input, s.upload) {
-        case (let path?, nil):
-            let real = try inputPolicy.check(path)
-            guard inputPolicy.isUpload(real) else { return (real, Self.defaultOutputName(for: path)) }
-            // An upload named by its path is still its uploader's alone.
-            // Upload files are named ID-NAME: the ID names the row, whose owner must be the caller.
-            let id = String((real as NSString).lastPathComponent.prefix { $0 != "-" })
-            let found: (path: String, fileName: String)?
-            do { found = try await store.upload(id, owner: caller.name) } catch { throw APIError(.unavailable, "\(error)") }
-            guard let found, InputPolicy.resolve(found.path) == real else { throw APIError(.forbidden, "input \(path.prefix(500)) is not an upload of yours (submit your own uploads by their id: \"upload\")") }
-            return (real, Self.defaultOutputName(for: found.fileName))
-        case (nil, let upload?):
-            let found: (path: String, fileName: String)?
-            do { found = try await store.upload(upload, owner: caller.name) } catch { throw APIError(.unavailable, "\(error)") }
-            guard let found else { throw APIError(.notFound, "no upload \(upload.prefix(64)) of yours") }
-            return (found.path, Self.defaultOutputName(for: found.fileName))
-        default:
-            throw APIError(.badRequest, "give exactly one of 'input' (a path on the coordinator) and 'upload' (an upload id)")
-        }
-    }
-
-    static func defaultOutputName(for input: String) -> String {
-        let base = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
-        return (base.isEmpty ? "output" : base) + ".mp4"
     }
 }

@@ -19,17 +19,7 @@ extension FarmService {
             jobs = try await store.retentionJobs()
             guard try await store.deleteFinishedJob(id) else { throw APIError(.conflict, "job \(id) is not finished") }
         } catch let error as APIError { throw error } catch { throw APIError(.unavailable, "cannot delete the job: \(error)") }
-        let others = Set(jobs.filter { $0.id != id }.flatMap(\.spoolFiles))
-        var bytes: Int64 = 0
-        for name in Set(jobs.first { $0.id == id }?.spoolFiles ?? []) where !others.contains(name) {
-            let path = config.spool.appendingPathComponent(name).path
-            let size = DiskMeter.size(ofFile: path)
-            if unlink(path) == 0 { bytes += size }
-        }
-        for dir in [config.outputs.appendingPathComponent(id), config.thumbnails.appendingPathComponent(id)] {
-            bytes += DiskMeter.size(of: dir)
-            try? FileManager.default.removeItem(at: dir)
-        }
+        let bytes = sweeper.removeFiles(ofDeleted: id, jobs: jobs)
         await store.event(job: nil, kind: "job", "\(caller.name) deleted job \(id) (\(bytes) bytes)")
         logger.info("job deleted", metadata: ["job": "\(id)", "by": "\(caller.name)", "bytes": "\(bytes)"])
         progress.jobChanged(id)

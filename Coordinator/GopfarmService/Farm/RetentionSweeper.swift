@@ -43,6 +43,21 @@ struct RetentionSweeper {
         return removed
     }
 
+    /// A deleted job's files: output, thumbnails, and the spool files no other job's segments
+    /// name (`jobs`: every job's, read before its rows went). Returns the bytes removed.
+    func removeFiles(ofDeleted id: String, jobs: [RetentionPlan.Job]) -> Int64 {
+        let others = Set(jobs.filter { $0.id != id }.flatMap(\.spoolFiles))
+        var removed = Removed()
+        for name in Set(jobs.first { $0.id == id }?.spoolFiles ?? []) where !others.contains(name) {
+            _ = remove(config.spool.appendingPathComponent(name).path, &removed)
+        }
+        for dir in [config.outputs.appendingPathComponent(id), config.thumbnails.appendingPathComponent(id)] {
+            removed.bytes += DiskMeter.size(of: dir)
+            try? FileManager.default.removeItem(at: dir)
+        }
+        return removed.bytes
+    }
+
     /// Removes a file, counting its bytes; false when it was not there.
     private func remove(_ path: String, _ removed: inout Removed) -> Bool {
         let bytes = DiskMeter.size(ofFile: path)
