@@ -66,8 +66,9 @@ struct SegmentPlannerTests {
     @Test func balancedCutsFollowAPackagingGrid() throws {
         // 30 s, key frames every 0.5 s, 2 slots at 10 s: 4 parts at 7.5, 15, 22.5 s without a grid.
         let index = closedIndex(frames: 750, gop: 12)
+        // Without a grid the parts are cut at any frame (see `balancedCutsFallBetweenKeyFrames`).
         let free = try SegmentPlanner(targetSeconds: 10, slots: 2).plan(index, timeBase: tb)
-        #expect(free.segments.dropFirst().map(\.startPTS) == [192, 372, 564])
+        #expect(free.segments.dropFirst().map(\.startPTS) == [188, 375, 563])
         let gridded = try SegmentPlanner(targetSeconds: 10, slots: 2, gridSeconds: 4).plan(index, timeBase: tb)
         #expect(gridded.segments.dropFirst().map(\.startPTS) == [204, 396, 600])  // the key frames nearest 8, 16, 24 s
         #expect(gridded.expectedFrames == 750)
@@ -82,13 +83,40 @@ struct SegmentPlannerTests {
         #expect(three.segments.count == 3 && three.expectedFrames == 200)
     }
 
-    @Test func balancedCutsStayOnKeyFrames() throws {
-        // Key frames every 3.6 s: the ideal 7.5 s boundaries move to the nearest one.
+    @Test func balancedCutsFallBetweenKeyFrames() throws {
+        // Key frames every 3.6 s: the 7.5 s boundaries fall inside GOPs, at the frame that
+        // starts each quarter of the frames.
         let index = closedIndex(frames: 750, gop: 90)
+        let plan = try SegmentPlanner(targetSeconds: 10, slots: 2).plan(index, timeBase: tb)
+        #expect(plan.segments.map(\.startPTS) == [0, 188, 375, 563])
+        #expect(plan.segments.map(\.expectedFrames) == [188, 187, 188, 187])
+        #expect(plan.expectedFrames == 750)
+        for (a, b) in zip(plan.segments, plan.segments.dropFirst()) {
+            #expect(a.endPTS == b.startPTS)
+            // b is decoded from the key frame of the GOP its first frame is in …
+            #expect(index.records[b.startPacket].randomAccess == .closed)
+            #expect(index.records[b.startPacket].pts == b.startPTS / 90 * 90)
+            // … and a ends with every packet its frames need: each frame before b's start that
+            // a's range holds is in it, and the packets after it show only later frames.
+            let kept = index.records[a.primingPacket..<a.endPacket].filter { $0.pts >= a.startPTS && $0.pts < b.startPTS }
+            #expect(kept.count == a.expectedFrames)
+            #expect(index.records[a.endPacket...].allSatisfy { $0.pts >= b.startPTS })
+            #expect(a.endPacket > b.startPacket)  // they share the GOP b starts in
+        }
+    }
+
+    @Test func balancedCutsStayOnKeyFramesWhereAFrameIsNotOnePacket() throws {
+        // One hidden packet (decoded, never shown, as VP9's alternate reference frames): the
+        // cuts stay at key frames, the nearest ones to 7.5 s.
+        var index = closedIndex(frames: 750, gop: 90)
+        index.records[5].hidden = true
         let plan = try SegmentPlanner(targetSeconds: 10, slots: 2).plan(index, timeBase: tb)
         #expect(plan.segments.dropFirst().allSatisfy { $0.startPTS % 90 == 0 })
         #expect(plan.segments.map(\.startPTS) == [0, 180, 360, 540])
-        #expect(plan.expectedFrames == 750)
+        #expect(plan.expectedFrames == 749)
+        // A ladder's grid asks for key frame boundaries too.
+        let gridded = try SegmentPlanner(targetSeconds: 10, slots: 2, gridSeconds: 4).plan(closedIndex(frames: 750, gop: 90), timeBase: tb)
+        #expect(gridded.segments.dropFirst().allSatisfy { $0.startPTS % 90 == 0 })
     }
 
     @Test func cutsAtTheNearestKeyFrame() throws {

@@ -13,7 +13,12 @@ import GopfarmCommon
 /// is divided into that many near-equal parts, each cut at the key frame nearest its ideal
 /// boundary, so the last round is as full as the first: 30 s at 10 s on 2 slots is 4 × 7.5 s,
 /// not 3 × 10 s with one slot idle through the third. Parts never get shorter than a quarter of
-/// the target; below that, fewer parts than a full round.
+/// the target; below that, fewer parts than a full round. Where every packet is one shown frame
+/// (no hidden frames, no field pairs) and no ladder grid applies, those parts are cut at any
+/// frame, to near-equal frame counts: a part that starts inside a GOP is decoded from the GOP's
+/// key frame (the frames before its start decoded and dropped), and the part before it ends with
+/// the packets its last frames need. With key frames every 2 s, 30 s on 2 slots is then
+/// 2 × 7.5 s per slot, not 8 s on one and 7 s on the other.
 ///
 /// `gridSeconds` (a ladder's packaging segment length): the ideal boundaries of the near-equal
 /// parts are rounded to whole multiples of it from the first frame, so a packaging segment
@@ -47,23 +52,36 @@ public struct SegmentPlanner: Sendable {
 
         let lastShown = records.lazy.filter(\.isShown).map(\.pts).max() ?? gopStart[first]!
         let grid = gridSeconds.flatMap { $0 > 0 ? max(1, Int64($0 / timeBase.doubleValue)) : nil }
-        var starts = slots > 1
-            ? balancedStarts(candidates, gopStart: gopStart, end: lastShown, target: target, grid: grid)
-            : greedyStarts(candidates, gopStart: gopStart, target: target)
-        if starts.count > 1, lastShown - gopStart[starts.last!]! < floor { starts.removeLast() }
+        var cuts: [Cut]
+        if slots > 1 {
+            let starts = balancedStarts(candidates, gopStart: gopStart, end: lastShown, target: target, grid: grid)
+            // Between key frames too, where every packet is one shown frame and no ladder grid
+            // asks for key frame boundaries: the rounds then balance to the frame, not the GOP.
+            cuts = grid == nil && records.allSatisfy(\.isShown)
+                ? frameCuts(count: starts.count, records: records, candidates: candidates, gopStart: gopStart)
+                : starts.map { Cut(key: $0, pts: gopStart[$0]!) }
+        } else {
+            cuts = greedyStarts(candidates, gopStart: gopStart, target: target).map { Cut(key: $0, pts: gopStart[$0]!) }
+        }
+        if cuts.count > 1, lastShown - cuts.last!.pts < floor { cuts.removeLast() }
 
         // Leading pictures of an open-GOP first key frame reference a GOP that is not in the
         // file: no decoder can show them, so the first segment starts at the key frame itself.
-        if records[first].randomAccess != .closed { gopStart[first] = records[first].pts }
+        if records[first].randomAccess != .closed {
+            gopStart[first] = records[first].pts
+            cuts[0].pts = records[first].pts
+        }
 
         var segments: [PlannedSegment] = []
-        for (n, start) in starts.enumerated() {
-            let end = n + 1 < starts.count ? starts[n + 1] : records.count
-            let startPTS = gopStart[start]!
-            let endPTS = n + 1 < starts.count ? gopStart[starts[n + 1]]! : nil
+        for (n, cut) in cuts.enumerated() {
+            let start = cut.key
+            let next = n + 1 < cuts.count ? cuts[n + 1] : nil
+            let startPTS = cut.pts
+            let endPTS = next?.pts
+            let end = next.map { endPacket(before: $0, from: start, records: records, candidates: candidates, gopStart: gopStart) } ?? records.count
             var priming = start
             if n > 0 {
-                let previousStart = starts[n - 1]
+                let previousStart = cuts[n - 1].key
                 let crossing = records[previousStart..<start].indices.filter { records[$0].isShown && records[$0].pts >= startPTS }
                 if records[start].randomAccess == .open || !crossing.isEmpty {
                     let earliest = crossing.min() ?? start
@@ -136,6 +154,41 @@ public struct SegmentPlanner: Sendable {
             next = best + 1
         }
         return starts
+    }
+
+    /// Where a segment starts: the frame at `pts`, decoded from the key frame `key` (the start of
+    /// its GOP, or a frame inside it: the frames before `pts` are decoded and dropped).
+    struct Cut {
+        var key: Int
+        var pts: Int64
+    }
+
+    /// `count` parts of near-equal frame counts cut at any frame (the count `balancedStarts`
+    /// chose, so never more segments than the key frames allow): each boundary at the frame that
+    /// starts its share, decoded from its GOP's key frame; a boundary among an open GOP's leading
+    /// pictures moves to the GOP's start.
+    private func frameCuts(count: Int, records: [VideoPacketRecord], candidates: [Int], gopStart: [Int: Int64]) -> [Cut] {
+        let origin = gopStart[candidates[0]]!
+        let shown = records.map(\.pts).filter { $0 >= origin }.sorted()
+        var cuts = [Cut(key: candidates[0], pts: origin)]
+        for i in 1..<max(count, 1) {
+            var pts = shown[min(shown.count - 1, Int((Double(shown.count) * Double(i) / Double(count)).rounded()))]
+            let key = candidates.last { gopStart[$0]! <= pts } ?? candidates[0]
+            if pts < records[key].pts { pts = gopStart[key]! }
+            guard pts > cuts.last!.pts else { continue }
+            cuts.append(Cut(key: key, pts: pts))
+        }
+        return cuts
+    }
+
+    /// One past the last packet a segment ending before `next` needs: the next segment's key
+    /// frame when it starts a GOP, else the last packet shown before `next.pts`.
+    private func endPacket(before next: Cut, from start: Int, records: [VideoPacketRecord], candidates: [Int],
+                           gopStart: [Int: Int64]) -> Int {
+        guard next.pts != gopStart[next.key] else { return next.key }
+        let after = candidates.first { $0 > next.key } ?? records.count
+        let last = records[start..<after].indices.last { records[$0].isShown && records[$0].pts < next.pts }
+        return (last ?? next.key) + 1
     }
 
     /// Shown frames no segment can produce: before the first key frame in decode order, or its
