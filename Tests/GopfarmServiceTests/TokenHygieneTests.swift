@@ -59,12 +59,15 @@ struct TokenHygieneTests {
         let h = try await H.Harness()
         defer { h.remove() }
         try await h.test { client in
-            let made = try await H.send(client, .post, "/v1/tokens", token: h.admin, json: #"{"name":"temp","role":"producer","expiresInSeconds":1}"#)
+            let made = try await H.send(client, .post, "/v1/tokens", token: h.admin, json: #"{"name":"temp","role":"producer","expiresInSeconds":5}"#)
             #expect(made.status == 201, "\(made.text)")
             let created = try APIJSON.decoder.decode(TokenCreated.self, from: Data(made.text.utf8))
             #expect(created.expiresAt != nil)
             #expect(try await H.send(client, .get, "/v1/jobs", token: created.token).status == 200)
-            try await Task.sleep(for: .milliseconds(1100))
+            // Until it expires (5 s leave room for a loaded machine's first request), then past it
+            // (expiresAt is written to the second).
+            let expiresAt = try #require(created.expiresAt)
+            try await Task.sleep(for: .milliseconds(Int(max(0, expiresAt.timeIntervalSinceNow) * 1000) + 1200))
             let late = try await H.send(client, .get, "/v1/jobs", token: created.token)
             #expect(late.status == 401 && (late.error ?? "").hasPrefix("the token 'temp' expired at "), "\(late.status) \(late.text)")
             let bad = try await H.send(client, .post, "/v1/tokens", token: h.admin, json: #"{"name":"never","role":"producer","expiresInSeconds":0}"#)
