@@ -19,9 +19,13 @@ extension DispatchSimulation {
             if case .result(let r, _, _) = message { agents[i].outbox.append(r) }
             return
         }
-        agent.uplinkFree = max(agent.uplinkFree, now) + Double(bytes) * 8 / agent.group.linkBitsPerSecond
+        let sending = max(agent.uplinkFree, now)
+        agent.uplinkFree = sending + Double(bytes) * 8 / agent.group.linkBitsPerSecond
         agents[i] = agent
         var arrival = agent.uplinkFree + agent.group.latencySeconds + (chaos?.jitter(&rng) ?? 0)
+        for t in Self.partArrivals(bytes: bytes, from: sending + agent.group.latencySeconds, until: arrival) {
+            queue.push(.toCore(agent: i, connection: agent.connection, .part, corrupt: false), at: t)
+        }
         var corrupt = false
         if case .result(let r, _, _) = message, let c = chaos {
             corrupt = rng.chance(c.corruptResults) || r.payloadSHA256 == ChaosSchedule.forgedMark

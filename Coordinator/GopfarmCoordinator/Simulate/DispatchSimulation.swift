@@ -233,7 +233,19 @@ struct DispatchSimulation {
         agents[i] = agent
         let arrival = max(nicFree, agent.downlinkFree) + agent.group.latencySeconds + (chaos?.jitter(&rng) ?? 0)
         guard agent.alive, !agent.partitioned(at: start) else { return }
+        let sending = agent.downlinkFree - bits / agent.group.linkBitsPerSecond
+        for t in Self.partArrivals(bytes: bytes, from: sending + agent.group.latencySeconds, until: arrival) {
+            queue.push(.toAgent(agent: i, connection: connection, .reply(.partReceived)), at: t)
+        }
         queue.push(.toAgent(agent: i, connection: connection, delivery), at: arrival)
+    }
+
+    /// Wire protocol 2 sends a message over `WireParts.partBytes` as parts, and each part that
+    /// arrives proves the sender is there: while a large message is on a slow link, its receiver
+    /// hears of the sender once a second (a part's arrival, not every one of them).
+    static func partArrivals(bytes: Int, from start: Double, until arrival: Double) -> [Double] {
+        guard bytes > WireParts.partBytes, arrival - start > 1 else { return [] }
+        return Array(stride(from: start + 1, to: arrival, by: 1))
     }
 
     // MARK: - Results
