@@ -233,8 +233,9 @@ struct DispatchSimulation {
         agents[i] = agent
         let arrival = max(nicFree, agent.downlinkFree) + agent.group.latencySeconds + (chaos?.jitter(&rng) ?? 0)
         guard agent.alive, !agent.partitioned(at: start) else { return }
-        let sending = agent.downlinkFree - bits / agent.group.linkBitsPerSecond
-        for t in Self.partArrivals(bytes: bytes, from: sending + agent.group.latencySeconds, until: arrival) {
+        // Parts arrive while the message crosses the agent's link: its last `bits / link` seconds
+        // (before that it may wait its turn at the coordinator's NIC, and nothing arrives).
+        for t in Self.partArrivals(bytes: bytes, from: arrival - bits / agent.group.linkBitsPerSecond, until: arrival) {
             queue.push(.toAgent(agent: i, connection: connection, .reply(.partReceived)), at: t)
         }
         queue.push(.toAgent(agent: i, connection: connection, delivery), at: arrival)
