@@ -171,9 +171,11 @@ public struct SegmentPlanner: Sendable {
         let origin = gopStart[candidates[0]]!
         let shown = records.map(\.pts).filter { $0 >= origin }.sorted()
         var cuts = [Cut(key: candidates[0], pts: origin)]
+        var k = 0  // the GOP of the latest cut: boundaries only move forward
         for i in 1..<max(count, 1) {
             var pts = shown[min(shown.count - 1, Int((Double(shown.count) * Double(i) / Double(count)).rounded()))]
-            let key = candidates.last { gopStart[$0]! <= pts } ?? candidates[0]
+            while k + 1 < candidates.count, gopStart[candidates[k + 1]]! <= pts { k += 1 }
+            let key = candidates[k]
             if pts < records[key].pts { pts = gopStart[key]! }
             guard pts > cuts.last!.pts else { continue }
             cuts.append(Cut(key: key, pts: pts))
@@ -186,7 +188,8 @@ public struct SegmentPlanner: Sendable {
     private func endPacket(before next: Cut, from start: Int, records: [VideoPacketRecord], candidates: [Int],
                            gopStart: [Int: Int64]) -> Int {
         guard next.pts != gopStart[next.key] else { return next.key }
-        let after = candidates.first { $0 > next.key } ?? records.count
+        var after = next.key + 1  // the next key frame in decode order
+        while after < records.count, !records[after].randomAccess.isBoundaryCandidate { after += 1 }
         let last = records[start..<after].indices.last { records[$0].isShown && records[$0].pts < next.pts }
         return (last ?? next.key) + 1
     }
