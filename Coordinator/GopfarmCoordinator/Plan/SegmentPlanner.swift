@@ -78,7 +78,7 @@ public struct SegmentPlanner: Sendable {
             let next = n + 1 < cuts.count ? cuts[n + 1] : nil
             let startPTS = cut.pts
             let endPTS = next?.pts
-            let end = next.map { endPacket(before: $0, from: start, records: records, candidates: candidates, gopStart: gopStart) } ?? records.count
+            let end = next.map { endPacket(before: $0, from: start, records: records, gopStart: gopStart) } ?? records.count
             var priming = start
             if n > 0 {
                 let previousStart = cuts[n - 1].key
@@ -185,8 +185,7 @@ public struct SegmentPlanner: Sendable {
 
     /// One past the last packet a segment ending before `next` needs: the next segment's key
     /// frame when it starts a GOP, else the last packet shown before `next.pts`.
-    private func endPacket(before next: Cut, from start: Int, records: [VideoPacketRecord], candidates: [Int],
-                           gopStart: [Int: Int64]) -> Int {
+    private func endPacket(before next: Cut, from start: Int, records: [VideoPacketRecord], gopStart: [Int: Int64]) -> Int {
         guard next.pts != gopStart[next.key] else { return next.key }
         var after = next.key + 1  // the next key frame in decode order
         while after < records.count, !records[after].randomAccess.isBoundaryCandidate { after += 1 }
