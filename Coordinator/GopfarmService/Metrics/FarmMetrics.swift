@@ -51,7 +51,10 @@ public final class FarmMetrics: Sendable {
         segmentSeconds = CoreMetrics.Timer(label: FarmMetricNames.segmentSeconds, factory: factory)
         requests = (2...5).map { CoreMetrics.Counter(label: FarmMetricNames.httpRequests, dimensions: [("code", "\($0)xx")], factory: factory) }
         requestSeconds = CoreMetrics.Timer(label: FarmMetricNames.httpRequestSeconds, factory: factory)
-        last = Mutex((DispatchCounters(), Date()))
+        // The store keeps times to the millisecond and the cursor compares with `>`: an attempt
+        // that ends in the millisecond the service starts must still count, so start one earlier.
+        let started = (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000 - 0.001
+        last = Mutex((DispatchCounters(), Date(timeIntervalSince1970: started)))
     }
 
     /// One HTTP answer: its status and how long its head took (a stream's body goes on after).
