@@ -20,7 +20,9 @@
 #
 # Env: BENCH_SECONDS (clip length, default 60), BENCH_ROUNDS (default 2),
 #      GOPFARM_BIN_DIR (use prebuilt gopfarm + gopfarm-agent from there; default: build release),
-#      BENCH_OUT (output directory, default <repo>/bench-out), BENCH_TARGET (default 0.97).
+#      BENCH_OUT (output directory, default <repo>/bench-out), BENCH_TARGET (default 0.97),
+#      BENCH_FARM_ARGS (more `gopfarm transcode` flags, e.g. `--no-analysis` to compare the
+#      transcode alone: by default the farm also analyzes every frame, work ffmpeg does not do).
 # Exit status: non-zero only when something fails to run (build, clip, farm, ffmpeg, probes).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -37,10 +39,11 @@ work=$OUT_DIR/farm-vs-ffmpeg
 mkdir -p "$work"
 
 encode_args=(-c:v libx264 -preset medium -crf 23)
+read -r -a farm_args <<<"${BENCH_FARM_ARGS:-}"
 
 run_farm() {
     "$GOPFARM" transcode "$clip" -o "$1" --agents 2 --threads 1 --codec libx264 --crf 23 --preset medium \
-        --segment-seconds 10 --quiet --json
+        --segment-seconds 10 --quiet --json "${farm_args[@]}"
 }
 run_ffmpeg() {
     ffmpeg -nostdin -y -v error -threads 2 -i "$clip" -map 0:v -map '0:a?' "${encode_args[@]}" -c:a copy "$1"
@@ -111,7 +114,7 @@ farm_segments=$(report_field "$work/farm-$rounds.stdout" segments)
 farm_reported_frames=$(report_field "$work/farm-$rounds.stdout" frames)
 
 echo
-echo "farm (2 agents x 1 thread) vs ffmpeg -threads 2 — libx264 medium CRF 23, audio copy"
+echo "farm (2 agents x 1 thread${farm_args[*]:+, ${farm_args[*]}}) vs ffmpeg -threads 2 — libx264 medium CRF 23, audio copy"
 echo "input: $clip (${seconds}s, $src_frames frames, $(awk -v b="$src_size" 'BEGIN { printf "%.1f MiB", b / 1048576 }'))"
 echo "machine: $cores cores, $(uname -m), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -140,7 +143,7 @@ results=$OUT_DIR/results.json
     printf '  "date": %s,\n' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
     printf '  "git_commit": %s,\n' "$(json_str "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)")"
     printf '  "cores": %s,\n' "$cores"
-    printf '  "settings": {"codec": "libx264", "preset": "medium", "crf": 23, "farm": "2 agents x 1 thread, 10 s segments", "ffmpeg_threads": 2},\n'
+    printf '  "settings": {"codec": "libx264", "preset": "medium", "crf": 23, "farm": "2 agents x 1 thread, 10 s segments", "farm_args": %s, "ffmpeg_threads": 2},\n' "$(json_str "${farm_args[*]}")"
     printf '  "clip": {"path": %s, "seconds": %s, "frames": %s, "bytes": %s},\n' "$(json_str "$clip")" "$(json_num "$seconds")" "$(json_num "$src_frames")" "$src_size"
     printf '  "rounds": %s,\n' "$rounds"
     printf '  "runs": [\n'
