@@ -41,14 +41,20 @@ public struct BenchPrediction: Sendable, Codable {
             throw BenchError.input("cannot read the bench's input \(base.input.path) for its key frames: \(error)")
         }
         let target = bench.plan.segmentSeconds ?? 10
-        let basePlan = try SegmentPlanner(targetSeconds: target, slots: base.agents).plan(probe.index, timeBase: probe.videoTimeBase)
+        // The baseline's plan as it ran: with the dispatcher's splits, replayed.
+        let basePlan = try SegmentPlanner.splitting(
+            try SegmentPlanner(targetSeconds: target, slots: base.agents).plan(probe.index, timeBase: probe.videoTimeBase),
+            base.job.timings.planSplits ?? [], index: probe.index)
         let model = costModel(base, plan: basePlan)
+        let splitFloor = SegmentPlanner.cutsAtAnyFrame(probe.index)
+            ? DispatchSplitter.minimumFrames(targetSeconds: target, framesPerSecond: PreparedJob.frameRate(of: probe).doubleValue) : nil
         let hosts = bench.hosts?.linkBitsPerSecond.map(Double.init) ?? 10e9
         var rows: [Row] = []
         let measured = Dictionary(bench.sizes.map { ($0.agents, $0.makespan) }, uniquingKeysWith: { a, _ in a })
         for n in Set(measured.keys).union(extra).sorted() {
             let plan = try SegmentPlanner(targetSeconds: target, slots: n).plan(probe.index, timeBase: probe.videoTimeBase)
-            let outcome = FarmPrediction.simulate(plan: plan, model: model, hosts: SimulationSpec.AgentGroup(count: n, linkBitsPerSecond: hosts))
+            let outcome = FarmPrediction.simulate(plan: plan, model: model, hosts: SimulationSpec.AgentGroup(count: n, linkBitsPerSecond: hosts),
+                                                  minimumSplitFrames: splitFloor)
             rows.append(Row(agents: n, measured: measured[n], predicted: outcome.makespan, utilization: outcome.utilization))
         }
         return BenchPrediction(model: model, rows: rows)

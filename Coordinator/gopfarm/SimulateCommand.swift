@@ -131,7 +131,8 @@ struct SimulateCommand: ParsableCommand {
         for n in sizes {
             let plan = try SegmentPlanner(targetSeconds: segmentSeconds, slots: n).plan(index, timeBase: timeBase)
             let started = MonotonicClock.now()
-            let outcome = FarmPrediction.simulate(plan: plan, model: model, hosts: SimulationSpec.AgentGroup(count: n, linkBitsPerSecond: linkBits))
+            let outcome = FarmPrediction.simulate(plan: plan, model: model, hosts: SimulationSpec.AgentGroup(count: n, linkBitsPerSecond: linkBits),
+                                                  minimumSplitFrames: DispatchSplitter.minimumFrames(targetSeconds: segmentSeconds, framesPerSecond: fps))
             let one = baseline ?? outcome.makespan * Double(n)
             if baseline == nil { baseline = outcome.makespan * Double(n) }
             rows.append(FilmRow(agents: n, segments: plan.segments.count, makespan: outcome.makespan, efficiency: one / (Double(n) * outcome.makespan),

@@ -32,7 +32,7 @@ struct DispatchCoreRevokeTests {
         #expect(again.map(\.segment) == [held.segment])
         #expect(again.first?.agent == Farm.id(2))
         let done = farm.result(2, segment: held.segment, attempt: again[0].attempt, key: "K2")
-        guard case .completed(let segments)? = farm.outcome(done) else { Issue.record("job not completed: \(done)"); return }
+        guard case .completed(let segments, _)? = farm.outcome(done) else { Issue.record("job not completed: \(done)"); return }
         #expect(segments.map(\.agent) == ["a2", "a2"])
     }
 

@@ -115,7 +115,7 @@ struct DispatchCoreTests {
         // The same result again is not taken.
         #expect(farm.core.wantsResult(SegmentResult(job: "j", segment: 1, attempt: a[1].attempt, frames: 10, firstPTS: 0, lastPTS: 9, reorderDepth: 0, corruptFrames: [], payloadSHA256: "", payloadBytes: 1, decodeSeconds: 0, encodeSeconds: 0), from: Farm.id(1)) == false)
         let last = farm.result(1, segment: 0, attempt: a[0].attempt)
-        guard case .completed(let segments)? = farm.outcome(last) else { Issue.record("not completed: \(last)"); return }
+        guard case .completed(let segments, _)? = farm.outcome(last) else { Issue.record("not completed: \(last)"); return }
         #expect(segments.map(\.result.segment) == [0, 1])
         #expect(farm.core.isIdle)
     }

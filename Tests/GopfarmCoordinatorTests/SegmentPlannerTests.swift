@@ -119,6 +119,42 @@ struct SegmentPlannerTests {
         #expect(gridded.segments.dropFirst().allSatisfy { $0.startPTS % 90 == 0 })
     }
 
+    @Test func splitCutsOneSegmentAndMovesTheRestUp() throws {
+        // Segments of 270 frames at key frames every 90 frames; segment 2 (frames 540-809) is
+        // cut after 100 frames, inside the GOP that starts at 630.
+        let index = closedIndex(frames: 1000, gop: 90)
+        let plan = try SegmentPlanner(targetSeconds: 10).plan(index, timeBase: tb)
+        let split = try #require(try SegmentPlanner.split(plan, PlanSplit(segment: 2, frames: 100), index: index))
+        #expect(split.segments.count == plan.segments.count + 1)
+        #expect(split.segments.map(\.index) == Array(0..<split.segments.count))
+        #expect(split.expectedFrames == plan.expectedFrames)
+        #expect(split.segments[2].startPTS == plan.segments[2].startPTS)
+        #expect(split.segments[2].expectedFrames == 100)
+        #expect(split.segments[3].startPTS == plan.segments[2].startPTS + 100)
+        #expect(split.segments[3].expectedFrames == plan.segments[2].expectedFrames - 100)
+        #expect(index.records[split.segments[3].startPacket].randomAccess == .closed)
+        // The segments around the cut are the plan's, one index later after it.
+        #expect(Array(split.segments[0..<2]) == Array(plan.segments[0..<2]))
+        for (a, b) in zip(split.segments[4...], plan.segments[3...]) {
+            var moved = b
+            moved.index += 1
+            #expect(a == moved)
+        }
+        for (a, b) in zip(split.segments, split.segments.dropFirst()) {
+            #expect(a.endPTS == b.startPTS)
+            let kept = index.records[a.primingPacket..<a.endPacket].filter { $0.pts >= a.startPTS && $0.pts < b.startPTS }
+            #expect(kept.count == a.expectedFrames)
+        }
+        // Replayed in order after a restart, splits give the same plan.
+        let twice = try #require(try SegmentPlanner.split(split, PlanSplit(segment: 4, frames: 30), index: index))
+        let replayed = try SegmentPlanner.splitting(plan, [PlanSplit(segment: 2, frames: 100), PlanSplit(segment: 4, frames: 30)], index: index)
+        #expect(replayed.segments == twice.segments)
+        // No cut on a segment's first frame, past its last, or in a plan it does not fit.
+        #expect(try SegmentPlanner.split(plan, PlanSplit(segment: 2, frames: 0), index: index) == nil)
+        #expect(try SegmentPlanner.split(plan, PlanSplit(segment: 2, frames: plan.segments[2].expectedFrames), index: index) == nil)
+        #expect(throws: MediaError.self) { try SegmentPlanner.splitting(plan, [PlanSplit(segment: 9, frames: 10)], index: index) }
+    }
+
     @Test func cutsAtTheNearestKeyFrame() throws {
         let index = closedIndex(frames: 600, gop: 90)  // key frames every 3.6 s
         let plan = try SegmentPlanner(targetSeconds: 10).plan(index, timeBase: tb)

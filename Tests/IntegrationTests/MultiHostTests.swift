@@ -113,11 +113,14 @@ struct MultiHostTests {
 
         // Throttle the second host near the end, so that the segment it holds when the others run
         // out of work is slow: the idle hosts must copy it speculatively.
-        let total = try #require(try serve.request("GET", "/v1/jobs/\(id)", token: serve.adminToken).json()
-            .flatMap { ($0["progress"] as? [String: Any])?["segmentsTotal"] as? Int })
-        var unassigned = total
+        // The total grows when the dispatcher splits a segment for idle slots: read it each time.
+        func total() throws -> Int {
+            try #require(try serve.request("GET", "/v1/jobs/\(id)", token: serve.adminToken).json()
+                .flatMap { ($0["progress"] as? [String: Any])?["segmentsTotal"] as? Int })
+        }
+        var unassigned = try total()
         _ = try poll(120) {
-            unassigned = total - Set(try attempts(serve, id).map(\.segment)).count
+            unassigned = try total() - Set(try attempts(serve, id).map(\.segment)).count
             return unassigned <= 3
         }
         try #require(unassigned > 0, "the job ran out of segments before the throttle; the test needs a longer clip\n\(story())")

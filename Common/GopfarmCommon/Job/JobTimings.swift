@@ -16,6 +16,8 @@ public struct JobTimings: Codable, Sendable, Equatable {
     public var analysisSeconds: Double?
     /// Segment slots the planner counted on when it chose the segment count.
     public var plannedSlots: Int?
+    /// Segments the dispatcher cut in two while the job ran, in order (`PlanSplit`).
+    public var planSplits: [PlanSplit]?
     public var attempts: [SegmentAttemptTiming]
 
     public init(probeSeconds: Double? = nil, planSeconds: Double? = nil, dispatchStart: Double? = nil, dispatchEnd: Double? = nil,

@@ -55,7 +55,8 @@ extension DispatchCore {
                     }
                     let next: (job: String, segment: Int, speculative: Bool)
                     if let pick = Scheduler.pick(candidates, runningByOwner: runningByOwner) {
-                        guard let n = jobs[pick.job]?.nextPending() else { break }
+                        guard let job = jobs[pick.job], let n = job.nextPending() else { break }
+                        if job.job.splitter != nil { split(job, n) }
                         next = (pick.job, n, false)
                         runningByOwner[pick.owner, default: 0] += 1
                     } else if !prefetching, let (id, n) = queuedElsewhere(for: agent, cache: &queuedCache, allowed: { allowed($0, identity) }) {
@@ -138,6 +139,18 @@ extension DispatchCore {
             }
         }
         return nil
+    }
+
+    /// Cuts segment `n` before its first lease when it is longer than its share of the work left
+    /// on the slots the job can use (`DispatchSplitter`).
+    private mutating func split(_ job: JobRuntime, _ n: Int) {
+        let slots = agents.values.filter { !drained.contains($0.name) && !job.isBlocklisted($0.name) }.map(\.hello.slots)
+        let usable = job.job.maxAgents.map { slots.sorted(by: >).prefix($0).reduce(0, +) } ?? slots.reduce(0, +)
+        guard let split = job.split(n, slots: usable) else { return }
+        let parts = Array(job.job.plan.segments[n...(n + 1)])
+        logger.info("segment split", metadata: ["job": "\(job.id)", "segment": "\(n)", "frames": "\(parts[0].expectedFrames)+\(parts[1].expectedFrames)",
+                                                 "slots": "\(usable)"])
+        record(.split(job: job.id, split, parts: parts))
     }
 
     /// Leases segment `n` to the agent; the shell cuts and sends it (`.assign`).

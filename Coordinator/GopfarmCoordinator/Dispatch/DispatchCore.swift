@@ -100,7 +100,7 @@ struct DispatchCore {
 
     mutating func finishCompleted(_ id: String) {
         guard let job = jobs[id] else { return }
-        finish(id, .completed((0..<job.segments.count).map { job.completed[$0]! }))
+        finish(id, .completed((0..<job.segments.count).map { job.completed[$0]! }, plan: job.job.plan))
     }
 
     /// Ends a job: outcome out, state dropped (memory stays flat however many jobs ran).

@@ -7,6 +7,9 @@ public enum DispatchEvent: Sendable {
     case assigned(job: String, segment: Int, attempt: Int, agent: String, speculative: Bool, extractSeconds: Double, sentBytes: Int)
     case completed(job: String, segment: CompletedSegment, seconds: Double)
     case requeued(job: String, segment: Int, reason: String)
+    /// A segment no one started was cut in two (`DispatchSplitter`): `parts` are the plan's
+    /// segments `split.segment` and `split.segment + 1` now; later ones moved up one index.
+    case split(job: String, PlanSplit, parts: [PlannedSegment])
     /// A prefetched attempt that had not started was taken from its agent for an idle one.
     case moved(job: String, segment: Int, attempt: Int, from: String)
     case segmentFailed(job: String, segment: Int, attempt: Int, agent: String, message: String)

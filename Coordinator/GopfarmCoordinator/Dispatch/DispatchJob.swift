@@ -20,6 +20,9 @@ public struct DispatchJob: Sendable {
     public var startSeconds: Double
     /// At most this many agents hold its segments at once (nil: no limit).
     public var maxAgents: Int?
+    /// Cuts a segment of the plan in two (nil: its segments are handed out as planned). See
+    /// `DispatchSplitter`.
+    public var splitter: DispatchSplitter?
 
     public init(id: String, plan: SegmentPlan, settings: EncodeSettings, frameRate: Rational, spool: URL,
                 priority: JobPriority = .normal, owner: String = "local", analysis: AnalysisSettings? = nil, mode: SegmentMode = .encode,
@@ -89,7 +92,9 @@ public struct CompletedSegment: Sendable {
 }
 
 public enum DispatchOutcome: Sendable {
-    case completed([CompletedSegment])
+    /// Every segment, in order, and the plan they were cut by (the job's, with the dispatcher's
+    /// splits: see `DispatchSplitter`).
+    case completed([CompletedSegment], plan: SegmentPlan)
     case failed(String)
     case cancelled
 }

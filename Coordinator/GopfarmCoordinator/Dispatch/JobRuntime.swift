@@ -17,7 +17,8 @@ final class JobRuntime {
     /// two agents counts as the same failure.
     static let stallMessage = "no progress within the time allowed"
 
-    let job: DispatchJob
+    /// Its plan changes when a segment is split (`split`).
+    private(set) var job: DispatchJob
     let sequence: Int
     var segments: [SegmentStateMachine]
     private(set) var completed: [Int: CompletedSegment] = [:]
@@ -35,6 +36,10 @@ final class JobRuntime {
     private var completedSeconds = 0.0
     private var completedFrames = 0
     var requeues = 0
+    /// Segments from here on were never done in an earlier run (restored ones lie before).
+    private let tailStart: Int
+    /// Frames of the segments no lease has taken yet (the work left that no one started).
+    private var framesNotLeased = 0
 
     init(job: DispatchJob, sequence: Int, restored: [Int: CompletedSegment]) {
         self.job = job
@@ -44,6 +49,8 @@ final class JobRuntime {
         }
         completed = restored
         framesCompleted = restored.values.reduce(0) { $0 + $1.result.frames }
+        tailStart = (restored.keys.max() ?? -1) + 1
+        framesNotLeased = job.plan.segments.filter { restored[$0.index] == nil }.reduce(0) { $0 + $1.expectedFrames }
     }
 
     /// Records a valid result and how long it took from lease to result.
@@ -90,6 +97,25 @@ final class JobRuntime {
     func markLeased(_ n: Int) {
         requeued.remove(n)
         running.insert(n)
+        if segments[n].attempts == 1 { framesNotLeased -= job.plan.segments[n].expectedFrames }
+    }
+
+    /// Cuts segment `n`, about to be handed out for the first time, when it is longer than its
+    /// share of the work left on `slots` slots (`DispatchSplitter`): the plan gets the two parts
+    /// as `n` and `n + 1`, later segments move up one. Only a segment no one started and with
+    /// none started after it is cut, so no lease, result or requeue refers to a moved index.
+    func split(_ n: Int, slots: Int) -> PlanSplit? {
+        guard let splitter = job.splitter, n >= tailStart, n == cursor, segments[n].attempts == 0, segments[n].isPending else { return nil }
+        var left = framesNotLeased
+        for r in running {
+            left += max(0, job.plan.segments[r].expectedFrames - (segments[r].leases.map(\.frames).max() ?? 0))
+        }
+        guard let first = splitter.split(frames: job.plan.segments[n].expectedFrames, share: left / max(1, slots)) else { return nil }
+        let split = PlanSplit(segment: n, frames: first)
+        guard let plan = splitter.cut(job.plan, split), plan.segments.count == job.plan.segments.count + 1 else { return nil }
+        job.plan = plan
+        segments.insert(SegmentStateMachine(), at: n + 1)
+        return split
     }
 
     // MARK: - Cost and leases

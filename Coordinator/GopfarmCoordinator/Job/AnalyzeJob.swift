@@ -53,10 +53,10 @@ public struct AnalyzeJob {
 
         let farm = LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
                              threadsPerAgent: options.threadsPerAgent, logger: logger)
-        let (completed, _, _) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
+        let (completed, plan, _, _) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
                                              started: started, listening: listening, progress: progress)
         let save = options.saveDirectory.map { URL(fileURLWithPath: $0) }
-        guard let analysis = try pipeline.finish(completed, outputPath: nil, thumbnails: save, replacingThumbnails: false).analysis?.get() else {
+        guard let analysis = try pipeline.finish(completed, plan: plan, outputPath: nil, thumbnails: save, replacingThumbnails: false).analysis?.get() else {
             throw MediaError(.invalidOption, "nothing was analyzed")
         }
         if let save {

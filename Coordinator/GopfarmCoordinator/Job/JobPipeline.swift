@@ -73,6 +73,11 @@ public struct JobPipeline: Sendable {
         logger.info("planned", metadata: metadata)
     }
 
+    /// The same job with the splits its dispatcher made before a restart (`PreparedJob.splitting`).
+    public func splitting(_ splits: [PlanSplit]) throws(MediaError) -> JobPipeline {
+        splits.isEmpty ? self : JobPipeline(prepared: try prepared.splitting(splits), mode: mode, analysis: analysis)
+    }
+
     /// The job as a dispatcher runs it.
     public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local",
                             maxAgents: Int? = nil) -> DispatchJob {
@@ -90,8 +95,10 @@ public struct JobPipeline: Sendable {
     /// Stitches the completed segments into `outputPath` (when encoding), then merges their
     /// analyses (when asked), with scene pictures in `thumbnails`; `replacingThumbnails` first
     /// removes what an earlier run left there.
-    public func finish(_ completed: [CompletedSegment], outputPath: String?, thumbnails: URL?,
+    /// `plan`: the one the dispatcher finished with (its splits made; nil: the job's own).
+    public func finish(_ completed: [CompletedSegment], plan: SegmentPlan? = nil, outputPath: String?, thumbnails: URL?,
                        replacingThumbnails: Bool = true) throws(MediaError) -> Finished {
+        let prepared = plan.map { self.prepared.withPlan($0) } ?? self.prepared
         let started = MonotonicClock.now()
         var finished = Finished(stitched: nil, warnings: prepared.warnings, analysis: nil, stitchSeconds: 0, analysisSeconds: nil)
         if mode == .encode, let outputPath, let ladder = prepared.settings.ladder {

@@ -24,9 +24,10 @@ struct LocalFarm {
         }
     }
 
-    /// The completed segments, or a one-sentence error (cancelled, failed, agents dying).
+    /// The completed segments and the plan they were cut by (the dispatcher may have split
+    /// segments), or a one-sentence error (cancelled, failed, agents dying).
     func run(_ job: DispatchJob, extractor: @escaping @Sendable () throws(MediaError) -> SegmentExtractor, started: Double,
-             listening: TranscodeJob.ListeningHandler, progress: TranscodeJob.ProgressHandler) throws -> (segments: [CompletedSegment], requeues: Int, restarts: Int) {
+             listening: TranscodeJob.ListeningHandler, progress: TranscodeJob.ProgressHandler) throws -> (segments: [CompletedSegment], plan: SegmentPlan, requeues: Int, restarts: Int) {
         let dispatcher = Dispatcher(bind: bind, timing: timing, logger: logger)
         let endpoint: String
         do { endpoint = try dispatcher.start() } catch {
@@ -59,8 +60,8 @@ struct LocalFarm {
         switch outcome! {
         case .failed(let message): throw MediaError(.encodeFailed, message)
         case .cancelled: throw MediaError(.invalidOption, "cancelled; no output was written")
-        case .completed(let segments):
-            return (segments, dispatcher.snapshot.counters.requeues, localAgents?.restarts ?? 0)
+        case .completed(let segments, let plan):
+            return (segments, plan, dispatcher.snapshot.counters.requeues, localAgents?.restarts ?? 0)
         }
     }
 }

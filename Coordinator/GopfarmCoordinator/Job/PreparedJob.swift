@@ -8,7 +8,10 @@ public struct PreparedJob: Sendable {
     public let input: String
     public private(set) var settings: EncodeSettings
     public let probe: MediaProbe
-    public let plan: SegmentPlan
+    /// The plan, with the dispatcher's splits once a job ran (`withPlan`, `splitting`).
+    public private(set) var plan: SegmentPlan
+    /// The segment length the plan aimed at (seconds).
+    public let targetSeconds: Double
     public let frameRate: Rational
     /// Probe warnings (damaged packets, truncation…), more are added after stitching.
     public let warnings: [String]
@@ -51,6 +54,7 @@ public struct PreparedJob: Sendable {
         slots = max(1, slotsWhenProbed())
         let planning = MonotonicClock.now()
         let target = settings.ladder.map { Self.farmSegmentSeconds(segmentSeconds, packaging: $0.segmentSeconds) } ?? segmentSeconds
+        targetSeconds = target
         plan = try SegmentPlanner(targetSeconds: target, slots: slots, gridSeconds: settings.ladder?.segmentSeconds)
             .plan(probe.index, timeBase: probe.videoTimeBase)
         // The ladder's key frame grid starts at the first frame every rendition shows.
@@ -58,9 +62,14 @@ public struct PreparedJob: Sendable {
         self.settings = settings
         probeSeconds = probed - started
         planSeconds = MonotonicClock.now() - planning
-        let stream = probe.info.streams[probe.info.videoStream]
-        frameRate = [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
+        frameRate = Self.frameRate(of: probe)
         self.warnings = warnings
+    }
+
+    /// The video's frame rate as declared (average, else real), 25 when it declares none.
+    public static func frameRate(of probe: MediaProbe) -> Rational {
+        let stream = probe.info.streams[probe.info.videoStream]
+        return [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
     }
 
     /// A ladder's rungs that fit the source: a rung taller than the source would only upscale
@@ -97,8 +106,34 @@ public struct PreparedJob: Sendable {
 
     public func dispatchJob(id: String, spool: URL, priority: JobPriority = .normal, owner: String = "local",
                             analysis: AnalysisSettings? = nil, mode: SegmentMode = .encode) -> DispatchJob {
-        DispatchJob(id: id, plan: plan, settings: settings, frameRate: frameRate, spool: spool, priority: priority, owner: owner,
-                    analysis: analysis, mode: mode, startSeconds: probe.info.streams.compactMap(\.startTime).min() ?? 0)
+        var job = DispatchJob(id: id, plan: plan, settings: settings, frameRate: frameRate, spool: spool, priority: priority, owner: owner,
+                              analysis: analysis, mode: mode, startSeconds: probe.info.streams.compactMap(\.startTime).min() ?? 0)
+        job.splitter = splitter
+        return job
+    }
+
+    /// The dispatcher may split this job's segments where the video can be cut at any frame and
+    /// no ladder grid holds the cuts to key frames; parts stay at least a quarter of the target.
+    var splitter: DispatchSplitter? {
+        guard settings.ladder == nil, SegmentPlanner.cutsAtAnyFrame(probe.index) else { return nil }
+        let index = probe.index
+        let minimum = DispatchSplitter.minimumFrames(targetSeconds: targetSeconds, framesPerSecond: frameRate.doubleValue)
+        return DispatchSplitter(minimumFrames: minimum) { plan, split in
+            try? SegmentPlanner.split(plan, split, index: index)
+        }
+    }
+
+    /// The job with the plan a dispatcher ran it by (its splits made).
+    public func withPlan(_ plan: SegmentPlan) -> PreparedJob {
+        var job = self
+        job.plan = plan
+        return job
+    }
+
+    /// The job with the splits a dispatcher made before a restart (in order), so the segments
+    /// it finished keep their places.
+    public func splitting(_ splits: [PlanSplit]) throws(MediaError) -> PreparedJob {
+        withPlan(try SegmentPlanner.splitting(plan, splits, index: probe.index))
     }
 
     public func makeExtractor() throws(MediaError) -> SegmentExtractor {

@@ -30,7 +30,7 @@ public struct TranscodeJob {
         var pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
                                        slots: options.agents, analysis: options.analysis, checkedOutput: options.output)
         pipeline.logPlan(logger)
-        let probe = pipeline.prepared.probe, plan = pipeline.prepared.plan
+        let probe = pipeline.prepared.probe
 
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
         let outputDir = options.outputDirectory.deletingLastPathComponent()
@@ -43,18 +43,18 @@ public struct TranscodeJob {
         // `--ladder auto`: the agents first encode the probe, then the rungs chosen from it.
         var choice: LadderChoice?
         if let ladderProbe = try pipeline.ladderProbe() {
-            let (measured, _, _) = try farm.run(ladderProbe.dispatchJob(id: jobID + "-probe", spool: spool), extractor: pipeline.extractor,
+            let (measured, _, _, _) = try farm.run(ladderProbe.dispatchJob(id: jobID + "-probe", spool: spool), extractor: pipeline.extractor,
                                                 started: started, listening: listening, progress: progress)
             choice = try ladderProbe.choose(measured)
             pipeline = try pipeline.choosingLadder(choice!)
             logger.info("ladder chosen", metadata: ["rungs": "\(choice!.rungs.map { "\($0.name):\($0.bitrate)" }.joined(separator: ","))"])
         }
-        let (completed, requeues, restarts) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
+        let (completed, plan, requeues, restarts) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
                                                            started: started, listening: listening, progress: progress)
         // The sidecar `OUT.analysis.json`, with the scene thumbnails and contact sheet in
         // `OUT.thumbnails/` (`gopfarm report OUT.analysis.json` renders the HTML report from
         // them); inside a ladder's directory as `analysis.json` and `thumbnails/`.
-        let finished = try pipeline.finish(completed, outputPath: options.output, thumbnails: URL(fileURLWithPath: options.thumbnailsPath))
+        let finished = try pipeline.finish(completed, plan: plan, outputPath: options.output, thumbnails: URL(fileURLWithPath: options.thumbnailsPath))
         let analysis = try finished.analysis?.get()
         if let analysis { try AnalysisFiles.write(analysis, to: URL(fileURLWithPath: options.analysisPath)) }
         if let choice { try LadderFiles.write(choice, into: options.outputDirectory) }

@@ -36,42 +36,107 @@ public struct SegmentPlanner: Sendable {
 
     public func plan(_ index: VideoPacketIndex, timeBase: Rational) throws(MediaError) -> SegmentPlan {
         let records = index.records
-        guard let first = index.firstDecodablePacket else {
-            throw MediaError(.planFailed, "the video has no key frame to start decoding from")
-        }
-        let candidates = [first] + index.keyFrameIndices.filter { $0 > first }
+        var gops = try GOPs(index)
         let target = max(1, Int64(targetSeconds / timeBase.doubleValue))
         let floor = target / 4
+        let (candidates, first) = (gops.candidates, gops.first)
 
-        // Start time of the GOP beginning at each candidate: the smallest shown pts in it.
-        var gopStart: [Int: Int64] = [:]
-        for (n, c) in candidates.enumerated() {
-            let end = n + 1 < candidates.count ? candidates[n + 1] : records.count
-            gopStart[c] = records[c..<end].lazy.filter(\.isShown).map(\.pts).min() ?? records[c].pts
-        }
-
-        let lastShown = records.lazy.filter(\.isShown).map(\.pts).max() ?? gopStart[first]!
+        let lastShown = records.lazy.filter(\.isShown).map(\.pts).max() ?? gops.start[first]!
         let grid = gridSeconds.flatMap { $0 > 0 ? max(1, Int64($0 / timeBase.doubleValue)) : nil }
         var cuts: [Cut]
         if slots > 1 {
-            let starts = balancedStarts(candidates, gopStart: gopStart, end: lastShown, target: target, grid: grid)
+            let starts = balancedStarts(candidates, gopStart: gops.start, end: lastShown, target: target, grid: grid)
             // Between key frames too, where every packet is one shown frame and no ladder grid
             // asks for key frame boundaries: the rounds then balance to the frame, not the GOP.
-            cuts = grid == nil && records.allSatisfy(\.isShown)
-                ? frameCuts(count: starts.count, records: records, candidates: candidates, gopStart: gopStart)
-                : starts.map { Cut(key: $0, pts: gopStart[$0]!) }
+            cuts = grid == nil && Self.cutsAtAnyFrame(index)
+                ? frameCuts(count: starts.count, records: records, candidates: candidates, gopStart: gops.start)
+                : starts.map { Cut(key: $0, pts: gops.start[$0]!) }
         } else {
-            cuts = greedyStarts(candidates, gopStart: gopStart, target: target).map { Cut(key: $0, pts: gopStart[$0]!) }
+            cuts = greedyStarts(candidates, gopStart: gops.start, target: target).map { Cut(key: $0, pts: gops.start[$0]!) }
         }
         if cuts.count > 1, lastShown - cuts.last!.pts < floor { cuts.removeLast() }
+        gops.startAtFirstKeyFrame(&cuts)
+        return try Self.build(cuts, gops: gops, index: index, timeBase: timeBase)
+    }
 
-        // Leading pictures of an open-GOP first key frame reference a GOP that is not in the
-        // file: no decoder can show them, so the first segment starts at the key frame itself.
-        if records[first].randomAccess != .closed {
-            gopStart[first] = records[first].pts
-            cuts[0].pts = records[first].pts
+    /// Whether a plan of this video may cut at any frame (`frameCuts`, `split`): every packet is
+    /// one shown frame (no hidden frames, no field pairs).
+    public static func cutsAtAnyFrame(_ index: VideoPacketIndex) -> Bool {
+        index.records.allSatisfy(\.isShown)
+    }
+
+    /// `plan` with segment `split.segment` cut in two after its first `split.frames` frames, the
+    /// second part decoded from the key frame of its GOP (see `frameCuts`); later segments move
+    /// up one index. For a video where `cutsAtAnyFrame`; nil where the cut would fall on the
+    /// segment's start or among an open GOP's leading pictures.
+    public static func split(_ plan: SegmentPlan, _ split: PlanSplit, index: VideoPacketIndex) throws(MediaError) -> SegmentPlan? {
+        guard plan.segments.indices.contains(split.segment), split.frames > 0 else { return nil }
+        let records = index.records
+        var gops = try GOPs(index)
+        var cuts = plan.segments.map { Cut(key: $0.startPacket, pts: $0.startPTS) }
+        let segment = plan.segments[split.segment]
+        let shown = records[segment.primingPacket..<segment.endPacket].lazy
+            .filter { r in r.isShown && r.pts >= segment.startPTS && segment.endPTS.map { r.pts < $0 } ?? true }
+            .map(\.pts).sorted()
+        guard split.frames < shown.count else { return nil }
+        var pts = shown[split.frames]
+        guard let key = gops.candidates.last(where: { gops.start[$0]! <= pts }) else { return nil }
+        if pts < records[key].pts { pts = gops.start[key]! }
+        guard pts > segment.startPTS else { return nil }
+        cuts.insert(Cut(key: key, pts: pts), at: split.segment + 1)
+        gops.startAtFirstKeyFrame(&cuts)
+        return try build(cuts, gops: gops, index: index, timeBase: plan.timeBase)
+    }
+
+    /// `plan` with each of `splits` applied in order (a job's splits, replayed after a restart).
+    public static func splitting(_ plan: SegmentPlan, _ splits: [PlanSplit], index: VideoPacketIndex) throws(MediaError) -> SegmentPlan {
+        var plan = plan
+        for s in splits {
+            guard let next = try split(plan, s, index: index) else {
+                throw MediaError(.planFailed, "segment \(s.segment) of the job's plan cannot be cut after \(s.frames) frames (the input changed since it was planned)")
+            }
+            plan = next
+        }
+        return plan
+    }
+
+    /// The key frames a segment may start at, and the time each GOP starts.
+    struct GOPs {
+        /// The first decodable packet, then every later key frame (decode order).
+        var candidates: [Int]
+        var first: Int { candidates[0] }
+        /// Start time of the GOP beginning at each candidate: the smallest shown pts in it.
+        var start: [Int: Int64] = [:]
+        let firstRandomAccess: RandomAccessKind
+        let firstPTS: Int64
+
+        init(_ index: VideoPacketIndex) throws(MediaError) {
+            let records = index.records
+            guard let first = index.firstDecodablePacket else {
+                throw MediaError(.planFailed, "the video has no key frame to start decoding from")
+            }
+            candidates = [first] + index.keyFrameIndices.filter { $0 > first }
+            for (n, c) in candidates.enumerated() {
+                let end = n + 1 < candidates.count ? candidates[n + 1] : records.count
+                start[c] = records[c..<end].lazy.filter(\.isShown).map(\.pts).min() ?? records[c].pts
+            }
+            firstRandomAccess = records[first].randomAccess
+            firstPTS = records[first].pts
         }
 
+        /// Leading pictures of an open-GOP first key frame reference a GOP that is not in the
+        /// file: no decoder can show them, so the first segment starts at the key frame itself.
+        mutating func startAtFirstKeyFrame(_ cuts: inout [Cut]) {
+            guard firstRandomAccess != .closed else { return }
+            start[first] = firstPTS
+            cuts[0].pts = firstPTS
+        }
+    }
+
+    /// The segments that start at `cuts`: packets, priming and the frames each keeps.
+    private static func build(_ cuts: [Cut], gops: GOPs, index: VideoPacketIndex, timeBase: Rational) throws(MediaError) -> SegmentPlan {
+        let records = index.records
+        let (candidates, gopStart) = (gops.candidates, gops.start)
         var segments: [PlannedSegment] = []
         for (n, cut) in cuts.enumerated() {
             let start = cut.key
@@ -100,7 +165,7 @@ public struct SegmentPlanner: Sendable {
                 index: n, primingPacket: priming, startPacket: start, endPacket: end, startPTS: startPTS, endPTS: endPTS,
                 expectedFrames: count, firstPTS: firstPTS, lastPTS: lastPTS, containsCorruptPackets: corrupt))
         }
-        let skipped = plan0Skipped(records, first: first, startPTS: gopStart[first]!)
+        let skipped = plan0Skipped(records, first: gops.first, startPTS: gopStart[gops.first]!)
         let plan = SegmentPlan(segments: segments, timeBase: timeBase, skippedLeadingFrames: skipped,
                                totalFrames: index.shownCount)
         if plan.expectedFrames + skipped != plan.totalFrames {
@@ -185,7 +250,7 @@ public struct SegmentPlanner: Sendable {
 
     /// One past the last packet a segment ending before `next` needs: the next segment's key
     /// frame when it starts a GOP, else the last packet shown before `next.pts`.
-    private func endPacket(before next: Cut, from start: Int, records: [VideoPacketRecord], gopStart: [Int: Int64]) -> Int {
+    private static func endPacket(before next: Cut, from start: Int, records: [VideoPacketRecord], gopStart: [Int: Int64]) -> Int {
         guard next.pts != gopStart[next.key] else { return next.key }
         var after = next.key + 1  // the next key frame in decode order
         while after < records.count, !records[after].randomAccess.isBoundaryCandidate { after += 1 }
@@ -195,7 +260,7 @@ public struct SegmentPlanner: Sendable {
 
     /// Shown frames no segment can produce: before the first key frame in decode order, or its
     /// undecodable leading pictures.
-    private func plan0Skipped(_ records: [VideoPacketRecord], first: Int, startPTS: Int64) -> Int {
+    private static func plan0Skipped(_ records: [VideoPacketRecord], first: Int, startPTS: Int64) -> Int {
         records.indices.filter { i in
             records[i].isShown && (i < first || records[i].pts < startPTS)
         }.count

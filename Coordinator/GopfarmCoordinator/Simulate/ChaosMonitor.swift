@@ -12,6 +12,8 @@ struct ChaosMonitor {
     private(set) var violations: [String] = []
     private var accepted: [String: [Int: Int]] = [:]
     private var ended: [String: Int] = [:]
+    /// Segments the dispatcher split, per job: each adds one to what must be accepted.
+    private var splits: [String: Int] = [:]
     private var failuresByAgent: [String: [String: Int]] = [:]
     private var cancelled: Set<String> = []
     private var step = 0
@@ -42,11 +44,13 @@ struct ChaosMonitor {
             if accepted[job]![n]! > 1 { violate("segment \(n) of \(job) accepted \(accepted[job]![n]!) times", now) }
         case .record(.segmentFailed(let job, _, _, let agent, _)):
             failuresByAgent[job, default: [:]][agent, default: 0] += 1
+        case .record(.split(let job, _, _)):
+            splits[job, default: 0] += 1
         case .finished(let id, let outcome):
             ended[id, default: 0] += 1
             if ended[id]! > 1 { violate("job \(id) ended \(ended[id]!) times", now) }
-            if case .completed(let segments) = outcome {
-                let count = spec.jobs.first { $0.id == id }?.segments.count ?? -1
+            if case .completed(let segments, _) = outcome {
+                let count = (spec.jobs.first { $0.id == id }?.segments.count).map { $0 + splits[id, default: 0] } ?? -1
                 if segments.count != count { violate("job \(id) finished with \(segments.count) of \(count) segments", now) }
                 for n in 0..<max(count, 0) where accepted[id]?[n] != 1 {
                     violate("job \(id) finished but segment \(n) was accepted \(accepted[id]?[n] ?? 0) times", now)

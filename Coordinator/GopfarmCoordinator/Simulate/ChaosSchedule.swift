@@ -57,6 +57,8 @@ struct ChaosSchedule {
                                          submitAt: j == 0 ? 0 : Double.random(in: 0...60, using: &rng))
             job.priority = [.low, .normal, .high].randomElement(using: &rng)!
             job.owner = ["ann", "bob"].randomElement(using: &rng)!
+            // Half the jobs let the dispatcher split segments for the slots (`DispatchSplitter`).
+            if rng.chance(0.5) { job.minimumSplitFrames = Int.random(in: 1...60, using: &rng) }
             jobs.append(job)
         }
         var spec = SimulationSpec(agents: groups, jobs: jobs)

@@ -70,10 +70,14 @@ public struct CostModel: Sendable, Codable {
 /// Predictions of a farm's makespan: `DispatchSimulation` with segments priced by a `CostModel`.
 public enum FarmPrediction {
     /// Simulates one job of `plan` on `hosts`, with the dispatcher's default timing.
+    /// `minimumSplitFrames`: the dispatcher splits segments for the slots, as it does for a video
+    /// it may cut at any frame (`DispatchSplitter`); nil: the plan runs as cut.
     public static func simulate(plan: SegmentPlan, model: CostModel, hosts group: SimulationSpec.AgentGroup, nicBitsPerSecond: Double = 10e9,
-                                timing: DispatchTiming = DispatchTiming()) -> SimulationOutcome {
+                                minimumSplitFrames: Int? = nil, timing: DispatchTiming = DispatchTiming()) -> SimulationOutcome {
         let segments = model.segments(plan)
-        var spec = SimulationSpec(agents: [group], jobs: [SimulationSpec.Job(id: "job", segments: segments)])
+        var job = SimulationSpec.Job(id: "job", segments: segments)
+        job.minimumSplitFrames = minimumSplitFrames
+        var spec = SimulationSpec(agents: [group], jobs: [job])
         // Heartbeats and expiry checks every second, as gopfarm-agent does, up to 100 hosts;
         // past that as often as the segments' length makes them matter (a twentieth of a
         // segment, at most 10 s): a 1,000-host farm of 4-minute segments would otherwise spend

@@ -30,7 +30,8 @@ struct DispatchSimulation {
         case assignment(SegmentAssignment)
     }
 
-    let spec: SimulationSpec
+    /// The farm simulated; a job's segments change when the dispatcher splits one (`split`).
+    private(set) var spec: SimulationSpec
     let timing: DispatchTiming
     var core: DispatchCore
     var queue = EventQueue<Event>()
@@ -197,6 +198,7 @@ struct DispatchSimulation {
                 assign(assignment, to: identity, speculative: speculative)
             case .record(let event):
                 if case .completed(let job, let segment, _) = event { stored[job, default: [:]][segment.result.segment] = segment }
+                if case .split(let job, let split, _) = event { self.split(job, split) }
             case .finished(let id, let outcome):
                 outcomes[id] = outcome
                 finishedAt[id] = now
@@ -294,6 +296,21 @@ struct DispatchSimulation {
         return lines
     }
 
+    /// A segment the dispatcher split: its costs are shared by the parts in proportion to their
+    /// frames, and the job's later segments move up one, as in the store (a restarted
+    /// coordinator in the simulation gets the split plan, as the service replays its splits).
+    private mutating func split(_ id: String, _ split: PlanSplit) {
+        guard let j = spec.jobs.firstIndex(where: { $0.id == id }), spec.jobs[j].segments.indices.contains(split.segment) else { return }
+        let whole = spec.jobs[j].segments[split.segment]
+        func part(_ frames: Int) -> SimulationSpec.Segment {
+            let share = Double(frames) / Double(max(1, whole.frames))
+            return SimulationSpec.Segment(frames: frames, seconds: whole.seconds * share, sentBytes: Int(Double(whole.sentBytes) * share),
+                                          returnedBytes: Int(Double(whole.returnedBytes) * share))
+        }
+        spec.jobs[j].segments[split.segment] = part(split.frames)
+        spec.jobs[j].segments.insert(part(whole.frames - split.frames), at: split.segment + 1)
+    }
+
     /// The `DispatchJob` of a simulated job: a plan of its segments' frame counts.
     static func dispatchJob(_ job: SimulationSpec.Job) -> DispatchJob {
         var segments: [PlannedSegment] = []
@@ -306,7 +323,31 @@ struct DispatchSimulation {
                                            lastPTS: Int64(frame - 1), containsCorruptPackets: false))
         }
         let plan = SegmentPlan(segments: segments, timeBase: Rational(1, 30), skippedLeadingFrames: 0, totalFrames: frame)
-        return DispatchJob(id: job.id, plan: plan, settings: EncodeSettings(), frameRate: Rational(30, 1),
-                           spool: URL(fileURLWithPath: "/sim"), priority: job.priority, owner: job.owner, maxAgents: job.maxAgents)
+        var dispatchJob = DispatchJob(id: job.id, plan: plan, settings: EncodeSettings(), frameRate: Rational(30, 1),
+                                      spool: URL(fileURLWithPath: "/sim"), priority: job.priority, owner: job.owner, maxAgents: job.maxAgents)
+        dispatchJob.splitter = job.minimumSplitFrames.map { DispatchSplitter(minimumFrames: $0, cut: Self.splitFrames) }
+        return dispatchJob
+    }
+
+    /// A simulated plan (one packet per frame, every frame a key frame) with one segment cut.
+    static func splitFrames(_ plan: SegmentPlan, _ split: PlanSplit) -> SegmentPlan? {
+        guard plan.segments.indices.contains(split.segment) else { return nil }
+        let s = plan.segments[split.segment]
+        guard split.frames > 0, split.frames < s.expectedFrames else { return nil }
+        let cut = s.startPTS + Int64(split.frames)
+        var first = s, second = s
+        first.endPacket = Int(cut)
+        first.endPTS = cut
+        first.expectedFrames = split.frames
+        first.lastPTS = cut - 1
+        second.primingPacket = Int(cut)
+        second.startPacket = Int(cut)
+        second.startPTS = cut
+        second.firstPTS = cut
+        second.expectedFrames = s.expectedFrames - split.frames
+        var plan = plan
+        plan.segments.replaceSubrange(split.segment...split.segment, with: [first, second])
+        for n in plan.segments.indices { plan.segments[n].index = n }
+        return plan
     }
 }

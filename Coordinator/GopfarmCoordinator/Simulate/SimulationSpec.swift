@@ -52,6 +52,9 @@ public struct SimulationSpec: Sendable, Codable {
         public var owner = "sim"
         /// Seconds after the start the job is submitted.
         public var submitAt = 0.0
+        /// The dispatcher may split its segments for the slots (`DispatchSplitter`), never into
+        /// parts under this many frames; nil: they run as planned (a video with hidden frames).
+        public var minimumSplitFrames: Int?
 
         public init(id: String, segments: [Segment], maxAgents: Int? = nil, submitAt: Double = 0) {
             self.id = id

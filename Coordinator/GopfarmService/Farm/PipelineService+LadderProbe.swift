@@ -32,7 +32,7 @@ extension PipelineService {
             return
         case .failed(let message):
             fail(id, "the ladder probe failed: \(message)")
-        case .completed(let segments):
+        case .completed(let segments, _):
             preparing.submit { [self] in
                 do {
                     let choice = try wait.probe.choose(segments)

@@ -16,6 +16,8 @@ extension PipelineService {
                 input: row.input, settings: submission.settings, segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds,
                 slotsWhenProbed: { resumedSlots ?? slotsToPlan(row.id, maxAgents: submission.maxAgents) },
                 analysis: submission.analysis == false ? nil : AnalysisSettings())
+                // The dispatcher's splits of an earlier run, so its finished segments keep their places.
+                .splitting(try store.phases(row.id)?.planSplits ?? [])
             // Stopped while it waited for agents: nothing stored, it is planned on the next start.
             guard !stopped.load(ordering: .relaxed) else { return }
             pipeline.logPlan(logger, job: row.id)
@@ -95,9 +97,9 @@ extension PipelineService {
         }
     }
 
-    func stitch(_ id: String, job: ActiveJob, segments: [CompletedSegment]) {
+    func stitch(_ id: String, job: ActiveJob, segments: [CompletedSegment], plan: SegmentPlan) {
         do {
-            let finished = try job.pipeline.finish(segments, outputPath: job.outputPath,
+            let finished = try job.pipeline.finish(segments, plan: plan, outputPath: job.outputPath,
                                                    thumbnails: config.thumbnails.appendingPathComponent(id))
             var warnings = finished.warnings
             do { if let analysis = try finished.analysis?.get() { try store.saveAnalysis(id, analysis) } } catch {

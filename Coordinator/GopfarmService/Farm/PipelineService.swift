@@ -111,12 +111,12 @@ final class PipelineService: Service, Sendable {
             return
         case .failed(let message):
             fail(id, message)
-        case .completed(let segments):
+        case .completed(let segments, let plan):
             guard let job else { return }
             let end = store.secondsSinceSubmission(id)
             try? store.updatePhases(id) { $0.dispatchEnd = end }
             guard case .moved? = try? advance(id, { $0.dispatched() }) else { return }
-            stitching.submit { [self] in stitch(id, job: job, segments: segments) }
+            stitching.submit { [self] in stitch(id, job: job, segments: segments, plan: plan) }
         }
     }
 

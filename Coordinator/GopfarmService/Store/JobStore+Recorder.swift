@@ -52,6 +52,18 @@ struct StoreRecorder: DispatchRecorder {
                             [now, job, n])
                         try run("INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'requeued', ?)",
                             [now, job, "segment \(n): \(reason)"])
+                    case .split(let job, let split, let parts):
+                        // Later segments move up one, through negative indexes (SQLite checks the key row by row).
+                        try run("UPDATE segments SET idx = -idx - 2 WHERE jobId = ? AND idx > ?", [job, split.segment])
+                        try run("UPDATE segments SET idx = -idx - 1 WHERE jobId = ? AND idx < 0", [job])
+                        try run("UPDATE segments SET expectedFrames = ?, primed = ? WHERE jobId = ? AND idx = ?",
+                            [parts[0].expectedFrames, parts[0].isPrimed, job, split.segment])
+                        try run("INSERT INTO segments (jobId, idx, state, expectedFrames, startPTS, primed) VALUES (?, ?, 'pending', ?, ?, ?)",
+                            [job, split.segment + 1, parts[1].expectedFrames, parts[1].startPTS, parts[1].isPrimed])
+                        try run("UPDATE jobs SET segmentsTotal = segmentsTotal + 1 WHERE id = ?", [job])
+                        try JobStore.changePhases(db, job) { $0.planSplits = ($0.planSplits ?? []) + [split] }
+                        try run("INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'split', ?)",
+                            [now, job, "segment \(split.segment) cut into \(parts[0].expectedFrames) + \(parts[1].expectedFrames) frames, so the slots finish together"])
                     case .moved(let job, let n, let attempt, _):
                         try run("UPDATE attempts SET outcome = 'moved', endedAt = ? WHERE jobId = ? AND idx = ? AND attempt = ? AND outcome IS NULL",
                             [now, job, n, attempt])

@@ -8,13 +8,16 @@ import GopfarmCommon
 extension JobStore {
     /// Changes the job's recorded phases in one transaction (attempts are not kept in the column).
     func updatePhases(_ id: String, _ change: (inout JobTimings) -> Void) throws {
-        try pool.write { db in
-            let text = try String.fetchOne(db, sql: "SELECT phases FROM jobs WHERE id = ?", arguments: [id])
-            var phases = text.flatMap { try? JSONDecoder().decode(JobTimings.self, from: Data($0.utf8)) } ?? JobTimings()
-            change(&phases)
-            phases.attempts = []
-            try db.execute(sql: "UPDATE jobs SET phases = ? WHERE id = ?", arguments: [Self.json(phases), id])
-        }
+        try pool.write { db in try Self.changePhases(db, id, change) }
+    }
+
+    /// The same inside a transaction already open (the dispatcher's recorder).
+    static func changePhases(_ db: Database, _ id: String, _ change: (inout JobTimings) -> Void) throws {
+        let text = try String.fetchOne(db, sql: "SELECT phases FROM jobs WHERE id = ?", arguments: [id])
+        var phases = text.flatMap { try? JSONDecoder().decode(JobTimings.self, from: Data($0.utf8)) } ?? JobTimings()
+        change(&phases)
+        phases.attempts = []
+        try db.execute(sql: "UPDATE jobs SET phases = ? WHERE id = ?", arguments: [json(phases), id])
     }
 
     /// The job's recorded phases, without its attempts (nil: none recorded yet).

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Agents that join a running job get parts cut for them (`DispatchSplitter`), on a real
+/// `gopfarm serve`: a job planned for one agent is split when two more connect, and its output
+/// has every source frame at the source's times.
+@Suite("Agents joining a running job", .serialized)
+struct JoiningAgentsTests {
+    struct View: Decodable {
+        var state: String
+        var outputFrames: Int?
+        var error: String?
+        var progress: Progress
+        var timings: Timings?
+        struct Progress: Decodable { var segmentsTotal: Int }
+        struct Timings: Decodable {
+            var plannedSlots: Int?
+            var planSplits: [Split]?
+            var attempts: [Attempt]
+        }
+        struct Split: Decodable { var segment: Int; var frames: Int }
+        struct Attempt: Decodable { var segment: Int; var agent: String; var outcome: String? }
+    }
+
+    @Test("a job cut for one agent is split for the two that join while it runs; every frame is there")
+    func splitForAgentsThatJoin() throws {
+        let dir = TestPaths.scratch("joining")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        // No prefetch: the second segment stays untouched until an agent asks for it.
+        let first = try serve.startAgent(name: "first", extra: ["--insecure", "--prefetch", "0"])
+        defer { first.terminate() }
+        func status(_ id: String) -> View? {
+            guard let out = try? serve.cli(["status", id, "--json"], token: serve.adminToken) else { return nil }
+            return try? JSONDecoder().decode(View.self, from: Data(out.stdout.utf8))
+        }
+        func agents() -> Int {
+            guard let r = try? serve.request("GET", "/v1/agents", token: serve.adminToken),
+                  let list = (try? JSONSerialization.jsonObject(with: r.body)) as? [[String: Any]] else { return 0 }
+            return list.count
+        }
+        var deadline = Date().addingTimeInterval(30)
+        while agents() < 1, Date() < deadline { usleep(100_000) }
+        try #require(agents() == 1, "\(serve.log)")
+
+        // Two 4 s segments (key frames every 2 s) for one slot, each many seconds of veryslow x264.
+        let input = try Fixture.lossyClip(seconds: 8)
+        let submitted = try serve.cli(["submit", input, "-o", dir.appendingPathComponent("out.mp4").path, "--json", "--quiet",
+                                       "--codec", "libx264", "--preset", "veryslow", "--segment-seconds", "4", "--no-analysis"],
+                                      token: serve.adminToken)
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])?["id"] as? String)
+        deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, status(id)?.timings?.attempts.isEmpty ?? true { usleep(100_000) }
+        try #require(status(id)?.timings?.plannedSlots == 1, "\(serve.log)")
+
+        let late = try (1...2).map { try serve.startAgent(name: "late-\($0)") }
+        defer { for a in late { a.terminate() } }
+        var view: View?
+        deadline = Date().addingTimeInterval(300)
+        while Date() < deadline {
+            view = status(id)
+            if let state = view?.state, ["done", "failed", "cancelled"].contains(state) { break }
+            usleep(300_000)
+        }
+        let done = try #require(view, "\(serve.log)")
+        let sourceTimes = try FFmpegOracle.frameTimes(input)
+        #expect(done.state == "done" && done.outputFrames == sourceTimes.count, "\(done.state) \(done.error ?? "")\n\(serve.log)")
+        let splits = done.timings?.planSplits ?? []
+        #expect(!splits.isEmpty, "no split: \(serve.log)")
+        #expect(done.progress.segmentsTotal == 2 + splits.count)
+        // The parts of the second segment went to the agents that joined.
+        let workers = Set(done.timings?.attempts.filter { $0.outcome == "done" && $0.segment >= 1 }.map(\.agent) ?? [])
+        #expect(workers.contains { $0.hasPrefix("late-") }, "\(workers)")
+        let output = dir.appendingPathComponent("fetched.mp4").path
+        let fetched = try serve.cli(["fetch", id, "-o", output], token: serve.adminToken)
+        try #require(fetched.status == 0, "\(fetched.stderr)")
+        let times = try FFmpegOracle.frameTimes(output)
+        #expect(times.count == sourceTimes.count)
+        let off = zip(sourceTimes, times).enumerated().first { abs($0.element.0 - $0.element.1) > 0.003 }
+        #expect(off == nil, "frame \(off?.offset ?? -1): \(off?.element.1 ?? 0) s, source \(off?.element.0 ?? 0) s")
+    }
+}
