@@ -159,12 +159,7 @@ struct AgentLifecycleTests {
                                          log: dir.appendingPathComponent("fleet.log"))
         defer { if fleet.isRunning { kill(fleet.processIdentifier, SIGKILL) } }
         let names: Set<String> = ["fleet-1", "fleet-2", "fleet-3", "fleet-4"]
-        func connected() -> Set<String> {
-            guard let r = try? serve.request("GET", "/v1/agents", token: serve.adminToken),
-                  let agents = (try? JSONSerialization.jsonObject(with: r.body)) as? [[String: Any]] else { return [] }
-            return Set(agents.compactMap { $0["name"] as? String })
-        }
-        try #require(Self.wait(30) { connected() == names }, "\(connected())\n\(serve.log)")
+        try #require(Self.wait(30) { serve.connectedAgents() == names }, "\(serve.connectedAgents())\n\(serve.log)")
 
         // Every member holds a credit before the job exists, so the first four segments go to four agents.
         let r = try serve.request("POST", "/v1/jobs", token: serve.adminToken,

@@ -36,11 +36,7 @@ struct JoiningAgentsTests {
             guard let out = try? serve.cli(["status", id, "--json"], token: serve.adminToken) else { return nil }
             return try? JSONDecoder().decode(View.self, from: Data(out.stdout.utf8))
         }
-        func agents() -> Int {
-            guard let r = try? serve.request("GET", "/v1/agents", token: serve.adminToken),
-                  let list = (try? JSONSerialization.jsonObject(with: r.body)) as? [[String: Any]] else { return 0 }
-            return list.count
-        }
+        func agents() -> Int { serve.connectedAgents().count }
         var deadline = Date().addingTimeInterval(30)
         while agents() < 1, Date() < deadline { usleep(100_000) }
         try #require(agents() == 1, "\(serve.log)")

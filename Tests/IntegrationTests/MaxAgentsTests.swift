@@ -55,11 +55,7 @@ struct MaxAgentsTests {
         defer { serve.stop() }
         let agents = try (1...3).map { try serve.startAgent(name: "agent-\($0)") }
         defer { for a in agents { a.terminate() } }
-        func connected() -> Int {
-            guard let r = try? serve.request("GET", "/v1/agents", token: serve.adminToken),
-                  let list = (try? JSONSerialization.jsonObject(with: r.body)) as? [[String: Any]] else { return 0 }
-            return list.count
-        }
+        func connected() -> Int { serve.connectedAgents().count }
         let deadline = Date().addingTimeInterval(30)
         while connected() < 3, Date() < deadline { usleep(100_000) }
         try #require(connected() == 3, "\(serve.log)")

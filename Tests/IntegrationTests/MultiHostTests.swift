@@ -65,7 +65,7 @@ struct MultiHostTests {
 
         try Self.launchAgents(lab, serve: serve, coordinatorKey: coordinatorKey, dir: dir)
         let names = Set(lab.hosts.map(\.name))
-        try #require(poll(30) { connectedAgents(serve) == names }, "agents did not connect from their hosts: \(connectedAgents(serve))\n\(agentLogs(dir))")
+        try #require(poll(30) { serve.connectedAgents() == names }, "agents did not connect from their hosts: \(serve.connectedAgents())\n\(agentLogs(dir))")
 
         // No content analysis: an agent's time is then mostly the encode (about 0.2 s a segment
         // on half a core), a tenth of a segment's upload at 5 mbit/s.
@@ -94,7 +94,7 @@ struct MultiHostTests {
         try lab.setLink(of: cut, up: false)
         let cutCounters = lab.counters(of: cut)
         note("cut \(cut.name)")
-        try #require(poll(30) { !connectedAgents(serve).contains(cut.name) }, "the coordinator never gave up \(cut.name), whose link is cut\n\(story())")
+        try #require(poll(30) { !serve.connectedAgents().contains(cut.name) }, "the coordinator never gave up \(cut.name), whose link is cut\n\(story())")
         note("coordinator dropped \(cut.name)")
         var requeued: [Attempt] = []
         #expect(try poll(5) {
@@ -137,7 +137,7 @@ struct MultiHostTests {
         try #require(job["state"] as? String == "done", "\(job)\n\(story())\n\(serve.log)")
 
         // The cut host came back by itself once its link did.
-        #expect(try poll(15) { connectedAgents(serve).contains(cut.name) }, "\(cut.name) did not reconnect after its link came back\n\(agentLogs(dir))")
+        #expect(try poll(15) { serve.connectedAgents().contains(cut.name) }, "\(cut.name) did not reconnect after its link came back\n\(agentLogs(dir))")
 
         // A segment the throttled host was running on its 5 mbit link got a speculative copy elsewhere.
         let finishedBefore = Set(before.filter { $0.agent == throttled.name && $0.outcome != nil }.map(\.segment))
@@ -191,7 +191,7 @@ extension MultiHostTests {
         let coordinatorKey = try #require(serve.publicKey, "serve did not announce its public key:\n\(serve.log)")
         let host = lab.hosts[0]
         try Self.launchAgents(lab, serve: serve, coordinatorKey: coordinatorKey, dir: dir)
-        try #require(poll(30) { connectedAgents(serve) == [host.name] }, "the agent did not connect\n\(agentLogs(dir))")
+        try #require(poll(30) { serve.connectedAgents() == [host.name] }, "the agent did not connect\n\(agentLogs(dir))")
 
         let counters = lab.counters(of: host)
         let r = try serve.request("POST", "/v1/jobs", token: serve.adminToken, json: #"""
@@ -253,12 +253,6 @@ private func attempts(_ serve: ServeProcess, _ id: String) throws -> [Attempt] {
 
 private struct TimingsMissing: Error, CustomStringConvertible {
     var description: String
-}
-
-private func connectedAgents(_ serve: ServeProcess) -> Set<String> {
-    guard let r = try? serve.request("GET", "/v1/agents", token: serve.adminToken),
-          let list = (try? JSONSerialization.jsonObject(with: r.body)) as? [[String: Any]] else { return [] }
-    return Set(list.compactMap { $0["name"] as? String })
 }
 
 private func agentLogs(_ dir: URL) -> String {

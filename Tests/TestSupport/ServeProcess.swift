@@ -132,6 +132,13 @@ public final class ServeProcess: @unchecked Sendable {
         try request(method, path, token: token, body: Data(json.utf8), headers: ["Content-Type": "application/json"])
     }
 
+    /// The names of the agents `GET /v1/agents` lists (none when the request fails).
+    public func connectedAgents() -> Set<String> {
+        guard let r = try? request("GET", "/v1/agents", token: adminToken),
+              let list = (try? JSONSerialization.jsonObject(with: r.body)) as? [[String: Any]] else { return [] }
+        return Set(list.compactMap { $0["name"] as? String })
+    }
+
     /// Polls `GET /v1/jobs/{id}` until the job is final; returns its JSON.
     public func waitForJob(_ id: String, timeout: Double = 300) throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
