@@ -173,7 +173,7 @@ struct AgentLifecycleTests {
 
         kill(fleet.processIdentifier, SIGTERM)
         #expect(Self.wait(10) { !fleet.isRunning } && fleet.terminationStatus == 0)
-        #expect(Self.wait(10) { connected().isEmpty }, "the members said goodbye: \(connected())")
+        #expect(Self.wait(10) { serve.connectedAgents().isEmpty }, "the members said goodbye: \(serve.connectedAgents())")
     }
 
     @Test("without a coordinator key the agent refuses to start unless --insecure is given")
