@@ -144,6 +144,8 @@ extension DispatchCore {
     /// Cuts segment `n` before its first lease when it is longer than its share of the work left
     /// on the slots the job can use (`DispatchSplitter`).
     private mutating func split(_ job: JobRuntime, _ n: Int) {
+        // Most hand-outs of a long job are far from a split: tell them without walking the agents.
+        guard job.mightSplit(n, slotsAtMost: connectedSlots) else { return }
         let slots = agents.values.filter { !drained.contains($0.name) && !job.isBlocklisted($0.name) }.map(\.hello.slots)
         let usable = job.job.maxAgents.map { slots.sorted(by: >).prefix($0).reduce(0, +) } ?? slots.reduce(0, +)
         guard let split = job.split(n, slots: usable) else { return }

@@ -22,6 +22,8 @@ struct DispatchCore {
     /// those alone, so a tick costs the same with 10 or 1,000 busy agents.
     private(set) var identities: [String: Data] = [:]
     private(set) var wanting: Set<Data> = []
+    /// The slots of every connected agent (a bound the splitter checks before it counts).
+    private(set) var connectedSlots = 0
     var nextAgentOrder = 0
     var drained: Set<String> = []
     /// Agent public keys ops revoked while this coordinator runs: a CURVE session outlives the
@@ -119,6 +121,7 @@ struct DispatchCore {
     }
 
     mutating func put(_ agent: AgentSession) {
+        connectedSlots += agent.hello.slots - (agents[agent.identity]?.hello.slots ?? 0)
         agents[agent.identity] = agent
         identities[agent.key] = agent.identity
         if agent.credits > 0 { wanting.insert(agent.identity) } else { wanting.remove(agent.identity) }
@@ -126,6 +129,7 @@ struct DispatchCore {
 
     mutating func removeAgent(_ identity: Data) {
         guard let agent = agents.removeValue(forKey: identity) else { return }
+        connectedSlots -= agent.hello.slots
         if identities[agent.key] == identity { identities[agent.key] = nil }
         wanting.remove(identity)
     }

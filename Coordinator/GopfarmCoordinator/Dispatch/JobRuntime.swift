@@ -100,12 +100,19 @@ final class JobRuntime {
         if segments[n].attempts == 1 { framesNotLeased -= job.plan.segments[n].expectedFrames }
     }
 
+    /// Whether `split` could cut segment `n` with at most `slotsAtMost` slots: a cheap bound (the
+    /// work not yet handed out alone, over the most slots there can be) before the real count.
+    func mightSplit(_ n: Int, slotsAtMost: Int) -> Bool {
+        guard job.splitter != nil, n >= tailStart, n == cursor, segments[n].attempts == 0, segments[n].isPending else { return false }
+        return Double(job.plan.segments[n].expectedFrames) > DispatchSplitter.tolerance * Double(framesNotLeased) / Double(max(1, slotsAtMost))
+    }
+
     /// Cuts segment `n`, about to be handed out for the first time, when it is longer than its
     /// share of the work left on `slots` slots (`DispatchSplitter`): the plan gets the two parts
     /// as `n` and `n + 1`, later segments move up one. Only a segment no one started and with
     /// none started after it is cut, so no lease, result or requeue refers to a moved index.
     func split(_ n: Int, slots: Int) -> PlanSplit? {
-        guard let splitter = job.splitter, n >= tailStart, n == cursor, segments[n].attempts == 0, segments[n].isPending else { return nil }
+        guard let splitter = job.splitter, mightSplit(n, slotsAtMost: slots) else { return nil }
         var left = framesNotLeased
         for r in running {
             left += max(0, job.plan.segments[r].expectedFrames - (segments[r].leases.map(\.frames).max() ?? 0))
