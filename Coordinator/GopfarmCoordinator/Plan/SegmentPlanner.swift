@@ -65,76 +65,8 @@ public struct SegmentPlanner: Sendable {
         index.records.allSatisfy(\.isShown)
     }
 
-    /// `plan` with segment `split.segment` cut in two after its first `split.frames` frames, the
-    /// second part decoded from the key frame of its GOP (see `frameCuts`); later segments move
-    /// up one index. For a video where `cutsAtAnyFrame`; nil where the cut would fall on the
-    /// segment's start or among an open GOP's leading pictures.
-    public static func split(_ plan: SegmentPlan, _ split: PlanSplit, index: VideoPacketIndex) throws(MediaError) -> SegmentPlan? {
-        guard plan.segments.indices.contains(split.segment), split.frames > 0 else { return nil }
-        let records = index.records
-        var gops = try GOPs(index)
-        var cuts = plan.segments.map { Cut(key: $0.startPacket, pts: $0.startPTS) }
-        let segment = plan.segments[split.segment]
-        let shown = records[segment.primingPacket..<segment.endPacket].lazy
-            .filter { r in r.isShown && r.pts >= segment.startPTS && segment.endPTS.map { r.pts < $0 } ?? true }
-            .map(\.pts).sorted()
-        guard split.frames < shown.count else { return nil }
-        var pts = shown[split.frames]
-        guard let key = gops.candidates.last(where: { gops.start[$0]! <= pts }) else { return nil }
-        if pts < records[key].pts { pts = gops.start[key]! }
-        guard pts > segment.startPTS else { return nil }
-        cuts.insert(Cut(key: key, pts: pts), at: split.segment + 1)
-        gops.startAtFirstKeyFrame(&cuts)
-        return try build(cuts, gops: gops, index: index, timeBase: plan.timeBase)
-    }
-
-    /// `plan` with each of `splits` applied in order (a job's splits, replayed after a restart).
-    public static func splitting(_ plan: SegmentPlan, _ splits: [PlanSplit], index: VideoPacketIndex) throws(MediaError) -> SegmentPlan {
-        var plan = plan
-        for s in splits {
-            guard let next = try split(plan, s, index: index) else {
-                throw MediaError(.planFailed, "segment \(s.segment) of the job's plan cannot be cut after \(s.frames) frames (the input changed since it was planned)")
-            }
-            plan = next
-        }
-        return plan
-    }
-
-    /// The key frames a segment may start at, and the time each GOP starts.
-    struct GOPs {
-        /// The first decodable packet, then every later key frame (decode order).
-        var candidates: [Int]
-        var first: Int { candidates[0] }
-        /// Start time of the GOP beginning at each candidate: the smallest shown pts in it.
-        var start: [Int: Int64] = [:]
-        let firstRandomAccess: RandomAccessKind
-        let firstPTS: Int64
-
-        init(_ index: VideoPacketIndex) throws(MediaError) {
-            let records = index.records
-            guard let first = index.firstDecodablePacket else {
-                throw MediaError(.planFailed, "the video has no key frame to start decoding from")
-            }
-            candidates = [first] + index.keyFrameIndices.filter { $0 > first }
-            for (n, c) in candidates.enumerated() {
-                let end = n + 1 < candidates.count ? candidates[n + 1] : records.count
-                start[c] = records[c..<end].lazy.filter(\.isShown).map(\.pts).min() ?? records[c].pts
-            }
-            firstRandomAccess = records[first].randomAccess
-            firstPTS = records[first].pts
-        }
-
-        /// Leading pictures of an open-GOP first key frame reference a GOP that is not in the
-        /// file: no decoder can show them, so the first segment starts at the key frame itself.
-        mutating func startAtFirstKeyFrame(_ cuts: inout [Cut]) {
-            guard firstRandomAccess != .closed else { return }
-            start[first] = firstPTS
-            cuts[0].pts = firstPTS
-        }
-    }
-
     /// The segments that start at `cuts`: packets, priming and the frames each keeps.
-    private static func build(_ cuts: [Cut], gops: GOPs, index: VideoPacketIndex, timeBase: Rational) throws(MediaError) -> SegmentPlan {
+    static func build(_ cuts: [Cut], gops: GOPs, index: VideoPacketIndex, timeBase: Rational) throws(MediaError) -> SegmentPlan {
         let records = index.records
         let (candidates, gopStart) = (gops.candidates, gops.start)
         var segments: [PlannedSegment] = []
