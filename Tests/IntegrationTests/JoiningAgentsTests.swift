@@ -43,11 +43,8 @@ struct JoiningAgentsTests {
 
         // Two 4 s segments (key frames every 2 s) for one slot, each many seconds of veryslow x264.
         let input = try Fixture.lossyClip(seconds: 8)
-        let submitted = try serve.cli(["submit", input, "-o", dir.appendingPathComponent("out.mp4").path, "--json", "--quiet",
-                                       "--codec", "libx264", "--preset", "veryslow", "--segment-seconds", "4", "--no-analysis"],
-                                      token: serve.adminToken)
-        try #require(submitted.status == 0, "\(submitted.stderr)")
-        let id = try #require((try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])?["id"] as? String)
+        let id = try serve.submit(input, output: dir.appendingPathComponent("out.mp4").path,
+                                  ["--codec", "libx264", "--preset", "veryslow", "--segment-seconds", "4", "--no-analysis"])
         deadline = Date().addingTimeInterval(60)
         while Date() < deadline, status(id)?.timings?.attempts.isEmpty ?? true { usleep(100_000) }
         try #require(status(id)?.timings?.plannedSlots == 1, "\(serve.log)")

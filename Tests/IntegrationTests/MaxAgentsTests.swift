@@ -111,11 +111,8 @@ struct MaxAgentsTests {
         let serve = try ServeProcess(directory: dir)
         defer { serve.stop() }
         let input = try Fixture.lossyClip(seconds: 8)
-        let submitted = try serve.cli(["submit", input, "-o", dir.appendingPathComponent("late.mp4").path, "--json", "--quiet",
-                                       "--codec", "libx264", "--preset", "ultrafast", "--segment-seconds", "1", "--no-analysis"],
-                                      token: serve.adminToken)
-        try #require(submitted.status == 0, "\(submitted.stderr)")
-        let id = try #require((try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])?["id"] as? String)
+        let id = try serve.submit(input, output: dir.appendingPathComponent("late.mp4").path,
+                                  ["--codec", "libx264", "--preset", "ultrafast", "--segment-seconds", "1", "--no-analysis"])
         // Probed, and waiting for agents: the job says so and holds no plan yet.
         var status = ""
         let deadline = Date().addingTimeInterval(30)

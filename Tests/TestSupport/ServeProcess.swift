@@ -132,6 +132,16 @@ public final class ServeProcess: @unchecked Sendable {
         try request(method, path, token: token, body: Data(json.utf8), headers: ["Content-Type": "application/json"])
     }
 
+    /// `gopfarm submit INPUT -o OUTPUT ARGUMENTS --json` as the admin, without waiting; the job's id.
+    public func submit(_ input: String, output: String, _ arguments: [String]) throws -> String {
+        let out = try cli(["submit", input, "-o", output, "--json", "--quiet"] + arguments, token: adminToken)
+        guard out.status == 0, let job = (try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8))) as? [String: Any],
+              let id = job["id"] as? String else {
+            throw ServeFailure(description: "submit failed (\(out.status)): \(out.stderr)")
+        }
+        return id
+    }
+
     /// The names of the agents `GET /v1/agents` lists (none when the request fails).
     public func connectedAgents() -> Set<String> {
         guard let r = try? request("GET", "/v1/agents", token: adminToken),
