@@ -13,7 +13,7 @@ struct JoiningAgentsTests {
         var error: String?
         var progress: Progress
         var timings: Timings?
-        struct Progress: Decodable { var segmentsTotal: Int }
+        struct Progress: Decodable { var segmentsDone: Int; var segmentsTotal: Int }
         struct Timings: Decodable {
             var plannedSlots: Int?
             var planSplits: [Split]?
@@ -23,8 +23,11 @@ struct JoiningAgentsTests {
         struct Attempt: Decodable { var segment: Int; var agent: String; var outcome: String? }
     }
 
-    @Test("a job cut for one slot is split for the two slots that join while it runs; every frame is there")
-    func splitForAgentsThatJoin() throws {
+    /// With `killCoordinator`, the coordinator is SIGKILLed once a part is done after the split and
+    /// restarted: it must replay the split, keep the finished part where it belongs, and finish.
+    @Test("a job cut for one slot is split for the two slots that join while it runs; every frame is there",
+          arguments: [false, true])
+    func splitForAgentsThatJoin(killCoordinator: Bool) throws {
         let dir = TestPaths.scratch("joining")
         defer { try? FileManager.default.removeItem(at: dir) }
         let serve = try ServeProcess(directory: dir)
@@ -53,6 +56,17 @@ struct JoiningAgentsTests {
         // and the first would see only two slots).
         let late = try serve.startAgent(name: "late", slots: 2)
         defer { late.terminate() }
+        if killCoordinator {
+            deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                let v = status(id)
+                if !(v?.timings?.planSplits ?? []).isEmpty, (v?.progress.segmentsDone ?? 0) >= 1 { break }
+                usleep(100_000)
+            }
+            let before = try #require(status(id), "\(serve.log)")
+            try #require(before.state == "running" && !(before.timings?.planSplits ?? []).isEmpty, "not split and running: \(before.state)\n\(serve.log)")
+            try serve.killAndRestart()
+        }
         var view: View?
         deadline = Date().addingTimeInterval(300)
         while Date() < deadline {
@@ -76,5 +90,9 @@ struct JoiningAgentsTests {
         #expect(times.count == sourceTimes.count)
         let off = zip(sourceTimes, times).enumerated().first { abs($0.element.0 - $0.element.1) > 0.003 }
         #expect(off == nil, "frame \(off?.offset ?? -1): \(off?.element.1 ?? 0) s, source \(off?.element.0 ?? 0) s")
+        if killCoordinator {
+            // The restarted coordinator cut the same plan and kept what was done.
+            #expect(serve.allLogs.contains("kept finished segments"), "\(serve.allLogs)")
+        }
     }
 }
