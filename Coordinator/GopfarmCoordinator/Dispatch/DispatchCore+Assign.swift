@@ -56,7 +56,7 @@ extension DispatchCore {
                     let next: (job: String, segment: Int, speculative: Bool)
                     if let pick = Scheduler.pick(candidates, runningByOwner: runningByOwner) {
                         guard let job = jobs[pick.job], let n = job.nextPending() else { break }
-                        if job.job.splitter != nil { split(job, n) }
+                        split(job, n)
                         next = (pick.job, n, false)
                         runningByOwner[pick.owner, default: 0] += 1
                     } else if !prefetching, let (id, n) = queuedElsewhere(for: agent, cache: &queuedCache, allowed: { allowed($0, identity) }) {
