@@ -41,6 +41,8 @@ struct EncodePipeline {
     private var lastConsumed: Int64 = .min
     private var deinterlacer: Deinterlacer?
     private let deinterlaced = Frame()
+    private let turner: FrameTurner?
+    private let turned = Frame()
 
     init(assignment: SegmentAssignment, sourceParameters: CodecParameters, timeBase: Rational, progress: ProgressCounter) {
         self.assignment = assignment
@@ -50,6 +52,7 @@ struct EncodePipeline {
         analyzer = assignment.analysis.map {
             FrameAnalyzer(settings: $0, timeBase: timeBase, sampleAspect: sourceParameters.sampleAspectRatio)
         }
+        turner = assignment.settings.quarterTurns % 4 == 0 ? nil : FrameTurner(quarterTurns: assignment.settings.quarterTurns)
         let measures = assignment.analysis.map { $0.quality && !assignment.analyzesOnly } ?? false
         let ssimEvery = assignment.analysis?.ssimEvery ?? 1
         if assignment.analyzesOnly {
@@ -95,7 +98,8 @@ struct EncodePipeline {
         }
     }
 
-    /// A frame of the range, in order (deinterlaced when asked): analyze, encode every output.
+    /// A frame of the range, in order (deinterlaced when asked): analyze it as decoded, encode it
+    /// (turned upright first when the settings say so) into every output.
     private mutating func process(_ frame: Frame) throws(MediaError) {
         let t = frame.presentationTime
         if frame.isCorrupt { corrupt.append(t) }
@@ -109,7 +113,14 @@ struct EncodePipeline {
             let keyFrame = assignment.settings.ladder?.startsPackagingSegment(pts: t, previous: previousEncoded, timeBase: timeBase)
                 ?? (previousEncoded == nil)
             previousEncoded = t
-            for i in outputs.indices { try outputs[i].encode(frame, keyFrame: keyFrame) }
+            let picture: Frame
+            if let turner {
+                try turner.turn(frame, into: turned)
+                picture = turned
+            } else {
+                picture = frame
+            }
+            for i in outputs.indices { try outputs[i].encode(picture, keyFrame: keyFrame) }
         }
         count(t)
     }

@@ -26,10 +26,14 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
     public var onlyForcedKeyFrames: Bool
     /// Encode every rung of this ladder from one decode (nil: one output, these settings).
     public var ladder: Ladder?
+    /// Quarter turns clockwise given to every picture before scaling (0: none). gopfarm sets it,
+    /// whatever a submission says: where the output's container cannot store the source's
+    /// rotation, the pictures are turned upright, as the ffmpeg CLI does (`PreparedJob`).
+    public var quarterTurns: Int
 
     public init(codec: String = "libx264", crf: Double? = nil, bitrate: Int? = nil, preset: String? = nil,
                 gop: Int? = nil, pixelFormat: String? = nil, scale: ScaleSpec? = nil, threads: Int = 0, deinterlace: Bool = false,
-                maxRate: Int? = nil, bufferSize: Int? = nil, onlyForcedKeyFrames: Bool = false, ladder: Ladder? = nil) {
+                maxRate: Int? = nil, bufferSize: Int? = nil, onlyForcedKeyFrames: Bool = false, ladder: Ladder? = nil, quarterTurns: Int = 0) {
         self.codec = codec
         self.crf = crf
         self.bitrate = bitrate
@@ -43,6 +47,7 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
         self.bufferSize = bufferSize
         self.onlyForcedKeyFrames = onlyForcedKeyFrames
         self.ladder = ladder
+        self.quarterTurns = quarterTurns
     }
 }
 
@@ -85,7 +90,7 @@ public struct ScaleSpec: Codable, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension EncodeSettings {
-    enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads, deinterlace, maxRate, bufferSize, onlyForcedKeyFrames, ladder }
+    enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads, deinterlace, maxRate, bufferSize, onlyForcedKeyFrames, ladder, quarterTurns }
 
     /// Everything but the codec is optional in JSON (API submissions give only what they change).
     public init(from decoder: any Swift.Decoder) throws {
@@ -97,6 +102,27 @@ extension EncodeSettings {
                   deinterlace: try c.decodeIfPresent(Bool.self, forKey: .deinterlace) ?? false,
                   maxRate: try c.decodeIfPresent(Int.self, forKey: .maxRate), bufferSize: try c.decodeIfPresent(Int.self, forKey: .bufferSize),
                   onlyForcedKeyFrames: try c.decodeIfPresent(Bool.self, forKey: .onlyForcedKeyFrames) ?? false,
-                  ladder: try c.decodeIfPresent(Ladder.self, forKey: .ladder))
+                  ladder: try c.decodeIfPresent(Ladder.self, forKey: .ladder),
+                  quarterTurns: try c.decodeIfPresent(Int.self, forKey: .quarterTurns) ?? 0)
+    }
+
+    /// Optional fields only when set; `quarterTurns` only when not 0, so that submissions (which
+    /// cannot set it: the API refuses it as an unknown field) never carry it.
+    public func encode(to encoder: any Swift.Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(codec, forKey: .codec)
+        try c.encodeIfPresent(crf, forKey: .crf)
+        try c.encodeIfPresent(bitrate, forKey: .bitrate)
+        try c.encodeIfPresent(preset, forKey: .preset)
+        try c.encodeIfPresent(gop, forKey: .gop)
+        try c.encodeIfPresent(pixelFormat, forKey: .pixelFormat)
+        try c.encodeIfPresent(scale, forKey: .scale)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(deinterlace, forKey: .deinterlace)
+        try c.encodeIfPresent(maxRate, forKey: .maxRate)
+        try c.encodeIfPresent(bufferSize, forKey: .bufferSize)
+        try c.encode(onlyForcedKeyFrames, forKey: .onlyForcedKeyFrames)
+        try c.encodeIfPresent(ladder, forKey: .ladder)
+        if quarterTurns != 0 { try c.encode(quarterTurns, forKey: .quarterTurns) }
     }
 }

@@ -49,6 +49,8 @@ public struct PreparedJob: Sendable {
                 warnings.append("the source is interlaced: the ladder's renditions are deinterlaced (bwdif), as streaming players expect progressive video")
             }
         }
+        (settings.quarterTurns, warnings) = Self.uprightTurns(settings, probe: probe, outputPath: checkingEncoder ? outputPath : nil,
+                                                              warnings: warnings)
         if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: settings.ladder == nil ? outputPath : nil) }
         let probed = MonotonicClock.now()
         slots = max(1, slotsWhenProbed())
@@ -70,6 +72,29 @@ public struct PreparedJob: Sendable {
     public static func frameRate(of probe: MediaProbe) -> Rational {
         let stream = probe.info.streams[probe.info.videoStream]
         return [stream.averageFrameRate, stream.realFrameRate].compactMap { $0 }.first { $0.isValid } ?? Rational(25, 1)
+    }
+
+    /// The quarter turns that put a rotated source upright where the output's container cannot
+    /// store its display matrix (FFmpeg 5.1's Matroska and WebM muxers), as the ffmpeg CLI turns
+    /// it when it transcodes; 0 where the container keeps the matrix (MP4, MOV, CMAF) or nothing
+    /// is written. A source that cannot be turned keeps its pictures as stored, with a warning.
+    static func uprightTurns(_ settings: EncodeSettings, probe: MediaProbe, outputPath: String?,
+                             warnings: [String]) -> (Int, [String]) {
+        let degrees = probe.info.streams[probe.info.videoStream].rotation ?? 0
+        guard let outputPath, settings.ladder == nil, degrees != 0,
+              ["mkv", "webm"].contains((outputPath as NSString).pathExtension.lowercased()) else { return (0, warnings) }
+        let turns = FrameTurner.quarterTurns(displayRotation: degrees)
+        let field = AVFieldOrder(rawValue: probe.videoParameters.fieldOrder)
+        let why: String?
+        if turns == 0 {
+            why = "it is not a quarter turn"
+        } else if [AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT].contains(field), !settings.deinterlace {
+            why = "its pictures are interlaced (--deinterlace first makes them turnable)"
+        } else {
+            why = FrameTurner.refusal(format: PixelFormatChoice.unJ(AVPixelFormat(rawValue: probe.videoParameters.format)), quarterTurns: turns)
+        }
+        guard let why else { return (turns, warnings) }
+        return (0, warnings + ["the source is rotated \(Int(degrees))°, which FFmpeg 5.1's Matroska muxer cannot store, and gopfarm cannot turn the pictures upright (\(why)); players will show them unrotated (use .mp4 or .mov to keep the rotation)"])
     }
 
     /// A ladder's rungs that fit the source: a rung taller than the source would only upscale
@@ -197,7 +222,8 @@ public struct PreparedJob: Sendable {
         let format = try PixelFormatChoice.choose(codec: requested.codec,
                                                   source: PixelFormatChoice.unJ(.init(rawValue: p.format)),
                                                   requested: requested.pixelFormat)
-        let size = requested.scale?.resolve(sourceWidth: Int(p.width), sourceHeight: Int(p.height)) ?? (Int(p.width), Int(p.height))
+        let (upright, across) = requested.quarterTurns % 2 == 1 ? (Int(p.height), Int(p.width)) : (Int(p.width), Int(p.height))
+        let size = requested.scale?.resolve(sourceWidth: upright, sourceHeight: across) ?? (upright, across)
         // x264 and x265 cannot code an odd side in subsampled chroma (libx264 says only
         // "Generic error in an external library"); VP9, AV1 and FFV1 can.
         if ["libx264", "libx265"].contains(requested.codec), let desc = av_pix_fmt_desc_get(format),
@@ -211,7 +237,7 @@ public struct PreparedJob: Sendable {
             width: Int32(size.0), height: Int32(size.1), pixelFormat: format, timeBase: probe.videoTimeBase, frameRate: Rational(25, 1)))
         try encoder.selfTest(width: size.0, height: size.1, pixelFormat: format)
         if let outputPath {
-            let out = try OutputContainer(path: outputPath)
+            let out = try OutputContainer(path: outputPath, videoCodecID: encoder.parameters.codecID)
             guard out.accepts(codecID: encoder.parameters.codecID) else {
                 let ext = (outputPath as NSString).pathExtension
                 throw MediaError(.unsupportedContainer, "\(requested.codec) video cannot be stored in a .\(ext) file by this FFmpeg; choose another container (.mkv holds every codec) or codec", path: outputPath)

@@ -15,7 +15,10 @@ extension PipelineService {
             var pipeline = try JobPipeline(
                 input: row.input, settings: submission.settings, segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds,
                 slotsWhenProbed: { resumedSlots ?? slotsToPlan(row.id, maxAgents: submission.maxAgents) },
-                analysis: submission.analysis == false ? nil : AnalysisSettings())
+                analysis: submission.analysis == false ? nil : AnalysisSettings(),
+                // The container is checked to hold the codec, and a rotated source is turned
+                // upright where the container cannot store rotation.
+                checkedOutput: config.outputs.appendingPathComponent(row.id).appendingPathComponent(row.outputName).path)
                 // The dispatcher's splits of an earlier run, so its finished segments keep their places.
                 .splitting(try store.phases(row.id)?.planSplits ?? [])
             // Stopped while it waited for agents: nothing stored, it is planned on the next start.
