@@ -15,22 +15,21 @@ import TestSupport
 /// any ffmpeg re-encode a user runs with default flags.
 @Suite("Frame-exact transcode against the ffmpeg oracle")
 struct FrameExactTests {
-    /// Matroska and the MP4 family, each with a lossless encoder it can hold. FFmpeg 5.1's `mp4`
-    /// muxer has no tag for FFV1 ("Could not find tag for codec ffv1 in stream #0"), so `.mp4`
-    /// gets lossless H.264 (`--crf 0`, which gopfarm asks of x264 as qp 0 at every bit depth),
-    /// with B-frames, so reordering, ctts and edit lists are exercised; `.mov` (the same muxer,
-    /// movenc) is checked with FFV1 on the generated fixtures.
-    static let containers = ["mkv", "mp4"]
+    /// The issue's runs, FFV1 into Matroska and into MP4 (which FFmpeg 5.1's `mp4` muxer has no
+    /// tag for, so gopfarm writes that `.mp4` in QuickTime's layout and says so), and a third,
+    /// `mp4-h264`: lossless H.264 (`--crf 0`, which gopfarm asks of x264 as qp 0 at every bit
+    /// depth) into a real ISO MP4, with B-frames, so reordering, ctts and edit lists are exercised.
+    static let containers = ["mkv", "mp4", "mp4-h264"]
     /// x264 cannot code an odd side in 4:2:0 (gopfarm refuses with a sentence), so a clip with
-    /// one goes into `.mp4` as lossless VP9 (`--crf 0` is libvpx's lossless mode too).
+    /// one goes into `mp4-h264` as lossless VP9 (`--crf 0` is libvpx's lossless mode too).
     static func losslessSettings(_ container: String, source: String) throws -> [String] {
-        if container != "mp4" { return ["--codec", "ffv1"] }
+        if container != "mp4-h264" { return ["--codec", "ffv1"] }
         let s = try FFmpegOracle.videoStream(source)
         let odd = [s["width"], s["height"]].contains { Int($0 ?? "0").map { $0 % 2 == 1 } ?? false }
         return odd ? ["--codec", "libvpx-vp9", "--crf", "0", "--preset", "realtime"] : ["--codec", "libx264", "--crf", "0", "--preset", "veryfast"]
     }
 
-    @Test("generated inputs", arguments: Fixture.allCases, containers + ["mov"])
+    @Test("generated inputs", arguments: Fixture.allCases, containers)
     func generated(_ fixture: Fixture, _ container: String) throws {
         try checkExact(source: try fixture.path(), container: container, name: fixture.rawValue)
     }
@@ -67,25 +66,48 @@ struct FrameExactTests {
         try checkExact(source: Self.newMedia!.appendingPathComponent(clip).path, container: container, name: clip)
     }
 
+    /// A rotated phone clip looks the same in every container: MP4 keeps its display matrix;
+    /// FFmpeg 5.1's Matroska cannot store one, so gopfarm turns the pictures upright (as the CLI
+    /// does when it transcodes), 8 and 10 bits.
+    @Test("rotated sources", arguments: ["90 yuv420p", "180 yuv420p10le", "270 yuv420p"], ["mkv", "mp4"])
+    func rotated(_ turn: String, _ container: String) throws {
+        let parts = turn.split(separator: " ")
+        try checkExact(source: try RotatedClip.path(degrees: Int(parts[0])!, pixelFormat: String(parts[1])), container: container,
+                       name: "rotated \(turn)")
+    }
+
+    /// 4:2:2 chroma turned by 90° would be subsampled down instead of across: gopfarm keeps the
+    /// pictures as stored and says so in one warning (MP4 would have kept the rotation).
+    @Test("a rotated source that cannot be turned is kept as stored, with a warning")
+    func rotatedUnturnable() throws {
+        let source = try RotatedClip.path(degrees: 90, pixelFormat: "yuv422p")
+        let dir = TestPaths.scratch("exact")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("out.mkv").path
+        let run = try FarmCLI.transcode(source, to: output, ["--codec", "ffv1", "--agents", "2", "--segment-seconds", "1"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let warnings = try #require(run.report).warnings
+        #expect(warnings.contains { $0.hasPrefix("the source is rotated -90°, which FFmpeg 5.1's Matroska muxer cannot store, and gopfarm cannot turn the pictures upright (yuv422p's chroma is subsampled across but not down") },
+                "\(warnings)")
+        let expected = try FFmpegOracle.defaultOracle(source, autorotate: false), actual = try FFmpegOracle.defaultOracle(output, autorotate: false)
+        #expect(expected.frames.map(\.hash) == actual.frames.map(\.hash))
+    }
+
     func checkExact(source: String, container: String, name: String) throws {
         let dir = TestPaths.scratch("exact")
         defer { try? FileManager.default.removeItem(at: dir) }
         let label = "\(name) → .\(container)"
-        let output = dir.appendingPathComponent("out.\(container)").path
+        let output = dir.appendingPathComponent("out.\(container.prefix { $0 != "-" })").path
         // Three agents: the plan is cut for three slots, so every clip with three key frames has
         // at least three segments (two seams) however short it is.
         let run = try FarmCLI.transcode(source, to: output, Self.losslessSettings(container, source: source) + ["--agents", "3", "--segment-seconds", "1"])
         try #require(run.output.status == 0, "gopfarm failed on \(label): \(run.output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         let report = try #require(run.report)
 
-        // Matroska in FFmpeg 5.1 cannot store a display matrix (the product warns): there the
-        // pixels are compared as stored, on both sides. Everywhere else rotation is applied, as the
-        // CLI does by default.
-        let rotated = try FFmpegOracle.rotation(source) != 0
-        let autorotate = !(container == "mkv" && rotated)
-        let expected = try FFmpegOracle.defaultOracle(source, autorotate: autorotate,
-                                                      inputFlags: Self.sourceOracleFlags[name] ?? [])
-        let actual = try FFmpegOracle.defaultOracle(output, autorotate: autorotate)
+        // Rotation is applied on both sides, as the CLI does by default: MP4 keeps the display
+        // matrix; FFmpeg 5.1's Matroska cannot store one, so gopfarm turns the pictures upright.
+        let expected = try FFmpegOracle.defaultOracle(source, inputFlags: Self.sourceOracleFlags[name] ?? [])
+        let actual = try FFmpegOracle.defaultOracle(output)
         let facts = try describe(source, expected) + "; output " + describe(output, actual)
 
         #expect(actual.frames.count == expected.frames.count,

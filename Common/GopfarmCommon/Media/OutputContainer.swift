@@ -5,13 +5,19 @@ import Foundation
 /// renamed only by `finish()`, so a failed or interrupted job never leaves a file that looks
 /// valid; `deinit` without `finish()` removes the partial file.
 public final class OutputContainer {
-    let context: UnsafeMutablePointer<AVFormatContext>
+    private(set) var context: UnsafeMutablePointer<AVFormatContext>
     public let path: String
     let partialPath: String
     private var headerWritten = false
     private var finished = false
 
-    public init(path: String) throws(MediaError) {
+    /// True when a `.mp4` is written in QuickTime's layout (see `init`).
+    public private(set) var quickTimeLayout = false
+
+    /// `videoCodecID`: the video the file will hold. FFmpeg 5.1's MP4 muxer has no tag for some
+    /// codecs its QuickTime muxer writes (FFV1); such a `.mp4` is written in QuickTime's layout
+    /// (brand `qt  `), which FFmpeg, VLC and mpv read as they read any MP4 (`quickTimeLayout`).
+    public init(path: String, videoCodecID: UInt32? = nil) throws(MediaError) {
         self.path = path
         partialPath = path + ".partial"
         let ext = (path as NSString).pathExtension.lowercased()
@@ -24,10 +30,24 @@ public final class OutputContainer {
         default:
             throw MediaError(.unsupportedContainer, "cannot write '.\(ext)' files; use .mp4, .mov, .mkv or .webm", path: path)
         }
+        context = try Self.muxer(formatName, path: path, partialPath: partialPath)
+        if formatName == "mp4", let videoCodecID, !accepts(codecID: videoCodecID) {
+            let quickTime = try Self.muxer("mov", path: path, partialPath: partialPath)
+            if Self.acceptsVideo(quickTime, videoCodecID) {
+                avformat_free_context(context)
+                context = quickTime
+                quickTimeLayout = true
+            } else {
+                avformat_free_context(quickTime)
+            }
+        }
+    }
+
+    private static func muxer(_ formatName: String, path: String, partialPath: String) throws(MediaError) -> UnsafeMutablePointer<AVFormatContext> {
         var ctx: UnsafeMutablePointer<AVFormatContext>? = nil
         try avCheck(avformat_alloc_output_context2(&ctx, nil, formatName, partialPath), .muxFailed, "cannot create a \(formatName) muxer", path: path)
         guard let ctx else { throw MediaError(.muxFailed, "cannot create a \(formatName) muxer", path: path) }
-        context = ctx
+        return ctx
     }
 
     deinit {
@@ -51,15 +71,19 @@ public final class OutputContainer {
             // FFmpeg writes Opus and FLAC only into MP4, not QuickTime.
             if formatName == "mov", [AV_CODEC_ID_OPUS, AV_CODEC_ID_FLAC].contains(id) { return false }
         }
+        if avcodec_get_type(id) == AVMEDIA_TYPE_VIDEO { return Self.acceptsVideo(context, codecID) }
+        return avformat_query_codec(context.pointee.oformat, id, gf_FF_COMPLIANCE_NORMAL()) == 1
+    }
+
+    private static func acceptsVideo(_ context: UnsafeMutablePointer<AVFormatContext>, _ codecID: UInt32) -> Bool {
+        let id = AVCodecID(rawValue: codecID)
         if avformat_query_codec(context.pointee.oformat, id, gf_FF_COMPLIANCE_NORMAL()) == 1 { return true }
         // QuickTime's muxer also writes any video codec that has an AVI (RIFF) tag (FFV1…),
         // which its table of known tags does not list.
-        if formatName == "mov", avcodec_get_type(id) == AVMEDIA_TYPE_VIDEO {
-            var tables: [OpaquePointer?] = [avformat_get_riff_video_tags(), nil]
-            var tag: UInt32 = 0
-            return tables.withUnsafeMutableBufferPointer { av_codec_get_tag2($0.baseAddress, id, &tag) } == 1
-        }
-        return false
+        guard String(cString: context.pointee.oformat.pointee.name) == "mov" else { return false }
+        var tables: [OpaquePointer?] = [avformat_get_riff_video_tags(), nil]
+        var tag: UInt32 = 0
+        return tables.withUnsafeMutableBufferPointer { av_codec_get_tag2($0.baseAddress, id, &tag) } == 1
     }
 
     /// Adds a stream and returns its index.

@@ -28,11 +28,11 @@ public struct Stitcher {
             throw MediaError(.segmentMismatch, "\(segments.count) of \(plan.segments.count) segments are done")
         }
         let source = try InputContainer(path: sourcePath)
-        let out = try OutputContainer(path: outputPath)
         let videoIn = probe.info.videoStream
         let tb = probe.videoTimeBase
         let first = try load(segments[0])
         let videoParameters = first.header.parameters
+        let out = try OutputContainer(path: outputPath, videoCodecID: videoParameters.codecID)
         guard out.accepts(codecID: videoParameters.codecID) else {
             throw MediaError(.unsupportedContainer, "\(videoParameters.codecName) video cannot be stored in a .\((outputPath as NSString).pathExtension) file", path: outputPath)
         }
@@ -79,9 +79,8 @@ public struct Stitcher {
             }
         }
         let ext = (outputPath as NSString).pathExtension.lowercased()
-        let rotation = source.rotation(stream: videoIn)
-        if rotation != 0, ["mkv", "webm"].contains(ext) {
-            warnings.append("the source is rotated \(Int(rotation))° but FFmpeg 5.1's Matroska muxer cannot store rotation; players will show the frames unrotated (use .mp4 or .mov to keep it)")
+        if out.quickTimeLayout {
+            warnings.append("FFmpeg 5.1's MP4 muxer cannot store \(videoParameters.codecName) video, so the .\(ext) file is written as QuickTime (as a .mov would be), which FFmpeg, VLC and mpv read")
         }
         // Matroska is written with timestamps as they are (libavformat's default would shift
         // every stream later when one starts below zero, so the video would start 6.5 ms late
