@@ -43,6 +43,7 @@ struct SubmitCommand: AsyncParsableCommand {
     var maxAgents: Int?
 
     @Option(help: ArgumentHelp("Encode with this named preset (gopfarm presets list); encoding flags given override its fields. "
+                               + "--preset NAME does the same when NAME is none of the encoder's own presets (medium, 8, good …). "
                                + "Without it and without encoding flags, your default preset applies when you have one.",
                                valueName: "name"))
     var usePreset: String?
@@ -84,6 +85,14 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     private func submit(state: WaitState) async throws {
+        // `--preset NAME` names a farm preset when NAME is none of the encoder's own presets.
+        var encode = self.encode
+        var usePreset = self.usePreset
+        if usePreset == nil, let name = encode.preset, !EncodeSettings.isEncoderPreset(name, codec: encode.codec ?? "libx264") {
+            usePreset = name
+            encode.preset = nil
+        }
+        let namedByPresetFlag = usePreset != nil && self.usePreset == nil
         var submission = JobSubmission(outputName: (output as NSString).lastPathComponent, settings: try encode.settings(threads: 0),
                                        segmentSeconds: segmentSeconds, priority: priority, analysis: noAnalysis ? false : nil,
                                        maxAgents: maxAgents, preset: usePreset,
@@ -99,6 +108,13 @@ struct SubmitCommand: AsyncParsableCommand {
             return
         }
         let api = try client.makeClient()
+        if namedByPresetFlag, let name = usePreset {
+            let presets: [PresetView] = try await api.send("GET", "/v1/presets")
+            guard presets.contains(where: { $0.name == name }) else {
+                let codec = encode.codec ?? "libx264"
+                throw MediaError(.invalidOption, "'\(JobRules.quote(name))' is neither a \(codec) preset nor a preset of yours or the farm's (gopfarm presets list shows them)")
+            }
+        }
         if wait {
             try Self.checkWritable(output)
             if submission.settings.ladder != nil { try JobRules.checkOutputDirectory(output) }

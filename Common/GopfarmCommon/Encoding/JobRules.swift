@@ -117,6 +117,12 @@ extension EncodeSettings {
         if let ladder { try ladder.validate(base: self) }
     }
 
+    /// Whether `preset` is one of `codec`'s own presets (`submit --preset` otherwise takes it for
+    /// a named preset of the farm's).
+    public static func isEncoderPreset(_ preset: String, codec: String) -> Bool {
+        (try? checkPreset(preset, codec: codec)) != nil
+    }
+
     static func checkPreset(_ preset: String, codec: String) throws(MediaError) {
         let q = JobRules.quote(preset)
         switch codec {
