@@ -21,6 +21,26 @@ struct TokenHygieneTests {
             #expect(again.error == "a token named 'alice' exists already (jobs belong to the name, so a second one would see the first one's jobs); pick another name")
             let other = try await H.send(client, .post, "/v1/tokens", token: h.admin, json: #"{"name":"alice2","role":"producer"}"#)
             #expect(other.status == 201, "\(other.text)")
+            // Alice and alice would read as one person in every list.
+            let cased = try await H.send(client, .post, "/v1/tokens", token: h.admin, json: #"{"name":"Alice","role":"producer"}"#)
+            #expect(cased.status == 409 && cased.error?.hasPrefix("a token named 'alice' exists already") == true, "\(cased.text)")
+        }
+    }
+
+    @Test("the only active admin token cannot be revoked: no one could create tokens after it")
+    func lastAdmin() async throws {
+        let h = try await H.Harness()
+        defer { h.remove() }
+        try await h.test { client in
+            let refused = try await H.send(client, .delete, "/v1/tokens/admin", token: h.admin)
+            #expect(refused.status == 409, "\(refused.text)")
+            #expect(refused.error == "'admin' is the only active admin token, and only an admin creates tokens; create another first (gopfarm token create --role admin --name NAME), then revoke this one")
+            #expect(try await H.send(client, .get, "/v1/tokens", token: h.admin).status == 200)
+            // With a second admin, the first may go.
+            let made = try await H.send(client, .post, "/v1/tokens", token: h.admin, json: #"{"name":"root2","role":"admin"}"#)
+            let second = try APIJSON.decoder.decode(TokenCreated.self, from: Data(made.text.utf8))
+            #expect(try await H.send(client, .delete, "/v1/tokens/admin", token: second.token).status == 200)
+            #expect(try await H.send(client, .delete, "/v1/tokens/root2", token: second.token).status == 409)
         }
     }
 

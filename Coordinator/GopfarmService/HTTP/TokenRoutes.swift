@@ -42,9 +42,11 @@ struct TokenRoutes {
         tokens.delete("{name}") { _, context in
             let caller = try context.requireCaller(.admin)
             let name = try pathParameter("name", context)
-            guard try await service.store.revokeToken(name: name) else {
-                throw APIError(.notFound, "no active token named '\(name.prefix(100))'")
+            let revoked: Bool
+            do { revoked = try await service.store.revokeToken(name: name) } catch let last as LastAdminToken {
+                throw APIError(.conflict, last.description)
             }
+            guard revoked else { throw APIError(.notFound, "no active token named '\(name.prefix(100))'") }
             await service.store.event(job: nil, kind: "token", "\(caller.name) revoked the token \(name)")
             return try json(["revoked": name])
         }

@@ -29,6 +29,14 @@ public struct TokenNameTaken: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// The token is the farm's only active admin token: revoking it would leave no one who can create tokens.
+public struct LastAdminToken: Error, Sendable, CustomStringConvertible {
+    public var name: String
+    public var description: String {
+        "'\(name)' is the only active admin token, and only an admin creates tokens; create another first (gopfarm token create --role admin --name NAME), then revoke this one"
+    }
+}
+
 /// Tokens: random 32-byte secrets of which only the SHA-256 is stored; a unique name each (the
 /// owner of its jobs), an optional expiry, revoked ones kept (their name stays taken: their jobs
 /// still carry it). `lastUsedAt` is written at most once a minute per token.
@@ -52,8 +60,9 @@ extension JobStore {
     }
 
     static func insertToken(_ db: Database, _ token: String, name: String, role: Role, expiresAt: Date?) throws {
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tokens WHERE name = ?)", arguments: [name]) == true {
-            throw TokenNameTaken(name: name)
+        // Alice and alice would read as one person in every list: names are unique ignoring case.
+        if let taken = try String.fetchOne(db, sql: "SELECT name FROM tokens WHERE name = ? COLLATE NOCASE", arguments: [name]) {
+            throw TokenNameTaken(name: taken)
         }
         try db.execute(sql: "INSERT INTO tokens (name, role, hash, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?)",
                        arguments: [name, role.rawValue, SHA256.hex(Data(token.utf8)), Date(), expiresAt])
@@ -111,9 +120,17 @@ extension JobStore {
     }
 
     /// Revokes the named token; false when there is no such token or it was revoked already.
+    /// Never the last active admin token: only an admin creates tokens, so revoking it would lock
+    /// every one out of the farm for good (`LastAdminToken`).
     public func revokeToken(name: String) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE tokens SET revokedAt = ? WHERE name = ? AND revokedAt IS NULL", arguments: [Date(), name])
+        let now = Date()
+        return try await pool.write { db in
+            let admins = "role = 'admin' AND revokedAt IS NULL AND (expiresAt IS NULL OR expiresAt > ?)"
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tokens WHERE name = ? AND \(admins))", arguments: [name, now]) == true,
+               try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tokens WHERE \(admins)", arguments: [now]) == 1 {
+                throw LastAdminToken(name: name)
+            }
+            try db.execute(sql: "UPDATE tokens SET revokedAt = ? WHERE name = ? AND revokedAt IS NULL", arguments: [now, name])
             return db.changesCount > 0
         }
     }
