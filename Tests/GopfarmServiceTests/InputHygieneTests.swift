@@ -35,6 +35,12 @@ struct InputHygieneTests {
             }
             let bobs = try await H.send(client, .post, "/v1/jobs", token: h.bob, json: #"{"input":"\#(path)","settings":{"codec":"libx264"}}"#)
             #expect(bobs.status == 201, "\(bobs.text)")
+            // A missing upload gets the same answer as an existing one of another producer's,
+            // so the answers tell nothing about which uploads exist.
+            let missing = h.service.config.uploads.appendingPathComponent("0123456789ab-other.mp4").path
+            let guessed = try await H.send(client, .post, "/v1/jobs", token: h.alice, json: #"{"input":"\#(missing)","settings":{"codec":"libx264"}}"#)
+            #expect(guessed.status == 403 && guessed.error == "input \(missing) is not an upload of yours (submit your own uploads by their id: \"upload\")",
+                    "\(guessed.text)")
         }
     }
 

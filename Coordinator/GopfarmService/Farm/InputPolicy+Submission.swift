@@ -15,7 +15,7 @@ extension InputPolicy {
             let id = String((real as NSString).lastPathComponent.prefix { $0 != "-" })
             let found: (path: String, fileName: String)?
             do { found = try await store.upload(id, owner: caller.name) } catch { throw APIError(.unavailable, "\(error)") }
-            guard let found, InputPolicy.resolve(found.path) == real else { throw APIError(.forbidden, "input \(path.prefix(500)) is not an upload of yours (submit your own uploads by their id: \"upload\")") }
+            guard let found, InputPolicy.resolve(found.path) == real else { throw notAnUploadOfYours(path) }
             return (real, Self.defaultOutputName(for: found.fileName))
         case (nil, let upload?):
             let found: (path: String, fileName: String)?

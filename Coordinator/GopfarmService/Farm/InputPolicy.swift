@@ -34,6 +34,9 @@ struct InputPolicy: Sendable {
         guard path.utf8.count <= 4096, !path.contains("\0") else { throw APIError(.badRequest, "input path is not a valid path") }
         guard let real = Self.resolve(path) else {
             guard let ancestor = Self.deepestExistingAncestor(of: path), isInside(ancestor) else { throw outside(path) }
+            // Under uploads, a missing file gets the answer another producer's upload gets, so
+            // the answers tell nothing about which uploads exist.
+            if Self.contains(uploadsRoot, ancestor) { throw notAnUploadOfYours(path) }
             throw APIError(.unprocessable, "input \(path) does not exist on the coordinator")
         }
         guard isInside(real), isUpload(real) || !Self.contains(dataDirectory, real) else { throw outside(path) }
@@ -52,6 +55,10 @@ struct InputPolicy: Sendable {
 
     static func contains(_ directory: String, _ real: String) -> Bool {
         real == directory || real.hasPrefix(directory.hasSuffix("/") ? directory : directory + "/")
+    }
+
+    func notAnUploadOfYours(_ path: String) -> APIError {
+        APIError(.forbidden, "input \(path.prefix(500)) is not an upload of yours (submit your own uploads by their id: \"upload\")")
     }
 
     private func outside(_ path: String) -> APIError {
