@@ -20,7 +20,7 @@ extension JobSubmission {
 
     /// A ladder's output is a directory named after `outputName` less a container extension.
     public static func checkLadderOutputName(_ name: String) throws(MediaError) {
-        guard !name.isEmpty, name.count <= 255, !name.contains("/"), !name.contains("\0"), !name.hasPrefix(".") else {
+        guard !name.isEmpty, name.count <= 255, !name.contains("/"), !JobRules.hasControlCharacters(name), !name.hasPrefix(".") else {
             throw MediaError(.invalidOption, "a ladder's output name must be a plain directory name such as film, not '\(JobRules.quote(name))'")
         }
     }

@@ -9,7 +9,7 @@ public enum WebhookRules {
         let lower = url.lowercased()
         guard url.count <= 2000, lower.hasPrefix("http://") || lower.hasPrefix("https://"),
               url.dropFirst(lower.hasPrefix("https://") ? 8 : 7).first.map({ $0 != "/" }) == true,
-              !url.contains(where: { $0.isWhitespace }) else {
+              !url.contains(where: { $0.isWhitespace }), !JobRules.hasControlCharacters(url) else {
             throw MediaError(.invalidOption, "a webhook URL is http:// or https:// with a host, at most 2000 characters, not '\(JobRules.quote(url))'")
         }
     }

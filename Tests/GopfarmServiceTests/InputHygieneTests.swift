@@ -60,6 +60,29 @@ struct InputHygieneTests {
         }
     }
 
+    /// Names others see in tables and logs carry no escape sequences or line breaks: one
+    /// producer's ESC [2J would clear ops' terminal in `gopfarm status` or `gopfarm jobs`.
+    @Test("control characters are refused in output names, input paths and webhook URLs, and echoed escaped")
+    func controlCharacters() async throws {
+        let h = try await H.Harness()
+        defer { h.remove() }
+        try await h.test { client in
+            let clip = try JSONSerialization.data(withJSONObject: h.clip, options: .fragmentsAllowed)
+            let input = String(decoding: clip, as: UTF8.self)
+            let named = try await H.send(client, .post, "/v1/jobs", token: h.alice,
+                                         json: #"{"input":\#(input),"outputName":"\u001b[2Jred\nx.mp4","settings":{"codec":"libx264"}}"#)
+            #expect(named.status == 422 || named.status == 400, "\(named.text)")
+            #expect(named.error == #"the output name must be a plain file name such as movie.mp4, not '\u{1B}[2Jred\u{A}x.mp4'"#, "\(named.text)")
+            let hooked = try await H.send(client, .post, "/v1/jobs", token: h.alice,
+                                          json: #"{"input":\#(input),"webhooks":[{"url":"http://example.com/\u001b[31m"}],"settings":{"codec":"libx264"}}"#)
+            #expect([400, 422].contains(hooked.status) && (hooked.error ?? "").contains(#"\u{1B}[31m"#), "\(hooked.text)")
+            let path = try await H.send(client, .post, "/v1/jobs", token: h.alice,
+                                        json: #"{"input":"\#(h.inputs.path)/a\nb.mp4","settings":{"codec":"libx264"}}"#)
+            #expect(path.status == 400 && (path.error ?? "").hasPrefix("input paths may not contain control characters"), "\(path.text)")
+            #expect(!named.text.contains("\u{1B}") && !hooked.text.contains("\u{1B}"))
+        }
+    }
+
     @Test("the data directory is never an input, even inside a root")
     func dataDirectoryInsideARoot() throws {
         let root = TestPaths.scratch("input-policy")

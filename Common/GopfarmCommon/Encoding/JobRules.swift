@@ -30,7 +30,7 @@ public enum JobRules {
 
     /// The output's file name (its extension picks the container, which must hold the codec).
     public static func checkOutputName(_ name: String, codec: String) throws(MediaError) {
-        guard !name.isEmpty, name.count <= 255, !name.contains("/"), !name.contains("\0"), !name.hasPrefix(".") else {
+        guard !name.isEmpty, name.count <= 255, !name.contains("/"), !hasControlCharacters(name), !name.hasPrefix(".") else {
             throw MediaError(.invalidOption, "the output name must be a plain file name such as movie.mp4, not '\(quote(name))'")
         }
         let ext = name.split(separator: ".", omittingEmptySubsequences: false).dropFirst().last.map { String($0).lowercased() } ?? ""
@@ -69,8 +69,23 @@ public enum JobRules {
     }
 
     /// At most `quoteLimit` characters of what the user gave, with `…` when cut.
+    /// User text as a sentence shows it: cut at `quoteLimit`, control characters written as
+    /// `\u{1B}` so that nothing echoed rewrites a terminal.
     public static func quote(_ text: String) -> String {
-        text.count <= quoteLimit ? text : String(text.prefix(quoteLimit)) + "…"
+        let cut = text.count <= quoteLimit ? text : String(text.prefix(quoteLimit)) + "…"
+        guard hasControlCharacters(cut) else { return cut }
+        return cut.unicodeScalars.map { isControl($0) ? "\\u{\(String($0.value, radix: 16, uppercase: true))}" : String($0) }.joined()
+    }
+
+    /// Whether text holds a control character (C0, DEL or C1: escape sequences, newlines, tabs).
+    /// Names, paths and URLs that others see in tables and logs may not: one user's ESC [2J
+    /// would clear another's terminal.
+    public static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains(where: isControl)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control
     }
 
     /// A number as the user would write it: 60, not 60.0.

@@ -88,7 +88,8 @@ extension DispatchCore {
             return
         }
         guard let hello, (1...64).contains(hello.slots), !hello.name.isEmpty,
-              hello.name.count <= 200, hello.encoders.count <= 64, hello.agentVersion.count <= 100 else {
+              hello.name.count <= 200, !JobRules.hasControlCharacters(hello.name + hello.agentVersion),
+              hello.encoders.count <= 64, hello.agentVersion.count <= 100 else {
             count { $0.rejectedMessages += 1 }
             logger.warning("rejected a malformed hello")
             return

@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 
 /// Which submitted paths the coordinator reads: absolute, without `..`, a regular readable file
 /// inside one of the input roots once links are resolved.
@@ -32,6 +33,10 @@ struct InputPolicy: Sendable {
         guard path.hasPrefix("/") else { throw APIError(.badRequest, "input must be an absolute path on the coordinator, not '\(path.prefix(200))'") }
         guard !path.split(separator: "/").contains("..") else { throw APIError(.badRequest, "input paths may not contain '..'") }
         guard path.utf8.count <= 4096, !path.contains("\0") else { throw APIError(.badRequest, "input path is not a valid path") }
+        // Paths appear in every producer's and ops' job lists: no escape sequences or line breaks.
+        guard !JobRules.hasControlCharacters(path) else {
+            throw APIError(.badRequest, "input paths may not contain control characters (line breaks, escapes): '\(JobRules.quote(path))'")
+        }
         guard let real = Self.resolve(path) else {
             guard let ancestor = Self.deepestExistingAncestor(of: path), isInside(ancestor) else { throw outside(path) }
             // Under uploads, a missing file gets the answer another producer's upload gets, so

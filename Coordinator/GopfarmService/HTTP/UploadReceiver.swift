@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import GopfarmAPI
 import Hummingbird
 
@@ -15,7 +16,7 @@ struct UploadReceiver {
         try service.checkDiskBudget(incoming: request.headers[.contentLength].flatMap(Int64.init) ?? 0, what: "this upload")
         let rawName = request.headers.first { $0.name.canonicalName == "x-filename" }?.value ?? "upload.bin"
         let fileName = (rawName as NSString).lastPathComponent
-        guard !fileName.isEmpty, fileName.count <= 255, !fileName.hasPrefix("."), !fileName.contains("\0") else {
+        guard !fileName.isEmpty, fileName.count <= 255, !fileName.hasPrefix("."), !JobRules.hasControlCharacters(fileName) else {
             throw APIError(.badRequest, "X-Filename must be a plain file name")
         }
         let id = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16)).lowercased()
