@@ -29,16 +29,28 @@ public struct FarmRequestContext: RequestContext {
 
 /// The API's JSON dialect: ISO-8601 dates, sorted keys.
 public enum APIJSON {
+    /// Dates to the millisecond (RFC 3339 with a fraction): a job of a few seconds would otherwise
+    /// read as starting and finishing in the same second ("in 0.0 s").
     public static var encoder: JSONEncoder {
         let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        e.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(date.formatted(style))
+        }
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return e
     }
 
+    /// With or without a fraction of a second.
     public static var decoder: JSONDecoder {
         let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
+        d.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not an ISO-8601 date"))
+        }
         return d
     }
 }
