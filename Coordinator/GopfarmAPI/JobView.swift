@@ -54,6 +54,8 @@ public struct JobView: Codable, Sendable, Equatable {
     public var timings: JobTimings?
     /// The job's `maxAgents`, when it has one.
     public var maxAgents: Int?
+    /// The named preset the job was encoded with (given, or the owner's default), when one was.
+    public var preset: String?
     /// A ladder job's renditions and files (its `outputName` is then a directory).
     public var ladder: JobLadder?
     /// True while the job, probed, waits for an agent to connect (its plan is cut for the slots

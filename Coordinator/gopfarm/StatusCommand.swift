@@ -32,6 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
         var t = "job \(j.id): \(j.state.rawValue), \(j.priority.rawValue) priority, owner \(j.owner)\n"
         t += "  input:     \(j.input)\n"
         t += j.ladder == nil ? "  output:    \(j.outputName) (\(j.codec))\n" : "  output:    \(j.outputName)/ (a ladder, \(j.codec))\n"
+        if let preset = j.preset { t += "  preset:    \(preset)\n" }
         if p.segmentsTotal > 0 || !j.state.isFinal {
             t += "  progress:  \(j.percent): \(p.segmentsDone)/\(p.segmentsTotal) segments, \(p.framesDone)/\(p.framesTotal) frames"
             if !j.state.isFinal { t += ", \(TranscodeCommand.count(p.agents, "agent")) working" }

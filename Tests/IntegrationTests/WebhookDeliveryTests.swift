@@ -150,6 +150,9 @@ struct WebhookDeliveryTests {
         #expect(stored.first == ["tiny", "ultrafast", "24.0"] || stored.first == ["tiny", "ultrafast", "24"], "\(stored)")
         let job = try serve.waitForJob(id, timeout: 120)
         try #require(job["state"] as? String == "done", "\(job)")
+        #expect(job["preset"] as? String == "tiny", "\(job)")
+        let status = try serve.cli(["status", id], token: alice)
+        #expect(status.stdout.contains("  preset:    tiny\n"), "\(status.stdout)")
 
         // The third job.done try comes 0.2 + 0.4 s after the first.
         let deadline = Date().addingTimeInterval(20)

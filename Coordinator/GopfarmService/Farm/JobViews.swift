@@ -52,6 +52,7 @@ struct JobViews: Sendable {
             outputBytes: row.outputBytes, agents: agents, maxAgents: submission?.maxAgents,
             ladder: submission?.settings.ladder.map(Self.requested))
         var shown = updated(view, live: live)
+        shown.preset = submission?.preset
         if waiting, shown.state == .planning { shown.waitingForAgents = true }
         if let probe, shown.state == .planning, shown.ladder != nil {
             shown.ladder?.probe = JobLadder.Probe(segmentsDone: probe.segmentsDone, segmentsTotal: probe.segmentsTotal, agents: probe.agents)
