@@ -49,6 +49,8 @@ public struct WebhookView: Codable, Sendable, Equatable {
     public var events: [WebhookEvent]
     public var createdAt: Date
     public var signed: Bool
+    /// When its receiver answered 410 Gone: the webhook hears nothing after (remove it, or add it again).
+    public var goneAt: Date?
 
     public init(id: String, owner: String, scope: WebhookScope, job: String?, url: String, events: [WebhookEvent], createdAt: Date, signed: Bool) {
         self.id = id

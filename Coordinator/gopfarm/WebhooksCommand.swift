@@ -85,7 +85,8 @@ struct WebhooksCommand: AsyncParsableCommand {
                 var t = TextTable("ID", "OWNER", "SCOPE", "EVENTS", "URL")
                 for h in hooks {
                     t.add(h.id, h.owner, h.scope == .job ? "job \(h.job ?? "?")" : h.scope.rawValue,
-                          h.events.isEmpty ? "all" : h.events.map(\.rawValue).joined(separator: ","), h.url)
+                          h.events.isEmpty ? "all" : h.events.map(\.rawValue).joined(separator: ","),
+                          h.url + (h.goneAt.map { " (off: 410 Gone at \(ClientFormat.time($0)))" } ?? ""))
                 }
                 Console.out(t.text)
             }

@@ -59,4 +59,41 @@ struct WebhookServiceTests {
             #expect(slowLog.count == 3 && slowLog.allSatisfy { $0.attempts.isEmpty && $0.state == "pending" }, "\(slowLog)")
         }
     }
+
+    /// 410 Gone: the receiver says the URL is no more. The webhook is switched off: what it had
+    /// queued is given up, and later events queue nothing for it.
+    @Test("a 410 Gone switches the webhook off: its queue is given up and later events skip it")
+    func goneReceiver() async throws {
+        let farm = try await TestFarmService("webhook-gone")
+        defer { farm.remove() }
+        let store = farm.service.store
+        let tries = Mutex(0)
+        let router = Router()
+        router.post("/gone") { _, _ -> HTTPResponse.Status in
+            tries.withLock { $0 += 1 }
+            try? await Task.sleep(for: .milliseconds(200))
+            return .gone
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let hook = try await store.createWebhook(owner: "olga", scope: .farm, url: "http://127.0.0.1:\(port)/gone", secret: nil, events: [])
+            for name in ["a1", "a2"] { await store.event(job: nil, kind: "agent", "\(name) gone: no heartbeat for 4 s") }
+            let service = WebhookService(store: store, policy: WebhookRetryPolicy(baseSeconds: 0.1),
+                                         sender: WebhookSender(timeoutSeconds: 1.5, targets: WebhookTargetPolicy(allowPrivate: true)), logger: Logger(label: "webhook-gone"))
+            let running = Task { try await service.run() }
+            defer { running.cancel() }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline, try await store.webhook(hook.id, owner: nil)?.0.goneAt == nil {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await store.webhook(hook.id, owner: nil)?.0.goneAt != nil)
+            await store.event(job: nil, kind: "agent", "a3 gone: no heartbeat for 4 s")
+            try await Task.sleep(for: .milliseconds(600))
+            let log = try await store.webhookDeliveries(owner: nil, webhook: hook.id)
+            #expect(log.count == 2, "a3 queued nothing: \(log)")
+            #expect(log.allSatisfy { $0.state != "pending" }, "\(log)")
+            #expect(tries.withLock { $0 } == 1, "the second delivery was given up, not tried")
+        }
+    }
 }

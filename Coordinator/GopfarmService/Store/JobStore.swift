@@ -100,6 +100,7 @@ public final class JobStore: Sendable {
             try db.execute(sql: "CREATE INDEX attempts_ended ON attempts(endedAt)")
         }
         m.registerMigration("015_ladder-renditions") { db in try LadderTables.create(db) }
+        m.registerMigration("024_webhook-gone") { db in try db.execute(sql: "ALTER TABLE webhooks ADD COLUMN goneAt DATETIME") }
         return m
     }
 

@@ -63,9 +63,11 @@ extension JobStore {
 
     private static func webhookView(_ row: Row) -> WebhookView {
         let events = (row["events"] as String? ?? "").split(separator: ",").compactMap { WebhookEvent(rawValue: String($0)) }
-        return WebhookView(id: row["id"], owner: row["owner"], scope: WebhookScope(rawValue: row["scope"]) ?? .producer,
-                           job: row["jobId"], url: row["url"], events: events, createdAt: row["createdAt"],
-                           signed: (row["secret"] as String?) != nil)
+        var view = WebhookView(id: row["id"], owner: row["owner"], scope: WebhookScope(rawValue: row["scope"]) ?? .producer,
+                               job: row["jobId"], url: row["url"], events: events, createdAt: row["createdAt"],
+                               signed: (row["secret"] as String?) != nil)
+        view.goneAt = row["goneAt"]
+        return view
     }
 
     /// Reads the event log past the cursor and queues a delivery for each webhook that hears of
@@ -113,11 +115,11 @@ extension JobStore {
                 finishedAt: row.finishedAt)
             hooks = try Row.fetchAll(db, sql: """
                 SELECT id, events FROM webhooks
-                WHERE (scope = 'producer' AND owner = ?) OR (scope = 'job' AND jobId = ?) OR scope = 'farm'
+                WHERE ((scope = 'producer' AND owner = ?) OR (scope = 'job' AND jobId = ?) OR scope = 'farm') AND goneAt IS NULL
                 """, arguments: [row.owner, row.id])
         case .agentLost(let name, let reason):
             agent = WebhookPayload.Agent(name: name, reason: reason)
-            hooks = try Row.fetchAll(db, sql: "SELECT id, events FROM webhooks WHERE scope = 'farm'")
+            hooks = try Row.fetchAll(db, sql: "SELECT id, events FROM webhooks WHERE scope = 'farm' AND goneAt IS NULL")
         }
         var queued = 0
         for hook in hooks {
@@ -192,6 +194,16 @@ extension JobStore {
             try db.execute(sql: """
                 UPDATE webhook_deliveries SET attempts = ?, lastStatus = ?, lastError = ?, nextAttemptAt = ?, deliveredAt = ? WHERE id = ?
                 """, arguments: [attempt, status, error, next, delivered, delivery])
+            // 410 Gone: the receiver says the URL is no more. The webhook hears nothing after,
+            // and what it still had queued is given up, as GitHub and Stripe do.
+            if status == 410 {
+                let hook = "(SELECT webhookId FROM webhook_deliveries WHERE id = ?)"
+                try db.execute(sql: "UPDATE webhooks SET goneAt = ? WHERE id = \(hook) AND goneAt IS NULL", arguments: [now, delivery])
+                try db.execute(sql: """
+                    UPDATE webhook_deliveries SET nextAttemptAt = NULL, lastError = 'given up: the receiver answered 410 Gone to another delivery'
+                    WHERE webhookId = \(hook) AND nextAttemptAt IS NOT NULL AND deliveredAt IS NULL
+                    """, arguments: [delivery])
+            }
         }
     }
 
@@ -210,9 +222,11 @@ extension JobStore {
                 }
                 let delivered: Date? = row["deliveredAt"]
                 let next: Date? = row["nextAttemptAt"]
+                // Given up untried (its webhook answered 410 Gone to another delivery): failed.
+                let untried = attempts.isEmpty && (row["lastError"] as String?) == nil
                 return WebhookDeliveryView(
                     id: id, webhook: row["webhookId"], event: WebhookEvent(rawValue: row["event"]) ?? .ping, job: row["jobId"],
-                    createdAt: row["createdAt"], state: delivered != nil ? "delivered" : next != nil || attempts.isEmpty ? "pending" : "failed",
+                    createdAt: row["createdAt"], state: delivered != nil ? "delivered" : next != nil || untried ? "pending" : "failed",
                     nextAttemptAt: next, deliveredAt: delivered, attempts: attempts)
             }
         }

@@ -3,7 +3,7 @@ import Foundation
 /// When a webhook delivery is tried again: exponential back-off from `baseSeconds` (1 s, 2 s,
 /// 4 s, … up to `capSeconds`), at most `maxAttempts` tries in all. A 2xx answer delivers; any
 /// other answer, a timeout or a refused connection is tried again, except 410 Gone (the
-/// receiver says the URL is no more). Pure: the `WebhookService` does what it decides.
+/// receiver says the URL is no more: the store also switches the webhook off). Pure: the `WebhookService` does what it decides.
 public struct WebhookRetryPolicy: Sendable, Equatable {
     public var baseSeconds: Double
     public var capSeconds: Double
