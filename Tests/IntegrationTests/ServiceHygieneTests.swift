@@ -92,6 +92,27 @@ struct ServiceHygieneTests {
         #expect(try serve.request("GET", "/healthz").status == 200, "the first one runs on")
     }
 
+    /// The budget counts a job's output once it is written, not at the next sweep (a minute
+    /// later), so the next submission is refused at once instead of filling the disk further.
+    @Test("a finished job's output counts against the disk budget at once")
+    func diskBudgetCountsOutputs() throws {
+        let dir = TestPaths.scratch("disk-budget")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir, arguments: ServeProcess.insecure + ["--disk-budget", "4M"])
+        defer { serve.stop() }
+        let agent = try serve.startAgent(name: "one")
+        defer { agent.terminate() }
+        let input = try Fixture.h264BFramesMP4.path()
+        // About 6 MB of FFV1: the data directory passes its 4 MB budget when the job is done.
+        let id = try serve.submit(input, output: "big.mkv", ["--codec", "ffv1", "--segment-seconds", "1"])
+        let job = try serve.waitForJob(id, timeout: 120)
+        try #require(job["state"] as? String == "done", "\(job)")
+        let next = try serve.request("POST", "/v1/jobs", token: serve.adminToken,
+                                     json: #"{"input":"\#(input)","settings":{"codec":"libx264","preset":"ultrafast"}}"#)
+        #expect(next.status == 507, "\(next.status) \(next.text)")
+        #expect((next.json()?["error"] as? String)?.hasPrefix("the coordinator's data directory is at its disk budget") == true, "\(next.text)")
+    }
+
     @Test("data files 0600, directories 0700; spool and uploads of a finished job gone after the retention period; crash leftovers gone at start; jobs delete takes the rest")
     func modesAndRetention() throws {
         let dir = TestPaths.scratch("retention")

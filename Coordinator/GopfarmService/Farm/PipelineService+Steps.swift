@@ -127,6 +127,9 @@ extension PipelineService {
                 try store.finishOutput(id, path: job.outputPath, frames: report.videoFrames, bytes: Int(report.bytes), warnings: warnings)
                 frames = report.videoFrames
             }
+            // The output counts against the disk budget now, not at the next sweep (this runs on
+            // a stitch worker, off the cooperative pool).
+            if disk?.budget != nil { _ = disk?.measure(config) }
             if case .moved = try advance(id, { $0.finished() }) {
                 logger.info("job done", metadata: ["job": "\(id)", "frames": "\(frames)", "output": "\(job.outputPath)"])
             }

@@ -29,6 +29,8 @@ final class PipelineService: Service, Sendable {
     let progress: ProgressPublisher
     /// Jobs waiting for an agent before they are planned (their views say so).
     let waits: AgentWaits
+    /// Measured again when a job has written its output, so the budget counts it at once.
+    let disk: DiskMeter?
     let logger: Logger
     /// Probe and plan, at most two at once (each reads a whole input).
     let preparing = JobWorkers(name: "gopfarm-prepare", count: 2)
@@ -39,8 +41,10 @@ final class PipelineService: Service, Sendable {
     /// Set once dispatching stops: no job starts preparing after it.
     let stopped = Atomic<Bool>(false)
 
-    init(config: ServeConfig, store: JobStore, dispatcher: Dispatcher, progress: ProgressPublisher, waits: AgentWaits, logger: Logger) {
+    init(config: ServeConfig, store: JobStore, dispatcher: Dispatcher, progress: ProgressPublisher, waits: AgentWaits,
+         disk: DiskMeter? = nil, logger: Logger) {
         self.config = config
+        self.disk = disk
         self.store = store
         self.dispatcher = dispatcher
         self.progress = progress
