@@ -147,7 +147,11 @@ struct DashboardRouterTests {
             }
             #expect(try await Self.send(client, .get, "/jobs/\(id)/events", cookie: alice.cookie).status == 404)
             #expect(!(try await Self.send(client, .get, "/", cookie: alice.cookie).text.contains(id)))
-            #expect(try await Self.send(client, .get, "/progress?ids=\(id)", cookie: alice.cookie).text == "[]\n")
+            // The list's live stream leaves out a job this producer may not see: with none left, a
+            // 204 (EventSource then stops); without a session, a 401.
+            let foreign = try await Self.send(client, .get, "/live/jobs?ids=\(id)", cookie: alice.cookie)
+            #expect(foreign.status == 204 && foreign.text.isEmpty, "\(foreign.status) \(foreign.text)")
+            #expect(try await Self.send(client, .get, "/live/jobs?ids=\(id)").status == 401)
 
             let own = try await Self.send(client, .get, "/jobs/\(id)", cookie: bob.cookie)
             #expect(own.status == 200 && own.text.contains("bobs-film.mp4") && own.text.contains(#"id="job-progress""#))
@@ -167,6 +171,18 @@ struct DashboardRouterTests {
             #expect(cancelled.status == 303, "\(cancelled.status) \(cancelled.text)")
             let after = try await Self.send(client, .get, "/jobs/\(id)", cookie: bob.cookie)
             #expect(after.text.contains(#"id="job-state">cancelled<"#) && !after.text.contains("/cancel"), "\(after.text)")
+
+            // The list's live stream, for the owner and for ops: the job's row as the list draws
+            // it, final, and then the stream's end (a running job's row is DashboardBrowserTests').
+            for cookie in [bob.cookie, ops.cookie] {
+                let live = try await Self.send(client, .get, "/live/jobs?ids=\(id),nosuchjob,\(id)", cookie: cookie)
+                #expect(live.status == 200 && live.headers[.contentType] == "text/event-stream", "\(live.status) \(live.text)")
+                let events = live.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+                #expect(events.count == 1 && events[0].hasPrefix("event: row\ndata: {"), "\(live.text)")
+                let data = events.first.map { Data($0.dropFirst("event: row\ndata: ".count).utf8) } ?? Data()
+                let row = try JSONDecoder().decode(DashboardModels.JobRow.self, from: data)
+                #expect(row.id == id && row.state == "cancelled" && !row.live && row.name == "bobs-film.mp4", "\(live.text)")
+            }
         }
     }
 

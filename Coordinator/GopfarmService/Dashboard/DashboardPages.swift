@@ -37,18 +37,6 @@ struct DashboardPages {
             older: last < total ? "/?page=\(page + 1)" : nil)
     }
 
-    /// The rows of the given jobs the caller may see, for the list's live refresh.
-    func live(_ s: DashboardSession, ids: [String], now: Date = Date()) async -> [DashboardModels.JobRow] {
-        var out: [DashboardModels.JobRow] = []
-        for id in ids.prefix(Self.pageSize) {
-            guard let row = try? await service.reader.visibleRow(id, caller: s.caller) else { continue }
-            let live = service.dispatcher.progress(of: id)
-            let agents = (try? await service.store.agentsOfJobs([id]))?[id] ?? []
-            out.append(DashboardRows.job(JobViews.make(row, agents: agents, live: live), now: now))
-        }
-        return out
-    }
-
     func job(_ s: DashboardSession, id: String, now: Date = Date()) async throws(APIError) -> DashboardModels.Job {
         let v = try await service.reader.view(id, caller: s.caller)
         let row = DashboardRows.job(v, now: now)

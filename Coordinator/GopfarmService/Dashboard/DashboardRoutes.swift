@@ -34,10 +34,11 @@ public struct DashboardRoutes: Sendable {
             let page = request.uri.queryParameters.get("page").flatMap(Int.init).map { min(max($0, 1), 100_000) } ?? 1
             return DashboardResponse.html(DashboardResponse.render(try await pages.jobs(s, page: page), "jobs"))
         })
-        router.get("/progress") { request, _ in
-            guard let s = await session(request) else { throw APIError(.unauthorized, "log in to the dashboard first") }
+        // The jobs list's unfinished rows, live: one event stream for the page.
+        router.get("/live/jobs") { request, _ in
+            let s = try await requireSession(request)
             let ids = (request.uri.queryParameters.get("ids") ?? "").split(separator: ",").map(String.init)
-            return try json(await pages.live(s, ids: ids))
+            return try await JobListEvents(service: service, ids: ids, caller: s.caller).response()
         }
         router.get("/jobs/{id}", use: page { _, context, s in
             DashboardResponse.html(DashboardResponse.render(try await pages.job(s, id: try pathParameter("id", context)), "job"))

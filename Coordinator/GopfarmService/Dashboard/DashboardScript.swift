@@ -1,7 +1,8 @@
 /// The dashboard's one script (no framework, nothing fetched from elsewhere): live progress on
-/// the job page over the job's server-sent events, a light poll for the jobs list (a browser
-/// holds only six connections to one HTTP/1.1 server, so not one stream per row), and the
-/// upload with its progress bar before the submit form is posted. Served at `/static/dashboard.js`.
+/// the job page over the job's server-sent events, the jobs list's unfinished rows over one
+/// stream for the page (`/live/jobs`: a browser holds only six connections to one HTTP/1.1
+/// server, so not one stream per row), and the upload with its progress bar before the submit
+/// form is posted. Served at `/static/dashboard.js`.
 enum DashboardScript {
     static let js = #"""
     "use strict";
@@ -50,31 +51,28 @@ enum DashboardScript {
         });
       }
 
-      // The jobs list: unfinished rows, refreshed every two seconds while any is left.
+      // The jobs list: the unfinished rows, over one event stream for the page. The server
+      // ends it once every row is final; a cut stream reconnects by itself (EventSource), and a
+      // 204 (no row left that this viewer may see) or a 401 (logged out) ends it for good.
       var table = $("#jobs");
-      function poll() {
-        var rows = table.querySelectorAll("tr[data-live]");
-        if (!rows.length) return;
-        var ids = Array.prototype.map.call(rows, function (r) { return r.getAttribute("data-job"); });
-        fetch("/jobs/live?ids=" + ids.join(","), { credentials: "same-origin" })
-          .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (list) {
-            list.forEach(function (j) {
-              var row = table.querySelector('tr[data-job="' + j.id + '"]');
-              if (!row) return;
-              setBadge(row.querySelector('[data-field="state"]'), j.state);
-              row.querySelector('[data-field="progress"]').value = j.percentValue;
-              row.querySelector('[data-field="percent"]').textContent = j.percent;
-              row.querySelector('[data-field="segments"]').textContent = j.segments;
-              row.querySelector('[data-field="agents"]').textContent = j.agents;
-              row.querySelector('[data-field="eta"]').textContent = j.eta;
-              if (!j.live) row.removeAttribute("data-live");
-            });
-          })
-          .catch(function () {})
-          .then(function () { setTimeout(poll, 2000); });
+      var liveRows = table ? table.querySelectorAll("tr[data-live]") : [];
+      if (liveRows.length && window.EventSource) {
+        var ids = Array.prototype.map.call(liveRows, function (r) { return r.getAttribute("data-job"); });
+        var rows = new EventSource("/live/jobs?ids=" + ids.map(encodeURIComponent).join(","));
+        rows.addEventListener("row", function (e) {
+          var j = JSON.parse(e.data);
+          var row = table.querySelector('tr[data-job="' + j.id + '"]');
+          if (!row) return;
+          setBadge(row.querySelector('[data-field="state"]'), j.state);
+          row.querySelector('[data-field="progress"]').value = Number(j.percentValue);
+          row.querySelector('[data-field="percent"]').textContent = j.percent;
+          row.querySelector('[data-field="segments"]').textContent = j.segments;
+          row.querySelector('[data-field="agents"]').textContent = j.agents;
+          row.querySelector('[data-field="eta"]').textContent = j.eta;
+          if (!j.live) row.removeAttribute("data-live");
+          if (!table.querySelector("tr[data-live]")) rows.close();
+        });
       }
-      if (table) setTimeout(poll, 2000);
 
       // The submit form: the file goes up first (with its progress), then the form names it.
       var form = $("#submit-form");
