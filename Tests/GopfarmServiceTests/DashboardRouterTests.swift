@@ -186,6 +186,32 @@ struct DashboardRouterTests {
         }
     }
 
+    @Test("the agents page and its link are for ops only, as /v1/agents is")
+    func agentsForOps() async throws {
+        let h = try await H()
+        defer { h.remove() }
+        try await h.test { client in
+            let alice = try await Self.logIn(client, h.alice)
+            let ops = try await Self.logIn(client, h.ops)
+            // The API's rule, for comparison: the dashboard must not show what it refuses.
+            #expect(try await APIRouterTests.send(client, .get, "/v1/agents", token: h.alice).status == 403)
+
+            let page = try await Self.send(client, .get, "/agents", cookie: alice.cookie)
+            #expect(page.status == 403 && page.text.contains("<h1>403</h1>") && page.text.contains("needs the ops role"), "\(page.status) \(page.text)")
+            #expect(!page.text.contains("Cluster throughput") && !page.text.contains("Data directory"))
+            #expect(page.headers[.contentSecurityPolicy] != nil)
+            for path in ["/", "/submit"] {
+                let p = try await Self.send(client, .get, path, cookie: alice.cookie)
+                #expect(p.status == 200 && !p.text.contains(#"href="/agents""#), "a producer's \(path) links to the agents page")
+            }
+
+            let home = try await Self.send(client, .get, "/", cookie: ops.cookie)
+            #expect(home.text.contains(#"<a href="/agents">Agents</a>"#))
+            let opsPage = try await Self.send(client, .get, "/agents", cookie: ops.cookie)
+            #expect(opsPage.status == 200 && opsPage.text.contains(#"aria-current="page">Agents<"#))
+        }
+    }
+
     @Test("log-out ends the session, and the cookie never opens the JSON API")
     func logOut() async throws {
         let h = try await H()

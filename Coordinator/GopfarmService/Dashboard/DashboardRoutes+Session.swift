@@ -19,6 +19,13 @@ extension DashboardRoutes {
         return s
     }
 
+    /// The API's refusal (`FarmRequestContext.requireCaller(.ops)`), in the dashboard's words.
+    static func requireOps(_ s: DashboardSession, _ what: String) throws(APIError) {
+        guard s.caller.role >= .ops else {
+            throw APIError(.forbidden, "\(what) needs the ops role; you are logged in as \(s.caller.role.rawValue)")
+        }
+    }
+
     /// Cookies are `Secure` when a TLS-terminating proxy in front says the browser used HTTPS.
     func secure(request: Request?) -> Bool {
         request?.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"

@@ -78,7 +78,10 @@ public struct DashboardRoutes: Sendable {
             headers[.contentType] = "image/jpeg"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         })
+        // Agents are ops' business, as `/v1/agents` and `gopfarm agents` are: a producer sees
+        // neither the page nor its link.
         router.get("/agents", use: page { request, _, s in
+            try Self.requireOps(s, "the agents page")
             var model = try await pages.agents(s)
             let q = request.uri.queryParameters
             if let name = q.get("drained") {
@@ -90,7 +93,7 @@ public struct DashboardRoutes: Sendable {
         })
         for (verb, on) in [("drain", true), ("resume", false)] {
             router.post("/agents/{name}/\(verb)", use: form { _, context, s, _ in
-                guard s.caller.role >= .ops else { throw APIError(.forbidden, "draining and resuming agents needs the ops role") }
+                try Self.requireOps(s, "draining and resuming agents")
                 let name = try pathParameter("name", context)
                 guard !name.isEmpty, name.count <= 200 else { throw APIError(.badRequest, "agent names have 1 to 200 characters") }
                 service.dispatcher.drain(agent: name, on)

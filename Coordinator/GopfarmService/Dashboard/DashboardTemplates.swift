@@ -37,7 +37,7 @@ enum DashboardTemplates {
         <nav class="sections" aria-label="Sections">
         <a href="/"{{#layout.onJobs}} aria-current="page"{{/layout.onJobs}}>Jobs</a>
         <a href="/submit"{{#layout.onSubmit}} aria-current="page"{{/layout.onSubmit}}>Submit</a>
-        <a href="/agents"{{#layout.onAgents}} aria-current="page"{{/layout.onAgents}}>Agents</a>
+        {{#layout.isOps}}<a href="/agents"{{#layout.onAgents}} aria-current="page"{{/layout.onAgents}}>Agents</a>{{/layout.isOps}}
         </nav>
         <div class="who">
         <span class="user">{{layout.user}}</span> <span class="role">{{layout.role}}</span>
