@@ -186,7 +186,7 @@ struct DashboardRouterTests {
         }
     }
 
-    @Test("the agents page and its link are for ops only, as /v1/agents is")
+    @Test("the agents page, its live JSON and its link are for ops only, as /v1/agents is")
     func agentsForOps() async throws {
         let h = try await H()
         defer { h.remove() }
@@ -200,6 +200,8 @@ struct DashboardRouterTests {
             #expect(page.status == 403 && page.text.contains("<h1>403</h1>") && page.text.contains("needs the ops role"), "\(page.status) \(page.text)")
             #expect(!page.text.contains("Cluster throughput") && !page.text.contains("Data directory"))
             #expect(page.headers[.contentSecurityPolicy] != nil)
+            let live = try await Self.send(client, .get, "/live/agents", cookie: alice.cookie)
+            #expect(live.status == 403 && !live.text.contains("summary"), "\(live.status) \(live.text)")
             for path in ["/", "/submit"] {
                 let p = try await Self.send(client, .get, path, cookie: alice.cookie)
                 #expect(p.status == 200 && !p.text.contains(#"href="/agents""#), "a producer's \(path) links to the agents page")
@@ -208,7 +210,13 @@ struct DashboardRouterTests {
             let home = try await Self.send(client, .get, "/", cookie: ops.cookie)
             #expect(home.text.contains(#"<a href="/agents">Agents</a>"#))
             let opsPage = try await Self.send(client, .get, "/agents", cookie: ops.cookie)
-            #expect(opsPage.status == 200 && opsPage.text.contains(#"aria-current="page">Agents<"#))
+            #expect(opsPage.status == 200 && opsPage.text.contains(#"id="agents-summary" data-live"#) && opsPage.text.contains(#"aria-current="page">Agents<"#))
+            let json = try await Self.send(client, .get, "/live/agents", cookie: ops.cookie)
+            #expect(json.status == 200 && json.headers[.contentType]?.hasPrefix("application/json") == true, "\(json.status) \(json.text)")
+            let body = try JSONDecoder().decode(DashboardModels.AgentsLive.self, from: Data(json.text.utf8))
+            #expect(body.agents.isEmpty && body.summary.first?.label == "Agents" && body.summary.first?.value == "0", "\(json.text)")
+            #expect(body.summary.map(\.label).contains("Segments queued") && body.diskNote?.hasPrefix("Data directory: outputs ") == true)
+            #expect(try await Self.send(client, .get, "/live/agents").status == 401)
         }
     }
 
@@ -324,7 +332,8 @@ struct DashboardPiecesTests {
                                             agents: [agent], empty: false, summary: [], diskNote: nil, throughput: "<svg></svg>", throughputNote: "")
         let page = DashboardResponse.render(agents, "agents")
         for text in [#"data-agent="agent-name-1""#, "a-draining", #"max="4" value="3""#, ">12.5<", ">1,234<", "beat-2 s ago", "conn-5 min",
-                     "v9.8.7", #"action="/agents/agent%2Dname%2D1/resume""#, #"name="csrf" value="csrf-token-1"><button class="small""#, ">Resume<"] {
+                     "v9.8.7", #"action="/agents/agent%2Dname%2D1/resume" data-field="action""#, #"data-field="heartbeat">beat-2 s ago<"#,
+                     #"class="badge a-draining" data-field="state">draining<"#, #"data-field="fps">12.5<"#, #"name="csrf" value="csrf-token-1"><button class="small""#, ">Resume<"] {
             #expect(page.contains(text), "agents page lacks \(text)")
         }
 

@@ -67,7 +67,7 @@ enum DashboardModels {
         var older: String?
     }
 
-    struct Fact {
+    struct Fact: Codable {
         var label: String
         var value: String
     }
@@ -128,7 +128,7 @@ enum DashboardModels {
         var quality: String
     }
 
-    struct Agent {
+    struct Agent: Codable {
         var name: String
         var state: String
         var busy: Int
@@ -156,6 +156,14 @@ enum DashboardModels {
         var diskNote: String?
         var throughput: String
         var throughputNote: String
+    }
+
+    /// The agents page's live part, as `GET /live/agents` sends it to the script (no CSRF
+    /// token in the rows: the page has it).
+    struct AgentsLive: Codable {
+        var agents: [Agent]
+        var summary: [Fact]
+        var diskNote: String?
     }
 
     struct Option {

@@ -57,13 +57,28 @@ struct DashboardPages {
     }
 
     func agents(_ s: DashboardSession, now: Date = Date()) async throws(APIError) -> DashboardModels.Agents {
-        let snapshot = service.dispatcher.snapshot
-        let agents = snapshot.agents.sorted { $0.name < $1.name }
+        let live = agentsLive(s)
         let completions: [(at: Date, frames: Int)]
         do { completions = try await service.store.segmentCompletions(since: now.addingTimeInterval(-3600)) } catch {
             throw APIError(.unavailable, "cannot read the segments: \(error)")
         }
         let throughput = ClusterThroughput(completions: completions, now: now)
+        return DashboardModels.Agents(
+            layout: .init(title: "Agents", section: "agents", session: s), canManage: s.caller.role >= .ops,
+            agents: live.agents.map { a in
+                var row = a
+                row.csrf = s.csrf
+                return row
+            }, empty: live.agents.isEmpty, summary: live.summary, diskNote: live.diskNote, throughput: throughput.svg(),
+            throughputNote: "\(DashboardFormat.count(throughput.segments)) segments, \(DashboardFormat.count(throughput.frames)) frames in the last hour; "
+                + String(format: "peak %.1f frames/s in one minute.", throughput.peak))
+    }
+
+    /// What changes on the agents page from one second to the next, from memory only (the
+    /// dispatcher's snapshot, the disk meter): the page's first drawing and its live refresh.
+    func agentsLive(_ s: DashboardSession, now: Date = Date()) -> DashboardModels.AgentsLive {
+        let snapshot = service.dispatcher.snapshot
+        let agents = snapshot.agents.sorted { $0.name < $1.name }
         var summary: [DashboardModels.Fact] = [
             .init(label: "Agents", value: DashboardFormat.count(agents.count)),
             .init(label: "Slots busy", value: "\(agents.reduce(0) { $0 + $1.busy }) of \(agents.reduce(0) { $0 + $1.slots })"),
@@ -79,17 +94,12 @@ struct DashboardPages {
             if let fs { label += " · \(DashboardFormat.bytes(fs.free)) free" }
             summary.append(.init(label: label, value: use.map { DashboardFormat.bytes(Int($0.totalBytes)) } ?? "–"))
         }
-        let diskNote = use.map { DashboardRows.diskParts($0, now: now) }
-        return DashboardModels.Agents(
-            layout: .init(title: "Agents", section: "agents", session: s), canManage: s.caller.role >= .ops,
+        return DashboardModels.AgentsLive(
             agents: agents.map { a in
                 var row = DashboardRows.agent(a)
                 row.canManage = s.caller.role >= .ops
-                row.csrf = s.csrf
                 return row
-            }, empty: agents.isEmpty, summary: summary, diskNote: diskNote, throughput: throughput.svg(),
-            throughputNote: "\(DashboardFormat.count(throughput.segments)) segments, \(DashboardFormat.count(throughput.frames)) frames in the last hour; "
-                + String(format: "peak %.1f frames/s in one minute.", throughput.peak))
+            }, summary: summary, diskNote: use.map { DashboardRows.diskParts($0, now: now) })
     }
 
     func submit(_ s: DashboardSession, form: FormBody? = nil, error: String? = nil) async -> DashboardModels.Submit {

@@ -34,11 +34,17 @@ public struct DashboardRoutes: Sendable {
             let page = request.uri.queryParameters.get("page").flatMap(Int.init).map { min(max($0, 1), 100_000) } ?? 1
             return DashboardResponse.html(DashboardResponse.render(try await pages.jobs(s, page: page), "jobs"))
         })
-        // The jobs list's unfinished rows, live: one event stream for the page.
+        // What the script reads to keep a page live (each with the page's own rules): the
+        // unfinished rows of a jobs list as one event stream, the agents table as JSON.
         router.get("/live/jobs") { request, _ in
             let s = try await requireSession(request)
             let ids = (request.uri.queryParameters.get("ids") ?? "").split(separator: ",").map(String.init)
             return try await JobListEvents(service: service, ids: ids, caller: s.caller).response()
+        }
+        router.get("/live/agents") { request, _ in
+            let s = try await requireSession(request)
+            try Self.requireOps(s, "the agents page")
+            return try json(pages.agentsLive(s))
         }
         router.get("/jobs/{id}", use: page { _, context, s in
             DashboardResponse.html(DashboardResponse.render(try await pages.job(s, id: try pathParameter("id", context)), "job"))

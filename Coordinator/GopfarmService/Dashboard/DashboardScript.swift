@@ -1,8 +1,9 @@
 /// The dashboard's one script (no framework, nothing fetched from elsewhere): live progress on
 /// the job page over the job's server-sent events, the jobs list's unfinished rows over one
 /// stream for the page (`/live/jobs`: a browser holds only six connections to one HTTP/1.1
-/// server, so not one stream per row), and the upload with its progress bar before the submit
-/// form is posted. Served at `/static/dashboard.js`.
+/// server, so not one stream per row), the agents table refreshed from `/live/agents` every two
+/// seconds, and the upload with its progress bar before the submit form is posted. Served at
+/// `/static/dashboard.js`.
 enum DashboardScript {
     static let js = #"""
     "use strict";
@@ -73,6 +74,64 @@ enum DashboardScript {
           if (!table.querySelector("tr[data-live]")) rows.close();
         });
       }
+
+      // The agents page: its table and cards from /live/agents every two seconds. An agent that
+      // joined or left redraws the page (its rows come from the server's one template); every
+      // other change is written into the rows in place, so a focused button keeps its focus.
+      var summary = $("#agents-summary[data-live]");
+      function refreshAgents() {
+        fetch("/live/agents", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) {
+            // Logged out or no longer ops: stop asking; the next page says why.
+            if (r.status === 401 || r.status === 403) throw "stop";
+            return r.ok ? r.json() : null;
+          })
+          .then(function (live) {
+            if (live) showAgents(live);
+            setTimeout(refreshAgents, 2000);
+          }, function (err) {
+            if (err !== "stop") setTimeout(refreshAgents, 2000);
+          });
+      }
+      function showAgents(live) {
+        var shown = Array.prototype.map.call(document.querySelectorAll("tr[data-agent]"), function (r) { return r.getAttribute("data-agent"); });
+        var names = live.agents.map(function (a) { return a.name; });
+        if (shown.slice().sort().join("\n") !== names.slice().sort().join("\n")) { location.reload(); return; }
+        var cards = summary.querySelectorAll("dd");
+        if (cards.length === live.summary.length) {
+          live.summary.forEach(function (f, i) {
+            cards[i].textContent = f.value;
+            cards[i].previousElementSibling.textContent = f.label;
+          });
+        }
+        var note = $("#disk-note");
+        if (note && live.diskNote) note.textContent = live.diskNote;
+        live.agents.forEach(function (a) {
+          var row = document.querySelector('tr[data-agent="' + CSS.escape(a.name) + '"]');
+          var field = function (name) { return row.querySelector('[data-field="' + name + '"]'); };
+          setBadge(field("state"), a.state);
+          field("state").className = field("state").className.replace(/\ba-\w+/, "a-" + a.state);
+          var meter = field("meter");
+          meter.max = a.slots;
+          meter.value = a.busy;
+          meter.textContent = a.busy + " of " + a.slots;
+          field("slots").textContent = a.busy + "/" + a.slots;
+          field("fps").textContent = a.fps;
+          field("segments").textContent = a.segments;
+          field("heartbeat").textContent = a.heartbeat;
+          field("connected").textContent = a.connected;
+          field("version").textContent = a.version;
+          var action = field("action");
+          if (action) {
+            var verb = a.draining ? "Resume" : "Drain";
+            action.setAttribute("action", "/agents/" + a.path + "/" + verb.toLowerCase());
+            var button = action.querySelector("button");
+            button.textContent = verb;
+            button.setAttribute("aria-label", verb + " " + a.name);
+          }
+        });
+      }
+      if (summary && window.fetch) setTimeout(refreshAgents, 2000);
 
       // The submit form: the file goes up first (with its progress), then the form names it.
       var form = $("#submit-form");

@@ -158,8 +158,8 @@ enum DashboardTemplates {
     static let agents = """
         {{>header}}
         <div class="head"><h1>Agents</h1></div>
-        <dl class="summary">{{#summary}}<div class="card stat"><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/summary}}</dl>
-        {{#diskNote}}<p class="muted disk-note">{{diskNote}}</p>{{/diskNote}}
+        <dl class="summary" id="agents-summary" data-live>{{#summary}}<div class="card stat"><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/summary}}</dl>
+        {{#diskNote}}<p class="muted disk-note" id="disk-note">{{diskNote}}</p>{{/diskNote}}
         <section class="card" aria-labelledby="thr-h"><h2 id="thr-h">Cluster throughput, last hour</h2>
         <p class="muted">{{throughputNote}}</p>
         <div class="chart">{{{throughput}}}</div>
@@ -170,7 +170,7 @@ enum DashboardTemplates {
         <table class="agents" id="agents">
         <thead><tr><th scope="col">Agent</th><th scope="col">State</th><th scope="col">Slots busy</th><th scope="col" class="num">fps</th><th scope="col" class="num">Segments</th><th scope="col">Last heartbeat</th><th scope="col">Connected</th><th scope="col">Version</th>{{#canManage}}<th scope="col"><span class="sr-only">Actions</span></th>{{/canManage}}</tr></thead>
         <tbody>
-        {{#agents}}<tr data-agent="{{name}}"><td class="mono">{{name}}</td><td><span class="badge a-{{state}}">{{state}}</span></td><td><meter min="0" max="{{slots}}" value="{{busy}}" aria-label="slots busy on {{name}}">{{busy}} of {{slots}}</meter> <span class="sub">{{busy}}/{{slots}}</span></td><td class="num">{{fps}}</td><td class="num">{{segments}}</td><td>{{heartbeat}}</td><td>{{connected}}</td><td class="mono sub">{{version}}</td>{{#canManage}}<td class="act"><form method="post" action="/agents/{{path}}/{{#draining}}resume{{/draining}}{{^draining}}drain{{/draining}}"><input type="hidden" name="csrf" value="{{csrf}}"><button class="small" type="submit" aria-label="{{#draining}}Resume{{/draining}}{{^draining}}Drain{{/draining}} {{name}}">{{#draining}}Resume{{/draining}}{{^draining}}Drain{{/draining}}</button></form></td>{{/canManage}}</tr>
+        {{#agents}}<tr data-agent="{{name}}"><td class="mono">{{name}}</td><td><span class="badge a-{{state}}" data-field="state">{{state}}</span></td><td><meter min="0" max="{{slots}}" value="{{busy}}" aria-label="slots busy on {{name}}" data-field="meter">{{busy}} of {{slots}}</meter> <span class="sub" data-field="slots">{{busy}}/{{slots}}</span></td><td class="num" data-field="fps">{{fps}}</td><td class="num" data-field="segments">{{segments}}</td><td data-field="heartbeat">{{heartbeat}}</td><td data-field="connected">{{connected}}</td><td class="mono sub" data-field="version">{{version}}</td>{{#canManage}}<td class="act"><form method="post" action="/agents/{{path}}/{{#draining}}resume{{/draining}}{{^draining}}drain{{/draining}}" data-field="action"><input type="hidden" name="csrf" value="{{csrf}}"><button class="small" type="submit" aria-label="{{#draining}}Resume{{/draining}}{{^draining}}Drain{{/draining}} {{name}}">{{#draining}}Resume{{/draining}}{{^draining}}Drain{{/draining}}</button></form></td>{{/canManage}}</tr>
         {{/agents}}
         </tbody>
         </table>
