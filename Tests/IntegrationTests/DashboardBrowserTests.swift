@@ -5,8 +5,10 @@ import TestSupport
 /// The web dashboard in headless Chromium (Debian's chromium and chromium-driver, selenium from
 /// PyPI; `deploy/install-deps.sh --test` installs them): a real `gopfarm serve` with one real
 /// agent, driven by Tests/IntegrationTests/dashboard/drive.py. A producer logs in, uploads a
-/// clip through the form, watches the progress bar reach done, opens the report and fails to
-/// see another producer's job; ops drain the agent from the agents page.
+/// clip through the form, watches the progress bar reach done, opens the report, fails to see
+/// another producer's job and the agents page, and watches a job's row in the jobs list go from
+/// waiting to done without a reload; ops watch the agents page follow a drain and a resume made
+/// through the API without a reload, then drain the agent from the page.
 /// `GOPFARM_DASHBOARD_SCREENSHOTS=docs` also writes the README's screenshots there.
 @Suite("Dashboard in a browser", .serialized)
 struct DashboardBrowserTests {
@@ -21,7 +23,7 @@ struct DashboardBrowserTests {
         return selenium?.status == 0 ? nil : "python3 cannot import selenium (deploy/install-deps.sh --test installs it)"
     }()
 
-    @Test("a producer uploads and watches a job finish, cannot see another's job; ops drain an agent",
+    @Test("a producer uploads and watches a job finish on its page and in the list, cannot see another's job or the agents; ops watch and drain an agent",
           .enabled(if: missing == nil, Comment(rawValue: missing ?? "")))
     func producerAndOps() throws {
         let dir = TestPaths.scratch("dashboard")
@@ -47,7 +49,7 @@ struct DashboardBrowserTests {
         if let shots = ProcessInfo.processInfo.environment["GOPFARM_DASHBOARD_SCREENSHOTS"] {
             environment["SCREENSHOTS"] = shots.hasPrefix("/") ? shots : TestPaths.packageRoot.appendingPathComponent(shots).path
         }
-        let run = try Subprocess.run("python3", [Self.script], timeout: 150, environment: environment)
+        let run = try Subprocess.run("python3", [Self.script], timeout: 240, environment: environment)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)\n\(serve.log)")
         print(run.stdout, terminator: "")
 

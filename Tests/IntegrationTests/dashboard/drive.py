@@ -8,17 +8,19 @@ and one agent. Environment:
   OPS_TOKEN       an ops token
   OTHER_JOB       a job of another producer (alice must not see it)
   CLIP            a small video file to upload through the form
-  AGENT           the name of the connected agent (ops drain it)
+  AGENT           the name of the connected agent (ops drain and resume it, from the API and the page)
   SCREENSHOTS     optional: a directory for dashboard-{login,submit,job,jobs,agents}.png
 Prints one line per step; exits 1 with a sentence at the first failure.
 """
+import json
 import os
 import sys
 import time
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -59,6 +61,39 @@ def shot(driver, name, full=True):
     driver.save_screenshot(os.path.join(SHOTS, f"dashboard-{name}.png"))
     driver.set_window_size(1280, 900)
     step(f"screenshot dashboard-{name}.png")
+
+
+def api(method, path, token, body=None):
+    """The JSON API with a bearer token, as the CLI uses it (what the browser is not part of)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(BASE + path, data=data, method=method,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.loads(answer.read() or b"null")
+
+
+def mark_page(driver):
+    """Marks this page's window: a reload (or any navigation) loses the mark."""
+    driver.execute_script("window.gopfarmNoReload = true;")
+
+
+def still_marked(driver):
+    return driver.execute_script("return window.gopfarmNoReload === true;")
+
+
+def until(what, timeout, probe):
+    """Calls probe(), which returns (ok, what it saw…), until ok; after `timeout` s fails with `what`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+        except (NoSuchElementException, StaleElementReferenceException):
+            last = None
+        if last and last[0]:
+            return last
+        time.sleep(0.1)
+    fail(f"{what} within {timeout} s (last seen: {last[1:] if last else None!r})")
 
 
 def log_in(driver, wait, token):
@@ -186,14 +221,84 @@ def main():
         if os.environ["OTHER_JOB"] in driver.page_source:
             fail("the jobs list shows another producer's job")
         step("another producer's job is a 404 and not in the list")
+
+        # Agents are ops' business, as in the API: no link, and the page is refused.
+        if driver.find_elements(By.CSS_SELECTOR, "a[href='/agents']"):
+            fail("a producer's page links to the agents page")
+        driver.get(BASE + "/agents")
+        text = driver.find_element(By.TAG_NAME, "main").text
+        if "403" not in text or "ops role" not in text or os.environ["AGENT"] in driver.page_source:
+            fail(f"a producer's agents page showed: {text[:200]!r}")
+        step("a producer has no agents link and the agents page is a 403")
+
+        # The jobs list follows a running job to done without a reload: with the agent drained
+        # the job waits, so the list draws it unfinished; resumed, it runs and finishes.
+        agent = os.environ["AGENT"]
+        api("POST", f"/v1/agents/{agent}/drain", os.environ["OPS_TOKEN"])
+        until(f"{agent} was not draining", 10, lambda: (any(
+            a["name"] == agent and a["state"] == "draining" for a in api("GET", "/v1/agents", os.environ["OPS_TOKEN"])), None))
+        waiting = api("POST", "/v1/jobs", os.environ["PRODUCER_TOKEN"], {
+            "input": os.environ["CLIP"], "outputName": "watched-in-the-list.mp4",
+            "settings": {"codec": "libx264", "preset": "ultrafast"}})["id"]
+        driver.get(BASE + "/")
+        row = f"tr[data-job='{waiting}']"
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, row)))
+        first = driver.find_element(By.CSS_SELECTOR, f"{row} [data-field=state]").text.strip().lower()
+        if first in ("done", "failed", "cancelled") or not driver.find_elements(By.CSS_SELECTOR, f"{row}[data-live]"):
+            fail(f"the list drew job {waiting} {first}, not unfinished, while its agent was drained")
+        mark_page(driver)
+        api("POST", f"/v1/agents/{agent}/resume", os.environ["OPS_TOKEN"])
+        listed = set()
+
+        def row_done():
+            state = driver.find_element(By.CSS_SELECTOR, f"{row} [data-field=state]").text.strip().lower()
+            value = float(driver.find_element(By.CSS_SELECTOR, f"{row} [data-field=progress]").get_attribute("value") or 0)
+            percent = driver.find_element(By.CSS_SELECTOR, f"{row} [data-field=percent]").text.strip()
+            listed.add(state)
+            if state in ("failed", "cancelled"):
+                fail(f"job {waiting} ended {state}")
+            return (state == "done" and value >= 100 and percent == "100%", state, value, percent)
+
+        until(f"the list's row of job {waiting} did not reach done and 100% without a reload", 60, row_done)
+        if not still_marked(driver):
+            fail("the jobs list reloaded instead of updating its row")
+        if driver.find_elements(By.CSS_SELECTOR, f"{row}[data-live]"):
+            fail("a finished row is still marked live")
+        step(f"the list's row reached done, 100% without a reload (states seen: {', '.join(sorted(listed))})")
         log_out(driver, wait)
         step("logged out")
 
-        # Ops drain the agent from the agents page.
+        # The agents page follows the agent without a reload: its connected time goes on, and a
+        # drain and a resume made elsewhere (the API) reach its row and its button.
         log_in(driver, wait, os.environ["OPS_TOKEN"])
         driver.get(BASE + "/agents")
-        agent = os.environ["AGENT"]
-        row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f"tr[data-agent='{agent}']")))
+        cell = f"tr[data-agent='{agent}']"
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, cell)))
+        if not driver.find_elements(By.CSS_SELECTOR, "a[href='/agents'][aria-current=page]"):
+            fail("ops have no current Agents link on the agents page")
+        mark_page(driver)
+        # The cells as a reader finds them, by their column's heading.
+        headings = [th.get_attribute("textContent").strip() for th in driver.find_elements(By.CSS_SELECTOR, "#agents thead th")]
+        column = f"{cell} td:nth-child({headings.index('Connected') + 1})"
+        connected = driver.find_element(By.CSS_SELECTOR, column).text
+        until("the agent's connected time did not change on the page", 15, lambda: (
+            driver.find_element(By.CSS_SELECTOR, column).text != connected, driver.find_element(By.CSS_SELECTOR, column).text))
+
+        def agent_shows(states, verb):
+            badge = driver.find_element(By.CSS_SELECTOR, f"{cell} .badge").text.strip().lower()
+            button = driver.find_element(By.CSS_SELECTOR, f"{cell} button[type=submit]").text.strip()
+            return (badge in states and button == verb, badge, button)
+
+        api("POST", f"/v1/agents/{agent}/drain", os.environ["OPS_TOKEN"])
+        until(f"the page did not show {agent} draining", 15, lambda: agent_shows(["draining"], "Resume"))
+        api("POST", f"/v1/agents/{agent}/resume", os.environ["OPS_TOKEN"])
+        until(f"the page did not show {agent} taking work again", 15, lambda: agent_shows(["idle", "working"], "Drain"))
+        if not still_marked(driver):
+            fail("the agents page reloaded instead of updating its row")
+        step(f"the agents page followed {agent} live (connected time, drained, resumed) without a reload")
+
+        # Ops drain the agent from the agents page.
+        row = driver.find_element(By.CSS_SELECTOR, cell)
         shot(driver, "agents")
         row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         # The form's POST answers with the agents page again: wait for that page, then read it.
