@@ -70,17 +70,33 @@ struct EncodePipeline {
 
     mutating func noteDamagedPacket(pts: Int64) { damagedPackets.append(pts) }
 
+    /// One frame at the nominal rate, in the source's time base (at least one tick).
+    private var frameTicks: Int64 {
+        let (rate, tb) = (assignment.frameRate, timeBase)
+        guard rate.num > 0, rate.den > 0, tb.num > 0, tb.den > 0 else { return 1 }
+        return max(1, (Int64(rate.den) * Int64(tb.den)) / (Int64(rate.num) * Int64(tb.num)))
+    }
+
     private func inRange(_ t: Int64) -> Bool {
         t >= assignment.startPTS && (assignment.endPTS.map { t < $0 } ?? true)
     }
 
     mutating func consume(_ frame: Frame) throws(MediaError) {
-        let t = frame.presentationTime
+        var t = frame.presentationTime
+        if assignment.damagedTimestamps == true {
+            // Damaged timestamps (the plan's one segment): every frame the decoder shows is kept,
+            // in its order, timed as FFmpeg's tools time it: libav's best guess, moved one frame
+            // after the frame before when it does not move forward.
+            let guess = frame.bestEffortTime
+            guard guess != noPTS else { return }
+            t = lastConsumed == .min ? guess : max(guess, lastConsumed + frameTicks)
+        }
         guard t != noPTS, inRange(t) else { return }
         guard t > lastConsumed else {
             throw MediaError(.decodeFailed, "two decoded frames share or reverse a timestamp (\(t) after \(lastConsumed)); the source's timestamps are broken")
         }
         lastConsumed = t
+        frame.setPTS(t)
         guard assignment.settings.deinterlace else { return try process(frame) }
         if deinterlacer == nil {
             deinterlacer = try Deinterlacer(width: frame.width, height: frame.height, pixelFormat: frame.pixelFormat,

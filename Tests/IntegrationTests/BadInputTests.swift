@@ -82,4 +82,28 @@ struct BadInputTests {
         #expect(report.warnings.contains { $0.contains("truncated") && $0.contains("34 frames") }, "\(report.warnings)")
         #expect(try FFmpegOracle.countFrames(output) == FFmpegOracle.countFrames(source))
     }
+
+    /// MPEG-TS captures whose timestamps repeat and jump back (cases of the fuzz harness, made by
+    /// `bench/fuzz.py`, seed 1): gopfarm refused them, where the ffmpeg CLI decodes them. Now the
+    /// video is one segment and every frame the decoder shows is kept in its order, timed as
+    /// FFmpeg's tools time it, so the oracle gives the CLI's frame count on the output, and on
+    /// case 93 (no frame decoded from a damaged packet) the CLI's frames.
+    @Test("a TS whose timestamps repeat and jump back gives the frames the CLI decodes", arguments: [33, 49, 93])
+    func disorderedTimestamps(_ number: Int) throws {
+        let dir = TestPaths.scratch("disordered")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let make = try Subprocess.run("python3", [TestPaths.packageRoot.appendingPathComponent("bench/fuzz.py").path, "--seed", "1",
+                                                  "--only", "\(number)", "--agents", "none", "--keep", "--work", dir.path], timeout: 300)
+        try #require(make.status == 0, "\(make.stderr)")
+        let source = dir.appendingPathComponent("cases/case-1-\(String(format: "%04d", number)).ts").path
+        let output = dir.appendingPathComponent("out.mkv").path
+        let run = try FarmCLI.transcode(source, to: output, ["--codec", "ffv1", "--agents", "2", "--segment-seconds", "0.5"])
+        try #require(run.output.status == 0, "case \(number): \(run.output.stderr)")
+        let report = try #require(run.report)
+        #expect(report.segments.count == 1)
+        #expect(report.warnings.contains { $0.hasPrefix("the video's timestamps are damaged (") }, "\(report.warnings)")
+        let expected = try FFmpegOracle.defaultOracle(source), actual = try FFmpegOracle.defaultOracle(output)
+        #expect(actual.frames.count == expected.frames.count, "case \(number): \(actual.frames.count) frames, the CLI decodes \(expected.frames.count)")
+        if number == 93 { #expect(actual.frames.map(\.hash) == expected.frames.map(\.hash)) }
+    }
 }

@@ -24,6 +24,13 @@ public final class Frame {
         return pts != noPTS ? pts : pointer.pointee.best_effort_timestamp
     }
 
+    /// libav's best guess of the time (`best_effort_timestamp`): the pts, or the decode time
+    /// where the pts are the faultier of the two, as FFmpeg's tools time frames.
+    public var bestEffortTime: Int64 {
+        let guess = pointer.pointee.best_effort_timestamp
+        return guess != noPTS ? guess : pointer.pointee.pts
+    }
+
     public var duration: Int64 { pointer.pointee.pkt_duration }
     public var isCorrupt: Bool { pointer.pointee.decode_error_flags != 0 || pointer.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 }
 

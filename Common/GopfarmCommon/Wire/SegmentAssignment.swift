@@ -17,6 +17,10 @@ public struct SegmentAssignment: WireMessage, Equatable {
     public var analysis: AnalysisSettings?
     /// `.analyze`: decode and analyze only, return no encoded packets (nil means `.encode`).
     public var mode: SegmentMode?
+    /// The video's timestamps are damaged (the plan's one segment): frames are timed by libav's
+    /// best guess (`best_effort_timestamp`), as FFmpeg's tools time them, and a frame whose time
+    /// does not move forward is left out. nil on a sound video.
+    public var damagedTimestamps: Bool?
 
     public init(job: String, segment: Int, attempt: Int, startPTS: Int64, endPTS: Int64?, expectedFrames: Int,
                 settings: EncodeSettings, frameRate: Rational, payloadSHA256: String, leaseMilliseconds: Int,

@@ -163,11 +163,12 @@ extension DispatchCore {
         job.markLeased(n)
         var settings = job.job.settings
         settings.threads = agent.hello.threads
-        let assignment = SegmentAssignment(
+        var assignment = SegmentAssignment(
             job: id, segment: n, attempt: attempt, startPTS: planned.startPTS, endPTS: planned.endPTS,
             expectedFrames: planned.expectedFrames, settings: settings, frameRate: job.job.frameRate,
             payloadSHA256: "", leaseMilliseconds: Int(timing.leaseSeconds * 1000),
             analysis: job.job.analysis, mode: job.job.mode == .encode ? nil : job.job.mode)
+        if job.job.plan.disorderedFrames != nil { assignment.damagedTimestamps = true }
         agent.credits -= 1
         agent.leases.insert(AgentSession.SegmentRef(job: id, segment: n))
         put(agent)

@@ -140,7 +140,7 @@ public struct PreparedJob: Sendable {
     /// The dispatcher may split this job's segments where the video can be cut at any frame and
     /// no ladder grid holds the cuts to key frames; parts stay at least a quarter of the target.
     var splitter: DispatchSplitter? {
-        guard settings.ladder == nil, SegmentPlanner.cutsAtAnyFrame(probe.index) else { return nil }
+        guard settings.ladder == nil, plan.disorderedFrames == nil, SegmentPlanner.cutsAtAnyFrame(probe.index) else { return nil }
         let index = probe.index
         let minimum = DispatchSplitter.minimumFrames(targetSeconds: targetSeconds, framesPerSecond: frameRate.doubleValue)
         return DispatchSplitter(minimumFrames: minimum) { plan, split in
@@ -189,11 +189,16 @@ public struct PreparedJob: Sendable {
             warnings.append("segment \(c.result.segment): \(c.result.corruptFrames.count) frame(s) decoded with errors at source times \(c.result.corruptFrames.map { String(format: "%.3f s", MediaTime($0, probe.videoTimeBase).seconds) }.joined(separator: ", ")); they cannot be exact")
         }
         warnings += writerWarnings
+        if let disordered = plan.disorderedFrames {
+            warnings.append("the video's timestamps are damaged (\(disordered) of its \(plan.totalFrames) frames repeat or jump back in time): it was decoded in one piece, every frame in the order the decoder shows it, one that does not move forward in time timed a frame after the one before, as FFmpeg's tools do")
+        }
         if plan.skippedLeadingFrames > 0 {
             warnings.append("\(plan.skippedLeadingFrames) frame(s) before the first decodable key frame are not in the output")
         }
         let lost = plan.expectedFrames - written
-        if lost > 0 {
+        if lost > 0, plan.disorderedFrames != nil {
+            warnings.append("\(lost) of the \(plan.expectedFrames) frames could not be decoded (damaged packets) and are missing from the output")
+        } else if lost > 0 {
             warnings.append("\(lost) frame(s) of damaged packets could not be decoded and are missing from the output")
         }
         return warnings

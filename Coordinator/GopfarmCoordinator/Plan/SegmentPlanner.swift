@@ -66,7 +66,8 @@ public struct SegmentPlanner: Sendable {
     }
 
     /// The segments that start at `cuts`: packets, priming and the frames each keeps.
-    static func build(_ cuts: [Cut], gops: GOPs, index: VideoPacketIndex, timeBase: Rational) throws(MediaError) -> SegmentPlan {
+    /// `whole`: the one segment of a video with damaged timestamps (no partition check).
+    static func build(_ cuts: [Cut], gops: GOPs, index: VideoPacketIndex, timeBase: Rational, whole: Bool = false) throws(MediaError) -> SegmentPlan {
         let records = index.records
         let (candidates, gopStart) = (gops.candidates, gops.start)
         var segments: [PlannedSegment] = []
@@ -98,11 +99,21 @@ public struct SegmentPlanner: Sendable {
                 expectedFrames: count, firstPTS: firstPTS, lastPTS: lastPTS, containsCorruptPackets: corrupt))
         }
         let skipped = plan0Skipped(records, first: gops.first, startPTS: gopStart[gops.first]!)
-        let plan = SegmentPlan(segments: segments, timeBase: timeBase, skippedLeadingFrames: skipped,
+        var plan = SegmentPlan(segments: segments, timeBase: timeBase, skippedLeadingFrames: skipped,
                                totalFrames: index.shownCount)
-        if plan.expectedFrames + skipped != plan.totalFrames {
-            let stray = plan.totalFrames - plan.expectedFrames - skipped
-            throw MediaError(.planFailed, "the video's timestamps are damaged: \(abs(stray)) of its \(plan.totalFrames) frames repeat or jump back in time, so they cannot be put in order (a remux that regenerates timestamps may repair the file)")
+        if !whole, plan.expectedFrames + skipped != plan.totalFrames {
+            // Damaged timestamps: time ranges no longer partition the frames, and which frames the
+            // decoder shows in time order depends on the order it shows them in. One segment from
+            // the first key frame to the end, from its earliest time on.
+            let stray = abs(plan.totalFrames - plan.expectedFrames - skipped)
+            // From the earliest time any of its packets carries: the agent times frames by libav's
+            // best guess, which may be a decode time.
+            let key = cuts[0].key
+            let earliest = records[key...].lazy.flatMap { [$0.pts, $0.dts] }.filter { $0 != noPTS }.min() ?? cuts[0].pts
+            var one = try build([Cut(key: key, pts: min(earliest, cuts[0].pts))], gops: gops, index: index, timeBase: timeBase, whole: true)
+            one.segments[0].containsCorruptPackets = true
+            one.disorderedFrames = stray
+            return one
         }
         return plan
     }
