@@ -21,12 +21,25 @@ struct GopfarmCommand: AsyncParsableCommand {
     /// Usage errors, like every error, are `gopfarm: error: …` plus one hint line, exit 64.
     static func main() async {
         Console.ignoreBrokenPipeSignal()
+        var parsed: ParsableCommand.Type?
         do {
             var command = try parseAsRoot(nil)
+            parsed = type(of: command)
             if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
         } catch {
-            exit(inHouseStyle: error, program: "gopfarm")
+            exit(inHouseStyle: error, program: "gopfarm", command: parsed.flatMap { commandPath(to: $0) })
         }
         HeldLog.shared.release()
+    }
+
+    /// The words that name `command` under `gopfarm` (`["jobs", "delete"]`), for the hint of an
+    /// error a command's `run` throws (ArgumentParser would name only `gopfarm`).
+    static func commandPath(to command: ParsableCommand.Type, from parent: ParsableCommand.Type = GopfarmCommand.self) -> [String]? {
+        for sub in parent.configuration.subcommands {
+            let name = sub.configuration.commandName ?? String(describing: sub).lowercased()
+            if sub == command { return [name] }
+            if let rest = commandPath(to: command, from: sub) { return [name] + rest }
+        }
+        return nil
     }
 }

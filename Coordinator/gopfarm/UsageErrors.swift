@@ -5,10 +5,16 @@ extension ParsableCommand {
     /// Ends the process for an error ArgumentParser raised or a command threw: help and
     /// `--version` print as ArgumentParser prints them; an `ExitCode` (the command already said
     /// why) exits quietly; anything else is `PROGRAM: error: …` plus at most one hint line.
-    static func exit(inHouseStyle error: Error, program: String) -> Never {
+    /// `command`: the subcommand that was running (its words), so that an error its `run` threw
+    /// points at its own help.
+    static func exit(inHouseStyle error: Error, program: String, command: [String]? = nil) -> Never {
         let code = exitCode(for: error)
         if code.isSuccess || error is ExitCode { exit(withError: error) }
-        Console.error(UsageErrorText.lines(program: program, fullMessage: fullMessage(for: error)).joined(separator: "\n") + "\n")
+        var lines = UsageErrorText.lines(program: program, fullMessage: fullMessage(for: error))
+        if let command, !command.isEmpty, lines.count == 2, lines[1] == "hint: see '\(program) --help'" {
+            lines[1] = "hint: see '\(([program] + command).joined(separator: " ")) --help'"
+        }
+        Console.error(lines.joined(separator: "\n") + "\n")
         Self.exit(withError: ExitCode(code.rawValue))
     }
 }

@@ -37,6 +37,9 @@ struct CLIErrorStyleTests {
         // A check of the command's own (ValidationError), not ArgumentParser's.
         let own = try Self.usageError(g, ["bench", "in.mp4", "--agents", "0,2"], name: "gopfarm")
         #expect(own.first?.contains("--agents takes a list") == true, "\(own)")
+        // One its run throws points at its own help, not gopfarm's.
+        #expect(try Self.usageError(g, ["serve", "--keep-failed", "forever"], name: "gopfarm")
+                == ["gopfarm: error: --keep-failed: 'forever' is not a duration such as 30d, 12h, 90m or 45s", "hint: see 'gopfarm serve --help'"])
     }
 
     @Test("gopfarm-agent: the same style; --help still prints help")
