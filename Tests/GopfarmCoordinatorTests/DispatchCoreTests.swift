@@ -217,6 +217,21 @@ struct DispatchCoreTests {
         #expect(Farm.assigned(farm.on(.tick)).isEmpty)
     }
 
+    /// The agent did nothing wrong: its job was cancelled while it worked. Its late result is
+    /// dropped quietly, not counted with the rejected (malformed, foreign) messages ops watch.
+    @Test func aResultForACancelledJobIsNotARejectedMessage() {
+        var farm = Farm()
+        farm.add(segments: 3)
+        farm.join(1)
+        let a = Farm.assigned(farm.on(.tick))[0]
+        _ = farm.on(.cancel(job: "j"))
+        _ = farm.result(1, segment: a.segment, attempt: a.attempt)
+        #expect(farm.core.counters.rejectedMessages == 0)
+        // A result for a job that never was still is one.
+        _ = farm.result(1, segment: 0, attempt: 1, job: "never")
+        #expect(farm.core.counters.rejectedMessages == 1)
+    }
+
     @Test func aDrainedAgentGetsNothingUntilResumed() {
         var farm = Farm()
         farm.add()

@@ -60,6 +60,12 @@ extension DispatchCore {
                 }
             case .failure(let failure):
                 let ref = AgentSession.SegmentRef(job: failure.job, segment: failure.segment)
+                if jobs[failure.job] == nil, endedJobs.contains(failure.job) {
+                    // Its job ended while the agent worked on it: not the agent's fault.
+                    agent.release(ref, attempt: failure.attempt)
+                    put(agent)
+                    return
+                }
                 guard agent.leases.contains(ref) || jobs[failure.job]?.segments.indices.contains(failure.segment) == true else {
                     reject(agent: agent.name, type: type, reason: "failure for an unknown segment")
                     return
@@ -190,6 +196,12 @@ extension DispatchCore {
         agent.release(ref, attempt: result.attempt)
         put(agent)
         guard let job = jobs[result.job], job.segments.indices.contains(result.segment) else {
+            // Its job ended (cancelled, or failed) while the agent worked on it: nothing wrong
+            // with the agent, so no rejected message and no warning.
+            if endedJobs.contains(result.job) {
+                logger.debug("dropped a result for a job that has ended", metadata: ["agent": "\(agent.name)", "job": "\(result.job.prefix(40))"])
+                return
+            }
             count { $0.rejectedMessages += 1 }
             logger.warning("rejected a result for an unknown segment", metadata: ["agent": "\(agent.name)", "job": "\(result.job.prefix(40))", "segment": "\(result.segment)"])
             return

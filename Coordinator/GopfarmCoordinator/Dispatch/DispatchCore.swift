@@ -16,6 +16,9 @@ struct DispatchCore {
     let logger: Logger
     var jobs: [String: JobRuntime] = [:]
     var jobOrder: [String] = []
+    /// The last 256 jobs that ended: a result or failure an agent still sends for one is quietly
+    /// dropped (its job was cancelled or failed while it worked), not counted as rejected.
+    var endedJobs: [String] = []
     /// Connected agents by connection; change them with `put`/`removeAgent` only (indexes).
     private(set) var agents: [Data: AgentSession] = [:]
     /// Connections by agent key, and the agents with credit (asked for work): `assign` looks at
@@ -116,6 +119,8 @@ struct DispatchCore {
         }
         jobs[id] = nil
         jobOrder.removeAll { $0 == id }
+        endedJobs.append(id)
+        if endedJobs.count > 256 { endedJobs.removeFirst(endedJobs.count - 256) }
         out.append(.record(.jobFinished(job: id, outcome: outcome)))
         out.append(.finished(job: id, outcome))
     }
