@@ -84,15 +84,24 @@ struct SubmitCommand: AsyncParsableCommand {
         }
     }
 
+    /// Whether the caller may use a named preset `name` (theirs or the farm's); false when the
+    /// coordinator cannot be asked.
+    static func coordinatorHasPreset(_ name: String, client: ClientOptions) async -> Bool {
+        guard let api = try? client.makeClient(), let presets: [PresetView] = try? await api.send("GET", "/v1/presets") else { return false }
+        return presets.contains { $0.name == name }
+    }
+
     private func submit(state: WaitState) async throws {
-        // `--preset NAME` names a farm preset when NAME is none of the encoder's own presets.
+        // `--preset NAME`: the encoder's preset when it is one, else a named preset when the
+        // coordinator has one by that name, else the encoder's own refusal (below, locally, the
+        // sentence the API and transcode give).
         var encode = self.encode
         var usePreset = self.usePreset
-        if usePreset == nil, let name = encode.preset, !EncodeSettings.isEncoderPreset(name, codec: encode.codec ?? "libx264") {
+        if usePreset == nil, let name = encode.preset, !EncodeSettings.isEncoderPreset(name, codec: encode.codec ?? "libx264"),
+           await Self.coordinatorHasPreset(name, client: client) {
             usePreset = name
             encode.preset = nil
         }
-        let namedByPresetFlag = usePreset != nil && self.usePreset == nil
         var submission = JobSubmission(outputName: (output as NSString).lastPathComponent, settings: try encode.settings(threads: 0),
                                        segmentSeconds: segmentSeconds, priority: priority, analysis: noAnalysis ? false : nil,
                                        maxAgents: maxAgents, preset: usePreset,
@@ -108,13 +117,6 @@ struct SubmitCommand: AsyncParsableCommand {
             return
         }
         let api = try client.makeClient()
-        if namedByPresetFlag, let name = usePreset {
-            let presets: [PresetView] = try await api.send("GET", "/v1/presets")
-            guard presets.contains(where: { $0.name == name }) else {
-                let codec = encode.codec ?? "libx264"
-                throw MediaError(.invalidOption, "'\(JobRules.quote(name))' is neither a \(codec) preset nor a preset of yours or the farm's (gopfarm presets list shows them)")
-            }
-        }
         if wait {
             try Self.checkWritable(output)
             if submission.settings.ladder != nil { try JobRules.checkOutputDirectory(output) }
