@@ -288,6 +288,18 @@ struct DashboardPiecesTests {
         #expect(DashboardFormat.ago(now.addingTimeInterval(-125), now: now) == "2 min ago")
     }
 
+    @Test("the job page names the preset a job was encoded with, after its codec")
+    func presetFact() {
+        let progress = JobView.Progress(segmentsDone: 0, segmentsTotal: 1, framesDone: 0, framesTotal: 10, fraction: 0, agents: 0, requeues: 0)
+        var view = JobView(id: "j1", owner: "alice", state: .queued, priority: .normal, input: "/in.mp4", outputName: "out.mp4",
+                           codec: "libx264", submittedAt: Date(), progress: progress)
+        #expect(!DashboardRows.facts(view, now: Date()).contains { $0.label == "Preset" })
+        view.preset = "web-1080p"
+        let labels = DashboardRows.facts(view, now: Date()).map(\.label)
+        #expect(labels.prefix(5) == ["Job", "Owner", "Input", "Codec", "Preset"], "\(labels)")
+        #expect(DashboardRows.facts(view, now: Date()).first { $0.label == "Preset" }?.value == "web-1080p")
+    }
+
     @Test("throughput: completions fall in their minute, older than an hour or in the future nowhere")
     func throughput() {
         let now = Date()

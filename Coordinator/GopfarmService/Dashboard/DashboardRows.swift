@@ -32,6 +32,7 @@ enum DashboardRows {
             .init(label: "Codec", value: v.codec), .init(label: "Priority", value: v.priority.rawValue),
             .init(label: "Submitted", value: DashboardFormat.iso(v.submittedAt)),
         ]
+        if let p = v.preset { out.insert(.init(label: "Preset", value: p), at: 4) }
         if let s = v.startedAt { out.append(.init(label: "Started", value: DashboardFormat.iso(s))) }
         if let f = v.finishedAt {
             out.append(.init(label: "Finished", value: DashboardFormat.iso(f)))
