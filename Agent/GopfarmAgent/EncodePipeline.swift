@@ -102,7 +102,6 @@ struct EncodePipeline {
             deinterlacer = try Deinterlacer(width: frame.width, height: frame.height, pixelFormat: frame.pixelFormat,
                                             timeBase: timeBase, sampleAspectRatio: sourceParameters.sampleAspectRatio)
         }
-        frame.setPTS(t)
         try deinterlacer!.push(frame)
         try drainDeinterlacer()
     }

@@ -79,9 +79,7 @@ struct RenditionEncoder {
                                 toWidth: Int32(size.0), toHeight: Int32(size.1), to: target)
         }
         if frame.colorRange == AVCOL_RANGE_JPEG { range = AVCOL_RANGE_JPEG }
-        // A quarter turn swaps the sides a pixel's aspect applies to.
-        let sar = sourceParameters.sampleAspectRatio
-        let sampleAspectRatio = settings.quarterTurns % 2 == 1 && sar.num > 0 ? Rational(sar.den, sar.num) : sar
+        let sampleAspectRatio = FrameTurner.sampleAspect(sourceParameters.sampleAspectRatio, quarterTurns: settings.quarterTurns)
         var source = Encoder.Source(
             width: Int32(size.0), height: Int32(size.1), pixelFormat: target, timeBase: timeBase,
             frameRate: frameRate, sampleAspectRatio: sampleAspectRatio,

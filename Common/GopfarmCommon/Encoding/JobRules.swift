@@ -68,9 +68,8 @@ public enum JobRules {
         }
     }
 
-    /// At most `quoteLimit` characters of what the user gave, with `…` when cut.
-    /// User text as a sentence shows it: cut at `quoteLimit`, control characters written as
-    /// `\u{1B}` so that nothing echoed rewrites a terminal.
+    /// User text as a sentence shows it: at most `quoteLimit` characters, with `…` when cut, and
+    /// control characters written as `\u{1B}` so that nothing echoed rewrites a terminal.
     public static func quote(_ text: String) -> String {
         let cut = text.count <= quoteLimit ? text : String(text.prefix(quoteLimit)) + "…"
         guard hasControlCharacters(cut) else { return cut }

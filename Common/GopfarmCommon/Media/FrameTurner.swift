@@ -36,6 +36,12 @@ public struct FrameTurner {
         return nil
     }
 
+    /// A pixel's aspect after `quarterTurns`: a quarter turn swaps the sides it applies to
+    /// (0/1, unknown, stays so).
+    public static func sampleAspect(_ sar: Rational, quarterTurns: Int) -> Rational {
+        quarterTurns % 2 == 1 && sar.num > 0 && sar.den > 0 ? Rational(sar.den, sar.num) : sar
+    }
+
     public init(quarterTurns: Int) {
         self.quarterTurns = ((quarterTurns % 4) + 4) % 4
     }
@@ -52,8 +58,7 @@ public struct FrameTurner {
         let (w, h) = (input.width, input.height)
         try output.allocate(width: sideways ? h : w, height: sideways ? w : h, format: format)
         try avCheck(av_frame_copy_props(output.pointer, input.pointer), .scaleFailed, "cannot copy frame properties")
-        let sar = input.pointer.pointee.sample_aspect_ratio
-        if sideways, sar.num > 0, sar.den > 0 { output.pointer.pointee.sample_aspect_ratio = AVRational(num: sar.den, den: sar.num) }
+        output.pointer.pointee.sample_aspect_ratio = Self.sampleAspect(Rational(input.pointer.pointee.sample_aspect_ratio), quarterTurns: quarterTurns).av
         let wide = desc.pointee.comp.0.depth > 8
         for plane in 0..<Int(av_pix_fmt_count_planes(format)) {
             let chroma = (plane == 1 || plane == 2) && desc.pointee.nb_components >= 3

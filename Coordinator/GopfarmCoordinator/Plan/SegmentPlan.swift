@@ -9,8 +9,8 @@ public struct SegmentPlan: Sendable, Codable {
     public var totalFrames: Int
     /// Frames whose timestamps repeat or jump back (a damaged file), nil on a sound one. Such a
     /// video is one segment, decoded start to end as FFmpeg's tools decode it: the agent keeps
-    /// each frame whose time moves forward, in the order the decoder shows them, and leaves out
-    /// the rest; the segment is checked for at most its count, not exactly.
+    /// every frame the decoder shows, in its order, one whose time does not move forward timed a
+    /// frame after the one before; the segment is checked for at most its count, not exactly.
     public var disorderedFrames: Int?
 
     public var expectedFrames: Int { segments.reduce(0) { $0 + $1.expectedFrames } }
