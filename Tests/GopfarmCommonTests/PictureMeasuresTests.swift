@@ -34,6 +34,57 @@ struct PictureMeasuresTests {
         #expect(red.colourfulness > 50)
     }
 
+    /// The one-pass integer measures equal the textbook formulas, summed in floating point, on
+    /// pseudo-random pictures whose rows are padded past their width (as libswscale's are).
+    @Test(arguments: [(37, 11), (64, 36), (5, 4), (256, 144)])
+    func measuresEqualTheirFormulas(width w: Int, height h: Int) {
+        let stride = w * 3 + 13
+        var seed = UInt64(w * 1000 + h)
+        let pixels = (0..<(stride * h)).map { _ -> UInt8 in
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: seed >> 56)
+        }
+        let m = pixels.withUnsafeBufferPointer {
+            PictureMeasures(rgb: $0.baseAddress!, stride: stride, width: w, height: h, blackPixelThreshold: 0.3)
+        }
+        var luma = [Int](), hsv = [[UInt8]](repeating: [], count: 3), rg = [Double](), yb = [Double]()
+        for y in 0..<h {
+            for x in 0..<w {
+                let r = Int(pixels[y * stride + 3 * x]), g = Int(pixels[y * stride + 3 * x + 1]), b = Int(pixels[y * stride + 3 * x + 2])
+                luma.append(Int((Double(r * 299 + g * 587 + b * 114) / 1000).rounded()))
+                let (hh, ss, vv) = PictureMeasures.hsv(r: r, g: g, b: b)
+                hsv[0].append(hh); hsv[1].append(ss); hsv[2].append(vv)
+                rg.append(Double(r - g))
+                yb.append(Double(r + g) / 2 - Double(b))
+            }
+        }
+        let n = Double(w * h)
+        func meanAndDeviation(_ v: [Double]) -> (Double, Double) {
+            let mean = v.reduce(0, +) / n
+            return (mean, max(0, v.map { $0 * $0 }.reduce(0, +) / n - mean * mean))
+        }
+        let (rgMean, rgVar) = meanAndDeviation(rg), (ybMean, ybVar) = meanAndDeviation(yb)
+        var laplacian = [Double]()
+        for y in 1..<(h - 1) {
+            for x in 1..<(w - 1) {
+                let i = y * w + x
+                laplacian.append(Double(4 * luma[i] - luma[i - 1] - luma[i + 1] - luma[i - w] - luma[i + w]))
+            }
+        }
+        let inner = Double(laplacian.count)
+        let lapMean = laplacian.reduce(0, +) / inner
+        let sharpness = Float(max(0, laplacian.map { $0 * $0 }.reduce(0, +) / inner - lapMean * lapMean))
+
+        #expect(m.signature.luma == Data(luma.map { UInt8($0) }))
+        #expect(m.signature.hsv == Data(hsv.joined()))
+        #expect(m.lumaMean == Float(Double(luma.reduce(0, +)) / n))
+        #expect(m.lumaMin == UInt8(luma.min()!) && m.lumaMax == UInt8(luma.max()!))
+        #expect(m.blackRatio == Float(Double(luma.filter { $0 <= 76 }.count) / n))
+        #expect(m.colourfulness == Float((rgVar + ybVar).squareRoot() + 0.3 * (rgMean * rgMean + ybMean * ybMean).squareRoot()))
+        #expect(m.sharpness == sharpness)
+        #expect(m.lumaMax > m.lumaMin && m.sharpness > 0 && m.colourfulness > 0)
+    }
+
     @Test func signatureChangeIsMeanHSVAndLumaDifference() {
         let a = measure([UInt8](repeating: 0, count: 4 * 4 * 3), width: 4, height: 4)
         let b = measure([UInt8]((0..<16).flatMap { _ in [255, 0, 0] as [UInt8] }), width: 4, height: 4)

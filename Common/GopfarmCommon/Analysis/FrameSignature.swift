@@ -35,10 +35,13 @@ public struct FrameSignature: Codable, Sendable, Equatable {
     static func sumOfAbsoluteDifferences(_ a: Data, _ b: Data) -> Int {
         a.withUnsafeBytes { pa in
             b.withUnsafeBytes { pb in
+                let count = min(pa.count, pb.count)
+                guard count > 0 else { return 0 }
+                let x = pa.bindMemory(to: UInt8.self).baseAddress!, y = pb.bindMemory(to: UInt8.self).baseAddress!
                 var total = 0
-                for i in 0..<min(pa.count, pb.count) {
-                    let x = Int16(pa[i]) - Int16(pb[i])
-                    total += Int(x < 0 ? -x : x)
+                for i in 0..<count {
+                    let p = x[i], q = y[i]
+                    total &+= Int(p > q ? p &- q : q &- p)
                 }
                 return total
             }

@@ -10,42 +10,51 @@ public struct PictureMeasures: Sendable, Equatable {
 
     /// Measures a packed RGB24 picture. HSV uses OpenCV's 8-bit scales and rounding (H 0–179),
     /// as PySceneDetect does; luma is BT.601 from RGB (full range, so black is near 0).
+    /// One pass over the pixels with integer sums (every sum is exact, so the figures are the same
+    /// as summing in floating point): it runs on every frame an agent encodes.
     public init(rgb: UnsafePointer<UInt8>, stride: Int, width: Int, height: Int, blackPixelThreshold: Double) {
         let n = width * height
         var hsv = [UInt8](repeating: 0, count: 3 * n)
         var luma = [UInt8](repeating: 0, count: n)
         let blackLevel = Int(blackPixelThreshold * 255)
         var lumaSum = 0, black = 0, lo = 255, hi = 0
-        var rgSum = 0.0, ybSum = 0.0, rgSq = 0.0, ybSq = 0.0
-        hsv.withUnsafeMutableBufferPointer { hsv in
-            luma.withUnsafeMutableBufferPointer { luma in
-                for y in 0..<height {
-                    let row = rgb + y * stride
-                    for x in 0..<width {
-                        let r = Int(row[3 * x]), g = Int(row[3 * x + 1]), b = Int(row[3 * x + 2])
-                        let i = y * width + x
-                        let (h, s, v) = Self.hsv(r: r, g: g, b: b)
-                        hsv[i] = h
-                        hsv[n + i] = s
-                        hsv[2 * n + i] = v
-                        let l = (r * 299 + g * 587 + b * 114 + 500) / 1000
-                        luma[i] = UInt8(l)
-                        lumaSum += l
-                        if l <= blackLevel { black += 1 }
-                        lo = min(lo, l)
-                        hi = max(hi, l)
-                        let rg = Double(r - g), yb = Double(r + g) / 2 - Double(b)
-                        rgSum += rg
-                        ybSum += yb
-                        rgSq += rg * rg
-                        ybSq += yb * yb
+        // Opponent colour sums: rg = r - g and yb2 = r + g - 2b, twice the yellow-blue difference.
+        var rgSum = 0, yb2Sum = 0, rgSq = 0, yb2Sq = 0
+        Self.saturationDivisors.withUnsafeBufferPointer { saturation in
+            Self.hueDivisors.withUnsafeBufferPointer { hue in
+                hsv.withUnsafeMutableBufferPointer { hsv in
+                    luma.withUnsafeMutableBufferPointer { luma in
+                        let hp = hsv.baseAddress!, sp = hp + n, vp = hp + 2 * n, lp = luma.baseAddress!
+                        for y in 0..<height {
+                            let row = rgb + y * stride, line = y * width
+                            for x in 0..<width {
+                                let r = Int(row[3 * x]), g = Int(row[3 * x + 1]), b = Int(row[3 * x + 2])
+                                let i = line + x
+                                let (h, s, v) = Self.hsv(r: r, g: g, b: b, saturation: saturation, hue: hue)
+                                hp[i] = h
+                                sp[i] = s
+                                vp[i] = v
+                                let l = (r * 299 + g * 587 + b * 114 + 500) / 1000
+                                lp[i] = UInt8(truncatingIfNeeded: l)
+                                lumaSum += l
+                                black += l <= blackLevel ? 1 : 0
+                                lo = min(lo, l)
+                                hi = max(hi, l)
+                                let rg = r - g, yb2 = r + g - 2 * b
+                                rgSum += rg
+                                yb2Sum += yb2
+                                rgSq += rg * rg
+                                yb2Sq += yb2 * yb2
+                            }
+                        }
                     }
                 }
             }
         }
         let count = Double(max(1, n))
-        let rgMean = rgSum / count, ybMean = ybSum / count
-        let spread = (max(0, rgSq / count - rgMean * rgMean) + max(0, ybSq / count - ybMean * ybMean)).squareRoot()
+        let rgMean = Double(rgSum) / count, ybMean = Double(yb2Sum) / 2 / count
+        let rgMeanSquare = Double(rgSq) / count, ybMeanSquare = Double(yb2Sq) / 4 / count
+        let spread = (max(0, rgMeanSquare - rgMean * rgMean) + max(0, ybMeanSquare - ybMean * ybMean)).squareRoot()
         signature = FrameSignature(width: width, height: height, hsv: hsv, luma: luma)
         lumaMean = Float(Double(lumaSum) / count)
         lumaMin = UInt8(n > 0 ? lo : 0)
@@ -56,15 +65,21 @@ public struct PictureMeasures: Sendable, Equatable {
     }
 
     /// OpenCV's `COLOR_RGB2HSV` for 8-bit pixels, with its fixed-point division tables.
-    @inline(__always)
     static func hsv(r: Int, g: Int, b: Int) -> (UInt8, UInt8, UInt8) {
+        saturationDivisors.withUnsafeBufferPointer { saturation in
+            hueDivisors.withUnsafeBufferPointer { hsv(r: r, g: g, b: b, saturation: saturation, hue: $0) }
+        }
+    }
+
+    @inline(__always)
+    private static func hsv(r: Int, g: Int, b: Int, saturation: UnsafeBufferPointer<Int>, hue: UnsafeBufferPointer<Int>) -> (UInt8, UInt8, UInt8) {
         let v = max(r, g, b), diff = v - min(r, g, b)
-        let s = (diff * saturationDivisors[v] + (1 << 11)) >> 12
-        guard diff > 0 else { return (0, UInt8(s), UInt8(v)) }
+        let s = (diff * saturation[v] + (1 << 11)) >> 12
+        guard diff > 0 else { return (0, UInt8(truncatingIfNeeded: s), UInt8(truncatingIfNeeded: v)) }
         let h6: Int = v == r ? g - b : (v == g ? b - r + 2 * diff : r - g + 4 * diff)
-        var h = (h6 * hueDivisors[diff] + (1 << 11)) >> 12
+        var h = (h6 * hue[diff] + (1 << 11)) >> 12
         if h < 0 { h += 180 }
-        return (UInt8(min(h, 179)), UInt8(s), UInt8(v))
+        return (UInt8(truncatingIfNeeded: min(h, 179)), UInt8(truncatingIfNeeded: s), UInt8(truncatingIfNeeded: v))
     }
 
     /// round((255 << 12) / i) and round((180 << 12) / (6 i)), as OpenCV tabulates them.
@@ -74,18 +89,19 @@ public struct PictureMeasures: Sendable, Equatable {
     /// Variance of the 4-neighbour Laplacian over the inner pixels: higher is sharper.
     static func laplacianVariance(_ luma: [UInt8], width: Int, height: Int) -> Float {
         guard width > 2, height > 2 else { return 0 }
-        var sum = 0.0, sq = 0.0
-        luma.withUnsafeBufferPointer { p in
+        var sum = 0, sq = 0
+        luma.withUnsafeBufferPointer { luma in
+            let p = luma.baseAddress!
             for y in 1..<(height - 1) {
+                let row = p + y * width
                 for x in 1..<(width - 1) {
-                    let i = y * width + x
-                    let l = 4 * Int(p[i]) - Int(p[i - 1]) - Int(p[i + 1]) - Int(p[i - width]) - Int(p[i + width])
-                    sum += Double(l)
-                    sq += Double(l * l)
+                    let l = 4 * Int(row[x]) - Int(row[x - 1]) - Int(row[x + 1]) - Int(row[x - width]) - Int(row[x + width])
+                    sum += l
+                    sq += l * l
                 }
             }
         }
         let n = Double((width - 2) * (height - 2))
-        return Float(max(0, sq / n - (sum / n) * (sum / n)))
+        return Float(max(0, Double(sq) / n - (Double(sum) / n) * (Double(sum) / n)))
     }
 }
