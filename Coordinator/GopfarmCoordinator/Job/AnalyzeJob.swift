@@ -43,18 +43,21 @@ public struct AnalyzeJob {
         try options.validate()
         var settings = EncodeSettings()
         settings.threads = options.threadsPerAgent
-        let pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
-                                       slots: options.agents, mode: .analyze, analysis: options.analysis)
-        pipeline.logPlan(logger)
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("gopfarm-analyze-\(jobID)")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: spool) }
 
-        let farm = LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
-                             threadsPerAgent: options.threadsPerAgent, logger: logger)
+        let farm = try LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
+                                 threadsPerAgent: options.threadsPerAgent, logger: logger)
+            .start(logDirectory: spool, listening: listening)
+        defer { farm.stop() }
+        let pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
+                                       slots: options.agents, mode: .analyze, analysis: options.analysis)
+        pipeline.logPlan(logger)
         let (completed, plan, _, _) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
-                                             started: started, listening: listening, progress: progress)
+                                             started: started, progress: progress)
+        farm.stop()
         let save = options.saveDirectory.map { URL(fileURLWithPath: $0) }
         guard let analysis = try pipeline.finish(completed, plan: plan, outputPath: nil, thumbnails: save, replacingThumbnails: false).analysis?.get() else {
             throw MediaError(.invalidOption, "nothing was analyzed")

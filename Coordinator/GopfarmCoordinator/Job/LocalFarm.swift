@@ -24,44 +24,82 @@ struct LocalFarm {
         }
     }
 
-    /// The completed segments and the plan they were cut by (the dispatcher may have split
-    /// segments), or a one-sentence error (cancelled, failed, agents dying).
-    func run(_ job: DispatchJob, extractor: @escaping @Sendable () throws(MediaError) -> SegmentExtractor, started: Double,
-             listening: TranscodeJob.ListeningHandler, progress: TranscodeJob.ProgressHandler) throws -> (segments: [CompletedSegment], plan: SegmentPlan, requeues: Int, restarts: Int) {
+    /// Listens for agents and starts the local ones, before the input is probed and planned, so
+    /// the agents start and connect while the coordinator reads the input (a tenth of a second
+    /// of every short job). Stop the farm when its jobs are done.
+    func start(logDirectory: URL, listening: TranscodeJob.ListeningHandler) throws -> Running {
         let dispatcher = Dispatcher(bind: bind, timing: timing, logger: logger)
         let endpoint: String
         do { endpoint = try dispatcher.start() } catch {
             throw MediaError(.invalidOption, "cannot listen for agents on \(bind): \(error)")
         }
-        dispatcher.add(job, makeExtractor: extractor)
         listening(endpoint)
-        var localAgents: LocalAgents?
-        defer {
+        let running = Running(dispatcher: dispatcher, logDirectory: logDirectory)
+        if agents > 0 {
+            let connectTo = endpoint.replacingOccurrences(of: "tcp://0.0.0.0:", with: "tcp://127.0.0.1:")
+            do {
+                running.localAgents = try LocalAgents(count: agents, endpoint: connectTo, threads: threadsPerAgent,
+                                                      logDirectory: logDirectory, logger: logger)
+            } catch {
+                running.stop()
+                throw error
+            }
+        }
+        return running
+    }
+
+    /// A started farm: its dispatcher and local agents, which run one job after another.
+    final class Running {
+        let dispatcher: Dispatcher
+        let logDirectory: URL
+        fileprivate(set) var localAgents: LocalAgents?
+        private var stopped = false
+
+        fileprivate init(dispatcher: Dispatcher, logDirectory: URL) {
+            self.dispatcher = dispatcher
+            self.logDirectory = logDirectory
+        }
+
+        deinit { stop() }
+
+        /// Dismisses the agents and closes the dispatcher; safe to call twice.
+        func stop() {
+            guard !stopped else { return }
+            stopped = true
             dispatcher.stop()
             localAgents?.stop()
         }
-        if agents > 0 {
-            let connectTo = endpoint.replacingOccurrences(of: "tcp://0.0.0.0:", with: "tcp://127.0.0.1:")
-            localAgents = try LocalAgents(count: agents, endpoint: connectTo, threads: threadsPerAgent,
-                                          logDirectory: job.spool, logger: logger)
-        }
-        var outcome: DispatchOutcome?
-        while outcome == nil {
-            Thread.sleep(forTimeInterval: 0.25)
-            outcome = dispatcher.takeOutcome(of: job.id)
-            if outcome == nil, let p = dispatcher.progress(of: job.id) { progress(p, MonotonicClock.now() - started) }
-            if transcodeCancelled.load(ordering: .relaxed) {
-                throw MediaError(.invalidOption, "cancelled; no output was written")
+
+        /// The completed segments and the plan they were cut by (the dispatcher may have split
+        /// segments), or a one-sentence error (cancelled, failed, agents dying).
+        func run(_ job: DispatchJob, extractor: @escaping @Sendable () throws(MediaError) -> SegmentExtractor, started: Double,
+                 progress: TranscodeJob.ProgressHandler) throws -> (segments: [CompletedSegment], plan: SegmentPlan, requeues: Int, restarts: Int) {
+            dispatcher.add(job, makeExtractor: extractor)
+            // The outcome is looked for every 10 ms (the stitch starts as soon as the last
+            // segment is in), progress reported four times a second.
+            var outcome: DispatchOutcome?
+            var reported = MonotonicClock.now()
+            while outcome == nil {
+                Thread.sleep(forTimeInterval: 0.01)
+                outcome = dispatcher.takeOutcome(of: job.id)
+                let now = MonotonicClock.now()
+                if outcome == nil, now - reported >= 0.25 {
+                    reported = now
+                    if let p = dispatcher.progress(of: job.id) { progress(p, now - started) }
+                    if let agents = localAgents, !agents.supervise() {
+                        throw MediaError(.decodeFailed, "local agents keep dying (\(agents.restarts) restarts); see the agent logs (--keep-spool keeps them in \(logDirectory.path))")
+                    }
+                }
+                if transcodeCancelled.load(ordering: .relaxed) {
+                    throw MediaError(.invalidOption, "cancelled; no output was written")
+                }
             }
-            if let agents = localAgents, !agents.supervise() {
-                throw MediaError(.decodeFailed, "local agents keep dying (\(agents.restarts) restarts); see the agent logs (--keep-spool keeps them in \(job.spool.path))")
+            switch outcome! {
+            case .failed(let message): throw MediaError(.encodeFailed, message)
+            case .cancelled: throw MediaError(.invalidOption, "cancelled; no output was written")
+            case .completed(let segments, let plan):
+                return (segments, plan, dispatcher.snapshot.counters.requeues, localAgents?.restarts ?? 0)
             }
-        }
-        switch outcome! {
-        case .failed(let message): throw MediaError(.encodeFailed, message)
-        case .cancelled: throw MediaError(.invalidOption, "cancelled; no output was written")
-        case .completed(let segments, let plan):
-            return (segments, plan, dispatcher.snapshot.counters.requeues, localAgents?.restarts ?? 0)
         }
     }
 }

@@ -27,30 +27,32 @@ public struct TranscodeJob {
         try options.validate()
         var settings = options.settings
         settings.threads = options.threadsPerAgent
-        var pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
-                                       slots: options.agents, analysis: options.analysis, checkedOutput: options.output)
-        pipeline.logPlan(logger)
-        let probe = pipeline.prepared.probe
-
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
         let outputDir = options.outputDirectory.deletingLastPathComponent()
         let spool = outputDir.appendingPathComponent(".gopfarm-spool-\(jobID)")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         defer { if !options.keepSpool { try? FileManager.default.removeItem(at: spool) } }
 
-        let farm = LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
-                             threadsPerAgent: options.threadsPerAgent, logger: logger)
+        let farm = try LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
+                                 threadsPerAgent: options.threadsPerAgent, logger: logger)
+            .start(logDirectory: spool, listening: listening)
+        defer { farm.stop() }
+        var pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
+                                       slots: options.agents, analysis: options.analysis, checkedOutput: options.output)
+        pipeline.logPlan(logger)
+        let probe = pipeline.prepared.probe
         // `--ladder auto`: the agents first encode the probe, then the rungs chosen from it.
         var choice: LadderChoice?
         if let ladderProbe = try pipeline.ladderProbe() {
             let (measured, _, _, _) = try farm.run(ladderProbe.dispatchJob(id: jobID + "-probe", spool: spool), extractor: pipeline.extractor,
-                                                started: started, listening: listening, progress: progress)
+                                                started: started, progress: progress)
             choice = try ladderProbe.choose(measured)
             pipeline = try pipeline.choosingLadder(choice!)
             logger.info("ladder chosen", metadata: ["rungs": "\(choice!.rungs.map { "\($0.name):\($0.bitrate)" }.joined(separator: ","))"])
         }
         let (completed, plan, requeues, restarts) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
-                                                           started: started, listening: listening, progress: progress)
+                                                           started: started, progress: progress)
+        farm.stop()
         // The sidecar `OUT.analysis.json`, with the scene thumbnails and contact sheet in
         // `OUT.thumbnails/` (`gopfarm report OUT.analysis.json` renders the HTML report from
         // them); inside a ladder's directory as `analysis.json` and `thumbnails/`.
