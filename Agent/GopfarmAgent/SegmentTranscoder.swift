@@ -53,8 +53,15 @@ public struct SegmentTranscoder {
                 frame.unref()
             }
         }
+        // Frames before the segment's first are decoded only so that its frames can be (a segment
+        // cut inside a GOP starts decoding at the GOP's key frame): the ones no frame refers to
+        // are skipped. Only where the stream is known to be progressive (a frame's two fields
+        // may come in two packets) and its timestamps are sound (with damaged ones every frame counts).
+        let preRollSkips = assignment.damagedTimestamps != true && Decoder.skipsNonReferenceExactly(input.header.parameters)
+            && input.header.parameters.fieldOrder == AV_FIELD_PROGRESSIVE.rawValue
         for i in 0..<input.records.count {
             try input.load(i, into: packet)
+            if preRollSkips { decoder.skipsNonReference = packet.pts != noPTS && packet.pts < assignment.startPTS }
             let t0 = Date()
             var outcome = try decoder.send(packet)
             while case .full = outcome {

@@ -40,6 +40,19 @@ public final class Decoder {
         avcodec_free_context(&c)
     }
 
+    /// Whether the decoder skips the frames no other frame refers to (`skip_frame`), from the
+    /// next packet sent on. With frame threads too: each packet carries the setting it was sent with.
+    public var skipsNonReference: Bool {
+        get { context.pointee.skip_frame == AVDISCARD_NONREF }
+        set { context.pointee.skip_frame = newValue ? AVDISCARD_NONREF : AVDISCARD_DEFAULT }
+    }
+
+    /// Codecs whose decoders skip non-reference frames exactly by the bitstream's own marks
+    /// (H.264's nal_ref_idc, HEVC's sub-layer non-reference NAL types, MPEG-2's B pictures).
+    public static func skipsNonReferenceExactly(_ parameters: CodecParameters) -> Bool {
+        [AV_CODEC_ID_H264, AV_CODEC_ID_HEVC, AV_CODEC_ID_MPEG2VIDEO].contains(AVCodecID(rawValue: parameters.codecID))
+    }
+
     /// Sends a packet (nil: end of stream). A packet the decoder rejects as invalid data is
     /// reported as `.invalid` so the caller can count damaged frames and go on.
     public enum SendOutcome { case accepted, full, invalid(Int32) }
