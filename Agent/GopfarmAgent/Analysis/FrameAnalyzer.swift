@@ -2,14 +2,18 @@ import CFFmpeg
 import Foundation
 import GopfarmCommon
 
-/// Measures every frame of a segment on a small RGB plane (libswscale), keeps the per-frame
-/// series, the first and last frame's signatures and JPEG thumbnails of candidate frames.
+/// Measures every frame of a segment on a small RGB plane (8-bit YUV averaged in blocks by a
+/// `BoxShrinker`, then libswscale's area filter), keeps the per-frame series, the first and last frame's signatures and JPEG thumbnails of candidate frames.
 /// Used by one thread at a time (the pipeline's analysis worker, then the pipeline after `finish`).
 final class FrameAnalyzer: @unchecked Sendable {
     let settings: AnalysisSettings
     let timeBase: Rational
     let sampleAspect: Rational
+    private var shrinker: BoxShrinker?
     private var scaler: Scaler?
+    /// The frame size and format `shrinker` and `scaler` were made for.
+    private var preparedFor: (width: Int, height: Int, format: Int32)?
+    private let shrunk = Frame()
     private var thumbnailer: JPEGEncoder?
     private let small = Frame()
     private var series = FrameSeries()
@@ -29,8 +33,13 @@ final class FrameAnalyzer: @unchecked Sendable {
     func measure(_ frame: Frame, pts: Int64) throws(MediaError) {
         let started = MonotonicClock.now()
         defer { seconds += MonotonicClock.now() - started }
-        let scaler = try scalerFor(frame)
-        try scaler.convert(frame, into: small)
+        let scaler = try prepare(for: frame)
+        if let shrinker {
+            try shrinker.shrink(frame, into: shrunk)
+            try scaler.convert(shrunk, into: small)
+        } else {
+            try scaler.convert(frame, into: small)
+        }
         let m = small.withPlaneBytes(0) {
             PictureMeasures(rgb: $0, stride: $1, width: Int(scaler.width), height: Int(scaler.height),
                             blackPixelThreshold: settings.blackPixelThreshold)
@@ -62,15 +71,18 @@ final class FrameAnalyzer: @unchecked Sendable {
         return SegmentAnalysis(series: series, first: first, last: last, thumbnails: thumbnails, analysisSeconds: seconds)
     }
 
-    private func scalerFor(_ frame: Frame) throws(MediaError) -> Scaler {
-        let format = AVPixelFormat(rawValue: frame.pixelFormat)
-        if let scaler, scaler.sourceWidth == Int32(frame.width), scaler.sourceHeight == Int32(frame.height), scaler.sourceFormat == format {
-            return scaler
-        }
+    /// The scaler (and shrinker, where it helps) for frames like `frame`; the plane's size
+    /// follows the source's, whichever stages make it.
+    private func prepare(for frame: Frame) throws(MediaError) -> Scaler {
+        if let scaler, let p = preparedFor, p == (frame.width, frame.height, frame.pixelFormat) { return scaler }
         let (w, h) = JPEGEncoder.size(width: min(settings.planeWidth, frame.width), forSourceWidth: frame.width, height: frame.height)
-        let s = try Scaler(fromWidth: Int32(frame.width), fromHeight: Int32(frame.height), from: format,
-                           toWidth: Int32(w), toHeight: Int32(h), to: AV_PIX_FMT_RGB24, flags: gf_SWS_AREA())
+        let shrinker = BoxShrinker(width: frame.width, height: frame.height, format: frame.pixelFormat, targetWidth: w)
+        let s = try Scaler(fromWidth: Int32(shrinker?.width ?? frame.width), fromHeight: Int32(shrinker?.height ?? frame.height),
+                           from: AVPixelFormat(rawValue: frame.pixelFormat), toWidth: Int32(w), toHeight: Int32(h), to: AV_PIX_FMT_RGB24,
+                           flags: gf_SWS_AREA())
+        self.shrinker = shrinker
         scaler = s
+        preparedFor = (frame.width, frame.height, frame.pixelFormat)
         return s
     }
 
