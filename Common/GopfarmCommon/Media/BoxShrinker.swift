@@ -23,7 +23,7 @@ public final class BoxShrinker {
     /// nil where this stage would not help (less than halving) or cannot (another format).
     public init?(width: Int, height: Int, format: Int32, targetWidth: Int) {
         guard let shifts = Self.formats[format], targetWidth > 0 else { return nil }
-        let factor = width / targetWidth
+        let factor = min(64, width / targetWidth)
         guard factor >= 2, width / factor >= 2, height / factor >= 2 else { return nil }
         self.factor = factor
         self.width = width / factor
@@ -63,7 +63,19 @@ public final class BoxShrinker {
                     for x in 0..<inWidth { acc[x] &+= UInt32(line[x]) }
                 }
                 let out = dst + y * dstStride
-                for x in 0..<outWidth {
+                // Whole blocks: a fixed divisor, as a multiply by its rounded-up 2^32 reciprocal
+                // (exact for these sums: every dividend is under 2^32 / divisor while k ≤ 64).
+                let whole = min(outWidth, inWidth / k)
+                let divisor = UInt64(k * (bottom - top)), reciprocal = ((1 << 32) + divisor - 1) / divisor
+                var i = 0
+                for x in 0..<whole {
+                    var total: UInt32 = 0
+                    for j in 0..<k { total &+= acc[i + j] }
+                    i += k
+                    out[x] = UInt8(truncatingIfNeeded: ((UInt64(total) + divisor / 2) &* reciprocal) >> 32)
+                }
+                // A subsampled plane's last block may be short.
+                for x in whole..<outWidth {
                     let left = min(x * k, inWidth - 1), right = min(left + k, inWidth)
                     var total: UInt32 = 0
                     for i in left..<right { total &+= acc[i] }
