@@ -143,7 +143,11 @@ struct AgentLifecycleTests {
         let started = Date()
         let report = try farm.report(timeout: 60)
         #expect(report.frames == 100 && report.sourceFrames == 100)
-        #expect(report.segments.count == 8 && report.segments.allSatisfy { $0.agent == "instant" })
+        // 8 planned; the dispatcher may cut the last for the agent's two slots (`DispatchSplitter`),
+        // depending on whether the agent was connected before the job was queued.
+        #expect((8...9).contains(report.segments.count) && report.segments.allSatisfy { $0.agent == "instant" },
+                "\(report.segments.map(\.frames))")
+        #expect(report.segments.map(\.frames).reduce(0, +) == 100)
         #expect(Date().timeIntervalSince(started) < 30)
         #expect(try FFmpegOracle.countFrames(farm.dir.appendingPathComponent("out.mkv").path) == 100)
     }
