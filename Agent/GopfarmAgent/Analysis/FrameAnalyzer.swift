@@ -3,7 +3,8 @@ import Foundation
 import GopfarmCommon
 
 /// Measures every frame of a segment on a small RGB plane (8-bit YUV averaged in blocks by a
-/// `BoxShrinker`, then libswscale's area filter), keeps the per-frame series, the first and last frame's signatures and JPEG thumbnails of candidate frames.
+/// `BoxShrinker`, then libswscale's area filter), keeps the per-frame series, the first and last
+/// frame's signatures and JPEG thumbnails of candidate frames.
 /// Used by one thread at a time (the pipeline's analysis worker, then the pipeline after `finish`).
 final class FrameAnalyzer: @unchecked Sendable {
     let settings: AnalysisSettings

@@ -3,42 +3,44 @@ import CFFmpeg
 /// The first stage of the analysis scale: averages k×k blocks of an 8-bit planar YUV picture
 /// into a picture k times smaller, same format, so libswscale's area filter, which reads every
 /// source pixel through its filter taps, only has a small picture left to scale and convert
-/// (a 720p frame: 0.5 ms in libswscale alone, about a third of that this way). Rows are summed
+/// (a 720p frame: 0.5 ms in libswscale alone, under half of that this way). Rows are summed
 /// whole (the loop the compiler vectorizes), then each row's sums are cut into blocks.
 public final class BoxShrinker {
-    /// Planar 8-bit formats and their chroma subsampling shifts (x, y).
-    private static let formats: [Int32: (Int, Int)] = [
-        AV_PIX_FMT_YUV420P.rawValue: (1, 1), AV_PIX_FMT_YUVJ420P.rawValue: (1, 1),
-        AV_PIX_FMT_YUV422P.rawValue: (1, 0), AV_PIX_FMT_YUVJ422P.rawValue: (1, 0),
-        AV_PIX_FMT_YUV444P.rawValue: (0, 0), AV_PIX_FMT_YUVJ444P.rawValue: (0, 0),
+    /// The planar 8-bit YUV formats it averages (their planes' sizes from `PlaneLayout`).
+    private static let formats: Set<Int32> = [
+        AV_PIX_FMT_YUV420P.rawValue, AV_PIX_FMT_YUVJ420P.rawValue, AV_PIX_FMT_YUV422P.rawValue,
+        AV_PIX_FMT_YUVJ422P.rawValue, AV_PIX_FMT_YUV444P.rawValue, AV_PIX_FMT_YUVJ444P.rawValue,
     ]
 
     public let factor: Int
     public let width: Int
     public let height: Int
-    private let shifts: (Int, Int)
+    private let format: Int32
+    /// Each plane's (source, averaged) sizes.
+    private let planes: [((Int, Int), (Int, Int))]
     private var sums: [UInt32] = []
 
     /// A shrinker for pictures of `width`×`height` in `format` that end up `targetWidth` wide;
     /// nil where this stage would not help (less than halving) or cannot (another format).
     public init?(width: Int, height: Int, format: Int32, targetWidth: Int) {
-        guard let shifts = Self.formats[format], targetWidth > 0 else { return nil }
+        guard Self.formats.contains(format), targetWidth > 0 else { return nil }
         let factor = min(64, width / targetWidth)
         guard factor >= 2, width / factor >= 2, height / factor >= 2 else { return nil }
         self.factor = factor
         self.width = width / factor
         self.height = height / factor
-        self.shifts = shifts
+        self.format = format
+        guard let from = PlaneLayout(format: format, width: width, height: height),
+              let to = PlaneLayout(format: format, width: self.width, height: self.height) else { return nil }
+        planes = Array(zip(from.planeSizes, to.planeSizes))
     }
 
-    /// Fills `output` with the averaged picture (frame properties copied, colour range included).
+    /// Fills `output` with the averaged picture (frame properties copied, colour range included);
+    /// `input` has the size and format the shrinker was made for.
     public func shrink(_ input: Frame, into output: Frame) throws(MediaError) {
-        try output.allocate(width: width, height: height, format: AVPixelFormat(rawValue: input.pixelFormat))
+        try output.allocate(width: width, height: height, format: AVPixelFormat(rawValue: format))
         try avCheck(av_frame_copy_props(output.pointer, input.pointer), .scaleFailed, "cannot copy frame properties")
-        for plane in 0..<3 {
-            let (sx, sy) = plane == 0 ? (0, 0) : shifts
-            let inWidth = (input.width + (1 << sx) - 1) >> sx, inHeight = (input.height + (1 << sy) - 1) >> sy
-            let outWidth = (width + (1 << sx) - 1) >> sx, outHeight = (height + (1 << sy) - 1) >> sy
+        for (plane, ((inWidth, inHeight), (outWidth, outHeight))) in planes.enumerated() {
             input.withPlaneBytes(plane) { src, srcStride in
                 output.withPlane(plane) { dst, dstStride in
                     shrinkPlane(src, srcStride, inWidth, inHeight, into: dst, dstStride, outWidth, outHeight)
