@@ -121,7 +121,9 @@ struct MultiHostTests {
         var unassigned = try total()
         _ = try poll(120) {
             unassigned = try total() - Set(try attempts(serve, id).map(\.segment)).count
-            return unassigned <= 3
+            // Up to two rounds of the three hosts (a running and a prefetched segment each): the
+            // test's HTTP polls, slow on a loaded machine, must not miss the last ones.
+            return unassigned <= 6
         }
         try #require(unassigned > 0, "the job ran out of segments before the throttle; the test needs a longer clip\n\(story())")
         let before = try attempts(serve, id)
