@@ -55,6 +55,26 @@ struct BoxShrinkerTests {
         }
     }
 
+    /// The largest blocks (64×64) of the brightest samples: each column sum is 64 × 255 (more than
+    /// 8 bits hold, within the 16 the shrinker sums in), and every mean is still 255.
+    @Test func largestBlocksOfWhiteStayWhite() throws {
+        let (width, height) = (64 * 5 + 7, 64 * 2 + 3)
+        let source = Frame()
+        try source.allocate(width: width, height: height, format: AV_PIX_FMT_YUV444P)
+        for plane in 0..<3 {
+            source.withPlane(plane) { p, stride in for y in 0..<height { for x in 0..<width { p[y * stride + x] = 255 } } }
+        }
+        let shrinker = try #require(BoxShrinker(width: width, height: height, format: AV_PIX_FMT_YUV444P.rawValue, targetWidth: 4))
+        #expect(shrinker.factor == 64 && shrinker.width == 5 && shrinker.height == 2)
+        let out = Frame()
+        try shrinker.shrink(source, into: out)
+        for plane in 0..<3 {
+            out.withPlaneBytes(plane) { p, stride in
+                #expect((0..<2).allSatisfy { y in (0..<5).allSatisfy { p[y * stride + $0] == 255 } }, "plane \(plane)")
+            }
+        }
+    }
+
     @Test func notUsedWhereItCannotHelp() {
         #expect(BoxShrinker(width: 300, height: 200, format: AV_PIX_FMT_YUV420P.rawValue, targetWidth: 256) == nil)
         #expect(BoxShrinker(width: 1920, height: 1080, format: AV_PIX_FMT_NV12.rawValue, targetWidth: 256) == nil)

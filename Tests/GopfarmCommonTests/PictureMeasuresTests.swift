@@ -14,6 +14,25 @@ struct PictureMeasuresTests {
         #expect(PictureMeasures.hsv(r: 77, g: 77, b: 77) == (0, 0, 77))
     }
 
+    /// The branch-free `hsv` against the same steps written with branches (the case of the
+    /// maximum tested in order, a grey pixel hue 0), on a grid of colours that includes the
+    /// extremes and ties.
+    @Test func hsvWithoutBranchesEqualsItsCases() {
+        func reference(_ r: Int, _ g: Int, _ b: Int) -> (UInt8, UInt8, UInt8) {
+            let v = max(r, g, b), diff = v - min(r, g, b)
+            let s = (diff * PictureMeasures.saturationDivisors[v] + (1 << 11)) >> 12
+            guard diff > 0 else { return (0, UInt8(s), UInt8(v)) }
+            let h6 = v == r ? g - b : (v == g ? b - r + 2 * diff : r - g + 4 * diff)
+            var h = (h6 * PictureMeasures.hueDivisors[diff] + (1 << 11)) >> 12
+            if h < 0 { h += 180 }
+            return (UInt8(min(h, 179)), UInt8(s), UInt8(v))
+        }
+        let levels = Array(stride(from: 0, through: 255, by: 5)) + [1, 2, 3, 4, 127, 128, 254]
+        var mismatches = 0
+        for r in levels { for g in levels { for b in levels where PictureMeasures.hsv(r: r, g: g, b: b) != reference(r, g, b) { mismatches += 1 } } }
+        #expect(mismatches == 0)
+    }
+
     private func measure(_ pixels: [UInt8], width: Int, height: Int) -> PictureMeasures {
         pixels.withUnsafeBufferPointer { PictureMeasures(rgb: $0.baseAddress!, stride: width * 3, width: width, height: height, blackPixelThreshold: 0.10) }
     }

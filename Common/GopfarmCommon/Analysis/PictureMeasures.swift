@@ -34,17 +34,17 @@ public struct PictureMeasures: Sendable, Equatable {
                                 hp[i] = h
                                 sp[i] = s
                                 vp[i] = v
-                                let l = (r * 299 + g * 587 + b * 114 + 500) / 1000
+                                let l = (r &* 299 &+ g &* 587 &+ b &* 114 &+ 500) / 1000
                                 lp[i] = UInt8(truncatingIfNeeded: l)
-                                lumaSum += l
-                                black += l <= blackLevel ? 1 : 0
+                                lumaSum &+= l
+                                black &+= l <= blackLevel ? 1 : 0
                                 lo = min(lo, l)
                                 hi = max(hi, l)
-                                let rg = r - g, yb2 = r + g - 2 * b
-                                rgSum += rg
-                                yb2Sum += yb2
-                                rgSq += rg * rg
-                                yb2Sq += yb2 * yb2
+                                let rg = r &- g, yb2 = r &+ g &- 2 &* b
+                                rgSum &+= rg
+                                yb2Sum &+= yb2
+                                rgSq &+= rg &* rg
+                                yb2Sq &+= yb2 &* yb2
                             }
                         }
                     }
@@ -71,14 +71,19 @@ public struct PictureMeasures: Sendable, Equatable {
         }
     }
 
+    /// Without branches (a noisy picture's colours make them mispredict): the hue's three cases
+    /// are all computed and one kept by masks, and `hue[0] == 0` gives a grey pixel hue 0.
     @inline(__always)
     private static func hsv(r: Int, g: Int, b: Int, saturation: UnsafeBufferPointer<Int>, hue: UnsafeBufferPointer<Int>) -> (UInt8, UInt8, UInt8) {
         let v = max(r, g, b), diff = v - min(r, g, b)
-        let s = (diff * saturation[v] + (1 << 11)) >> 12
-        guard diff > 0 else { return (0, UInt8(truncatingIfNeeded: s), UInt8(truncatingIfNeeded: v)) }
-        let h6: Int = v == r ? g - b : (v == g ? b - r + 2 * diff : r - g + 4 * diff)
-        var h = (h6 * hue[diff] + (1 << 11)) >> 12
-        if h < 0 { h += 180 }
+        let s = (diff &* saturation[v] &+ (1 << 11)) >> 12
+        // All ones where the maximum is red (green), else zero.
+        let isRed = 0 &- Int(truncatingIfNeeded: unsafeBitCast(v == r, to: UInt8.self))
+        let isGreen = 0 &- Int(truncatingIfNeeded: unsafeBitCast(v == g, to: UInt8.self))
+        let notRed = (b &- r &+ 2 &* diff) & isGreen | (r &- g &+ 4 &* diff) & ~isGreen
+        let h6 = (g &- b) & isRed | notRed & ~isRed
+        var h = (h6 &* hue[diff] &+ (1 << 11)) >> 12
+        h &+= 180 & (h >> 63)  // OpenCV's `if h < 0 { h += 180 }`
         return (UInt8(truncatingIfNeeded: min(h, 179)), UInt8(truncatingIfNeeded: s), UInt8(truncatingIfNeeded: v))
     }
 
