@@ -92,15 +92,24 @@ public struct JobPipeline: Sendable {
         return { () throws(MediaError) in try prepared.makeExtractor() }
     }
 
-    /// Stitches the completed segments into `outputPath` (when encoding), then merges their
-    /// analyses (when asked), with scene pictures in `thumbnails`; `replacingThumbnails` first
-    /// removes what an earlier run left there.
+    /// Stitches the completed segments into `outputPath` (when encoding) while their analyses
+    /// merge on another thread (when asked), with scene pictures in `thumbnails`;
+    /// `replacingThumbnails` first removes what an earlier run left there. Both only read the
+    /// spool and write different files, so the end of a job is the longer of the two, not their sum.
     /// `plan`: the one the dispatcher finished with (its splits made; nil: the job's own).
     public func finish(_ completed: [CompletedSegment], plan: SegmentPlan? = nil, outputPath: String?, thumbnails: URL?,
                        replacingThumbnails: Bool = true) throws(MediaError) -> Finished {
         let prepared = plan.map { self.prepared.withPlan($0) } ?? self.prepared
         let started = MonotonicClock.now()
         var finished = Finished(stitched: nil, warnings: prepared.warnings, analysis: nil, stitchSeconds: 0, analysisSeconds: nil)
+        let merging = analysis.map { settings in
+            if replacingThumbnails, let thumbnails { try? FileManager.default.removeItem(at: thumbnails) }
+            return BackgroundResult(label: "gopfarm-analysis-merge") {
+                try prepared.mergeAnalyses(completed, settings: settings, thumbnails: thumbnails)
+            }
+        }
+        // On every path: the caller removes the spool the merge reads once this returns.
+        defer { _ = merging?.value() }
         if mode == .encode, let outputPath, let ladder = prepared.settings.ladder {
             (finished.packaged, finished.warnings) = try prepared.package(completed, directory: URL(fileURLWithPath: outputPath))
             finished.renditionQuality = ladder.rungs.indices.map { i in
@@ -109,12 +118,16 @@ public struct JobPipeline: Sendable {
         } else if mode == .encode, let outputPath {
             (finished.stitched, finished.warnings) = try prepared.stitch(completed, outputPath: outputPath)
         }
-        let stitched = MonotonicClock.now()
-        finished.stitchSeconds = stitched - started
-        if let settings = analysis {
-            if replacingThumbnails, let thumbnails { try? FileManager.default.removeItem(at: thumbnails) }
-            finished.analysis = Result { try prepared.analyze(completed, settings: settings, thumbnails: thumbnails, outputPath: outputPath) }
-            finished.analysisSeconds = MonotonicClock.now() - stitched
+        finished.stitchSeconds = MonotonicClock.now() - started
+        if let merging {
+            let (merged, seconds) = merging.value()
+            // What was written, probed once it is complete.
+            finished.analysis = merged.map { analysis in
+                var analysis = analysis
+                analysis.output = outputPath.flatMap { try? MediaProbe(path: $0).info }
+                return analysis
+            }
+            finished.analysisSeconds = seconds
         }
         return finished
     }

@@ -204,14 +204,13 @@ public struct PreparedJob: Sendable {
         return warnings
     }
 
-    /// The job's content record: the segments' analyses merged, with the input's (and, when
-    /// given, the output's) metadata. With `thumbnails`, that directory gets one picture per
-    /// scene and `contact-sheet.jpg`. Shared by transcode, analyze and the service.
-    public func analyze(_ completed: [CompletedSegment], settings: AnalysisSettings, thumbnails: URL?,
-                        outputPath: String? = nil) throws -> JobAnalysis {
+    /// The job's content record: the segments' analyses merged, with the input's metadata (the
+    /// output's is added once the output is written: `JobPipeline.finish`). With `thumbnails`,
+    /// that directory gets one picture per scene and `contact-sheet.jpg`. Shared by transcode,
+    /// analyze and the service.
+    public func mergeAnalyses(_ completed: [CompletedSegment], settings: AnalysisSettings, thumbnails: URL?) throws -> JobAnalysis {
         var analysis = try AnalysisMerger(settings: settings, timeBase: probe.videoTimeBase).merge(completed, thumbnails: thumbnails)
         analysis.source = probe.info
-        analysis.output = outputPath.flatMap { try? MediaProbe(path: $0).info }
         if let thumbnails { try ReportFiles.writeContactSheet(analysis, thumbnails: thumbnails) }
         return analysis
     }
