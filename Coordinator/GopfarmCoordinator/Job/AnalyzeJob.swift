@@ -57,7 +57,7 @@ public struct AnalyzeJob {
         pipeline.logPlan(logger)
         let (completed, plan, _, _) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
                                              started: started, progress: progress)
-        farm.stop()
+        farm.beginStop()
         let save = options.saveDirectory.map { URL(fileURLWithPath: $0) }
         guard let analysis = try pipeline.finish(completed, plan: plan, outputPath: nil, thumbnails: save, replacingThumbnails: false).analysis?.get() else {
             throw MediaError(.invalidOption, "nothing was analyzed")

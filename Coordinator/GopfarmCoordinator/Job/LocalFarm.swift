@@ -64,10 +64,30 @@ struct LocalFarm {
 
         /// Dismisses the agents and closes the dispatcher; safe to call twice.
         func stop() {
+            if let stopping {
+                _ = stopping.value()
+                self.stopping = nil
+            }
             guard !stopped else { return }
             stopped = true
             dispatcher.stop()
             localAgents?.stop()
+        }
+
+        private var stopping: BackgroundResult<Void>?
+
+        /// Starts `stop()` on another thread, for when the farm's last job is in: the stitch
+        /// need not wait for the agents to exit. `stop()` then waits for it.
+        func beginStop() {
+            guard !stopped, stopping == nil else { return }
+            stopped = true
+            // Nothing else touches the agents once the last job is in (`run` supervises them).
+            nonisolated(unsafe) let agents = localAgents
+            let dispatcher = self.dispatcher
+            stopping = BackgroundResult(label: "gopfarm-farm-stop") {
+                dispatcher.stop()
+                agents?.stop()
+            }
         }
 
         /// The completed segments and the plan they were cut by (the dispatcher may have split

@@ -52,7 +52,7 @@ public struct TranscodeJob {
         }
         let (completed, plan, requeues, restarts) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
                                                            started: started, progress: progress)
-        farm.stop()
+        farm.beginStop()
         // The sidecar `OUT.analysis.json`, with the scene thumbnails and contact sheet in
         // `OUT.thumbnails/` (`gopfarm report OUT.analysis.json` renders the HTML report from
         // them); inside a ladder's directory as `analysis.json` and `thumbnails/`.
