@@ -15,10 +15,12 @@ import GopfarmCommon
 /// not 3 × 10 s with one slot idle through the third. Parts never get shorter than a quarter of
 /// the target; below that, fewer parts than a full round. Where every packet is one shown frame
 /// (no hidden frames, no field pairs) and no ladder grid applies, those parts are cut at any
-/// frame, to near-equal frame counts: a part that starts inside a GOP is decoded from the GOP's
-/// key frame (the frames before its start decoded and dropped), and the part before it ends with
-/// the packets its last frames need. With key frames every 2 s, 30 s on 2 slots is then
-/// 2 × 7.5 s per slot, not 8 s on one and 7 s on the other.
+/// frame (`partStarts`): a part that starts inside a GOP is decoded from the GOP's key frame (the
+/// frames before its start decoded and dropped), and the part before it ends with the packets its
+/// last frames need. The rounds before the last start at key frames near their even boundaries,
+/// and the last round's parts are sized so that every slot ends together. With key frames every
+/// 2 s, 30 s on 2 slots is then 15 s per slot (8 + 7 s on one, 6 + 9 s on the other), not 16 s
+/// on one and 14 s on the other, with one cut inside a GOP instead of three.
 ///
 /// `gridSeconds` (a ladder's packaging segment length): the ideal boundaries of the near-equal
 /// parts are rounded to whole multiples of it from the first frame, so a packaging segment
@@ -171,17 +173,26 @@ public struct SegmentPlanner: Sendable {
         var pts: Int64
     }
 
-    /// `count` parts of near-equal frame counts cut at any frame (the count `balancedStarts`
-    /// chose, so never more segments than the key frames allow): each boundary at the frame that
-    /// starts its share, decoded from its GOP's key frame; a boundary among an open GOP's leading
-    /// pictures moves to the GOP's start.
+    /// `count` parts cut at any frame (the count `balancedStarts` chose, so never more segments
+    /// than the key frames allow), starting where `partStarts` says; each boundary is decoded
+    /// from its GOP's key frame, and one among an open GOP's leading pictures moves to the GOP's
+    /// start.
     private func frameCuts(count: Int, records: [VideoPacketRecord], candidates: [Int], gopStart: [Int: Int64]) -> [Cut] {
         let origin = gopStart[candidates[0]]!
         let shown = records.map(\.pts).filter { $0 >= origin }.sorted()
+        // Where each GOP starts, counted in shown frames from the first.
+        let keyFrames = candidates.map { c in
+            var (lo, hi) = (0, shown.count)
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if shown[mid] < gopStart[c]! { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
         var cuts = [Cut(key: candidates[0], pts: origin)]
         var k = 0  // the GOP of the latest cut: boundaries only move forward
-        for i in 1..<max(count, 1) {
-            var pts = shown[min(shown.count - 1, Int((Double(shown.count) * Double(i) / Double(count)).rounded()))]
+        for start in Self.partStarts(frames: shown.count, parts: count, slots: slots, keyFrames: keyFrames).dropFirst() {
+            var pts = shown[min(shown.count - 1, start)]
             while k + 1 < candidates.count, gopStart[candidates[k + 1]]! <= pts { k += 1 }
             let key = candidates[k]
             if pts < records[key].pts { pts = gopStart[key]! }
@@ -189,6 +200,43 @@ public struct SegmentPlanner: Sendable {
             cuts.append(Cut(key: key, pts: pts))
         }
         return cuts
+    }
+
+    /// Where each of `parts` parts of `frames` frames starts (the first at 0), for `slots` slots
+    /// that take parts in order, each the next one when it is free. Every round but the last
+    /// starts its parts at a key frame (`keyFrames`: the frame each GOP starts at, ascending)
+    /// where one lies within a quarter of a part of the even boundary, so no frames before it
+    /// are decoded and dropped; else at the even boundary. The last round's parts then share
+    /// what is left so that every slot ends together: the slot free first (as the dispatcher
+    /// hands them out) gets the longest. Where that would leave a part under half the even
+    /// length, or there is only one round, the parts are even.
+    static func partStarts(frames: Int, parts: Int, slots: Int, keyFrames: [Int]) -> [Int] {
+        let even = (0..<max(parts, 1)).map { Int((Double(frames) * Double($0) / Double(max(parts, 1))).rounded()) }
+        let early = parts - slots
+        guard slots > 1, early >= 1 else { return even }
+        let part = Double(frames) / Double(parts)
+        var starts = [0]
+        for i in 1...early {
+            let nearest = keyFrames.min { abs($0 - even[i]) < abs($1 - even[i]) }
+            if let key = nearest, Double(abs(key - even[i])) <= part / 4, key > starts.last!, key < frames {
+                starts.append(key)
+            } else {
+                starts.append(even[i])
+            }
+        }
+        // The early parts as the dispatcher hands them out: each to the slot free first.
+        var loads = [Int](repeating: 0, count: slots)
+        for i in 0..<early {
+            let slot = loads.indices.min { loads[$0] < loads[$1] }!
+            loads[slot] += starts[i + 1] - starts[i]
+        }
+        let left = frames - starts[early]
+        let end = Double(loads.reduce(0, +) + left) / Double(slots)
+        var sizes = loads.sorted().map { Int((end - Double($0)).rounded()) }
+        sizes[slots - 1] = left - sizes.dropLast().reduce(0, +)
+        guard sizes.allSatisfy({ Double($0) >= part / 2 }) else { return even }
+        for size in sizes.dropLast() { starts.append(starts.last! + size) }
+        return starts
     }
 
     /// One past the last packet a segment ending before `next` needs: the next segment's key
