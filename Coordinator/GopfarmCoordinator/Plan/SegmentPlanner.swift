@@ -17,10 +17,10 @@ import GopfarmCommon
 /// (no hidden frames, no field pairs) and no ladder grid applies, those parts are cut at any
 /// frame (`partStarts`): a part that starts inside a GOP is decoded from the GOP's key frame (the
 /// frames before its start decoded and dropped), and the part before it ends with the packets its
-/// last frames need. The rounds before the last start at key frames near their even boundaries,
-/// and the last round's parts are sized so that every slot ends together. With key frames every
-/// 2 s, 30 s on 2 slots is then 15 s per slot (8 + 7 s on one, 6 + 9 s on the other), not 16 s
-/// on one and 14 s on the other, with one cut inside a GOP instead of three.
+/// last frames need. Each round's parts are of equal length; a round before the last starts its
+/// parts at key frames where a length near the even one allows it. With key frames every 2 s,
+/// 30 s on 2 slots is then 8 + 7 s per slot, not 16 s on one and 14 s on the other, with one cut
+/// inside a GOP instead of three.
 ///
 /// `gridSeconds` (a ladder's packaging segment length): the ideal boundaries of the near-equal
 /// parts are rounded to whole multiples of it from the first frame, so a packaging segment
@@ -202,40 +202,35 @@ public struct SegmentPlanner: Sendable {
         return cuts
     }
 
-    /// Where each of `parts` parts of `frames` frames starts (the first at 0), for `slots` slots
-    /// that take parts in order, each the next one when it is free. Every round but the last
-    /// starts its parts at a key frame (`keyFrames`: the frame each GOP starts at, ascending)
-    /// where one lies within a quarter of a part of the even boundary, so no frames before it
-    /// are decoded and dropped; else at the even boundary. The last round's parts then share
-    /// what is left so that every slot ends together: the slot free first (as the dispatcher
-    /// hands them out) gets the longest. Where that would leave a part under half the even
-    /// length, or there is only one round, the parts are even.
+    /// Where each of `parts` parts of `frames` frames starts (the first at 0), in rounds of
+    /// `slots` parts of equal length, so every slot gets the same work whichever part of a round
+    /// it takes (agents with a prefetch place are dealt their next part before they finish the
+    /// one they run, so who gets which part is not known here). A round before the last has its
+    /// parts start at key frames (`keyFrames`: the frame each GOP starts at, ascending) where a
+    /// length within a quarter of the even one puts every boundary of the round on one, so no
+    /// frames before them are decoded and dropped; the rounds after it share what is left.
+    /// Otherwise, and always in the last round, the boundaries are even, inside GOPs.
     static func partStarts(frames: Int, parts: Int, slots: Int, keyFrames: [Int]) -> [Int] {
-        let even = (0..<max(parts, 1)).map { Int((Double(frames) * Double($0) / Double(max(parts, 1))).rounded()) }
-        let early = parts - slots
-        guard slots > 1, early >= 1 else { return even }
-        let part = Double(frames) / Double(parts)
-        var starts = [0]
-        for i in 1...early {
-            let nearest = keyFrames.min { abs($0 - even[i]) < abs($1 - even[i]) }
-            if let key = nearest, Double(abs(key - even[i])) <= part / 4, key > starts.last!, key < frames {
-                starts.append(key)
+        let rounds = parts / max(1, slots)
+        guard slots > 1, rounds >= 2, parts % slots == 0 else {
+            return (0..<max(parts, 1)).map { Int((Double(frames) * Double($0) / Double(max(parts, 1))).rounded()) }
+        }
+        let keys = Set(keyFrames)
+        var starts: [Int] = []
+        var at = 0
+        for round in 0..<rounds {
+            let length = Double(frames - at) / Double((rounds - round) * slots)
+            // Lengths that end the round's first part on a key frame, nearest the even one first.
+            let lengths = keyFrames.lazy.map { $0 - at }.filter { Double(abs(Double($0) - length)) <= length / 4 && $0 > 0 }
+                .sorted { abs(Double($0) - length) < abs(Double($1) - length) }
+            if round < rounds - 1, let fit = lengths.first(where: { l in (1...slots).allSatisfy { keys.contains(at + $0 * l) } }) {
+                starts += (0..<slots).map { at + $0 * fit }
+                at += slots * fit
             } else {
-                starts.append(even[i])
+                starts += (0..<slots).map { at + Int((length * Double($0)).rounded()) }
+                at += Int((length * Double(slots)).rounded())
             }
         }
-        // The early parts as the dispatcher hands them out: each to the slot free first.
-        var loads = [Int](repeating: 0, count: slots)
-        for i in 0..<early {
-            let slot = loads.indices.min { loads[$0] < loads[$1] }!
-            loads[slot] += starts[i + 1] - starts[i]
-        }
-        let left = frames - starts[early]
-        let end = Double(loads.reduce(0, +) + left) / Double(slots)
-        var sizes = loads.sorted().map { Int((end - Double($0)).rounded()) }
-        sizes[slots - 1] = left - sizes.dropLast().reduce(0, +)
-        guard sizes.allSatisfy({ Double($0) >= part / 2 }) else { return even }
-        for size in sizes.dropLast() { starts.append(starts.last! + size) }
         return starts
     }
 
