@@ -221,7 +221,7 @@ public struct SegmentPlanner: Sendable {
         for round in 0..<rounds {
             let length = Double(frames - at) / Double((rounds - round) * slots)
             // Lengths that end the round's first part on a key frame, nearest the even one first.
-            let lengths = keyFrames.lazy.map { $0 - at }.filter { Double(abs(Double($0) - length)) <= length / 4 && $0 > 0 }
+            let lengths = keyFrames.lazy.map { $0 - at }.filter { $0 > 0 && abs(Double($0) - length) <= length / 4 }
                 .sorted { abs(Double($0) - length) < abs(Double($1) - length) }
             if round < rounds - 1, let fit = lengths.first(where: { l in (1...slots).allSatisfy { keys.contains(at + $0 * l) } }) {
                 starts += (0..<slots).map { at + $0 * fit }
