@@ -15,12 +15,10 @@ import GopfarmCommon
 /// not 3 × 10 s with one slot idle through the third. Parts never get shorter than a quarter of
 /// the target; below that, fewer parts than a full round. Where every packet is one shown frame
 /// (no hidden frames, no field pairs) and no ladder grid applies, those parts are cut at any
-/// frame (`partStarts`): a part that starts inside a GOP is decoded from the GOP's key frame (the
-/// frames before its start decoded and dropped), and the part before it ends with the packets its
-/// last frames need. Each round's parts are of equal length; a round before the last starts its
-/// parts at key frames where a length near the even one allows it. With key frames every 2 s,
-/// 30 s on 2 slots is then 8 + 7 s per slot, not 16 s on one and 14 s on the other, with one cut
-/// inside a GOP instead of three.
+/// frame, to near-equal frame counts: a part that starts inside a GOP is decoded from the GOP's
+/// key frame (the frames before its start decoded and dropped), and the part before it ends with
+/// the packets its last frames need. With key frames every 2 s, 30 s on 2 slots is then
+/// 2 × 7.5 s per slot, not 8 s on one and 7 s on the other.
 ///
 /// `gridSeconds` (a ladder's packaging segment length): the ideal boundaries of the near-equal
 /// parts are rounded to whole multiples of it from the first frame, so a packaging segment
@@ -173,26 +171,17 @@ public struct SegmentPlanner: Sendable {
         var pts: Int64
     }
 
-    /// `count` parts cut at any frame (the count `balancedStarts` chose, so never more segments
-    /// than the key frames allow), starting where `partStarts` says; each boundary is decoded
-    /// from its GOP's key frame, and one among an open GOP's leading pictures moves to the GOP's
-    /// start.
+    /// `count` parts of near-equal frame counts cut at any frame (the count `balancedStarts`
+    /// chose, so never more segments than the key frames allow): each boundary at the frame that
+    /// starts its share, decoded from its GOP's key frame; a boundary among an open GOP's leading
+    /// pictures moves to the GOP's start.
     private func frameCuts(count: Int, records: [VideoPacketRecord], candidates: [Int], gopStart: [Int: Int64]) -> [Cut] {
         let origin = gopStart[candidates[0]]!
         let shown = records.map(\.pts).filter { $0 >= origin }.sorted()
-        // Where each GOP starts, counted in shown frames from the first.
-        let keyFrames = candidates.map { c in
-            var (lo, hi) = (0, shown.count)
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if shown[mid] < gopStart[c]! { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
         var cuts = [Cut(key: candidates[0], pts: origin)]
         var k = 0  // the GOP of the latest cut: boundaries only move forward
-        for start in Self.partStarts(frames: shown.count, parts: count, slots: slots, keyFrames: keyFrames).dropFirst() {
-            var pts = shown[min(shown.count - 1, start)]
+        for i in 1..<max(count, 1) {
+            var pts = shown[min(shown.count - 1, Int((Double(shown.count) * Double(i) / Double(count)).rounded()))]
             while k + 1 < candidates.count, gopStart[candidates[k + 1]]! <= pts { k += 1 }
             let key = candidates[k]
             if pts < records[key].pts { pts = gopStart[key]! }
@@ -200,38 +189,6 @@ public struct SegmentPlanner: Sendable {
             cuts.append(Cut(key: key, pts: pts))
         }
         return cuts
-    }
-
-    /// Where each of `parts` parts of `frames` frames starts (the first at 0), in rounds of
-    /// `slots` parts of equal length, so every slot gets the same work whichever part of a round
-    /// it takes (agents with a prefetch place are dealt their next part before they finish the
-    /// one they run, so who gets which part is not known here). A round before the last has its
-    /// parts start at key frames (`keyFrames`: the frame each GOP starts at, ascending) where a
-    /// length within a quarter of the even one puts every boundary of the round on one, so no
-    /// frames before them are decoded and dropped; the rounds after it share what is left.
-    /// Otherwise, and always in the last round, the boundaries are even, inside GOPs.
-    static func partStarts(frames: Int, parts: Int, slots: Int, keyFrames: [Int]) -> [Int] {
-        let rounds = parts / max(1, slots)
-        guard slots > 1, rounds >= 2, parts % slots == 0 else {
-            return (0..<max(parts, 1)).map { Int((Double(frames) * Double($0) / Double(max(parts, 1))).rounded()) }
-        }
-        let keys = Set(keyFrames)
-        var starts: [Int] = []
-        var at = 0
-        for round in 0..<rounds {
-            let length = Double(frames - at) / Double((rounds - round) * slots)
-            // Lengths that end the round's first part on a key frame, nearest the even one first.
-            let lengths = keyFrames.lazy.map { $0 - at }.filter { $0 > 0 && abs(Double($0) - length) <= length / 4 }
-                .sorted { abs(Double($0) - length) < abs(Double($1) - length) }
-            if round < rounds - 1, let fit = lengths.first(where: { l in (1...slots).allSatisfy { keys.contains(at + $0 * l) } }) {
-                starts += (0..<slots).map { at + $0 * fit }
-                at += slots * fit
-            } else {
-                starts += (0..<slots).map { at + Int((length * Double($0)).rounded()) }
-                at += Int((length * Double(slots)).rounded())
-            }
-        }
-        return starts
     }
 
     /// One past the last packet a segment ending before `next` needs: the next segment's key
