@@ -93,6 +93,30 @@ struct LadderTranscodeTests {
         #expect(rung.averageBitrate <= 575_000, "a 500k rung averaged \(rung.averageBitrate) bit/s")
     }
 
+    /// A source decoded as NV12 (chroma interleaved in one plane): each rung is measured against
+    /// the source converted to planar YUV first. The agents used to read a third plane NV12 does
+    /// not have and died on every attempt; now the rung's PSNR is ffmpeg's psnr filter's.
+    @Test("an NV12 source: rungs measured, no agent dies")
+    func semiPlanarSource() throws {
+        let dir = TestPaths.scratch("ladder-nv12")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let source = dir.appendingPathComponent("nv12.mkv").path
+        let made = try Subprocess.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
+                                                 "-pix_fmt", "nv12", "-c:v", "rawvideo", source], timeout: 60)
+        try #require(made.status == 0, "\(made.stderr)")
+        let out = dir.appendingPathComponent("out")
+        let run = try Subprocess.run(TestPaths.gopfarm, [
+            "transcode", source, "-o", out.path, "--json", "--quiet", "--agents", "1", "--ladder", "240p:500k", "--package", "hls",
+        ], timeout: 300)
+        try #require(run.status == 0, "\(run.stderr)")
+        let rung = try #require(try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8)).renditions?.first)
+        #expect(rung.frames == 50)
+        let psnr = try #require(rung.psnr, "the rung has no PSNR")
+        let peer = try AnalysisQualityTests.ffmpegMetric("psnr", out.appendingPathComponent("master.m3u8").path, source, frames: 0..<50)[3]
+        #expect(abs(psnr - peer) <= 0.01, "gopfarm \(psnr) dB, ffmpeg \(peer) dB")
+    }
+
     /// `--ladder auto`: the probe's record sits beside the manifests, its rungs are what the
     /// job encoded, and the package passes the same oracle.
     @Test("--ladder auto", .enabled(if: StreamOracleTests.missingParser == nil, Comment(rawValue: StreamOracleTests.missingParser ?? "")))

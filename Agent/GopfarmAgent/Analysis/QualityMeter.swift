@@ -16,6 +16,7 @@ final class QualityMeter: @unchecked Sendable {
     private let decoded = Frame()
     private let upscaled = Frame()
     private var upscaler: Scaler?
+    private var planarizer: Scaler?
     private var squaredErrors: [UInt64] = []
     private var samples: [Int] = []
     private var layout: PlaneLayout?
@@ -41,10 +42,26 @@ final class QualityMeter: @unchecked Sendable {
         self.layout = layout
     }
 
-    /// Keeps a reference to the frame the encoder was given for `pts`.
+    /// Keeps a reference to the frame the encoder was given for `pts` (a semi-planar one, as
+    /// NV12, converted to its planar equivalent first: it is compared plane by plane).
     func remember(_ frame: Frame, pts: Int64) {
         guard comparable else { return }
-        sources[pts] = frame.clone()
+        guard let planar = PlaneLayout.planarEquivalent(of: frame.pixelFormat), planar != frame.pixelFormat else {
+            sources[pts] = frame.clone()
+            return
+        }
+        do throws(MediaError) {
+            if planarizer == nil || planarizer!.width != Int32(frame.width) || planarizer!.height != Int32(frame.height) {
+                planarizer = try Scaler(fromWidth: Int32(frame.width), fromHeight: Int32(frame.height), from: AVPixelFormat(rawValue: frame.pixelFormat),
+                                        toWidth: Int32(frame.width), toHeight: Int32(frame.height), to: AVPixelFormat(rawValue: planar))
+            }
+            let copy = Frame()
+            try planarizer!.convert(frame, into: copy)
+            sources[pts] = copy
+        } catch {
+            comparable = false
+            sources.removeAll()
+        }
     }
 
     /// Decodes one encoded packet and compares what comes out.

@@ -1,6 +1,8 @@
 import CFFmpeg
 
-/// The planes of a planar YUV or grey pixel format, for comparing pictures sample by sample.
+/// The planes of a planar YUV or grey pixel format, for comparing pictures sample by sample:
+/// one plane per component (not NV12's interleaved chroma: `planarEquivalent` names the format to
+/// convert such pictures to first).
 public struct PlaneLayout: Equatable, Sendable {
     /// (width, height) of each plane for a picture of the given size.
     public var planeSizes: [(Int, Int)]
@@ -12,21 +14,48 @@ public struct PlaneLayout: Equatable, Sendable {
             && a.planeSizes.map { [$0.0, $0.1] } == b.planeSizes.map { [$0.0, $0.1] }
     }
 
-    /// nil for packed, RGB, paletted, big-endian or alpha formats (not compared).
+    /// nil for packed, semi-planar (NV12), RGB, paletted, big-endian or alpha formats (not compared).
     public init?(format: Int32, width: Int, height: Int) {
-        guard let d = av_pix_fmt_desc_get(AVPixelFormat(rawValue: format)) else { return nil }
-        let flags = d.pointee.flags
+        guard let d = av_pix_fmt_desc_get(AVPixelFormat(rawValue: format)), Self.separatePlanes(d) else { return nil }
         let components = Int(d.pointee.nb_components)
-        guard components == 1 || components == 3,
-              flags & UInt64(AV_PIX_FMT_FLAG_RGB) == 0, flags & UInt64(AV_PIX_FMT_FLAG_PAL) == 0,
-              flags & UInt64(AV_PIX_FMT_FLAG_BE) == 0, flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) == 0,
-              components == 1 || flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0
-        else { return nil }
         let depth = Int(d.pointee.comp.0.depth)
         bytesPerSample = depth > 8 ? 2 : 1
         self.depth = depth
         let cw = -((-width) >> Int(d.pointee.log2_chroma_w)), ch = -((-height) >> Int(d.pointee.log2_chroma_h))
         planeSizes = components == 1 ? [(width, height)] : [(width, height), (cw, ch), (cw, ch)]
+    }
+
+    /// Grey, or three components each in a plane of its own, little-endian, no alpha, not RGB.
+    private static func separatePlanes(_ d: UnsafePointer<AVPixFmtDescriptor>) -> Bool {
+        let flags = d.pointee.flags
+        let components = Int(d.pointee.nb_components)
+        guard components == 1 || components == 3,
+              flags & UInt64(AV_PIX_FMT_FLAG_RGB) == 0, flags & UInt64(AV_PIX_FMT_FLAG_PAL) == 0,
+              flags & UInt64(AV_PIX_FMT_FLAG_BE) == 0, flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) == 0
+        else { return false }
+        let c = d.pointee.comp
+        return components == 1 || (flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0 && c.0.plane == 0 && c.1.plane == 1 && c.2.plane == 2)
+    }
+
+    /// The format to compare pictures of `format` in: itself where it has a `PlaneLayout`; for a
+    /// semi-planar YUV format (NV12, NV21, P010 …) the planar one with the same chroma
+    /// subsampling and depth (YUV420P, YUV420P10LE …), which libswscale converts to exactly;
+    /// nil for the rest.
+    public static func planarEquivalent(of format: Int32) -> Int32? {
+        guard let d = av_pix_fmt_desc_get(AVPixelFormat(rawValue: format)) else { return nil }
+        if separatePlanes(d) { return format }
+        let flags = d.pointee.flags
+        guard d.pointee.nb_components == 3, flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0,
+              flags & UInt64(AV_PIX_FMT_FLAG_RGB) == 0, flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) == 0 else { return nil }
+        var candidate: UnsafePointer<AVPixFmtDescriptor>? = av_pix_fmt_desc_next(nil)
+        while let c = candidate {
+            if separatePlanes(c), c.pointee.nb_components == 3, c.pointee.log2_chroma_w == d.pointee.log2_chroma_w,
+               c.pointee.log2_chroma_h == d.pointee.log2_chroma_h, c.pointee.comp.0.depth == d.pointee.comp.0.depth {
+                return av_pix_fmt_desc_get_id(c).rawValue
+            }
+            candidate = av_pix_fmt_desc_next(c)
+        }
+        return nil
     }
 
     public var peak: Double { Double((1 << depth) - 1) }
