@@ -22,6 +22,12 @@ struct GopfarmCommand: AsyncParsableCommand {
     static func main() async {
         Console.ignoreBrokenPipeSignal()
         var parsed: ParsableCommand.Type?
+        // ArgumentParser answers `help NAME` for a NAME that is no command with the root help and
+        // exit 0: here it is a usage error like any other unknown word.
+        let words = CommandLine.arguments.dropFirst()
+        if words.first == "help", let unknown = unknownCommand(in: words.dropFirst()) {
+            exit(inHouseStyle: ValidationError("unknown command '\(unknown)'"), program: "gopfarm")
+        }
         do {
             var command = try parseAsRoot(nil)
             parsed = type(of: command)
@@ -30,6 +36,17 @@ struct GopfarmCommand: AsyncParsableCommand {
             exit(inHouseStyle: error, program: "gopfarm", command: parsed.flatMap { commandPath(to: $0) })
         }
         HeldLog.shared.release()
+    }
+
+    /// The first of `words` (up to an option) that names no subcommand where it stands.
+    static func unknownCommand(in words: ArraySlice<String>) -> String? {
+        var parent: ParsableCommand.Type = GopfarmCommand.self
+        for word in words.prefix(while: { !$0.hasPrefix("-") }) {
+            guard let sub = parent.configuration.subcommands.first(where: { ($0.configuration.commandName ?? String(describing: $0).lowercased()) == word })
+            else { return word }
+            parent = sub
+        }
+        return nil
     }
 
     /// The words that name `command` under `gopfarm` (`["jobs", "delete"]`), for the hint of an

@@ -51,6 +51,10 @@ struct CLITests {
         #expect(help.stdout.contains("--segment-seconds"))
         let missing = try Subprocess.run(TestPaths.gopfarm, ["transcode"])
         #expect(missing.status == 64)
+        let nestedHelp = try Subprocess.run(TestPaths.gopfarm, ["help", "jobs", "delete"])
+        #expect(nestedHelp.status == 0 && nestedHelp.stdout.contains("USAGE: gopfarm jobs delete"), "\(nestedHelp.stdout)")
+        let unknownHelp = try Subprocess.run(TestPaths.gopfarm, ["help", "trancode"])
+        #expect(unknownHelp.status == 64 && unknownHelp.stderr.hasPrefix("gopfarm: error: unknown command 'trancode'"), "\(unknownHelp.stderr)")
         let agentHelp = try Subprocess.run(TestPaths.agent, ["--help"])
         #expect(agentHelp.status == 0 && agentHelp.stdout.contains("--coordinator"))
     }
