@@ -65,6 +65,12 @@ struct MetricsTests {
             #expect(panels.subtracting(served).isEmpty, "the dashboard queries but /metrics lacks: \(panels.subtracting(served).sorted())")
             #expect(served.subtracting(documented).isEmpty, "/metrics serves but the README does not list: \(served.subtracting(documented).sorted())")
             #expect(text.contains("# TYPE gopfarm_segments_completed_total counter"))
+            // Every family has its HELP line, right before its TYPE line.
+            let lines = text.split(separator: "\n")
+            for (i, line) in lines.enumerated() where line.hasPrefix("# TYPE ") {
+                let name = line.split(separator: " ")[2]
+                #expect(i > 0 && lines[i - 1].hasPrefix("# HELP \(name) ") && lines[i - 1].count > "# HELP \(name) ".count + 5, "\(name) has no help")
+            }
             #expect(text.contains("# TYPE gopfarm_segment_seconds histogram"))
             #expect(text.contains(#"gopfarm_segment_seconds_bucket{le="600.0"}"#) || text.contains(#"gopfarm_segment_seconds_bucket{le="600"}"#), "\(text)")
         }

@@ -17,15 +17,31 @@ public enum FarmMetricNames {
     public static let httpRequestSeconds = "gopfarm_http_request_seconds"
 
     /// The dispatcher's running totals, each a Prometheus counter.
-    static let counters: [(name: String, value: @Sendable (DispatchCounters) -> Int)] = [
-        ("gopfarm_segments_assigned_total", { $0.assignments }),
-        ("gopfarm_segments_completed_total", { $0.completions }),
-        ("gopfarm_frames_completed_total", { $0.framesCompleted }),
-        ("gopfarm_lease_expiries_total", { $0.leaseExpiries }),
-        ("gopfarm_retries_total", { $0.requeues }),
-        ("gopfarm_segment_failures_total", { $0.failures }),
-        ("gopfarm_speculative_total", { $0.speculative }),
-        ("gopfarm_rejected_messages_total", { $0.rejectedMessages }),
-        ("gopfarm_refused_agents_total", { $0.refusedAgents }),
+    static let counters: [(name: String, help: String, value: @Sendable (DispatchCounters) -> Int)] = [
+        ("gopfarm_segments_assigned_total", "Segment attempts handed to agents.", { $0.assignments }),
+        ("gopfarm_segments_completed_total", "Segments whose result was accepted.", { $0.completions }),
+        ("gopfarm_frames_completed_total", "Frames in accepted segment results.", { $0.framesCompleted }),
+        ("gopfarm_lease_expiries_total", "Leases taken back from agents that made no progress.", { $0.leaseExpiries }),
+        ("gopfarm_retries_total", "Segments queued again after a failed or lost attempt.", { $0.requeues }),
+        ("gopfarm_segment_failures_total", "Segment attempts that failed on an agent.", { $0.failures }),
+        ("gopfarm_speculative_total", "Straggling segments re-run speculatively on an idle agent.", { $0.speculative }),
+        ("gopfarm_rejected_messages_total", "Agent messages the coordinator refused (malformed, stale or not allowed).", { $0.rejectedMessages }),
+        ("gopfarm_refused_agents_total", "Agents refused at the handshake (key not allowed, bad version).", { $0.refusedAgents }),
+    ]
+
+    /// The `# HELP` line of every other name.
+    static let help: [String: String] = [
+        jobs: "Jobs in each state.",
+        queueDepth: "Segments waiting for an agent.",
+        agents: "Agents connected.",
+        agentsDraining: "Agents draining: finishing their segments, taking no new ones.",
+        agentSlots: "Agent slots, busy and total.",
+        framesPerSecond: "Frames per second the connected agents report.",
+        segmentsPerSecond: "Segments completed per second since the previous scrape.",
+        diskUsedBytes: "Bytes the data directory holds (outputs, spool, reports).",
+        diskBudgetBytes: "The data directory's byte budget (0: none).",
+        segmentSeconds: "Seconds from a segment attempt's lease to its agent's answer.",
+        httpRequests: "HTTP answers by status class.",
+        httpRequestSeconds: "Seconds to each HTTP answer's head.",
     ]
 }

@@ -1,4 +1,3 @@
-import CoreMetrics
 import Foundation
 import GopfarmAPI
 import GopfarmCommon
@@ -6,21 +5,22 @@ import GopfarmCoordinator
 import Prometheus
 import Synchronization
 
-/// The coordinator's metrics: swift-metrics instruments made by a `PrometheusMetricsFactory` on a
-/// registry of this server's own (no global `MetricsSystem.bootstrap`, so one process can run
-/// several servers, as the in-process tests do). Each scrape brings them up to date from the
-/// dispatcher's snapshot and the store, then the registry writes Prometheus' text format.
+/// The coordinator's metrics: swift-prometheus instruments on a registry of this server's own
+/// (no global `MetricsSystem.bootstrap`, so one process can run several servers, as the
+/// in-process tests do), each with its `# HELP` line (`FarmMetricNames`). Each scrape brings them
+/// up to date from the dispatcher's snapshot and the store, then the registry writes Prometheus'
+/// text format.
 public final class FarmMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let jobs: [JobView.State: CoreMetrics.Gauge]
-    private let queueDepth, agents, agentsDraining, busySlots, totalSlots, framesPerSecond, segmentsPerSecond: CoreMetrics.Gauge
-    private let diskUsed, diskBudget: CoreMetrics.Gauge
-    private let counters: [(@Sendable (DispatchCounters) -> Int, CoreMetrics.Counter)]
-    private let segmentSeconds: CoreMetrics.Timer
+    private let jobs: [JobView.State: Prometheus.Gauge]
+    private let queueDepth, agents, agentsDraining, busySlots, totalSlots, framesPerSecond, segmentsPerSecond: Prometheus.Gauge
+    private let diskUsed, diskBudget: Prometheus.Gauge
+    private let counters: [(@Sendable (DispatchCounters) -> Int, Prometheus.Counter)]
+    private let segmentSeconds: DurationHistogram
     /// HTTP answers by status class (2xx … 5xx), and the time to each answer's head.
-    private let requests: [CoreMetrics.Counter]
-    private let requestSeconds: CoreMetrics.Timer
-    /// What the counters showed at the previous scrape (the dispatcher keeps totals; swift-metrics
+    private let requests: [Prometheus.Counter]
+    private let requestSeconds: DurationHistogram
+    /// What the counters showed at the previous scrape (the dispatcher keeps totals; Prometheus
     /// counters take increments) and the newest attempt end the histogram has seen.
     private let last: Mutex<(counters: DispatchCounters, attemptsEndedAfter: Date)>
     /// When the previous scrape was, and the completions it saw: the segment rate between two.
@@ -31,11 +31,12 @@ public final class FarmMetrics: Sendable {
     static let requestBuckets: [Duration] = [1, 5, 10, 25, 50, 100, 250, 1000].map { .milliseconds($0) }
 
     public init() {
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets[FarmMetricNames.segmentSeconds] = Self.segmentBuckets
-        factory.durationHistogramBuckets[FarmMetricNames.httpRequestSeconds] = Self.requestBuckets
-        func gauge(_ name: String, _ dimensions: [(String, String)] = []) -> CoreMetrics.Gauge {
-            CoreMetrics.Gauge(label: name, dimensions: dimensions, factory: factory)
+        let registry = self.registry
+        func described(_ name: String, _ help: String? = nil) -> MetricNameDescriptor {
+            MetricNameDescriptor(metricName: name, helpText: help ?? FarmMetricNames.help[name] ?? "")
+        }
+        func gauge(_ name: String, _ labels: [(String, String)] = []) -> Prometheus.Gauge {
+            registry.makeGauge(descriptor: described(name), labels: labels)
         }
         jobs = Dictionary(uniqueKeysWithValues: JobView.State.allCases.map { ($0, gauge(FarmMetricNames.jobs, [("state", $0.rawValue)])) })
         queueDepth = gauge(FarmMetricNames.queueDepth)
@@ -47,10 +48,10 @@ public final class FarmMetrics: Sendable {
         segmentsPerSecond = gauge(FarmMetricNames.segmentsPerSecond)
         diskUsed = gauge(FarmMetricNames.diskUsedBytes)
         diskBudget = gauge(FarmMetricNames.diskBudgetBytes)
-        counters = FarmMetricNames.counters.map { ($0.value, CoreMetrics.Counter(label: $0.name, factory: factory)) }
-        segmentSeconds = CoreMetrics.Timer(label: FarmMetricNames.segmentSeconds, factory: factory)
-        requests = (2...5).map { CoreMetrics.Counter(label: FarmMetricNames.httpRequests, dimensions: [("code", "\($0)xx")], factory: factory) }
-        requestSeconds = CoreMetrics.Timer(label: FarmMetricNames.httpRequestSeconds, factory: factory)
+        counters = FarmMetricNames.counters.map { ($0.value, registry.makeCounter(descriptor: described($0.name, $0.help), labels: [])) }
+        segmentSeconds = registry.makeDurationHistogram(descriptor: described(FarmMetricNames.segmentSeconds), labels: [], buckets: Self.segmentBuckets)
+        requests = (2...5).map { registry.makeCounter(descriptor: described(FarmMetricNames.httpRequests), labels: [("code", "\($0)xx")]) }
+        requestSeconds = registry.makeDurationHistogram(descriptor: described(FarmMetricNames.httpRequestSeconds), labels: [], buckets: Self.requestBuckets)
         // The store keeps times to the millisecond and the cursor compares with `>`: an attempt
         // that ends in the millisecond the service starts must still count, so start one earlier.
         let started = (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000 - 0.001
@@ -60,32 +61,32 @@ public final class FarmMetrics: Sendable {
     /// One HTTP answer: its status and how long its head took (a stream's body goes on after).
     func recordRequest(status: Int, seconds: Double) {
         requests[min(max(status / 100, 2), 5) - 2].increment()
-        requestSeconds.recordSeconds(seconds)
+        requestSeconds.record(.seconds(seconds))
     }
 
     /// Brings every instrument up to date and returns the text a scrape gets.
     func render(_ service: FarmService) async -> String {
         let snapshot = service.dispatcher.snapshot
         let byState = (try? await service.store.countJobsByState()) ?? [:]
-        for (state, gauge) in jobs { gauge.record(byState[state, default: 0]) }
-        queueDepth.record(snapshot.queueDepth)
-        agents.record(snapshot.agents.count)
-        agentsDraining.record(snapshot.agents.filter { $0.state == .draining }.count)
-        busySlots.record(snapshot.agents.reduce(0) { $0 + $1.busy })
-        totalSlots.record(snapshot.agents.reduce(0) { $0 + $1.slots })
-        framesPerSecond.record(snapshot.agents.reduce(0) { $0 + $1.framesPerSecond })
-        segmentsPerSecond.record(segmentRate(completions: snapshot.counters.completions))
+        for (state, gauge) in jobs { gauge.set(Double(byState[state, default: 0])) }
+        queueDepth.set(Double(snapshot.queueDepth))
+        agents.set(Double(snapshot.agents.count))
+        agentsDraining.set(Double(snapshot.agents.filter { $0.state == .draining }.count))
+        busySlots.set(Double(snapshot.agents.reduce(0) { $0 + $1.busy }))
+        totalSlots.set(Double(snapshot.agents.reduce(0) { $0 + $1.slots }))
+        framesPerSecond.set(Double(snapshot.agents.reduce(0) { $0 + $1.framesPerSecond }))
+        segmentsPerSecond.set(Double(segmentRate(completions: snapshot.counters.completions)))
         // The retention sweep measures the data directory; before its first sweep, measure here.
         let disk = service.disk.usage ?? service.disk.measure(service.config)
-        diskUsed.record(disk.totalBytes)
-        diskBudget.record(service.disk.budget ?? 0)
+        diskUsed.set(Double(disk.totalBytes))
+        diskBudget.set(Double(service.disk.budget ?? 0))
 
         let (previous, after) = last.withLock { last in
             defer { last.counters = snapshot.counters }
             return (last.counters, last.attemptsEndedAfter)
         }
         for (value, counter) in counters where value(snapshot.counters) > value(previous) {
-            counter.increment(by: value(snapshot.counters) - value(previous))
+            counter.increment(by: Int64(value(snapshot.counters) - value(previous)))
         }
         if let ended = try? await service.store.attemptSeconds(endedAfter: after), !ended.isEmpty {
             // Two scrapes at once (a pair of Prometheus servers) read the same attempts: the
@@ -95,7 +96,7 @@ public final class FarmMetrics: Sendable {
                 if let newest = fresh.last?.endedAt { last.attemptsEndedAfter = newest }
                 return fresh
             }
-            for attempt in fresh { segmentSeconds.recordSeconds(attempt.seconds) }
+            for attempt in fresh { segmentSeconds.record(.seconds(attempt.seconds)) }
         }
         return registry.emitToString()
     }
