@@ -58,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: .hidden) var speculateFactor: Double = 2
     @Option(help: .hidden) var webhookRetryMs: Int = 1000
 
-    @Flag(help: "Let webhooks go to loopback, private and link-local addresses (receivers on the farm's own network); refused by default so that producers cannot make the coordinator call inside it.")
+    @Flag(help: "Let webhooks go to loopback and private addresses (receivers on the farm's own network; never to the cloud's instance metadata service); refused by default so that producers cannot make the coordinator call inside it.")
     var webhookAllowPrivate = false
 
     @Flag(help: "Log one JSON object per line.")

@@ -22,18 +22,26 @@ struct WebhookTargetPolicyTests {
         #expect(WebhookTargetPolicy.internalKind(of: address) == kind, "\(address)")
     }
 
-    @Test("a URL to an inside host is refused with a sentence, by address or by name; allowed when ops say so")
+    @Test("a URL to an inside host is refused with a sentence, by address or by name; allowed when ops say so, but never link-local")
     func refusals() throws {
         let policy = WebhookTargetPolicy()
         let metadata = try #require(policy.refusal(for: "http://169.254.169.254/latest/meta-data/"))
-        #expect(metadata.hasPrefix("the webhook host 169.254.169.254 is a link-local address"), "\(metadata)")
-        #expect(metadata.contains("serve --webhook-allow-private"))
+        #expect(metadata == "the webhook host 169.254.169.254 is a link-local address, where clouds serve instance metadata, which the coordinator never calls", "\(metadata)")
         #expect(policy.refusal(for: "http://[::1]:8080/hook")?.contains("loopback") == true)
         #expect(policy.refusal(for: "https://10.2.3.4/hook")?.contains("private") == true)
         let byName = try #require(policy.refusal(for: "http://localhost:8080/v1/tokens"))
         #expect(byName.hasPrefix("the webhook host localhost ("), "\(byName)")
         #expect(policy.refusal(for: "https://93.184.216.34/hook") == nil)
-        #expect(WebhookTargetPolicy(allowPrivate: true).refusal(for: "http://127.0.0.1:9/hook") == nil)
+        let allowing = WebhookTargetPolicy(allowPrivate: true)
+        #expect(allowing.refusal(for: "http://127.0.0.1:9/hook") == nil)
+        #expect(allowing.refusal(for: "https://10.2.3.4/hook") == nil)
+        // Link-local stays refused: the metadata service is no LAN receiver.
+        #expect(allowing.refusal(for: "http://169.254.169.254/latest/meta-data/")?.contains("instance metadata") == true)
+        #expect(allowing.refusal(for: "http://[fe80::1]:8080/hook")?.contains("link-local") == true)
+        #expect(allowing.refusal(for: "http://[fd00:ec2::254]/latest/meta-data/")?.contains("instance metadata") == true)
+        #expect(allowing.refusal(for: "http://100.100.100.200/latest/meta-data/")?.contains("instance metadata") == true)
+        #expect(allowing.refusal(for: "http://[fd00::5]/hook") == nil)
+        #expect(policy.refusal(for: "http://10.2.3.4/hook")?.contains("serve --webhook-allow-private") == true)
     }
 
     @Test("through the API (default rule): adding such a webhook, or submitting a job with one, is a 422 with the sentence")

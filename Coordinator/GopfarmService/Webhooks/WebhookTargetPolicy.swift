@@ -6,8 +6,10 @@ import Foundation
 /// forgery). By default a URL whose host is, or resolves to, a loopback, private, link-local,
 /// unique-local, multicast or unspecified address is refused: when the webhook is added, and
 /// again before every try (a name may resolve elsewhere later). `serve --webhook-allow-private`
-/// lifts the rule for farms whose receivers live on their own network. Redirects are never
-/// followed (`WebhookSender`), so an allowed host cannot bounce a try inward.
+/// lifts the rule for farms whose receivers live on their own network, except for the addresses
+/// clouds serve instance metadata on (link-local ones as 169.254.169.254, and `metadataAddresses`),
+/// where no receiver lives. Redirects are never followed (`WebhookSender`), so an allowed host
+/// cannot bounce a try inward.
 public struct WebhookTargetPolicy: Sendable {
     public var allowPrivate = false
 
@@ -16,11 +18,15 @@ public struct WebhookTargetPolicy: Sendable {
     /// Why `url` may not be called (one sentence), or nil. Names that do not resolve pass here:
     /// their tries fail as an unknown host.
     public func refusal(for url: String) -> String? {
-        guard !allowPrivate, let host = URLComponents(string: url)?.host, !host.isEmpty else { return nil }
+        guard let host = URLComponents(string: url)?.host, !host.isEmpty else { return nil }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         for address in Self.resolve(bare) {
-            if let kind = Self.internalKind(of: address) {
-                let shown = address == bare ? address : "\(bare) (\(address))"
+            guard let kind = Self.internalKind(of: address) else { continue }
+            let shown = address == bare ? address : "\(bare) (\(address))"
+            if kind == "link-local" || Self.metadataAddresses.contains(address.lowercased()) {
+                return "the webhook host \(shown) is \(kind == "link-local" ? "a link-local address" : "an address"), where clouds serve instance metadata, which the coordinator never calls"
+            }
+            if !allowPrivate {
                 return "the webhook host \(shown) is a \(kind) address, which the coordinator does not call (it would reach inside the farm's network); ops can allow such receivers with serve --webhook-allow-private"
             }
         }
@@ -30,11 +36,14 @@ public struct WebhookTargetPolicy: Sendable {
     /// `refusal(for:)` on a thread of its own: resolving a name may wait on DNS, which must not
     /// hold one of the cooperative pool's few threads.
     public func refusal(for url: String) async -> String? {
-        guard !allowPrivate else { return nil }
-        return await withCheckedContinuation { continuation in
+        await withCheckedContinuation { continuation in
             Thread.detachNewThread { continuation.resume(returning: self.refusal(for: url)) }
         }
     }
+
+    /// Instance metadata services outside link-local space: AWS's IPv6 one (unique-local) and
+    /// Alibaba Cloud's (shared address space).
+    static let metadataAddresses: Set<String> = ["fd00:ec2::254", "100.100.100.200"]
 
     /// What kind of inside address `address` (IPv4 or IPv6 text) is, or nil for a public one.
     public static func internalKind(of text: String) -> String? {
