@@ -77,7 +77,7 @@ public struct SegmentTranscoder {
         let encoded = try pipeline.finish()
         let total = Date().timeIntervalSince(started)
         let sha = SHA256.hex(encoded.payload)
-        let analysis = encoded.analysis.map { try! JSONEncoder().encode($0) }
+        let analysis = encoded.analysis.map { $0.encoded() }
         let result = SegmentResult(
             job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
             frames: encoded.frames, firstPTS: encoded.firstPTS, lastPTS: encoded.lastPTS,

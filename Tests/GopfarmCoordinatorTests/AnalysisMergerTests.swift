@@ -61,13 +61,24 @@ struct AnalysisMergerTests {
     static func segment(_ index: Int, _ series: FrameSeries, first: FrameSignature, last: FrameSignature, spool: URL) throws -> CompletedSegment {
         let a = SegmentAnalysis(series: series, first: first, last: last, thumbnails: [
             .init(pts: series.pts[0], width: 2, height: 2, jpeg: Data([UInt8(index)]))], analysisSeconds: 0.1)
-        let data = try JSONEncoder().encode(a)
+        let data = a.encoded()
         let sha = SHA256.hex(data)
         try data.write(to: spool.appendingPathComponent("\(sha).gfa"))
         let result = SegmentResult(job: "j", segment: index, attempt: 1, frames: series.count, firstPTS: series.pts.first!,
                                    lastPTS: series.pts.last!, reorderDepth: 0, corruptFrames: [], payloadSHA256: "p\(index)",
                                    payloadBytes: 0, decodeSeconds: 0, encodeSeconds: 0, analysisBytes: data.count, analysisSHA256: sha)
         return CompletedSegment(result: result, path: spool.appendingPathComponent("p\(index).gfps"), agent: "a\(index % 2)")
+    }
+
+    /// The record travels with its base64 unescaped (the decoder's fast path) and comes back equal.
+    @Test func theRecordTravelsWithoutEscapedSlashes() throws {
+        // 0xFF bytes are "////" in base64.
+        let a = SegmentAnalysis(series: Self.series(3), first: Self.signature(0xFF), last: Self.signature(0xFF),
+                                thumbnails: [.init(pts: 0, width: 2, height: 2, jpeg: Data(repeating: 0xFF, count: 30))], analysisSeconds: 0.1)
+        let data = a.encoded()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("////") && !text.contains("\\/"))
+        #expect(try JSONDecoder().decode(SegmentAnalysis.self, from: data) == a)
     }
 
     static func signature(_ value: UInt8) -> FrameSignature {

@@ -20,6 +20,16 @@ public struct SegmentAnalysis: Codable, Sendable, Equatable {
         self.analysisSeconds = analysisSeconds
     }
 
+    /// As it travels: JSON with its base64 as it is, not `/` escaped as `\/` (JSONEncoder's
+    /// default). Every signature and thumbnail is base64, and an escape sends Foundation's decoder
+    /// down its slow path: a 7.5 s 720p part's record decoded in 4.96 ms escaped, 0.37 ms not,
+    /// and the coordinator decodes each twice (on arrival, and in the merge at the job's end).
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return try! encoder.encode(self)
+    }
+
     public struct Thumbnail: Codable, Sendable, Equatable {
         public var pts: Int64
         public var width: Int
