@@ -66,6 +66,8 @@ struct EncodePipeline {
             outputs = [RenditionEncoder(settings: assignment.settings, frameRate: assignment.frameRate, sourceParameters: sourceParameters,
                                         timeBase: timeBase, quality: measures ? QualityMeter(ssimEvery: ssimEvery, threads: 1) : nil)]
         }
+        let encoded = EncodedProgress(outputs: outputs.count, progress: progress)
+        for i in outputs.indices { outputs[i].packetsOut = encoded }
     }
 
     mutating func noteDamagedPacket(pts: Int64) { damagedPackets.append(pts) }
@@ -144,7 +146,9 @@ struct EncodePipeline {
         frames += 1
         firstPTS = min(firstPTS, t)
         lastPTS = t
-        progress.store(frames)
+        // Encoding: progress is the frames encoded (`EncodedProgress`), not the frames handed to
+        // encoders that hold a lookahead of them.
+        if outputs.isEmpty { progress.store(frames) }
     }
 
     mutating func finish() throws(MediaError) -> Finished {

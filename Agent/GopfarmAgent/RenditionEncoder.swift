@@ -32,6 +32,8 @@ struct RenditionEncoder {
     private var writer = PacketStreamWriter()
     private var durations: [Int64: Int64] = [:]
     private var encodedPTS: [Int64] = []
+    /// Counts every packet out, the flush's included (the segment's progress: `EncodedProgress`).
+    var packetsOut: EncodedProgress?
 
     init(settings: EncodeSettings, frameRate: Rational, sourceParameters: CodecParameters, timeBase: Rational,
          quality: QualityMeter?, measuresAtSourceSize: Bool = false) {
@@ -102,6 +104,7 @@ struct RenditionEncoder {
             packet.setTiming(pts: pts, dts: packet.dts, duration: duration)
             writer.append(packet)
             encodedPTS.append(pts)
+            packetsOut?.packetOut()
             if let quality, !quality.fromEncoder {
                 if encodedParameters == nil { encodedParameters = encoder.parameters }
                 let copy = Handoff(value: (quality, packet.clone()))

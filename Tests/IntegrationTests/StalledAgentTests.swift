@@ -125,6 +125,34 @@ struct StalledAgentTests {
         #expect(seconds < Self.leaseSeconds + 60, "took \(seconds) s")
     }
 
+    /// A part short enough to sit whole in x264 veryslow's lookahead (60 frames) is handed to the
+    /// encoder in a moment and then encoded during the flush, for many seconds: its heartbeats
+    /// must keep moving, or the coordinator takes the lease back for "no progress". It did, every
+    /// first attempt (the agent counted frames handed in, not frames encoded), and a loaded
+    /// machine could fail such a job (`JoiningAgentsTests` did once, its parts 61 frames long).
+    @Test("a part encoded entirely in the encoder's flush keeps its lease")
+    func flushCountsAsProgress() throws {
+        let dir = TestPaths.scratch("flush-progress")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("clip.mp4").path
+        let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=4",
+                                                 "-vf", "noise=alls=40:allf=t", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", source],
+                                      timeout: 120)
+        try #require(made.status == 0, "\(made.stderr)")
+        // Two 50-frame parts of noise at veryslow: each one's flush takes several seconds (about
+        // 10 on an idle core of this machine), against a 3 s lease floor.
+        let serve = try ServeProcess(directory: dir, arguments: ["--insecure", "--lease-seconds", "3", "--speculate-after", "600"])
+        defer { serve.stop() }
+        let agent = try serve.startAgent(name: "only")
+        defer { agent.terminate() }
+        #expect(Self.wait(30) { serve.connectedAgents().contains("only") })
+        let id = try serve.submit(source, output: dir.appendingPathComponent("out.mp4").path,
+                                  ["--codec", "libx264", "--preset", "veryslow", "--segment-seconds", "2", "--no-analysis"])
+        let job = try serve.waitForJob(id, timeout: 300)
+        #expect(job["state"] as? String == "done", "\(job)\n\(serve.log)")
+        #expect(!serve.log.contains("lease taken back"), "\(serve.log)")
+    }
+
     /// Speculation needs no completed segment: a one-segment job held by the fake is re-run on
     /// an idle real agent after the time bound (factor × `--speculate-after`), before any result.
     @Test("a straggler is re-run before any segment of its job has completed")

@@ -5,5 +5,7 @@ public final class ProgressCounter: Sendable {
     private let value = Atomic<Int>(0)
     public init() {}
     public func store(_ n: Int) { value.store(n, ordering: .relaxed) }
+    /// Adds `n` and returns the new total.
+    @discardableResult public func add(_ n: Int) -> Int { value.add(n, ordering: .relaxed).newValue }
     public var current: Int { value.load(ordering: .relaxed) }
 }
