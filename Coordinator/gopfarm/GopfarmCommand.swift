@@ -42,7 +42,7 @@ struct GopfarmCommand: AsyncParsableCommand {
     static func unknownCommand(in words: ArraySlice<String>) -> String? {
         var parent: ParsableCommand.Type = GopfarmCommand.self
         for word in words.prefix(while: { !$0.hasPrefix("-") }) {
-            guard let sub = parent.configuration.subcommands.first(where: { ($0.configuration.commandName ?? String(describing: $0).lowercased()) == word })
+            guard let sub = parent.configuration.subcommands.first(where: { name(of: $0) == word })
             else { return word }
             parent = sub
         }
@@ -53,10 +53,14 @@ struct GopfarmCommand: AsyncParsableCommand {
     /// error a command's `run` throws (ArgumentParser would name only `gopfarm`).
     static func commandPath(to command: ParsableCommand.Type, from parent: ParsableCommand.Type = GopfarmCommand.self) -> [String]? {
         for sub in parent.configuration.subcommands {
-            let name = sub.configuration.commandName ?? String(describing: sub).lowercased()
-            if sub == command { return [name] }
-            if let rest = commandPath(to: command, from: sub) { return [name] + rest }
+            if sub == command { return [name(of: sub)] }
+            if let rest = commandPath(to: command, from: sub) { return [name(of: sub)] + rest }
         }
         return nil
+    }
+
+    /// The word that names `command` on the command line.
+    static func name(of command: ParsableCommand.Type) -> String {
+        command.configuration.commandName ?? String(describing: command).lowercased()
     }
 }
