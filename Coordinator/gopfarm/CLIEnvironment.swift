@@ -23,13 +23,21 @@ enum CLIEnvironment {
         HeldLog.shared.discard()
         if error is ExitCode { return error as! ExitCode }
         let text: String
-        if let e = error as? MediaError { text = e.description } else { text = "\(error)" }
+        if let e = error as? MediaError { text = e.description } else { text = fileSystemSentence(error) ?? "\(error)" }
         // One line even when a library's message spans several.
         let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: "; ")
         Console.error("gopfarm: error: \(line)\n")
         if transcodeCancelled.load(ordering: .relaxed) { return ExitCode(130) }
         return ExitCode(1)
+    }
+
+    /// Foundation's file errors as "PATH: reason", not as `Error Domain=… UserInfo={…}`.
+    static func fileSystemSentence(_ error: Error) -> String? {
+        let ns = error as NSError
+        guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return nil }
+        let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+        return (path.map { "\($0): " } ?? "") + OutputPlace.reason(error)
     }
 
     /// Writes a line to stdout unbuffered, so it interleaves correctly with progress on stderr.

@@ -16,7 +16,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Argument(help: "A job id, or an OUT.analysis.json file written by gopfarm transcode.")
     var job: String
 
-    @Option(name: [.short, .long], help: "Where to write the page (default: stdout).")
+    @Option(name: [.short, .long], help: "Where to write the page (default, or -: stdout).")
     var output: String?
 
     @OptionGroup var client: ClientOptions
@@ -24,7 +24,10 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         try await ClientRun.run { [self] in
             let html: Data
-            if job.hasSuffix(".json") {
+            let output = self.output == "-" ? nil : self.output
+            if let output, let why = OutputPlace.refusal(output: output, input: job) { throw ClientError.file(why) }
+            // A file on disk is an analysis record; anything else names a job of the coordinator.
+            if job.hasSuffix(".json") || OutputPlace.kind(of: job) != .missing {
                 let analysis: JobAnalysis
                 do { analysis = try AnalysisFiles.read(URL(fileURLWithPath: job)) } catch {
                     throw ClientError.file("\(job): not an analysis file written by gopfarm (\(error.localizedDescription))")
@@ -37,7 +40,7 @@ struct ReportCommand: AsyncParsableCommand {
             }
             if let output {
                 do { try html.write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
-                    throw ClientError.file("cannot write \(output): \(error.localizedDescription)")
+                    throw ClientError.file("cannot write \(output): \(OutputPlace.reason(error))")
                 }
                 Console.error("wrote \(output) (\(html.count / 1024) KiB)\n")
             } else {

@@ -120,7 +120,7 @@ struct ValidationParityTests {
         Case("max agents 10001", cli: ["--max-agents", "10001"], extra: #""maxAgents":10001"#, .refuse("max agents must be between 1 and 10000, not 10001")),
         // Output names.
         Case("output .avi", cli: [], output: "out.avi", .refuse("cannot write '.avi' files; use .mp4, .mov, .mkv or .webm")),
-        Case("output without extension", cli: [], output: "out", .refuse("cannot write '.' files; use .mp4, .mov, .mkv or .webm")),
+        Case("output without extension", cli: [], output: "out", .refuse("the output 'out' has no extension to pick its container; use .mp4, .mov, .mkv or .webm")),
         Case("output hidden", cli: [], output: ".out.mp4", .refuse("the output name must be a plain file name such as movie.mp4, not '.out.mp4'")),
         Case("webm with x264", cli: [], output: "out.webm", .refuse("WebM holds VP9 or AV1 video; use the codec libvpx-vp9 or libsvtav1 with a .webm output")),
         Case("webm with vp9", cli: ["--codec", "libvpx-vp9"], settings: #"{"codec":"libvpx-vp9"}"#, output: "out.webm", .accept),

@@ -34,6 +34,9 @@ public enum JobRules {
             throw MediaError(.invalidOption, "the output name must be a plain file name such as movie.mp4, not '\(quote(name))'")
         }
         let ext = name.split(separator: ".", omittingEmptySubsequences: false).dropFirst().last.map { String($0).lowercased() } ?? ""
+        guard !ext.isEmpty else {
+            throw MediaError(.invalidOption, "the output '\(quote(name))' has no extension to pick its container; use .mp4, .mov, .mkv or .webm")
+        }
         guard containers.contains(ext) else {
             throw MediaError(.invalidOption, "cannot write '.\(quote(ext))' files; use .mp4, .mov, .mkv or .webm")
         }
@@ -53,7 +56,7 @@ public enum JobRules {
             guard leftovers.isEmpty else {
                 throw MediaError(.invalidOption, "\(path) already holds a packaged ladder (\(leftovers.joined(separator: ", "))); remove it or choose another directory", path: path)
             }
-        } else if containers.contains((path as NSString).pathExtension.lowercased()) {
+        } else if !path.hasSuffix("/"), containers.contains((path as NSString).pathExtension.lowercased()) {
             throw MediaError(.invalidOption, "a ladder's output is a directory such as film/, not a .\((path as NSString).pathExtension) file", path: path)
         }
     }

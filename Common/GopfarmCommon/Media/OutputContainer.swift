@@ -54,7 +54,7 @@ public final class OutputContainer {
         if headerWritten && !finished { av_write_trailer(context) }
         if context.pointee.pb != nil { avio_closep(&context.pointee.pb) }
         avformat_free_context(context)
-        if !finished { try? FileManager.default.removeItem(atPath: partialPath) }
+        if !finished { OutputPlace.removeFile(partialPath) }
     }
 
     public var formatName: String { String(cString: context.pointee.oformat.pointee.name) }
@@ -166,11 +166,8 @@ public final class OutputContainer {
         try avCheck(av_write_trailer(context), .muxFailed, "cannot write the container trailer", path: path)
         avio_closep(&context.pointee.pb)
         finished = true
-        do {
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: partialPath, toPath: path)
-        } catch {
-            throw MediaError(.muxFailed, "cannot move the finished file into place: \(error)", path: path)
+        if let reason = OutputPlace.replace(path, with: partialPath) {
+            throw MediaError(.muxFailed, "cannot move the finished file into place: \(reason)", path: path)
         }
     }
 }

@@ -118,7 +118,7 @@ public struct AnalysisMerger {
             }
         }
         for (k, pick) in best {
-            let name = String(format: "scene-%04d.jpg", k)
+            let name = ReportFiles.scenePictureName(k)
             try pick.jpeg.write(to: dir.appendingPathComponent(name), options: .atomic)
             scenes[k].thumbnail = name
         }

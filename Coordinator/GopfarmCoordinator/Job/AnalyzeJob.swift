@@ -26,6 +26,9 @@ public struct AnalyzeJob {
             try analysis.validate()
             try JobRules.checkSegmentSeconds(segmentSeconds)
             try LocalFarm.validate(agents: agents, bind: bind)
+            if let saveDirectory, ![.missing, .directory].contains(OutputPlace.kind(of: saveDirectory)) {
+                throw MediaError(.invalidOption, "\(saveDirectory) is not a directory; the analysis is saved into one", path: saveDirectory)
+            }
         }
     }
 
@@ -47,6 +50,13 @@ public struct AnalyzeJob {
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("gopfarm-analyze-\(jobID)")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: spool) }
+        // Made before the work, so a place that cannot be written fails the job at once.
+        let save = options.saveDirectory.map { URL(fileURLWithPath: $0) }
+        if let save {
+            do { try FileManager.default.createDirectory(at: save, withIntermediateDirectories: true) } catch {
+                throw MediaError(.invalidOption, "cannot create the directory \(save.path): \(OutputPlace.reason(error))", path: save.path)
+            }
+        }
 
         let farm = try LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
                                  threadsPerAgent: options.threadsPerAgent, logger: logger)
@@ -58,7 +68,6 @@ public struct AnalyzeJob {
         let (completed, plan, _, _) = try farm.run(pipeline.dispatchJob(id: jobID, spool: spool), extractor: pipeline.extractor,
                                              started: started, progress: progress)
         farm.beginStop()
-        let save = options.saveDirectory.map { URL(fileURLWithPath: $0) }
         guard let analysis = try pipeline.finish(completed, plan: plan, outputPath: nil, thumbnails: save, replacingThumbnails: false).analysis?.get() else {
             throw MediaError(.invalidOption, "nothing was analyzed")
         }

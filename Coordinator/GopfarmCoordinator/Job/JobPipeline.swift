@@ -94,7 +94,7 @@ public struct JobPipeline: Sendable {
 
     /// Stitches the completed segments into `outputPath` (when encoding) while their analyses
     /// merge on another thread (when asked), with scene pictures in `thumbnails`;
-    /// `replacingThumbnails` first removes what an earlier run left there. Both only read the
+    /// `replacingThumbnails` first removes the pictures an earlier run left there (nothing else). Both only read the
     /// spool and write different files, so the end of a job is the longer of the two, not their sum.
     /// `plan`: the one the dispatcher finished with (its splits made; nil: the job's own).
     public func finish(_ completed: [CompletedSegment], plan: SegmentPlan? = nil, outputPath: String?, thumbnails: URL?,
@@ -103,7 +103,7 @@ public struct JobPipeline: Sendable {
         let started = MonotonicClock.now()
         var finished = Finished(stitched: nil, warnings: prepared.warnings, analysis: nil, stitchSeconds: 0, analysisSeconds: nil)
         let merging = analysis.map { settings in
-            if replacingThumbnails, let thumbnails { try? FileManager.default.removeItem(at: thumbnails) }
+            if replacingThumbnails, let thumbnails { ReportFiles.removePictures(in: thumbnails) }
             return BackgroundResult(label: "gopfarm-analysis-merge") {
                 try prepared.mergeAnalyses(completed, settings: settings, thumbnails: thumbnails)
             }

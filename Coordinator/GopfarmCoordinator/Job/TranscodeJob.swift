@@ -30,7 +30,9 @@ public struct TranscodeJob {
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
         let outputDir = options.outputDirectory.deletingLastPathComponent()
         let spool = outputDir.appendingPathComponent(".gopfarm-spool-\(jobID)")
-        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true) } catch {
+            throw MediaError(.invalidOption, "cannot write beside the output: \(OutputPlace.reason(error))", path: spool.path)
+        }
         defer { if !options.keepSpool { try? FileManager.default.removeItem(at: spool) } }
 
         let farm = try LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,

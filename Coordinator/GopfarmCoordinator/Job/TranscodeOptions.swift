@@ -45,6 +45,9 @@ public struct TranscodeOptions: Sendable {
         if URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {
             throw MediaError(.invalidOption, "the output would overwrite the input", path: output)
         }
+        if settings.ladder == nil, let why = OutputPlace.refusal(output: output, input: input) {
+            throw MediaError(.invalidOption, why, path: output)
+        }
         let dir = URL(fileURLWithPath: output).standardizedFileURL.deletingLastPathComponent().path
         guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
             throw MediaError(.invalidOption, "cannot write to the output directory \(dir)", path: output)

@@ -47,7 +47,7 @@ final class CMAFTrackWriter {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw MediaError(.muxFailed, "cannot create the track directory: \(error)", path: directory.path)
+            throw MediaError(.muxFailed, "cannot create the track directory: \(OutputPlace.reason(error))", path: directory.path)
         }
         container = try OutputContainer(path: directory.appendingPathComponent("track.mp4").path)
         let stream = try container.addStream(parameters: parameters, timeBase: timeBase, language: language, displayMatrix: displayMatrix)
@@ -106,7 +106,7 @@ final class CMAFTrackWriter {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let file: FileHandle
         do { file = try FileHandle(forReadingFrom: URL(fileURLWithPath: path)) } catch {
-            throw MediaError(.muxFailed, "cannot read the track back: \(error)", path: path)
+            throw MediaError(.muxFailed, "cannot read the track back: \(OutputPlace.reason(error))", path: path)
         }
         defer { try? file.close() }
         let layout = try MP4Boxes.fragmentLayout(try topLevelBoxes(file, path: path))
@@ -133,7 +133,7 @@ final class CMAFTrackWriter {
 
     private func topLevelBoxes(_ file: FileHandle, path: String) throws(MediaError) -> [MP4Boxes.Box] {
         let size: Int
-        do { size = Int(try file.seekToEnd()) } catch { throw MediaError(.muxFailed, "cannot read the track back: \(error)", path: path) }
+        do { size = Int(try file.seekToEnd()) } catch { throw MediaError(.muxFailed, "cannot read the track back: \(OutputPlace.reason(error))", path: path) }
         var boxes: [MP4Boxes.Box] = []
         var offset = 0
         while offset < size {
@@ -154,14 +154,14 @@ final class CMAFTrackWriter {
         } catch let error as MediaError {
             throw error
         } catch {
-            throw MediaError(.muxFailed, "cannot read the track back: \(error)", path: path)
+            throw MediaError(.muxFailed, "cannot read the track back: \(OutputPlace.reason(error))", path: path)
         }
     }
 
     private func save(_ data: Data, _ name: String) throws(MediaError) {
         let url = directory.appendingPathComponent(name)
         do { try data.write(to: url) } catch {
-            throw MediaError(.muxFailed, "cannot write \(name): \(error)", path: url.path)
+            throw MediaError(.muxFailed, "cannot write \(name): \(OutputPlace.reason(error))", path: url.path)
         }
     }
 }

@@ -117,7 +117,7 @@ extension LadderPackager {
     private func loadPayload(_ segment: CompletedSegment) throws(MediaError) -> Data {
         let data: Data
         do { data = try Data(contentsOf: segment.path) } catch {
-            throw MediaError(.segmentMismatch, "cannot read segment \(segment.result.segment) from the spool: \(error)")
+            throw MediaError(.segmentMismatch, "cannot read segment \(segment.result.segment) from the spool: \(OutputPlace.reason(error))")
         }
         guard SHA256.hex(data) == segment.result.payloadSHA256 else {
             throw MediaError(.segmentMismatch, "segment \(segment.result.segment) in the spool is damaged (SHA-256 mismatch)")

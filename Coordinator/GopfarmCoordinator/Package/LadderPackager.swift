@@ -39,7 +39,7 @@ public struct LadderPackager {
         do {
             try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         } catch {
-            throw MediaError(.muxFailed, "cannot create the output directory: \(error)", path: outputDirectory.path)
+            throw MediaError(.muxFailed, "cannot create the output directory: \(OutputPlace.reason(error))", path: outputDirectory.path)
         }
         let source = try InputContainer(path: sourcePath)
         let startOffset = source.startTimeMicroseconds == noPTS ? 0 : source.startTimeMicroseconds
@@ -90,7 +90,7 @@ public struct LadderPackager {
     private func write(_ text: String, _ relativePath: String, into files: inout [String]) throws(MediaError) {
         let url = outputDirectory.appendingPathComponent(relativePath)
         do { try Data(text.utf8).write(to: url) } catch {
-            throw MediaError(.muxFailed, "cannot write \(relativePath): \(error)", path: url.path)
+            throw MediaError(.muxFailed, "cannot write \(relativePath): \(OutputPlace.reason(error))", path: url.path)
         }
         files.append(relativePath)
     }

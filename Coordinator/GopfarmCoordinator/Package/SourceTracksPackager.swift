@@ -141,7 +141,7 @@ final class SourceTracksPackager {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 try Data(text.utf8).write(to: url)
             } catch {
-                throw MediaError(.muxFailed, "cannot write the WebVTT subtitles: \(error)", path: url.path)
+                throw MediaError(.muxFailed, "cannot write the WebVTT subtitles: \(OutputPlace.reason(error))", path: url.path)
             }
             let bytes = text.utf8.count
             let track = PackagedSubtitles(name: name, directory: name, language: language, cues: list.count, bytes: bytes,

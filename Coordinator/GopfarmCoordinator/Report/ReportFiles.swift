@@ -6,6 +6,24 @@ import GopfarmCommon
 public enum ReportFiles {
     public static let contactSheetName = "contact-sheet.jpg"
 
+    /// The picture of scene `k` (counted from 0) in the thumbnails directory.
+    public static func scenePictureName(_ k: Int) -> String { String(format: "scene-%04d.jpg", k) }
+
+    /// Removes the pictures an earlier run wrote in `thumbnails` (scene pictures, the contact
+    /// sheet); the user's own files there stay.
+    public static func removePictures(in thumbnails: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: thumbnails.path) else { return }
+        for name in names where name == contactSheetName || isScenePicture(name) {
+            OutputPlace.removeFile(thumbnails.appendingPathComponent(name).path)
+        }
+    }
+
+    private static func isScenePicture(_ name: String) -> Bool {
+        guard name.hasPrefix("scene-"), name.hasSuffix(".jpg") else { return false }
+        let digits = name.dropFirst(6).dropLast(4)
+        return !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+    }
+
     /// Makes `contact-sheet.jpg` in `thumbnails` from the scenes' pictures (nothing when there
     /// are none).
     public static func writeContactSheet(_ analysis: JobAnalysis, thumbnails: URL) throws {

@@ -1,0 +1,84 @@
+import Foundation
+import GopfarmCommon
+import Testing
+import TestSupport
+
+/// An output path never costs the user anything else: a directory in its place (or in the place
+/// of its `.partial`) is refused, never removed; the input under another name (a link) is
+/// refused; the user's own files among the scene pictures stay.
+@Suite("Output places")
+struct OutputPlaceTests {
+    @Test("a directory, a link to the input, a hard link: refused by the rules")
+    func rules() throws {
+        let dir = TestPaths.scratch("place-rules")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.mp4").path
+        try Data("film".utf8).write(to: URL(fileURLWithPath: input))
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("alias.mp4").path, withDestinationPath: input)
+        try FileManager.default.linkItem(atPath: input, toPath: dir.appendingPathComponent("hard.mp4").path)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("d.mp4"), withIntermediateDirectories: true)
+
+        #expect(OutputPlace.refusal(output: dir.appendingPathComponent("new.mp4").path, input: input) == nil)
+        #expect(OutputPlace.refusal(output: dir.appendingPathComponent("alias.mp4").path, input: input)?.contains("would overwrite the input") == true)
+        #expect(OutputPlace.refusal(output: dir.appendingPathComponent("hard.mp4").path, input: input)?.contains("would overwrite the input") == true)
+        #expect(OutputPlace.refusal(output: dir.appendingPathComponent("d.mp4").path, input: input)?.contains("is a directory") == true)
+        #expect(OutputPlace.kind(of: "/dev/null") == .special)
+
+        // rename(2) replaces a file, never a directory; removeFile leaves a directory alone.
+        let temporary = dir.appendingPathComponent("t.partial").path
+        try Data("new".utf8).write(to: URL(fileURLWithPath: temporary))
+        #expect(OutputPlace.replace(dir.appendingPathComponent("d.mp4").path, with: temporary) != nil)
+        #expect(OutputPlace.kind(of: dir.appendingPathComponent("d.mp4").path) == .directory)
+        OutputPlace.removeFile(dir.appendingPathComponent("d.mp4").path)
+        #expect(OutputPlace.kind(of: dir.appendingPathComponent("d.mp4").path) == .directory)
+        #expect(OutputPlace.replace(dir.appendingPathComponent("new.mp4").path, with: temporary) == nil)
+        #expect(try String(contentsOfFile: dir.appendingPathComponent("new.mp4").path, encoding: .utf8) == "new")
+    }
+
+    @Test("transcode onto a directory, its .partial or a link to the input: one sentence, nothing removed")
+    func transcodeRefuses() throws {
+        let dir = TestPaths.scratch("place-cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Fixture.h264BFramesMP4.path()
+        let input = dir.appendingPathComponent("movie.mp4").path
+        try FileManager.default.copyItem(atPath: source, toPath: input)
+        let before = try Data(contentsOf: URL(fileURLWithPath: input))
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("alias.mp4").path, withDestinationPath: input)
+        for name in ["full.mp4", "busy.mp4.partial"] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(name), withIntermediateDirectories: true)
+            try Data("precious".utf8).write(to: dir.appendingPathComponent(name).appendingPathComponent("important.txt"))
+        }
+        let cases: [(input: String, output: String, expect: String)] = [
+            (input, dir.appendingPathComponent("full.mp4").path, "is a directory"),
+            (input, dir.appendingPathComponent("busy.mp4").path, "busy.mp4.partial is a directory"),
+            (dir.appendingPathComponent("alias.mp4").path, input, "would overwrite the input"),
+        ]
+        for c in cases {
+            let run = try FarmCLI.transcode(c.input, to: c.output, ["--agents", "1", "--no-analysis"], timeout: 120)
+            #expect(run.output.status == 1, "\(c.output): exit \(run.output.status) \(run.output.stderr)")
+            #expect(run.output.stderr.hasPrefix("gopfarm: error: ") && run.output.stderr.contains(c.expect), "\(run.output.stderr)")
+            #expect(run.output.stderr.split(separator: "\n").count == 1, "\(run.output.stderr)")
+        }
+        for name in ["full.mp4", "busy.mp4.partial"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).appendingPathComponent("important.txt").path), "\(name) lost its file")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before, "the input changed")
+    }
+
+    @Test("a second transcode replaces its scene pictures and keeps the user's own file beside them")
+    func thumbnailsKeepForeignFiles() throws {
+        let dir = TestPaths.scratch("place-thumbs")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("out.mp4").path
+        let pictures = URL(fileURLWithPath: output + ".thumbnails")
+        try FileManager.default.createDirectory(at: pictures, withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: pictures.appendingPathComponent("mine.jpg"))
+        try Data("stale".utf8).write(to: pictures.appendingPathComponent("scene-0099.jpg"))
+        let run = try FarmCLI.transcode(try Fixture.h264BFramesMP4.path(), to: output, ["--agents", "1", "--preset", "ultrafast"], timeout: 300)
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: pictures.path)
+        #expect(names.contains("mine.jpg"), "\(names)")
+        #expect(!names.contains("scene-0099.jpg"), "a stale picture of an earlier run stayed: \(names)")
+        #expect(names.contains("scene-0000.jpg"), "\(names)")
+    }
+}
