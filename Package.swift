@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", path: "Common/CFFmpeg"),
@@ -47,7 +48,7 @@ let package = Package(
         // The client of that API (`gopfarm submit`, `status`, … and `gopfarm bench`).
         .target(
             name: "GopfarmClient",
-            dependencies: ["GopfarmAPI", "GopfarmCommon"],
+            dependencies: ["GopfarmAPI", "GopfarmCommon", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Coordinator/GopfarmClient"
         ),
         // The coordinator as a service: job store (SQLite), HTTP API, tokens, agent keys.
@@ -61,6 +62,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Coordinator/GopfarmService"
         ),

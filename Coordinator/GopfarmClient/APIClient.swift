@@ -1,14 +1,15 @@
+import AsyncHTTPClient
 import Foundation
-import GopfarmCommon
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GopfarmAPI
+import GopfarmCommon
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// A client of the coordinator's HTTP API (`gopfarm serve`), for the producer and ops commands.
 ///
 /// Every call either returns the decoded answer or throws a `ClientError`, which prints as one
-/// sentence: commands never see URLSession's errors. Bodies that can be large never sit in
+/// sentence: commands never see the HTTP library's errors. Bodies that can be large never sit in
 /// memory: uploads stream from the file, downloads stream into `OUT.partial`.
 package struct APIClient: Sendable {
     package let baseURL: URL
@@ -52,10 +53,10 @@ package struct APIClient: Sendable {
         }
         guard FileManager.default.isReadableFile(atPath: path) else { throw ClientError.file("\(path): not readable") }
         var request = makeRequest("POST", "/v1/uploads")
-        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-        request.setValue(Self.headerSafe((path as NSString).lastPathComponent), forHTTPHeaderField: "X-Filename")
+        request.headers.replaceOrAdd(name: "Content-Type", value: "application/octet-stream")
+        request.headers.replaceOrAdd(name: "X-Filename", value: Self.headerSafe((path as NSString).lastPathComponent))
         // The idle timer may not see bytes going out, only coming in: give a long upload room.
-        let result = try await perform(request, sink: .memory, uploadFile: URL(fileURLWithPath: path), timeout: 86_400, onSent: onSent)
+        let result = try await perform(request, sink: .memory, upload: HTTPTransfer.Upload(path: path, onSent: onSent), timeout: 86_400)
         return try decode(result, "POST /v1/uploads")
     }
 
@@ -93,23 +94,30 @@ package struct APIClient: Sendable {
         return total
     }
 
-    /// Streams one GET into `OUT.partial`, checks its length, renames it to `OUT`.
+    /// Streams one GET into `OUT.partial`, checks its length, renames it onto `OUT` (a file
+    /// there is replaced; a directory is an error, never removed). A device or pipe (`/dev/stdout`)
+    /// is written in place.
     private func download(_ path: String, to output: String) async throws -> Int64 {
+        if OutputPlace.kind(of: output) == .special {
+            let result = try await perform(makeRequest("GET", path), sink: .file(output), timeout: 300)
+            try check(result, "GET \(path)")
+            return result.written
+        }
+        if let why = OutputPlace.refusal(output: output, input: nil) { throw ClientError.file(why) }
         let partial = output + ".partial"
         do {
             let result = try await perform(makeRequest("GET", path), sink: .file(partial), timeout: 300)
             try check(result, "GET \(path)")
-            let size = (try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)?.int64Value ?? 0
+            let size = result.written
             if let expected = result.headers["content-length"].flatMap(Int64.init), expected != size {
                 throw ClientError.transfer(baseURL, detail: "the output ended after \(size) of \(expected) bytes")
             }
-            if FileManager.default.fileExists(atPath: output) { try? FileManager.default.removeItem(atPath: output) }
-            do { try FileManager.default.moveItem(atPath: partial, toPath: output) } catch {
-                throw ClientError.file("cannot rename \(partial) to \(output): \(error.localizedDescription)")
+            if let reason = OutputPlace.replace(output, with: partial) {
+                throw ClientError.file("cannot move \(partial) to \(output): \(reason)")
             }
             return size
         } catch {
-            try? FileManager.default.removeItem(atPath: partial)
+            OutputPlace.removeFile(partial)
             throw error
         }
     }
@@ -120,7 +128,7 @@ package struct APIClient: Sendable {
     package func events(of id: String) -> AsyncThrowingStream<ServerSentEvent, Error> {
         let path = "/v1/jobs/\(Self.escape(id))/events"
         var streamRequest = makeRequest("GET", path)
-        streamRequest.setValue("text/event-stream", forHTTPHeaderField: "Accept")
+        streamRequest.headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
         let request = streamRequest
         return AsyncThrowingStream { continuation in
             let parser = ServerSentEventParser()
@@ -197,59 +205,61 @@ package struct APIClient: Sendable {
 
     /// Sends a request with an optional JSON body and decodes a JSON answer.
     package func send<Response: Decodable>(_ method: String, _ path: String, json body: (some Encodable)? = Optional<Int>.none) async throws -> Response {
+        try await send(method, path, jsonData: try body.map { try Self.encoder.encode($0) })
+    }
+
+    /// Sends a request with a JSON body already encoded and decodes a JSON answer.
+    package func send<Response: Decodable>(_ method: String, _ path: String, jsonData: Data?) async throws -> Response {
         var request = makeRequest(method, path)
-        if let body {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try Self.encoder.encode(body)
+        if let jsonData {
+            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: jsonData))
         }
         let result = try await perform(request, sink: .memory)
         return try decode(result, "\(method) \(path)")
     }
 
-    package func makeRequest(_ method: String, _ path: String) -> URLRequest {
-        var request = URLRequest(url: URL(string: baseURL.absoluteString + path)!)
-        request.httpMethod = method
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue("gopfarm-cli", forHTTPHeaderField: "User-Agent")
+    private func makeRequest(_ method: String, _ path: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: baseURL.absoluteString + path)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "gopfarm-cli")
         return request
     }
 
     /// Runs one exchange; transport failures become `ClientError`s naming the coordinator.
-    package func perform(_ request: URLRequest, sink: HTTPTransfer.Sink, uploadFile: URL? = nil, timeout: Double? = nil,
-                 onSent: (@Sendable (Int64, Int64) -> Void)? = nil) async throws -> HTTPTransfer.Result {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout ?? self.timeout
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        let transfer = HTTPTransfer(sink: sink, onSent: onSent)
+    private func perform(_ request: HTTPClientRequest, sink: HTTPTransfer.Sink, upload: HTTPTransfer.Upload? = nil,
+                         timeout: Double? = nil) async throws -> HTTPTransfer.Result {
+        let idle = timeout ?? self.timeout
         do {
-            return try await transfer.run(request, uploadFile: uploadFile, configuration: configuration)
+            return try await HTTPTransfer.run(request, sink: sink, upload: upload, idleSeconds: idle)
         } catch let error as ClientError {
             throw error
-        } catch is CancellationError {
-            throw ClientError.interrupted
-        } catch let error as URLError {
-            throw translate(error)
         } catch {
-            throw ClientError.transfer(baseURL, detail: error.localizedDescription)
+            throw translate(error, idleSeconds: idle)
         }
     }
 
-    package func translate(_ error: URLError) -> ClientError {
-        switch error.code {
-        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet, .cannotLoadFromNetwork,
-             .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid:
-            return .unreachable(baseURL)
-        case .timedOut:
-            return .transfer(baseURL, detail: "no answer for \(Int(timeout)) s")
-        case .networkConnectionLost:
-            return .transfer(baseURL, detail: "the connection was closed")
-        case .cancelled:
-            return .interrupted
-        default:
-            return .transfer(baseURL, detail: error.localizedDescription)
+    /// The library's and the network's errors as the sentence a user needs.
+    private func translate(_ error: Error, idleSeconds: Double) -> ClientError {
+        if error is CancellationError || Task.isCancelled { return .interrupted }
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .cancelled: return .interrupted
+            case .connectTimeout: return .unreachable(baseURL)
+            case .readTimeout, .deadlineExceeded: return .transfer(baseURL, detail: "no answer for \(Int(idleSeconds)) s")
+            case .remoteConnectionClosed: return .transfer(baseURL, detail: "the connection was closed")
+            default: return .transfer(baseURL, detail: "\(e)")
+            }
         }
+        if error is NIOConnectionError { return .unreachable(baseURL) }
+        if let e = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ETIMEDOUT].contains(e.errnoCode) {
+            return .unreachable(baseURL)
+        }
+        if let e = error as? ChannelError, case .connectTimeout = e { return .unreachable(baseURL) }
+        if error is SocketAddressError { return .unreachable(baseURL) }
+        return .transfer(baseURL, detail: "\(error)")
     }
 
     /// Turns an error status into its sentence.

@@ -1,135 +1,143 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
-/// One HTTP exchange driven by URLSession's delegate callbacks, so that a body can go somewhere
-/// other than memory: a file (downloads), or an event parser (server-sent events).
+/// One HTTP exchange through AsyncHTTPClient (SwiftNIO), with the body going where the caller
+/// says as it arrives: memory (JSON answers), a file (downloads) or a closure (server-sent
+/// events); an upload streams from a file. (Foundation's URLSession on Linux polls its socket
+/// while it waits for an answer: a whole core for as long as the coordinator takes.)
 ///
 /// An error status always collects the body (up to 64 KiB) so its `{"error": …}` sentence can be
-/// shown. Each transfer owns its URLSession and invalidates it when done.
-package final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    // @unchecked Sendable: every mutable field is read and written under `lock`; URLSession calls
-    // the delegate methods on one serial queue, and `cancel()` may come from any thread.
-
-    package enum Sink {
+/// shown. Redirects are never followed. Task cancellation cancels the exchange.
+package enum HTTPTransfer {
+    package enum Sink: Sendable {
         /// Keep the body in memory (small JSON answers).
         case memory
-        /// Write a 2xx body to this path (created or truncated when the response arrives).
+        /// Write a 2xx body to this path, opened when the response arrives: a file is created or
+        /// truncated, a device or pipe (`/dev/stdout`) written as it is, never replaced.
         case file(String)
         /// Hand each chunk of a 2xx body to this closure, as it arrives.
         case chunks(@Sendable (Data) -> Void)
     }
 
-    package struct Result {
+    package struct Result: Sendable {
         package var status: Int
         package var body: Data
+        /// Header names in lower case.
         package var headers: [String: String]
+        /// Bytes a `.file` sink wrote.
+        package var written: Int64 = 0
     }
 
-    private let sink: Sink
-    private let onSent: (@Sendable (Int64, Int64) -> Void)?
-    private let lock = NSLock()
-    private var status = 0
-    private var headers: [String: String] = [:]
-    private var body = Data()
-    private var file: FileHandle?
-    private var fileError: String?
-    private var continuation: CheckedContinuation<Result, Error>?
-    private var task: URLSessionTask?
-    private var cancelled = false
-
-    package init(sink: Sink, onSent: (@Sendable (Int64, Int64) -> Void)? = nil) {
-        self.sink = sink
-        self.onSent = onSent
+    /// A local file as a request body, with `onSent(sent, total)` after each chunk.
+    package struct Upload: Sendable {
+        package var path: String
+        package var onSent: (@Sendable (Int64, Int64) -> Void)?
     }
 
-    /// Runs the request; `uploadFile` streams that file as the body. Task cancellation cancels the transfer.
-    package func run(_ request: URLRequest, uploadFile: URL? = nil, configuration: URLSessionConfiguration) async throws -> Result {
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1
-        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
-        defer { session.finishTasksAndInvalidate() }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Result, Error>) in
-                let task = uploadFile.map { session.uploadTask(with: request, fromFile: $0) } ?? session.dataTask(with: request)
-                let startNow: Bool = lock.withLock {
-                    if cancelled { return false }
-                    continuation = c
-                    self.task = task
-                    return true
-                }
-                if startNow { task.resume() } else { c.resume(throwing: CancellationError()) }
-            }
-        } onCancel: {
-            let task: URLSessionTask? = lock.withLock {
-                cancelled = true
-                return self.task
-            }
-            task?.cancel()
+    /// Runs the exchange; it fails when no byte arrives for `idleSeconds` (or the connection
+    /// cannot be made in `connectSeconds`).
+    package static func run(_ request: HTTPClientRequest, sink: Sink, upload: Upload? = nil,
+                            idleSeconds: Double, connectSeconds: Double = 10) async throws -> Result {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .milliseconds(Int64(connectSeconds * 1000)), read: .milliseconds(Int64(idleSeconds * 1000))))
+        // A refused connection is an answer: say so now instead of retrying until the timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
+        do {
+            let result = try await exchange(request, sink: sink, upload: upload, client: client)
+            try? await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
     }
 
-    package func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
-        let http = response as? HTTPURLResponse
-        let disposition: URLSession.ResponseDisposition = lock.withLock {
-            status = http?.statusCode ?? 0
-            for (k, v) in http?.allHeaderFields ?? [:] {
-                if let k = k as? String, let v = v as? String { headers[k.lowercased()] = v }
-            }
-            if (200..<300).contains(status), case let .file(path) = sink {
-                if FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) {
-                    file = h
-                } else {
-                    fileError = "cannot write \(path)"
-                }
-            }
-            return fileError == nil ? .allow : .cancel
+    private static func exchange(_ request: HTTPClientRequest, sink: Sink, upload: Upload?, client: HTTPClient) async throws -> Result {
+        var request = request
+        if let upload {
+            let size = try FileManager.default.attributesOfItem(atPath: upload.path)[.size] as? NSNumber
+            let total = size?.int64Value ?? 0
+            request.body = .stream(FileChunks(path: upload.path, total: total, onSent: upload.onSent), length: .known(total))
         }
-        completionHandler(disposition)
+        // The idle timer guards every wait; this deadline only bounds the whole exchange.
+        let response = try await client.execute(request, timeout: .hours(24 * 7))
+        let status = Int(response.status.code)
+        var headers: [String: String] = [:]
+        for (name, value) in response.headers { headers[name.lowercased()] = value }
+        var body = Data()
+        var written: Int64 = 0
+        let ok = (200..<300).contains(status)
+        switch sink {
+        case let .file(path) where ok:
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw ClientError.file("cannot write \(path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            for try await chunk in response.body {
+                if let reason = write(chunk, to: fd) { throw ClientError.file("cannot write \(path): \(reason)") }
+                written += Int64(chunk.readableBytes)
+            }
+        case let .chunks(handler) where ok:
+            for try await chunk in response.body { handler(Data(chunk.readableBytesView)) }
+        default:
+            // Error bodies are short sentences: anything past 64 KiB is not one. An answer (a
+            // job's view lists every attempt: after a chaos run, well over 64 KiB) is kept whole
+            // up to 256 MiB.
+            let limit = ok ? 256 << 20 : 65_536
+            for try await chunk in response.body where body.count < limit {
+                body.append(contentsOf: chunk.readableBytesView.prefix(limit - body.count))
+            }
+        }
+        return Result(status: status, body: body, headers: headers, written: written)
     }
 
-    package func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let deliver: (@Sendable (Data) -> Void)? = lock.withLock {
-            let ok = (200..<300).contains(status)
-            switch sink {
-            case .file where ok:
-                do { try file?.write(contentsOf: data) } catch {
-                    if fileError == nil { fileError = "cannot write the output: \(error.localizedDescription)" }
-                    dataTask.cancel()
+    /// Writes the whole buffer; the OS's reason when it cannot.
+    private static func write(_ chunk: ByteBuffer, to fd: Int32) -> String? {
+        chunk.withUnsafeReadableBytes { raw -> String? in
+            var done = 0
+            while done < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { return String(cString: strerror(errno)) }
+                done += n
+            }
+            return nil
+        }
+    }
+}
+
+/// A file read in chunks as an upload's body.
+private struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let path: String
+    let total: Int64
+    let onSent: (@Sendable (Int64, Int64) -> Void)?
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let source: FileChunks
+        var handle: FileHandle?
+        var sent: Int64 = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            if handle == nil {
+                guard let h = FileHandle(forReadingAtPath: source.path) else {
+                    throw ClientError.file("\(source.path): not readable")
                 }
+                handle = h
+            }
+            guard let data = try handle?.read(upToCount: 256 << 10), !data.isEmpty else {
+                try? handle?.close()
                 return nil
-            case let .chunks(handler) where ok:
-                return handler
-            default:
-                // Error bodies are short sentences: anything past 64 KiB is not one. An answer
-                // (a job's view lists every attempt: after a chaos run, well over 64 KiB) is
-                // kept whole up to 256 MiB; cutting it gave "not valid JSON".
-                let limit = ok ? 256 << 20 : 65_536
-                if body.count < limit { body.append(data.prefix(limit - body.count)) }
-                return nil
             }
+            sent += Int64(data.count)
+            source.onSent?(sent, source.total)
+            return ByteBuffer(bytes: data)
         }
-        deliver?(data)
     }
 
-    package func urlSession(_ session: URLSession, task: URLSessionTask, didSendBodyData bytesSent: Int64,
-                    totalBytesSent: Int64, totalBytesExpectedToSend: Int64) {
-        onSent?(totalBytesSent, totalBytesExpectedToSend)
-    }
-
-    package func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        let (c, outcome): (CheckedContinuation<Result, Error>?, Swift.Result<Result, Error>) = lock.withLock {
-            let c = continuation
-            continuation = nil
-            try? file?.close()
-            file = nil
-            if let fileError { return (c, .failure(ClientError.file(fileError))) }
-            if cancelled { return (c, .failure(CancellationError())) }
-            if let error { return (c, .failure(error)) }
-            return (c, .success(Result(status: status, body: body, headers: headers)))
-        }
-        c?.resume(with: outcome)
-    }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
 }

@@ -14,7 +14,7 @@ package struct ServerSentEvent: Sendable, Equatable {
 /// or CR; `data:` lines joined with LF; comments and unknown fields ignored), per the WHATWG
 /// EventSource rules that the client needs.
 package final class ServerSentEventParser: @unchecked Sendable {
-    // @unchecked Sendable: `feed` is only called from one HTTPTransfer's serial delegate queue.
+    // @unchecked Sendable: `feed` is only called by the one task that reads the stream's body.
 
     private var pending = Data()
     private var event = ""

@@ -11,19 +11,35 @@ struct FetchCommand: AsyncParsableCommand {
     @Argument(help: "Job id.")
     var id: String
 
-    @Option(name: [.short, .long], help: "Where to write the output.")
+    @Option(name: [.short, .long], help: "Where to write the output (a ladder's: a directory); - writes a file's bytes to stdout.")
     var output: String
 
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
         try await ClientRun.run { [self] in
-            try SubmitCommand.checkWritable(output)
+            let toStdout = output == "-"
+            if toStdout {
+                guard isatty(STDOUT_FILENO) == 0 else {
+                    throw ClientError.file("not writing a video to a terminal; redirect stdout (-o - > FILE, -o - | PROGRAM) or give -o FILE")
+                }
+            } else {
+                try SubmitCommand.checkWritable(output)
+            }
             let api = try client.makeClient()
             let job = try await api.job(id)
-            if job.ladder != nil { try JobRules.checkOutputDirectory(output) }
-            let bytes = try await SubmitCommand.download(job, api: api, to: output)
-            CLIEnvironment.say("\(output): \(ClientFormat.bytes(bytes))")
+            if job.ladder != nil {
+                if toStdout { throw ClientError.file("job \(job.id) is a ladder: its output is a directory of files; give -o DIR") }
+                try JobRules.checkOutputDirectory(output)
+            }
+            let target = toStdout ? "/dev/stdout" : output
+            let bytes = try await SubmitCommand.download(job, api: api, to: target)
+            // Bytes went to stdout or a device: the summary goes to stderr, out of their way.
+            if toStdout || OutputPlace.kind(of: target) == .special {
+                Console.error("\(output): \(ClientFormat.bytes(bytes))\n")
+            } else {
+                CLIEnvironment.say("\(output): \(ClientFormat.bytes(bytes))")
+            }
         }
     }
 }

@@ -24,9 +24,6 @@ struct PresetSubmission {
             return try await api.submit(submission)
         }
         object["settings"] = given.isEmpty && submission.preset == nil ? nil : given
-        var request = api.makeRequest("POST", "/v1/jobs")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(withJSONObject: object)
-        return try api.decode(try await api.perform(request, sink: .memory), "POST /v1/jobs")
+        return try await api.send("POST", "/v1/jobs", jsonData: try JSONSerialization.data(withJSONObject: object))
     }
 }

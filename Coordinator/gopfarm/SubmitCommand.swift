@@ -70,8 +70,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Flag(help: "Check the job by the coordinator's rules and print it as JSON; submit nothing.")
     var dryRun = false
 
-    /// How --wait follows the job: `events` (server-sent events) or `polling`; the default
-    /// depends on the platform (see `JobFollower.Mode.platformDefault`).
+    /// How --wait follows the job: `events` (server-sent events, the default) or `polling`.
     @Option(help: .hidden)
     var follow: JobFollower.Mode?
 
@@ -119,7 +118,11 @@ struct SubmitCommand: AsyncParsableCommand {
         let api = try client.makeClient()
         if wait {
             try Self.checkWritable(output)
-            if submission.settings.ladder != nil { try JobRules.checkOutputDirectory(output) }
+            if submission.settings.ladder != nil {
+                try JobRules.checkOutputDirectory(output)
+            } else if let why = OutputPlace.refusal(output: output, input: upload ? input : nil) {
+                throw ClientError.file(why)
+            }
         }
 
         if upload {

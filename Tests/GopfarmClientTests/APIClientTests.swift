@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmAPI
+import GopfarmCommon
 @testable import GopfarmClient
 @testable import GopfarmService
 import Hummingbird
@@ -9,7 +10,7 @@ import Testing
 import TestSupport
 
 /// The client against the real router, in process on a loopback port (HummingbirdTesting's live
-/// mode: URLSession needs a socket), over a real store: every call decodes the server's answer,
+/// mode: the client needs a socket), over a real store: every call decodes the server's answer,
 /// and every refusal becomes the server's sentence.
 @Suite("API client against the router")
 struct APIClientTests {
@@ -98,6 +99,34 @@ struct APIClientTests {
             let job = try await api.submit(JobSubmission(upload: created.upload, settings: .init()))
             #expect(job.outputName == "clip.mp4")
             await #expect(throws: ClientError.file("/nonexistent.mp4: no such file")) { try await api.upload(file: "/nonexistent.mp4") }
+        }
+    }
+
+    @Test("a download replaces a file, refuses a directory in its place (keeping it whole), writes a device in place")
+    func downloadPlaces() async throws {
+        let router = Router()
+        router.get("/v1/jobs/j1/output") { _, _ in
+            Response(status: .ok, headers: [.contentType: "video/mp4"], body: .init(byteBuffer: ByteBuffer(string: "video bytes")))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let dir = TestPaths.scratch("download-places")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await app.test(.live) { client in
+            let api = APIClient(baseURL: URL(string: "http://127.0.0.1:\(try #require(client.port))")!, token: "t")
+            let file = dir.appendingPathComponent("out.mp4")
+            try Data("an older output".utf8).write(to: file)
+            #expect(try await api.downloadOutput(of: "j1", to: file.path) == 11)
+            #expect(try String(contentsOf: file, encoding: .utf8) == "video bytes")
+
+            let folder = dir.appendingPathComponent("folder.mp4")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data("precious".utf8).write(to: folder.appendingPathComponent("keep.txt"))
+            await #expect(throws: ClientError.self) { try await api.downloadOutput(of: "j1", to: folder.path) }
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("keep.txt").path))
+
+            #expect(try await api.downloadOutput(of: "j1", to: "/dev/null") == 11)
+            #expect(OutputPlace.kind(of: "/dev/null") == .special)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["folder.mp4", "out.mp4"])
         }
     }
 

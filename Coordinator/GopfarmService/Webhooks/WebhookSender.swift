@@ -1,12 +1,15 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GopfarmAPI
 import GopfarmCommon
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// One try of one delivery: an HTTP POST of the stored body with its signature headers, through
-/// Foundation's URLSession, with a timeout. It only reports what happened; the retry policy decides.
+/// AsyncHTTPClient, with a timeout. It only reports what happened; the retry policy decides.
+/// A redirect is answered as it is (a 3xx, which is not delivered), never followed: the target
+/// rule holds for the URL that was checked, not for wherever a receiver points next.
 struct WebhookSender: Sendable {
     var timeoutSeconds: Double = 10
     /// Checked again before every try: a name may resolve elsewhere than when it was added.
@@ -15,51 +18,46 @@ struct WebhookSender: Sendable {
     func send(_ delivery: DueDelivery, now: Date = Date()) async -> (WebhookRetryPolicy.Outcome, seconds: Double) {
         guard let url = URL(string: delivery.url) else { return (.failed("'\(delivery.url)' is not a URL"), 0) }
         if let why = await targets.refusal(for: delivery.url) { return (.failed(why), 0) }
-        var request = URLRequest(url: url, timeoutInterval: timeoutSeconds)
-        request.httpMethod = "POST"
-        request.httpBody = delivery.body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("gopfarm/\(GopfarmVersion.string)", forHTTPHeaderField: "User-Agent")
-        request.setValue(delivery.event.rawValue, forHTTPHeaderField: "X-Gopfarm-Event")
-        request.setValue(delivery.id, forHTTPHeaderField: "X-Gopfarm-Delivery")
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(bytes: delivery.body))
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "gopfarm/\(GopfarmVersion.string)")
+        request.headers.add(name: "X-Gopfarm-Event", value: delivery.event.rawValue)
+        request.headers.add(name: "X-Gopfarm-Delivery", value: delivery.id)
         if let secret = delivery.secret {
-            request.setValue(WebhookSignature.sign(delivery.body, secret: secret, time: Int(now.timeIntervalSince1970)),
-                             forHTTPHeaderField: WebhookSignature.header)
+            request.headers.add(name: WebhookSignature.header,
+                                value: WebhookSignature.sign(delivery.body, secret: secret, time: Int(now.timeIntervalSince1970)))
         }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        configuration.timeoutIntervalForResource = timeoutSeconds
-        let session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .milliseconds(Int64(timeoutSeconds * 1000)), read: .milliseconds(Int64(timeoutSeconds * 1000)))
+        let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
         let started = Date()
-        let outcome: WebhookRetryPolicy.Outcome = await withCheckedContinuation { continuation in
-            session.dataTask(with: request) { _, response, error in
-                if let status = (response as? HTTPURLResponse)?.statusCode {
-                    continuation.resume(returning: .answered(status))
-                } else {
-                    continuation.resume(returning: .failed(error.map { Self.describe($0) } ?? "no answer"))
-                }
-            }.resume()
+        let outcome: WebhookRetryPolicy.Outcome
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
+            // The receiver's body is not read beyond a little: only its status counts.
+            _ = try? await response.body.collect(upTo: 64 << 10)
+            outcome = .answered(Int(response.status.code))
+        } catch {
+            outcome = .failed(Self.describe(error))
         }
+        try? await client.shutdown()
         return (outcome, Date().timeIntervalSince(started))
     }
 
     private static func describe(_ error: Error) -> String {
-        guard let error = error as? URLError else { return "\(error)" }
-        switch error.code {
-        case .timedOut: return "no answer within the timeout"
-        case .cannotConnectToHost: return "connection refused"
-        case .cannotFindHost: return "unknown host"
-        default: return error.localizedDescription
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .readTimeout, .deadlineExceeded, .connectTimeout: return "no answer within the timeout"
+            case .remoteConnectionClosed: return "the connection was closed"
+            default: return "\(e)"
+            }
         }
-    }
-}
-
-/// A redirect is answered as it is (a 3xx, which is not delivered), never followed: the target
-/// rule holds for the URL that was checked, not for wherever a receiver points next.
-private final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        completionHandler(nil)
+        if let e = error as? IOError, e.errnoCode == ECONNREFUSED { return "connection refused" }
+        if error is NIOConnectionError { return "cannot connect" }
+        if error is SocketAddressError { return "unknown host" }
+        return "\(error)"
     }
 }
