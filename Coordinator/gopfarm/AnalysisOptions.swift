@@ -3,16 +3,16 @@ import GopfarmCommon
 
 /// Analysis thresholds shared by `analyze`, `transcode` and `submit`.
 struct AnalysisOptions: ParsableArguments {
-    @Option(help: "Content score (0–255, mean HSV change) that makes a cut.")
+    @Option(parsing: .unconditional, help: "Content score (0–255, mean HSV change) that makes a cut.")
     var sceneThreshold: Double = AnalysisSettings().sceneThreshold
 
-    @Option(help: "Shortest scene in frames (no two cuts closer).")
+    @Option(parsing: .unconditional, help: "Shortest scene in frames (no two cuts closer).")
     var minScene: Int = AnalysisSettings().minSceneFrames
 
-    @Option(help: "Shortest black interval reported, in seconds.")
+    @Option(parsing: .unconditional, help: "Shortest black interval reported, in seconds.")
     var blackMin: Double = AnalysisSettings().blackMinSeconds
 
-    @Option(help: "Shortest frozen interval reported, in seconds.")
+    @Option(parsing: .unconditional, help: "Shortest frozen interval reported, in seconds.")
     var freezeMin: Double = AnalysisSettings().freezeMinSeconds
 
     @Flag(help: "transcode: skip PSNR/SSIM of the encoded frames (they decode each segment's output once more).")

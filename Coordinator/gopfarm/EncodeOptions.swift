@@ -6,22 +6,22 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Video encoder: libx264 (the default), libx265, libvpx-vp9, libsvtav1 or ffv1 (lossless).")
     var codec: String?
 
-    @Option(help: "Constant rate factor (quality; lower is better). Default: the encoder's.")
+    @Option(parsing: .unconditional, help: "Constant rate factor (quality; lower is better). Default: the encoder's.")
     var crf: Double?
 
-    @Option(help: "Target bit rate instead of --crf, e.g. 5M or 2500k.")
+    @Option(parsing: .unconditional, help: "Target bit rate instead of --crf, e.g. 5M or 2500k.")
     var bitrate: String?
 
-    @Option(help: "Cap the rate of a --crf encode, bits per second (e.g. 3M); x264/x265 need --bufsize with it.")
+    @Option(parsing: .unconditional, help: "Cap the rate of a --crf encode, bits per second (e.g. 3M); x264/x265 need --bufsize with it.")
     var maxrate: String?
 
-    @Option(help: "Rate control buffer for --maxrate, in bits (e.g. 6M).")
+    @Option(parsing: .unconditional, help: "Rate control buffer for --maxrate, in bits (e.g. 6M).")
     var bufsize: String?
 
-    @Option(help: "Encoder preset, e.g. medium (x264/x265), 8 (svtav1), good (vp9).")
+    @Option(parsing: .unconditional, help: "Encoder preset, e.g. medium (x264/x265), 8 (svtav1), good (vp9).")
     var preset: String?
 
-    @Option(help: "Maximum key frame distance in frames.")
+    @Option(parsing: .unconditional, help: "Maximum key frame distance in frames.")
     var gop: Int?
 
     @Option(help: "Output pixel format, e.g. yuv420p. Default: the source's when the encoder takes it.")

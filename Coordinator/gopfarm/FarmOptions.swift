@@ -4,13 +4,13 @@ import GopfarmCoordinator
 /// Where a one-shot job's agents come from and how its input is cut: shared by `transcode` and
 /// `analyze`.
 struct FarmOptions: ParsableArguments {
-    @Option(help: "Local agent processes to start (0: wait for remote agents). Default: cores, up to 8.")
+    @Option(parsing: .unconditional, help: "Local agent processes to start (0: wait for remote agents). Default: cores, up to 8.")
     var agents: Int = TranscodeOptions.defaultAgents
 
-    @Option(help: "Encoder (or decoder) threads per agent (default: cores / agents).")
+    @Option(parsing: .unconditional, help: "Encoder (or decoder) threads per agent (default: cores / agents).")
     var threads: Int = 0
 
-    @Option(help: "Target segment length in seconds (cut at the nearest key frame).")
+    @Option(parsing: .unconditional, help: "Target segment length in seconds (cut at the nearest key frame).")
     var segmentSeconds: Double = 10
 
     @Option(help: "Agent endpoint, e.g. tcp://0.0.0.0:5555 so agents on other machines can join.")

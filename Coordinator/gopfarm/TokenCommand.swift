@@ -25,7 +25,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "Who or what the token is for (shown as the owner of its jobs); unique.")
         var name: String
 
-        @Option(help: "The token stops working after this long, e.g. 30d, 12h or 90m (default: never).")
+        @Option(parsing: .unconditional, help: "The token stops working after this long, e.g. 30d, 12h or 90m (default: never).")
         var expires: String?
 
         @OptionGroup var client: ClientOptions

@@ -31,7 +31,7 @@ struct EncodeSettingsTests {
         #expect(message(EncodeSettings(codec: "libvpx-vp9", preset: "fast"))?.contains("good, best, realtime") == true)
         #expect(message(EncodeSettings(crf: 20, bitrate: 1000))?.contains("not both") == true)
         #expect(message(EncodeSettings(preset: "fastest"))?.contains("is not a libx264 preset") == true)
-        #expect(message(EncodeSettings(codec: "libsvtav1", preset: "medium"))?.contains("-2 (slowest) to 13") == true)
+        #expect(message(EncodeSettings(codec: "libsvtav1", preset: "medium"))?.contains("0 (slowest) to 13") == true)
         #expect(message(EncodeSettings(gop: 0)) == "gop must be between 1 and 100000 frames, not 0")
         #expect(message(EncodeSettings(crf: .nan)) == "crf for libx264 must be between 0 and 51, not nan")
     }

@@ -131,6 +131,13 @@ extension EncodeSettings {
                 throw MediaError(.invalidOption, "\(name) must be between 1 and 2000000000 bits, not \(value)")
             }
         }
+        if maxRate != nil || bufferSize != nil {
+            if codec == "ffv1" { throw MediaError(.invalidOption, "ffv1 is lossless and takes no maxrate or bufsize") }
+            // x264 and x265 ignore a maxrate without its buffer (VBV needs both): say so, not encode uncapped.
+            if maxRate != nil, bufferSize == nil, ["libx264", "libx265"].contains(codec) {
+                throw MediaError(.invalidOption, "maxrate with \(codec) needs bufsize too (the rate is capped over that buffer; twice the maxrate is usual)")
+            }
+        }
         if let ladder { try ladder.validate(base: self) }
     }
 
@@ -148,8 +155,9 @@ extension EncodeSettings {
                 throw MediaError(.invalidOption, "preset '\(q)' is not a \(codec) preset; use one of \(x26xPresets.joined(separator: ", "))")
             }
         case "libsvtav1":
-            guard let n = Int(preset), (-2...13).contains(n) else {
-                throw MediaError(.invalidOption, "preset for libsvtav1 is a number from -2 (slowest) to 13 (fastest), not '\(q)'")
+            // FFmpeg 5.1's libsvtav1 wrapper takes 0…13 (and -1, its own default); -2 is refused there.
+            guard let n = Int(preset), (0...13).contains(n) else {
+                throw MediaError(.invalidOption, "preset for libsvtav1 is a number from 0 (slowest) to 13 (fastest), not '\(q)'")
             }
         case "libvpx-vp9":
             // libvpx takes a deadline by name or a speed (cpu-used) by number.

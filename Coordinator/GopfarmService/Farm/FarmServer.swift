@@ -54,7 +54,7 @@ public struct FarmServer {
             // Shut down in reverse order: the farm first (the progress publisher ends open event
             // streams), then HTTP, whose graceful shutdown waits for open connections.
             services: ([app] + service.services + [WebhookService(store: service.store, policy: config.webhookRetry, sender: WebhookSender(targets: config.webhookTargets), logger: logger)]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            gracefulShutdownSignals: [.sigterm, .sigint, .sighup], logger: logger))
         try await group.run()
     }
 
