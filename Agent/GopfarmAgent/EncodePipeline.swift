@@ -91,7 +91,7 @@ struct EncodePipeline {
             // after the frame before when it does not move forward.
             let guess = frame.bestEffortTime
             guard guess != noPTS else { return }
-            t = lastConsumed == .min ? guess : max(guess, lastConsumed + frameTicks)
+            t = lastConsumed == .min || guess > lastConsumed ? guess : lastConsumed + frameTicks
         }
         guard t != noPTS, inRange(t) else { return }
         guard t > lastConsumed else {

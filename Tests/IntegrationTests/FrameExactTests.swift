@@ -123,8 +123,9 @@ struct FrameExactTests {
             #expect(try FFmpegOracle.videoStream(output)["field_order"] == sourceOrder, "\(label): field order (source \(facts))")
         }
 
-        // Cut often enough to exercise the seams: every multi-GOP clip at least twice.
-        if let keys = try? FarmCLI.keyFrameCount(source) {
+        // Cut often enough to exercise the seams: every multi-GOP clip at least twice (damaged
+        // timestamps are decoded in one piece, by design).
+        if let keys = try? FarmCLI.keyFrameCount(source), !report.warnings.contains(where: { $0.contains("timestamps are damaged") }) {
             #expect(report.segments.count >= min(3, keys), "\(label): \(report.segments.count) segments for \(keys) key frames")
         }
 

@@ -9,6 +9,10 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
     case vp9WebM = "vp9.webm"
     case mpeg2TS = "mpeg2.ts"
     case vfrMP4 = "vfr-no-audio.mp4"
+    /// VFR (2 ticks a frame, then 1) with AAC, where the MP4 muxer wrote one pts twice (frames
+    /// 54 and 55 both at 3.72 s): the planner must take it for damaged timestamps, and the
+    /// agent must not stretch the 1-tick frames after it to the nominal rate.
+    case vfrRepeatedPTSMP4 = "vfr-repeated-pts.mp4"
     case oddDimensionsMKV = "odd-853x481.mkv"
     case twoAudioMKV = "two-audio.mkv"
     /// Pink-noise AAC audio: content that can be aligned by correlation after re-encoding.
@@ -59,6 +63,10 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
         case .vfrMP4:
             return video + ["-vf", "noise=alls=12:allf=t,select='not(mod(n\\,3))+not(mod(n\\,5))'", "-fps_mode", "vfr",
                             "-c:v", "libx264", "-preset", "veryfast", "-g", "12", "-an"]
+        case .vfrRepeatedPTSMP4:
+            return ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4,setpts='if(lt(N,40),N*2,80+(N-40))/25/TB'",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=6",
+                    "-c:v", "libx264", "-preset", "veryfast", "-g", "20", "-fps_mode", "passthrough", "-c:a", "aac", "-shortest"]
         case .oddDimensionsMKV:
             // testsrc2 rounds its size to even sides (852x480): the scale makes them odd.
             return ["-f", "lavfi", "-i", "testsrc2=size=853x481:rate=25:duration=3"] + tone + ["-vf", "noise=alls=12:allf=t,scale=853:481,format=yuv420p"]

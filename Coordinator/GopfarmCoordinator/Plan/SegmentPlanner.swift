@@ -101,11 +101,13 @@ public struct SegmentPlanner: Sendable {
         let skipped = plan0Skipped(records, first: gops.first, startPTS: gopStart[gops.first]!)
         var plan = SegmentPlan(segments: segments, timeBase: timeBase, skippedLeadingFrames: skipped,
                                totalFrames: index.shownCount)
-        if !whole, plan.expectedFrames + skipped != plan.totalFrames {
-            // Damaged timestamps: time ranges no longer partition the frames, and which frames the
-            // decoder shows in time order depends on the order it shows them in. One segment from
-            // the first key frame to the end, from its earliest time on.
-            let stray = abs(plan.totalFrames - plan.expectedFrames - skipped)
+        let repeats = whole ? 0 : repeatedTimes(records)
+        if !whole, plan.expectedFrames + skipped != plan.totalFrames || repeats > 0 {
+            // Damaged timestamps: time ranges no longer partition the frames (or two frames claim
+            // one time), and which frames the decoder shows in time order depends on the order it
+            // shows them in. One segment from the first key frame to the end, from its earliest
+            // time on.
+            let stray = max(abs(plan.totalFrames - plan.expectedFrames - skipped), repeats)
             // From the earliest time any of its packets carries: the agent times frames by libav's
             // best guess, which may be a decode time.
             let key = cuts[0].key
@@ -116,6 +118,16 @@ public struct SegmentPlanner: Sendable {
             return one
         }
         return plan
+    }
+
+    /// Shown frames whose time another shown frame already has (a muxer that wrote one pts twice).
+    static func repeatedTimes(_ records: [VideoPacketRecord]) -> Int {
+        var seen = Set<Int64>(minimumCapacity: records.count)
+        var repeats = 0
+        for r in records where r.isShown && r.pts != noPTS {
+            if !seen.insert(r.pts).inserted { repeats += 1 }
+        }
+        return repeats
     }
 
     /// Each cut at the candidate whose distance from the segment's start is closest to the target.
