@@ -30,15 +30,28 @@ public enum PixelFormatChoice {
         guard let supported else { return source }
         if supported.contains(source) { return source }
         if supported.contains(unJ(source)) { return unJ(source) }
-        // Prefer a format with the same bit depth and chroma layout as the source.
+        // A format that holds every source sample: the same family (YUV or RGB), chroma layout
+        // and planes (alpha kept), at the source's depth or the next above it (ProRes 4444's
+        // yuva444p12le into FFV1 is yuva444p16le, as the ffmpeg CLI picks; gbrap12le, of the
+        // same depth, would convert the colours and lose the lossless promise).
         if let desc = av_pix_fmt_desc_get(source) {
+            let rgb = desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0
             let depth = desc.pointee.comp.0.depth
-            if let same = supported.first(where: { f in
-                guard let d = av_pix_fmt_desc_get(f) else { return false }
-                return d.pointee.comp.0.depth == depth && d.pointee.log2_chroma_w == desc.pointee.log2_chroma_w
-                    && d.pointee.log2_chroma_h == desc.pointee.log2_chroma_h && d.pointee.nb_components == desc.pointee.nb_components
-            }) { return same }
+            let holding = supported.compactMap { f -> (AVPixelFormat, Int32, UInt8)? in
+                guard let d = av_pix_fmt_desc_get(f) else { return nil }
+                guard (d.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0) == rgb,
+                      d.pointee.log2_chroma_w == desc.pointee.log2_chroma_w, d.pointee.log2_chroma_h == desc.pointee.log2_chroma_h,
+                      d.pointee.nb_components == desc.pointee.nb_components, d.pointee.comp.0.depth >= depth else { return nil }
+                return (f, d.pointee.comp.0.depth, d.pointee.nb_components)
+            }
+            if let best = holding.min(by: { $0.1 < $1.1 }) { return best.0 }
         }
+        // Else libavcodec's own pick, the least loss (what the ffmpeg CLI does).
+        var loss: Int32 = 0
+        let list = supported + [AV_PIX_FMT_NONE]
+        let alpha: Int32 = av_pix_fmt_desc_get(source).map { $0.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 } == true ? 1 : 0
+        let best = list.withUnsafeBufferPointer { avcodec_find_best_pix_fmt_of_list($0.baseAddress, source, alpha, &loss) }
+        if best != AV_PIX_FMT_NONE { return best }
         return supported[0]
     }
 }
