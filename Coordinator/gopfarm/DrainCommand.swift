@@ -18,9 +18,15 @@ struct DrainCommand: AsyncParsableCommand {
     func run() async throws {
         try await ClientRun.run { [self] in
             let answer = try await client.makeClient().drain(name, undo: undo)
-            CLIEnvironment.say(answer.draining
-                ? "agent \(answer.agent) is draining: it finishes its segments and takes no new ones"
-                : "agent \(answer.agent) takes work again")
+            if answer.connected == false {
+                CLIEnvironment.say(answer.draining
+                    ? "no agent named \(answer.agent) is connected now; it will take no work when it joins (gopfarm agents lists the connected ones)"
+                    : "no agent named \(answer.agent) is connected now; it will take work when it joins")
+            } else {
+                CLIEnvironment.say(answer.draining
+                    ? "agent \(answer.agent) is draining: it finishes its segments and takes no new ones"
+                    : "agent \(answer.agent) takes work again")
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GopfarmCommon
 import GopfarmCoordinator
 
 /// Where a one-shot job's agents come from and how its input is cut: shared by `transcode` and
@@ -23,6 +24,7 @@ struct FarmOptions: ParsableArguments {
     var expectsRemoteAgents: Bool { agents == 0 || !bind.contains("127.0.0.1") }
 
     func validate() throws {
+        if let why = ZMQEndpoint.refusal(bind) { throw ValidationError(why) }
         let loopback = ["tcp://127.0.0.1:", "tcp://localhost:", "tcp://[::1]:", "ipc://"].contains { bind.hasPrefix($0) }
         if !loopback && !insecure {
             throw ValidationError("--bind \(bind) would accept plain-TCP agents from the network; add --insecure to allow it, or run gopfarm serve (CURVE)")

@@ -4,6 +4,7 @@ import GopfarmCommon
 import GopfarmCoordinator
 import GopfarmService
 import Logging
+import NIOCore
 
 /// `gopfarm serve`: the persistent coordinator (job store, agent endpoint, HTTP API).
 struct ServeCommand: AsyncParsableCommand {
@@ -86,6 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "gopfarm.serve")
         do {
             try await FarmServer(config: config, logger: logger).run { CLIEnvironment.say($0) }
+        } catch let error as IOError where [EADDRINUSE, EACCES, EADDRNOTAVAIL].contains(error.errnoCode) {
+            let reason = String(cString: strerror(error.errnoCode))
+            throw CLIEnvironment.fail(MediaError(.invalidOption, "cannot listen for HTTP on \(config.httpHost):\(config.httpPort): \(reason)"))
         } catch {
             throw CLIEnvironment.fail(error)
         }
@@ -106,9 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.httpHost = String(address[..<colon])
         config.httpPort = port
         config.bind = bind ?? env["GOPFARM_BIND"] ?? "tcp://0.0.0.0:5555"
-        guard config.bind.hasPrefix("tcp://") || config.bind.hasPrefix("ipc://") else {
-            throw ValidationError("--bind takes a ZeroMQ endpoint such as tcp://0.0.0.0:5555, not '\(config.bind)'")
-        }
+        if let why = ZMQEndpoint.refusal(config.bind) { throw ValidationError(why) }
         config.insecure = insecure
         config.maxUploadBytes = try Self.parseSize(maxUpload)
         try RetentionOptions.apply(keepFailed: keepFailed, keepUploads: keepUploads, keepDeliveries: keepDeliveries,

@@ -143,16 +143,23 @@ struct SubmitCommand: AsyncParsableCommand {
         let progress = ProgressState(line: line, started: Date())
         var follower = JobFollower(client: api, id: job.id)
         if let follow { follower.mode = follow }
-        let final = try await follower.follow(update: { view in
-            progress.show(view)
-        }, note: { note in
-            guard !quiet else { return }
+        let final: JobView
+        do {
+            final = try await follower.follow(update: { view in
+                progress.show(view)
+            }, note: { note in
+                guard !quiet else { return }
+                progress.finishLine()
+                switch note {
+                case let .lost(error): ClientFormat.note("\(error); retrying for up to 60 s")
+                case .back: ClientFormat.note("the coordinator answers again")
+                }
+            })
+        } catch let error as ClientError where error.isTransient {
+            // The coordinator stayed away; the job itself goes on there when it is back.
             progress.finishLine()
-            switch note {
-            case let .lost(error): ClientFormat.note("\(error); retrying for up to 60 s")
-            case .back: ClientFormat.note("the coordinator answers again")
-            }
-        })
+            throw ClientError.jobEnded("\(error); job \(job.id) goes on at the coordinator: gopfarm status \(job.id), then gopfarm fetch \(job.id) -o \(output)")
+        }
         progress.finishLine()
 
         switch final.state {

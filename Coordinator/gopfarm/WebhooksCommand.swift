@@ -139,7 +139,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Argument(help: "Only this webhook's deliveries.")
         var id: String?
 
-        @Option(help: "At most this many deliveries.")
+        @Option(parsing: .unconditional, help: "At most this many deliveries (1 to 1000).")
         var limit = 50
 
         @Flag(help: "Print the deliveries as JSON on stdout.")
@@ -149,7 +149,8 @@ struct WebhooksCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await ClientRun.run { [self] in
-                var path = "/v1/webhooks/deliveries?limit=\(max(1, limit))"
+                guard (1...1000).contains(limit) else { throw ValidationError("--limit is a number from 1 to 1000, not \(limit)") }
+                var path = "/v1/webhooks/deliveries?limit=\(limit)"
                 if let id { path += "&webhook=\(APIClient.escape(id))" }
                 let log: [WebhookDeliveryView] = try await client.makeClient().send("GET", path)
                 if json { return try ClientFormat.printJSON(log) }

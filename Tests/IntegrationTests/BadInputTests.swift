@@ -43,6 +43,9 @@ struct BadInputTests {
              arguments: ["--pix-fmt", "yuv999p"], expect: "unknown pixel format"),
         Case(name: "odd side for x264", makeInput: { _ in try Fixture.oddDimensionsMKV.path() },
              arguments: [], expect: "the video is 853x481 and libx264 cannot code an odd side in yuv420p"),
+        Case(name: "odd side for SVT-AV1", makeInput: { _ in try Fixture.oddDimensionsMKV.path() },
+             arguments: ["--codec", "libsvtav1", "--output-override", "out.mkv"],
+             expect: "the video is 853x481 and libsvtav1 cannot code an odd side in yuv420p; give --scale with even sides (-2 keeps the aspect), or another codec (libvpx-vp9, ffv1)"),
         Case(name: "unsupported container", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--output-override", "out.avi"], expect: "cannot write '.avi' files"),
     ]

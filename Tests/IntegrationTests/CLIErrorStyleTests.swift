@@ -37,6 +37,10 @@ struct CLIErrorStyleTests {
         // A check of the command's own (ValidationError), not ArgumentParser's.
         let own = try Self.usageError(g, ["bench", "in.mp4", "--agents", "0,2"], name: "gopfarm")
         #expect(own.first?.contains("--agents takes a list") == true, "\(own)")
+        // An endpoint ZeroMQ would take and wrap (99999 listens on 34463): refused with the rule.
+        #expect(try Self.usageError(g, ["transcode", "in.mp4", "-o", "out.mp4", "--bind", "tcp://127.0.0.1:99999"], name: "gopfarm")
+                == ["gopfarm: error: --bind tcp://127.0.0.1:99999: the port must be a number from 0 to 65535 (0 or * for any free port), not '99999'",
+                    "hint: see 'gopfarm transcode --help'"])
         // One its run throws points at its own help, not gopfarm's.
         #expect(try Self.usageError(g, ["serve", "--keep-failed", "forever"], name: "gopfarm")
                 == ["gopfarm: error: --keep-failed: 'forever' is not a duration such as 30d, 12h, 90m or 45s", "hint: see 'gopfarm serve --help'"])

@@ -228,12 +228,13 @@ public struct PreparedJob: Sendable {
                                                   requested: requested.pixelFormat)
         let (upright, across) = requested.quarterTurns % 2 == 1 ? (Int(p.height), Int(p.width)) : (Int(p.width), Int(p.height))
         let size = requested.scale?.resolve(sourceWidth: upright, sourceHeight: across) ?? (upright, across)
-        // x264 and x265 cannot code an odd side in subsampled chroma (libx264 says only
-        // "Generic error in an external library"); VP9, AV1 and FFV1 can.
-        if ["libx264", "libx265"].contains(requested.codec), let desc = av_pix_fmt_desc_get(format),
+        // x264, x265 and SVT-AV1 cannot code an odd side in subsampled chroma (libx264 says only
+        // "Generic error in an external library", libsvtav1 "Invalid argument"); VP9 and FFV1 can.
+        if ["libx264", "libx265", "libsvtav1"].contains(requested.codec), let desc = av_pix_fmt_desc_get(format),
            (desc.pointee.log2_chroma_w > 0 && size.0 % 2 == 1) || (desc.pointee.log2_chroma_h > 0 && size.1 % 2 == 1) {
             let name = String(cString: desc.pointee.name)
-            throw MediaError(.invalidOption, "the video is \(size.0)x\(size.1) and \(requested.codec) cannot code an odd side in \(name); give --scale with even sides (-2 keeps the aspect), a 4:4:4 --pix-fmt, or another codec (libvpx-vp9, libsvtav1, ffv1)")
+            let fullChroma = requested.codec == "libsvtav1" ? "" : ", a 4:4:4 --pix-fmt"
+            throw MediaError(.invalidOption, "the video is \(size.0)x\(size.1) and \(requested.codec) cannot code an odd side in \(name); give --scale with even sides (-2 keeps the aspect)\(fullChroma), or another codec (libvpx-vp9, ffv1)")
         }
         var settings = requested
         settings.threads = 1

@@ -34,9 +34,7 @@ public struct TranscodeOptions: Sendable {
         try analysis?.validate()
         try JobRules.checkSegmentSeconds(segmentSeconds)
         try LocalFarm.validate(agents: agents, bind: bind)
-        guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else {
-            throw MediaError(.invalidOption, "--bind takes a ZeroMQ endpoint such as tcp://0.0.0.0:5555, not '\(bind)'")
-        }
+        if let why = ZMQEndpoint.refusal(bind) { throw MediaError(.invalidOption, why) }
         if settings.ladder != nil {
             try JobRules.checkOutputDirectory(output)
         } else {

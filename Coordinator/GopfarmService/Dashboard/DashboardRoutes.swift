@@ -72,7 +72,7 @@ public struct DashboardRoutes: Sendable {
             let body = try await FileIO().loadFile(path: path, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
-            headers[.contentDisposition] = "attachment; filename=\"\(name.replacingOccurrences(of: "\"", with: ""))\""
+            headers[.contentDisposition] = ContentDisposition.attachment(name)
             return Response(status: .ok, headers: headers, body: body)
         })
         router.get("/jobs/{id}/files/**", use: page { _, context, s in

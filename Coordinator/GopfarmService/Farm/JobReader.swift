@@ -28,6 +28,9 @@ public struct JobReader: Sendable {
     public func outputPath(_ id: String, caller: Caller) async throws(APIError) -> (path: String, name: String) {
         let row = try await visibleRow(id, caller: caller)
         guard row.state == .done, let path = row.outputPath else {
+            if row.state == .failed || row.state == .cancelled {
+                throw APIError(.conflict, "job \(id) is \(row.state.rawValue) and has no output")
+            }
             throw APIError(.conflict, "job \(id) is \(row.state.rawValue); its output exists once it is done")
         }
         var isDirectory: ObjCBool = false

@@ -10,7 +10,9 @@ struct RetentionService: Service {
     func run() async throws {
         var atStart = true
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            do { try await sweeper.sweep(atStart: atStart) } catch {
+            do { try await sweeper.sweep(atStart: atStart) } catch is CancellationError {
+                return  // the coordinator is stopping
+            } catch {
                 sweeper.logger.warning("retention sweep failed", metadata: ["error": "\(error)"])
             }
             atStart = false

@@ -61,7 +61,7 @@ struct APIRouter {
             let body = try await FileIO().loadFile(path: path, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
-            headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+            headers[.contentDisposition] = ContentDisposition.attachment(name)
             if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int {
                 headers[.contentLength] = String(size)
             }
@@ -106,7 +106,8 @@ struct APIRouter {
                 guard !name.isEmpty, name.count <= 200 else { throw APIError(.badRequest, "agent names have 1 to 200 characters") }
                 service.dispatcher.drain(agent: name, on)
                 await service.store.event(job: nil, kind: "agent", "\(name) \(on ? "drained" : "resumed")")
-                return try json(DrainState(agent: name, draining: on))
+                let connected = service.dispatcher.snapshot.agents.contains { $0.name == name }
+                return try json(DrainState(agent: name, draining: on, connected: connected))
             }
         }
 

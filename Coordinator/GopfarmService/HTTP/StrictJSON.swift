@@ -63,7 +63,12 @@ enum StrictJSON {
         switch error {
         case .keyNotFound(let key, let ctx): return "missing field '\(path(ctx.codingPath + [key]))'"
         case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx): return "field '\(path(ctx.codingPath))' has the wrong type"
-        case .dataCorrupted(let ctx): return "field '\(path(ctx.codingPath))' has an invalid value"
+        case .dataCorrupted(let ctx):
+            // No path: the text itself (a number no type can hold, such as 1e23 for an integer).
+            guard !ctx.codingPath.isEmpty || prefix != nil else {
+                return "the request body could not be read (\(ctx.debugDescription.prefix(120)))"
+            }
+            return "field '\(path(ctx.codingPath))' has an invalid value"
         @unknown default: return "the request body has the wrong shape"
         }
     }

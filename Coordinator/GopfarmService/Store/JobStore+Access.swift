@@ -16,7 +16,7 @@ extension JobStore {
 
     public func allowKey(_ key: String, name: String?) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO agentKeys (publicKey, name, addedAt) VALUES (?, ?, ?) ON CONFLICT(publicKey) DO UPDATE SET name = excluded.name",
+            try db.execute(sql: "INSERT INTO agentKeys (publicKey, name, addedAt) VALUES (?, ?, ?) ON CONFLICT(publicKey) DO UPDATE SET name = COALESCE(excluded.name, name)",
                            arguments: [key, name, Date()])
         }
     }

@@ -30,14 +30,23 @@ struct WebhookRoutes {
             } catch { throw APIError(.unprocessable, error.description) }
             if let why = await service.config.webhookTargets.refusal(for: body.url) { throw APIError(.unprocessable, why) }
             let view = try await store.createWebhook(owner: caller.name, scope: farm ? .farm : .producer, url: body.url,
-                                                     secret: secret, events: body.events ?? [])
+                                                     secret: secret, events: (body.events ?? []).reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
             await store.event(job: nil, kind: "webhook", "\(caller.name) added webhook \(view.id) for \(view.url)")
             return try json(WebhookCreated(webhook: view, secret: secret), status: .created)
         }
         hooks.get("deliveries") { request, context in
             let caller = try context.requireCaller()
             let webhook = request.uri.queryParameters.get("webhook")
-            let limit = min(1000, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 100))
+            if let webhook, try await store.webhook(webhook, owner: Self.ownerFilter(caller)) == nil {
+                throw APIError(.notFound, "no webhook \(webhook.prefix(60)) of yours")
+            }
+            var limit = 100
+            if let text = request.uri.queryParameters.get("limit") {
+                guard let n = Int(text), (1...1000).contains(n) else {
+                    throw APIError(.badRequest, "limit is a number from 1 to 1000, not '\(JobRules.quote(text))'")
+                }
+                limit = n
+            }
             return try json(try await store.webhookDeliveries(owner: Self.ownerFilter(caller), webhook: webhook, limit: limit))
         }
         hooks.delete("{id}") { _, context in

@@ -58,6 +58,8 @@ final class WebhookService: Service, Sendable {
                 order.filter { busy.insert($0).inserted }
             }
             return free.map { ($0, byURL[$0] ?? []) }
+        } catch is CancellationError {
+            return []  // the coordinator is stopping
         } catch {
             logger.warning("webhooks: \(error)")
             return []
