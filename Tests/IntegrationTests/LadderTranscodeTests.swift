@@ -33,7 +33,8 @@ struct LadderTranscodeTests {
     /// Sources whose audio can be aligned by cross-correlation (not silence, not a pure tone):
     /// there the package's A/V offset must be measured, not skipped.
     static let alignable: Set<String> = ["mdn__friday.mp4", "tsduck__test-072.ts", Fixture.noiseAudioMP4.rawValue]
-    static let shared = ["mdn__friday.mp4", "ax__dash_multi-gop_sample.video.mp4", "tsduck__test-072.ts"]
+    // mei__with-gps.mov is a portrait phone clip stored landscape: RESOLUTION is the size it shows as.
+    static let shared = ["mdn__friday.mp4", "ax__dash_multi-gop_sample.video.mp4", "tsduck__test-072.ts", "mei__with-gps.mov"]
 
     /// Two rungs under the source's height: the top at the source's (even) height, one at half.
     static func ladder(for source: String) throws -> String {

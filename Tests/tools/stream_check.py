@@ -381,6 +381,18 @@ def track_file(tmpdir, name):
     return os.path.join(tmpdir, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".mp4")
 
 
+def display_size(stream):
+    """The track's size as a player shows it: stored width x height, turned when its display
+    matrix holds a quarter turn (a portrait phone clip stored landscape). RFC 8216's RESOLUTION
+    and DASH's @width/@height are this size."""
+    width, height = int(stream.get("width", 0)), int(stream.get("height", 0))
+    for side in stream.get("side_data_list", []) or []:
+        rotation = side.get("rotation")
+        if rotation is not None and abs(int(round(float(rotation)))) % 180 == 90:
+            return height, width
+    return width, height
+
+
 def probe_track(init, segments, tmpdir, name, want_frames):
     """Concatenates init + segments and asks ffprobe for the stream, every packet and (video) every
     decoded frame. Returns (stream dict, packets, frames, segment byte ranges)."""
@@ -663,7 +675,7 @@ def check_variant_attributes(track, report, source_rate=None):
                 report.fail("codecs", where, "CODECS %s lacks the audio rendition's %s" % (info.codecs, audio["codec"]))
         if stream is None or track["kind"] != "video":
             continue
-        width, height = int(stream.get("width", 0)), int(stream.get("height", 0))
+        width, height = display_size(stream)
         sizes = {(width, height)}
         sar = stream.get("sample_aspect_ratio", "1:1")
         if sar and sar not in ("1:1", "0:1"):
@@ -1007,9 +1019,9 @@ def check_dash(outdir, mpd_path, report, hls_tracks):
                     report.fail("dash-attributes", where, "@codecs %s but the track is %s" % (codecs, track["codec"]))
                 if track["kind"] == "video":
                     w, h = rep.get("width") or aset.get("width"), rep.get("height") or aset.get("height")
-                    if w and h and (int(w), int(h)) != (int(stream.get("width", 0)), int(stream.get("height", 0))):
-                        report.fail("dash-attributes", where, "@width x @height %sx%s but the track is %sx%s"
-                                    % (w, h, stream.get("width"), stream.get("height")))
+                    if w and h and (int(w), int(h)) != display_size(stream):
+                        report.fail("dash-attributes", where, "@width x @height %sx%s but the track shows as %dx%d"
+                                    % ((w, h) + display_size(stream)))
                 if bandwidth and "sizes" in track:
                     check_dash_bandwidth(int(bandwidth), min_buffer, track, entries, timescale, report, where)
     if reps == 0:

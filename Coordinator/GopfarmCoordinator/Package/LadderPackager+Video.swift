@@ -96,16 +96,20 @@ extension LadderPackager {
         var tracks: [PackagedTrack] = []
         var renditions: [PackageReport.Rendition] = []
         var files: [String] = []
+        // The size a player shows (RFC 8216's RESOLUTION, DASH's width and height): a phone clip
+        // stored 426x240 with a quarter turn in its display matrix shows as 240x426.
+        let sideways = Int((probe.info.streams[videoIn].rotation ?? 0).rounded()).magnitude % 180 == 90
         for (r, rung) in rungs.enumerated() {
             let written = try writers[r].finish()
             let p = firstParameters[r]
+            let (width, height) = sideways ? (Int(p.height), Int(p.width)) : (Int(p.width), Int(p.height))
             let track = PackagedTrack(kind: .video, name: rung.name, directory: writers[r].relativeDirectory, codecs: written.codecs,
                                       timescale: written.timescale, initBytes: written.initBytes, segments: written.segments,
-                                      width: Int(p.width), height: Int(p.height), frameRate: frameRate,
+                                      width: width, height: height, frameRate: frameRate,
                                       sampleAspectRatio: p.sampleAspectRatio, language: language)
             tracks.append(track)
             renditions.append(PackageReport.Rendition(
-                name: rung.name, codec: p.codecName, codecs: written.codecs, width: Int(p.width), height: Int(p.height),
+                name: rung.name, codec: p.codecName, codecs: written.codecs, width: width, height: height,
                 frames: frames[r], bytes: track.bytes, peakBitrate: track.peakBitrate, averageBitrate: track.averageBitrate,
                 segments: track.segments.count))
             files += written.files
