@@ -36,7 +36,7 @@ struct ProbeCommand: ParsableCommand {
                 let (probe, split) = try SplitReport.run(path: file, segmentSeconds: segmentSeconds, extract: extract)
                 if json { try CLIEnvironment.printJSON(PlannedProbe(probe: probe.info, split: split)); return }
                 printText(probe.info)
-                var t = "  plan: \(split.segments.count) segments of about \(segmentSeconds) s\n"
+                var t = "  plan: \(TranscodeCommand.count(split.segments.count, "segment"))" + (split.segments.count == 1 ? "\n" : " of about \(segmentSeconds) s\n")
                 for s in split.segments {
                     t += String(format: "    %4d  %9.3f s – %@  %6d frames  %6d packets%@%@\n", s.index, s.start,
                                 s.end.map { String(format: "%9.3f s", $0) } ?? "      end", s.frames, s.packets,

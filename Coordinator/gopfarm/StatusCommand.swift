@@ -62,7 +62,7 @@ struct StatusCommand: AsyncParsableCommand {
         if let timings = j.timings, let line = timeLine(timings) { t += "  time:      \(line)\n" }
         if let a = j.analysis {
             let summary = TranscodeReport.AnalysisSummary(a)
-            t += "  analysis:  \(a.scenes.count) scenes, \(a.transitions.count) fades, \(a.black.count) black, \(a.frozen.count) frozen"
+            t += "  analysis:  \(TranscodeCommand.count(a.scenes.count, "scene")), \(TranscodeCommand.count(a.transitions.count, "fade")), \(a.black.count) black, \(a.frozen.count) frozen"
             if summary.lossless { t += "; lossless" } else if let p = summary.psnrAll { t += String(format: "; PSNR %.2f dB", p) }
             if let s = summary.ssimY, !summary.lossless { t += String(format: ", SSIM %.4f", s) }
             t += " (gopfarm report \(j.id))\n"

@@ -69,23 +69,27 @@ struct TranscodeCommand: ParsableCommand {
     }
 
     static func printSummary(_ r: TranscodeReport) {
-        var text = "\(r.output): \(r.frames) frames (source \(r.sourceFrames)), \(Self.count(r.segments.count, "segment")) on \(Self.count(r.agents.count, "agent")) in \(String(format: "%.1f", r.seconds)) s"
+        var text = "\(r.output): \(Self.count(r.frames, "frame")) (source \(r.sourceFrames)), \(Self.count(r.segments.count, "segment")) on \(Self.count(r.agents.count, "agent")) in \(String(format: "%.1f", r.seconds)) s"
         text += String(format: " (%.1f fps, %.2fx realtime), %@\n", r.framesPerSecond, r.speed, Self.bytes(r.outputBytes))
         text += "streams: \(r.streams.joined(separator: ", "))\n"
         if let choice = r.ladderChoice {
-            text += "ladder auto: \(choice.points.count) probe encodes of \(choice.sampleSegments.count) segments chose \(choice.rungs.count) rungs"
+            text += "ladder auto: \(Self.count(choice.points.count, "probe encode")) of \(Self.count(choice.sampleSegments.count, "segment")) chose \(Self.count(choice.rungs.count, "rung"))"
             if let bd = choice.bdRateAgainstReference { text += String(format: " (BD-rate %+.1f%% against %@)", bd, LadderProbe.reference) }
             text += "; ladder.html plots them\n"
         }
         for rendition in r.renditions ?? [] {
-            text += String(format: "  %-12@ %5dx%-5d %8@  %6.0f kbit/s avg  %6.0f kbit/s peak", rendition.name as NSString, rendition.width, rendition.height,
-                           Self.bytes(Int64(rendition.bytes)) as NSString, Double(rendition.averageBitrate) / 1000, Double(rendition.peakBitrate) / 1000)
+            // Padded here: Foundation on Linux ignores a width on %@.
+            let name = rendition.name.padding(toLength: max(12, rendition.name.count), withPad: " ", startingAt: 0)
+            let size = Self.bytes(Int64(rendition.bytes))
+            text += "  \(name) " + String(format: "%5dx%-5d ", rendition.width, rendition.height)
+                + String(repeating: " ", count: max(0, 10 - size.count)) + size
+                + String(format: "  %6.0f kbit/s avg  %6.0f kbit/s peak", Double(rendition.averageBitrate) / 1000, Double(rendition.peakBitrate) / 1000)
             if let psnr = rendition.psnr { text += String(format: "  PSNR %.2f dB", psnr) }
             text += "\n"
         }
         if r.requeues > 0 || r.agentRestarts > 0 { text += "requeued segments: \(r.requeues), agent restarts: \(r.agentRestarts)\n" }
         if let a = r.analysis {
-            text += "analysis: \(a.scenes) scenes, \(a.fades) fades, \(a.blackIntervals) black, \(a.frozenIntervals) frozen"
+            text += "analysis: \(Self.count(a.scenes, "scene")), \(Self.count(a.fades, "fade")), \(a.blackIntervals) black, \(a.frozenIntervals) frozen"
             if a.lossless { text += "; lossless (PSNR ∞)" } else if let p = a.psnrAll { text += String(format: "; PSNR %.2f dB", p) }
             if let s = a.ssimY, !a.lossless { text += String(format: ", SSIM %.4f", s) }
             text += r.renditions == nil ? " (\(r.output).analysis.json)\n" : " (\((r.output as NSString).appendingPathComponent("analysis.json")))\n"
