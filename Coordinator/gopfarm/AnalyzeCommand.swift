@@ -38,15 +38,17 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         CLIEnvironment.bootstrap(verbose: verbose)
+        // A value that breaks a rule is a usage error (exit 64), as in transcode.
+        var options = AnalyzeJob.Options(input: input)
+        options.analysis = analysis.settings
+        options.analysis.quality = false
+        options.agents = farm.agents
+        options.threads = farm.threads
+        options.segmentSeconds = farm.segmentSeconds
+        options.bind = farm.bind
+        options.saveDirectory = save
+        do { try options.validate() } catch { throw ValidationError(error.description) }
         do {
-            var options = AnalyzeJob.Options(input: input)
-            options.analysis = analysis.settings
-            options.analysis.quality = false
-            options.agents = farm.agents
-            options.threads = farm.threads
-            options.segmentSeconds = farm.segmentSeconds
-            options.bind = farm.bind
-            options.saveDirectory = save
             var line = ProgressLine()
             line.quiet = quiet
             let remote = farm.expectsRemoteAgents

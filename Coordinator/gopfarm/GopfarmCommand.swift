@@ -8,7 +8,7 @@ struct GopfarmCommand: AsyncParsableCommand {
         commandName: "gopfarm",
         abstract: "A distributed, frame-exact video transcoding farm.",
         discussion: """
-            Exit status: 0 success, 1 the job failed (bad input, encoder error), 64 usage error, 130 interrupted.
+            Exit status: 0 success, 1 the job failed (bad input, encoder error), 64 usage error (a bad flag or option value), 130 interrupted.
             """,
         version: GopfarmVersion.string,
         subcommands: [TranscodeCommand.self, AnalyzeCommand.self, ReportCommand.self, ProbeCommand.self, DemoCommand.self, ServeCommand.self, KeysCommand.self,

@@ -46,13 +46,21 @@ struct TranscodeCommand: ParsableCommand {
 
     func run() throws {
         CLIEnvironment.bootstrap(verbose: verbose)
+        // The rules every option value must pass, before any work: a value that breaks one is a
+        // usage error (exit 64, with the hint), like a value the parser refuses.
+        var options: TranscodeOptions
         do {
-            var options = TranscodeOptions(input: input, output: output, settings: try encode.settings(threads: farm.threads))
+            options = TranscodeOptions(input: input, output: output, settings: try encode.settings(threads: farm.threads))
             options.agents = farm.agents
             options.segmentSeconds = farm.segmentSeconds
             options.bind = farm.bind
             options.keepSpool = keepSpool
             options.analysis = noAnalysis ? nil : analysis.settings
+            try options.validate()
+        } catch let error as MediaError {
+            throw ValidationError(error.description)
+        }
+        do {
             let job = TranscodeJob(options: options, logger: Logger(label: "gopfarm.coordinator"))
             var line = ProgressLine()
             line.quiet = quiet

@@ -11,6 +11,8 @@ struct BadInputTests {
         var makeInput: @Sendable (URL) throws -> String
         var arguments: [String]
         var expect: String
+        /// A value the rules refuse before any work is a usage error: exit 64 and a hint line.
+        var usage = false
         var description: String { name }
     }
 
@@ -32,22 +34,22 @@ struct BadInputTests {
             return p
         }, arguments: [], expect: "no video stream"),
         Case(name: "unsupported codec", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
-             arguments: ["--codec", "libxvid"], expect: "unsupported codec"),
+             arguments: ["--codec", "libxvid"], expect: "unsupported codec", usage: true),
         Case(name: "bad preset", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
-             arguments: ["--preset", "warp-speed"], expect: "is not a libx264 preset"),
+             arguments: ["--preset", "warp-speed"], expect: "is not a libx264 preset", usage: true),
         Case(name: "absurd crf", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
-             arguments: ["--crf", "99"], expect: "crf for libx264 must be between 0 and 51, not 99"),
+             arguments: ["--crf", "99"], expect: "crf for libx264 must be between 0 and 51, not 99", usage: true),
         Case(name: "bad scale", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
-             arguments: ["--scale", "huge"], expect: "scale takes WIDTHxHEIGHT"),
+             arguments: ["--scale", "huge"], expect: "scale takes WIDTHxHEIGHT", usage: true),
         Case(name: "unknown pixel format", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
-             arguments: ["--pix-fmt", "yuv999p"], expect: "unknown pixel format"),
+             arguments: ["--pix-fmt", "yuv999p"], expect: "unknown pixel format", usage: true),
         Case(name: "odd side for x264", makeInput: { _ in try Fixture.oddDimensionsMKV.path() },
              arguments: [], expect: "the video is 853x481 and libx264 cannot code an odd side in yuv420p"),
         Case(name: "odd side for SVT-AV1", makeInput: { _ in try Fixture.oddDimensionsMKV.path() },
              arguments: ["--codec", "libsvtav1", "--output-override", "out.mkv"],
              expect: "the video is 853x481 and libsvtav1 cannot code an odd side in yuv420p; give --scale with even sides (-2 keeps the aspect), or another codec (libvpx-vp9, ffv1)"),
         Case(name: "unsupported container", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
-             arguments: ["--output-override", "out.avi"], expect: "cannot write '.avi' files"),
+             arguments: ["--output-override", "out.avi"], expect: "cannot write '.avi' files", usage: true),
     ]
 
     @Test("fails with one sentence", arguments: cases)
@@ -63,9 +65,10 @@ struct BadInputTests {
         }
         let run = try FarmCLI.transcode(input, to: output, args + ["--agents", "1"], timeout: 120)
         #expect(!run.output.timedOut, "\(c.name): gopfarm hung")
-        #expect(run.output.status == 1, "\(c.name): exit status \(run.output.status)")
+        #expect(run.output.status == (c.usage ? 64 : 1), "\(c.name): exit status \(run.output.status)")
         let lines = run.output.stderr.split(separator: "\n")
-        #expect(lines.count == 1, "\(c.name): expected one line, got: \(run.output.stderr)")
+        #expect(lines.count == (c.usage ? 2 : 1), "\(c.name): expected \(c.usage ? "a sentence and a hint" : "one line"), got: \(run.output.stderr)")
+        if c.usage { #expect(lines.last == "hint: see 'gopfarm transcode --help'", "\(c.name): \(run.output.stderr)") }
         #expect(run.output.stderr.hasPrefix("gopfarm: error: "), "\(c.name): \(run.output.stderr)")
         #expect(run.output.stderr.contains(c.expect), "\(c.name): '\(run.output.stderr)' lacks '\(c.expect)'")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("out") || $0.hasPrefix(".gopfarm") }

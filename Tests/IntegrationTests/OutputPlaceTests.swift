@@ -55,9 +55,10 @@ struct OutputPlaceTests {
         ]
         for c in cases {
             let run = try FarmCLI.transcode(c.input, to: c.output, ["--agents", "1", "--no-analysis"], timeout: 120)
-            #expect(run.output.status == 1, "\(c.output): exit \(run.output.status) \(run.output.stderr)")
+            // A usage error: the sentence, then the hint.
+            #expect(run.output.status == 64, "\(c.output): exit \(run.output.status) \(run.output.stderr)")
             #expect(run.output.stderr.hasPrefix("gopfarm: error: ") && run.output.stderr.contains(c.expect), "\(run.output.stderr)")
-            #expect(run.output.stderr.split(separator: "\n").count == 1, "\(run.output.stderr)")
+            #expect(run.output.stderr.split(separator: "\n").count == 2, "\(run.output.stderr)")
         }
         for name in ["full.mp4", "busy.mp4.partial"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).appendingPathComponent("important.txt").path), "\(name) lost its file")

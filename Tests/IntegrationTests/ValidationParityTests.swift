@@ -189,7 +189,9 @@ struct ValidationParityTests {
         }
         if out.status == 0 { return nil }
         let prefix = "gopfarm: error: "
-        let text = out.stderr.trimmingCharacters(in: .newlines)
+        // A usage error (exit 64) adds a hint line: the sentence is the first line.
+        let lines = out.stderr.split(separator: "\n").filter { !$0.hasPrefix("hint: ") }
+        let text = lines.joined(separator: "\n").trimmingCharacters(in: .newlines)
         return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : "(exit \(out.status)) \(text)"
     }
 

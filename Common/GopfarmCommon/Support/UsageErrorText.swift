@@ -24,11 +24,11 @@ public enum UsageErrorText {
     }
 
     /// ArgumentParser's capitalised message as the lower-case clause the house style wants,
-    /// keeping an initialism (`URL`) and a quoted name as they are.
+    /// keeping a name with capitals inside it (`URL`, `WebM`, `FFmpeg`) and a quoted name as they are.
     static func sentence(_ text: String) -> String {
         guard let first = text.first, first.isUppercase else { return text }
-        let second = text.dropFirst().first
-        if let second, second.isUppercase { return text }
+        let word = text.dropFirst().prefix { !$0.isWhitespace }
+        if word.contains(where: \.isUppercase) { return text }
         return first.lowercased() + text.dropFirst()
     }
 }

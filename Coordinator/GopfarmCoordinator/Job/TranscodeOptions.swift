@@ -44,7 +44,7 @@ public struct TranscodeOptions: Sendable {
             throw MediaError(.invalidOption, "the output would overwrite the input", path: output)
         }
         if settings.ladder == nil, let why = OutputPlace.refusal(output: output, input: input) {
-            throw MediaError(.invalidOption, why, path: output)
+            throw MediaError(.invalidOption, why)
         }
         let dir = URL(fileURLWithPath: output).standardizedFileURL.deletingLastPathComponent().path
         guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
