@@ -16,6 +16,10 @@ public final class InputContainer {
             throw MediaError(.notFound, "no such file", path: path)
         }
         if isDirectory.boolValue { throw MediaError(.openFailed, "is a directory, not a video file", path: path) }
+        if OutputPlace.kind(of: path) == .special {
+            // A pipe or device reads once; the farm reads its input again for every segment.
+            throw MediaError(.openFailed, "is a pipe or device, not a file: gopfarm reads its input more than once (save the stream to a file first)", path: path)
+        }
         if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int, size == 0 {
             throw MediaError(.emptyFile, "the file is empty", path: path)
         }
