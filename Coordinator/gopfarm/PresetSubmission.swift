@@ -20,10 +20,15 @@ struct PresetSubmission {
             if presets.contains(where: \.isDefault) { given = [:] }
         }
         guard let given else { return try await api.submit(submission) }
+        return try await api.send("POST", "/v1/jobs", jsonData: try body(given: given))
+    }
+
+    /// The request body with only the `given` settings (the coordinator merges the preset).
+    func body(given: [String: Any]) throws -> Data {
         guard var object = try JSONSerialization.jsonObject(with: try APIJSON.encoder.encode(submission)) as? [String: Any] else {
-            return try await api.submit(submission)
+            return try APIJSON.encoder.encode(submission)
         }
         object["settings"] = given.isEmpty && submission.preset == nil ? nil : given
-        return try await api.send("POST", "/v1/jobs", jsonData: try JSONSerialization.data(withJSONObject: object))
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 }

@@ -112,7 +112,18 @@ struct SubmitCommand: AsyncParsableCommand {
         if usePreset == nil { try submission.validate() } else if let hooks = submission.webhooks { try WebhookRules.check(hooks) }
         if dryRun {
             submission.input = upload ? nil : Self.absolute(input)
-            try ClientFormat.printJSON(submission)
+            if let preset = usePreset {
+                // What goes: the flags given; the preset's settings are the coordinator's to merge.
+                var body = try PresetSubmission(submission: submission, encode: encode).body(given: try encode.givenSettings())
+                body.append(0x0A)
+                Console.out(body)
+                ClientFormat.note("the coordinator merges the preset '\(preset)' under these settings and checks the result when the job is submitted")
+            } else {
+                try ClientFormat.printJSON(submission)
+                if !encode.anyGiven {
+                    ClientFormat.note("no encoding flag given: if you have a default preset on the coordinator, it applies instead of these defaults")
+                }
+            }
             return
         }
         let api = try client.makeClient()
