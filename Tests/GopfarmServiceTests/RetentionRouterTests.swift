@@ -93,6 +93,12 @@ struct RetentionRouterTests {
             let job = try await H.send(client, .post, "/v1/jobs", token: token,
                                        json: #"{"input":"\#(try Fixture.h264BFramesMP4.path())","settings":{"codec":"libx264"}}"#)
             #expect(job.status == 507 && (job.error ?? "").contains("a new job"), "\(job.text)")
+            // Space freed since the last measure (a job deleted, a spool gone) counts at once:
+            // the check measures again before it refuses.
+            try FileManager.default.removeItem(at: service.config.outputs.appendingPathComponent("filler"))
+            let again = try await H.send(client, .post, "/v1/jobs", token: token,
+                                         json: #"{"input":"\#(try Fixture.h264BFramesMP4.path())","settings":{"codec":"libx264"}}"#)
+            #expect(again.status == 201, "\(again.text)")
         }
     }
 }

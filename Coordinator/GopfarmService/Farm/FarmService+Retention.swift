@@ -26,8 +26,12 @@ extension FarmService {
         return JobDeleted(job: id, removedBytes: bytes)
     }
 
-    /// Refuses (507) what would store more in a data directory at its budget.
+    /// Refuses (507) what would store more in a data directory at its budget. The meter is the
+    /// last sweep's figure: before refusing, the directory is measured again (a job just deleted,
+    /// a spool just removed), so a refusal always says what is there now.
     func checkDiskBudget(incoming: Int64 = 0, what: String) throws(APIError) {
+        guard disk.refusal(incoming: incoming, what: what) != nil else { return }
+        _ = disk.measure(config)
         if let why = disk.refusal(incoming: incoming, what: what) { throw APIError(.insufficientStorage, why) }
     }
 }
