@@ -12,10 +12,12 @@ struct StalledAgentTests {
     /// reports no new frame for this long is taken back (small clips: the scaled bound is lower).
     static let leaseSeconds = 4.0
 
-    /// 4 s at 25 fps, a key frame every second, no B-frames, in MPEG-TS, whose 61st frame
-    /// carries the 60th's timestamp (its PES header rewritten): the plan accepts it, and every
-    /// decoder returns two frames with one timestamp in the segment at 2 s, a deterministic error.
-    static func repeatedTimestampTS(in dir: URL) throws -> String {
+    /// 4 s at 25 fps, a key frame every second, no B-frames, in MPEG-TS, whose 61st frame is
+    /// timed one tick before the 60th (its PES header rewritten): every time is still distinct
+    /// and in its segment, so the plan accepts it, and every decoder returns a frame earlier
+    /// than the one before in the segment at 2 s, a deterministic error. (A timestamp repeated
+    /// outright is damage the planner sees, and is transcoded in one piece with a warning.)
+    static func reversedTimestampTS(in dir: URL) throws -> String {
         let clean = dir.appendingPathComponent("clean.ts").path
         let made = try Subprocess.run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
                                                  "-c:v", "libx264", "-threads", "1", "-preset", "ultrafast", "-bf", "0", "-g", "25",
@@ -34,8 +36,16 @@ struct StalledAgentTests {
         }
         try #require(ptsOffsets.count == 100)
         let (from, to) = (ptsOffsets[59], ptsOffsets[60])
-        for k in 0..<5 { bytes[to + k] = bytes[from + k] }
-        let damaged = dir.appendingPathComponent("repeated-timestamp.ts").path
+        // The 33-bit PTS in its five bytes (marker bits kept): the 60th's, less one tick.
+        let b = Array(bytes[from..<(from + 5)])
+        let pts = (Int64(b[0] >> 1) & 7) << 30 | Int64(b[1]) << 22 | Int64(b[2] >> 1) << 15 | Int64(b[3]) << 7 | Int64(b[4] >> 1)
+        let earlier = pts - 1
+        bytes[to] = (b[0] & 0xF0) | UInt8((earlier >> 30) & 7) << 1 | 1
+        bytes[to + 1] = UInt8((earlier >> 22) & 0xFF)
+        bytes[to + 2] = UInt8((earlier >> 15) & 0x7F) << 1 | 1
+        bytes[to + 3] = UInt8((earlier >> 7) & 0xFF)
+        bytes[to + 4] = UInt8(earlier & 0x7F) << 1 | 1
+        let damaged = dir.appendingPathComponent("reversed-timestamp.ts").path
         try Data(bytes).write(to: URL(fileURLWithPath: damaged))
         return damaged
     }
@@ -45,7 +55,7 @@ struct StalledAgentTests {
     func damagedInputFails(agents: Int) throws {
         let dir = TestPaths.scratch("damaged-\(agents)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let input = try Self.repeatedTimestampTS(in: dir)
+        let input = try Self.reversedTimestampTS(in: dir)
         let outDir = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         let started = Date()
@@ -75,7 +85,7 @@ struct StalledAgentTests {
     func damagedThroughServe() throws {
         let dir = TestPaths.scratch("damaged-serve")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let input = try Self.repeatedTimestampTS(in: dir)
+        let input = try Self.reversedTimestampTS(in: dir)
         let serve = try ServeProcess(directory: dir)
         defer { serve.stop() }
         let agent = try serve.startAgent(name: "only")

@@ -122,6 +122,7 @@ extension DispatchCore {
         agent.progress = [:]
         // Work taken back for lack of progress holds a slot until the agent stops listing it.
         agent.stalled.formIntersection(beat.inProgress.map { AgentSession.Attempt(job: $0.job, segment: $0.segment, attempt: $0.attempt) })
+        adoptInFlight(beat, agent: &agent, now: now)
         for p in beat.inProgress {
             let ref = AgentSession.SegmentRef(job: p.job, segment: p.segment)
             guard agent.leases.contains(ref) else { continue }
@@ -135,6 +136,28 @@ extension DispatchCore {
             agent.progress[ref] = frames
         }
         agent.sampleRate(now: now)
+    }
+
+    /// Segments the agent encodes that this coordinator never leased to it: after a restart of
+    /// the coordinator, the agents that reconnect are still encoding the segments the old one
+    /// gave them. One still waiting for a lease is leased to that agent as the attempt it runs,
+    /// so its result is accepted instead of the work being done twice; one leased elsewhere or
+    /// done meanwhile stays a phantom (`watchPhantoms`), its result refused.
+    private mutating func adoptInFlight(_ beat: AgentHeartbeat, agent: inout AgentSession, now: Double) {
+        for p in beat.inProgress where p.queued != true {
+            let ref = AgentSession.SegmentRef(job: p.job, segment: p.segment)
+            let attempt = AgentSession.Attempt(job: p.job, segment: p.segment, attempt: p.attempt)
+            // Never past its places: work it was given here since counts first (this one, already
+            // watched as a phantom, holds its own place).
+            let others = agent.occupied - (agent.phantoms[attempt] != nil ? 1 : 0)
+            guard others < agent.capacity, !agent.leases.contains(ref), !agent.stalled.contains(attempt),
+                  let job = jobs[p.job], !job.isBlocklisted(agent.name),
+                  job.adopt(p.segment, agent: agent.key, attempt: p.attempt, frames: min(p.frames, 1 << 30), now: now) else { continue }
+            agent.leases.insert(ref)
+            agent.phantoms[attempt] = nil
+            logger.info("adopted a segment in flight", metadata: ["job": "\(p.job)", "segment": "\(p.segment)", "attempt": "\(p.attempt)",
+                                                               "agent": "\(agent.name)", "frames": "\(p.frames)"])
+        }
     }
 
     /// Drops a lease from its agent's session (the segment ended another way).

@@ -26,6 +26,8 @@ final class JobRuntime {
     private(set) var framesCompleted = 0
     /// Never-assigned segments start here; requeued ones wait in `requeued`.
     private var cursor = 0
+    /// The highest segment leased by adoption (`adopt`), which may lie beyond the cursor.
+    private var lastAdopted = -1
     private var requeued: Set<Int> = []
     /// Segments with at least one lease.
     var running: Set<Int> = []
@@ -100,10 +102,25 @@ final class JobRuntime {
         if segments[n].attempts == 1 { framesNotLeased -= job.plan.segments[n].expectedFrames }
     }
 
+    /// Leases segment `n` to the agent that reports it in flight without a lease from this
+    /// coordinator (`SegmentStateMachine.adopt`); true when it did.
+    func adopt(_ n: Int, agent: String, attempt: Int, frames: Int, now: Double) -> Bool {
+        guard segments.indices.contains(n) else { return false }
+        let firstLease = segments[n].attempts == 0
+        guard segments[n].adopt(agent: agent, attempt: attempt, frames: frames, now: now) else { return false }
+        requeued.remove(n)
+        running.insert(n)
+        if firstLease { framesNotLeased -= job.plan.segments[n].expectedFrames }
+        lastAdopted = max(lastAdopted, n)
+        return true
+    }
+
     /// Whether `split` could cut segment `n` with at most `slotsAtMost` slots: a cheap bound (the
     /// work not yet handed out alone, over the most slots there can be) before the real count.
     func mightSplit(_ n: Int, slotsAtMost: Int) -> Bool {
-        guard job.splitter != nil, n >= tailStart, n == cursor, segments[n].attempts == 0, segments[n].isPending else { return false }
+        // Never before an adopted segment: a cut moves the later indices, and that one was
+        // started (and may be done) behind the cursor.
+        guard job.splitter != nil, n >= tailStart, n == cursor, n > lastAdopted, segments[n].attempts == 0, segments[n].isPending else { return false }
         return Double(job.plan.segments[n].expectedFrames) > DispatchSplitter.tolerance * Double(framesNotLeased) / Double(max(1, slotsAtMost))
     }
 

@@ -111,6 +111,20 @@ public struct SegmentStateMachine: Sendable, Equatable {
         return attempts
     }
 
+    /// Work an agent reports in flight that this state machine never leased (the coordinator
+    /// restarted while the agent encoded it): taken as that attempt's lease while the segment
+    /// waits for one, so its result counts instead of the segment being encoded again. Refused
+    /// when the segment is leased or done, or the attempt is another agent's or already failed.
+    public mutating func adopt(agent: String, attempt: Int, frames: Int, now: Double) -> Bool {
+        guard isPending, attempt > 0, grants[attempt] == nil || grants[attempt] == agent, !failedAttempts.contains(attempt) else { return false }
+        attempts = max(attempts, attempt)
+        grants[attempt] = agent
+        var lease = Lease(agent: agent, attempt: attempt, started: now)
+        lease.frames = max(0, frames)
+        state = .running([lease])
+        return true
+    }
+
     /// A heartbeat reported `frames` done on this attempt. Only a larger count than before is
     /// progress: an agent repeating the same number is alive but stuck. True when it grew.
     @discardableResult

@@ -1,0 +1,64 @@
+import Foundation
+import GopfarmCommon
+@testable import GopfarmCoordinator
+import Testing
+
+/// A coordinator that restarted finds its agents still encoding what the old one gave them: a
+/// segment still waiting for a lease is leased to the agent that reports it in flight, and its
+/// result is accepted, instead of the segment being encoded twice.
+@Suite("Dispatch core: work in flight after a restart")
+struct DispatchAdoptTests {
+    typealias Farm = DispatchCoreTests.Farm
+
+    @Test func workInFlightOfAnotherCoordinatorIsAdoptedAndItsResultAccepted() {
+        var farm = Farm()
+        farm.add(segments: 2)
+        // a1 comes back busy (no free slot to ask for) on segment 1, attempt 2 of the old coordinator.
+        farm.join(1, key: "K1", credit: false)
+        farm.from(1, .heartbeat(AgentHeartbeat(inProgress: [.init(job: "j", segment: 1, attempt: 2, frames: 4)])), key: "K1")
+        #expect(farm.core.jobs["j"]?.segments[1].leases.map(\.attempt) == [2])
+
+        // a2 joins with a free slot: it gets segment 0, not the adopted 1.
+        farm.join(2, key: "K2")
+        let handed = Farm.assigned(farm.on(.tick, at: 0.1))
+        #expect(handed.map(\.segment) == [0], "\(handed)")
+
+        // a1's result of attempt 2 counts; a2 finishes 0; the job completes, nothing ran twice.
+        farm.result(1, segment: 1, attempt: 2, key: "K1")
+        let done = farm.result(2, segment: 0, attempt: handed[0].attempt, key: "K2")
+        guard case .completed(let segments, _)? = farm.outcome(done) else { Issue.record("job not completed: \(done)"); return }
+        #expect(segments.map(\.agent) == ["a2", "a1"])
+        #expect(farm.core.snapshot(now: 1).agents.allSatisfy { $0.busy == 0 })
+    }
+
+    @Test func anAgentBackBeforeItsJobResumesIsAdoptedOnceItDoes() {
+        var farm = Farm()
+        farm.join(1, key: "K1", credit: false)
+        let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: 1, frames: 2)])
+        farm.from(1, .heartbeat(beat), key: "K1")  // no such job yet: watched as a phantom
+        farm.add(segments: 1)
+        farm.now = 0.5
+        farm.from(1, .heartbeat(beat), key: "K1")
+        #expect(farm.core.jobs["j"]?.segments[0].leases.map(\.attempt) == [1])
+        let done = farm.result(1, segment: 0, attempt: 1, key: "K1")
+        guard case .completed(let segments, _)? = farm.outcome(done) else { Issue.record("job not completed: \(done)"); return }
+        #expect(segments.map(\.agent) == ["a1"])
+    }
+
+    @Test func workInFlightOnASegmentLeasedElsewhereStaysAPhantom() {
+        var farm = Farm()
+        farm.add(segments: 1)
+        farm.join(2, key: "K2")
+        let handed = Farm.assigned(farm.on(.tick))
+        #expect(handed.map(\.segment) == [0])
+        // a1 reports segment 0 in flight (an old coordinator's attempt 1): a2 holds it, so a1's
+        // result of that attempt is refused and a2's counts.
+        farm.join(1, key: "K1", credit: false)
+        farm.from(1, .heartbeat(AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: 7, frames: 4)])), key: "K1")
+        let refused = farm.result(1, segment: 0, attempt: 7, key: "K1")
+        #expect(farm.outcome(refused) == nil)
+        let done = farm.result(2, segment: 0, attempt: handed[0].attempt, key: "K2")
+        guard case .completed(let segments, _)? = farm.outcome(done) else { Issue.record("job not completed: \(done)"); return }
+        #expect(segments.map(\.agent) == ["a2"])
+    }
+}
