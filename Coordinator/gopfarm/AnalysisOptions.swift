@@ -15,16 +15,12 @@ struct AnalysisOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Shortest frozen interval reported, in seconds.")
     var freezeMin: Double = AnalysisSettings().freezeMinSeconds
 
-    @Flag(help: "transcode: skip PSNR/SSIM of the encoded frames (they decode each segment's output once more).")
-    var noQuality = false
-
     var settings: AnalysisSettings {
         var s = AnalysisSettings()
         s.sceneThreshold = sceneThreshold
         s.minSceneFrames = minScene
         s.blackMinSeconds = blackMin
         s.freezeMinSeconds = freezeMin
-        s.quality = !noQuality
         return s
     }
 }

@@ -32,6 +32,9 @@ struct TranscodeCommand: ParsableCommand {
     @Flag(help: "Encode only: no scene, black, frozen, statistics or PSNR/SSIM records.")
     var noAnalysis = false
 
+    @Flag(help: "Skip PSNR/SSIM of the encoded frames (they decode each segment's output once more).")
+    var noQuality = false
+
     @Flag(help: "Keep the spool directory (encoded segments, agent logs) next to the output.")
     var keepSpool = false
 
@@ -56,6 +59,7 @@ struct TranscodeCommand: ParsableCommand {
             options.bind = farm.bind
             options.keepSpool = keepSpool
             options.analysis = noAnalysis ? nil : analysis.settings
+            options.analysis?.quality = !noQuality
             try options.validate()
         } catch let error as MediaError {
             throw ValidationError(error.description)
