@@ -95,10 +95,10 @@ package struct APIClient: Sendable {
     }
 
     /// Streams one GET into `OUT.partial`, checks its length, renames it onto `OUT` (a file
-    /// there is replaced; a directory is an error, never removed). A device or pipe (`/dev/stdout`)
-    /// is written in place.
+    /// there is replaced; a directory is an error, never removed). A device, pipe or anything
+    /// under /dev (`/dev/stdout`) is written in place (`OutputPlace.writesInPlace`).
     private func download(_ path: String, to output: String) async throws -> Int64 {
-        if OutputPlace.kind(of: output) == .special {
+        if OutputPlace.writesInPlace(output) {
             let result = try await perform(makeRequest("GET", path), sink: .file(output), timeout: 300)
             try check(result, "GET \(path)")
             return result.written

@@ -35,7 +35,7 @@ struct FetchCommand: AsyncParsableCommand {
             let target = toStdout ? "/dev/stdout" : output
             let bytes = try await SubmitCommand.download(job, api: api, to: target)
             // Bytes went to stdout or a device: the summary goes to stderr, out of their way.
-            if toStdout || OutputPlace.kind(of: target) == .special {
+            if toStdout || OutputPlace.writesInPlace(target) {
                 Console.error("\(output): \(ClientFormat.bytes(bytes))\n")
             } else {
                 CLIEnvironment.say("\(output): \(ClientFormat.bytes(bytes))")

@@ -81,7 +81,7 @@ struct APIClientTests {
             try await api.revokeAgentKey(key)
             #expect(try await api.agentKeys().isEmpty)
             await #expect(throws: ClientError.self) { try await api.revokeAgentKey(key) }
-            #expect(try await api.drain("a1", undo: false) == DrainState(agent: "a1", draining: true))
+            #expect(try await api.drain("a1", undo: false) == DrainState(agent: "a1", draining: true, connected: false))
             #expect(try await api.agents().isEmpty)
             #expect(try await api.coordinator().agentEndpoint == nil)
         }
@@ -126,7 +126,15 @@ struct APIClientTests {
 
             #expect(try await api.downloadOutput(of: "j1", to: "/dev/null") == 11)
             #expect(OutputPlace.kind(of: "/dev/null") == .special)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["folder.mp4", "out.mp4"])
+            // What `fetch -o -` does with stdout redirected to a file: /dev/stdout (here /dev/fd/N)
+            // is a link to a regular file, written through, never renamed onto.
+            let redirected = dir.appendingPathComponent("redirected.bin")
+            FileManager.default.createFile(atPath: redirected.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: redirected)
+            defer { try? handle.close() }
+            #expect(try await api.downloadOutput(of: "j1", to: "/dev/fd/\(handle.fileDescriptor)") == 11)
+            #expect(try String(contentsOf: redirected, encoding: .utf8) == "video bytes")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["folder.mp4", "out.mp4", "redirected.bin"])
         }
     }
 

@@ -23,6 +23,14 @@ public enum OutputPlace {
         }
     }
 
+    /// Whether `path` is written where it is, never through a temporary renamed onto it: a
+    /// device, pipe or socket, and anything under /dev or /proc (`/dev/stdout` is a link to
+    /// whatever stdout is, a regular file when redirected: renaming onto it would replace the
+    /// machine's link).
+    public static func writesInPlace(_ path: String) -> Bool {
+        kind(of: path) == .special || path.hasPrefix("/dev/") || path.hasPrefix("/proc/")
+    }
+
     /// Whether two paths name the same file (same device and inode: links and `..` included).
     public static func sameFile(_ a: String, _ b: String) -> Bool {
         var x = stat(), y = stat()
