@@ -45,6 +45,17 @@ struct DispatchAdoptTests {
         #expect(segments.map(\.agent) == ["a1"])
     }
 
+    @Test func aResultFinishedWhileTheCoordinatorWasAwayIsAccepted() {
+        var farm = Farm()
+        farm.add(segments: 1)
+        // a1 finished segment 0 (attempt 1 of the old coordinator) while it was down: its first
+        // word on the new one is the result.
+        farm.join(1, key: "K1", credit: false)
+        let done = farm.result(1, segment: 0, attempt: 1, key: "K1")
+        guard case .completed(let segments, _)? = farm.outcome(done) else { Issue.record("job not completed: \(done)"); return }
+        #expect(segments.map(\.agent) == ["a1"])
+    }
+
     @Test func workInFlightOnASegmentLeasedElsewhereStaysAPhantom() {
         var farm = Farm()
         farm.add(segments: 1)

@@ -230,6 +230,13 @@ extension DispatchCore {
             return
         }
         let n = result.segment
+        // Finished while this coordinator was down (it never leased it): a segment still waiting
+        // for a lease takes the result as that attempt's, as a segment in flight is adopted.
+        if job.segments[n].isPending, job.segments[n].mayAdopt(agent: agent.key, attempt: result.attempt), !job.isBlocklisted(agent.name),
+           job.adopt(n, agent: agent.key, attempt: result.attempt, frames: result.frames, now: now) {
+            logger.info("adopted a segment finished while the coordinator was away", metadata: [
+                "job": "\(job.id)", "segment": "\(n)", "attempt": "\(result.attempt)", "agent": "\(agent.name)"])
+        }
         if case .reject(let why) = job.segments[n].decideResult(agent: agent.key, attempt: result.attempt) {
             count { $0.rejectedMessages += 1 }
             logger.info("ignored a result", metadata: ["agent": "\(agent.name)", "job": "\(job.id)", "segment": "\(n)", "why": "\(why)"])

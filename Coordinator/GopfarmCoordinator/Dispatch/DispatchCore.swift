@@ -79,7 +79,8 @@ struct DispatchCore {
     /// spools only those (a late or forged result costs no disk).
     func wantsResult(_ result: SegmentResult, from identity: Data) -> Bool {
         guard let agent = agents[identity], let job = jobs[result.job], job.segments.indices.contains(result.segment) else { return false }
-        return job.segments[result.segment].decideResult(agent: agent.key, attempt: result.attempt) == .accept
+        let segment = job.segments[result.segment]
+        return segment.decideResult(agent: agent.key, attempt: result.attempt) == .accept || segment.mayAdopt(agent: agent.key, attempt: result.attempt)
     }
 
     /// The job as dispatched, while it runs.

@@ -116,13 +116,18 @@ public struct SegmentStateMachine: Sendable, Equatable {
     /// waits for one, so its result counts instead of the segment being encoded again. Refused
     /// when the segment is leased or done, or the attempt is another agent's or already failed.
     public mutating func adopt(agent: String, attempt: Int, frames: Int, now: Double) -> Bool {
-        guard isPending, attempt > 0, grants[attempt] == nil || grants[attempt] == agent, !failedAttempts.contains(attempt) else { return false }
+        guard mayAdopt(agent: agent, attempt: attempt) else { return false }
         attempts = max(attempts, attempt)
         grants[attempt] = agent
         var lease = Lease(agent: agent, attempt: attempt, started: now)
         lease.frames = max(0, frames)
         state = .running([lease])
         return true
+    }
+
+    /// Whether `adopt` would take this attempt of this agent.
+    public func mayAdopt(agent: String, attempt: Int) -> Bool {
+        isPending && attempt > 0 && (grants[attempt] == nil || grants[attempt] == agent) && !failedAttempts.contains(attempt)
     }
 
     /// A heartbeat reported `frames` done on this attempt. Only a larger count than before is
