@@ -13,7 +13,7 @@ extension Logger {
         case .queued(let segment, let queued):
             debug("segment queued", metadata: ["segment": "\(segment)", "queued": "\(queued)"])
         case .revoked(let segment, let dropped):
-            info(dropped ? "queued segment handed to an idle agent" : "segment already started; it runs on",
+            info(dropped ? "queued segment revoked: dropped from the queue" : "running segment revoked: giving it up",
                  metadata: ["segment": "\(segment)"])
         case .notStarting(let segment):
             info("not starting a segment: stopping", metadata: ["segment": "\(segment)"])

@@ -73,6 +73,9 @@ extension AgentCore {
         /// Tell `resultSent(accepted:)` whether the link took it.
         case sendResult(ResultOutbox.Entry)
         case startSegment(SegmentAssignment, payload: Data)
+        /// Give up a running segment (the coordinator revoked it: its job was cancelled or
+        /// ended); the slot finishes it with `MediaError.Code.cancelled`.
+        case abortSegment(SegmentKey)
         /// Send a goodbye with this reason, let it go out, and end with `.terminated`.
         case leave(String)
         case exit(ExitReason)
@@ -84,6 +87,7 @@ extension AgentCore {
         case silent(seconds: Int)
         case connected(again: Bool, running: Int, results: Int)
         case queued(segment: Int, queued: Int)
+        /// `dropped`: it was queued and is dropped; else it runs and is given up.
         case revoked(segment: Int, dropped: Bool)
         /// Granted before the stop; the goodbye hands it back.
         case notStarting(segment: Int)

@@ -33,6 +33,9 @@ public struct AgentCore: Sendable {
     private var flushTime = 0.0
     private var flushFreed = 0
     private var inFlightCarriesCredit = false
+    /// Running segments the coordinator revoked, being given up; slots they freed, to ask for.
+    private var aborting: Set<SegmentKey> = []
+    private var freedByAborts = 0
 
     public init(settings: Settings) {
         self.settings = settings
@@ -122,9 +125,14 @@ public struct AgentCore: Sendable {
             }
             return [.note(.dismissed(bye.reason)), .exit(.dismissed(bye.reason))]
         case .revoke(let revoke):
+            let key = SegmentKey(job: revoke.job, segment: revoke.segment, attempt: revoke.attempt)
             let before = queue.count
-            queue.removeAll { SegmentKey($0.assignment) == SegmentKey(job: revoke.job, segment: revoke.segment, attempt: revoke.attempt) }
-            return [.note(.revoked(segment: revoke.segment, dropped: queue.count < before))]
+            queue.removeAll { SegmentKey($0.assignment) == key }
+            if queue.count < before { return [.note(.revoked(segment: revoke.segment, dropped: true))] }
+            // Running: the coordinator no longer wants it (its job ended); the slot gives it up,
+            // and no result or failure of it is sent (`segmentFinished`).
+            guard running.contains(where: { SegmentKey($0) == key }), aborting.insert(key).inserted else { return [] }
+            return [.abortSegment(key), .note(.revoked(segment: revoke.segment, dropped: false))]
         case .heartbeatAck:
             outbox.ackReceived()
             return []
@@ -136,6 +144,11 @@ public struct AgentCore: Sendable {
     /// A slot finished `key` (result or failure); it goes out at the next tick while welcomed.
     public mutating func segmentFinished(_ key: SegmentKey, _ outcome: ResultOutbox.Outcome) {
         running.removeAll { SegmentKey($0) == key }
+        guard aborting.remove(key) == nil else {
+            // Given up on request: nothing to deliver, the slot is free again.
+            if stopSince == nil { freedByAborts += 1 }
+            return
+        }
         outbox.add([ResultOutbox.Entry(outcome: outcome)])
     }
 
@@ -165,6 +178,8 @@ public struct AgentCore: Sendable {
 
     private mutating func flushEnd() -> [Action] {
         var out: [Action] = []
+        flushFreed += freedByAborts
+        freedByAborts = 0
         if flushFreed > 0, stopSince == nil { out.append(.sendCredit(flushFreed)) }
         flushFreed = 0
         if flushTime - lastHeartbeat >= settings.heartbeatSeconds {

@@ -45,6 +45,11 @@ extension AgentRuntime {
                 "seconds": "\(String(format: "%.2f", output.result.decodeSeconds + output.result.encodeSeconds))",
                 "bytes": "\(output.payload.count)"])
             return .result(output.result, payloads: output.payloads)
+        } catch where error.code == .cancelled {
+            // Revoked while it ran: the core sends nothing of it (`AgentCore.segmentFinished`).
+            logger.info("segment given up", metadata: ["segment": "\(assignment.segment)", "frames": "\(progress.current)"])
+            return .failure(SegmentFailure(job: assignment.job, segment: assignment.segment, attempt: assignment.attempt,
+                                           message: error.description, permanent: false, code: error.code.rawValue))
         } catch {
             let permanent = [.invalidOption, .encoderNotFound, .unsupportedCodec].contains(error.code)
             // The code travels too: the coordinator ends the job at once on a decode or range

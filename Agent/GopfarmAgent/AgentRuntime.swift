@@ -67,6 +67,8 @@ public final class AgentRuntime: Sendable {
                     if let exit = try perform(core.resultSent(accepted: try link.send(entry.frames))) { return exit }
                 case .startSegment(let assignment, let payload):
                     start(assignment, payload: payload)
+                case .abortSegment(let key):
+                    slots.withLock { $0.progress[key]?.cancel() }
                 case .leave(let reason):
                     _ = try link.send(AgentGoodbye(reason: reason).frames())
                     link.lingerOnClose(milliseconds: 1000)

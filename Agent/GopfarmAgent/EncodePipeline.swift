@@ -84,6 +84,7 @@ struct EncodePipeline {
     }
 
     mutating func consume(_ frame: Frame) throws(MediaError) {
+        if progress.isCancelled { throw MediaError(.cancelled, "segment \(assignment.segment) revoked by the coordinator") }
         var t = frame.presentationTime
         if assignment.damagedTimestamps == true {
             // Damaged timestamps (the plan's one segment): every frame the decoder shows is kept,

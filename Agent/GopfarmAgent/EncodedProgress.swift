@@ -18,4 +18,7 @@ final class EncodedProgress: Sendable {
     func packetOut() {
         progress.store(packets.add(1) / outputs)
     }
+
+    /// The segment was revoked while it ran (`ProgressCounter.cancel`): give it up.
+    var isCancelled: Bool { progress.isCancelled }
 }

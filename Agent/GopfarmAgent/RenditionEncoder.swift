@@ -99,6 +99,8 @@ struct RenditionEncoder {
 
     private mutating func drain(_ encoder: Encoder) throws(MediaError) {
         while try encoder.receive(into: packet) {
+            // Also through the flush, which may encode a whole lookahead of frames.
+            if packetsOut?.isCancelled == true { throw MediaError(.cancelled, "segment revoked by the coordinator") }
             let pts = packet.pts
             let duration = durations.removeValue(forKey: pts) ?? packet.duration
             packet.setTiming(pts: pts, dts: packet.dts, duration: duration)

@@ -68,6 +68,8 @@ public final class InstantFleet {
                     if let exit = try perform(i, members[i].core.resultSent(accepted: accepted)) { return exit }
                 case .startSegment(let assignment, let payload):
                     members[i].core.segmentFinished(AgentCore.SegmentKey(assignment), Self.answer(assignment, payload: payload))
+                case .abortSegment:
+                    break  // answered at once: nothing is ever running
                 case .leave(let reason):
                     _ = try? members[i].link.send(AgentGoodbye(reason: reason).frames())
                     members[i].ended = .terminated

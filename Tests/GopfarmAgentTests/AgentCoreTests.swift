@@ -98,18 +98,22 @@ struct AgentCoreTests {
         #expect(core.queued == [AgentCore.SegmentKey(b)] && core.runningCount == 1)
     }
 
-    @Test("a revoke drops the queued segment (the coordinator gives the credit back itself); a running one runs on")
-    func revokeDropsQueued() {
+    @Test("a revoke drops the queued segment (the coordinator gives the credit back itself); a running one is given up, nothing sent of it, its slot asked for again")
+    func revokeDropsQueuedAndGivesUpRunning() {
         var core = Self.welcomed()
         let (a, b) = (Self.a, Self.b)
         Self.assign([a, b], to: &core)
-        #expect(core.received(.revoke(SegmentRevoke(job: "j", segment: 1, attempt: 2)), at: 0.07) == [.note(.revoked(segment: 1, dropped: false))],
+        #expect(core.received(.revoke(SegmentRevoke(job: "j", segment: 1, attempt: 2)), at: 0.07) == [],
                 "another attempt of the same segment is not ours")
         #expect(core.received(.revoke(SegmentRevoke(job: "j", segment: 1, attempt: 1)), at: 0.08) == [.note(.revoked(segment: 1, dropped: true))])
-        #expect(core.received(.revoke(SegmentRevoke(job: "j", segment: 0, attempt: 1)), at: 0.09) == [.note(.revoked(segment: 0, dropped: false))])
-        #expect(core.tick(at: 0.2) == [Self.heartbeat(running: [a])], "no request of its own: the place is credited by the coordinator")
-        core.segmentFinished(AgentCore.SegmentKey(a), Self.result(a))
-        #expect(core.tick(at: 0.25).count == 1, "only the result: nothing queued starts")
+        #expect(core.received(.revoke(SegmentRevoke(job: "j", segment: 0, attempt: 1)), at: 0.09)
+                == [.abortSegment(AgentCore.SegmentKey(a)), .note(.revoked(segment: 0, dropped: false))])
+        #expect(core.received(.revoke(SegmentRevoke(job: "j", segment: 0, attempt: 1)), at: 0.095) == [], "once")
+        #expect(core.tick(at: 0.2) == [Self.heartbeat(running: [a])], "still running until its slot gives it up")
+        core.segmentFinished(AgentCore.SegmentKey(a), .failure(SegmentFailure(job: "j", segment: 0, attempt: 1, message: "revoked",
+                                                                              permanent: false, code: MediaError.Code.cancelled.rawValue)))
+        #expect(core.runningCount == 0)
+        #expect(core.tick(at: 0.25) == [.sendCredit(1)], "no failure sent for work given up on request; its slot asked for")
     }
 
     @Test("a finished segment sends its result, then asks for the slot it freed, then the heartbeat when due")

@@ -88,3 +88,41 @@ struct ServiceFarmTests {
         #expect(bobs.allSatisfy { $0.agents == agentsByJob[$0.id] && !$0.agents.isEmpty }, "\(bobs.map(\.agents)) vs \(agentsByJob)")
     }
 }
+
+/// Cancelling a job frees its agents at once: each running segment is revoked and given up, so
+/// the next job does not wait behind encodes nobody wants.
+@Suite("Cancel frees the agents", .serialized)
+struct CancelFreesAgentsTests {
+    @Test("a cancelled job's running segment is given up on its agent, and the next job runs at once")
+    func cancelGivesUpRunningWork() throws {
+        let dir = TestPaths.scratch("cancel-frees")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        let agent = try serve.startAgent(name: "only")
+        defer { agent.terminate() }
+        // One 8 s segment of noise at veryslow on one thread: a minute of work on this machine.
+        let long = try serve.submit(try Fixture.lossyClip(seconds: 8), output: "long.mp4",
+                                    ["--codec", "libx264", "--preset", "veryslow", "--segment-seconds", "10", "--no-analysis"])
+        // Until the agent holds the segment (busy 1 in `agents --json`), then a moment of encoding.
+        func busy() -> Bool {
+            guard let out = try? serve.cli(["agents", "--json"]), let list = try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]] else { return false }
+            return list.contains { ($0["busy"] as? Int) == 1 }
+        }
+        let started = Date()
+        while !busy(), Date().timeIntervalSince(started) < 60 { Thread.sleep(forTimeInterval: 0.2) }
+        try #require(busy(), "the agent never took the long job")
+        Thread.sleep(forTimeInterval: 1.5)
+        let cancel = try serve.cli(["cancel", long])
+        try #require(cancel.status == 0, "\(cancel.stderr)")
+        let next = try serve.cli(["submit", try Fixture.h264BFramesMP4.path(), "-o", dir.appendingPathComponent("next.mp4").path,
+                                  "--preset", "ultrafast", "--no-analysis", "--wait", "--quiet"], timeout: 120)
+        #expect(next.status == 0, "\(next.stderr)")
+        let agentLog = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
+            .filter { $0.lastPathComponent.hasPrefix("agent-only") }
+            .compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined()
+        #expect(agentLog.contains("running segment revoked: giving it up") && agentLog.contains("segment given up"), "\(agentLog.suffix(1500))")
+        #expect(!agentLog.contains("segment done bytes") || agentLog.components(separatedBy: "segment done").count == 2,
+                "the cancelled segment was encoded to the end: \(agentLog.suffix(1500))")
+    }
+}

@@ -10,6 +10,8 @@ public struct MediaError: Error, CustomStringConvertible, Sendable, Equatable {
         case decodeFailed, encodeFailed, encoderNotFound, invalidOption, scaleFailed
         case muxFailed, unsupportedContainer, invalidPayload, planFailed, segmentMismatch
         case truncated, absurdDimensions
+        /// The work was given up on request (the coordinator revoked a running segment).
+        case cancelled
     }
 
     public var code: Code

@@ -1,9 +1,14 @@
 import Synchronization
 
-/// A counter one thread writes and another reads (frames done of a segment, for heartbeats).
+/// A counter one thread writes and another reads (frames done of a segment, for heartbeats),
+/// and the other way, a stop request (the coordinator no longer wants the segment).
 public final class ProgressCounter: Sendable {
     private let value = Atomic<Int>(0)
+    private let stop = Atomic<Bool>(false)
     public init() {}
+    /// Asks the thread doing the work to give it up at its next frame.
+    public func cancel() { stop.store(true, ordering: .relaxed) }
+    public var isCancelled: Bool { stop.load(ordering: .relaxed) }
     public func store(_ n: Int) { value.store(n, ordering: .relaxed) }
     /// Adds `n` and returns the new total.
     @discardableResult public func add(_ n: Int) -> Int { value.add(n, ordering: .relaxed).newValue }

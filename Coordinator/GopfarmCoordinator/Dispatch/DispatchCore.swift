@@ -111,11 +111,18 @@ struct DispatchCore {
 
     /// Ends a job: outcome out, state dropped (memory stays flat however many jobs ran).
     mutating func finish(_ id: String, _ outcome: DispatchOutcome) {
-        // Its leases leave their agents' sessions: work they still list is watched as phantoms
-        // (held slots, stuck when hung), so a hung copy of a finished job cannot wedge the next.
+        // Its leases leave their agents' sessions, and the agents are told (a revoke: a queued
+        // segment is dropped, a running one given up, its slot free for the next job at once).
+        // Work they still list is watched as phantoms (held slots, stuck when hung), so a hung
+        // copy of a finished job cannot wedge the next.
         if let job = jobs[id] {
             for n in job.running {
-                for lease in job.segments[n].leases { release(AgentSession.SegmentRef(job: id, segment: n), of: lease) }
+                for lease in job.segments[n].leases {
+                    release(AgentSession.SegmentRef(job: id, segment: n), of: lease)
+                    if let identity = identities[lease.agent] {
+                        out.append(.send(identity, .revoke(SegmentRevoke(job: id, segment: n, attempt: lease.attempt))))
+                    }
+                }
             }
         }
         jobs[id] = nil
