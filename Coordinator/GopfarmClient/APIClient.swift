@@ -249,13 +249,15 @@ package struct APIClient: Sendable {
             case .cancelled: return .interrupted
             case .connectTimeout: return .unreachable(baseURL)
             case .readTimeout, .deadlineExceeded: return .transfer(baseURL, detail: "no answer for \(Int(idleSeconds)) s")
+            case .writeTimeout: return .transfer(baseURL, detail: "the coordinator stopped reading (nothing could be sent for 30 s)")
             case .remoteConnectionClosed: return .transfer(baseURL, detail: "the connection was closed")
             default: return .transfer(baseURL, detail: "\(e)")
             }
         }
         if error is NIOConnectionError { return .unreachable(baseURL) }
-        if let e = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ETIMEDOUT].contains(e.errnoCode) {
-            return .unreachable(baseURL)
+        if let e = error as? IOError {
+            if [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ETIMEDOUT].contains(e.errnoCode) { return .unreachable(baseURL) }
+            return .transfer(baseURL, detail: String(cString: strerror(e.errnoCode)))
         }
         if let e = error as? ChannelError, case .connectTimeout = e { return .unreachable(baseURL) }
         if error is SocketAddressError { return .unreachable(baseURL) }

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// One HTTP exchange through AsyncHTTPClient (SwiftNIO), with the body going where the caller
 /// says as it arrives: memory (JSON answers), a file (downloads) or a closure (server-sent
@@ -37,18 +38,27 @@ package enum HTTPTransfer {
         package var onSent: (@Sendable (Int64, Int64) -> Void)?
     }
 
-    /// Runs the exchange; it fails when no byte arrives for `idleSeconds` (or the connection
-    /// cannot be made in `connectSeconds`).
+    /// Runs the exchange; it fails when no byte arrives for `idleSeconds`, when none can be
+    /// sent for `stallSeconds` (a coordinator that stopped reading an upload), or when the
+    /// connection cannot be made in `connectSeconds`.
     package static func run(_ request: HTTPClientRequest, sink: Sink, upload: Upload? = nil,
-                            idleSeconds: Double, connectSeconds: Double = 10) async throws -> Result {
+                            idleSeconds: Double, stallSeconds: Double = 30, connectSeconds: Double = 10) async throws -> Result {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .milliseconds(Int64(connectSeconds * 1000)), read: .milliseconds(Int64(idleSeconds * 1000))))
+            timeout: .init(connect: .milliseconds(Int64(connectSeconds * 1000)), read: .milliseconds(Int64(idleSeconds * 1000)),
+                           write: .milliseconds(Int64(stallSeconds * 1000))))
         // A refused connection is an answer: say so now instead of retrying until the timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
         do {
-            let result = try await exchange(request, sink: sink, upload: upload, client: client)
+            let result: Result
+            if let upload {
+                result = try await watchingStalls(upload, seconds: stallSeconds) { chunks in
+                    try await exchange(request, sink: sink, upload: chunks, client: client)
+                }
+            } else {
+                result = try await exchange(request, sink: sink, upload: nil, client: client)
+            }
             try? await client.shutdown()
             return result
         } catch {
@@ -57,13 +67,34 @@ package enum HTTPTransfer {
         }
     }
 
-    private static func exchange(_ request: HTTPClientRequest, sink: Sink, upload: Upload?, client: HTTPClient) async throws -> Result {
-        var request = request
-        if let upload {
-            let size = try FileManager.default.attributesOfItem(atPath: upload.path)[.size] as? NSNumber
-            let total = size?.int64Value ?? 0
-            request.body = .stream(FileChunks(path: upload.path, total: total, onSent: upload.onSent), length: .known(total))
+    /// An upload whose chunks stop being taken for `seconds` (the coordinator accepted the
+    /// connection and stopped reading) fails with `HTTPClientError.writeTimeout`: the library's
+    /// own write timer does not fire while the body waits for the socket to drain.
+    private static func watchingStalls(_ upload: Upload, seconds: Double,
+                                       _ body: @escaping @Sendable (FileChunks) async throws -> Result) async throws -> Result {
+        let clock = StallClock()
+        let chunks = FileChunks(path: upload.path, total: (try? FileManager.default.attributesOfItem(atPath: upload.path)[.size] as? NSNumber)?.int64Value ?? 0,
+                                onSent: upload.onSent, taken: clock)
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await body(chunks) }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(500))
+                    if !clock.finished, clock.secondsSinceLast > seconds { throw HTTPClientError.writeTimeout }
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let result = next { return result }
+            }
+            throw CancellationError()
         }
+    }
+
+    private static func exchange(_ request: HTTPClientRequest, sink: Sink, upload: FileChunks?, client: HTTPClient) async throws -> Result {
+        var request = request
+        if let upload { request.body = .stream(upload, length: .known(upload.total)) }
         // The idle timer guards every wait; this deadline only bounds the whole exchange.
         let response = try await client.execute(request, timeout: .hours(24 * 7))
         let status = Int(response.status.code)
@@ -110,12 +141,23 @@ package enum HTTPTransfer {
     }
 }
 
+/// When an upload's body last gave a chunk away, and whether it gave its last.
+private final class StallClock: Sendable {
+    private let last = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+    private let done = Atomic<Bool>(false)
+    func tick() { last.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+    func finish() { done.store(true, ordering: .relaxed) }
+    var finished: Bool { done.load(ordering: .relaxed) }
+    var secondsSinceLast: Double { Double(DispatchTime.now().uptimeNanoseconds - last.load(ordering: .relaxed)) / 1e9 }
+}
+
 /// A file read in chunks as an upload's body.
 private struct FileChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let path: String
     let total: Int64
     let onSent: (@Sendable (Int64, Int64) -> Void)?
+    let taken: StallClock
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let source: FileChunks
@@ -129,8 +171,10 @@ private struct FileChunks: AsyncSequence, Sendable {
                 }
                 handle = h
             }
+            source.taken.tick()
             guard let data = try handle?.read(upToCount: 256 << 10), !data.isEmpty else {
                 try? handle?.close()
+                source.taken.finish()
                 return nil
             }
             sent += Int64(data.count)

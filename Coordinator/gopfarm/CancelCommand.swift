@@ -8,7 +8,7 @@ struct CancelCommand: AsyncParsableCommand {
         commandName: "cancel",
         abstract: "Cancel a job: its segments are taken back from the agents and nothing is written.")
 
-    @Argument(help: "Job id.")
+    @Argument(help: "Job id.", transform: NamedArgument.nonEmpty("a job id"))
     var id: String
 
     @OptionGroup var client: ClientOptions

@@ -7,7 +7,7 @@ struct DrainCommand: AsyncParsableCommand {
         commandName: "drain",
         abstract: "Let an agent finish its segments and take no new ones (--undo: take work again).")
 
-    @Argument(help: "Agent name, as gopfarm agents lists it.")
+    @Argument(help: "Agent name, as gopfarm agents lists it.", transform: NamedArgument.nonEmpty("an agent name"))
     var name: String
 
     @Flag(help: "Resume the agent: it takes work again.")

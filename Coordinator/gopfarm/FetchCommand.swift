@@ -8,10 +8,10 @@ struct FetchCommand: AsyncParsableCommand {
         commandName: "fetch",
         abstract: "Download a finished job's output (written as FILE.partial, renamed when complete); a ladder job's whole directory.")
 
-    @Argument(help: "Job id.")
+    @Argument(help: "Job id.", transform: NamedArgument.nonEmpty("a job id"))
     var id: String
 
-    @Option(name: [.short, .long], help: "Where to write the output (a ladder's: a directory); - writes a file's bytes to stdout.")
+    @Option(name: [.short, .long], help: "Where to write the output (a ladder's: a directory); - writes a file's bytes to stdout.", transform: NamedArgument.nonEmpty("an output path"))
     var output: String
 
     @OptionGroup var client: ClientOptions

@@ -9,7 +9,7 @@ struct JobsDeleteCommand: AsyncParsableCommand {
         commandName: "delete",
         abstract: "Delete a finished job: its record, output, report, thumbnails and spool (not while it runs: cancel it first).")
 
-    @Argument(help: "The job's ID.")
+    @Argument(help: "The job's ID.", transform: NamedArgument.nonEmpty("a job id"))
     var id: String
 
     @OptionGroup var client: ClientOptions

@@ -13,10 +13,10 @@ struct ReportCommand: AsyncParsableCommand {
                      gopfarm report movie.mp4.analysis.json -o report.html   (the sidecar of gopfarm transcode)
             """)
 
-    @Argument(help: "A job id, or an OUT.analysis.json file written by gopfarm transcode.")
+    @Argument(help: "A job id, or an OUT.analysis.json file written by gopfarm transcode.", transform: NamedArgument.nonEmpty("a job id or an analysis file"))
     var job: String
 
-    @Option(name: [.short, .long], help: "Where to write the page (default, or -: stdout).")
+    @Option(name: [.short, .long], help: "Where to write the page (default, or -: stdout).", transform: NamedArgument.nonEmpty("an output path"))
     var output: String?
 
     @OptionGroup var client: ClientOptions

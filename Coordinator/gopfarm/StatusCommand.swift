@@ -11,7 +11,7 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show one job: state, progress, error, warnings, output.")
 
-    @Argument(help: "Job id (as gopfarm submit printed it).")
+    @Argument(help: "Job id (as gopfarm submit printed it).", transform: NamedArgument.nonEmpty("a job id"))
     var id: String
 
     @Flag(help: "Print the job as JSON on stdout.")

@@ -18,3 +18,14 @@ extension ParsableCommand {
         Self.exit(withError: ExitCode(code.rawValue))
     }
 }
+
+/// Arguments that name something on the coordinator (a job, an agent, a webhook): an empty one
+/// is a usage error here, not a request for `/v1/jobs/` that the server answers with a list.
+enum NamedArgument {
+    static func nonEmpty(_ what: String) -> @Sendable (String) throws -> String {
+        { text in
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give \(what), not an empty string") }
+            return text
+        }
+    }
+}

@@ -96,7 +96,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "test", abstract: "Send a ping to a webhook and print how it answered.")
 
-        @Argument(help: "The webhook's id (see webhooks list).")
+        @Argument(help: "The webhook's id (see webhooks list).", transform: NamedArgument.nonEmpty("a webhook id"))
         var id: String
 
         @OptionGroup var client: ClientOptions
@@ -118,7 +118,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a webhook and its delivery log.")
 
-        @Argument(help: "The webhook's id.")
+        @Argument(help: "The webhook's id.", transform: NamedArgument.nonEmpty("a webhook id"))
         var id: String
 
         @OptionGroup var client: ClientOptions

@@ -35,16 +35,24 @@ public struct TranscodeOptions: Sendable {
         try JobRules.checkSegmentSeconds(segmentSeconds)
         try LocalFarm.validate(agents: agents, bind: bind)
         if let why = ZMQEndpoint.refusal(bind) { throw MediaError(.invalidOption, why) }
-        if settings.ladder != nil {
-            try JobRules.checkOutputDirectory(output)
-        } else {
-            try JobRules.checkOutputName((output as NSString).lastPathComponent, codec: settings.codec)
-        }
         if URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {
             throw MediaError(.invalidOption, "the output would overwrite the input", path: output)
         }
-        if settings.ladder == nil, let why = OutputPlace.refusal(output: output, input: input) {
-            throw MediaError(.invalidOption, why)
+        if settings.ladder != nil {
+            try JobRules.checkOutputDirectory(output)
+        } else {
+            // What is there first (a directory named like no video file is still a directory).
+            if let why = OutputPlace.refusal(output: output, input: input) { throw MediaError(.invalidOption, why) }
+            try JobRules.checkOutputName((output as NSString).lastPathComponent, codec: settings.codec)
+        }
+        // The analysis files beside the output: refused now, not after the whole encode.
+        if analysis != nil {
+            if ![.missing, .directory].contains(OutputPlace.kind(of: thumbnailsPath)) {
+                throw MediaError(.invalidOption, "\(thumbnailsPath) is in the way: the scene pictures go in a directory of that name (move it, or give --no-analysis)")
+            }
+            if ![.missing, .file].contains(OutputPlace.kind(of: analysisPath)) {
+                throw MediaError(.invalidOption, "\(analysisPath) is in the way: the analysis record is a file of that name (move it, or give --no-analysis)")
+            }
         }
         let dir = URL(fileURLWithPath: output).standardizedFileURL.deletingLastPathComponent().path
         guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
