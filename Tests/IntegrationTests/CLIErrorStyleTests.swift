@@ -41,6 +41,9 @@ struct CLIErrorStyleTests {
         #expect(try Self.usageError(g, ["transcode", "in.mp4", "-o", "out.mp4", "--bind", "tcp://127.0.0.1:99999"], name: "gopfarm")
                 == ["gopfarm: error: --bind tcp://127.0.0.1:99999: the port must be a number from 0 to 65535 (0 or * for any free port), not '99999'",
                     "hint: see 'gopfarm transcode --help'"])
+        // An empty id is no request for the list of jobs.
+        #expect(try Self.usageError(g, ["status", ""], name: "gopfarm")
+                == ["gopfarm: error: the value '' is invalid for '<id>': give a job id, not an empty string", "hint: see 'gopfarm status --help'"])
         // One its run throws points at its own help, not gopfarm's.
         #expect(try Self.usageError(g, ["serve", "--keep-failed", "forever"], name: "gopfarm")
                 == ["gopfarm: error: --keep-failed: 'forever' is not a duration such as 30d, 12h, 90m or 45s", "hint: see 'gopfarm serve --help'"])

@@ -48,13 +48,16 @@ struct OutputPlaceTests {
             try FileManager.default.createDirectory(at: dir.appendingPathComponent(name), withIntermediateDirectories: true)
             try Data("precious".utf8).write(to: dir.appendingPathComponent(name).appendingPathComponent("important.txt"))
         }
+        // A file where the scene pictures' directory goes: refused before the encode, not after.
+        try Data("mine".utf8).write(to: dir.appendingPathComponent("pictures.mp4.thumbnails"))
         let cases: [(input: String, output: String, expect: String)] = [
             (input, dir.appendingPathComponent("full.mp4").path, "is a directory"),
             (input, dir.appendingPathComponent("busy.mp4").path, "busy.mp4.partial is a directory"),
+            (input, dir.appendingPathComponent("pictures.mp4").path, "pictures.mp4.thumbnails is in the way"),
             (dir.appendingPathComponent("alias.mp4").path, input, "would overwrite the input"),
         ]
         for c in cases {
-            let run = try FarmCLI.transcode(c.input, to: c.output, ["--agents", "1", "--no-analysis"], timeout: 120)
+            let run = try FarmCLI.transcode(c.input, to: c.output, ["--agents", "1"] + (c.output.hasSuffix("pictures.mp4") ? [] : ["--no-analysis"]), timeout: 120)
             // A usage error: the sentence, then the hint.
             #expect(run.output.status == 64, "\(c.output): exit \(run.output.status) \(run.output.stderr)")
             #expect(run.output.stderr.hasPrefix("gopfarm: error: ") && run.output.stderr.contains(c.expect), "\(run.output.stderr)")
