@@ -157,10 +157,13 @@ enum DashboardScript {
           if ($("#source-path").checked || $("#upload-id").value) return;
           e.preventDefault();
           var file = $("#file").files[0], status = $("#upload-status"), progress = $("#upload-progress");
+          // The box holds the status line: shown before any message goes in it.
+          $("#upload-box").hidden = false;
+          progress.hidden = true;
           if (!file) { status.textContent = "Choose a file to upload first."; $("#file").focus(); return; }
           var limit = Number(form.getAttribute("data-max-upload"));
           if (limit && file.size > limit) { status.textContent = "The file is over the upload limit."; return; }
-          $("#upload-box").hidden = false;
+          progress.hidden = false;
           var button = $("#submit-button");
           button.disabled = true;
           var xhr = new XMLHttpRequest();

@@ -152,6 +152,14 @@ def main():
         wait.until(EC.presence_of_element_located((By.ID, "submit-form")))
         if driver.find_element(By.ID, "path-field").is_displayed():
             fail("the path field shows while 'Upload a file' is chosen")
+        # Submit without a file: the form says so where it can be seen (the status line's box
+        # was hidden, so the click seemed to do nothing).
+        driver.find_element(By.ID, "submit-button").click()
+        until("the 'choose a file' message to show", 5, lambda: (
+            driver.find_element(By.ID, "upload-status").is_displayed()
+            and "Choose a file to upload first" in driver.find_element(By.ID, "upload-status").text,
+            driver.find_element(By.ID, "upload-status").text))
+        step("submitting without a file says to choose one")
         driver.find_element(By.ID, "file").send_keys(os.environ["CLIP"])
         Select(driver.find_element(By.ID, "codec")).select_by_value("libx264")
         Select(driver.find_element(By.ID, "preset")).select_by_value("ultrafast")
