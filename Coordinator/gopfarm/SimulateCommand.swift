@@ -24,13 +24,13 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Run seeded chaos schedules and check the dispatcher's invariants.")
     var chaos = false
 
-    @Option(help: "With --chaos: replay this one seed and say where everything stood.")
+    @Option(parsing: .unconditional, help: "With --chaos: replay this one seed and say where everything stood.")
     var seed: UInt64?
 
-    @Option(help: "With --chaos: how many seeds, from --first-seed.")
+    @Option(parsing: .unconditional, help: "With --chaos: how many seeds, from --first-seed.")
     var seeds: Int = 1000
 
-    @Option(help: "With --chaos: the first seed.")
+    @Option(parsing: .unconditional, help: "With --chaos: the first seed.")
     var firstSeed: UInt64 = 0
 
     @Option(help: ArgumentHelp("A bench.json whose smallest run gives the costs.", valueName: "file"))
@@ -39,16 +39,16 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Cluster sizes to predict (with --bench: beyond those it measured).", valueName: "list"))
     var agents: String?
 
-    @Option(help: ArgumentHelp("Predict a film of this many seconds instead of the bench's input.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Predict a film of this many seconds instead of the bench's input.", valueName: "seconds"))
     var film: Double?
 
-    @Option(help: "With --film: frames per second, key frame interval (s) and target segment length (s).")
+    @Option(parsing: .unconditional, help: "With --film: frames per second, key frame interval (s) and target segment length (s).")
     var fps: Double = 30
-    @Option(help: "With --film: seconds between key frames.")
+    @Option(parsing: .unconditional, help: "With --film: seconds between key frames.")
     var keyFrameSeconds: Double = 2
-    @Option(help: "With --film: target segment length in seconds.")
+    @Option(parsing: .unconditional, help: "With --film: target segment length in seconds.")
     var segmentSeconds: Double = 10
-    @Option(help: "With --film: multiply the measured per-frame costs (2.25: 1080p from a 720p bench).")
+    @Option(parsing: .unconditional, help: "With --film: multiply the measured per-frame costs (2.25: 1080p from a 720p bench).")
     var costScale: Double = 1
     @Option(help: "With --film: each host's link (default: the bench's, else 1gbit).")
     var link: String?
@@ -88,7 +88,7 @@ struct SimulateCommand: ParsableCommand {
     private func runChaos() throws {
         if let seed {
             let run = ChaosRun.run(seed: seed)
-            Console.out("seed \(seed): \(run.faults) faults, \(String(format: "%.0f", run.virtualSeconds)) virtual seconds; jobs: \(run.jobs.joined(separator: ", "))\n")
+            Console.out("seed \(seed): \(TranscodeCommand.count(run.faults, "fault")), \(String(format: "%.0f", run.virtualSeconds)) virtual seconds; jobs: \(run.jobs.joined(separator: ", "))\n")
             for v in run.violations { Console.out("  broken: \(v)\n") }
             for d in run.diagnosis { Console.out("  \(d)\n") }
             if !run.violations.isEmpty { throw ExitCode(1) }
@@ -116,8 +116,10 @@ struct SimulateCommand: ParsableCommand {
     }
 
     private func predictFilm(_ bench: BenchResult, seconds: Double, sizes: [Int]) throws {
-        guard seconds > 0, seconds <= 86_400 * 30, fps >= 0.1, fps <= 240, keyFrameSeconds > 0, segmentSeconds > 0 else {
-            throw ValidationError("--film, --fps, --key-frame-seconds and --segment-seconds must be positive (a film of at most 30 days)")
+        guard seconds > 0, seconds <= 86_400 * 30 else { throw ValidationError("--film is from 1 second to 30 days, not \(JobRules.show(seconds)) s") }
+        guard fps >= 0.1, fps <= 240 else { throw ValidationError("--fps is from 0.1 to 240, not \(JobRules.show(fps))") }
+        guard keyFrameSeconds > 0, segmentSeconds > 0 else {
+            throw ValidationError("--key-frame-seconds and --segment-seconds must be more than 0")
         }
         let base = try BenchPrediction.predict(bench).model
         let frames = Int(seconds * fps)
