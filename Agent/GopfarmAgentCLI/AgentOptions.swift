@@ -66,6 +66,7 @@ public struct AgentOptions: ParsableArguments {
         guard let endpoint = coordinator ?? env["GOPFARM_COORDINATOR"] else {
             throw ValidationError("give --coordinator tcp://HOST:PORT (or set GOPFARM_COORDINATOR)")
         }
+        if let why = ZMQEndpoint.refusal(endpoint, option: "--coordinator", connecting: true) { throw ValidationError(why) }
         let security: AgentSecurity
         do {
             // An explicit --insecure wins over a key in the environment; with the option it is a conflict.

@@ -58,6 +58,9 @@ struct CLIErrorStyleTests {
                 == ["gopfarm-agent: error: missing value for '--slots <slots>'", "hint: see 'gopfarm-agent --help'"])
         #expect(try Self.usageError(a, ["--slots", "many"], name: "gopfarm-agent")
                 == ["gopfarm-agent: error: the value 'many' is invalid for '--slots <slots>'", "hint: see 'gopfarm-agent --help'"])
+        #expect(try Self.usageError(a, ["--coordinator", "tcp://127.0.0.1:99999", "--insecure"], name: "gopfarm-agent")
+                == ["gopfarm-agent: error: --coordinator tcp://127.0.0.1:99999: the port must be a number from 1 to 65535, not '99999'",
+                    "hint: see 'gopfarm-agent --help'"])
         #expect(try Self.usageError(a, ["keys", "rotate"], name: "gopfarm-agent")
                 == ["gopfarm-agent: error: unexpected argument 'rotate'", "hint: see 'gopfarm-agent keys --help'"])
 
