@@ -69,6 +69,30 @@ struct OutputPlaceTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before, "the input changed")
     }
 
+    @Test("a spool left by a killed run is removed by the next run; one kept with --keep-spool stays")
+    func orphanSpools() throws {
+        let dir = TestPaths.scratch("place-spools")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A process that has exited: its pid names no one (as after kill -9 of a transcode).
+        let gone = try Subprocess.start("/bin/true", [], log: dir.appendingPathComponent("true.log"))
+        gone.waitUntilExit()
+        let orphan = dir.appendingPathComponent(".gopfarm-spool-deadbeef")
+        try FileManager.default.createDirectory(at: orphan, withIntermediateDirectories: true)
+        try Data("\(gone.processIdentifier)\n".utf8).write(to: orphan.appendingPathComponent("owner.pid"))
+        let kept = dir.appendingPathComponent(".gopfarm-spool-cafecafe")
+        try FileManager.default.createDirectory(at: kept, withIntermediateDirectories: true)
+        try Data("a log".utf8).write(to: kept.appendingPathComponent("agent-1.log"))
+        let run = try FarmCLI.transcode(try Fixture.h264BFramesMP4.path(), to: dir.appendingPathComponent("out.mp4").path,
+                                        ["--agents", "1", "--preset", "ultrafast", "--no-analysis", "--keep-spool"], timeout: 300)
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let spools = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".gopfarm-spool-") }
+        #expect(!spools.contains(".gopfarm-spool-deadbeef"), "\(spools)")
+        #expect(spools.contains(".gopfarm-spool-cafecafe"), "\(spools)")
+        // This run's own spool, kept: without its owner mark, so no later run takes it for an orphan.
+        let mine = spools.filter { $0 != ".gopfarm-spool-cafecafe" }
+        #expect(mine.count == 1 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent(mine[0]).appendingPathComponent("owner.pid").path), "\(spools)")
+    }
+
     @Test("a second transcode replaces its scene pictures and keeps the user's own file beside them")
     func thumbnailsKeepForeignFiles() throws {
         let dir = TestPaths.scratch("place-thumbs")

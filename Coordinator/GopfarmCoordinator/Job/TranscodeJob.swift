@@ -29,11 +29,12 @@ public struct TranscodeJob {
         settings.threads = options.threadsPerAgent
         let jobID = String(UUID().uuidString.prefix(8)).lowercased()
         let outputDir = options.outputDirectory.deletingLastPathComponent()
-        let spool = outputDir.appendingPathComponent(".gopfarm-spool-\(jobID)")
-        do { try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true) } catch {
-            throw MediaError(.invalidOption, "cannot write beside the output: \(OutputPlace.reason(error))", path: spool.path)
+        for orphan in SpoolDirectory.removeOrphans(in: outputDir) {
+            logger.info("removed a spool its killed run left", metadata: ["spool": "\(orphan)"])
         }
-        defer { if !options.keepSpool { try? FileManager.default.removeItem(at: spool) } }
+        let spoolDirectory = try SpoolDirectory.create(in: outputDir, id: jobID)
+        let spool = spoolDirectory.url
+        defer { spoolDirectory.finish(keep: options.keepSpool) }
 
         let farm = try LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
                                  threadsPerAgent: options.threadsPerAgent, logger: logger)
