@@ -249,7 +249,7 @@ package struct APIClient: Sendable {
             case .cancelled: return .interrupted
             case .connectTimeout: return .unreachable(baseURL)
             case .readTimeout, .deadlineExceeded: return .transfer(baseURL, detail: "no answer for \(Int(idleSeconds)) s")
-            case .writeTimeout: return .transfer(baseURL, detail: "the coordinator stopped reading (nothing could be sent for 30 s)")
+            case .writeTimeout: return .transfer(baseURL, detail: "the coordinator stopped reading (nothing could be sent for \(Int(HTTPTransfer.stallSeconds)) s)")
             case .remoteConnectionClosed: return .transfer(baseURL, detail: "the connection was closed")
             default: return .transfer(baseURL, detail: "\(e)")
             }

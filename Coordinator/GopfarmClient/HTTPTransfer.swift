@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GopfarmCommon
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -38,22 +39,23 @@ package enum HTTPTransfer {
         package var onSent: (@Sendable (Int64, Int64) -> Void)?
     }
 
-    /// Runs the exchange; it fails when no byte arrives for `idleSeconds`, when none can be
-    /// sent for `stallSeconds` (a coordinator that stopped reading an upload), or when the
-    /// connection cannot be made in `connectSeconds`.
+    /// Seconds an upload may go without its body being taken (a coordinator that stopped reading).
+    package static let stallSeconds = 30.0
+
+    /// Runs the exchange; it fails when no byte arrives for `idleSeconds`, when an upload's body
+    /// is not taken for `stallSeconds`, or when the connection cannot be made in `connectSeconds`.
     package static func run(_ request: HTTPClientRequest, sink: Sink, upload: Upload? = nil,
-                            idleSeconds: Double, stallSeconds: Double = 30, connectSeconds: Double = 10) async throws -> Result {
+                            idleSeconds: Double, connectSeconds: Double = 10) async throws -> Result {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .milliseconds(Int64(connectSeconds * 1000)), read: .milliseconds(Int64(idleSeconds * 1000)),
-                           write: .milliseconds(Int64(stallSeconds * 1000))))
+            timeout: .init(connect: .milliseconds(Int64(connectSeconds * 1000)), read: .milliseconds(Int64(idleSeconds * 1000))))
         // A refused connection is an answer: say so now instead of retrying until the timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
         do {
             let result: Result
             if let upload {
-                result = try await watchingStalls(upload, seconds: stallSeconds) { chunks in
+                result = try await watchingStalls(upload, seconds: Self.stallSeconds) { chunks in
                     try await exchange(request, sink: sink, upload: chunks, client: client)
                 }
             } else {
@@ -109,7 +111,9 @@ package enum HTTPTransfer {
             guard fd >= 0 else { throw ClientError.file("cannot write \(path): \(String(cString: strerror(errno)))") }
             defer { close(fd) }
             for try await chunk in response.body {
-                if let reason = write(chunk, to: fd) { throw ClientError.file("cannot write \(path): \(reason)") }
+                guard chunk.withUnsafeReadableBytes({ OutputPlace.writeAll($0, to: fd) }) else {
+                    throw ClientError.file("cannot write \(path): \(String(cString: strerror(errno)))")
+                }
                 written += Int64(chunk.readableBytes)
             }
         case let .chunks(handler) where ok:
@@ -124,20 +128,6 @@ package enum HTTPTransfer {
             }
         }
         return Result(status: status, body: body, headers: headers, written: written)
-    }
-
-    /// Writes the whole buffer; the OS's reason when it cannot.
-    private static func write(_ chunk: ByteBuffer, to fd: Int32) -> String? {
-        chunk.withUnsafeReadableBytes { raw -> String? in
-            var done = 0
-            while done < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return String(cString: strerror(errno)) }
-                done += n
-            }
-            return nil
-        }
     }
 }
 

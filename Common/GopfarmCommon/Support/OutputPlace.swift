@@ -60,6 +60,19 @@ public enum OutputPlace {
         rename(temporary, path) == 0 ? nil : String(cString: strerror(errno))
     }
 
+    /// Writes all of `bytes` to `fd`, again after a signal; false on an error, with `errno` set.
+    public static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, base + done, bytes.count - done)
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+
     /// Removes a plain file (a leftover temporary, a picture of an earlier run); anything else
     /// there (a directory) is left alone.
     public static func removeFile(_ path: String) {

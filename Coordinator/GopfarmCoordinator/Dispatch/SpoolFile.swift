@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 
 /// Content-addressed files in the spool: written once, atomically (a temporary file renamed into
 /// place, so a crash never leaves a partial file under a hash name), and never rewritten.
@@ -13,17 +14,7 @@ enum SpoolFile {
         let temporary = path + ".partial"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw error("cannot create", temporary) }
-        var written = 0
-        let failed = data.withUnsafeBytes { raw -> Bool in
-            while written < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return true }
-                written += n
-            }
-            return false
-        }
-        if failed {
+        if !data.withUnsafeBytes({ OutputPlace.writeAll($0, to: fd) }) {
             let e = error("cannot write", temporary)
             close(fd)
             unlink(temporary)
