@@ -25,6 +25,8 @@ struct RenditionEncoder {
     private var encodedParameters: CodecParameters?
 
     private var encoder: Encoder?
+    /// What the encoder is opened with, kept for a fresh one at a key frame it would not force.
+    private var encoderSource: Encoder.Source?
     private var scaler: Scaler?
     private var aliasFormat: AVPixelFormat?
     private let scaled = Frame()
@@ -49,6 +51,13 @@ struct RenditionEncoder {
     /// Encodes one frame of the range (its pts already set); `keyFrame` forces an IDR.
     mutating func encode(_ frame: Frame, keyFrame: Bool) throws(MediaError) {
         let t = frame.presentationTime
+        if keyFrame, let running = encoder, running.hasFrames, !Encoder.forcesKeyFrames(settings.codec) {
+            // The encoder would not cut here: end its stream and go on with a fresh one, whose
+            // first frame is a key frame with the same sequence header (same settings, same size).
+            try running.send(nil)
+            try drain(running)
+            encoder = try makeEncoder()
+        }
         let encoder = try encoderFor(frame)
         durations[t] = frame.duration
         let input: Frame
@@ -90,11 +99,17 @@ struct RenditionEncoder {
             colorSpace: AVColorSpace(rawValue: sourceParameters.colorSpace),
             chromaLocation: AVChromaLocation(rawValue: sourceParameters.chromaLocation))
         source.fieldOrder = settings.deinterlace ? AV_FIELD_PROGRESSIVE : AVFieldOrder(rawValue: sourceParameters.fieldOrder)
-        // The encoder's own PSNR is at the encoded size: a ladder compares at the source's.
-        let e = try Encoder(settings: settings, source: source, statistics: quality != nil && !measuresAtSourceSize)
+        encoderSource = source
+        let e = try makeEncoder()
         quality?.useStatistics(of: e, layout: PlaneLayout(format: target.rawValue, width: size.0, height: size.1))
         encoder = e
         return e
+    }
+
+    private func makeEncoder() throws(MediaError) -> Encoder {
+        // The encoder's own PSNR is at the encoded size: a ladder compares at the source's.
+        // (Only encoders that cut where asked report it, so a restarted one never needs to.)
+        try Encoder(settings: settings, source: encoderSource!, statistics: quality != nil && !measuresAtSourceSize)
     }
 
     private mutating func drain(_ encoder: Encoder) throws(MediaError) {

@@ -27,6 +27,21 @@ import Testing
         #expect(defaults[0].crf == 28 && defaults[1].crf == 23)
     }
 
+    /// SVT-AV1 rungs beside H.264 ones: the job's x264 preset means nothing to SVT-AV1, so such a
+    /// rung takes its own `preset=` or SVT-AV1's default; its CRF default is SVT-AV1's scale.
+    @Test func av1RungsTakeTheirOwnPresetAndDefaults() throws {
+        let ladder = try Ladder(parsing: "720p:3M, 720p:2M:libsvtav1, 360p:600k:libsvtav1:preset=10")
+        #expect(ladder.rungs.map(\.name) == ["720p", "720p-av1", "360p-av1"])
+        let base = EncodeSettings(codec: "libx264", preset: "veryfast")
+        try EncodeSettings(codec: "libx264", preset: "veryfast", ladder: ladder).validate()
+        let settings = ladder.renditionSettings(base: base)
+        #expect(settings.map(\.preset) == ["veryfast", nil, "10"])
+        #expect(settings[1].codec == "libsvtav1" && settings[1].crf == 35 && settings[1].maxRate == 2_000_000)
+        // A job on SVT-AV1 hands its numeric preset to its AV1 rungs, not to an x265 one.
+        let mixed = try Ladder(parsing: "720p:2M, 360p:600k:libx265").renditionSettings(base: EncodeSettings(codec: "libsvtav1", preset: "12"))
+        #expect(mixed.map(\.preset) == ["12", nil])
+    }
+
     @Test func autoHasNoRungs() throws {
         let ladder = try Ladder(parsing: "auto", packages: [.hls])
         #expect(ladder.auto && ladder.rungs.isEmpty && ladder.packages == [.hls])
@@ -37,7 +52,8 @@ import Testing
         ("720p", "a rung is HEIGHTp:RATE such as 720p:3M, not '720p'"),
         ("720:3M", "a rung is HEIGHTp:RATE such as 720p:3M, not '720:3M'"),
         ("720p:fast", "the rate of rung '720p:fast' is not a bit rate such as 3M, 1.2M or 700k"),
-        ("720p:3M:turbo", "rung '720p:3M:turbo': 'turbo' is not a codec, abr or crf=N"),
+        ("720p:3M:turbo", "rung '720p:3M:turbo': 'turbo' is not a codec, abr, crf=N or preset=P"),
+        ("720p:3M:preset=", "rung '720p:3M:preset=': 'preset=' is not a codec, abr, crf=N or preset=P"),
         ("720p:-3M", "the rate of rung '720p:-3M' is not a bit rate such as 3M, 1.2M or 700k"),
     ])
     func refusesBadRungsInOneSentence(text: String, sentence: String) {
@@ -48,8 +64,10 @@ import Testing
     @Test(arguments: [
         ("720p:3M,720p:2M", "the ladder has two rungs named 720p; give each height and codec once"),
         ("721p:3M", "rung 721p: the height must be even and between 16 and 4320, not 721"),
-        ("720p:3M:libvpx-vp9", "rung 720p-libvpx-vp9: a ladder encodes libx264 or libx265 (CMAF tracks), not libvpx-vp9"),
-        ("720p:3M:crf=70", "crf for libx264 must be between 0 and 51, not 70"),
+        ("720p:3M:libvpx-vp9", "rung 720p-libvpx-vp9: a ladder encodes libx264, libx265 or libsvtav1 (CMAF tracks), not libvpx-vp9"),
+        ("720p:3M:crf=70", "rung 720p: crf for libx264 must be between 0 and 51, not 70"),
+        ("720p:3M:libsvtav1:preset=14", "rung 720p-av1: preset for libsvtav1 is a number from 0 (slowest) to 13 (fastest), not '14'"),
+        ("720p:3M:preset=7", "rung 720p: preset '7' is not a libx264 preset; use one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow, placebo"),
     ])
     func refusesBadLaddersInOneSentence(text: String, sentence: String) throws {
         let settings = EncodeSettings(codec: "libx264", ladder: try Ladder(parsing: text))

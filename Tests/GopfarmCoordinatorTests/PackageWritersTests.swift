@@ -54,6 +54,17 @@ struct PackageWritersTests {
         #expect(try CodecString.hevc("hev1", hvcC: Data(main10)) == "hev1.2.4.H120.B0")
     }
 
+    @Test("av01 strings take profile, level, tier and bit depth from the av1C (AV1-ISOBMFF's examples)")
+    func av1String() throws {
+        // Main profile, level 4.0 (idx 8), Main tier, 8 bits, 4:2:0.
+        #expect(try CodecString.av1(av1C: Data([0x81, 0x08, 0x0C, 0x00])) == "av01.0.08M.08")
+        // Main, level 5.1 (idx 13), High tier, 10 bits.
+        #expect(try CodecString.av1(av1C: Data([0x81, 0x0D, 0xCC, 0x00])) == "av01.0.13H.10")
+        // Professional (2), 12 bits.
+        #expect(try CodecString.av1(av1C: Data([0x81, 0x48, 0x60, 0x00])) == "av01.2.08M.12")
+        #expect(throws: MediaError.self) { try CodecString.av1(av1C: Data([0x01, 0x08, 0x0C, 0x00])) }
+    }
+
     private func esds(_ asc: [UInt8], objectType: UInt8 = 0x40) -> Data {
         let decoderSpecific: [UInt8] = [0x05, UInt8(asc.count)] + asc
         let config: [UInt8] = [0x04, UInt8(13 + decoderSpecific.count), objectType, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] + decoderSpecific

@@ -31,15 +31,16 @@ struct LadderRouterTests {
             #expect(view.ladder?.packages == ["hls", "dash"])
 
             let object = try await H.send(client, .post, "/v1/jobs", token: h.alice, json: """
-                {"input":"\(h.clip)","settings":{"codec":"libx264","ladder":{"rungs":[{"height":240,"bitrate":"400k"},"160p:200k:abr"],"packages":["hls"],"segmentSeconds":2}}}
+                {"input":"\(h.clip)","settings":{"codec":"libx264","ladder":{"rungs":[{"height":240,"bitrate":"400k"},"160p:200k:abr",{"height":160,"bitrate":150000,"codec":"libsvtav1","preset":"12"}],"packages":["hls"],"segmentSeconds":2}}}
                 """)
             #expect(object.status == 201, "\(object.text)")
             let second = try APIJSON.decoder.decode(JobView.self, from: Data(object.text.utf8))
             #expect(second.outputName == "clip")
             #expect(second.ladder?.packages == ["hls"] && second.ladder?.segmentSeconds == 2)
             let stored = try #require(try await h.service.store.job(second.id)?.decodedSubmission?.settings.ladder)
-            #expect(stored.rungs.map(\.height) == [240, 160] && stored.rungs.map(\.bitrate) == [400_000, 200_000])
-            #expect(stored.rungs.map(\.averageBitrate) == [false, true])
+            #expect(stored.rungs.map(\.height) == [240, 160, 160] && stored.rungs.map(\.bitrate) == [400_000, 200_000, 150_000])
+            #expect(stored.rungs.map(\.averageBitrate) == [false, true, false])
+            #expect(stored.rungs.map(\.name) == ["240p", "160p", "160p-av1"] && stored.rungs.map(\.preset) == [nil, nil, "12"])
 
             // Each refusal is the sentence the CLI prints for the same flags.
             let cases: [(String, Int, String)] = [
@@ -48,6 +49,8 @@ struct LadderRouterTests {
                 (#""ladder":{"rungs":["240p:400k"],"packages":"hls,smooth"}"#, 422, Self.cliSentence { _ = try PackageFormat.parseList("hls,smooth") }),
                 (#""ladder":{"rungs":[{"height":240,"bitrate":"400k","tune":"film"}]}"#, 400, "unknown field 'tune' in settings.ladder.rungs.0"),
                 (#""ladder":{"rung":["240p:400k"]}"#, 400, "unknown field 'rung' in settings.ladder"),
+                (#""codec":"libx264","ladder":{"rungs":[{"height":240,"bitrate":"400k","codec":"libsvtav1","preset":"fast"}]}"#, 422,
+                 "rung 240p-av1: preset for libsvtav1 is a number from 0 (slowest) to 13 (fastest), not 'fast'"),
                 (#""ladder":{"rungs":[{"height":"tall","bitrate":1000000}]}"#, 400, "field 'settings.ladder.rungs.0.height'"),
                 (#""ladder":"auto","codec":"libvpx-vp9""#, 422, "ladder auto encodes libx264 or libx265, not libvpx-vp9"),
             ]

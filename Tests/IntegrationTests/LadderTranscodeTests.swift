@@ -77,6 +77,37 @@ struct LadderTranscodeTests {
         try packageAndCheck(try fixture.path(), label: fixture.rawValue, play: fixture == .h264BFramesMP4)
     }
 
+    /// H.264 and AV1 rungs side by side. SVT-AV1 makes no key frame where asked, so an AV1 rung
+    /// starts a fresh encoder at each packaging segment (1 s here, two per 2 s farm segment):
+    /// the checker finds its IDRs where the H.264 rung has them, every frame at the source's
+    /// time, an `av01` CODECS string Chromium takes, and both tracks play through MSE.
+    @Test("an AV1 rung beside an H.264 one", .enabled(if: StreamOracleTests.missingParser == nil, Comment(rawValue: StreamOracleTests.missingParser ?? "")))
+    func av1BesideH264() throws {
+        let dir = TestPaths.scratch("ladder-av1")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Fixture.h264BFramesMP4.path()
+        let out = dir.appendingPathComponent("out").path
+        let run = try Subprocess.run(TestPaths.gopfarm, [
+            "transcode", source, "-o", out, "--json", "--quiet", "--agents", "2", "--segment-seconds", "2",
+            "--ladder", "240p:600k,240p:400k:libsvtav1:preset=12", "--package", "hls,dash", "--package-seconds", "1",
+            "--preset", "ultrafast", "--no-analysis",
+        ], timeout: 600)
+        try #require(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+        #expect(report.renditions?.map(\.name) == ["240p", "240p-av1"])
+        #expect(report.renditions?.allSatisfy { $0.frames == report.sourceFrames } == true, "\(run.stdout)")
+        let master = try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8)
+        #expect(master.contains("CODECS=\"av01.0."), "\(master)")
+        let mpd = try String(contentsOfFile: out + "/manifest.mpd", encoding: .utf8)
+        #expect(mpd.components(separatedBy: "contentType=\"video\"").count == 3, "one AdaptationSet per codec:\n\(mpd)")
+        let check = try Subprocess.run("python3", [StreamOracleTests.streamCheck, out, "--source", source], timeout: 600)
+        #expect(check.status == 0, "stream_check found problems:\n\(check.stdout)\(check.stderr)")
+        if StreamOracleTests.missingBrowser == nil {
+            let played = try Subprocess.run("python3", [StreamOracleTests.msePlay, out], timeout: 600)
+            #expect(played.status == 0, "a track did not play through MSE:\n\(played.stdout)\(played.stderr)")
+        }
+    }
+
     /// A rung's rate is a cap its encoders keep within 15 % on 6 s farm segments, though every
     /// farm segment is a fresh encoder that may spend part of its starting VBV buffer at once
     /// (measured: 551 kbit/s for 500k; a noisy clip at CRF 18 uncapped is several Mbit/s).

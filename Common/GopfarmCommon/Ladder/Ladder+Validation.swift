@@ -9,8 +9,8 @@ extension Ladder {
         if base.bitrate != nil { throw MediaError(.invalidOption, "a ladder sets each rung's rate; give no bitrate with it") }
         if auto {
             guard rungs.isEmpty else { throw MediaError(.invalidOption, "ladder auto chooses the rungs itself; give auto or rungs, not both") }
-            guard Self.codecs.contains(base.codec) else {
-                throw MediaError(.invalidOption, "ladder auto encodes \(Self.codecs.joined(separator: " or ")), not \(base.codec)")
+            guard Self.autoCodecs.contains(base.codec) else {
+                throw MediaError(.invalidOption, "ladder auto encodes \(Self.autoCodecs.joined(separator: " or ")), not \(base.codec)")
             }
             return
         }
@@ -34,12 +34,16 @@ extension Ladder {
             }
             let settings = rung.settings(base: base)
             guard Self.codecs.contains(settings.codec) else {
-                throw MediaError(.invalidOption, "rung \(rung.name): a ladder encodes \(Self.codecs.joined(separator: " or ")) (CMAF tracks), not \(settings.codec)")
+                throw MediaError(.invalidOption, "rung \(rung.name): a ladder encodes \(Self.codecList) (CMAF tracks), not \(settings.codec)")
             }
-            if base.preset != nil, rung.codec != nil {
-                try EncodeSettings.checkPreset(base.preset!, codec: settings.codec)
+            do { try settings.validate() } catch {
+                throw MediaError(error.code, "rung \(rung.name): \(error.message)")
             }
-            try settings.validate()
         }
+    }
+
+    /// "libx264, libx265 or libsvtav1".
+    static var codecList: String {
+        codecs.dropLast().joined(separator: ", ") + " or " + codecs.last!
     }
 }

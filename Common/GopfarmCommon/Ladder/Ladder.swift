@@ -24,8 +24,10 @@ public struct Ladder: Codable, Sendable, Equatable {
     public static let defaultSegmentSeconds = 4.0
     public static let segmentSecondsRange: ClosedRange<Double> = 1...20
     public static let maxRungs = 12
-    /// Codecs a CMAF rendition can carry here (fragmented MP4 with avc1/hvc1 sample entries).
-    public static let codecs = ["libx264", "libx265"]
+    /// Codecs a CMAF rendition can carry here (fragmented MP4 with avc1/hvc1/av01 sample entries).
+    public static let codecs = ["libx264", "libx265", "libsvtav1"]
+    /// Codecs `--ladder auto` probes (its grid of CRFs is tuned for x264 and x265).
+    public static let autoCodecs = ["libx264", "libx265"]
 
     public init(rungs: [LadderRung], auto: Bool = false, packages: [PackageFormat] = PackageFormat.allCases,
                 segmentSeconds: Double = Ladder.defaultSegmentSeconds, keyFrameOrigin: Int64? = nil) {
@@ -51,7 +53,7 @@ public struct Ladder: Codable, Sendable, Equatable {
     }
 
     /// What `--ladder` takes, for help texts.
-    public static let syntax = "auto, or rungs HEIGHTp:RATE[:CODEC][:abr][:crf=N] separated by commas, e.g. 1080p:6M,720p:3M,480p:1.2M,360p:700k"
+    public static let syntax = "auto, or rungs HEIGHTp:RATE[:CODEC][:abr][:crf=N][:preset=P] separated by commas, e.g. 1080p:6M,720p:3M,480p:1.2M,360p:700k"
 
     /// Whether the frame at `pts` starts a packaging segment (the first frame of a farm segment
     /// always does): it is the first at or after a multiple of `segmentSeconds` since the origin.

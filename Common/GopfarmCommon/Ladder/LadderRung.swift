@@ -1,7 +1,7 @@
 import Foundation
 
 /// One rendition of a ladder: a height (the width keeps the source's aspect, even), a bit rate,
-/// and optionally its own codec and rate control.
+/// and optionally its own codec, rate control and preset.
 ///
 /// Rate control: by default CRF capped by the rate (`maxrate` = rate, `bufsize` = 2 × rate), so
 /// easy scenes take fewer bits and hard ones never exceed what the rung promises a player;
@@ -13,15 +13,20 @@ public struct LadderRung: Codable, Sendable, Equatable {
     public var bitrate: Int
     /// nil: the job's codec.
     public var codec: String?
-    /// nil: the job's CRF, else the codec's default (23 for x264, 28 for x265).
+    /// nil: the job's CRF, else the codec's default (`defaultCRF`).
     public var crf: Double?
     public var averageBitrate: Bool
+    /// nil: the job's preset where the rung's codec takes it (x264 and x265 share theirs),
+    /// else the codec's default.
+    public var preset: String?
 
-    public init(name: String? = nil, height: Int, bitrate: Int, codec: String? = nil, crf: Double? = nil, averageBitrate: Bool = false) {
+    public init(name: String? = nil, height: Int, bitrate: Int, codec: String? = nil, crf: Double? = nil, averageBitrate: Bool = false,
+                preset: String? = nil) {
         self.height = height
         self.bitrate = bitrate
         self.codec = codec
         self.crf = crf
+        self.preset = preset
         self.averageBitrate = averageBitrate
         self.name = name ?? Self.defaultName(height: height, codec: codec)
     }
@@ -31,11 +36,12 @@ public struct LadderRung: Codable, Sendable, Equatable {
         case nil: "\(height)p"
         case "libx264": "\(height)p-h264"
         case "libx265": "\(height)p-hevc"
+        case "libsvtav1": "\(height)p-av1"
         case let c?: "\(height)p-\(c)"
         }
     }
 
-    /// `720p:3M`, `1080p:6M:libx265`, `480p:1.2M:abr`, `360p:700k:crf=26`.
+    /// `720p:3M`, `1080p:6M:libx265`, `480p:1.2M:abr`, `360p:700k:crf=26`, `720p:2M:libsvtav1:preset=8`.
     public init(parsing text: String) throws(MediaError) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let example = "a rung is HEIGHTp:RATE such as 720p:3M"
@@ -45,16 +51,17 @@ public struct LadderRung: Codable, Sendable, Equatable {
         guard let rate = Self.parseRate(parts[1]) else {
             throw MediaError(.invalidOption, "the rate of rung '\(JobRules.quote(text))' is not a bit rate such as 3M, 1.2M or 700k")
         }
-        var codec: String?, crf: Double?, average = false
+        var codec: String?, crf: Double?, preset: String?, average = false
         for option in parts.dropFirst(2) {
             if option == "abr" { average = true }
             else if option.hasPrefix("crf="), let value = Double(option.dropFirst(4)) { crf = value }
+            else if option.hasPrefix("preset="), option.count > 7 { preset = String(option.dropFirst(7)) }
             else if EncodeSettings.supportedCodecs.contains(option) { codec = option }
             else {
-                throw MediaError(.invalidOption, "rung '\(JobRules.quote(text))': '\(JobRules.quote(option))' is not a codec, abr or crf=N")
+                throw MediaError(.invalidOption, "rung '\(JobRules.quote(text))': '\(JobRules.quote(option))' is not a codec, abr, crf=N or preset=P")
             }
         }
-        self.init(height: height, bitrate: rate, codec: codec, crf: crf, averageBitrate: average)
+        self.init(height: height, bitrate: rate, codec: codec, crf: crf, averageBitrate: average, preset: preset)
     }
 
     /// `6M`, `1.2M`, `700k`, `2500000` in bits per second.
@@ -71,10 +78,21 @@ public struct LadderRung: Codable, Sendable, Equatable {
         return bits < Double(Int32.max) ? Int(bits.rounded()) : nil
     }
 
+    /// A rung's CRF when neither it nor the job gives one: x264's and x265's own defaults, and
+    /// SVT-AV1's 35 (its scale runs to 63).
+    public static func defaultCRF(_ codec: String) -> Double {
+        switch codec {
+        case "libx265": 28
+        case "libsvtav1": 35
+        default: 23
+        }
+    }
+
     /// This rung's encode settings from the job's.
     public func settings(base: EncodeSettings) -> EncodeSettings {
         var s = base
         s.codec = codec ?? base.codec
+        s.preset = preset ?? base.preset.flatMap { EncodeSettings.isEncoderPreset($0, codec: s.codec) ? $0 : nil }
         s.scale = ScaleSpec(width: -2, height: height)
         s.bitrate = nil
         s.maxRate = nil
@@ -83,7 +101,7 @@ public struct LadderRung: Codable, Sendable, Equatable {
             s.crf = nil
             s.bitrate = bitrate
         } else {
-            s.crf = crf ?? base.crf ?? (s.codec == "libx265" ? 28 : 23)
+            s.crf = crf ?? base.crf ?? Self.defaultCRF(s.codec)
             // A rate of 0 is plain CRF: the probe of an automatic ladder measures uncapped encodes.
             s.maxRate = bitrate > 0 ? bitrate : nil
             s.bufferSize = bitrate > 0 ? 2 * bitrate : nil

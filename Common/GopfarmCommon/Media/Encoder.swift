@@ -113,6 +113,9 @@ public final class Encoder {
         case "libsvtav1":
             if let crf = settings.crf { set("crf", String(Int(crf))) }
             if let preset = settings.preset { set("preset", preset) }
+            // No periodic key frames in a ladder rendition: SVT-AV1 ignores a forced one, so
+            // `RenditionEncoder` starts a fresh encoder where the grid wants an IDR.
+            if settings.onlyForcedKeyFrames { ctx.pointee.gop_size = Int32(JobRules.gop.upperBound) }
         case "ffv1":
             set("level", "3")
             set("slicecrc", "1")
@@ -163,6 +166,15 @@ public final class Encoder {
     public var parameters: CodecParameters { CodecParameters(encoder: context) }
 
     public var timeBase: Rational { Rational(context.pointee.time_base) }
+
+    /// Whether `send(_:keyFrame:)` gets an IDR where asked. SVT-AV1 1.4 (through FFmpeg 5.1)
+    /// takes the request and goes on with its own GOP: a new encoder is the only way to cut there.
+    public static func forcesKeyFrames(_ codec: String) -> Bool {
+        codec != "libsvtav1"
+    }
+
+    /// Whether any frame has been sent.
+    public var hasFrames: Bool { framesSent > 0 }
 
     /// Sends a frame (nil: flush). Forces `keyFrame` frames to be intra.
     public func send(_ frame: Frame?, keyFrame: Bool = false) throws(MediaError) {

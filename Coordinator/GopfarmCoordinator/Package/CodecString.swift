@@ -15,15 +15,19 @@ public enum CodecString {
             throw MediaError(.muxFailed, "the init section's sample description is empty")
         }
         switch entry.type {
-        case "avc1", "avc3", "hvc1", "hev1":
+        case "avc1", "avc3", "hvc1", "hev1", "av01":
             // Visual sample entry: 8 reserved/index bytes and 70 more before its child boxes.
             let children = try MP4Boxes.children(of: data, in: (entry.payload.lowerBound + 78)..<entry.end)
-            let configType = entry.type.hasPrefix("avc") ? "avcC" : "hvcC"
+            let configType = entry.type == "av01" ? "av1C" : entry.type.hasPrefix("avc") ? "avcC" : "hvcC"
             guard let config = children.first(where: { $0.type == configType }) else {
                 throw MediaError(.muxFailed, "the \(entry.type) sample entry has no \(configType)")
             }
             let bytes = Data(data[(data.startIndex + config.payload.lowerBound)..<(data.startIndex + config.payload.upperBound)])
-            return configType == "avcC" ? try avc(entry.type, avcC: bytes) : try hevc(entry.type, hvcC: bytes)
+            switch configType {
+            case "avcC": return try avc(entry.type, avcC: bytes)
+            case "hvcC": return try hevc(entry.type, hvcC: bytes)
+            default: return try av1(av1C: bytes)
+            }
         case "mp4a":
             // Audio sample entry: 8 + 20 bytes before its child boxes.
             let children = try MP4Boxes.children(of: data, in: (entry.payload.lowerBound + 28)..<entry.end)
@@ -61,6 +65,19 @@ public enum CodecString {
         var parts = [fourCC, "\(space)\(profile)", String(reversed, radix: 16, uppercase: true), "\(tier)\(b[12])"]
         parts += constraints.map { String($0, radix: 16, uppercase: true) }
         return parts.joined(separator: ".")
+    }
+
+    /// AV1-ISOBMFF's codecs parameter, its short form `av01.P.LLT.DD`: seq_profile,
+    /// seq_level_idx_0 (two digits), seq_tier_0 (M or H) and the bit depth, from the
+    /// AV1CodecConfigurationRecord (marker/version byte, then those fields in bytes 1 and 2).
+    public static func av1(av1C: Data) throws(MediaError) -> String {
+        let b = [UInt8](av1C)
+        guard b.count >= 4, b[0] == 0x81 else { throw MediaError(.invalidPayload, "the av1C configuration record is not valid") }
+        let profile = b[1] >> 5, level = b[1] & 0x1F
+        let tier = b[2] & 0x80 != 0 ? "H" : "M"
+        let high = b[2] & 0x40 != 0, twelve = b[2] & 0x20 != 0
+        let depth = profile == 2 && high ? (twelve ? 12 : 10) : (high ? 10 : 8)
+        return "av01.\(profile).\(level < 10 ? "0" : "")\(level)\(tier).\(depth < 10 ? "0" : "")\(depth)"
     }
 
     /// `mp4a.OO.A`: the ES descriptor's object type indication (hex) and, for MPEG-4 audio

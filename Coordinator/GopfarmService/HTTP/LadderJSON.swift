@@ -9,7 +9,7 @@ import GopfarmCommon
 /// (heights, rates, codecs) are `Ladder.validate`'s, checked with the rest of the settings.
 enum LadderJSON {
     static let fields: Set<String> = ["rungs", "auto", "packages", "segmentSeconds"]
-    static let rungFields: Set<String> = ["name", "height", "bitrate", "codec", "crf", "averageBitrate"]
+    static let rungFields: Set<String> = ["name", "height", "bitrate", "codec", "crf", "averageBitrate", "preset"]
 
     /// The request's ladder as `Ladder` encodes it, so the submission then decodes as usual.
     static func normalized(_ value: Any) throws(APIError) -> Any {
@@ -58,7 +58,8 @@ enum LadderJSON {
                     }
                     bitrate = rate
                 }
-                var made = LadderRung(height: r.height, bitrate: bitrate, codec: r.codec, crf: r.crf, averageBitrate: r.averageBitrate ?? false)
+                var made = LadderRung(height: r.height, bitrate: bitrate, codec: r.codec, crf: r.crf, averageBitrate: r.averageBitrate ?? false,
+                                      preset: r.preset)
                 if let name = r.name { made.name = name }
                 rungs.append(made)
             }
@@ -100,6 +101,7 @@ enum LadderJSON {
         var codec: String?
         var crf: Double?
         var averageBitrate: Bool?
+        var preset: String?
     }
 
     /// Bits per second, or text such as `3M`.
