@@ -75,6 +75,9 @@ struct ProbeCommand: ParsableCommand {
         t += "\n  key frames: \(info.keyFrames.count)\(info.openGOP ? " (open GOP, * = open)" : " (closed GOP)") at "
         t += info.keyFrames.prefix(12).map { String(format: "%.3fs%@", $0.time, $0.kind == "open" ? "*" : "") }.joined(separator: " ")
         t += info.keyFrames.count > 12 ? " …\n" : "\n"
+        if let start = info.startTime, abs(start) >= 0.0005 {
+            t += String(format: "  times count from the file's start: its first timestamp is %.3f s\n", start)
+        }
         for w in info.warnings { t += "  warning: \(w)\n" }
         Console.out(t)
     }

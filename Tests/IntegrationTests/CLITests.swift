@@ -34,6 +34,25 @@ struct CLITests {
         #expect(bad.stderr == "gopfarm: error: /nonexistent/file.mp4: no such file\n")
     }
 
+    /// A broadcast capture's clock starts at 3883.26 s; the plan and every job message count from
+    /// the file's start, and so do the probe's key frames and damage warning (they printed the raw
+    /// 3883.260 s beside a plan from 0.000 s).
+    @Test("probe counts times from the file's start, like the plan", .enabled(if: TestPaths.sharedMedia != nil, "../shared/media is absent"))
+    func probeClock() throws {
+        struct Probe: Decodable { struct Key: Decodable { var time: Double }; var startTime: Double; var keyFrames: [Key]; var warnings: [String] }
+        let source = TestPaths.sharedMedia!.appendingPathComponent("tsduck__test-072.ts").path
+        let out = try Subprocess.run(TestPaths.gopfarm, ["probe", source, "--json"])
+        try #require(out.status == 0, "\(out.stderr)")
+        let probe = try JSONDecoder().decode(Probe.self, from: Data(out.stdout.utf8))
+        #expect(abs(probe.startTime - 3883.26) < 0.001)
+        #expect(probe.keyFrames.map { ($0.time * 1000).rounded() / 1000 } == [0, 2, 4, 6, 8, 10])
+        #expect(probe.warnings.contains { $0.contains("#0 at 0.000 s, #1 at 0.040 s") }, "\(probe.warnings)")
+        let text = try Subprocess.run(TestPaths.gopfarm, ["probe", source, "--plan", "--segment-seconds", "4"])
+        #expect(text.stdout.contains("key frames: 6 (closed GOP) at 0.000s 2.000s 4.000s"), "\(text.stdout)")
+        #expect(text.stdout.contains("its first timestamp is 3883.260 s"))
+        #expect(text.stdout.contains("  1      4.000 s –     8.000 s"), "\(text.stdout)")
+    }
+
     @Test("demo makes a clip, transcodes it with two agents and reports")
     func demo() throws {
         let dir = TestPaths.scratch("demo")

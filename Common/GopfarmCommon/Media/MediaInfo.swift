@@ -26,6 +26,7 @@ public struct MediaInfo: Codable, Sendable, Equatable {
 
     public struct KeyFrame: Codable, Sendable, Equatable {
         public var packet: Int
+        /// Seconds from the file's start (`MediaInfo.startTime`).
         public var time: Double
         public var kind: String
     }
@@ -35,6 +36,10 @@ public struct MediaInfo: Codable, Sendable, Equatable {
     public var containerLongName: String
     public var sizeBytes: Int64
     public var duration: Double
+    /// The file's first timestamp in seconds (the container's start). Key frame and warning
+    /// times count from it, as the plan does; streams' `startTime` are their raw times. (nil in
+    /// records written before it was kept: their times are raw.)
+    public var startTime: Double?
     public var streams: [Stream]
     public var videoStream: Int
     /// Frames a player shows (packets not hidden by an edit list).

@@ -82,11 +82,14 @@ public struct MediaProbe: Sendable {
             let missing = Int(declared) - index.count
             warnings.append("the file is truncated: its index promises \(declared) video frames but only \(index.count) packets can be read; \(missing) frames (\(String(format: "%.1f", 100 * Double(missing) / Double(declared)))%) are lost")
         }
+        // Times from the file's start, the clock of the plan and of every job's message (and of
+        // the ffmpeg CLI): a broadcast capture's raw 3883.26 s is its 0 s.
+        let origin = input.startTimeMicroseconds == noPTS ? 0 : Double(input.startTimeMicroseconds) / 1e6
         if !corrupt.isEmpty {
             let tb = videoTimeBase
             let listed = corrupt.prefix(8).map { i in
                 let pts = index.records[i].pts
-                return pts == noPTS ? "#\(i)" : String(format: "#%d at %.3f s", i, MediaTime(pts, tb).seconds)
+                return pts == noPTS ? "#\(i)" : String(format: "#%d at %.3f s", i, MediaTime(pts, tb).seconds - origin)
             }.joined(separator: ", ") + (corrupt.count > 8 ? ", …" : "")
             warnings.append("the demuxer flags \(corrupt.count) video packet(s) as possibly damaged (\(listed)); frames decoded from them may differ from an intact source")
         }
@@ -137,7 +140,7 @@ public struct MediaProbe: Sendable {
         let keyFrames = index.records.indices.compactMap { i -> MediaInfo.KeyFrame? in
             let r = index.records[i]
             guard r.randomAccess.isBoundaryCandidate else { return nil }
-            return MediaInfo.KeyFrame(packet: i, time: MediaTime(r.pts, tb).seconds,
+            return MediaInfo.KeyFrame(packet: i, time: MediaTime(r.pts, tb).seconds - origin,
                                       kind: r.randomAccess == .closed ? "closed" : "open")
         }
         let shownPTS = index.records.filter(\.isShown).map(\.pts).sorted()
@@ -150,7 +153,7 @@ public struct MediaProbe: Sendable {
         }
         info = MediaInfo(
             path: path, container: input.formatName, containerLongName: input.formatLongName,
-            sizeBytes: size, duration: duration, streams: streams, videoStream: video,
+            sizeBytes: size, duration: duration, startTime: origin, streams: streams, videoStream: video,
             frameCount: shown, declaredFrameCount: declared > 0 ? Int(declared) : nil,
             variableFrameRate: deltas.count > 1 && shownPTS.count > 2, keyFrames: keyFrames,
             openGOP: keyFrames.contains { $0.kind == "open" }, falseKeyFrames: falseKeys,
