@@ -87,4 +87,35 @@ struct AnalysisQualityTests {
             #expect(s.lossless && s.psnrY == nil && s.ssimY == 1, "segment \(s.index)")
         }
     }
+
+    /// A source with alpha (ProRes 4444, yuva444p12le) is measured on its colour planes: FFV1
+    /// keeps it lossless, and x265's PSNR is ffmpeg's psnr filter's on Y, U and V (no PSNR was
+    /// reported at all for alpha formats).
+    @Test("an alpha source: colour planes measured, FFV1 flagged lossless")
+    func alphaSource() throws {
+        let dir = TestPaths.scratch("analysis-alpha")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("prores4444.mov").path
+        let make = try Subprocess.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=2,format=yuva444p10le",
+                                                 "-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le", source], timeout: 120)
+        try #require(make.status == 0, "\(make.stderr)")
+        let lossless = dir.appendingPathComponent("ffv1.mkv").path
+        let run = try FarmCLI.transcode(source, to: lossless, ["--agents", "1", "--codec", "ffv1"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let flagged = try JSONDecoder().decode(Sidecar.self, from: Data(contentsOf: URL(fileURLWithPath: lossless + ".analysis.json")))
+        #expect(!flagged.segments.isEmpty && flagged.segments.allSatisfy { $0.lossless }, "\(flagged.segments)")
+
+        let lossy = dir.appendingPathComponent("x265.mp4").path
+        let encoded = try FarmCLI.transcode(source, to: lossy, ["--agents", "1", "--codec", "libx265", "--preset", "ultrafast"])
+        try #require(encoded.output.status == 0, "\(encoded.output.stderr)")
+        let sidecar = try JSONDecoder().decode(Sidecar.self, from: Data(contentsOf: URL(fileURLWithPath: lossy + ".analysis.json")))
+        let segment = try #require(sidecar.segments.first)
+        let colour = "format=yuv444p10le"
+        let out = try Subprocess.run("ffmpeg", ["-hide_banner", "-nostats", "-i", lossy, "-i", source, "-lavfi",
+                                                "[0:v]\(colour)[a];[1:v]\(colour)[b];[a][b]psnr", "-f", "null", "-"], timeout: 120)
+        let line = try #require(out.stderr.split(separator: "\n").last { $0.contains("PSNR y:") })
+        let y = Double(line[line.range(of: "y:")!.upperBound...].prefix { !$0.isWhitespace }) ?? .nan
+        #expect(sidecar.segments.count == 1 && !segment.lossless)
+        #expect(abs((segment.psnrY ?? 0) - y) < 0.05, "gopfarm \(segment.psnrY ?? .nan) dB, ffmpeg \(y) dB")
+    }
 }

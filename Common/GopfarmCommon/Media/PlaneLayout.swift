@@ -2,7 +2,8 @@ import CFFmpeg
 
 /// The planes of a planar YUV or grey pixel format, for comparing pictures sample by sample:
 /// one plane per component (not NV12's interleaved chroma: `planarEquivalent` names the format to
-/// convert such pictures to first).
+/// convert such pictures to first). Of a YUVA format, the three colour planes: the picture is
+/// compared, its alpha plane (plane 3) is not.
 public struct PlaneLayout: Equatable, Sendable {
     /// (width, height) of each plane for a picture of the given size.
     public var planeSizes: [(Int, Int)]
@@ -14,10 +15,10 @@ public struct PlaneLayout: Equatable, Sendable {
             && a.planeSizes.map { [$0.0, $0.1] } == b.planeSizes.map { [$0.0, $0.1] }
     }
 
-    /// nil for packed, semi-planar (NV12), RGB, paletted, big-endian or alpha formats (not compared).
+    /// nil for packed, semi-planar (NV12), RGB, paletted or big-endian formats (not compared).
     public init?(format: Int32, width: Int, height: Int) {
         guard let d = av_pix_fmt_desc_get(AVPixelFormat(rawValue: format)), Self.separatePlanes(d) else { return nil }
-        let components = Int(d.pointee.nb_components)
+        let components = d.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 ? Int(d.pointee.nb_components) - 1 : Int(d.pointee.nb_components)
         let depth = Int(d.pointee.comp.0.depth)
         bytesPerSample = depth > 8 ? 2 : 1
         self.depth = depth
@@ -25,16 +26,20 @@ public struct PlaneLayout: Equatable, Sendable {
         planeSizes = components == 1 ? [(width, height)] : [(width, height), (cw, ch), (cw, ch)]
     }
 
-    /// Grey, or three components each in a plane of its own, little-endian, no alpha, not RGB.
+    /// Grey, or three colour components each in a plane of its own (and alpha in a fourth),
+    /// little-endian, not RGB.
     private static func separatePlanes(_ d: UnsafePointer<AVPixFmtDescriptor>) -> Bool {
         let flags = d.pointee.flags
-        let components = Int(d.pointee.nb_components)
+        let alpha = flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0
+        let components = Int(d.pointee.nb_components) - (alpha ? 1 : 0)
         guard components == 1 || components == 3,
               flags & UInt64(AV_PIX_FMT_FLAG_RGB) == 0, flags & UInt64(AV_PIX_FMT_FLAG_PAL) == 0,
-              flags & UInt64(AV_PIX_FMT_FLAG_BE) == 0, flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) == 0
+              flags & UInt64(AV_PIX_FMT_FLAG_BE) == 0
         else { return false }
         let c = d.pointee.comp
-        return components == 1 || (flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0 && c.0.plane == 0 && c.1.plane == 1 && c.2.plane == 2)
+        if components == 1 { return !alpha }  // ya8/ya16 interleave their alpha
+        return flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0 && c.0.plane == 0 && c.1.plane == 1 && c.2.plane == 2
+            && (!alpha || c.3.plane == 3)
     }
 
     /// The format to compare pictures of `format` in: itself where it has a `PlaneLayout`; for a
