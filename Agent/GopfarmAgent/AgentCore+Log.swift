@@ -28,6 +28,8 @@ extension Logger {
                 "undelivered results": "\(results)"])
         case .dismissed(let reason):
             info("dismissed by the coordinator", metadata: ["reason": "\(reason)"])
+        case .refusedForNow(let reason, let seconds):
+            warning("refused by the coordinator; trying again", metadata: ["reason": "\(reason)", "seconds": "\(JobRules.show(seconds))"])
         }
     }
 }

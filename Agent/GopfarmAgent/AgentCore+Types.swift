@@ -95,5 +95,7 @@ extension AgentCore {
         case stopped
         case stoppingNow(running: Int, results: Int, secondSignal: Bool)
         case dismissed(String)
+        /// Refused for now (its name is held by an agent that may be gone); hello again soon.
+        case refusedForNow(String, retryInSeconds: Double)
     }
 }

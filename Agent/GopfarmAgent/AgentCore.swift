@@ -23,6 +23,11 @@ public struct AgentCore: Sendable {
     private var lastHeartbeat = -Double.infinity
     private var stopSince: Double?
     private var backoff = Backoff()
+    /// Refusals in a row that said to try again (a name held by another agent).
+    private var refusals = 0
+    /// How many such refusals before the agent gives up with the coordinator's sentence: one
+    /// is the restart of a killed agent whose session has not gone quiet long enough yet.
+    public static let refusalsBeforeGivingUp = 3
     private var outbox = ResultOutbox()
     /// Started and not finished, oldest first.
     private var running: [SegmentAssignment] = []
@@ -95,7 +100,17 @@ public struct AgentCore: Sendable {
         lastHeard = now
         switch message {
         case .welcome(let welcome):
-            guard welcome.accepted else { return [.exit(.refused(welcome.reason ?? "the coordinator refused this agent"))] }
+            guard welcome.accepted else {
+                let reason = welcome.reason ?? "the coordinator refused this agent"
+                if let ms = welcome.retryAfterMilliseconds, refusals < Self.refusalsBeforeGivingUp {
+                    refusals += 1
+                    let seconds = min(60, max(0.1, Double(ms) / 1000))
+                    nextHello = now + seconds
+                    return [.note(.refusedForNow(reason, retryInSeconds: seconds))]
+                }
+                return [.exit(.refused(reason))]
+            }
+            refusals = 0
             guard !welcomed else { return [] }
             welcomed = true
             backoff.reset()

@@ -87,6 +87,29 @@ struct AgentCoreTests {
             == [.exit(.refused("protocol 1 is too old"))])
     }
 
+    @Test("a refusal that says to try again (a name held by another agent): hello again then, and after 3 in a row give up")
+    func refusedForNow() {
+        var core = AgentCore(settings: .init(slots: 1, prefetch: 0, heartbeatSeconds: 1))
+        let why = "the name 'box' is taken by a connected agent (pid 7); give each agent its own --name"
+        let refusal = AgentCore.Incoming.welcome(AgentWelcome(accepted: false, reason: why, heartbeatMilliseconds: 1000, retryAfterMilliseconds: 2000))
+        #expect(core.tick(at: 0) == [.sendHello])
+        for n in 0..<AgentCore.refusalsBeforeGivingUp {
+            let t = 0.1 + 2.1 * Double(n)
+            #expect(core.received(refusal, at: t) == [.note(.refusedForNow(why, retryInSeconds: 2))])
+            #expect(core.tick(at: t + 1.9) == [], "not before the coordinator said")
+            #expect(core.tick(at: t + 2) == [.reconnect, .sendHello])
+        }
+        #expect(core.received(refusal, at: 7) == [.exit(.refused(why))])
+
+        // A welcome in between starts the count again.
+        var back = AgentCore(settings: .init(slots: 1, prefetch: 0, heartbeatSeconds: 1))
+        _ = back.tick(at: 0)
+        _ = back.received(refusal, at: 0.1)
+        _ = back.tick(at: 2.1)
+        #expect(back.received(Self.welcome, at: 2.2).contains(.sendCredit(1)))
+        #expect(back.isWelcomed)
+    }
+
     @Test("an assignment for a free slot starts; one while busy is queued and listed queued in the heartbeat")
     func assignmentWhileBusyIsQueued() {
         var core = Self.welcomed()

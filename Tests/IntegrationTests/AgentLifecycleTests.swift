@@ -180,6 +180,37 @@ struct AgentLifecycleTests {
         #expect(Self.wait(10) { serve.connectedAgents().isEmpty }, "the members said goodbye: \(serve.connectedAgents())")
     }
 
+    /// One name, one agent: a second agent started with a name a connected agent holds is told
+    /// so and exits 2 after a few tries (the first keeps the name); an agent killed and restarted
+    /// at once under its name gets in as soon as the old one has been quiet two heartbeats.
+    @Test("a name held by a connected agent is refused; a killed agent's name is free again")
+    func oneNameOneAgent() throws {
+        let dir = TestPaths.scratch("agent-names")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        let first = try Subprocess.start(TestPaths.agent, serve.agentArguments(name: "render-1"), log: dir.appendingPathComponent("first.log"))
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        try #require(Self.wait(30) { serve.connectedAgents() == ["render-1"] }, "\(serve.log)")
+
+        let twin = try Subprocess.start(TestPaths.agent, serve.agentArguments(name: "render-1"), log: dir.appendingPathComponent("twin.log"))
+        defer { if twin.isRunning { kill(twin.processIdentifier, SIGKILL) } }
+        #expect(Self.wait(30) { !twin.isRunning }, "the twin should give up")
+        let twinLog = (try? String(contentsOf: dir.appendingPathComponent("twin.log"), encoding: .utf8)) ?? ""
+        #expect(twin.terminationStatus == 2, "\(twinLog)")
+        #expect(twinLog.contains("the name 'render-1' is taken by a connected agent (pid \(first.processIdentifier)); give each agent its own --name"), "\(twinLog)")
+        #expect(first.isRunning && serve.connectedAgents() == ["render-1"])
+
+        // kill -9, then the same name at once: in within a few seconds, the old session replaced.
+        kill(first.processIdentifier, SIGKILL)
+        let started = Date()
+        let again = try Subprocess.start(TestPaths.agent, serve.agentArguments(name: "render-1"), log: dir.appendingPathComponent("again.log"))
+        defer { if again.isRunning { kill(again.processIdentifier, SIGKILL) } }
+        #expect(Self.wait(20) { serve.log.contains("replaced by a new agent of the same name") }, "\(serve.log)")
+        #expect(again.isRunning && serve.connectedAgents() == ["render-1"])
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
     @Test("without a coordinator key the agent refuses to start unless --insecure is given")
     func keyRequired() throws {
         let dir = TestPaths.scratch("keys")

@@ -5,11 +5,16 @@ public struct AgentWelcome: WireMessage, Equatable {
     public var reason: String?
     public var heartbeatMilliseconds: Int
     public var protocolVersion: Int
+    /// A refusal that may not last (the name is held by an agent that may be gone): say hello
+    /// again after this long; nil: the refusal is final.
+    public var retryAfterMilliseconds: Int?
 
-    public init(accepted: Bool, reason: String? = nil, heartbeatMilliseconds: Int, protocolVersion: Int = WireProtocol.version) {
+    public init(accepted: Bool, reason: String? = nil, heartbeatMilliseconds: Int, protocolVersion: Int = WireProtocol.version,
+                retryAfterMilliseconds: Int? = nil) {
         self.accepted = accepted
         self.reason = reason
         self.heartbeatMilliseconds = heartbeatMilliseconds
         self.protocolVersion = protocolVersion
+        self.retryAfterMilliseconds = retryAfterMilliseconds
     }
 }

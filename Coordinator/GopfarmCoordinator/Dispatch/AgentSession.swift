@@ -21,8 +21,8 @@ struct AgentSession {
     let joined: Double
     /// The state machines' name for this agent. With CURVE it is the agent's public key, the
     /// same over reconnections, so results an agent re-sends after a network cut still match
-    /// their leases. On plain TCP it is the name plus the connection, so two agents given the
-    /// same name are still two agents. Made once: every message looks it up.
+    /// their leases. On plain TCP it is the name plus the process id (a reconnection of the same
+    /// process keeps it). Two keys never share a name (`hello`). Made once: every message looks it up.
     let key: String
     var credits = 0
     /// Join order (the dispatcher serves agents in it).

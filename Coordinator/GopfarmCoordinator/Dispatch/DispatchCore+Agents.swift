@@ -109,6 +109,22 @@ extension DispatchCore {
             removeAgent(oldIdentity)
             logger.info("agent reconnected", metadata: ["agent": "\(hello.name)", "segments": "\(old.leases.count)"])
         }
+        // One name, one agent: `drain NAME` and every listing mean one machine. Another agent
+        // (another key) that still heartbeats keeps the name, and the newcomer is told to try
+        // again, then gives up with the sentence; one gone quiet (killed, and restarted at once
+        // under its name) is replaced.
+        if let holder = agents.values.first(where: { $0.name == hello.name && $0.key != session.key }) {
+            let quiet = timing.nameReleaseSeconds
+            if now - holder.lastSeen < quiet {
+                let reason = "the name '\(hello.name)' is taken by a connected agent (pid \(holder.hello.pid)); give each agent its own --name"
+                count { $0.refusedAgents += 1 }
+                logger.warning("refused an agent", metadata: ["agent": "\(hello.name)", "pid": "\(hello.pid)", "reason": "name in use"])
+                out.append(.send(identity, .welcome(AgentWelcome(accepted: false, reason: reason, heartbeatMilliseconds: timing.heartbeatMilliseconds,
+                                                                 retryAfterMilliseconds: Int(quiet * 1000)))))
+                return
+            }
+            dropAgent(holder, reason: "was replaced by a new agent of the same name (silent for \(JobRules.show(now - holder.lastSeen)) s)")
+        }
         session.order = nextAgentOrder
         nextAgentOrder += 1
         put(session)
