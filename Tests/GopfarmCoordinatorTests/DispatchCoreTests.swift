@@ -163,6 +163,22 @@ struct DispatchCoreTests {
         #expect(why.contains("cannot be decoded"))
     }
 
+    /// The coordinator's disk, not the agent: a sound result it cannot store fails the job with
+    /// that sentence at once (the next attempt would fail the same way), and the agent is not
+    /// counted against (it was "failed on 2 agents", a Foundation error dump, after retries).
+    @Test func aResultTheCoordinatorCannotStoreFailsTheJobNotTheAgent() {
+        var farm = Farm()
+        farm.add(segments: 2)
+        farm.join(1)
+        let a = Farm.assigned(farm.on(.tick))[0]
+        let why = "the coordinator cannot write its spool file /spool/x.gfps.partial: No space left on device"
+        let actions = farm.result(1, segment: a.segment, attempt: a.attempt, check: .spoolFailed(why))
+        guard case .failed(let reason)? = farm.outcome(actions) else { Issue.record("job did not fail: \(actions)"); return }
+        #expect(reason == why)
+        #expect(farm.core.counters.rejectedMessages == 0)
+        #expect(farm.core.snapshot(now: farm.now).agents.map(\.name) == ["a1"], "the agent stays")
+    }
+
     @Test func aTransientFailureRunsTheSegmentAgainElsewhere() {
         var farm = Farm()
         farm.add(segments: 1)

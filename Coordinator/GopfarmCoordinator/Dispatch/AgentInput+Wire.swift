@@ -36,7 +36,9 @@ extension AgentInput {
                                         analyzed: job.analysis != nil, encoded: job.mode == .encode,
                                         rungs: job.settings.ladder?.rungs.count)
         let check: ResultCheck
-        do { check = .spooled(try validator.validateAndSpool(result, payloads: payloads)) } catch {
+        do { check = .spooled(try validator.validateAndSpool(result, payloads: payloads)) } catch let error as SpoolFile.WriteError {
+            check = .spoolFailed(error.description)
+        } catch {
             // A result that differs from the plan is `mismatch` (the same twice ends the job); a
             // damaged transfer or a wrong hash may pass on another try.
             check = .invalid((error as? MediaError)?.code == .segmentMismatch ? .mismatch : .transient, "\(error)")

@@ -261,6 +261,9 @@ extension DispatchCore {
         switch check {
         case .notChecked:
             preconditionFailure("a result the core takes must be checked first (wantsResult)")
+        case .spoolFailed(let message):
+            logger.error("cannot store a result", metadata: ["job": "\(job.id)", "segment": "\(n)", "error": "\(message)"])
+            finish(job.id, .failed(message))
         case .invalid(let kind, let message):
             count { $0.rejectedMessages += 1 }
             logger.warning("rejected an invalid result", metadata: ["agent": "\(agent.name)", "job": "\(job.id)", "segment": "\(n)", "error": "\(message)"])

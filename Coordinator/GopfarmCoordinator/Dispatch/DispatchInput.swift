@@ -50,6 +50,8 @@ enum AgentMessage {
 enum ResultCheck {
     case spooled(URL)
     case invalid(SegmentStateMachine.FailureKind, String)
+    /// The result is sound but the coordinator could not store it (its disk): the job fails.
+    case spoolFailed(String)
     /// The core did not want the result (already done, never leased): it was not looked at.
     case notChecked
 }

@@ -27,8 +27,13 @@ enum SpoolFile {
         }
     }
 
-    private static func error(_ what: String, _ path: String) -> CocoaError {
-        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                                                 NSLocalizedDescriptionKey: "\(what) \(path): \(String(cString: strerror(errno)))"])
+    private static func error(_ what: String, _ path: String) -> WriteError {
+        WriteError(description: "the coordinator \(what) its spool file \(path): \(String(cString: strerror(errno)))")
+    }
+
+    /// The coordinator's own disk failed it (full, gone read-only): no agent is at fault, and
+    /// another attempt would fail the same way.
+    struct WriteError: Error, CustomStringConvertible {
+        var description: String
     }
 }
