@@ -69,6 +69,65 @@ struct OutputPlaceTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before, "the input changed")
     }
 
+    /// A ladder writes a directory of many files: only into a new or empty one (a user's
+    /// directory had its `analysis.json` and playlists replaced, and its other files published
+    /// with the ladder), and all at once: written in the spool, moved in when complete.
+    @Test("a ladder goes into a new or empty directory only, and arrives whole")
+    func ladderDirectory() throws {
+        let dir = TestPaths.scratch("place-ladder")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Fixture.h264BFramesMP4.path()
+        let mine = dir.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: mine.appendingPathComponent("video-240p"), withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: mine.appendingPathComponent("analysis.json"))
+        try Data("notes".utf8).write(to: dir.appendingPathComponent("notes.txt"))
+        let cases: [(output: String, expect: String)] = [
+            (mine.path, "mine is not empty (analysis.json, video-240p); a ladder goes into a new or empty directory"),
+            ("", "name the output directory, such as film/"),
+            (dir.appendingPathComponent("notes.txt/film").path, "notes.txt is not a directory, so nothing can be written under it"),
+            (dir.appendingPathComponent("notes.txt").path, "a ladder's output is a directory, and"),
+            (dir.appendingPathComponent("film.m3u8").path, "not a .m3u8 file"),
+        ]
+        for c in cases {
+            let run = try FarmCLI.transcode(source, to: c.output, ["--agents", "1", "--ladder", "240p:300k", "--no-analysis"], timeout: 120)
+            #expect(run.output.status == 64, "\(c.output): exit \(run.output.status) \(run.output.stderr)")
+            #expect(run.output.stderr.contains(c.expect), "\(run.output.stderr)")
+        }
+        #expect(try String(contentsOf: mine.appendingPathComponent("analysis.json"), encoding: .utf8) == "mine")
+
+        // An existing empty directory (its mode kept) and a new one both get the whole package.
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        chmod(empty.path, 0o750)
+        for out in [empty, dir.appendingPathComponent("new/film")] {
+            let run = try FarmCLI.transcode(source, to: out.path, ["--agents", "1", "--ladder", "240p:300k"], timeout: 120)
+            try #require(run.output.status == 0, "\(run.output.stderr)")
+            let files = Set(try FileManager.default.contentsOfDirectory(atPath: out.path))
+            #expect(files == ["master.m3u8", "manifest.mpd", "video-240p", "audio-1", "analysis.json", "thumbnails"], "\(files)")
+        }
+        var info = stat()
+        #expect(stat(empty.path, &info) == 0 && info.st_mode & 0o777 == 0o750)
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".gopfarm") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
+    @Test("OutputDirectory.publish moves the package in, and refuses a directory filled meanwhile")
+    func publishRules() throws {
+        let dir = TestPaths.scratch("place-publish")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let staging = dir.appendingPathComponent("staging")
+        try FileManager.default.createDirectory(at: staging.appendingPathComponent("video-1"), withIntermediateDirectories: true)
+        try Data("#EXTM3U\n".utf8).write(to: staging.appendingPathComponent("master.m3u8"))
+        let filled = dir.appendingPathComponent("filled")
+        try FileManager.default.createDirectory(at: filled, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: filled.appendingPathComponent("theirs.txt"))
+        #expect(throws: MediaError.self) { try OutputDirectory.publish(staging, to: filled.path) }
+        #expect(FileManager.default.fileExists(atPath: staging.appendingPathComponent("master.m3u8").path), "nothing moved")
+        try OutputDirectory.publish(staging, to: dir.appendingPathComponent("out").path)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)) == ["master.m3u8", "video-1"])
+        #expect(!FileManager.default.fileExists(atPath: staging.path))
+    }
+
     @Test("a spool left by a killed run is removed by the next run; one kept with --keep-spool stays")
     func orphanSpools() throws {
         let dir = TestPaths.scratch("place-spools")

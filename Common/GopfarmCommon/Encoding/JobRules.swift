@@ -45,20 +45,13 @@ public enum JobRules {
         }
     }
 
-    /// A ladder's output: a directory (made if missing) that holds no file of an earlier ladder.
+    /// A ladder's output: a new or empty directory (`OutputDirectory`), not named like a video file.
     public static func checkOutputDirectory(_ path: String) throws(MediaError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw MediaError(.invalidOption, "a ladder's output is a directory, and \(path) is a file", path: path)
-            }
-            let leftovers = ["master.m3u8", "manifest.mpd"].filter { FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent($0)) }
-            guard leftovers.isEmpty else {
-                throw MediaError(.invalidOption, "\(path) already holds a packaged ladder (\(leftovers.joined(separator: ", "))); remove it or choose another directory", path: path)
-            }
-        } else if !path.hasSuffix("/"), containers.contains((path as NSString).pathExtension.lowercased()) {
-            throw MediaError(.invalidOption, "a ladder's output is a directory such as film/, not a .\((path as NSString).pathExtension) file", path: path)
+        let ext = (path as NSString).pathExtension.lowercased()
+        if OutputPlace.kind(of: path) == .missing, !path.hasSuffix("/"), containers.contains(ext) || ["m3u8", "mpd"].contains(ext) {
+            throw MediaError(.invalidOption, "a ladder's output is a directory such as film/ (it gets master.m3u8 and manifest.mpd), not a .\(ext) file", path: path)
         }
+        if let why = OutputDirectory.refusal(path) { throw MediaError(.invalidOption, why) }
     }
 
     /// The CRF range each encoder takes (nil: the codec has no CRF).

@@ -14,10 +14,22 @@ struct SpoolDirectory {
     static func create(in directory: URL, id: String) throws(MediaError) -> SpoolDirectory {
         let url = directory.appendingPathComponent(prefix + id)
         do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            try Data("\(getpid())\n".utf8).write(to: url.appendingPathComponent(mark))
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw MediaError(.invalidOption, "cannot write beside the output: \(OutputPlace.reason(error))", path: url.path)
+            throw MediaError(.invalidOption, "cannot create the output's directory \(directory.path): \(OutputPlace.reason(error))")
+        }
+        // mkdir(2) and write(2) themselves, for the OS's reason ("Read-only file system").
+        guard mkdir(url.path, 0o755) == 0 else {
+            throw MediaError(.invalidOption, "cannot write beside the output in \(directory.path): \(String(cString: strerror(errno)))")
+        }
+        let markPath = url.appendingPathComponent(mark).path
+        let fd = open(markPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let written = fd >= 0 && Array("\(getpid())\n".utf8).withUnsafeBytes { OutputPlace.writeAll($0, to: fd) }
+        let reason = String(cString: strerror(errno))
+        if fd >= 0 { close(fd) }
+        guard written else {
+            try? FileManager.default.removeItem(at: url)
+            throw MediaError(.invalidOption, "cannot write beside the output in \(directory.path): \(reason)")
         }
         return SpoolDirectory(url: url)
     }
@@ -29,10 +41,17 @@ struct SpoolDirectory {
             guard name.hasPrefix(prefix) else { return false }
             let spool = directory.appendingPathComponent(name)
             guard let text = try? String(contentsOf: spool.appendingPathComponent(mark), encoding: .utf8),
-                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
-                  kill(pid, 0) != 0, errno == ESRCH else { return false }
+                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, !isAlive(pid) else { return false }
             return (try? FileManager.default.removeItem(at: spool)) != nil
         }
+    }
+
+    /// Whether the process runs: it exists and is not a zombie (killed, not yet reaped).
+    static func isAlive(_ pid: Int32) -> Bool {
+        if kill(pid, 0) != 0, errno == ESRCH { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// The job is over: the spool goes, or (kept) loses its owner mark.

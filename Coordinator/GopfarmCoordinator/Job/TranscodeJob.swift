@@ -58,11 +58,21 @@ public struct TranscodeJob {
         farm.beginStop()
         // The sidecar `OUT.analysis.json`, with the scene thumbnails and contact sheet in
         // `OUT.thumbnails/` (`gopfarm report OUT.analysis.json` renders the HTML report from
-        // them); inside a ladder's directory as `analysis.json` and `thumbnails/`.
-        let finished = try pipeline.finish(completed, plan: plan, outputPath: options.output, thumbnails: URL(fileURLWithPath: options.thumbnailsPath))
+        // them); inside a ladder's directory as `analysis.json` and `thumbnails/`. A ladder is
+        // written whole in the spool first and moved into place when complete.
+        let staging = settings.ladder == nil ? nil : spool.appendingPathComponent("package")
+        let finished = try pipeline.finish(completed, plan: plan, outputPath: staging?.path ?? options.output,
+                                           thumbnails: staging?.appendingPathComponent("thumbnails") ?? URL(fileURLWithPath: options.thumbnailsPath))
         let analysis = try finished.analysis?.get()
-        if let analysis { try AnalysisFiles.write(analysis, to: URL(fileURLWithPath: options.analysisPath)) }
-        if let choice { try LadderFiles.write(choice, into: options.outputDirectory) }
+        if let analysis {
+            try AnalysisFiles.write(analysis, to: staging?.appendingPathComponent("analysis.json") ?? URL(fileURLWithPath: options.analysisPath))
+        }
+        if let staging {
+            if let choice { try LadderFiles.write(choice, into: staging) }
+            // A stop asked while the package was written: nothing goes into place.
+            if transcodeCancelled.load(ordering: .relaxed) { throw MediaError(.cancelled, "stopped before the ladder was moved into place") }
+            try OutputDirectory.publish(staging, to: options.output)
+        }
         let frames: Int, bytes: Int64, streams: [String]
         if let packaged = finished.packaged {
             frames = packaged.videoFrames

@@ -54,9 +54,10 @@ public struct TranscodeOptions: Sendable {
                 throw MediaError(.invalidOption, "\(analysisPath) is in the way: the analysis record is a file of that name (move it, or give --no-analysis)")
             }
         }
+        // (A ladder's directory and the one it goes in: `OutputDirectory.refusal`, above.)
         let dir = URL(fileURLWithPath: output).standardizedFileURL.deletingLastPathComponent().path
-        guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
-            throw MediaError(.invalidOption, "cannot write to the output directory \(dir)", path: output)
+        if settings.ladder == nil, let why = OutputDirectory.parentRefusal(dir.isEmpty ? "/" : dir) {
+            throw MediaError(.invalidOption, why, path: output)
         }
     }
 
