@@ -67,6 +67,9 @@ import Testing
         ("720p:3M:libvpx-vp9", "rung 720p-libvpx-vp9: a ladder encodes libx264, libx265 or libsvtav1 (CMAF tracks), not libvpx-vp9"),
         ("720p:3M:crf=70", "rung 720p: crf for libx264 must be between 0 and 51, not 70"),
         ("720p:3M:libsvtav1:preset=14", "rung 720p-av1: preset for libsvtav1 is a number from 0 (slowest) to 13 (fastest), not '14'"),
+        ("360p:1M,360p:500k:libx264", "rungs 360p and 360p-h264 are both 360p in libx264; give each height and codec once"),
+        ("360p:1M:crf=0", "rung 360p: crf 0 is lossless, which no rate can cap; give a crf above 0, or abr"),
+        ("360p:500k:abr:crf=30", "rung 360p: abr encodes to the rate on average and takes no crf"),
         ("720p:3M:preset=7", "rung 720p: preset '7' is not a libx264 preset; use one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow, placebo"),
     ])
     func refusesBadLaddersInOneSentence(text: String, sentence: String) throws {
@@ -83,6 +86,21 @@ import Testing
         settings.ladder = try Ladder(parsing: "auto")
         settings.codec = "libvpx-vp9"
         #expect(throws: MediaError.self) { try settings.validate() }
+        // Options a ladder sets per rung were taken and ignored: refused now.
+        for (job, sentence) in [
+            (EncodeSettings(codec: "libx264", gop: 10, ladder: try Ladder(parsing: "360p:1M")), "give no gop with it"),
+            (EncodeSettings(codec: "libx264", maxRate: 1_000_000, bufferSize: 2_000_000, ladder: try Ladder(parsing: "360p:1M")), "give no maxrate or bufsize with it"),
+            (EncodeSettings(codec: "libx264", crf: 0, ladder: try Ladder(parsing: "360p:1M")), "crf 0 is lossless"),
+        ] {
+            do { try job.validate(); Issue.record("accepted \(sentence)") } catch { #expect(error.message.contains(sentence), "\(error.message)") }
+        }
+        // Names apart only by case are one directory on a case-insensitive file system.
+        let cased = EncodeSettings(codec: "libx264", ladder: Ladder(rungs: [LadderRung(name: "A", height: 360, bitrate: 1_000_000),
+                                                                            LadderRung(name: "a", height: 240, bitrate: 500_000)]))
+        do { try cased.validate(); Issue.record("A and a accepted") } catch { #expect(error.message == "the ladder has two rungs named a; give each height and codec once") }
+        do { _ = try Ladder(parsing: "360p:500k:libx265:libx264"); Issue.record("two codecs accepted") } catch {
+            #expect(error.message == "rung '360p:500k:libx265:libx264' names two codecs, libx265 and libx264; give one")
+        }
         #expect(throws: MediaError.self) { try PackageFormat.parseList("hls,smooth") }
         #expect(try PackageFormat.parseList("DASH, hls,dash") == [.dash, .hls])
     }

@@ -7,6 +7,12 @@ extension Ladder {
         guard !packages.isEmpty else { throw MediaError(.invalidOption, "a ladder needs a package format: hls, dash or both") }
         if base.scale != nil { throw MediaError(.invalidOption, "a ladder sets each rung's size; give no scale with it") }
         if base.bitrate != nil { throw MediaError(.invalidOption, "a ladder sets each rung's rate; give no bitrate with it") }
+        if base.maxRate != nil || base.bufferSize != nil {
+            throw MediaError(.invalidOption, "a ladder caps each rung at its own rate (maxrate = RATE, bufsize = 2 × RATE); give no maxrate or bufsize with it")
+        }
+        if base.gop != nil {
+            throw MediaError(.invalidOption, "a ladder places its key frames on the packaging grid (--package-seconds); give no gop with it")
+        }
         if auto {
             guard rungs.isEmpty else { throw MediaError(.invalidOption, "ladder auto chooses the rungs itself; give auto or rungs, not both") }
             guard Self.autoCodecs.contains(base.codec) else {
@@ -19,9 +25,22 @@ extension Ladder {
             throw MediaError(.invalidOption, "a ladder has at most \(Self.maxRungs) rungs, not \(rungs.count)")
         }
         var names = Set<String>()
+        var renditions: [String: String] = [:]
         for rung in rungs {
-            guard names.insert(rung.name).inserted else {
+            // Case apart too: video-A and video-a are one directory on some file systems.
+            guard names.insert(rung.name.lowercased()).inserted else {
                 throw MediaError(.invalidOption, "the ladder has two rungs named \(JobRules.quote(rung.name)); give each height and codec once")
+            }
+            let rendition = "\(rung.height)p in \(rung.codec ?? base.codec)"
+            if let other = renditions[rendition] {
+                throw MediaError(.invalidOption, "rungs \(other) and \(rung.name) are both \(rendition); give each height and codec once")
+            }
+            renditions[rendition] = rung.name
+            if rung.averageBitrate, rung.crf != nil {
+                throw MediaError(.invalidOption, "rung \(rung.name): abr encodes to the rate on average and takes no crf")
+            }
+            if !rung.averageBitrate, (rung.crf ?? base.crf) == 0 {
+                throw MediaError(.invalidOption, "rung \(rung.name): crf 0 is lossless, which no rate can cap; give a crf above 0, or abr")
             }
             guard rung.name.count <= 32, rung.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
                 throw MediaError(.invalidOption, "rung name '\(JobRules.quote(rung.name))' must be letters, digits, - or _")

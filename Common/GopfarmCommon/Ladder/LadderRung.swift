@@ -56,7 +56,12 @@ public struct LadderRung: Codable, Sendable, Equatable {
             if option == "abr" { average = true }
             else if option.hasPrefix("crf="), let value = Double(option.dropFirst(4)) { crf = value }
             else if option.hasPrefix("preset="), option.count > 7 { preset = String(option.dropFirst(7)) }
-            else if EncodeSettings.supportedCodecs.contains(option) { codec = option }
+            else if EncodeSettings.supportedCodecs.contains(option) {
+                if let codec, codec != option {
+                    throw MediaError(.invalidOption, "rung '\(JobRules.quote(text))' names two codecs, \(codec) and \(option); give one")
+                }
+                codec = option
+            }
             else {
                 throw MediaError(.invalidOption, "rung '\(JobRules.quote(text))': '\(JobRules.quote(option))' is not a codec, abr, crf=N or preset=P")
             }
