@@ -40,7 +40,7 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With --ladder: hls, dash or hls,dash (the default).", valueName: "formats"))
     var package: String?
 
-    @Option(help: ArgumentHelp("With --ladder: the packaging segment length in seconds (default \(JobRules.show(Ladder.defaultSegmentSeconds))).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --ladder: the packaging segment length in seconds (default \(JobRules.show(Ladder.defaultSegmentSeconds))).",
                                valueName: "seconds"))
     var packageSeconds: Double?
 

@@ -101,15 +101,21 @@ struct SubmitCommand: AsyncParsableCommand {
             usePreset = name
             encode.preset = nil
         }
-        var submission = JobSubmission(outputName: (output as NSString).lastPathComponent, settings: try encode.settings(threads: 0),
+        // The coordinator's own rules, so that nothing it would refuse is uploaded first (a
+        // preset's settings are the coordinator's to merge and check): a value one refuses is a
+        // usage error (exit 64 with the hint), as in transcode.
+        var submission: JobSubmission
+        do {
+            submission = JobSubmission(outputName: (output as NSString).lastPathComponent, settings: try encode.settings(threads: 0),
                                        segmentSeconds: segmentSeconds, priority: priority, analysis: noAnalysis ? false : nil,
                                        maxAgents: maxAgents, preset: usePreset,
                                        webhooks: webhook.isEmpty ? nil : webhook.map {
                                            JobWebhook(url: $0, secret: ProcessInfo.processInfo.environment["GOPFARM_WEBHOOK_SECRET"])
                                        })
-        // The coordinator's own rules, so that nothing it would refuse is uploaded first (a
-        // preset's settings are the coordinator's to merge and check).
-        if usePreset == nil { try submission.validate() } else if let hooks = submission.webhooks { try WebhookRules.check(hooks) }
+            if usePreset == nil { try submission.validate() } else if let hooks = submission.webhooks { try WebhookRules.check(hooks) }
+        } catch let error as MediaError {
+            throw ValidationError(error.description)
+        }
         if dryRun {
             submission.input = upload ? nil : Self.absolute(input)
             if let preset = usePreset {

@@ -42,6 +42,14 @@ import Testing
         #expect(mixed.map(\.preset) == ["12", nil])
     }
 
+    /// Two rates at one size are a ladder too (`--ladder auto` picks such pairs): the second is
+    /// named like auto names it.
+    @Test func twoRatesAtOneSizeAreNamedApart() throws {
+        let ladder = try Ladder(parsing: "360p:1M,360p:500k,360p:300k:libx265,360p:200k:libx265")
+        #expect(ladder.rungs.map(\.name) == ["360p", "360p-2", "360p-hevc", "360p-hevc-2"])
+        try EncodeSettings(codec: "libx264", ladder: ladder).validate()
+    }
+
     @Test func autoHasNoRungs() throws {
         let ladder = try Ladder(parsing: "auto", packages: [.hls])
         #expect(ladder.auto && ladder.rungs.isEmpty && ladder.packages == [.hls])
@@ -62,12 +70,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("720p:3M,720p:2M", "the ladder has two rungs named 720p; give each height and codec once"),
         ("721p:3M", "rung 721p: the height must be even and between 16 and 4320, not 721"),
         ("720p:3M:libvpx-vp9", "rung 720p-libvpx-vp9: a ladder encodes libx264, libx265 or libsvtav1 (CMAF tracks), not libvpx-vp9"),
         ("720p:3M:crf=70", "rung 720p: crf for libx264 must be between 0 and 51, not 70"),
         ("720p:3M:libsvtav1:preset=14", "rung 720p-av1: preset for libsvtav1 is a number from 0 (slowest) to 13 (fastest), not '14'"),
-        ("360p:1M,360p:500k:libx264", "rungs 360p and 360p-h264 are both 360p in libx264; give each height and codec once"),
         ("360p:1M:crf=0", "rung 360p: crf 0 is lossless, which no rate can cap; give a crf above 0, or abr"),
         ("360p:500k:abr:crf=30", "rung 360p: abr encodes to the rate on average and takes no crf"),
         ("720p:3M:preset=7", "rung 720p: preset '7' is not a libx264 preset; use one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow, placebo"),
@@ -97,7 +103,7 @@ import Testing
         // Names apart only by case are one directory on a case-insensitive file system.
         let cased = EncodeSettings(codec: "libx264", ladder: Ladder(rungs: [LadderRung(name: "A", height: 360, bitrate: 1_000_000),
                                                                             LadderRung(name: "a", height: 240, bitrate: 500_000)]))
-        do { try cased.validate(); Issue.record("A and a accepted") } catch { #expect(error.message == "the ladder has two rungs named a; give each height and codec once") }
+        do { try cased.validate(); Issue.record("A and a accepted") } catch { #expect(error.message == "the ladder has two rungs named a; give each its own name") }
         do { _ = try Ladder(parsing: "360p:500k:libx265:libx264"); Issue.record("two codecs accepted") } catch {
             #expect(error.message == "rung '360p:500k:libx265:libx264' names two codecs, libx265 and libx264; give one")
         }

@@ -126,7 +126,8 @@ struct ClientOptionsTests {
         let home = Home()
         defer { try? FileManager.default.removeItem(at: home.dir) }
         let out = try home.run(["submit", "in.mp4", "-o", "out.mp4", "--preset", "warp-speed", "--url", "http://127.0.0.1:1", "--token", "x"])
-        #expect(out.status == 1)
+        #expect(out.status == 64, "a usage error, as in transcode")
+        #expect(out.stderr.hasSuffix("hint: see 'gopfarm submit --help'\n"), "\(out.stderr)")
         #expect(out.stderr.hasPrefix("gopfarm: error: preset 'warp-speed' is not a libx264 preset"), "\(out.stderr)")
         let upload = try home.run(["submit", home.dir.appendingPathComponent("absent.mp4").path, "-o", "out.mp4", "--upload",
                                    "--url", "http://127.0.0.1:1", "--token", "x"])

@@ -138,7 +138,7 @@ struct WebhookDeliveryTests {
         #expect(named.status == 0 && dry?["preset"] as? String == "tiny" && (dry?["settings"] as? [String: Any])?["preset"] == nil,
                 "\(named.stdout)\(named.stderr)")
         let unknown = try serve.cli(["submit", try Fixture.h264BFramesMP4.path(), "-o", "out.mp4", "--preset", "web-720p"], token: alice)
-        #expect(unknown.status == 1 && unknown.stderr.hasPrefix("gopfarm: error: preset 'web-720p' is not a libx264 preset; use one of ultrafast"),
+        #expect(unknown.status == 64 && unknown.stderr.hasPrefix("gopfarm: error: preset 'web-720p' is not a libx264 preset; use one of ultrafast"),
                 "\(unknown.stderr)")
         let submitted = try serve.cli(["submit", try Fixture.h264BFramesMP4.path(), "-o", dir.appendingPathComponent("out.mp4").path,
                                        "--use-preset", "tiny", "--crf", "24", "--segment-seconds", "1",

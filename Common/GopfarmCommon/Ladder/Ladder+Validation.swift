@@ -25,17 +25,11 @@ extension Ladder {
             throw MediaError(.invalidOption, "a ladder has at most \(Self.maxRungs) rungs, not \(rungs.count)")
         }
         var names = Set<String>()
-        var renditions: [String: String] = [:]
         for rung in rungs {
             // Case apart too: video-A and video-a are one directory on some file systems.
             guard names.insert(rung.name.lowercased()).inserted else {
-                throw MediaError(.invalidOption, "the ladder has two rungs named \(JobRules.quote(rung.name)); give each height and codec once")
+                throw MediaError(.invalidOption, "the ladder has two rungs named \(JobRules.quote(rung.name)); give each its own name")
             }
-            let rendition = "\(rung.height)p in \(rung.codec ?? base.codec)"
-            if let other = renditions[rendition] {
-                throw MediaError(.invalidOption, "rungs \(other) and \(rung.name) are both \(rendition); give each height and codec once")
-            }
-            renditions[rendition] = rung.name
             if rung.averageBitrate, rung.crf != nil {
                 throw MediaError(.invalidOption, "rung \(rung.name): abr encodes to the rate on average and takes no crf")
             }

@@ -46,8 +46,14 @@ public struct Ladder: Codable, Sendable, Equatable {
             return
         }
         var rungs: [LadderRung] = []
+        var names = Set<String>()
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            rungs.append(try LadderRung(parsing: String(part).trimmingCharacters(in: .whitespaces)))
+            var rung = try LadderRung(parsing: String(part).trimmingCharacters(in: .whitespaces))
+            // Two rates at one size (360p:1M,360p:500k) are 360p and 360p-2, as `--ladder auto` names them.
+            let base = rung.name
+            var n = 2
+            while !names.insert(rung.name.lowercased()).inserted { rung.name = "\(base)-\(n)"; n += 1 }
+            rungs.append(rung)
         }
         self.init(rungs: rungs, packages: packages, segmentSeconds: segmentSeconds)
     }

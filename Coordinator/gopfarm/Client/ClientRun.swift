@@ -18,6 +18,8 @@ enum ClientRun {
             throw ExitCode(130)
         } catch let code as ExitCode {
             throw code
+        } catch let usage as ValidationError {
+            throw usage  // exit 64 with the hint, as the parser's own refusals
         } catch {
             throw CLIEnvironment.fail(error)
         }
