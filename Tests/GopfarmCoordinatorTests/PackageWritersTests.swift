@@ -126,12 +126,39 @@ struct PackageWritersTests {
             PackagedSubtitles(name: "subs-1", directory: "subs-1", language: nil, cues: 3, bytes: 100, durationSeconds: 4)])
         #expect(text.hasPrefix("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n"))
         #expect(text.contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"audio-1-eng\",LANGUAGE=\"eng\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"audio-1-eng/playlist.m3u8\"\n"))
-        #expect(text.contains("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"subs-1\",DEFAULT=YES,AUTOSELECT=YES,URI=\"subs-1/playlist.m3u8\"\n"))
+        // Subtitles the source does not mark default stay off.
+        #expect(text.contains("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"subs-1\",DEFAULT=NO,AUTOSELECT=YES,URI=\"subs-1/playlist.m3u8\"\n"))
         // Video: 400 kbit per 2 s segment = 200 kbit/s. Audio: 32 kbit then 16 kbit per 2 s.
         #expect(text.contains("#EXT-X-STREAM-INF:BANDWIDTH=216000,AVERAGE-BANDWIDTH=212000,RESOLUTION=640x360,FRAME-RATE=29.970,"
                               + "CODECS=\"avc1.64001F,mp4a.40.2\",AUDIO=\"audio\",SUBTITLES=\"subs\"\nvideo-360p/playlist.m3u8\n"))
         let alone = HLSPlaylists.master(video: [v], audio: [], subtitles: [])
         #expect(alone.contains("BANDWIDTH=200000,AVERAGE-BANDWIDTH=200000,RESOLUTION=640x360,FRAME-RATE=29.970,CODECS=\"avc1.64001F\"\n"))
+    }
+
+    /// The source's own choices carry over: its default audio track plays first (the French one
+    /// here, not the first), its titles are the names players show, a subtitle track is on only
+    /// where marked default, and a forced one is FORCED=YES. (Every track was named by its
+    /// directory, the first audio and the first subtitles were DEFAULT=YES.)
+    @Test("default, forced and titled source tracks: DEFAULT, FORCED, NAME and the DASH Role follow the source")
+    func trackFlags() {
+        let v = video([50000, 50000], seconds: 2)
+        var english = audio(), french = audio()
+        english.title = "English"
+        french.name = "audio-2-fra"; french.directory = "audio-2-fra"; french.language = "fra"
+        french.title = "Français"; french.isDefault = true
+        var subsEnglish = PackagedSubtitles(name: "subs-1-eng", directory: "subs-1-eng", language: "eng", cues: 3, bytes: 100, durationSeconds: 4)
+        subsEnglish.title = "English"
+        var subsForced = PackagedSubtitles(name: "subs-2-fra", directory: "subs-2-fra", language: "fra", cues: 1, bytes: 40, durationSeconds: 4)
+        subsForced.isForced = true
+        let text = HLSPlaylists.master(video: [v], audio: [english, french], subtitles: [subsEnglish, subsForced])
+        #expect(text.contains("NAME=\"English\",LANGUAGE=\"eng\",DEFAULT=NO,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"audio-1-eng/playlist.m3u8\""), "\(text)")
+        #expect(text.contains("NAME=\"Français\",LANGUAGE=\"fra\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"audio-2-fra/playlist.m3u8\""), "\(text)")
+        #expect(text.contains("TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"eng\",DEFAULT=NO,AUTOSELECT=YES,URI="), "\(text)")
+        #expect(text.contains("NAME=\"subs-2-fra\",LANGUAGE=\"fra\",DEFAULT=NO,AUTOSELECT=YES,FORCED=YES,URI=\"subs-2-fra/playlist.m3u8\""), "\(text)")
+        #expect(HLSPlaylists.uniqueNames(["a", "a", "b", "a"]) == ["a", "a (2)", "b", "a (3)"])
+        let mpd = DASHManifest.mpd(video: [v], audio: [english, french], subtitles: [], minBufferTime: 4)
+        #expect(mpd.contains("lang=\"fra\">\n      <Label>Français</Label>\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>"), "\(mpd)")
+        #expect(mpd.contains("lang=\"eng\">\n      <Label>English</Label>\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"alternate\"/>"), "\(mpd)")
     }
 
     @Test("the MPD: static, SegmentTemplate with a run-length SegmentTimeline, one AdaptationSet per audio track")

@@ -75,6 +75,14 @@ public final class InputContainer {
     public func isAttachedPicture(stream index: Int) -> Bool {
         stream(index).pointee.disposition & AV_DISPOSITION_ATTACHED_PIC != 0
     }
+    /// The container marks the track to play when the viewer chose none.
+    public func isDefault(stream index: Int) -> Bool {
+        stream(index).pointee.disposition & AV_DISPOSITION_DEFAULT != 0
+    }
+    /// A subtitle track shown even with subtitles off (foreign-language lines, signs).
+    public func isForced(stream index: Int) -> Bool {
+        stream(index).pointee.disposition & AV_DISPOSITION_FORCED != 0
+    }
 
     public func metadata(stream index: Int, key: String) -> String? {
         guard let entry = av_dict_get(stream(index).pointee.metadata, key, nil, 0) else { return nil }

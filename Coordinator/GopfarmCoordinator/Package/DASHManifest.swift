@@ -44,11 +44,13 @@ public enum DASHManifest {
             x.append("    </AdaptationSet>")
             setID += 1
         }
+        let mainAudio = audio.firstIndex(where: \.isDefault) ?? 0
         for (i, track) in audio.enumerated() {
             var set = "    <AdaptationSet id=\"\(setID)\" contentType=\"audio\" mimeType=\"audio/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\""
             if let language = track.language { set += " lang=\"\(escaped(language))\"" }
             x.append(set + ">")
-            x.append("      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"\(i == 0 ? "main" : "alternate")\"/>")
+            if let title = track.title { x.append("      <Label>\(escaped(title))</Label>") }
+            x.append("      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"\(i == mainAudio ? "main" : "alternate")\"/>")
             var rep = "      <Representation id=\"\(escaped(track.name))\" bandwidth=\"\(bandwidth(track, minBufferTime))\" codecs=\"\(escaped(track.codecs))\""
             if let rate = track.sampleRate { rep += " audioSamplingRate=\"\(rate)\"" }
             x.append(rep + ">")

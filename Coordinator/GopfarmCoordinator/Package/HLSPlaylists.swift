@@ -49,18 +49,28 @@ public enum HLSPlaylists {
     /// AVERAGE-BANDWIDTH likewise from the average segment bit rates.
     public static func master(video: [PackagedTrack], audio: [PackagedTrack], subtitles: [PackagedSubtitles]) -> String {
         var lines = ["#EXTM3U", "#EXT-X-VERSION:\(version)", "#EXT-X-INDEPENDENT-SEGMENTS"]
+        // The source's choices: its default audio track (else the first) plays unless the viewer
+        // picks another; a subtitle track is on only where the source marks it default, and a
+        // forced one is shown with subtitles off. NAME is the track's title where it has one.
+        let mainAudio = audio.firstIndex(where: \.isDefault) ?? 0
+        let audioNames = uniqueNames(audio.map { $0.title ?? $0.name })
+        let subtitleNames = uniqueNames(subtitles.map { $0.title ?? $0.name })
         for (i, track) in audio.enumerated() {
-            var attributes = ["TYPE=AUDIO", "GROUP-ID=\"\(audioGroup)\"", "NAME=\"\(quoted(track.name))\""]
+            var attributes = ["TYPE=AUDIO", "GROUP-ID=\"\(audioGroup)\"", "NAME=\"\(quoted(audioNames[i]))\""]
             if let language = track.language { attributes.append("LANGUAGE=\"\(quoted(language))\"") }
-            attributes += ["DEFAULT=\(i == 0 ? "YES" : "NO")", "AUTOSELECT=YES"]
+            attributes += ["DEFAULT=\(i == mainAudio ? "YES" : "NO")", "AUTOSELECT=YES"]
             if let channels = track.channels { attributes.append("CHANNELS=\"\(channels)\"") }
             attributes.append("URI=\"\(track.directory)/\(PackagedTrack.playlistName)\"")
             lines.append("#EXT-X-MEDIA:" + attributes.joined(separator: ","))
         }
+        let defaultSubtitles = subtitles.firstIndex(where: \.isDefault)
         for (i, subs) in subtitles.enumerated() {
-            var attributes = ["TYPE=SUBTITLES", "GROUP-ID=\"\(subtitleGroup)\"", "NAME=\"\(quoted(subs.name))\""]
+            var attributes = ["TYPE=SUBTITLES", "GROUP-ID=\"\(subtitleGroup)\"", "NAME=\"\(quoted(subtitleNames[i]))\""]
             if let language = subs.language { attributes.append("LANGUAGE=\"\(quoted(language))\"") }
-            attributes += ["DEFAULT=\(i == 0 ? "YES" : "NO")", "AUTOSELECT=YES", "URI=\"\(subs.directory)/\(PackagedTrack.playlistName)\""]
+            // RFC 8216 4.3.4.1: FORCED=YES needs AUTOSELECT=YES.
+            attributes += ["DEFAULT=\(i == defaultSubtitles ? "YES" : "NO")", "AUTOSELECT=YES"]
+            if subs.isForced { attributes.append("FORCED=YES") }
+            attributes.append("URI=\"\(subs.directory)/\(PackagedTrack.playlistName)\"")
             lines.append("#EXT-X-MEDIA:" + attributes.joined(separator: ","))
         }
         let audioPeak = audio.map(\.peakBitrate).max() ?? 0
@@ -79,6 +89,16 @@ public enum HLSPlaylists {
             lines.append("\(track.directory)/\(PackagedTrack.playlistName)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// NAME is unique within a group (RFC 8216 4.3.4.1.1): a repeated one gets " (2)", " (3)".
+    static func uniqueNames(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.map { name in
+            var candidate = name, n = 2
+            while !seen.insert(quoted(candidate)).inserted { candidate = "\(name) (\(n))"; n += 1 }
+            return candidate
+        }
     }
 
     /// Fixed decimals, independent of the locale.

@@ -8,6 +8,11 @@ public struct PackagedSubtitles: Codable, Sendable, Equatable {
     public var bytes: Int
     /// The presentation's duration in seconds (the playlist's only segment lasts that long).
     public var durationSeconds: Double
+    /// The source marks the track default (shown unless the viewer turns subtitles off) or
+    /// forced (shown even then); most subtitle tracks are neither, and stay off.
+    public var isDefault = false
+    public var isForced = false
+    public var title: String?
 
     public static let fileName = "subs.vtt"
 

@@ -23,6 +23,10 @@ public struct PackagedTrack: Sendable, Equatable {
     public var language: String?
     public var sampleRate: Int?
     public var channels: Int?
+    /// An audio track: the source marks it default (HLS DEFAULT=YES, DASH Role main).
+    public var isDefault = false
+    /// The source track's title ("Français", "Director's commentary"), the name players show.
+    public var title: String?
 
     public init(kind: Kind, name: String, directory: String, codecs: String, timescale: Int64, initBytes: Int,
                 segments: [PackagedSegment], width: Int? = nil, height: Int? = nil, frameRate: Rational? = nil,

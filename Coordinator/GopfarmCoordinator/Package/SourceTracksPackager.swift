@@ -116,9 +116,11 @@ final class SourceTracksPackager {
             }
             let written = try out.writer.finish()
             let parameters = out.transcoder.encoder.parameters
-            let track = PackagedTrack(kind: .audio, name: out.name, directory: out.name, codecs: written.codecs,
+            var track = PackagedTrack(kind: .audio, name: out.name, directory: out.name, codecs: written.codecs,
                                       timescale: written.timescale, initBytes: written.initBytes, segments: written.segments,
                                       language: out.language, sampleRate: Int(parameters.sampleRate), channels: Int(parameters.channels))
+            track.isDefault = source.isDefault(stream: out.stream)
+            track.title = Self.title(source.metadata(stream: out.stream, key: "title"))
             let report = PackageReport.AudioTrack(
                 name: out.name, sourceStream: out.stream, sourceCodec: source.codecParameters(stream: out.stream).codecName,
                 codecs: written.codecs, language: out.language, channels: Int(parameters.channels), sampleRate: Int(parameters.sampleRate),
@@ -144,8 +146,11 @@ final class SourceTracksPackager {
                 throw MediaError(.muxFailed, "cannot write the WebVTT subtitles: \(OutputPlace.reason(error))", path: url.path)
             }
             let bytes = text.utf8.count
-            let track = PackagedSubtitles(name: name, directory: name, language: language, cues: list.count, bytes: bytes,
+            var track = PackagedSubtitles(name: name, directory: name, language: language, cues: list.count, bytes: bytes,
                                           durationSeconds: presentationSeconds)
+            track.isDefault = source.isDefault(stream: i)
+            track.isForced = source.isForced(stream: i)
+            track.title = Self.title(source.metadata(stream: i, key: "title"))
             let report = PackageReport.SubtitleTrack(name: name, sourceStream: i, sourceCodec: source.codecParameters(stream: i).codecName,
                                                      language: language, cues: list.count, bytes: bytes)
             subtitleResults.append(Subtitles(track: track, report: report, files: ["\(name)/\(PackagedSubtitles.fileName)"]))
@@ -168,6 +173,13 @@ final class SourceTracksPackager {
         }
         p.rescaleTimestamps(from: encoderTB, to: out.writer.timeBase)
         try out.writer.write(p)
+    }
+
+    /// A track title worth showing: trimmed, one line, not empty, at most 100 characters.
+    static func title(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let line = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return line.isEmpty ? nil : String(line.prefix(100))
     }
 
     /// A language tag worth keeping (ISO 639 letters; `und` is no language), safe in a path.
