@@ -117,6 +117,9 @@ struct PackageWritersTests {
         #expect(text.hasSuffix("#EXT-X-ENDLIST\n"))
         track.segments[0].duration = 4001
         #expect(track.targetDuration == 5)
+        // One target for every playlist of a package: the largest track's, never below its own.
+        #expect(HLSPlaylists.media(track, targetDuration: 6).contains("#EXT-X-TARGETDURATION:6\n"))
+        #expect(HLSPlaylists.media(track, targetDuration: 2).contains("#EXT-X-TARGETDURATION:5\n"))
     }
 
     @Test("the master playlist: audio group, BANDWIDTH as video peak plus the audio peak, RESOLUTION, FRAME-RATE, CODECS")

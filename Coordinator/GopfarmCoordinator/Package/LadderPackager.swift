@@ -52,8 +52,9 @@ public struct LadderPackager {
         let audioTracks = audio.map(\.track), subtitleTracks = subtitles.map(\.track)
         if ladder.packages.contains(.hls) {
             try write(HLSPlaylists.master(video: video.tracks, audio: audioTracks, subtitles: subtitleTracks), Self.masterName, into: &files)
+            let target = (video.tracks + audioTracks).map(\.targetDuration).max()
             for track in video.tracks + audioTracks {
-                try write(HLSPlaylists.media(track), "\(track.directory)/\(PackagedTrack.playlistName)", into: &files)
+                try write(HLSPlaylists.media(track, targetDuration: target), "\(track.directory)/\(PackagedTrack.playlistName)", into: &files)
             }
             for subs in subtitleTracks {
                 try write(HLSPlaylists.media(subs), "\(subs.directory)/\(PackagedTrack.playlistName)", into: &files)
