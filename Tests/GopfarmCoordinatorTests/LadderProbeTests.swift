@@ -21,6 +21,8 @@ struct LadderProbeTests {
     @Test func neverUpscalesAndAlwaysCompares() throws {
         let sd = try ProbeGrid(sourceWidth: 1024, sourceHeight: 576)
         #expect(sd.resolutions.map(\.height) == [540, 360, 240])
+        // The source's own height where no standard one comes within 10 % of it.
+        #expect(try ProbeGrid(sourceWidth: 640, sourceHeight: 480).resolutions.map(\.height) == [480, 360, 240])
         #expect(sd.resolutions.map(\.width) == [960, 640, 426])
         // One standard height fits: the source's own is added.
         let small = try ProbeGrid(sourceWidth: 480, sourceHeight: 270)
@@ -32,6 +34,17 @@ struct LadderProbeTests {
         // A portrait source keeps its aspect too.
         let portrait = try ProbeGrid(sourceWidth: 1080, sourceHeight: 1920)
         #expect(portrait.resolutions.first == ProbeGrid.Resolution(width: 608, height: 1080))
+    }
+
+    /// A choice the probe measured as costlier than the fixed ladder is kept, and the job says so.
+    @Test func aCostlierChoiceIsSaid() {
+        var choice = LadderChoice(sampleSegments: [0], sampleSeconds: 1, points: [], reference: [], referenceNames: [], chosen: [], rungs: [],
+                                  bdRateAgainstReference: -12)
+        #expect(choice.warnings.isEmpty)
+        choice.bdRateAgainstReference = nil
+        #expect(choice.warnings.isEmpty)
+        choice.bdRateAgainstReference = 0.6
+        #expect(choice.warnings == ["the automatic ladder measured 0.6 % more bits than the fixed ladder \(LadderProbe.reference) at equal PSNR on the probe's sample (ladder.html draws both); give --ladder with rungs for that one"])
     }
 
     @Test func refusesAbsurdInput() {

@@ -149,6 +149,24 @@ struct LadderTranscodeTests {
         #expect(abs(psnr - peer) <= 0.01, "gopfarm \(psnr) dB, ffmpeg \(peer) dB")
     }
 
+    /// An odd-sized source (161x121): the probe encodes even sizes only, so `--ladder auto` runs
+    /// (it was refused: "libx264 cannot code an odd side", and --scale is refused with a ladder).
+    @Test("--ladder auto on an odd-sized source", .enabled(if: TestPaths.sharedMedia != nil && StreamOracleTests.missingParser == nil,
+                                                          "../shared/media or the m3u8 parser is absent"))
+    func automaticLadderOddSize() throws {
+        let dir = TestPaths.scratch("ladder-auto-odd")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = TestPaths.sharedMedia!.appendingPathComponent("ax__bear-vp9-odd-dimensions.webm").path
+        let out = dir.appendingPathComponent("out").path
+        let run = try Subprocess.run(TestPaths.gopfarm, ["transcode", source, "-o", out, "--json", "--quiet", "--agents", "1", "--ladder", "auto",
+                                                         "--package", "hls", "--no-analysis", "--preset", "ultrafast"], timeout: 600)
+        try #require(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+        #expect(report.renditions?.allSatisfy { $0.width % 2 == 0 && $0.height % 2 == 0 && $0.frames == report.sourceFrames } == true, "\(run.stdout)")
+        let check = try Subprocess.run("python3", [StreamOracleTests.streamCheck, out, "--source", source, "--mpd", ""], timeout: 600)
+        #expect(check.status == 0, "stream_check found problems:\n\(check.stdout)\(check.stderr)")
+    }
+
     /// `--ladder auto`: the probe's record sits beside the manifests, its rungs are what the
     /// job encoded, and the package passes the same oracle.
     @Test("--ladder auto", .enabled(if: StreamOracleTests.missingParser == nil, Comment(rawValue: StreamOracleTests.missingParser ?? "")))

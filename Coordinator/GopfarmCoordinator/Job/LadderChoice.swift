@@ -18,6 +18,13 @@ public struct LadderChoice: Codable, Sendable {
     /// ladder on the sample: negative means fewer bits at equal PSNR. nil: the curves do not overlap.
     public var bdRateAgainstReference: Double?
 
+    /// What the job's report says about the choice: a ladder the probe measured as costlier
+    /// than the fixed one (a short or odd sample can) is kept, and said so.
+    public var warnings: [String] {
+        guard let bd = bdRateAgainstReference, bd > 0 else { return [] }
+        return [String(format: "the automatic ladder measured %.1f %% more bits than the fixed ladder %@ at equal PSNR on the probe's sample (ladder.html draws both); give --ladder with rungs for that one", bd, LadderProbe.reference)]
+    }
+
     /// The report's rate-quality plot.
     public var plot: LadderPlot {
         LadderPlot(points: points, rungs: chosen,

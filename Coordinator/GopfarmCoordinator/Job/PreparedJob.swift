@@ -227,7 +227,9 @@ public struct PreparedJob: Sendable {
                                                   source: PixelFormatChoice.unJ(.init(rawValue: p.format)),
                                                   requested: requested.pixelFormat)
         let (upright, across) = requested.quarterTurns % 2 == 1 ? (Int(p.height), Int(p.width)) : (Int(p.width), Int(p.height))
-        let size = requested.scale?.resolve(sourceWidth: upright, sourceHeight: across) ?? (upright, across)
+        var size = requested.scale?.resolve(sourceWidth: upright, sourceHeight: across) ?? (upright, across)
+        // `--ladder auto` encodes at the probe's even sizes, never the source's odd one.
+        if requested.ladder?.auto == true { size = (max(2, size.0 & ~1), max(2, size.1 & ~1)) }
         // x264, x265 and SVT-AV1 cannot code an odd side in subsampled chroma (libx264 says only
         // "Generic error in an external library", libsvtav1 "Invalid argument"); VP9 and FFV1 can.
         if ["libx264", "libx265", "libsvtav1"].contains(requested.codec), let desc = av_pix_fmt_desc_get(format),

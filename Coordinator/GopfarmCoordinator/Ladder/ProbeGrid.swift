@@ -3,8 +3,11 @@ import GopfarmCommon
 /// The encodes the agents make of each probe segment: every probe resolution × every CRF.
 ///
 /// Resolutions: the standard heights (`LadderDefaults.probeHeights`) at or below the source's,
-/// highest first; when fewer than `LadderDefaults.minProbeResolutions` fit (a small source),
-/// the source's own height is added, then its halves, so there is always a choice of size.
+/// highest first, and the source's own (even) height where the tallest of those is under 90 %
+/// of it (a 480-line source is probed at 480, not only 360; none above the tallest standard
+/// one, so a portrait or 4K source tops out at 1080); when fewer than
+/// `LadderDefaults.minProbeResolutions` fit (a small source), its halves are added, so there is
+/// always a choice of size.
 /// Widths keep the display aspect and are even (4:2:0 chroma). Nothing is upscaled: a rung
 /// above the source's height only spends bits on interpolation.
 public struct ProbeGrid: Sendable, Equatable {
@@ -35,6 +38,7 @@ public struct ProbeGrid: Sendable, Equatable {
         }
         let top = sourceHeight & ~1
         var chosen = Array(Set(heights.filter { $0 >= 16 && $0 % 2 == 0 && $0 <= top })).sorted(by: >)
+        if top >= 16, top <= heights.max() ?? 0, Double(chosen.first ?? 0) < 0.9 * Double(top) { chosen.insert(top, at: 0) }
         var extra = top
         while chosen.count < LadderDefaults.minProbeResolutions && extra >= 16 {
             if !chosen.contains(extra) { chosen.append(extra) }

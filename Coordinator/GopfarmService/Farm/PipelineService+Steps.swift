@@ -117,6 +117,7 @@ extension PipelineService {
             if var packaged = finished.packaged {
                 // An automatic ladder's record goes beside its manifests, served with them.
                 if let choice = try store.ladderChoice(id) {
+                    warnings += choice.warnings
                     try LadderFiles.write(choice, into: URL(fileURLWithPath: job.outputPath))
                     packaged.files += ["ladder.json", "ladder.html"].filter { !packaged.files.contains($0) }
                 }
