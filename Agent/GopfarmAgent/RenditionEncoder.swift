@@ -80,7 +80,15 @@ struct RenditionEncoder {
         if let encoder { return encoder }
         let sourceFormat = AVPixelFormat(rawValue: frame.pixelFormat)
         let target = try PixelFormatChoice.choose(codec: settings.codec, source: sourceFormat, requested: settings.pixelFormat)
-        let size = settings.scale?.resolve(sourceWidth: frame.width, sourceHeight: frame.height) ?? (frame.width, frame.height)
+        // The picture's sample aspect ratio (the source's, inverted by a quarter turn); square
+        // pixels take the display width as the width the scale keeps the aspect of.
+        var sampleAspectRatio = FrameTurner.sampleAspect(sourceParameters.sampleAspectRatio, quarterTurns: settings.quarterTurns)
+        var aspectWidth = frame.width
+        if settings.squarePixels, settings.scale != nil, sampleAspectRatio.isValid, sampleAspectRatio.num > 0, sampleAspectRatio.num != sampleAspectRatio.den {
+            aspectWidth = max(2, Int((Double(frame.width) * sampleAspectRatio.doubleValue).rounded()))
+            sampleAspectRatio = Rational(1, 1)
+        }
+        let size = settings.scale?.resolve(sourceWidth: aspectWidth, sourceHeight: frame.height) ?? (frame.width, frame.height)
         var range = AVColorRange(rawValue: sourceParameters.colorRange)
         if target == PixelFormatChoice.unJ(sourceFormat), target != sourceFormat, size == (frame.width, frame.height), !measuresAtSourceSize {
             aliasFormat = target  // yuvj420p → yuv420p: same bytes, range kept as metadata
@@ -90,7 +98,6 @@ struct RenditionEncoder {
                                 toWidth: Int32(size.0), toHeight: Int32(size.1), to: target)
         }
         if frame.colorRange == AVCOL_RANGE_JPEG { range = AVCOL_RANGE_JPEG }
-        let sampleAspectRatio = FrameTurner.sampleAspect(sourceParameters.sampleAspectRatio, quarterTurns: settings.quarterTurns)
         var source = Encoder.Source(
             width: Int32(size.0), height: Int32(size.1), pixelFormat: target, timeBase: timeBase,
             frameRate: frameRate, sampleAspectRatio: sampleAspectRatio,

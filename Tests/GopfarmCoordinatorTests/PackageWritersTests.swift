@@ -118,8 +118,10 @@ struct PackageWritersTests {
         track.segments[0].duration = 4001
         #expect(track.targetDuration == 5)
         // One target for every playlist of a package: the largest track's, never below its own.
-        #expect(HLSPlaylists.media(track, targetDuration: 6).contains("#EXT-X-TARGETDURATION:6\n"))
-        #expect(HLSPlaylists.media(track, targetDuration: 2).contains("#EXT-X-TARGETDURATION:5\n"))
+        track.sharedTargetDuration = 6
+        #expect(HLSPlaylists.media(track).contains("#EXT-X-TARGETDURATION:6\n"))
+        track.sharedTargetDuration = 2
+        #expect(HLSPlaylists.media(track).contains("#EXT-X-TARGETDURATION:5\n"))
     }
 
     @Test("the master playlist: audio group, BANDWIDTH as video peak plus the audio peak, RESOLUTION, FRAME-RATE, CODECS")

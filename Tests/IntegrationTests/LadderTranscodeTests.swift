@@ -108,6 +108,33 @@ struct LadderTranscodeTests {
         }
     }
 
+    /// An anamorphic source (PAL 720x576, sample aspect 64:45, shown 1024x576): rungs are square
+    /// pixels at the display aspect, so RESOLUTION is what every player shows (a 360p rung was
+    /// 450x360 with the source's sample aspect, listed as 450x360).
+    @Test("an anamorphic source: square-pixel rungs at the display aspect", .enabled(if: StreamOracleTests.missingParser == nil,
+                                                                                   Comment(rawValue: StreamOracleTests.missingParser ?? "")))
+    func anamorphicSource() throws {
+        let dir = TestPaths.scratch("ladder-anamorphic")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("pal.mp4").path
+        let make = try Subprocess.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=720x576:r=25:d=2", "-vf", "setsar=64/45",
+                                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", source], timeout: 120)
+        try #require(make.status == 0, "\(make.stderr)")
+        let out = dir.appendingPathComponent("out").path
+        let run = try Subprocess.run(TestPaths.gopfarm, ["transcode", source, "-o", out, "--json", "--quiet", "--agents", "1",
+                                                         "--ladder", "576p:1M,360p:400k", "--package", "hls", "--no-analysis", "--preset", "ultrafast"], timeout: 600)
+        try #require(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+        #expect(report.renditions?.map { "\($0.width)x\($0.height)" } == ["1024x576", "640x360"], "\(run.stdout)")
+        let master = try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8)
+        #expect(master.contains("RESOLUTION=1024x576") && master.contains("RESOLUTION=640x360"), "\(master)")
+        let sar = try Subprocess.run("ffprobe", ["-v", "error", "-show_entries", "stream=sample_aspect_ratio", "-of", "csv=p=0",
+                                                 out + "/video-360p/init.mp4"], timeout: 60)
+        #expect(sar.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1:1", "\(sar.stdout)")
+        let check = try Subprocess.run("python3", [StreamOracleTests.streamCheck, out, "--source", source, "--mpd", ""], timeout: 600)
+        #expect(check.status == 0, "stream_check found problems:\n\(check.stdout)\(check.stderr)")
+    }
+
     /// A rung's rate is a cap its encoders keep within 15 % on 6 s farm segments, though every
     /// farm segment is a fresh encoder that may spend part of its starting VBV buffer at once
     /// (measured: 551 kbit/s for 500k; a noisy clip at CRF 18 uncapped is several Mbit/s).

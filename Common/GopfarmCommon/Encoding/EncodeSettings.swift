@@ -24,6 +24,10 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
     /// Key frames only where the pipeline forces them (no scene-cut ones), so every rendition of
     /// a ladder has its IDR frames at the same source frames.
     public var onlyForcedKeyFrames: Bool
+    /// Scale to square pixels at the display aspect (a ladder rendition: an anamorphic 720x576
+    /// PAL source's 360p rung is 640x360, not 450x360 that only players honouring its sample
+    /// aspect ratio show right). Off: the source's sample aspect ratio is kept.
+    public var squarePixels = false
     /// Encode every rung of this ladder from one decode (nil: one output, these settings).
     public var ladder: Ladder?
     /// Quarter turns clockwise given to every picture before scaling (0: none). gopfarm sets it,
@@ -90,7 +94,9 @@ public struct ScaleSpec: Codable, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension EncodeSettings {
-    enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads, deinterlace, maxRate, bufferSize, onlyForcedKeyFrames, ladder, quarterTurns }
+    enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads, deinterlace, maxRate, bufferSize, onlyForcedKeyFrames, ladder, quarterTurns
+        case squarePixels
+    }
 
     /// Everything but the codec is optional in JSON (API submissions give only what they change).
     public init(from decoder: any Swift.Decoder) throws {
@@ -104,6 +110,7 @@ extension EncodeSettings {
                   onlyForcedKeyFrames: try c.decodeIfPresent(Bool.self, forKey: .onlyForcedKeyFrames) ?? false,
                   ladder: try c.decodeIfPresent(Ladder.self, forKey: .ladder),
                   quarterTurns: try c.decodeIfPresent(Int.self, forKey: .quarterTurns) ?? 0)
+        squarePixels = try c.decodeIfPresent(Bool.self, forKey: .squarePixels) ?? false
     }
 
     /// Optional fields only when set; `quarterTurns` only when not 0, so that submissions (which
@@ -124,5 +131,6 @@ extension EncodeSettings {
         try c.encode(onlyForcedKeyFrames, forKey: .onlyForcedKeyFrames)
         try c.encodeIfPresent(ladder, forKey: .ladder)
         if quarterTurns != 0 { try c.encode(quarterTurns, forKey: .quarterTurns) }
+        if squarePixels { try c.encode(squarePixels, forKey: .squarePixels) }
     }
 }

@@ -116,6 +116,7 @@ public struct LadderRung: Codable, Sendable, Equatable {
         // an H.264 rung is 8-bit unless the job asks otherwise. HEVC keeps the source's depth.
         if s.codec == "libx264", base.pixelFormat == nil { s.pixelFormat = "yuv420p" }
         s.onlyForcedKeyFrames = true
+        s.squarePixels = true
         s.ladder = nil
         return s
     }

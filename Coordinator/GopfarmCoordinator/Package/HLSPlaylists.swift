@@ -11,13 +11,11 @@ public enum HLSPlaylists {
     public static let subtitleGroup = "subs"
 
     /// A CMAF track's media playlist, in the track's directory (URIs relative to it).
-    /// `targetDuration`: the package's (every audio and video playlist of one master gives the
-    /// same, as validators expect of renditions played together); at least the track's own.
-    public static func media(_ track: PackagedTrack, targetDuration: Int? = nil) -> String {
+    public static func media(_ track: PackagedTrack) -> String {
         var lines = [
             "#EXTM3U",
             "#EXT-X-VERSION:\(version)",
-            "#EXT-X-TARGETDURATION:\(max(track.targetDuration, targetDuration ?? 0))",
+            "#EXT-X-TARGETDURATION:\(track.targetDuration)",
             "#EXT-X-MEDIA-SEQUENCE:1",
             "#EXT-X-PLAYLIST-TYPE:VOD",
             "#EXT-X-INDEPENDENT-SEGMENTS",

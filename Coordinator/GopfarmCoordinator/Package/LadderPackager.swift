@@ -49,12 +49,23 @@ public struct LadderPackager {
                                                 ladder: ladder, outputDirectory: outputDirectory, startOffset: startOffset)
         let (audio, subtitles) = try sourceTracks.run(presentationSeconds: presentation)
         var files: [String] = []
-        let audioTracks = audio.map(\.track), subtitleTracks = subtitles.map(\.track)
+        var videoTracks = video.tracks, audioTracks = audio.map(\.track)
+        let subtitleTracks = subtitles.map(\.track)
+        let target = (videoTracks + audioTracks).map(\.targetDuration).max()
+        // The peaks over that target, the ones BANDWIDTH gives and the report lists.
+        var renditions = video.renditions, audioReports = audio.map(\.report)
+        for i in videoTracks.indices {
+            videoTracks[i].sharedTargetDuration = target
+            if renditions.indices.contains(i) { renditions[i].peakBitrate = videoTracks[i].peakBitrate }
+        }
+        for i in audioTracks.indices {
+            audioTracks[i].sharedTargetDuration = target
+            audioReports[i].peakBitrate = audioTracks[i].peakBitrate
+        }
         if ladder.packages.contains(.hls) {
-            try write(HLSPlaylists.master(video: video.tracks, audio: audioTracks, subtitles: subtitleTracks), Self.masterName, into: &files)
-            let target = (video.tracks + audioTracks).map(\.targetDuration).max()
-            for track in video.tracks + audioTracks {
-                try write(HLSPlaylists.media(track, targetDuration: target), "\(track.directory)/\(PackagedTrack.playlistName)", into: &files)
+            try write(HLSPlaylists.master(video: videoTracks, audio: audioTracks, subtitles: subtitleTracks), Self.masterName, into: &files)
+            for track in videoTracks + audioTracks {
+                try write(HLSPlaylists.media(track), "\(track.directory)/\(PackagedTrack.playlistName)", into: &files)
             }
             for subs in subtitleTracks {
                 try write(HLSPlaylists.media(subs), "\(subs.directory)/\(PackagedTrack.playlistName)", into: &files)
@@ -63,8 +74,8 @@ public struct LadderPackager {
         if ladder.packages.contains(.dash) {
             // WebVTT stays out of the MPD: as a sidecar file ffmpeg's DASH reader refuses it
             // (and fragmented wvtt tracks are not written yet), so subtitles are offered by HLS.
-            let mpd = DASHManifest.mpd(video: video.tracks, audio: audioTracks, subtitles: [],
-                                       minBufferTime: Self.minBufferTime(video.tracks + audioTracks))
+            let mpd = DASHManifest.mpd(video: videoTracks, audio: audioTracks, subtitles: [],
+                                       minBufferTime: Self.minBufferTime(videoTracks + audioTracks))
             try write(mpd, Self.manifestName, into: &files)
         }
         let dashNotes = ladder.packages.contains(.dash) && !subtitleTracks.isEmpty
@@ -75,7 +86,7 @@ public struct LadderPackager {
             let attributes = try? FileManager.default.attributesOfItem(atPath: outputDirectory.appendingPathComponent(file).path)
             total += (attributes?[.size] as? Int) ?? 0
         }
-        return PackageReport(videoFrames: video.frames, renditions: video.renditions, audioTracks: audio.map(\.report),
+        return PackageReport(videoFrames: video.frames, renditions: renditions, audioTracks: audioReports,
                              subtitleTracks: subtitles.map(\.report), packages: ladder.packages.map(\.rawValue),
                              segmentSeconds: ladder.segmentSeconds, totalBytes: total, files: files,
                              warnings: video.warnings + sourceTracks.warnings + dashNotes)

@@ -68,9 +68,15 @@ public struct PackagedTrack: Sendable, Equatable {
 
     public var bytes: Int { initBytes + segments.reduce(0) { $0 + $1.bytes } }
 
-    /// EXT-X-TARGETDURATION: the smallest integer not below any segment's written duration.
+    /// The package's target duration where it is larger than this track's own: every audio and
+    /// video playlist of one master gives the same, as validators expect of renditions played
+    /// together (`LadderPackager`); the peak bit rate is measured over it as well.
+    public var sharedTargetDuration: Int?
+
+    /// EXT-X-TARGETDURATION: the smallest integer not below any segment's written duration (or
+    /// the package's, when larger).
     public var targetDuration: Int {
-        max(1, Int((segmentSeconds.max() ?? 1).rounded(.up)))
+        max(1, Int((segmentSeconds.max() ?? 1).rounded(.up)), sharedTargetDuration ?? 0)
     }
 
     public var peakBitrate: Int {
