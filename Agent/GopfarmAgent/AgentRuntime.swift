@@ -111,7 +111,9 @@ public final class AgentRuntime: Sendable {
         slots.withLock { s in
             for i in heartbeat.inProgress.indices where heartbeat.inProgress[i].queued == nil {
                 let p = heartbeat.inProgress[i]
-                heartbeat.inProgress[i].frames = s.progress[AgentCore.SegmentKey(job: p.job, segment: p.segment, attempt: p.attempt)]?.current ?? 0
+                let counter = s.progress[AgentCore.SegmentKey(job: p.job, segment: p.segment, attempt: p.attempt)]
+                heartbeat.inProgress[i].frames = counter?.current ?? 0
+                heartbeat.inProgress[i].activity = counter?.activity
             }
         }
         return heartbeat

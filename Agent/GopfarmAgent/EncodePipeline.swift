@@ -150,6 +150,7 @@ struct EncodePipeline {
         // Encoding: progress is the frames encoded (`EncodedProgress`), not the frames handed to
         // encoders that hold a lookahead of them.
         if outputs.isEmpty { progress.store(frames) }
+        progress.worked()
     }
 
     mutating func finish() throws(MediaError) -> Finished {

@@ -17,6 +17,7 @@ final class EncodedProgress: Sendable {
 
     func packetOut() {
         progress.store(packets.add(1) / outputs)
+        progress.worked()
     }
 
     /// The segment was revoked while it ran (`ProgressCounter.cancel`): give it up.

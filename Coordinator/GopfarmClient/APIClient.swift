@@ -68,14 +68,21 @@ package struct APIClient: Sendable {
     }
 
     /// Downloads every file of a finished ladder job (`job.ladder.files`, from its single view)
-    /// into `directory`, made if missing, each through `GET /v1/jobs/{id}/files/{path}` as
-    /// `FILE.partial` renamed when complete. Returns the bytes written.
+    /// into `directory` (new or empty), each through `GET /v1/jobs/{id}/files/{path}`: into a
+    /// staging directory beside it, moved into place when every file is there, so a download
+    /// that fails leaves nothing behind. Returns the bytes written.
     @discardableResult
     package func downloadLadder(_ job: JobView, to directory: String) async throws -> Int64 {
-        guard let files = job.ladder?.files, !files.isEmpty else {
-            throw ClientError.file("job \(job.id) lists no ladder files (is it done, and a ladder job?)")
+        guard job.state == .done else {
+            throw ClientError.file("job \(job.id) is \(job.state.rawValue); its files exist once it is done (gopfarm status \(job.id))")
         }
-        let root = URL(fileURLWithPath: directory)
+        guard let files = job.ladder?.files, !files.isEmpty else {
+            throw ClientError.file("job \(job.id) lists no ladder files (is it a ladder job?)")
+        }
+        let target = URL(fileURLWithPath: directory).standardizedFileURL
+        let root = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).gopfarm-fetch-\(getpid())")
+        try? FileManager.default.removeItem(at: root)
+        defer { try? FileManager.default.removeItem(at: root) }
         var total: Int64 = 0
         for file in files {
             // The list is the server's: only plain relative names are written, inside the directory.
@@ -91,6 +98,7 @@ package struct APIClient: Sendable {
             }
             total += try await download(JobLadder.fileURL(job: Self.escape(job.id), file: file), to: target.path)
         }
+        do { try OutputDirectory.publish(root, to: directory) } catch { throw ClientError.file(error.description) }
         return total
     }
 

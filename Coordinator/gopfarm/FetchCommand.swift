@@ -28,9 +28,12 @@ struct FetchCommand: AsyncParsableCommand {
             }
             let api = try client.makeClient()
             let job = try await api.job(id)
+            // Where the output may go is a usage error (exit 64 with the hint), as in transcode.
             if job.ladder != nil {
-                if toStdout { throw ClientError.file("job \(job.id) is a ladder: its output is a directory of files; give -o DIR") }
-                try JobRules.checkOutputDirectory(output)
+                if toStdout { throw ValidationError("job \(job.id) is a ladder: its output is a directory of files; give -o DIR") }
+                do { try JobRules.checkOutputDirectory(output) } catch { throw ValidationError("\(error)") }
+            } else if !toStdout, !OutputPlace.writesInPlace(output), let why = OutputPlace.refusal(output: output, input: nil) {
+                throw ValidationError(why)
             }
             let target = toStdout ? "/dev/stdout" : output
             let bytes = try await SubmitCommand.download(job, api: api, to: target)

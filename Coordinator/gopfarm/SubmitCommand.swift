@@ -135,10 +135,11 @@ struct SubmitCommand: AsyncParsableCommand {
         let api = try client.makeClient()
         if wait {
             try Self.checkWritable(output)
+            // Where the output may go is a usage error (exit 64 with the hint), as in transcode.
             if submission.settings.ladder != nil {
-                try JobRules.checkOutputDirectory(output)
+                do { try JobRules.checkOutputDirectory(output) } catch { throw ValidationError("\(error)") }
             } else if let why = OutputPlace.refusal(output: output, input: upload ? input : nil) {
-                throw ClientError.file(why)
+                throw ValidationError(why)
             }
         }
 

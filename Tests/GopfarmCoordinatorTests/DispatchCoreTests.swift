@@ -230,6 +230,31 @@ struct DispatchCoreTests {
         #expect(farm.core.counters.leaseExpiries == 1)
     }
 
+    /// An encoder filling its lookahead (x264 veryslow: 60 frames before the first packet, a
+    /// minute at 4K) reports no frame done for a long while, but its steps of work (frames in)
+    /// grow: that is progress, and the lease stays. The same activity twice is none.
+    @Test func workWithoutFramesDoneKeepsTheLease() {
+        var timing = DispatchTiming()
+        timing.leaseSeconds = 5
+        timing.agentTimeoutSeconds = 1000
+        var farm = Farm(timing: timing)
+        farm.add(segments: 1)
+        farm.join(1)
+        let a = Farm.assigned(farm.on(.tick))[0]
+        func beat(_ activity: Int, at t: Double) {
+            let b = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a.attempt, frames: 0, activity: activity)])
+            farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(b))), at: t)
+        }
+        for (i, t) in stride(from: 4.0, through: 40, by: 4).enumerated() {
+            beat(10 * (i + 1), at: t)
+            #expect(!farm.on(.tick, at: t + 0.1).contains { if case .record(.segmentFailed) = $0 { true } else { false } }, "at \(t) s")
+        }
+        beat(100, at: 44)
+        let expired = farm.on(.tick, at: 46)
+        #expect(expired.contains { if case .record(.segmentFailed(_, 0, _, "a1", JobRuntime.stallMessage)) = $0 { true } else { false } },
+                "no work since 40 s: past the 5 s bound")
+    }
+
     @Test func aSilentAgentIsDroppedAndItsWorkRequeued() {
         var timing = DispatchTiming()
         timing.agentTimeoutSeconds = 4

@@ -121,6 +121,14 @@ struct LadderRouterTests {
                 #expect(r.status == 400, "\(path): \(r.status) \(r.text)")
                 #expect(!r.text.contains("secret\""), "\(path) leaked the file")
             }
+            // HEAD answers a file's headers (a CDN or player checking it); /files alone is no route
+            // (it was a 405 that said GET is not taken and GET is taken).
+            let head = try await H.send(client, .head, "/v1/jobs/\(id)/files/master.m3u8", token: h.alice)
+            #expect(head.status == 200 && head.text.isEmpty, "\(head.status) \(head.text)")
+            for bare in ["files", "files/"] {
+                let r = try await H.send(client, .get, "/v1/jobs/\(id)/\(bare)", token: h.alice)
+                #expect(r.status == 404 && (r.error ?? "").hasPrefix("no such route"), "\(bare): \(r.status) \(r.text)")
+            }
             for path in ["leak.m3u8", "up/secret.txt"] {
                 let r = try await H.send(client, .get, "/v1/jobs/\(id)/files/\(path)", token: h.alice)
                 #expect(r.status == 404 && !r.text.hasPrefix("secret"), "\(path): \(r.status) \(r.text)")

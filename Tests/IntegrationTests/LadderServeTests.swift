@@ -88,6 +88,16 @@ struct LadderServeTests {
         let joinedPath = dir.appendingPathComponent("joined.mp4")
         try joined.write(to: joinedPath)
         #expect(try FFmpegOracle.countFrames(joinedPath.path) == sourceFrames)
+
+        // fetch: into a new directory, whole (nothing staged is left beside it); never into one
+        // that holds anything.
+        let again = dir.appendingPathComponent("again")
+        let fetched = try serve.cli(["fetch", final.id, "-o", again.path], token: alice)
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: again.path)) == Set(try FileManager.default.contentsOfDirectory(atPath: out.path)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("gopfarm-fetch") }.isEmpty)
+        let refused = try serve.cli(["fetch", final.id, "-o", out.path], token: alice)
+        #expect(refused.status == 64 && refused.stderr.contains("is not empty"), "\(refused.status) \(refused.stderr)")
     }
 
     @Test("--ladder auto: the probe runs as its own dispatcher job first, then the chosen rungs, recorded beside the manifests")

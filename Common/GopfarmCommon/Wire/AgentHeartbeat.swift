@@ -8,12 +8,17 @@ public struct AgentHeartbeat: WireMessage, Equatable {
         public var frames: Int
         /// Prefetched: held in the agent's queue until a slot frees (nil: running).
         public var queued: Bool?
-        public init(job: String, segment: Int, attempt: Int, frames: Int, queued: Bool? = nil) {
+        /// Steps of work so far (frames in and packets out): it grows while `frames` (done)
+        /// waits for an encoder's lookahead to fill (x264 veryslow holds 60 frames before its
+        /// first packet), so the coordinator does not take a working lease back. nil: an older agent.
+        public var activity: Int?
+        public init(job: String, segment: Int, attempt: Int, frames: Int, queued: Bool? = nil, activity: Int? = nil) {
             self.job = job
             self.segment = segment
             self.attempt = attempt
             self.frames = frames
             self.queued = queued
+            self.activity = activity
         }
     }
     public var inProgress: [Progress]

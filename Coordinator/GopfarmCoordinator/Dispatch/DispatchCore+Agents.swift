@@ -148,7 +148,8 @@ extension DispatchCore {
             }
             let frames = max(0, min(p.frames, 1 << 30))
             // Only a growing frame count keeps a lease: a heartbeat alone does not.
-            jobs[p.job]?.progress(p.segment, agent: agent.key, attempt: p.attempt, frames: frames, now: now)
+            jobs[p.job]?.progress(p.segment, agent: agent.key, attempt: p.attempt, frames: frames,
+                                  activity: p.activity.map { max(0, min($0, 1 << 30)) }, now: now)
             agent.progress[ref] = frames
         }
         agent.sampleRate(now: now)
@@ -200,10 +201,12 @@ extension DispatchCore {
                 continue
             }
             seen.insert(attempt)
-            if let old = agent.phantoms[attempt], p.frames <= old.frames {
+            // Its steps of work where the agent reports them (frames in as well as out).
+            let work = p.activity ?? p.frames
+            if let old = agent.phantoms[attempt], work <= old.frames {
                 if now - old.since > timing.leaseSeconds { agent.stalled.insert(attempt) }
             } else {
-                agent.phantoms[attempt] = (p.frames, now)
+                agent.phantoms[attempt] = (work, now)
             }
         }
         agent.phantoms = agent.phantoms.filter { seen.contains($0.key) }

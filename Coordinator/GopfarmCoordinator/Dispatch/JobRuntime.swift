@@ -168,9 +168,9 @@ final class JobRuntime {
     }
 
     /// Heartbeat progress of one attempt.
-    func progress(_ n: Int, agent: String, attempt: Int, frames: Int, now: Double) {
+    func progress(_ n: Int, agent: String, attempt: Int, frames: Int, activity: Int? = nil, now: Double) {
         guard segments.indices.contains(n) else { return }
-        segments[n].progress(agent: agent, attempt: attempt, frames: frames, now: now)
+        segments[n].progress(agent: agent, attempt: attempt, frames: frames, activity: activity, now: now)
     }
 
     func queued(_ n: Int, agent: String, attempt: Int, now: Double) {

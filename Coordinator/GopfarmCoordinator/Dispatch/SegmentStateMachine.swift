@@ -14,6 +14,9 @@ public struct SegmentStateMachine: Sendable, Equatable {
         /// Frames the agent reported done on this attempt, and when that count last grew
         /// (the assignment counts as progress: the bound starts there).
         public var frames = 0
+        /// The agent's steps of work on it (`AgentHeartbeat.Progress.activity`): growth counts
+        /// as progress too.
+        public var activity = 0
         public var progressed: Double
         /// Its agent last reported it queued behind running work (prefetched, not started).
         public var queued = false
@@ -133,14 +136,16 @@ public struct SegmentStateMachine: Sendable, Equatable {
     /// A heartbeat reported `frames` done on this attempt. Only a larger count than before is
     /// progress: an agent repeating the same number is alive but stuck. True when it grew.
     @discardableResult
-    public mutating func progress(agent: String, attempt: Int, frames: Int, now: Double) -> Bool {
+    public mutating func progress(agent: String, attempt: Int, frames: Int, activity: Int? = nil, now: Double) -> Bool {
         guard case .running(var list) = state, let i = list.firstIndex(where: { $0.agent == agent && $0.attempt == attempt }) else { return false }
         list[i].queued = false
-        guard frames > list[i].frames else {
+        let busier = activity.map { $0 > list[i].activity } ?? false
+        if let activity { list[i].activity = max(list[i].activity, activity) }
+        guard frames > list[i].frames || busier else {
             state = .running(list)
             return false
         }
-        list[i].frames = frames
+        list[i].frames = max(list[i].frames, frames)
         list[i].progressed = now
         state = .running(list)
         return true

@@ -72,6 +72,10 @@ struct APIRouter {
             try await LadderFileResponse.make(service: service, id: try pathParameter("id", context), context: context,
                                               caller: try context.requireCaller())
         }
+        jobs.head("{id}/files/**") { _, context in
+            try await LadderFileResponse.make(service: service, id: try pathParameter("id", context), context: context,
+                                              caller: try context.requireCaller(), headOnly: true)
+        }
 
         jobs.get("{id}/analysis") { _, context in
             try json(try await service.reader.analysis(try pathParameter("id", context), caller: try context.requireCaller()))

@@ -27,7 +27,8 @@ final class RouteMethods: Sendable {
 
     static func matches(_ route: [RouterPath.Element], _ segments: [Substring]) -> Bool {
         for (index, element) in route.enumerated() {
-            if element.description == "**" { return segments.count >= index }
+            // `**` takes one segment or more, as the router's does (`files/**` is not `files`).
+            if element.description == "**" { return segments.count > index }
             guard index < segments.count, element ~= segments[index] else { return false }
         }
         return route.count == segments.count
