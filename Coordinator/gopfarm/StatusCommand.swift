@@ -31,7 +31,14 @@ struct StatusCommand: AsyncParsableCommand {
         let p = j.progress
         var t = "job \(j.id): \(j.state.rawValue), \(j.priority.rawValue) priority, owner \(j.owner)\n"
         t += "  input:     \(j.input)\n"
-        t += j.ladder == nil ? "  output:    \(j.outputName) (\(j.codec))\n" : "  output:    \(j.outputName)/ (a ladder, \(j.codec))\n"
+        if let ladder = j.ladder {
+            // The rungs' own codecs where they are known (a ladder may mix them), else the job's.
+            var codecs: [String] = []
+            for r in ladder.renditions where r.kind == .video && !codecs.contains(r.codec) { codecs.append(r.codec) }
+            t += "  output:    \(j.outputName)/ (a ladder, \(codecs.isEmpty ? j.codec : codecs.joined(separator: " and ")))\n"
+        } else {
+            t += "  output:    \(j.outputName) (\(j.codec))\n"
+        }
         if let preset = j.preset { t += "  preset:    \(preset)\n" }
         if p.segmentsTotal > 0 || !j.state.isFinal {
             t += "  progress:  \(j.percent): \(p.segmentsDone)/\(p.segmentsTotal) segments, \(p.framesDone)/\(p.framesTotal) frames"

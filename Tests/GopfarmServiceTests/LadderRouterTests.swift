@@ -37,6 +37,9 @@ struct LadderRouterTests {
             let second = try APIJSON.decoder.decode(JobView.self, from: Data(object.text.utf8))
             #expect(second.outputName == "clip")
             #expect(second.ladder?.packages == ["hls"] && second.ladder?.segmentSeconds == 2)
+            // What was asked, as `--ladder` takes it (it said 160p-av1:150k, which the CLI refuses).
+            #expect(second.ladder?.requested == "240p:400k,160p:200k:abr,160p:150k:libsvtav1:preset=12", "\(second.ladder?.requested ?? "")")
+            _ = try Ladder(parsing: second.ladder!.requested)
             let stored = try #require(try await h.service.store.job(second.id)?.decodedSubmission?.settings.ladder)
             #expect(stored.rungs.map(\.height) == [240, 160, 160] && stored.rungs.map(\.bitrate) == [400_000, 200_000, 150_000])
             #expect(stored.rungs.map(\.averageBitrate) == [false, true, false])

@@ -69,6 +69,17 @@ public struct LadderRung: Codable, Sendable, Equatable {
         self.init(height: height, bitrate: rate, codec: codec, crf: crf, averageBitrate: average, preset: preset)
     }
 
+    /// The rung as `--ladder` takes it (`240p:400k:libx265:crf=26`), with `rate` written as the
+    /// caller likes; a name of its own is not part of that syntax.
+    public func text(rate: String) -> String {
+        var parts = ["\(height)p", rate]
+        if let codec { parts.append(codec) }
+        if averageBitrate { parts.append("abr") }
+        if let crf { parts.append("crf=\(JobRules.show(crf))") }
+        if let preset { parts.append("preset=\(preset)") }
+        return parts.joined(separator: ":")
+    }
+
     /// `6M`, `1.2M`, `700k`, `2500000` in bits per second.
     public static func parseRate(_ text: String) -> Int? {
         var number = Substring(text), factor = 1.0

@@ -62,7 +62,8 @@ struct JobViews: Sendable {
 
     /// What a ladder job asked for; the renditions come once it is packaged (`load`).
     static func requested(_ ladder: Ladder) -> JobLadder {
-        JobLadder(requested: ladder.auto ? "auto" : ladder.rungs.map { "\($0.name):\(JobLadder.rateText($0.bitrate))" }.joined(separator: ","),
+        // As the CLI takes it, so it can be typed back (`--ladder 360p:800k,240p:400k:libx265`).
+        JobLadder(requested: ladder.auto ? "auto" : ladder.rungs.map { $0.text(rate: JobLadder.rateText($0.bitrate)) }.joined(separator: ","),
                   packages: ladder.packages.map(\.rawValue), segmentSeconds: ladder.segmentSeconds)
     }
 
