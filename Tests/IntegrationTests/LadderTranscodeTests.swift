@@ -95,6 +95,10 @@ struct LadderTranscodeTests {
         try #require(run.status == 0, "\(run.stderr)")
         let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
         #expect(report.renditions?.map(\.name) == ["240p", "240p-av1"])
+        // --json lists what status --json does: CODECS per rendition, the audio renditions.
+        struct Listed: Decodable { struct R: Decodable { var codecs: String }; var renditions: [R]; var audioTracks: [R] }
+        let listed = try JSONDecoder().decode(Listed.self, from: Data(run.stdout.utf8))
+        #expect(listed.renditions.map { String($0.codecs.prefix(5)) } == ["avc1.", "av01."] && listed.audioTracks.map(\.codecs) == ["mp4a.40.2"])
         #expect(report.renditions?.allSatisfy { $0.frames == report.sourceFrames } == true, "\(run.stdout)")
         let master = try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8)
         #expect(master.contains("CODECS=\"av01.0."), "\(master)")

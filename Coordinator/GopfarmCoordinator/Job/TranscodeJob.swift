@@ -104,6 +104,8 @@ public struct TranscodeJob {
         report.renditions = finished.packaged.map { p in
             p.renditions.enumerated().map { i, r in TranscodeReport.Rendition(r, quality: finished.renditionQuality?[safe: i] ?? nil) }
         }
+        report.audioTracks = finished.packaged?.audioTracks
+        report.subtitleTracks = finished.packaged?.subtitleTracks
         report.ladderChoice = choice
         return report
     }

@@ -33,6 +33,9 @@ public struct TranscodeReport: Sendable, Codable {
     public var analysis: AnalysisSummary?
     /// A ladder job's renditions (the output is a directory of CMAF tracks and manifests).
     public var renditions: [Rendition]?
+    /// A ladder's audio and subtitle renditions, as `gopfarm status --json` lists them.
+    public var audioTracks: [PackageReport.AudioTrack]?
+    public var subtitleTracks: [PackageReport.SubtitleTrack]?
     /// `--ladder auto`: what the probe measured and chose.
     public var ladderChoice: LadderChoice?
 
@@ -40,6 +43,8 @@ public struct TranscodeReport: Sendable, Codable {
     public struct Rendition: Sendable, Codable {
         public var name: String
         public var codec: String
+        /// RFC 6381, as in CODECS and @codecs.
+        public var codecs: String
         public var width: Int
         public var height: Int
         public var frames: Int
@@ -52,6 +57,7 @@ public struct TranscodeReport: Sendable, Codable {
         public init(_ r: PackageReport.Rendition, quality: SegmentQuality?) {
             name = r.name
             codec = r.codec
+            codecs = r.codecs
             width = r.width
             height = r.height
             frames = r.frames
