@@ -255,6 +255,25 @@ struct DispatchCoreTests {
                 "no work since 40 s: past the 5 s bound")
     }
 
+    /// An agent's frames per second never goes below 0: a cancelled job's segment leaves the
+    /// agent's running total (it showed "-1.5 fps" in `gopfarm agents`).
+    @Test func anAgentsRateIsNeverNegative() {
+        var timing = DispatchTiming()
+        timing.agentTimeoutSeconds = 1000
+        var farm = Farm(timing: timing)
+        farm.add(segments: 1)
+        farm.join(1)
+        let a = Farm.assigned(farm.on(.tick))[0]
+        for (t, frames) in [(1.0, 5), (2.0, 9)] {
+            let b = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a.attempt, frames: frames)])
+            farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(b))), at: t)
+        }
+        farm.on(.cancel(job: "j"), at: 2.5)
+        farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(AgentHeartbeat(inProgress: [])))), at: 3)
+        let rate = farm.core.snapshot(now: 3).agents.first?.framesPerSecond ?? -1
+        #expect(rate >= 0 && rate <= 9, "\(rate)")
+    }
+
     @Test func aSilentAgentIsDroppedAndItsWorkRequeued() {
         var timing = DispatchTiming()
         timing.agentTimeoutSeconds = 4

@@ -46,6 +46,10 @@ struct AgentSession {
     var framesDone = 0
     /// (time, frames done including in-progress) samples of the last seconds, for frames/s.
     var rateSamples: [(Double, Int)] = []
+    /// Frames counted for the rate: only ever up (work given up, such as a cancelled job's
+    /// segment, leaves the total but is no negative rate), and the last total seen.
+    private var counted = 0
+    private var lastTotal = 0
 
     init(identity: Data, hello: AgentHello, publicKey: String?, now: Double) {
         self.identity = identity
@@ -89,10 +93,16 @@ struct AgentSession {
         stalled = old.stalled
         segmentsDone = old.segmentsDone
         framesDone = old.framesDone
+        rateSamples = old.rateSamples
+        counted = old.counted
+        lastTotal = old.lastTotal
     }
 
     mutating func sampleRate(now: Double) {
-        rateSamples.append((now, framesDone + progress.values.reduce(0, +)))
+        let total = framesDone + progress.values.reduce(0, +)
+        counted += max(0, total - lastTotal)
+        lastTotal = total
+        rateSamples.append((now, counted))
         rateSamples.removeAll { now - $0.0 > 10 }
     }
 
