@@ -12,9 +12,10 @@ struct ProgressLine {
         guard !quiet, p.framesTotal > 0 else { return }
         let fraction = min(1, Double(p.framesDone) / Double(p.framesTotal))
         let fps = Double(p.framesDone) / max(elapsed, 0.001)
-        let eta = fps > 0 ? Double(p.framesTotal - p.framesDone) / fps : 0
+        // No estimate before the first frame is done (it said "ETA 0:00" at 0 %).
+        let eta = fps > 0 ? Self.clock(Double(p.framesTotal - p.framesDone) / fps) : "--:--"
         let stats = String(format: "%d/%d segments  %d/%d frames  %.1f fps  ETA %@  agents %d",
-                           p.segmentsDone, p.segmentsTotal, p.framesDone, p.framesTotal, fps, Self.clock(eta), p.agents)
+                           p.segmentsDone, p.segmentsTotal, p.framesDone, p.framesTotal, fps, eta, p.agents)
         if isTerminal {
             let width = 30
             let filled = Int(fraction * Double(width))
