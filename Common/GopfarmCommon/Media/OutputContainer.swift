@@ -10,6 +10,7 @@ public final class OutputContainer {
     let partialPath: String
     private var headerWritten = false
     private var finished = false
+    private var trailerWritten = false
 
     /// True when a `.mp4` is written in QuickTime's layout (see `init`).
     public private(set) var quickTimeLayout = false
@@ -51,7 +52,7 @@ public final class OutputContainer {
     }
 
     deinit {
-        if headerWritten && !finished { av_write_trailer(context) }
+        if headerWritten && !trailerWritten { av_write_trailer(context) }
         if context.pointee.pb != nil { avio_closep(&context.pointee.pb) }
         avformat_free_context(context)
         if !finished { OutputPlace.removeFile(partialPath) }
@@ -163,6 +164,9 @@ public final class OutputContainer {
     /// Writes the trailer, closes the file and moves it into place.
     public func finish() throws(MediaError) {
         try avCheck(av_interleaved_write_frame(context, nil), .muxFailed, "cannot flush the muxer", path: path)
+        // One trailer only, failed or not: libavformat frees the muxer's state in it, and a
+        // second call (from deinit, after a full disk failed this one) crashed the process.
+        trailerWritten = true
         try avCheck(av_write_trailer(context), .muxFailed, "cannot write the container trailer", path: path)
         avio_closep(&context.pointee.pb)
         finished = true
