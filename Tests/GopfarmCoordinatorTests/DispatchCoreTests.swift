@@ -87,10 +87,13 @@ struct DispatchCoreTests {
     }
 
     /// One name, one agent: a newcomer with a name another key holds is told to try again while
-    /// the holder heartbeats; once the holder has been quiet two heartbeats, the newcomer takes
-    /// the name and the holder's leases go back to the queue.
+    /// the holder counts as connected (heard from within the agent timeout, whatever its own
+    /// heartbeat); once the holder has been quiet that long, the newcomer takes the name and the
+    /// holder's leases go back to the queue.
     @Test func aNameHeldByALiveAgentIsRefusedForNowAndFreedWhenItGoesQuiet() {
-        var farm = Farm()
+        var timing = DispatchTiming()
+        timing.agentTimeoutSeconds = 4
+        var farm = Farm(timing: timing)
         farm.add(segments: 2)
         func hello(_ pid: Int32) -> AgentMessage {
             .hello(AgentHello(name: "box", slots: 1, threads: 1, cores: 1, agentVersion: "t", encoders: [], pid: pid))
@@ -100,15 +103,17 @@ struct DispatchCoreTests {
         #expect(Farm.assigned(farm.on(.tick)).map(\.segment) == [0])
         farm.now = 1
         farm.from(1, .heartbeat(AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: 1, frames: 3)])))
-        farm.now = 2.5
+        // 3.5 s after its last heartbeat (an agent beating every 5 s is still alive): refused,
+        // to try again when the 4 s would run out.
+        farm.now = 4.5
         let refused = farm.from(2, hello(20))
         guard case .welcome(let w)? = Self.replies(refused, to: 2).first else { Issue.record("no answer: \(refused)"); return }
-        #expect(!w.accepted && w.retryAfterMilliseconds == 2000)
+        #expect(!w.accepted && w.retryAfterMilliseconds == 600)
         #expect(w.reason == "the name 'box' is taken by a connected agent (pid 10); give each agent its own --name")
         #expect(farm.core.snapshot(now: farm.now).agents.count == 1)
 
-        // Agent 1 was killed after its heartbeat at 1 s: at 3.1 s its name is free.
-        farm.now = 3.1
+        // Agent 1 was killed after its heartbeat at 1 s: at 5.1 s its name is free.
+        farm.now = 5.1
         let taken = farm.from(2, hello(20))
         guard case .welcome(let ok)? = Self.replies(taken, to: 2).first else { Issue.record("no answer: \(taken)"); return }
         #expect(ok.accepted)

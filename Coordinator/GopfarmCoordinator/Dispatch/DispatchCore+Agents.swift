@@ -110,20 +110,22 @@ extension DispatchCore {
             logger.info("agent reconnected", metadata: ["agent": "\(hello.name)", "segments": "\(old.leases.count)"])
         }
         // One name, one agent: `drain NAME` and every listing mean one machine. Another agent
-        // (another key) that still heartbeats keeps the name, and the newcomer is told to try
-        // again, then gives up with the sentence; one gone quiet (killed, and restarted at once
-        // under its name) is replaced.
+        // (another key) keeps the name while this coordinator counts it connected (heard from
+        // within the agent timeout, whatever its heartbeat), and the newcomer is told to try
+        // again when that would run out, then gives up with the sentence; the holder gone
+        // quiet that long (killed, and restarted at once under its name) is replaced.
         if let holder = agents.values.first(where: { $0.name == hello.name && $0.key != session.key }) {
-            let quiet = timing.nameReleaseSeconds
-            if now - holder.lastSeen < quiet {
+            let silent = now - holder.lastSeen
+            if silent < timing.agentTimeoutSeconds {
                 let reason = "the name '\(hello.name)' is taken by a connected agent (pid \(holder.hello.pid)); give each agent its own --name"
                 count { $0.refusedAgents += 1 }
                 logger.warning("refused an agent", metadata: ["agent": "\(hello.name)", "pid": "\(hello.pid)", "reason": "name in use"])
+                let retry = Int(((timing.agentTimeoutSeconds - silent) * 1000).rounded(.up)) + 100
                 out.append(.send(identity, .welcome(AgentWelcome(accepted: false, reason: reason, heartbeatMilliseconds: timing.heartbeatMilliseconds,
-                                                                 retryAfterMilliseconds: Int(quiet * 1000)))))
+                                                                 retryAfterMilliseconds: retry))))
                 return
             }
-            dropAgent(holder, reason: "was replaced by a new agent of the same name (silent for \(JobRules.show(now - holder.lastSeen)) s)")
+            dropAgent(holder, reason: "was replaced by a new agent of the same name (silent for \(String(format: "%.1f", silent)) s)")
         }
         session.order = nextAgentOrder
         nextAgentOrder += 1

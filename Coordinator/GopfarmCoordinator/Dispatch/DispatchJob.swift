@@ -46,9 +46,6 @@ public struct DispatchTiming: Sendable {
     public var heartbeatMilliseconds = 1000
     /// An agent silent for this long is gone and its leases are requeued.
     public var agentTimeoutSeconds = 4.0
-    /// An agent silent for this long gives its name up to a new agent that says hello with it
-    /// (two heartbeats: a live agent is never that quiet; a killed one restarted at once is).
-    public var nameReleaseSeconds: Double { 2 * Double(heartbeatMilliseconds) / 1000 }
     /// A lease whose agent reports no new frame for this long (the floor; see `stallFactor`) is
     /// taken back and the segment runs elsewhere, even if the agent keeps heartbeating.
     public var leaseSeconds = 30.0
