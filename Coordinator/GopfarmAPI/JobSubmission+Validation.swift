@@ -23,6 +23,10 @@ extension JobSubmission {
         guard !name.isEmpty, name.count <= 255, !name.contains("/"), !JobRules.hasControlCharacters(name), !name.hasPrefix(".") else {
             throw MediaError(.invalidOption, "a ladder's output name must be a plain directory name such as film, not '\(JobRules.quote(name))'")
         }
+        // As transcode and fetch refuse it: the directory gets master.m3u8 and manifest.mpd.
+        if ["m3u8", "mpd"].contains((name as NSString).pathExtension.lowercased()) {
+            throw MediaError(.invalidOption, "a ladder's output is a directory such as film (it gets master.m3u8 and manifest.mpd), not a .\((name as NSString).pathExtension) file")
+        }
     }
 
     /// The directory a ladder job writes: the name less a container extension (`film.mp4` →

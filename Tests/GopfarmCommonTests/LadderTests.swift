@@ -63,6 +63,8 @@ import Testing
         ("720p:3M:turbo", "rung '720p:3M:turbo': 'turbo' is not a codec, abr, crf=N or preset=P"),
         ("720p:3M:preset=", "rung '720p:3M:preset=': 'preset=' is not a codec, abr, crf=N or preset=P"),
         ("720p:-3M", "the rate of rung '720p:-3M' is not a bit rate such as 3M, 1.2M or 700k"),
+        ("360p:800k:crf=20:crf=22", "rung '360p:800k:crf=20:crf=22' gives crf twice; give it once"),
+        ("360p:800k:abr:abr", "rung '360p:800k:abr:abr' gives abr twice; give it once"),
     ])
     func refusesBadRungsInOneSentence(text: String, sentence: String) {
         #expect(throws: MediaError.self) { try Ladder(parsing: text) }
@@ -76,6 +78,7 @@ import Testing
         ("720p:3M:libsvtav1:preset=14", "rung 720p-av1: preset for libsvtav1 is a number from 0 (slowest) to 13 (fastest), not '14'"),
         ("360p:1M:crf=0", "rung 360p: crf 0 is lossless, which no rate can cap; give a crf above 0, or abr"),
         ("360p:500k:abr:crf=30", "rung 360p: abr encodes to the rate on average and takes no crf"),
+        ("360p:800k,360p:800k", "rungs 360p and 360p-2 are the same rendition; give each once"),
         ("720p:3M:preset=7", "rung 720p: preset '7' is not a libx264 preset; use one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow, placebo"),
     ])
     func refusesBadLaddersInOneSentence(text: String, sentence: String) throws {
@@ -96,6 +99,8 @@ import Testing
         for (job, sentence) in [
             (EncodeSettings(codec: "libx264", gop: 10, ladder: try Ladder(parsing: "360p:1M")), "give no gop with it"),
             (EncodeSettings(codec: "libx264", maxRate: 1_000_000, bufferSize: 2_000_000, ladder: try Ladder(parsing: "360p:1M")), "give no maxrate or bufsize with it"),
+            // Not "maxrate needs bufsize too", which sent the user to give one more refused option.
+            (EncodeSettings(codec: "libx264", maxRate: 1_000_000, ladder: try Ladder(parsing: "360p:1M")), "give no maxrate or bufsize with it"),
             (EncodeSettings(codec: "libx264", crf: 0, ladder: try Ladder(parsing: "360p:1M")), "crf 0 is lossless"),
         ] {
             do { try job.validate(); Issue.record("accepted \(sentence)") } catch { #expect(error.message.contains(sentence), "\(error.message)") }

@@ -65,6 +65,10 @@ struct LadderRouterTests {
             let badName = try await H.send(client, .post, "/v1/jobs", token: h.alice,
                                            json: #"{"input":"\#(h.clip)","outputName":".hidden","settings":{"codec":"libx264","ladder":"240p:400k"}}"#)
             #expect(badName.status == 422 && (badName.error ?? "").hasPrefix("a ladder's output name must be a plain directory name"), "\(badName.text)")
+            // As transcode and fetch refuse it (it was kept as a directory named x.m3u8).
+            let playlistName = try await H.send(client, .post, "/v1/jobs", token: h.alice,
+                                                json: #"{"input":"\#(h.clip)","outputName":"x.m3u8","settings":{"codec":"libx264","ladder":"240p:400k"}}"#)
+            #expect(playlistName.status == 422 && (playlistName.error ?? "").contains("not a .m3u8 file"), "\(playlistName.text)")
         }
     }
 

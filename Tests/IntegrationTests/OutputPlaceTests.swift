@@ -81,7 +81,12 @@ struct OutputPlaceTests {
         try FileManager.default.createDirectory(at: mine.appendingPathComponent("video-240p"), withIntermediateDirectories: true)
         try Data("mine".utf8).write(to: mine.appendingPathComponent("analysis.json"))
         try Data("notes".utf8).write(to: dir.appendingPathComponent("notes.txt"))
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("dangling").path, withDestinationPath: "/nonexistent/zz")
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("linkfile").path, withDestinationPath: "notes.txt")
         let cases: [(output: String, expect: String)] = [
+            // Links: one to nothing, one to a file (with a slash) are refused before any work.
+            (dir.appendingPathComponent("dangling").path, "dangling is a link to /nonexistent/zz, which does not exist"),
+            (dir.appendingPathComponent("linkfile").path + "/", "a ladder's output is a directory, and"),
             (mine.path, "mine is not empty (analysis.json, video-240p); a ladder goes into a new or empty directory"),
             ("", "name the output directory, such as film/"),
             (dir.appendingPathComponent("notes.txt/film").path, "notes.txt is not a directory, so nothing can be written under it"),

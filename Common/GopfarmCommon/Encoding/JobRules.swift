@@ -98,6 +98,8 @@ extension EncodeSettings {
             throw MediaError(.invalidOption, "unsupported codec '\(JobRules.quote(codec))'; use one of \(Self.supportedCodecs.joined(separator: ", "))")
         }
         if crf != nil && bitrate != nil { throw MediaError(.invalidOption, "give crf or bitrate, not both") }
+        // What a ladder sets per rung first: "maxrate needs bufsize" is no help when neither is taken.
+        if let ladder { try ladder.checkJobOptions(self) }
         if let crf {
             guard let range = JobRules.crfRange(codec: codec) else {
                 throw MediaError(.invalidOption, "\(codec) is lossless and takes no crf")

@@ -5,14 +5,7 @@ extension Ladder {
             throw MediaError(.invalidOption, "the packaging segment length must be between 1 and 20 seconds, not \(JobRules.show(segmentSeconds))")
         }
         guard !packages.isEmpty else { throw MediaError(.invalidOption, "a ladder needs a package format: hls, dash or both") }
-        if base.scale != nil { throw MediaError(.invalidOption, "a ladder sets each rung's size; give no scale with it") }
-        if base.bitrate != nil { throw MediaError(.invalidOption, "a ladder sets each rung's rate; give no bitrate with it") }
-        if base.maxRate != nil || base.bufferSize != nil {
-            throw MediaError(.invalidOption, "a ladder caps each rung at its own rate (maxrate = RATE, bufsize = 2 × RATE); give no maxrate or bufsize with it")
-        }
-        if base.gop != nil {
-            throw MediaError(.invalidOption, "a ladder places its key frames on the packaging grid (--package-seconds); give no gop with it")
-        }
+        try checkJobOptions(base)
         if auto {
             guard rungs.isEmpty else { throw MediaError(.invalidOption, "ladder auto chooses the rungs itself; give auto or rungs, not both") }
             guard Self.autoCodecs.contains(base.codec) else {
@@ -25,7 +18,14 @@ extension Ladder {
             throw MediaError(.invalidOption, "a ladder has at most \(Self.maxRungs) rungs, not \(rungs.count)")
         }
         var names = Set<String>()
+        var seen: [String: String] = [:]
         for rung in rungs {
+            // The same rendition twice (360p:800k,360p:800k) would be encoded twice.
+            let same = rung.text(rate: String(rung.bitrate)) + ":\(rung.codec ?? base.codec)"
+            if let other = seen[same] {
+                throw MediaError(.invalidOption, "rungs \(other) and \(rung.name) are the same rendition; give each once")
+            }
+            seen[same] = rung.name
             // Case apart too: video-A and video-a are one directory on some file systems.
             guard names.insert(rung.name.lowercased()).inserted else {
                 throw MediaError(.invalidOption, "the ladder has two rungs named \(JobRules.quote(rung.name)); give each its own name")
@@ -52,6 +52,18 @@ extension Ladder {
             do { try settings.validate() } catch {
                 throw MediaError(error.code, "rung \(rung.name): \(error.message)")
             }
+        }
+    }
+
+    /// The job's options a ladder sets per rung itself: refused, not ignored.
+    func checkJobOptions(_ base: EncodeSettings) throws(MediaError) {
+        if base.scale != nil { throw MediaError(.invalidOption, "a ladder sets each rung's size; give no scale with it") }
+        if base.bitrate != nil { throw MediaError(.invalidOption, "a ladder sets each rung's rate; give no bitrate with it") }
+        if base.maxRate != nil || base.bufferSize != nil {
+            throw MediaError(.invalidOption, "a ladder caps each rung at its own rate (maxrate = RATE, bufsize = 2 × RATE); give no maxrate or bufsize with it")
+        }
+        if base.gop != nil {
+            throw MediaError(.invalidOption, "a ladder places its key frames on the packaging grid (--package-seconds); give no gop with it")
         }
     }
 

@@ -52,7 +52,14 @@ public struct LadderRung: Codable, Sendable, Equatable {
             throw MediaError(.invalidOption, "the rate of rung '\(JobRules.quote(text))' is not a bit rate such as 3M, 1.2M or 700k")
         }
         var codec: String?, crf: Double?, preset: String?, average = false
+        var given = Set<String>()
         for option in parts.dropFirst(2) {
+            // Each option once: `crf=20:crf=22` was the last one silently.
+            let key = option.split(separator: "=").first.map(String.init) ?? option
+            let kind = EncodeSettings.supportedCodecs.contains(key) ? "codec" : key
+            guard given.insert(kind).inserted || kind == "codec" else {
+                throw MediaError(.invalidOption, "rung '\(JobRules.quote(text))' gives \(kind) twice; give it once")
+            }
             if option == "abr" { average = true }
             else if option.hasPrefix("crf="), let value = Double(option.dropFirst(4)) { crf = value }
             else if option.hasPrefix("preset="), option.count > 7 { preset = String(option.dropFirst(7)) }

@@ -8,7 +8,16 @@ public enum OutputDirectory {
     /// The sentence refusing `path` as a ladder's output, or nil when it may be written.
     public static func refusal(_ path: String) -> String? {
         guard !path.isEmpty else { return "name the output directory, such as film/" }
-        switch OutputPlace.kind(of: path) {
+        // `film/` names what `film` does; a link is followed, and one to nothing is refused
+        // now (it would only fail when the finished ladder is moved into place).
+        var bare = path
+        while bare.count > 1, bare.hasSuffix("/") { bare.removeLast() }
+        var info = stat()
+        if lstat(bare, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, OutputPlace.kind(of: bare) == .missing {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: bare)) ?? "?"
+            return "\(bare) is a link to \(target), which does not exist; give the directory itself"
+        }
+        switch OutputPlace.kind(of: bare) {
         case .missing:
             let parent = (URL(fileURLWithPath: path).standardizedFileURL.path as NSString).deletingLastPathComponent
             return parentRefusal(parent.isEmpty ? "/" : parent)
@@ -59,7 +68,7 @@ public enum OutputDirectory {
             }
             rmdir(staging.path)
         case .file, .special:
-            throw MediaError(.muxFailed, "a ladder's output is a directory, and \(path) is now a file", path: path)
+            throw MediaError(.muxFailed, "a ladder's output is a directory, and \(path) is a file", path: path)
         }
     }
 }
