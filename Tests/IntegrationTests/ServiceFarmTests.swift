@@ -118,6 +118,9 @@ struct CancelFreesAgentsTests {
         let next = try serve.cli(["submit", try Fixture.h264BFramesMP4.path(), "-o", dir.appendingPathComponent("next.mp4").path,
                                   "--preset", "ultrafast", "--no-analysis", "--wait", "--quiet"], timeout: 120)
         #expect(next.status == 0, "\(next.stderr)")
+        // Its attempt is recorded as cancelled, not left "running" in every report.
+        let outcomes = try serve.query("SELECT COALESCE(outcome, 'open') FROM attempts WHERE jobId = '\(long)'").map { $0[0] }
+        #expect(!outcomes.isEmpty && outcomes.allSatisfy { $0 == "cancelled" }, "\(outcomes)")
         let agentLog = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
             .filter { $0.lastPathComponent.hasPrefix("agent-only") }
             .compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined()

@@ -73,6 +73,13 @@ struct StoreRecorder: DispatchRecorder {
                         try run("INSERT INTO events (at, jobId, kind, message) VALUES (?, ?, 'segment-failed', ?)",
                             [now, job, "segment \(n) on \(agent): \(message)"])
                     case .jobFinished(let job, let outcome):
+                        // Attempts still open when their job ends were revoked with it: never "running" again.
+                        let ended: String? = switch outcome {
+                        case .cancelled: "cancelled"
+                        case .failed: "job-failed"
+                        case .completed: "superseded"
+                        }
+                        try run("UPDATE attempts SET outcome = ?, endedAt = ? WHERE jobId = ? AND outcome IS NULL", [ended, now, job])
                         finished.append((job, outcome))
                     case .agentJoined(let a):
                         try run("""
