@@ -279,6 +279,18 @@ struct DispatchCoreTests {
         #expect(rate >= 0 && rate <= 9, "\(rate)")
     }
 
+    /// A resumed job numbers its new attempts after those an earlier run leased (two "attempt 1"
+    /// rows of one segment, with swapped agents, came out of a restart).
+    @Test func aResumedJobNumbersItsAttemptsOnFromTheEarlierRun() {
+        var farm = Farm()
+        var job = DispatchSimulation.dispatchJob(SimulationSpec.Job(id: "j", segments: Array(repeating: SimulationSpec.Segment(frames: 10, seconds: 1, sentBytes: 1, returnedBytes: 1), count: 2)))
+        job.priorAttempts = [0: 3]
+        farm.on(.addJob(job, restored: [:], openError: nil))
+        farm.join(1, slots: 2)
+        let assigned = Farm.assigned(farm.on(.tick))
+        #expect(assigned.map(\.segment) == [0, 1] && assigned.map(\.attempt) == [4, 1], "\(assigned)")
+    }
+
     @Test func aSilentAgentIsDroppedAndItsWorkRequeued() {
         var timing = DispatchTiming()
         timing.agentTimeoutSeconds = 4

@@ -20,6 +20,9 @@ public struct DispatchJob: Sendable {
     public var startSeconds: Double
     /// At most this many agents hold its segments at once (nil: no limit).
     public var maxAgents: Int?
+    /// A resumed job: per segment, the highest attempt an earlier run leased (new attempts
+    /// are numbered after it).
+    public var priorAttempts: [Int: Int] = [:]
     /// Cuts a segment of the plan in two (nil: its segments are handed out as planned). See
     /// `DispatchSplitter`.
     public var splitter: DispatchSplitter?

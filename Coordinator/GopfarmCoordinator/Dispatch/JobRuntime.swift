@@ -47,7 +47,8 @@ final class JobRuntime {
         self.job = job
         self.sequence = sequence
         segments = (0..<job.plan.segments.count).map { n in
-            restored[n].map { SegmentStateMachine.restoredDone(agent: $0.agent, attempt: $0.result.attempt) } ?? SegmentStateMachine()
+            restored[n].map { SegmentStateMachine.restoredDone(agent: $0.agent, attempt: $0.result.attempt) }
+                ?? SegmentStateMachine.resumed(attempts: job.priorAttempts[n] ?? 0)
         }
         completed = restored
         framesCompleted = restored.values.reduce(0) { $0 + $1.result.frames }

@@ -91,6 +91,15 @@ public struct SegmentStateMachine: Sendable, Equatable {
 
     public init() {}
 
+    /// A segment of a resumed job that is not done: new attempts are numbered after the
+    /// `attempts` an earlier run leased (their records stay apart; a result of one of those
+    /// may still be adopted).
+    public static func resumed(attempts: Int) -> SegmentStateMachine {
+        var s = SegmentStateMachine()
+        s.attempts = max(0, attempts)
+        return s
+    }
+
     /// A segment restored as done (coordinator restart: its result is in the spool).
     public static func restoredDone(agent: String, attempt: Int) -> SegmentStateMachine {
         var s = SegmentStateMachine()

@@ -91,7 +91,8 @@ extension PipelineService {
         }
         let dispatchStart = store.secondsSinceSubmission(row.id)
         try store.updatePhases(row.id) { $0.dispatchStart = dispatchStart }
-        let job = pipeline.dispatchJob(id: row.id, spool: config.spool, priority: row.priority, owner: row.owner, maxAgents: maxAgents)
+        var job = pipeline.dispatchJob(id: row.id, spool: config.spool, priority: row.priority, owner: row.owner, maxAgents: maxAgents)
+        job.priorAttempts = try store.highestAttempts(row.id)
         active.withLock { jobs in
             if jobs[row.id] != nil { dispatcher.add(job, restored: restored, makeExtractor: pipeline.extractor) }
         }

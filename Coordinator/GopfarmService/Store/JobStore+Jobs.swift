@@ -68,6 +68,17 @@ extension JobStore {
     }
 
     /// Segments done in earlier runs whose payload is still in the spool with the right size.
+    /// Per segment, the highest attempt recorded (a resumed job numbers its new ones after).
+    func highestAttempts(_ id: String) throws -> [Int: Int] {
+        try pool.read { db in
+            var out: [Int: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT idx, MAX(attempt) AS top FROM attempts WHERE jobId = ? GROUP BY idx", arguments: [id]) {
+                if let n: Int = row["idx"], let top: Int = row["top"] { out[n] = top }
+            }
+            return out
+        }
+    }
+
     func completedSegments(_ id: String) throws -> [Int: CompletedSegment] {
         try pool.read { db in
             var out: [Int: CompletedSegment] = [:]
