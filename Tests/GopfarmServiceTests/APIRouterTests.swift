@@ -103,6 +103,8 @@ struct APIRouterTests {
             #expect(all.text.contains(id))
             // Its output does not exist yet; Alice may cancel it.
             #expect(try await Self.send(client, .get, "/v1/jobs/\(id)/output", token: h.alice).status == 409)
+            #expect(try await Self.send(client, .head, "/v1/jobs/\(id)/output", token: h.alice).status == 409, "HEAD answers as GET does")
+            #expect(try await Self.send(client, .head, "/v1/jobs/\(id)/output", token: h.bob).status == 404)
             let cancelled = try await Self.send(client, .delete, "/v1/jobs/\(id)", token: h.alice)
             #expect(cancelled.status == 200 && cancelled.json()?["state"] as? String == "cancelled", "\(cancelled.text)")
         }

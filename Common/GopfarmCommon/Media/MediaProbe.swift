@@ -140,7 +140,8 @@ public struct MediaProbe: Sendable {
         let keyFrames = index.records.indices.compactMap { i -> MediaInfo.KeyFrame? in
             let r = index.records[i]
             guard r.randomAccess.isBoundaryCandidate else { return nil }
-            return MediaInfo.KeyFrame(packet: i, time: MediaTime(r.pts, tb).seconds - origin,
+            // To the microsecond: the difference of two large times is not exact (4.44e-07 for 0).
+            return MediaInfo.KeyFrame(packet: i, time: ((MediaTime(r.pts, tb).seconds - origin) * 1e6).rounded() / 1e6,
                                       kind: r.randomAccess == .closed ? "closed" : "open")
         }
         let shownPTS = index.records.filter(\.isShown).map(\.pts).sorted()

@@ -56,17 +56,20 @@ struct APIRouter {
             let id = try pathParameter("id", context)
             return try await ProgressEvents(service: service, job: id, caller: caller).response()
         }
-        jobs.get("{id}/output") { _, context in
+        // The output file; HEAD gives its headers alone (a CDN or download manager checking it).
+        @Sendable func output(_ context: FarmRequestContext, headOnly: Bool) async throws -> Response {
             let (path, name) = try await service.reader.outputPath(try pathParameter("id", context), caller: try context.requireCaller())
-            let body = try await FileIO().loadFile(path: path, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             headers[.contentDisposition] = ContentDisposition.attachment(name)
             if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int {
                 headers[.contentLength] = String(size)
             }
-            return Response(status: .ok, headers: headers, body: body)
+            if headOnly { return Response(status: .ok, headers: headers) }
+            return Response(status: .ok, headers: headers, body: try await FileIO().loadFile(path: path, context: context))
         }
+        jobs.get("{id}/output") { _, context in try await output(context, headOnly: false) }
+        jobs.head("{id}/output") { _, context in try await output(context, headOnly: true) }
         // A ladder job's output directory, file by file (playlists, CMAF segments, the ladder record).
         jobs.get("{id}/files/**") { _, context in
             try await LadderFileResponse.make(service: service, id: try pathParameter("id", context), context: context,
