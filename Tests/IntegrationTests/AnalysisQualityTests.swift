@@ -108,6 +108,10 @@ struct AnalysisQualityTests {
         let lossy = dir.appendingPathComponent("x265.mp4").path
         let encoded = try FarmCLI.transcode(source, to: lossy, ["--agents", "1", "--codec", "libx265", "--preset", "ultrafast"])
         try #require(encoded.output.status == 0, "\(encoded.output.stderr)")
+        // The transparency is not kept by x265, and the job says so (FFV1's kept it: no warning).
+        #expect(encoded.report?.warnings.contains { $0.contains("has an alpha channel (yuva444p12le) and libx265 encodes none") } == true,
+                "\(encoded.report?.warnings ?? [])")
+        #expect(run.report?.warnings.contains { $0.contains("alpha") } == false)
         let sidecar = try JSONDecoder().decode(Sidecar.self, from: Data(contentsOf: URL(fileURLWithPath: lossy + ".analysis.json")))
         let segment = try #require(sidecar.segments.first)
         let colour = "format=yuv444p10le"

@@ -51,6 +51,7 @@ public struct PreparedJob: Sendable {
         }
         (settings.quarterTurns, warnings) = Self.uprightTurns(settings, probe: probe, outputPath: checkingEncoder ? outputPath : nil,
                                                               warnings: warnings)
+        if let dropped = Self.alphaDropped(settings, probe: probe) { warnings.append(dropped) }
         if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: settings.ladder == nil ? outputPath : nil) }
         let probed = MonotonicClock.now()
         slots = max(1, slotsWhenProbed())
@@ -213,6 +214,20 @@ public struct PreparedJob: Sendable {
         analysis.source = probe.info
         if let thumbnails { try ReportFiles.writeContactSheet(analysis, thumbnails: thumbnails) }
         return analysis
+    }
+
+    /// The sentence when the source's transparency does not reach the output: its pixel format
+    /// has alpha, the one the encoder gets has none (x264, x265 and SVT-AV1 have no alpha).
+    static func alphaDropped(_ settings: EncodeSettings, probe: MediaProbe) -> String? {
+        let source = PixelFormatChoice.unJ(AVPixelFormat(rawValue: probe.videoParameters.format))
+        guard let s = av_pix_fmt_desc_get(source), s.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 else { return nil }
+        let codecs = settings.ladder.map { $0.renditionSettings(base: settings).map(\.codec) } ?? [settings.codec]
+        for codec in Set(codecs) {
+            guard let target = try? PixelFormatChoice.choose(codec: codec, source: source, requested: settings.pixelFormat),
+                  let t = av_pix_fmt_desc_get(target), t.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) == 0 else { continue }
+            return "the source has an alpha channel (\(String(cString: s.pointee.name))) and \(codec) encodes none: the output is opaque (ffv1 and libvpx-vp9 keep it)"
+        }
+        return nil
     }
 
     /// Opens the encoder once here and encodes one frame, so a bad codec, preset or pixel
