@@ -57,6 +57,24 @@ struct DispatchCoreTests {
             return from(agent, .result(r, check: wanted ? c : .notChecked, receivedAt: Date()), key: key)
         }
 
+        /// A farm of one agent (timeout far away) holding segment 0 of a one-segment job, leases
+        /// bound by `leaseSeconds`; returns it and the lease's attempt.
+        static func oneLease(leaseSeconds: Double) -> (Farm, attempt: Int) {
+            var timing = DispatchTiming()
+            timing.leaseSeconds = leaseSeconds
+            timing.agentTimeoutSeconds = 1000
+            var farm = Farm(timing: timing)
+            farm.add(segments: 1)
+            farm.join(1)
+            let attempt = Farm.assigned(farm.on(.tick))[0].attempt
+            return (farm, attempt)
+        }
+
+        @discardableResult
+        mutating func beat(_ agent: Int, _ heartbeat: AgentHeartbeat, at time: Double) -> [DispatchAction] {
+            on(.agent(identity: Self.id(agent), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(heartbeat))), at: time)
+        }
+
         func outcome(_ actions: [DispatchAction]) -> DispatchOutcome? {
             actions.lazy.compactMap { if case .finished(_, let o) = $0 { o } else { nil } }.first
         }
@@ -216,19 +234,13 @@ struct DispatchCoreTests {
     }
 
     @Test func aHeartbeatIsAckedAndALeaseWithoutProgressIsTakenBack() {
-        var timing = DispatchTiming()
-        timing.leaseSeconds = 5
-        timing.agentTimeoutSeconds = 1000
-        var farm = Farm(timing: timing)
-        farm.add(segments: 1)
-        farm.join(1)
-        let a = Farm.assigned(farm.on(.tick))[0]
-        let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a.attempt, frames: 3)])
-        let acked = farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(beat))), at: 4)
+        var (farm, attempt) = Farm.oneLease(leaseSeconds: 5)
+        let beat = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: attempt, frames: 3)])
+        let acked = farm.beat(1, beat, at: 4)
         #expect(Self.replies(acked, to: 1).contains { if case .heartbeatAck = $0 { true } else { false } })
         // The same count again is no progress. The bound is the longer of 5 s and twice the
         // segment's expected time (10 frames at the 4/3 s per frame reported: 26.7 s).
-        farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(beat))), at: 20)
+        farm.beat(1, beat, at: 20)
         #expect(farm.on(.tick, at: 30).isEmpty)
         let expired = farm.on(.tick, at: 31)
         #expect(expired.contains { if case .record(.segmentFailed(_, 0, _, "a1", JobRuntime.stallMessage)) = $0 { true } else { false } })
@@ -239,16 +251,9 @@ struct DispatchCoreTests {
     /// minute at 4K) reports no frame done for a long while, but its steps of work (frames in)
     /// grow: that is progress, and the lease stays. The same activity twice is none.
     @Test func workWithoutFramesDoneKeepsTheLease() {
-        var timing = DispatchTiming()
-        timing.leaseSeconds = 5
-        timing.agentTimeoutSeconds = 1000
-        var farm = Farm(timing: timing)
-        farm.add(segments: 1)
-        farm.join(1)
-        let a = Farm.assigned(farm.on(.tick))[0]
+        var (farm, attempt) = Farm.oneLease(leaseSeconds: 5)
         func beat(_ activity: Int, at t: Double) {
-            let b = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a.attempt, frames: 0, activity: activity)])
-            farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(b))), at: t)
+            farm.beat(1, AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: attempt, frames: 0, activity: activity)]), at: t)
         }
         for (i, t) in stride(from: 4.0, through: 40, by: 4).enumerated() {
             beat(10 * (i + 1), at: t)
@@ -270,11 +275,10 @@ struct DispatchCoreTests {
         farm.join(1)
         let a = Farm.assigned(farm.on(.tick))[0]
         for (t, frames) in [(1.0, 5), (2.0, 9)] {
-            let b = AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a.attempt, frames: frames)])
-            farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(b))), at: t)
+            farm.beat(1, AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a.attempt, frames: frames)]), at: t)
         }
         farm.on(.cancel(job: "j"), at: 2.5)
-        farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.heartbeat(AgentHeartbeat(inProgress: [])))), at: 3)
+        farm.beat(1, AgentHeartbeat(inProgress: []), at: 3)
         let rate = farm.core.snapshot(now: 3).agents.first?.framesPerSecond ?? -1
         #expect(rate >= 0 && rate <= 9, "\(rate)")
     }
