@@ -91,6 +91,9 @@ struct ServeCommand: AsyncParsableCommand {
             let reason = String(cString: strerror(error.errnoCode))
             throw CLIEnvironment.fail(MediaError(.invalidOption, "cannot listen for HTTP on \(config.httpHost):\(config.httpPort): \(reason)"))
         } catch {
+            if let sentence = StoreFailure.sentence(error, dataDirectory: config.dataDirectory.path) {
+                throw CLIEnvironment.fail(MediaError(.invalidOption, sentence))
+            }
             throw CLIEnvironment.fail(error)
         }
     }
