@@ -47,6 +47,9 @@ import Testing
     @Test func twoRatesAtOneSizeAreNamedApart() throws {
         let ladder = try Ladder(parsing: "360p:1M,360p:500k,360p:300k:libx265,360p:200k:libx265")
         #expect(ladder.rungs.map(\.name) == ["360p", "360p-2", "360p-hevc", "360p-hevc-2"])
+        // The API's rungs the same way; a name given stays, a default one moves aside.
+        let given = Ladder.namedApart([LadderRung(height: 360, bitrate: 1_000_000), LadderRung(name: "360p", height: 240, bitrate: 500_000)], given: [1])
+        #expect(given.map(\.name) == ["360p-2", "360p"])
         try EncodeSettings(codec: "libx264", ladder: ladder).validate()
     }
 

@@ -46,16 +46,25 @@ public struct Ladder: Codable, Sendable, Equatable {
             return
         }
         var rungs: [LadderRung] = []
-        var names = Set<String>()
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            var rung = try LadderRung(parsing: String(part).trimmingCharacters(in: .whitespaces))
-            // Two rates at one size (360p:1M,360p:500k) are 360p and 360p-2, as `--ladder auto` names them.
+            rungs.append(try LadderRung(parsing: String(part).trimmingCharacters(in: .whitespaces)))
+        }
+        rungs = Self.namedApart(rungs, given: [])
+        self.init(rungs: rungs, packages: packages, segmentSeconds: segmentSeconds)
+    }
+
+    /// Two rates at one size (360p:1M,360p:500k) are 360p and 360p-2, as `--ladder auto` names
+    /// them: a default name already taken gets -2, -3 (names given, at `given`, stay as they are).
+    public static func namedApart(_ rungs: [LadderRung], given: Set<Int>) -> [LadderRung] {
+        var names = Set(given.compactMap { rungs.indices.contains($0) ? rungs[$0].name.lowercased() : nil })
+        return rungs.enumerated().map { i, rung in
+            guard !given.contains(i) else { return rung }
+            var rung = rung
             let base = rung.name
             var n = 2
             while !names.insert(rung.name.lowercased()).inserted { rung.name = "\(base)-\(n)"; n += 1 }
-            rungs.append(rung)
+            return rung
         }
-        self.init(rungs: rungs, packages: packages, segmentSeconds: segmentSeconds)
     }
 
     /// What `--ladder` takes, for help texts.

@@ -44,6 +44,7 @@ enum LadderJSON {
             do { packages = try PackageFormat.parseList(given.joined(separator: ",")) } catch { throw APIError(.unprocessable, error.description) }
         }
         var rungs: [LadderRung] = []
+        var named = Set<Int>()
         for rung in request.rungs ?? [] {
             switch rung {
             case .text(let text):
@@ -60,10 +61,15 @@ enum LadderJSON {
                 }
                 var made = LadderRung(height: r.height, bitrate: bitrate, codec: r.codec, crf: r.crf, averageBitrate: r.averageBitrate ?? false,
                                       preset: r.preset)
-                if let name = r.name { made.name = name }
+                if let name = r.name {
+                    made.name = name
+                    named.insert(rungs.count)
+                }
                 rungs.append(made)
             }
         }
+        // As the CLI names them: two rates at one size are 360p and 360p-2.
+        rungs = Ladder.namedApart(rungs, given: named)
         return Ladder(rungs: rungs, auto: request.auto ?? false, packages: packages,
                       segmentSeconds: request.segmentSeconds ?? Ladder.defaultSegmentSeconds)
     }
