@@ -45,7 +45,7 @@ struct JobsCommand: AsyncParsableCommand {
         var t = TextTable("ID", "STATE", "PRIORITY", "OWNER", "PROGRESS", "AGENTS", "INPUT", "SUBMITTED", rightAligned: [4, 5])
         for j in jobs {
             // Agents working on it now while it runs; those that encoded it once it is over.
-            let agents = j.state.isFinal ? j.agents.count : j.progress.agents
+            let agents = j.state.isFinal ? j.agents.count : max(j.progress.agents, j.ladder?.probe?.agents ?? 0)
             t.add(j.id, j.state.rawValue, j.priority.rawValue, j.owner, j.percent, "\(agents)", j.inputName,
                   ClientFormat.time(j.submittedAt))
         }
