@@ -53,6 +53,27 @@ struct CLITests {
         #expect(text.stdout.contains("  1      4.000 s –     8.000 s"), "\(text.stdout)")
     }
 
+    /// An MP4 whose edit list starts its video 10 s in is a 20 s file of 4 s of video: the
+    /// realtime factor counts the video (it was twice too high), and probe says both.
+    @Test("the realtime factor counts the video's seconds, not a late-starting file's")
+    func realtimeOfALateStart() throws {
+        let dir = TestPaths.scratch("late-start")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let late = dir.appendingPathComponent("late.mp4").path
+        let made = try Subprocess.run("ffmpeg", ["-v", "error", "-y", "-i", try Fixture.h264BFramesMP4.path(), "-c", "copy", "-output_ts_offset", "10", late],
+                                      timeout: 60)
+        try #require(made.status == 0, "\(made.stderr)")
+        struct Probe: Decodable { var duration: Double; var videoDuration: Double }
+        let probe = try JSONDecoder().decode(Probe.self, from: Data(try Subprocess.run(TestPaths.gopfarm, ["probe", late, "--json"]).stdout.utf8))
+        #expect(abs(probe.videoDuration - 4) < 0.05 && probe.duration > 13, "\(probe)")
+        struct Report: Decodable { var seconds: Double; var speed: Double }
+        let run = try Subprocess.run(TestPaths.gopfarm, ["transcode", late, "-o", dir.appendingPathComponent("out.mp4").path, "--json", "--quiet",
+                                                         "--agents", "1", "--no-analysis", "--preset", "ultrafast"], timeout: 120)
+        try #require(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+        #expect(abs(report.speed * report.seconds - 4) < 0.1, "\(report)")
+    }
+
     @Test("demo makes a clip, transcodes it with two agents and reports")
     func demo() throws {
         let dir = TestPaths.scratch("demo")

@@ -40,6 +40,9 @@ public struct MediaInfo: Codable, Sendable, Equatable {
     /// times count from it, as the plan does; streams' `startTime` are their raw times. (nil in
     /// records written before it was kept: their times are raw.)
     public var startTime: Double?
+    /// How long the video plays: its first shown frame to the end of its last (an MP4 whose
+    /// edit list starts it 10 s in lasts 20 s as a file, 10 s of video). nil in older records.
+    public var videoDuration: Double?
     public var streams: [Stream]
     public var videoStream: Int
     /// Frames a player shows (packets not hidden by an edit list).
@@ -52,4 +55,7 @@ public struct MediaInfo: Codable, Sendable, Equatable {
     public var falseKeyFrames: Int
     public var corruptPackets: [Int]
     public var warnings: [String]
+
+    /// The seconds of video a job works through (realtime factors count against these).
+    public var videoSeconds: Double { videoDuration ?? duration }
 }

@@ -159,6 +159,9 @@ public struct MediaProbe: Sendable {
             variableFrameRate: deltas.count > 1 && shownPTS.count > 2, keyFrames: keyFrames,
             openGOP: keyFrames.contains { $0.kind == "open" }, falseKeyFrames: falseKeys,
             corruptPackets: corrupt, warnings: warnings)
+        if let first = shownPTS.first, let last = index.records.filter(\.isShown).max(by: { $0.pts < $1.pts }) {
+            info.videoDuration = MediaTime(last.pts + max(0, last.duration) - first, tb).seconds
+        }
     }
 
     /// Some containers (raw streams, AVI) give dts only; a packet's pts then equals its dts for

@@ -99,7 +99,7 @@ public struct TranscodeJob {
             },
             agents: used, requeues: requeues, agentRestarts: restarts,
             seconds: seconds, framesPerSecond: Double(frames) / max(seconds, 1e-6),
-            speed: probe.info.duration / max(seconds, 1e-6), outputBytes: bytes,
+            speed: probe.info.videoSeconds / max(seconds, 1e-6), outputBytes: bytes,
             streams: streams, warnings: finished.warnings + (choice?.warnings ?? []), analysis: analysis.map(TranscodeReport.AnalysisSummary.init))
         report.renditions = finished.packaged.map { p in
             p.renditions.enumerated().map { i, r in TranscodeReport.Rendition(r, quality: finished.renditionQuality?[safe: i] ?? nil) }

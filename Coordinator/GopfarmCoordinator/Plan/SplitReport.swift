@@ -41,6 +41,6 @@ public struct SplitReport: Sendable, Codable {
         }
         let total = extract ? t2 - t0 : t1 - t0
         return (probe, SplitReport(segments: segments, probeSeconds: t1 - t0, extractSeconds: extract ? t2 - t1 : nil,
-                                   mediaSeconds: probe.info.duration, speed: probe.info.duration / max(total, 1e-9)))
+                                   mediaSeconds: probe.info.videoSeconds, speed: probe.info.videoSeconds / max(total, 1e-9)))
     }
 }
