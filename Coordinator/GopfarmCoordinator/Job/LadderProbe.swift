@@ -81,15 +81,12 @@ public struct LadderProbe: Sendable {
         let referencePoints = Array(points.suffix(referenceCount))
         let chosen = chooser.choose(points: gridPoints)
         guard !chosen.isEmpty else { throw MediaError(.segmentMismatch, "the ladder probe found no rung worth encoding") }
-        // Two rungs may share a size (at different rates): names stay unique.
-        var names = Set<String>()
-        let ladderRungs = chosen.map { c -> LadderRung in
+        // Two rungs may share a size (at different rates): named apart as `--ladder` names them.
+        let ladderRungs = Ladder.namedApart(chosen.map { c -> LadderRung in
             var rung = c.ladderRung()
             rung.bitrate = Int(Double(c.maxrate) * Self.capHeadroom)
-            var n = 2
-            while !names.insert(rung.name).inserted { rung.name = "\(c.height)p-\(n)"; n += 1 }
             return rung
-        }
+        }, given: [])
         let anchor = referencePoints.map { (rate: $0.bitrate, quality: $0.psnr) }
         let test = chosen.map { (rate: Double($0.maxrate), quality: $0.expectedPSNR) }
         let bdRate = test.count == 1 ? BDRate.percent(anchor: anchor, at: test[0]) : BDRate.percent(anchor: anchor, test: test)
