@@ -25,8 +25,8 @@ IN_PROCESS_SERVERS = GopfarmClientTests|GopfarmServiceTests
 
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --filter "$(IN_PROCESS_SERVERS)"
-	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip "$(IN_PROCESS_SERVERS)"
+	bash Tests/tools/run-tests.sh $(SWIFT) test --skip-build --filter "$(IN_PROCESS_SERVERS)"
+	bash Tests/tools/run-tests.sh $(SWIFT) test --skip-build --parallel --num-workers 2 --skip "$(IN_PROCESS_SERVERS)"
 
 bench: test-deps
 	bash bench/farm-vs-ffmpeg.sh
