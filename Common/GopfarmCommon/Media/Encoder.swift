@@ -142,8 +142,11 @@ public final class Encoder {
     deinit {
         // SVT-AV1 1.4 blocks forever when closed before it saw end-of-stream (an encoder
         // abandoned on an error), and also when it gets end-of-stream without any frame: end
-        // the stream of every encoder that saw frames; never open one just to close it.
-        if !flushed && framesSent > 0 {
+        // the stream of such an encoder that saw frames; never open one just to close it. Only
+        // that one: a flush encodes every frame in the lookahead, and an x264 veryslow encoder
+        // given up on a cancel spent 10 s of a loaded machine on 60 frames nobody wanted, its
+        // slot busy, until the coordinator judged the agent stuck and failed the next job.
+        if codecName == "libsvtav1" && !flushed && framesSent > 0 {
             avcodec_send_frame(context, nil)
             let packet = Packet()
             while avcodec_receive_packet(context, packet.pointer) >= 0 { packet.unref() }
