@@ -40,7 +40,7 @@ struct ProbeCommand: ParsableCommand {
                 for s in split.segments {
                     t += String(format: "    %4d  %9.3f s – %@  %6d frames  %6d packets%@%@\n", s.index, s.start,
                                 s.end.map { String(format: "%9.3f s", $0) } ?? "      end", s.frames, s.packets,
-                                s.primed ? "  primed" : "", s.bytes.map { "  " + TranscodeCommand.bytes(Int64($0)) } ?? "")
+                                s.primed ? "  primed" : "", s.bytes.map { "  " + ByteSize.text(Int64($0)) } ?? "")
                 }
                 t += String(format: "  probe + plan: %.3f s", split.probeSeconds)
                 if let e = split.extractSeconds { t += String(format: ", extraction of every segment: %.3f s", e) }

@@ -56,7 +56,7 @@ struct StatusCommand: AsyncParsableCommand {
         if j.outputFrames != nil || j.outputBytes != nil {
             var parts: [String] = []
             if let frames = j.outputFrames { parts.append("\(frames) frames") }
-            if let bytes = j.outputBytes { parts.append(ClientFormat.bytes(Int64(bytes))) }
+            if let bytes = j.outputBytes { parts.append(ByteSize.text(Int64(bytes))) }
             t += "  result:    \(parts.joined(separator: ", "))\n"
         }
         if j.waitingForAgents == true { t += "  waiting:   for an agent to connect; the plan is cut for the slots of the agents that do\n" }
@@ -94,7 +94,7 @@ struct StatusCommand: AsyncParsableCommand {
             var quality = ""
             if let psnr = r.psnr { quality = String(format: "PSNR %.2f dB", psnr) }
             if let ssim = r.ssim { quality += String(format: ", SSIM %.4f", ssim) }
-            return [r.kind.rawValue, r.name, r.codec, r.size ?? r.language ?? "", ClientFormat.bytes(Int64(r.bytes)), rates, quality]
+            return [r.kind.rawValue, r.name, r.codec, r.size ?? r.language ?? "", ByteSize.text(Int64(r.bytes)), rates, quality]
         }
         // Columns padded to their widest cell, so the renditions read as a table.
         let widths = (0..<7).map { c in table.map { $0[c].count }.max() ?? 0 }
@@ -115,7 +115,7 @@ struct StatusCommand: AsyncParsableCommand {
         if let s = t.planSeconds { parts.append("plan \(ClientFormat.seconds(s))") }
         if let start = t.dispatchStart, let end = t.dispatchEnd {
             let sent = t.attempts.reduce(0) { $0 + $1.sentBytes }
-            parts.append("segments \(ClientFormat.seconds(end - start)) (\(TranscodeCommand.count(t.attempts.count, "attempt")), \(ClientFormat.bytes(Int64(sent))) sent)")
+            parts.append("segments \(ClientFormat.seconds(end - start)) (\(TranscodeCommand.count(t.attempts.count, "attempt")), \(ByteSize.text(Int64(sent))) sent)")
         }
         if let s = t.stitchSeconds { parts.append("stitch \(ClientFormat.seconds(s))") }
         if let s = t.analysisSeconds { parts.append("analysis \(ClientFormat.seconds(s))") }

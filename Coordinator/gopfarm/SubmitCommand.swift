@@ -200,7 +200,7 @@ struct SubmitCommand: AsyncParsableCommand {
     private func uploadInput(_ api: APIClient) async throws -> UploadCreated {
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? NSNumber)?.int64Value ?? 0
         let onTerminal = isatty(STDERR_FILENO) == 1 && !quiet
-        if !quiet { ClientFormat.note("uploading \(input) (\(ClientFormat.bytes(size)))") }
+        if !quiet { ClientFormat.note("uploading \(input) (\(ByteSize.text(size)))") }
         let shown = UploadMeter(onTerminal: onTerminal)
         let created = try await api.upload(file: input, onSent: { sent, total in shown.show(sent: sent, total: total) })
         shown.finish()
@@ -236,7 +236,7 @@ struct SubmitCommand: AsyncParsableCommand {
     static func printSummary(_ job: JobView, output: String, bytes: Int64) {
         var text = "\(output): "
         if let frames = job.outputFrames { text += "\(frames) frames, " }
-        text += ClientFormat.bytes(bytes)
+        text += ByteSize.text(bytes)
         if let started = job.startedAt, let finished = job.finishedAt {
             text += " in \(ClientFormat.seconds(finished.timeIntervalSince(started)))"
         }
@@ -328,7 +328,7 @@ private final class UploadMeter: @unchecked Sendable {
             return percent != lastPercent
         }
         if changed {
-            Console.error("\ruploading: \(percent)% of \(ClientFormat.bytes(total))\u{1B}[K")
+            Console.error("\ruploading: \(percent)% of \(ByteSize.text(total))\u{1B}[K")
         }
     }
 

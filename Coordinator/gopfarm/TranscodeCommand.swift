@@ -82,7 +82,7 @@ struct TranscodeCommand: ParsableCommand {
 
     static func printSummary(_ r: TranscodeReport) {
         var text = "\(r.output): \(Self.count(r.frames, "frame")) (source \(r.sourceFrames)), \(Self.count(r.segments.count, "segment")) on \(Self.count(r.agents.count, "agent")) in \(String(format: "%.1f", r.seconds)) s"
-        text += String(format: " (%.1f fps, %.2fx realtime), %@\n", r.framesPerSecond, r.speed, Self.bytes(r.outputBytes))
+        text += String(format: " (%.1f fps, %.2fx realtime), %@\n", r.framesPerSecond, r.speed, ByteSize.text(r.outputBytes))
         text += "streams: \(r.streams.joined(separator: ", "))\n"
         if let choice = r.ladderChoice {
             text += "ladder auto: \(Self.count(choice.points.count, "probe encode")) of \(Self.count(choice.sampleSegments.count, "segment")) chose \(Self.count(choice.rungs.count, "rung"))"
@@ -92,7 +92,7 @@ struct TranscodeCommand: ParsableCommand {
         for rendition in r.renditions ?? [] {
             // Padded here: Foundation on Linux ignores a width on %@.
             let name = rendition.name.padding(toLength: max(12, rendition.name.count), withPad: " ", startingAt: 0)
-            let size = Self.bytes(Int64(rendition.bytes))
+            let size = ByteSize.text(Int64(rendition.bytes))
             text += "  \(name) " + String(format: "%5dx%-5d ", rendition.width, rendition.height)
                 + String(repeating: " ", count: max(0, 10 - size.count)) + size
                 + String(format: "  %6.0f kbit/s avg  %6.0f kbit/s peak", Double(rendition.averageBitrate) / 1000, Double(rendition.peakBitrate) / 1000)
@@ -112,7 +112,4 @@ struct TranscodeCommand: ParsableCommand {
 
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
-    static func bytes(_ n: Int64) -> String {
-        n >= 1 << 20 ? String(format: "%.1f MiB", Double(n) / 1048576) : String(format: "%.1f KiB", Double(n) / 1024)
-    }
 }

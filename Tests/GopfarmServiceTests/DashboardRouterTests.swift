@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import GopfarmAPI
 @testable import GopfarmService
 import HTTPTypes
@@ -220,6 +221,27 @@ struct DashboardRouterTests {
         }
     }
 
+    /// A mistyped or half-copied link (`/jobs/ID/files/`) is a page saying so, as every other
+    /// dashboard error is; the API's unknown paths and methods keep their JSON answers.
+    @Test("an unknown page is an HTML 404; the API's unknown paths stay JSON")
+    func unknownPage() async throws {
+        let h = try await H()
+        defer { h.remove() }
+        try await h.test { client in
+            let alice = try await Self.logIn(client, h.alice)
+            for path in ["/jobs/abc/files/", "/no-such-page"] {
+                let page = try await Self.send(client, .get, path, cookie: alice.cookie)
+                #expect(page.status == 404 && page.headers[.contentType]?.hasPrefix("text/html") == true, "\(path): \(page.status)")
+                #expect(page.text.contains("there is no page at \(path)"), "\(page.text.prefix(600))")
+            }
+            let api = try await Self.send(client, .get, "/v1/no-such-route", cookie: alice.cookie)
+            #expect(api.status == 404 && api.text.hasPrefix(#"{"error":"no such route: GET /v1/no-such-route"}"#), "\(api.text)")
+            let method = try await Self.send(client, .get, "/v1/uploads")
+            #expect(method.status == 405 && method.headers[.allow] == "POST", "\(method.status) \(method.text)")
+            #expect(try await Self.send(client, .post, "/no-such-page", cookie: alice.cookie, form: ["csrf": alice.csrf]).status == 404)
+        }
+    }
+
     @Test("log-out ends the session, and the cookie never opens the JSON API")
     func logOut() async throws {
         let h = try await H()
@@ -277,7 +299,7 @@ struct DashboardPiecesTests {
     func formats() {
         #expect(DashboardFormat.duration(4.25) == "4.2 s" && DashboardFormat.duration(42) == "42 s")
         #expect(DashboardFormat.duration(185) == "3 min 05 s" && DashboardFormat.duration(7625) == "2 h 07 min")
-        #expect(DashboardFormat.bytes(999) == "999 B" && DashboardFormat.bytes(4_300_000) == "4.3 MB" && DashboardFormat.bytes(82_000_000_000) == "82 GB")
+        #expect(ByteSize.text(999) == "1.0 KiB" && ByteSize.text(4_300_000) == "4.1 MiB" && ByteSize.text(82_000_000_000) == "76.37 GiB")
         #expect(DashboardFormat.binaryBytes(64 << 30) == "64 GiB" && DashboardFormat.binaryBytes(1536 << 20) == "1.5 GiB")
         #expect(DashboardFormat.count(0) == "0" && DashboardFormat.count(999) == "999" && DashboardFormat.count(1000) == "1,000")
         #expect(DashboardFormat.count(1_234_567) == "1,234,567" && DashboardFormat.count(-4200) == "-4,200")

@@ -11,14 +11,6 @@ enum DashboardFormat {
         return String(format: "%d h %02d min", s / 3600, (s % 3600) / 60)
     }
 
-    /// `12.3 MB` (decimal units, as disks are sold).
-    static func bytes(_ n: Int) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var v = Double(n), i = 0
-        while v >= 1000, i < units.count - 1 { v /= 1000; i += 1 }
-        return i == 0 ? "\(n) B" : String(format: v < 10 ? "%.1f %@" : "%.0f %@", v, units[i])
-    }
-
     /// `64 GiB` (binary units, as `--max-upload 64G` means).
     static func binaryBytes(_ n: Int64) -> String {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]

@@ -90,9 +90,9 @@ struct DashboardPages {
         let use = service.disk.usage, fs = DashboardDisk.use(of: service.config.dataDirectory)
         if use != nil || fs != nil {
             var label = "Data directory"
-            if let budget = use?.budgetBytes { label += " (budget \(DashboardFormat.bytes(Int(budget))))" }
-            if let fs { label += " · \(DashboardFormat.bytes(fs.free)) free" }
-            summary.append(.init(label: label, value: use.map { DashboardFormat.bytes(Int($0.totalBytes)) } ?? "–"))
+            if let budget = use?.budgetBytes { label += " (budget \(ByteSize.text(Int64(budget))))" }
+            if let fs { label += " · \(ByteSize.text(Int64(fs.free))) free" }
+            summary.append(.init(label: label, value: use.map { ByteSize.text(Int64($0.totalBytes)) } ?? "–"))
         }
         return DashboardModels.AgentsLive(
             agents: agents.map { a in

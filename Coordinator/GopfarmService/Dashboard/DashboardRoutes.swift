@@ -135,6 +135,20 @@ public struct DashboardRoutes: Sendable {
             return try json(try await UploadReceiver(service: service).receive(request, caller: s.caller), status: .created)
         }
     }
+
+    /// Whether a path is the dashboard's (a page a browser asks for), not the JSON API's or the
+    /// probes' (`/v1/…`, `/metrics`, `/healthz`).
+    static func isPage(_ path: String) -> Bool {
+        !(path == "/v1" || path.hasPrefix("/v1/") || path == "/metrics" || path == "/healthz")
+    }
+
+    /// A GET of a dashboard path nothing answers (`/jobs/ID/files/`, a mistyped link): a page
+    /// saying so, as every dashboard error is, instead of the API's JSON.
+    static func missingPage(_ path: String) -> Response {
+        let error = APIError(.notFound, "there is no page at \(path)")
+        let model = DashboardModels.Problem(layout: .init(title: "Error 404", section: "", session: nil), status: 404, message: error.message)
+        return DashboardResponse.html(DashboardResponse.render(model, "problem"), status: .notFound)
+    }
 }
 
 extension HTTPField.Name {

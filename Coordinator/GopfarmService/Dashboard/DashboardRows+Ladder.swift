@@ -12,7 +12,7 @@ extension DashboardRows {
             if let ssim = r.ssim { quality += String(format: " · SSIM %.4f", ssim) }
             return DashboardModels.Rendition(
                 kind: r.kind.rawValue, name: r.name, codec: r.codec, size: r.size ?? r.language ?? "–",
-                bytes: DashboardFormat.bytes(r.bytes), average: r.averageBitrate.map(JobLadder.bitRate) ?? "–",
+                bytes: ByteSize.text(Int64(r.bytes)), average: r.averageBitrate.map(JobLadder.bitRate) ?? "–",
                 peak: r.peakBitrate.map(JobLadder.bitRate) ?? "–", quality: r.kind == .video ? quality : "–")
         }
         let files = Set(l.files ?? [])

@@ -41,7 +41,7 @@ enum DashboardRows {
             out.append(.init(label: "Running for", value: DashboardFormat.duration(now.timeIntervalSince(v.submittedAt))))
         }
         if let frames = v.outputFrames { out.append(.init(label: "Output frames", value: DashboardFormat.count(frames))) }
-        if let bytes = v.outputBytes { out.append(.init(label: "Output size", value: DashboardFormat.bytes(bytes))) }
+        if let bytes = v.outputBytes { out.append(.init(label: "Output size", value: ByteSize.text(Int64(bytes)))) }
         if !v.agents.isEmpty { out.append(.init(label: "Agents", value: v.agents.joined(separator: ", "))) }
         if let m = v.maxAgents { out.append(.init(label: "At most", value: "\(m) agent\(m == 1 ? "" : "s")")) }
         return out
@@ -107,7 +107,7 @@ enum DashboardRows {
     static func diskParts(_ u: DiskUsage, now: Date) -> String {
         let parts = [("outputs", u.outputsBytes), ("spool", u.spoolBytes), ("uploads", u.uploadsBytes), ("database", u.databaseBytes),
                      ("thumbnails", u.thumbnailsBytes)]
-        return "Data directory: " + parts.map { "\($0) \(DashboardFormat.bytes(Int($1)))" }.joined(separator: " · ")
+        return "Data directory: " + parts.map { "\($0) \(ByteSize.text(Int64($1)))" }.joined(separator: " · ")
             + ", measured \(DashboardFormat.ago(u.measuredAt, now: now))."
     }
 }

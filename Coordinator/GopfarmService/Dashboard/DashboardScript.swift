@@ -174,7 +174,7 @@ enum DashboardScript {
           xhr.upload.addEventListener("progress", function (p) {
             if (!p.lengthComputable) return;
             progress.value = pct(p.loaded / p.total);
-            status.textContent = "Uploading " + Math.round(p.loaded / 1e5) / 10 + " of " + Math.round(p.total / 1e5) / 10 + " MB";
+            status.textContent = "Uploading " + (p.loaded / 1048576).toFixed(1) + " of " + (p.total / 1048576).toFixed(1) + " MiB";
           });
           xhr.addEventListener("load", function () {
             var answer = {};

@@ -6,7 +6,8 @@ import NIOCore
 /// Every error leaves as `{"error": "one sentence"}` JSON: the service's `APIError`s, and
 /// Hummingbird's own answers too: an unknown path (404), a known path asked with another method
 /// (405 with `Allow`), a body over the route's limit (413), a body that does not decode (400);
-/// anything unexpected is a 500 with a sentence (and a log line), never an empty body.
+/// anything unexpected is a 500 with a sentence (and a log line), never an empty body. The one
+/// page: a GET of a dashboard path nothing answers is the dashboard's HTML 404.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = FarmRequestContext
     let routes: RouteMethods
@@ -25,6 +26,9 @@ struct ErrorMiddleware: RouterMiddleware {
                     headers[.allow] = list
                     throw ErrorResponse(status: .methodNotAllowed, message: "\(request.uri.path) does not take \(request.method); it takes \(list)",
                                         headers: headers)
+                }
+                if request.method == .get || request.method == .head, DashboardRoutes.isPage(request.uri.path) {
+                    return DashboardRoutes.missingPage(request.uri.path)
                 }
                 throw APIError(.notFound, "no such route: \(request.method) \(request.uri.path)")
             }

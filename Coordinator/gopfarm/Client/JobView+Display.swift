@@ -33,10 +33,6 @@ enum ClientFormat {
         return f.string(from: date)
     }
 
-    static func bytes(_ n: Int64) -> String {
-        n >= 1 << 30 ? String(format: "%.2f GiB", Double(n) / 1_073_741_824) : TranscodeCommand.bytes(n)
-    }
-
     static func seconds(_ s: Double) -> String {
         s < 60 ? String(format: "%.1f s", s) : ProgressLine.clock(s)
     }
