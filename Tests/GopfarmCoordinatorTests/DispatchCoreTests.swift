@@ -295,6 +295,51 @@ struct DispatchCoreTests {
         #expect(assigned.map(\.segment) == [0, 1] && assigned.map(\.attempt) == [4, 1], "\(assigned)")
     }
 
+    /// After a restart an agent asks for work before it re-sends the results it finished while
+    /// the coordinator was down, and is leased those segments again: the earlier run's result
+    /// wins, the new lease is revoked (not encoded a second time), and the agent keeps the
+    /// lease it still works on. (Seen in a real restart: the result was "never leased", the
+    /// segment encoded again, and the job failed with the agent called stuck.)
+    @Test func aResultOfTheEarlierRunWinsOverItsNewLease() {
+        var timing = DispatchTiming()
+        timing.agentTimeoutSeconds = 1000
+        timing.leaseSeconds = 10
+        var farm = Farm(timing: timing)
+        var job = DispatchSimulation.dispatchJob(SimulationSpec.Job(id: "j", segments: Array(repeating: SimulationSpec.Segment(frames: 10, seconds: 1, sentBytes: 1, returnedBytes: 1), count: 3)))
+        job.priorAttempts = [0: 1, 1: 1]
+        farm.on(.addJob(job, restored: [:], openError: nil))
+        farm.join(1, slots: 1, prefetch: 1)
+        let leased = Farm.assigned(farm.on(.tick))
+        #expect(leased.map(\.segment) == [0, 1] && leased.map(\.attempt) == [2, 2], "\(leased)")
+        // Segment 1's result of attempt 1 (the earlier run's) arrives: taken, attempt 2 revoked.
+        let taken = farm.result(1, segment: 1, attempt: 1)
+        #expect(farm.core.jobs["j"]?.segments[1].isDone == true)
+        #expect(Self.replies(taken, to: 1).contains { if case .revoke(let r) = $0 { r.segment == 1 && r.attempt == 2 } else { false } }, "\(taken)")
+        // Its lease of segment 0 (attempt 2, which it works on) is untouched by a stale result.
+        farm.result(1, segment: 0, attempt: 1, check: .invalid(.transient, "stale"))
+        #expect(farm.core.agents.values.first?.leases.contains(AgentSession.SegmentRef(job: "j", segment: 0)) == true)
+        farm.beat(1, AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: 2, frames: 5)]), at: 1)
+        farm.result(1, segment: 0, attempt: 2)
+        let rest = Farm.assigned(farm.on(.tick, at: 2))
+        #expect(rest.map(\.segment) == [2], "segment 1 is not handed out again: \(rest)")
+        #expect(farm.outcome(farm.result(1, segment: 2, attempt: rest.first?.attempt ?? 0)) != nil)
+    }
+
+    /// A lease taken back for lack of progress makes its agent stuck only if the agent listed
+    /// it running: one it dropped (a revoke crossed it) or still holds queued takes no slot,
+    /// and calling the agent stuck failed a job that agent was about to finish.
+    @Test func aLeaseTheAgentNeverRanDoesNotMakeItStuck() {
+        var (farm, attempt) = Farm.oneLease(leaseSeconds: 5)
+        farm.beat(1, AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: attempt, frames: 0, queued: true)]), at: 1)
+        farm.beat(1, AgentHeartbeat(inProgress: []), at: 2)
+        let expired = farm.on(.tick, at: 7)
+        #expect(expired.contains { if case .record(.segmentFailed(_, 0, _, "a1", JobRuntime.stallMessage)) = $0 { true } else { false } })
+        #expect(farm.outcome(expired) == nil, "the job failed: \(String(describing: farm.outcome(expired)))")
+        #expect(farm.core.agents.values.first?.isStuck == false)
+        farm.from(1, .request(slots: 1))
+        #expect(Farm.assigned(farm.on(.tick, at: 7.5)).map(\.segment) == [0], "the segment goes back to its agent")
+    }
+
     @Test func aSilentAgentIsDroppedAndItsWorkRequeued() {
         var timing = DispatchTiming()
         timing.agentTimeoutSeconds = 4

@@ -67,8 +67,18 @@ public final class ServeProcess: @unchecked Sendable {
 
     /// SIGKILL, then a new process on the same ports and data directory.
     public func killAndRestart() throws {
+        killNow()
+        try restart()
+    }
+
+    /// SIGKILL; `restart` brings it back.
+    public func killNow() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+
+    /// A new process on the same ports and data directory.
+    public func restart() throws {
         let port = baseURL.split(separator: ":").last.map(String.init) ?? "0"
         try launch(http: "127.0.0.1:\(port)", bind: agentEndpoint)
     }

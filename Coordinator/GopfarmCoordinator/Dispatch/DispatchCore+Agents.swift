@@ -70,14 +70,24 @@ extension DispatchCore {
                     reject(agent: agent.name, type: type, reason: "failure for an unknown segment")
                     return
                 }
-                agent.release(ref, attempt: failure.attempt)
-                put(agent)
+                if !holdsAnotherAttempt(ref, agent: agent, attempt: failure.attempt) {
+                    agent.release(ref, attempt: failure.attempt)
+                    put(agent)
+                }
                 segmentFailed(ref, agent: agent, attempt: failure.attempt, message: String(failure.message.prefix(1000)),
                               kind: Self.kind(of: failure))
             case .goodbye:
                 dropAgent(agent, reason: "left")
             }
         }
+    }
+
+    /// Whether the agent holds the segment under another attempt than the one a result or
+    /// failure names (one of an earlier run, re-sent after this run leased the segment to it
+    /// again): that message must not drop the lease it is working on.
+    private func holdsAnotherAttempt(_ ref: AgentSession.SegmentRef, agent: AgentSession, attempt: Int) -> Bool {
+        guard let job = jobs[ref.job], job.segments.indices.contains(ref.segment) else { return false }
+        return job.segments[ref.segment].leases.contains { $0.agent == agent.key && $0.attempt != attempt }
     }
 
     private mutating func reject(agent: String, type: String, reason: String) {
@@ -237,8 +247,10 @@ extension DispatchCore {
     private mutating func accept(_ result: SegmentResult, check: ResultCheck, receivedAt: Date, from identity: Data, now: Double) {
         guard var agent = agents[identity] else { return }
         let ref = AgentSession.SegmentRef(job: result.job, segment: result.segment)
-        agent.release(ref, attempt: result.attempt)
-        put(agent)
+        if !holdsAnotherAttempt(ref, agent: agent, attempt: result.attempt) {
+            agent.release(ref, attempt: result.attempt)
+            put(agent)
+        }
         guard let job = jobs[result.job], job.segments.indices.contains(result.segment) else {
             // Its job ended (cancelled, or failed) while the agent worked on it: nothing wrong
             // with the agent, so no rejected message and no warning.
@@ -256,6 +268,9 @@ extension DispatchCore {
         if job.segments[n].isPending, job.segments[n].mayAdopt(agent: agent.key, attempt: result.attempt), !job.isBlocklisted(agent.name),
            job.adopt(n, agent: agent.key, attempt: result.attempt, frames: result.frames, now: now) {
             logger.info("adopted a segment finished while the coordinator was away", metadata: [
+                "job": "\(job.id)", "segment": "\(n)", "attempt": "\(result.attempt)", "agent": "\(agent.name)"])
+        } else if !job.isBlocklisted(agent.name), job.segments[n].adoptEarlierResult(agent: agent.key, attempt: result.attempt, now: now) {
+            logger.info("adopted a segment finished while the coordinator was away, over its new lease", metadata: [
                 "job": "\(job.id)", "segment": "\(n)", "attempt": "\(result.attempt)", "agent": "\(agent.name)"])
         }
         if case .reject(let why) = job.segments[n].decideResult(agent: agent.key, attempt: result.attempt) {
@@ -275,11 +290,16 @@ extension DispatchCore {
             segmentFailed(ref, agent: agent, attempt: result.attempt, message: message, kind: kind)
         case .spooled(let path):
             let started = job.segments[n].leases.first { $0.attempt == result.attempt }?.started
-            // The losing copies' agents no longer hold the segment: their work, while they still
-            // list it, is watched as a phantom (it holds a slot; hung, it makes the agent stuck).
+            // The losing copies' agents no longer hold the segment and are told to give it up
+            // (their slots free at once); work they still list is watched as a phantom (it holds
+            // a slot; hung, it makes the agent stuck).
             for other in job.segments[n].accept(agent: agent.key, attempt: result.attempt) {
                 release(AgentSession.SegmentRef(job: job.id, segment: n), of: other)
+                if let holder = identities[other.agent] {
+                    out.append(.send(holder, .revoke(SegmentRevoke(job: job.id, segment: n, attempt: other.attempt))))
+                }
             }
+            guard var agent = agents[identity] else { return }  // as the losers' release left it
             let seconds = started.map { now - $0 } ?? (result.decodeSeconds + result.encodeSeconds)
             let completed = CompletedSegment(result: result, path: path, agent: agent.name,
                                              leasedAt: receivedAt.addingTimeInterval(-seconds), finishedAt: receivedAt)

@@ -202,8 +202,11 @@ extension DispatchCore {
                     continue
                 }
                 var agent = found
+                // Held in a slot only if the agent's last heartbeat listed it running: a lease it
+                // never started (queued, or dropped) makes it no more stuck than before.
+                let listedRunning = agent.progress[ref] != nil
                 agent.release(ref, attempt: lease.attempt)
-                agent.stalled.insert(AgentSession.Attempt(job: id, segment: n, attempt: lease.attempt))
+                if listedRunning { agent.stalled.insert(AgentSession.Attempt(job: id, segment: n, attempt: lease.attempt)) }
                 put(agent)
                 logger.warning("lease taken back: no progress", metadata: [
                     "job": "\(id)", "segment": "\(n)", "agent": "\(agent.name)", "frames": "\(lease.frames)",

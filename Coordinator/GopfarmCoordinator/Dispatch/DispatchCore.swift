@@ -81,6 +81,7 @@ struct DispatchCore {
         guard let agent = agents[identity], let job = jobs[result.job], job.segments.indices.contains(result.segment) else { return false }
         let segment = job.segments[result.segment]
         return segment.decideResult(agent: agent.key, attempt: result.attempt) == .accept || segment.mayAdopt(agent: agent.key, attempt: result.attempt)
+            || segment.mayAdoptEarlierResult(agent: agent.key, attempt: result.attempt)
     }
 
     /// The job as dispatched, while it runs.

@@ -85,6 +85,8 @@ public struct SegmentStateMachine: Sendable, Equatable {
     public private(set) var failedAttempts: Set<Int> = []
     public private(set) var failures = 0
     public private(set) var requeues = 0
+    /// Attempts 1…this were leased by an earlier run of the coordinator (a resumed job).
+    public private(set) var earlierAttempts = 0
     /// Each distinct failure message with the agents it came from (two agents saying the same
     /// thing is a property of the segment).
     private var seen: [String: Set<String>] = [:]
@@ -97,6 +99,7 @@ public struct SegmentStateMachine: Sendable, Equatable {
     public static func resumed(attempts: Int) -> SegmentStateMachine {
         var s = SegmentStateMachine()
         s.attempts = max(0, attempts)
+        s.earlierAttempts = s.attempts
         return s
     }
 
@@ -140,6 +143,21 @@ public struct SegmentStateMachine: Sendable, Equatable {
     /// Whether `adopt` would take this attempt of this agent.
     public func mayAdopt(agent: String, attempt: Int) -> Bool {
         isPending && attempt > 0 && (grants[attempt] == nil || grants[attempt] == agent) && !failedAttempts.contains(attempt)
+    }
+
+    /// A finished result of an attempt the earlier run leased, arriving after this run leased
+    /// the segment again (the agent came back after the job resumed, or asked for work before
+    /// it re-sent its results): taken as one more lease, so the result wins over encoding the
+    /// segment a second time (the new leases then lose, as a speculative copy does).
+    public mutating func adoptEarlierResult(agent: String, attempt: Int, now: Double) -> Bool {
+        guard mayAdoptEarlierResult(agent: agent, attempt: attempt) else { return false }
+        grants[attempt] = agent
+        state = .running(leases + [Lease(agent: agent, attempt: attempt, started: now)])
+        return true
+    }
+
+    public func mayAdoptEarlierResult(agent: String, attempt: Int) -> Bool {
+        !leases.isEmpty && attempt > 0 && attempt <= earlierAttempts && grants[attempt] == nil && !failedAttempts.contains(attempt)
     }
 
     /// A heartbeat reported `frames` done on this attempt. Only a larger count than before is
