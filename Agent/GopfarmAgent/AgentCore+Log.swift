@@ -30,6 +30,8 @@ extension Logger {
             info("dismissed by the coordinator", metadata: ["reason": "\(reason)"])
         case .refusedForNow(let reason, let seconds):
             warning("refused by the coordinator; trying again", metadata: ["reason": "\(reason)", "seconds": "\(JobRules.show(seconds))"])
+        case .waiting(let reason):
+            info("the coordinator asks to wait; saying hello again until it is ready", metadata: ["reason": "\(reason)"])
         }
     }
 }

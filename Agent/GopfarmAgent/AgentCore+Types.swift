@@ -97,5 +97,7 @@ extension AgentCore {
         case dismissed(String)
         /// Refused for now (its name is held by an agent that may be gone); hello again soon.
         case refusedForNow(String, retryInSeconds: Double)
+        /// The coordinator asked it to wait (it is resuming its jobs); hello again until welcomed.
+        case waiting(String)
     }
 }

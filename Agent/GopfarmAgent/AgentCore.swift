@@ -28,6 +28,10 @@ public struct AgentCore: Sendable {
     /// How many such refusals before the agent gives up with the coordinator's sentence: one
     /// is the restart of a killed agent whose session has not gone quiet long enough yet.
     public static let refusalsBeforeGivingUp = 3
+    /// The coordinator asked it to wait (`AgentWelcome.later`), and the agent said so once.
+    private var toldWaiting = false
+    /// The last hello was answered (asked to wait): the link works, the next hello needs no new one.
+    private var helloAnswered = false
     private var outbox = ResultOutbox()
     /// Started and not finished, oldest first.
     private var running: [SegmentAssignment] = []
@@ -84,7 +88,8 @@ public struct AgentCore: Sendable {
             nextHello = now
         }
         if !welcomed, now >= nextHello {
-            if hellos > 0 { out.append(.reconnect) }
+            if hellos > 0, !helloAnswered { out.append(.reconnect) }
+            helloAnswered = false
             out.append(.sendHello)
             hellos += 1
             nextHello = now + backoff.next()
@@ -102,6 +107,15 @@ public struct AgentCore: Sendable {
         case .welcome(let welcome):
             guard welcome.accepted else {
                 let reason = welcome.reason ?? "the coordinator refused this agent"
+                if welcome.later == true {
+                    // Not a refusal: the coordinator is getting ready (resuming its jobs). Results
+                    // stay in the outbox for the welcome; say so once, not at every hello.
+                    let seconds = min(10, max(0.05, Double(welcome.retryAfterMilliseconds ?? 500) / 1000))
+                    nextHello = now + seconds
+                    helloAnswered = true
+                    defer { toldWaiting = true }
+                    return toldWaiting ? [] : [.note(.waiting(reason))]
+                }
                 if let ms = welcome.retryAfterMilliseconds, refusals < Self.refusalsBeforeGivingUp {
                     refusals += 1
                     let seconds = min(60, max(0.1, Double(ms) / 1000))
@@ -111,6 +125,7 @@ public struct AgentCore: Sendable {
                 return [.exit(.refused(reason))]
             }
             refusals = 0
+            toldWaiting = false
             guard !welcomed else { return [] }
             welcomed = true
             backoff.reset()

@@ -110,6 +110,29 @@ struct AgentCoreTests {
         #expect(back.isWelcomed)
     }
 
+    /// A restarted coordinator resuming its jobs asks agents to wait: not a refusal (it never
+    /// counts toward giving up), said once in the log, hellos on the same link, and the results
+    /// finished meanwhile go out after the welcome.
+    @Test("asked to wait (the coordinator resumes its jobs): hello again as often as it takes, keeping the results")
+    func waitWhileTheCoordinatorResumes() {
+        var core = Self.finishedOne(prefetch: 0)
+        let why = "the coordinator is resuming 1 job(s) after a restart"
+        let wait = AgentCore.Incoming.welcome(AgentWelcome(accepted: false, reason: why, heartbeatMilliseconds: 1000,
+                                                           retryAfterMilliseconds: 250, later: true))
+        // The coordinator went silent: the agent says hello again.
+        var t = 100.0
+        #expect(core.tick(at: t).contains(.sendHello))
+        for n in 0..<(AgentCore.refusalsBeforeGivingUp + 3) {
+            #expect(core.received(wait, at: t + 0.01) == (n == 0 ? [.note(.waiting(why))] : []), "answer \(n)")
+            #expect(core.tick(at: t + 0.2) == [])
+            #expect(core.tick(at: t + 0.27) == [.sendHello], "again on the same link: it answered")
+            t += 0.27
+        }
+        let back = core.received(Self.welcome, at: t + 0.01)
+        #expect(back.contains(.note(.connected(again: true, running: 0, results: 1))), "\(back)")
+        #expect(core.tick(at: t + 0.02).contains(Self.send(Self.a, owesRequest: false)))
+    }
+
     @Test("an assignment for a free slot starts; one while busy is queued and listed queued in the heartbeat")
     func assignmentWhileBusyIsQueued() {
         var core = Self.welcomed()

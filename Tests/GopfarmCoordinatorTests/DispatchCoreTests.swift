@@ -340,6 +340,30 @@ struct DispatchCoreTests {
         #expect(Farm.assigned(farm.on(.tick, at: 7.5)).map(\.segment) == [0], "the segment goes back to its agent")
     }
 
+    /// A restarted coordinator resuming a job has agents wait with their hello until the job is
+    /// back (their results of it would be refused as unknown before), or the grace is over.
+    @Test func agentsWaitWhileAJobResumes() {
+        var farm = Farm()
+        farm.on(.resuming(jobs: ["j", "k"]))
+        func answer(_ actions: [DispatchAction]) -> AgentWelcome? {
+            Self.replies(actions, to: 1).lazy.compactMap { if case .welcome(let w) = $0 { w } else { nil } }.first
+        }
+        let waited = answer(farm.join(1))
+        #expect(waited?.accepted == false && waited?.later == true && waited?.retryAfterMilliseconds == 250, "\(String(describing: waited))")
+        #expect(waited?.reason == "the coordinator is resuming 2 job(s) after a restart")
+        #expect(farm.core.agents.isEmpty)
+        farm.add("j")
+        farm.on(.resumeEnded(job: "j"))
+        #expect(answer(farm.join(1))?.later == true, "k is still being resumed")
+        farm.on(.resumeEnded(job: "k"))  // it failed to prepare, say
+        #expect(answer(farm.join(1))?.accepted == true)
+
+        var late = Farm()
+        late.on(.resuming(jobs: ["x"]), at: 0)
+        late.now = DispatchTiming().resumeGraceSeconds + 0.1
+        #expect(answer(late.join(1))?.accepted == true, "nobody waits past the grace")
+    }
+
     @Test func aSilentAgentIsDroppedAndItsWorkRequeued() {
         var timing = DispatchTiming()
         timing.agentTimeoutSeconds = 4

@@ -223,18 +223,21 @@ struct DashboardRouterTests {
 
     /// A mistyped or half-copied link (`/jobs/ID/files/`) is a page saying so, as every other
     /// dashboard error is; the API's unknown paths and methods keep their JSON answers.
-    @Test("an unknown page is an HTML 404; the API's unknown paths stay JSON")
+    @Test("an unknown page is an HTML 404 for a browser; the API's unknown paths and programs get JSON")
     func unknownPage() async throws {
         let h = try await H()
         defer { h.remove() }
         try await h.test { client in
             let alice = try await Self.logIn(client, h.alice)
+            let browser: [HTTPField.Name: String] = [.accept: "text/html,application/xhtml+xml,*/*;q=0.8"]
             for path in ["/jobs/abc/files/", "/no-such-page"] {
-                let page = try await Self.send(client, .get, path, cookie: alice.cookie)
+                let page = try await Self.send(client, .get, path, cookie: alice.cookie, headers: browser)
                 #expect(page.status == 404 && page.headers[.contentType]?.hasPrefix("text/html") == true, "\(path): \(page.status)")
                 #expect(page.text.contains("there is no page at \(path)"), "\(page.text.prefix(600))")
             }
-            let api = try await Self.send(client, .get, "/v1/no-such-route", cookie: alice.cookie)
+            // A program (no text/html in Accept) gets JSON wherever it asks.
+            #expect(try await Self.send(client, .get, "/no-such-page").headers[.contentType] == "application/json")
+            let api = try await Self.send(client, .get, "/v1/no-such-route", cookie: alice.cookie, headers: browser)
             #expect(api.status == 404 && api.text.hasPrefix(#"{"error":"no such route: GET /v1/no-such-route"}"#), "\(api.text)")
             let method = try await Self.send(client, .get, "/v1/uploads")
             #expect(method.status == 405 && method.headers[.allow] == "POST", "\(method.status) \(method.text)")

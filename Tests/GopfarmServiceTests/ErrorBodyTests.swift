@@ -97,4 +97,13 @@ struct ErrorBodyTests {
             #expect(ok.hasPrefix("HTTP/1.1 200 OK\r\n") && ok.hasSuffix("{\"status\":\"ok\"}\n"), "\(ok)")
         }
     }
+
+    /// A full disk, however it surfaced, is a 507 with a sentence, not a 500 "its log says why"
+    /// (an upload on a full disk was).
+    @Test("a full disk is told apart from other failures")
+    func diskFull() {
+        #expect(ErrorMiddleware.isDiskFull(CocoaError(.fileWriteOutOfSpace)))
+        #expect(ErrorMiddleware.isDiskFull(POSIXError(.ENOSPC)))
+        #expect(!ErrorMiddleware.isDiskFull(POSIXError(.EACCES)) && !ErrorMiddleware.isDiskFull(CocoaError(.fileNoSuchFile)))
+    }
 }

@@ -110,6 +110,12 @@ extension DispatchCore {
             logger.warning("rejected a malformed hello")
             return
         }
+        if agentsWait(now: now) {
+            let reason = "the coordinator is resuming \(resuming.count) job(s) after a restart"
+            out.append(.send(identity, .welcome(AgentWelcome(accepted: false, reason: reason, heartbeatMilliseconds: timing.heartbeatMilliseconds,
+                                                             retryAfterMilliseconds: 250, later: true))))
+            return
+        }
         if let old = agents[identity] { dropAgent(old, reason: "said hello again") }
         var session = AgentSession(identity: identity, hello: hello, publicKey: publicKey, now: now)
         // The same key on a new connection is the same agent back after a cut: it still works on

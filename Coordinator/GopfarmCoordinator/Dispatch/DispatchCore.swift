@@ -33,6 +33,9 @@ struct DispatchCore {
     /// handshake that checked its key, so the core refuses the key's messages itself.
     var revokedKeys: Set<String> = []
     private(set) var counters = DispatchCounters()
+    /// Jobs being resumed after a restart, and until when agents wait for them (`hello`).
+    private(set) var resuming: Set<String> = []
+    private var resumeDeadline = 0.0
     private var nextSequence = 0
     private var lastExpiryCheck = -Double.infinity
     /// Actions of the call in progress.
@@ -51,7 +54,14 @@ struct DispatchCore {
         case .addJob(let job, let restored, let openError):
             add(job, restored: restored, openError: openError)
         case .cancel(let id):
+            endResume(id)
             if jobs[id] != nil { finish(id, .cancelled) }
+        case .resuming(let ids):
+            resuming = ids
+            resumeDeadline = now + timing.resumeGraceSeconds
+            if !ids.isEmpty { logger.info("agents wait while jobs resume", metadata: ["jobs": "\(ids.count)"]) }
+        case .resumeEnded(let id):
+            endResume(id)
         case .extractionFailed(let id, let reason):
             if jobs[id] != nil { finish(id, .failed(reason)) }
         case .drain(let name, let on):
@@ -91,7 +101,16 @@ struct DispatchCore {
 
     // MARK: - Jobs
 
+    /// Whether an agent's hello waits: a restarted coordinator is still resuming jobs.
+    func agentsWait(now: Double) -> Bool { !resuming.isEmpty && now < resumeDeadline }
+
+    private mutating func endResume(_ id: String) {
+        guard resuming.remove(id) != nil, resuming.isEmpty else { return }
+        logger.info("every unfinished job resumed: agents are welcome")
+    }
+
     private mutating func add(_ job: DispatchJob, restored: [Int: CompletedSegment], openError: String?) {
+        endResume(job.id)
         if let openError {
             finish(job.id, .failed(openError))
             return

@@ -11,6 +11,12 @@ enum DispatchInput {
     /// the shell could not open the input to cut segments from, so the job fails at once.
     case addJob(DispatchJob, restored: [Int: CompletedSegment], openError: String?)
     case cancel(job: String)
+    /// A restarted coordinator resumes these jobs: until each is added again (or its resume
+    /// ended otherwise), agents wait with their hello, so the results they finished while it
+    /// was down arrive when their job is known, not before (when they were refused).
+    case resuming(jobs: Set<String>)
+    /// The service is done resuming this job (added, failed or cancelled on the way).
+    case resumeEnded(job: String)
     /// The shell could not cut a segment out of the job's input: the job fails with `reason`.
     case extractionFailed(job: String, reason: String)
     /// A drained agent finishes its segments and gets no new ones (`false` undoes it).

@@ -64,6 +64,9 @@ public struct DispatchTiming: Sendable {
     /// How often silent agents and stalled leases are looked for (the simulator of a
     /// 1,000-agent farm looks once a second).
     public var expirySeconds = 0.1
+    /// A restarted coordinator asks agents to wait with their hello while it resumes its
+    /// unfinished jobs (`DispatchInput.resuming`), at most this long.
+    public var resumeGraceSeconds = 30.0
     public init() {}
 }
 

@@ -29,6 +29,7 @@ extension Dispatcher {
             return
         }
         var state = Loop(core: DispatchCore(timing: timing, logger: logger), socket: socket)
+        if !resuming.isEmpty { feed(.resuming(jobs: resuming), now: MonotonicClock.now(), &state) }
         while !shared.withLock({ $0.stopRequested }) {
             do {
                 for command in inbox.withLock({ box in defer { box.removeAll() }; return box }) {

@@ -34,6 +34,9 @@ public final class Dispatcher: Sendable {
     /// Keep each finished job's outcome until `takeOutcome` (one-shot runs); a service hears
     /// of outcomes through the recorder and keeps none, so memory stays flat however many jobs.
     let keepsOutcomes: Bool
+    /// Jobs a restarted coordinator resumes: agents wait with their hello until each is added
+    /// (or `resumeEnded`), so their results of those jobs are not refused as unknown.
+    let resuming: Set<String>
     let logger: Logger
     let shared = Mutex(Shared())
     let inbox = Mutex<[Command]>([])
@@ -41,8 +44,10 @@ public final class Dispatcher: Sendable {
     let loopExited = DispatchSemaphore(value: 0)
 
     public init(bind: String, timing: DispatchTiming = DispatchTiming(), security: DispatchSecurity = .insecure,
-                recorder: DispatchRecorder = DiscardingRecorder(), keepsOutcomes: Bool = true, logger: Logger) {
+                recorder: DispatchRecorder = DiscardingRecorder(), keepsOutcomes: Bool = true, resuming: Set<String> = [],
+                logger: Logger) {
         self.bind = bind
+        self.resuming = resuming
         self.keepsOutcomes = keepsOutcomes
         self.timing = timing
         self.security = security
@@ -67,6 +72,10 @@ public final class Dispatcher: Sendable {
                     makeExtractor: @escaping @Sendable () throws(MediaError) -> SegmentExtractor) {
         inbox.withLock { $0.append(.add(job, restored: restored, makeExtractor: makeExtractor)) }
     }
+
+    /// The service is done resuming this job (added, or ended another way): agents stop
+    /// waiting for it.
+    public func resumeEnded(job: String) { inbox.withLock { $0.append(.input(.resumeEnded(job: job))) } }
 
     /// Stops handing out the job's segments; running ones finish and are ignored.
     public func cancel(job: String) { inbox.withLock { $0.append(.input(.cancel(job: job))) } }

@@ -142,8 +142,8 @@ public struct DashboardRoutes: Sendable {
         !(path == "/v1" || path.hasPrefix("/v1/") || path == "/metrics" || path == "/healthz")
     }
 
-    /// A GET of a dashboard path nothing answers (`/jobs/ID/files/`, a mistyped link): a page
-    /// saying so, as every dashboard error is, instead of the API's JSON.
+    /// A browser's GET of a dashboard path nothing answers (`/jobs/ID/files/`, a mistyped
+    /// link): a page saying so, as every dashboard error is, instead of the API's JSON.
     static func missingPage(_ path: String) -> Response {
         let error = APIError(.notFound, "there is no page at \(path)")
         let model = DashboardModels.Problem(layout: .init(title: "Error 404", section: "", session: nil), status: 404, message: error.message)

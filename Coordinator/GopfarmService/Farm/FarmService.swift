@@ -47,8 +47,12 @@ public final class FarmService: Sendable {
         let finished = FinishedJobs()
         let allowed = allowedKeys
         let security: DispatchSecurity = curve.map { pair in .curve(secretKey: pair.secretKey) { allowed.contains($0) } } ?? .insecure
+        // Jobs that were running when the last coordinator stopped: agents wait until they are
+        // resumed, so the results they finished meanwhile count (`PipelineService.startJob`).
+        let resuming = Set(try store.unfinishedJobs().filter { $0.state == .running }.map(\.id))
         dispatcher = Dispatcher(bind: config.bind, timing: config.timing, security: security,
-                                recorder: StoreRecorder(store: store) { finished.deliver($0, $1) }, keepsOutcomes: false, logger: logger)
+                                recorder: StoreRecorder(store: store) { finished.deliver($0, $1) }, keepsOutcomes: false,
+                                resuming: resuming, logger: logger)
         views = JobViews(store: store, dispatcher: dispatcher)
         progress = ProgressPublisher(views: views)
         reader = JobReader(store: store, views: views, thumbnails: config.thumbnails)

@@ -67,7 +67,10 @@ final class PipelineService: Service, Sendable {
     /// Resumes every unfinished job (a restart): finished segments are kept.
     private func resumeUnfinished() async {
         do {
-            for row in try await store.unfinishedJobs() {
+            // Running jobs first: agents wait for them (`Dispatcher.resuming`), and a job still to
+            // be planned may wait for agents on a prepare thread.
+            let rows = try await store.unfinishedJobs()
+            for row in rows.filter({ $0.state == .running }) + rows.filter({ $0.state != .running }) {
                 logger.info("resuming job", metadata: ["job": "\(row.id)", "state": "\(row.state.rawValue)"])
                 startJob(row)
             }
@@ -77,8 +80,13 @@ final class PipelineService: Service, Sendable {
     }
 
     /// Queues the job's probe and plan; once stopped, it waits in the store for the next start.
+    /// However preparing ends (dispatched, failed, cancelled), agents stop waiting for the job
+    /// if it was one a restart resumes (`Dispatcher.resuming`; a no-op for the others).
     func startJob(_ row: JobRow) {
-        preparing.submit { [self] in prepare(row) }
+        preparing.submit { [self] in
+            prepare(row)
+            dispatcher.resumeEnded(job: row.id)
+        }
     }
 
     /// Feeds the job's state machine one event and makes its move; tells live progress.
@@ -119,13 +127,35 @@ final class PipelineService: Service, Sendable {
             guard let job else { return }
             let end = store.secondsSinceSubmission(id)
             try? store.updatePhases(id) { $0.dispatchEnd = end }
-            guard case .moved? = try? advance(id, { $0.dispatched() }) else { return }
-            stitching.submit { [self] in stitch(id, job: job, segments: segments, plan: plan) }
+            untilStored("that its segments are done", job: id) { [self] in
+                guard case .moved = try advance(id, { $0.dispatched() }) else { return }
+                stitching.submit { [self] in stitch(id, job: job, segments: segments, plan: plan) }
+            }
         }
     }
 
     func fail(_ id: String, _ message: String) {
-        guard case .moved? = try? advance(id, { $0.fail(message) }) else { return }
-        logger.warning("job failed", metadata: ["job": "\(id)", "error": "\(message)"])
+        untilStored("that it failed (\(message))", job: id) { [self] in
+            guard case .moved = try advance(id, { $0.fail(message) }) else { return }
+            logger.warning("job failed", metadata: ["job": "\(id)", "error": "\(message)"])
+        }
+    }
+
+    /// Runs a step that records a job's move and, while the store cannot write it (its disk is
+    /// full), again every 2 s until it can or the service stops (a restart resumes the job from
+    /// what the store holds). Dropped, the move left a job "running" for good after the
+    /// dispatcher had let it go, and every `submit --wait` on it waiting forever.
+    func untilStored(_ what: String, job id: String, tries: Int = 0, _ step: @escaping @Sendable () throws -> Void) {
+        do {
+            try step()
+            if tries > 0 { logger.info("recorded at last", metadata: ["job": "\(id)", "what": "\(what)", "tries": "\(tries + 1)"]) }
+        } catch {
+            if tries == 0 {
+                logger.error("cannot record \(what); trying again every 2 s", metadata: [
+                    "job": "\(id)", "error": "\(error)", "dataDirectory": "\(config.dataDirectory.path)"])
+            }
+            guard !stopped.load(ordering: .relaxed) else { return }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { [self] in untilStored(what, job: id, tries: tries + 1, step) }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmAPI
+import GRDB
 import Hummingbird
 import NIOCore
 
@@ -7,7 +8,8 @@ import NIOCore
 /// Hummingbird's own answers too: an unknown path (404), a known path asked with another method
 /// (405 with `Allow`), a body over the route's limit (413), a body that does not decode (400);
 /// anything unexpected is a 500 with a sentence (and a log line), never an empty body. The one
-/// page: a GET of a dashboard path nothing answers is the dashboard's HTML 404.
+/// page: a browser's GET (it accepts text/html) of a dashboard path nothing answers is the
+/// dashboard's HTML 404.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = FarmRequestContext
     let routes: RouteMethods
@@ -27,7 +29,8 @@ struct ErrorMiddleware: RouterMiddleware {
                     throw ErrorResponse(status: .methodNotAllowed, message: "\(request.uri.path) does not take \(request.method); it takes \(list)",
                                         headers: headers)
                 }
-                if request.method == .get || request.method == .head, DashboardRoutes.isPage(request.uri.path) {
+                if request.method == .get || request.method == .head, DashboardRoutes.isPage(request.uri.path),
+                   request.headers[.accept]?.contains("text/html") == true {
                     return DashboardRoutes.missingPage(request.uri.path)
                 }
                 throw APIError(.notFound, "no such route: \(request.method) \(request.uri.path)")
@@ -41,10 +44,22 @@ struct ErrorMiddleware: RouterMiddleware {
             throw error
         } catch is CancellationError {
             throw ErrorResponse(status: .serviceUnavailable, message: "the coordinator is shutting down")
+        } catch where Self.isDiskFull(error) {
+            context.logger.error("\(request.method) \(request.uri.path) failed: the disk is full: \(error)")
+            throw APIError(.insufficientStorage, "the coordinator's disk is full: nothing more can be stored until its operator frees space in its data directory")
         } catch {
             context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")
             throw ErrorResponse(status: .internalServerError, message: "the coordinator failed on this request; its log says why")
         }
+    }
+
+    /// No space left on the coordinator's disk, however it surfaced (Foundation's file writes,
+    /// a POSIX call, SQLite).
+    static func isDiskFull(_ error: any Error) -> Bool {
+        if let cocoa = error as? CocoaError, cocoa.code == .fileWriteOutOfSpace { return true }
+        if let posix = error as? POSIXError, posix.code == .ENOSPC { return true }
+        if let db = error as? DatabaseError, db.resultCode == .SQLITE_FULL { return true }
+        return false
     }
 
     /// Hummingbird's own refusals, as the API's errors with a sentence.

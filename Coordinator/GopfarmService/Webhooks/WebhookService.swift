@@ -20,6 +20,7 @@ final class WebhookService: Service, Sendable {
     /// URLs with a turn in progress.
     private let busy = Mutex<Set<String>>([])
     static let interval = Duration.milliseconds(50)
+    static let retryInterval = Duration.seconds(2)
 
     init(store: JobStore, policy: WebhookRetryPolicy, sender: WebhookSender = WebhookSender(), logger: Logger) {
         self.store = store
@@ -30,8 +31,18 @@ final class WebhookService: Service, Sendable {
 
     func run() async throws {
         await withDiscardingTaskGroup { group in
+            // While the store cannot be read or written (its disk full), one warning and a try
+            // every 2 s: at every 50 ms turn it logged 20 lines a second.
+            var failing = false
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                for (url, deliveries) in await dueTurns() {
+                guard let turns = await dueTurns(warn: !failing) else {
+                    failing = true
+                    try? await Task.sleep(for: Self.retryInterval)
+                    continue
+                }
+                if failing { logger.info("webhooks: the store answers again") }
+                failing = false
+                for (url, deliveries) in turns {
                     group.addTask {
                         defer { _ = self.busy.withLock { $0.remove(url) } }
                         for delivery in deliveries where await !self.deliver(delivery) { break }
@@ -43,8 +54,8 @@ final class WebhookService: Service, Sendable {
     }
 
     /// Queues what the event log added; returns the due deliveries of each URL without a turn in
-    /// progress, marking those URLs busy.
-    func dueTurns() async -> [(String, [DueDelivery])] {
+    /// progress, marking those URLs busy; nil when the store failed (said once with `warn`).
+    func dueTurns(warn: Bool) async -> [(String, [DueDelivery])]? {
         do {
             _ = try await store.feedWebhooks()
             let due = try await store.dueDeliveries()
@@ -61,8 +72,8 @@ final class WebhookService: Service, Sendable {
         } catch is CancellationError {
             return []  // the coordinator is stopping
         } catch {
-            logger.warning("webhooks: \(error)")
-            return []
+            if warn { logger.warning("webhooks: cannot read or queue deliveries; trying again every 2 s", metadata: ["error": "\(error)"]) }
+            return nil
         }
     }
 
