@@ -15,11 +15,7 @@ struct CoordinatorRestartTests {
         defer { serve.stop() }
         let agent = try serve.startAgent(name: "only")
         defer { agent.terminate() }
-        func agentLog() -> String {
-            ((try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [])
-                .filter { $0.lastPathComponent.hasPrefix("agent-only") }
-                .compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined()
-        }
+        func agentLog() -> String { serve.agentLog("only") }
         // Log lines end with their sorted fields: `… segment done bytes=… segment=1`.
         func lines(_ event: String, segment: Int) -> Int {
             agentLog().split(separator: "\n").filter { $0.contains(event) && $0.hasSuffix(" segment=\(segment)") }.count

@@ -121,9 +121,7 @@ struct CancelFreesAgentsTests {
         // Its attempt is recorded as cancelled, not left "running" in every report.
         let outcomes = try serve.query("SELECT COALESCE(outcome, 'open') FROM attempts WHERE jobId = '\(long)'").map { $0[0] }
         #expect(!outcomes.isEmpty && outcomes.allSatisfy { $0 == "cancelled" }, "\(outcomes)")
-        let agentLog = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
-            .filter { $0.lastPathComponent.hasPrefix("agent-only") }
-            .compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined()
+        let agentLog = serve.agentLog("only")
         #expect(agentLog.contains("running segment revoked: giving it up") && agentLog.contains("segment given up"), "\(agentLog.suffix(1500))")
         #expect(!agentLog.contains("segment done bytes") || agentLog.components(separatedBy: "segment done").count == 2,
                 "the cancelled segment was encoded to the end: \(agentLog.suffix(1500))")

@@ -96,6 +96,14 @@ public final class ServeProcess: @unchecked Sendable {
                              log: directory.appendingPathComponent("agent-\(name)-\(UUID().uuidString.prefix(4)).log"))
     }
 
+    /// What the agents `startAgent` started under `name` have logged, in file order.
+    public func agentLog(_ name: String) -> String {
+        ((try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? [])
+            .filter { $0.lastPathComponent.hasPrefix("agent-\(name)-") }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+            .compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined()
+    }
+
     /// The `gopfarm-agent` arguments `startAgent` uses, for agents started some other way
     /// (in an emulated host).
     public func agentArguments(name: String, slots: Int = 1, threads: Int = 1, extra: [String] = ["--insecure"]) -> [String] {
