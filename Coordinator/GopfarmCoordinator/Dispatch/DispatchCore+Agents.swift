@@ -296,14 +296,10 @@ extension DispatchCore {
             segmentFailed(ref, agent: agent, attempt: result.attempt, message: message, kind: kind)
         case .spooled(let path):
             let started = job.segments[n].leases.first { $0.attempt == result.attempt }?.started
-            // The losing copies' agents no longer hold the segment and are told to give it up
-            // (their slots free at once); work they still list is watched as a phantom (it holds
-            // a slot; hung, it makes the agent stuck).
+            // The losing copies' agents no longer hold the segment: their work, while they still
+            // list it, is watched as a phantom (it holds a slot; hung, it makes the agent stuck).
             for other in job.segments[n].accept(agent: agent.key, attempt: result.attempt) {
                 release(AgentSession.SegmentRef(job: job.id, segment: n), of: other)
-                if let holder = identities[other.agent] {
-                    out.append(.send(holder, .revoke(SegmentRevoke(job: job.id, segment: n, attempt: other.attempt))))
-                }
             }
             guard var agent = agents[identity] else { return }  // as the losers' release left it
             let seconds = started.map { now - $0 } ?? (result.decodeSeconds + result.encodeSeconds)
