@@ -2,6 +2,7 @@ import Foundation
 import GopfarmAPI
 import GopfarmCommon
 import GopfarmCoordinator
+import GRDB
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -150,6 +151,12 @@ final class PipelineService: Service, Sendable {
             try step()
             if tries > 0 { logger.info("recorded at last", metadata: ["job": "\(id)", "what": "\(what)", "tries": "\(tries + 1)"]) }
         } catch {
+            // Only the store's own failures pass (a full disk, a busy database); any other says
+            // something is wrong with the job itself, and trying again would not help.
+            guard error is DatabaseError else {
+                logger.error("cannot record \(what)", metadata: ["job": "\(id)", "error": "\(error)"])
+                return
+            }
             if tries == 0 {
                 logger.error("cannot record \(what); trying again every 2 s", metadata: [
                     "job": "\(id)", "error": "\(error)", "dataDirectory": "\(config.dataDirectory.path)"])
