@@ -268,14 +268,9 @@ struct DispatchCoreTests {
     /// An agent's frames per second never goes below 0: a cancelled job's segment leaves the
     /// agent's running total (it showed "-1.5 fps" in `gopfarm agents`).
     @Test func anAgentsRateIsNeverNegative() {
-        var timing = DispatchTiming()
-        timing.agentTimeoutSeconds = 1000
-        var farm = Farm(timing: timing)
-        farm.add(segments: 1)
-        farm.join(1)
-        let a = Farm.assigned(farm.on(.tick))[0]
+        var (farm, attempt) = Farm.oneLease(leaseSeconds: DispatchTiming().leaseSeconds)
         for (t, frames) in [(1.0, 5), (2.0, 9)] {
-            farm.beat(1, AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: a.attempt, frames: frames)]), at: t)
+            farm.beat(1, AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: attempt, frames: frames)]), at: t)
         }
         farm.on(.cancel(job: "j"), at: 2.5)
         farm.beat(1, AgentHeartbeat(inProgress: []), at: 3)
