@@ -66,6 +66,27 @@ public enum CgroupCPU: Sendable, Equatable {
         for (file, value) in settings(for: quota) { try Self.write(value, to: dir + "/" + file) }
     }
 
+    /// Moves process `pid` (all its threads) into group `name`. The kernel has refused such a
+    /// move now and then on busy machines (CI saw it, with no errno: a shell's `echo` said only
+    /// "I/O error"), so a refusal is tried again for up to `seconds` before it is thrown, with
+    /// the kernel's reason.
+    func join(_ pid: pid_t, to name: String, within seconds: Double = 3) throws(HostLabError) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var tries = 0
+        while true {
+            tries += 1
+            do throws(HostLabError) {
+                try Self.write("\(pid)", to: procsFile(name))
+                return
+            } catch {
+                guard Date() < deadline else {
+                    throw HostLabError(.cgroupFailed, "the kernel refused to move pid \(pid) into the cgroup \(directory(name)) (\(tries) tries): \(error.message)")
+                }
+            }
+            usleep(50_000)
+        }
+    }
+
     /// Pids in group `name` (empty when it does not exist).
     func members(_ name: String) -> [pid_t] {
         let text = (try? String(contentsOfFile: procsFile(name), encoding: .utf8)) ?? ""

@@ -77,12 +77,15 @@ public final class HostLab: Sendable {
         guard let ip = HostCommand.locate("ip") else { throw HostLabError(.unavailable, "the ip command (iproute2) is not installed") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The shell joins the cgroup, then becomes `ip netns exec`, which becomes the program:
-        // one pid from start to end, already capped before the program's first instruction.
-        process.arguments = ["-c", #"echo $$ > "$1" && shift && exec "$@""#, "sh", cgroup.procsFile(host.namespace),
+        // The shell waits for a line on its stdin while the lab moves it into the cgroup, then
+        // becomes `ip netns exec`, which becomes the program: one pid from start to end, already
+        // capped before the program's first instruction, its stdin /dev/null.
+        process.arguments = ["-c", #"read -r _ && exec "$@" </dev/null"#, "sh",
                              ip, "netns", "exec", host.namespace, executable] + arguments
         if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        process.standardInput = FileHandle.nullDevice
+        let gate = Pipe()
+        process.standardInput = gate
+        defer { try? gate.fileHandleForWriting.close() }
         let handle: FileHandle
         do {
             if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
@@ -102,6 +105,14 @@ public final class HostLab: Sendable {
             }
             s.processes.append(process)
         }
+        try? gate.fileHandleForReading.close()
+        do throws(HostLabError) {
+            try cgroup.join(process.processIdentifier, to: host.namespace)
+        } catch {
+            process.terminate()
+            throw error
+        }
+        try? gate.fileHandleForWriting.write(contentsOf: Data("go\n".utf8))
         return process
     }
 
