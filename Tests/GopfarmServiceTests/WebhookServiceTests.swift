@@ -96,4 +96,23 @@ struct WebhookServiceTests {
             #expect(tries.withLock { $0 } == 1, "the second delivery was given up, not tried")
         }
     }
+
+    @Test("a URL whose turn was in progress when the queue was read waits for the next read")
+    func aTurnInProgressIsNotSentAgain() {
+        func due(_ id: String, _ url: String) -> DueDelivery {
+            DueDelivery(id: id, url: url, secret: nil, event: .ping, body: Data(), attempts: 0)
+        }
+        let queue = [due("d1", "http://a/"), due("d2", "http://b/"), due("d3", "http://a/")]
+        // A's turn ended between the read and the claim: d1 may be what it has just delivered.
+        var busy: Set<String> = []
+        var turns = WebhookService.claim(queue, busyBeforeRead: ["http://a/"], busy: &busy)
+        #expect(turns.map(\.0) == ["http://b/"] && busy == ["http://b/"])
+        // The next read, with nothing in progress, takes A's deliveries in queue order.
+        busy = []
+        turns = WebhookService.claim(queue, busyBeforeRead: [], busy: &busy)
+        #expect(turns.map(\.0) == ["http://a/", "http://b/"] && turns.first?.1.map(\.id) == ["d1", "d3"])
+        // A URL still busy is not claimed twice.
+        turns = WebhookService.claim(queue, busyBeforeRead: [], busy: &busy)
+        #expect(turns.isEmpty)
+    }
 }

@@ -58,23 +58,29 @@ final class WebhookService: Service, Sendable {
     func dueTurns(warn: Bool) async -> [(String, [DueDelivery])]? {
         do {
             _ = try await store.feedWebhooks()
+            let busyBeforeRead = busy.withLock { $0 }
             let due = try await store.dueDeliveries()
-            var order: [String] = []
-            var byURL: [String: [DueDelivery]] = [:]
-            for d in due {
-                if byURL[d.url] == nil { order.append(d.url) }
-                byURL[d.url, default: []].append(d)
-            }
-            let free = busy.withLock { busy in
-                order.filter { busy.insert($0).inserted }
-            }
-            return free.map { ($0, byURL[$0] ?? []) }
+            return busy.withLock { Self.claim(due, busyBeforeRead: busyBeforeRead, busy: &$0) }
         } catch is CancellationError {
             return []  // the coordinator is stopping
         } catch {
             if warn { logger.warning("webhooks: cannot read or queue deliveries; trying again every 2 s", metadata: ["error": "\(error)"]) }
             return nil
         }
+    }
+
+    /// Groups `due` by URL in queue order and claims each URL that had no turn in progress,
+    /// marking it busy. A URL busy when the queue was read is left for the next read even if its
+    /// turn has ended since: what was read may be a delivery that turn has just sent and recorded
+    /// (sending it again made receivers see a delivery twice, both answered 200).
+    static func claim(_ due: [DueDelivery], busyBeforeRead: Set<String>, busy: inout Set<String>) -> [(String, [DueDelivery])] {
+        var order: [String] = []
+        var byURL: [String: [DueDelivery]] = [:]
+        for d in due {
+            if byURL[d.url] == nil { order.append(d.url) }
+            byURL[d.url, default: []].append(d)
+        }
+        return order.filter { !busyBeforeRead.contains($0) && busy.insert($0).inserted }.map { ($0, byURL[$0] ?? []) }
     }
 
     /// Sends one due delivery and records the try; true when it was delivered.
