@@ -13,12 +13,14 @@ struct GopfarmAgentCommand: ParsableCommand {
         commandName: "gopfarm-agent",
         abstract: "Join a gopfarm coordinator and encode the segments it hands out.",
         discussion: """
-            Example: gopfarm-agent --coordinator tcp://render-01:5555 --coordinator-key KEY --slots 2 --threads 4 --name render-07
             First time on a machine: gopfarm-agent keys init, then on the coordinator: gopfarm agents allow KEY --name NAME.
-            Environment: GOPFARM_COORDINATOR, GOPFARM_COORDINATOR_KEY, GOPFARM_AGENT_KEY_FILE, GOPFARM_AGENT_NAME,
-            GOPFARM_SLOTS, GOPFARM_THREADS.
             SIGTERM or SIGINT: finish the segments in progress, deliver them, leave; a second signal leaves at once.
+            Environment: GOPFARM_COORDINATOR, GOPFARM_COORDINATOR_KEY, GOPFARM_AGENT_KEY_FILE, GOPFARM_AGENT_NAME, GOPFARM_SLOTS, GOPFARM_THREADS.
             Exit status: 0 when dismissed or stopped, 2 when refused by the coordinator, 64 usage error, 1 on errors.
+
+            Example:
+              gopfarm-agent --coordinator tcp://render-01:5555 --coordinator-key KEY \\
+                  --slots 2 --threads 4 --name render-07
             """,
         version: GopfarmVersion.string,
         subcommands: [KeysCommand.self])

@@ -16,7 +16,10 @@ struct GopfarmBenchAgentCommand: ParsableCommand {
         abstract: "Benchmarks only: an agent that answers each segment with its source packets, without encoding.",
         discussion: """
             Passes the coordinator's checks only for all-intra sources and jobs without analysis.
-            Example: gopfarm-bench-agent --coordinator tcp://127.0.0.1:5555 --insecure --fleet 100 --name i
+
+            Example:
+              gopfarm-bench-agent --coordinator tcp://127.0.0.1:5555 --insecure \\
+                  --fleet 100 --name i
             """,
         version: GopfarmVersion.string)
 

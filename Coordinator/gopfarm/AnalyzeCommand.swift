@@ -9,9 +9,11 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Find scenes, fades, black and frozen stretches and picture statistics on the farm, without encoding.",
         discussion: """
-            Example: gopfarm analyze talk.mp4 --agents 2 --json > talk.analysis.json
-                     gopfarm analyze talk.mp4 --save talk-analysis/   (analysis.json, scene thumbnails, report.html)
-            Frames count from 0 in presentation order; intervals are half-open; times are seconds from the first frame.
+            Frames count from 0 in presentation order; intervals are half-open; times are seconds from the first frame. --save DIR writes analysis.json, scene thumbnails and report.html into DIR.
+
+            Examples:
+              gopfarm analyze talk.mp4 --agents 2 --json > talk.analysis.json
+              gopfarm analyze talk.mp4 --save talk-analysis/
             """)
 
     @Argument(help: "Input video file.")

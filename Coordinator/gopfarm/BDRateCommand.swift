@@ -9,14 +9,13 @@ struct BDRateCommand: ParsableCommand {
         commandName: "bd-rate",
         abstract: "Compare two ladders of the same title: how many more or fewer bits the second needs at equal PSNR.",
         discussion: """
-            Takes the --json reports of two `gopfarm transcode --ladder` runs of the same source with PSNR measured
-            (analysis on), e.g. a fixed ladder and --ladder auto:
-              gopfarm transcode film.mov -o fixed/ --ladder 1080p:6M,720p:3M,480p:1.2M,360p:700k --json > fixed.json
+            Takes the --json reports of two `gopfarm transcode --ladder` runs of the same source with PSNR measured (analysis on), e.g. a fixed ladder and --ladder auto:
+              gopfarm transcode film.mov -o fixed/ \\
+                  --ladder 1080p:6M,720p:3M,480p:1.2M,360p:700k --json > fixed.json
               gopfarm transcode film.mov -o auto/ --ladder auto --json > auto.json
               gopfarm bd-rate fixed.json auto.json
-            Negative means the second ladder needs fewer bits for the same quality (BD-rate, PCHIP interpolation of
-            log rate over PSNR on the overlapping PSNR range; average bit rate of each rung). A one-rung ladder is
-            compared at its one PSNR with the first ladder's rate there.
+
+            Negative means the second ladder needs fewer bits for the same quality (BD-rate, PCHIP interpolation of log rate over PSNR on the overlapping PSNR range; average bit rate of each rung). A one-rung ladder is compared at its one PSNR with the first ladder's rate there.
             """)
 
     @Argument(help: "The anchor's report (e.g. the fixed ladder).")

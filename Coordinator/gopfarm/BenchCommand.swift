@@ -20,7 +20,10 @@ struct BenchCommand: AsyncParsableCommand {
             Without --url the bench starts that serve (temporary data directory, plain TCP on loopback) and max(N) gopfarm-agent processes on this machine: they share its cores, so speedup is bounded by the cores, not by the farm.
             --emulate-hosts (root, Linux) puts each agent on its own emulated host instead (network namespace, shaped link, CPU-capped cgroup), with CURVE; --url measures a running cluster.
             It prints a line per size as each finishes and writes DIR/bench.json, bench.csv and bench.html.
-            Example: gopfarm bench film.mp4 --agents 1,2,4,8 --crf 23 --preset medium -o bench-film
+
+            Example:
+              gopfarm bench film.mp4 --agents 1,2,4,8 --crf 23 --preset medium \\
+                  -o bench-film
             """)
 
     @Argument(help: "Input video file.")

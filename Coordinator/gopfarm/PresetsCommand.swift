@@ -21,7 +21,11 @@ struct PresetsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Add a preset from encoding flags, checked as a submission's settings are.",
-            discussion: "Example: gopfarm presets add web-1080p --codec libx264 --crf 22 --preset medium --scale -2:1080 --farm")
+            discussion: """
+                Example:
+                  gopfarm presets add web-1080p --codec libx264 --crf 22 --preset medium \\
+                      --scale -2:1080 --farm
+                """)
 
         @Argument(help: "Its name: letters, digits or -_.")
         var name: String

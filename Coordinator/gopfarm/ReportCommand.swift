@@ -9,8 +9,9 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Write a job's content analysis as one self-contained HTML page (scenes, plots, timeline).",
         discussion: """
-            Example: gopfarm report 3f2a9c1e -o report.html            (a job of gopfarm serve)
-                     gopfarm report movie.mp4.analysis.json -o report.html   (the sidecar of gopfarm transcode)
+            From a job of gopfarm serve, or from the sidecar gopfarm transcode writes:
+              gopfarm report 3f2a9c1e -o report.html
+              gopfarm report movie.mp4.analysis.json -o report.html
             """)
 
     @Argument(help: "A job id, or an OUT.analysis.json file written by gopfarm transcode.", transform: NamedArgument.nonEmpty("a job id or an analysis file"))

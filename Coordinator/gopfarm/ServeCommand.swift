@@ -12,11 +12,11 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the coordinator as a service: job queue, agent endpoint and HTTP API.",
         discussion: """
-            Example: gopfarm serve --data-dir /var/lib/gopfarm --input-root /media
-            The first start writes an admin token to DATA_DIR/admin-token and the coordinator's CURVE key pair
-            to DATA_DIR/coordinator.key. Agents need the public key (gopfarm keys show) and ops must allow each
-            agent's key (gopfarm agents allow KEY). SIGTERM stops gracefully; unfinished jobs resume on the next start.
+            The first start writes an admin token to DATA_DIR/admin-token and the coordinator's CURVE key pair to DATA_DIR/coordinator.key. Agents need the public key (gopfarm keys show), and ops must allow each agent's key (gopfarm agents allow KEY). SIGTERM stops gracefully; unfinished jobs resume on the next start.
             Environment: GOPFARM_DATA_DIR, GOPFARM_HTTP, GOPFARM_BIND.
+
+            Example:
+              gopfarm serve --data-dir /var/lib/gopfarm --input-root /media
             """)
 
     @Option(help: "HTTP API address, HOST:PORT (default 127.0.0.1:8080).")
@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Plain TCP for agents, no CURVE authentication (trusted networks and tests only).")
     var insecure = false
 
-    @Option(help: "Keep a failed or cancelled job's spool (segments, per-segment analysis) this long for a post-mortem, e.g. 7d or 12h; a done job's spool goes at once.")
+    @Option(help: "Keep a failed or cancelled job's spool (segments, per-segment analysis) this long for a post-mortem, e.g. 7d or 12h; a done job's spool goes at the next sweep, within a minute.")
     var keepFailed: String = "7d"
 
     @Option(help: "Keep an upload this long after the last job using it ended, e.g. 1d or 30m.")

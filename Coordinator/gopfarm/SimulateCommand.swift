@@ -13,12 +13,15 @@ struct SimulateCommand: ParsableCommand {
         commandName: "simulate",
         abstract: "Predict a farm's makespan with the dispatcher's own core on a virtual clock, or run seeded chaos schedules against it.",
         discussion: """
-            gopfarm simulate --bench bench-out/bench.json --agents 16,32
-                predicts each size the bench measured (and more), from its smallest run's recorded costs, beside the measured makespan.
-            gopfarm simulate --bench bench.json --film 7200 --cost-scale 2.25 --agents 100,1000
-                a 2-hour film (30 fps, key frame every 2 s) on 100 and 1,000 hosts like the bench's, with per-frame costs scaled from it.
-            gopfarm simulate --chaos --seeds 10000
-                10,000 seeded schedules of crashes, stalls, cuts, late, duplicated and forged results, drains, cancels and coordinator restarts; a failing seed prints the command that replays it (--chaos --seed N).
+            Each size a bench measured (and more), predicted from its smallest run's recorded costs, beside the measured makespan:
+              gopfarm simulate --bench bench-out/bench.json --agents 16,32
+
+            A 2-hour film (30 fps, a key frame every 2 s) on 100 and 1,000 hosts like the bench's, with per-frame costs scaled from it:
+              gopfarm simulate --bench bench.json --film 7200 --cost-scale 2.25 \\
+                  --agents 100,1000
+
+            10,000 seeded schedules of crashes, stalls, cuts, late, duplicated and forged results, drains, cancels and coordinator restarts; a failing seed prints the command that replays it (--chaos --seed N):
+              gopfarm simulate --chaos --seeds 10000
             """)
 
     @Flag(help: "Run seeded chaos schedules and check the dispatcher's invariants.")

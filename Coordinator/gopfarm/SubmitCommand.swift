@@ -14,14 +14,17 @@ struct SubmitCommand: AsyncParsableCommand {
         commandName: "submit",
         abstract: "Submit a transcode job to the coordinator (gopfarm serve); optionally wait for it and fetch the output.",
         discussion: """
-            Without --upload, INPUT is sent as an absolute path that the coordinator reads itself (shared storage);
-            with --upload the file is streamed to the coordinator first.
-            Without --wait, the job id alone is printed: id=$(gopfarm submit talk.mp4 -o talk.mp4).
-            With --wait, progress is shown on stderr and the output is downloaded to OUTPUT when the job is done;
-            Ctrl-C stops waiting but leaves the job running.
-            Example: gopfarm submit /mnt/media/talk.mov -o talk.mp4 --crf 23 --preset medium --wait
-            A ladder job's output is a directory: gopfarm submit film.mov -o film/ --ladder 720p:3M,360p:700k --package hls --wait
-            downloads master.m3u8, manifest.mpd and every track into film/ (each file is also at GET /v1/jobs/ID/files/PATH).
+            Without --upload, INPUT is sent as an absolute path that the coordinator reads itself (shared storage); with --upload the file is streamed to the coordinator first.
+
+            Without --wait, the job id alone is printed:
+              id=$(gopfarm submit talk.mp4 -o talk.mp4)
+
+            With --wait, progress is shown on stderr and the output is downloaded to OUTPUT when the job is done; Ctrl-C stops waiting but leaves the job running:
+              gopfarm submit /media/talk.mov -o talk.mp4 --crf 23 --preset medium --wait
+
+            A ladder job's output is a directory: master.m3u8, manifest.mpd and every track are downloaded into it (each file is also at GET /v1/jobs/ID/files/PATH):
+              gopfarm submit film.mov -o film/ --ladder 720p:3M,360p:700k \\
+                  --package hls --wait
             """)
 
     @Argument(help: "Input video file.")

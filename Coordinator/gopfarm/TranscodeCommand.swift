@@ -9,11 +9,16 @@ struct TranscodeCommand: ParsableCommand {
         commandName: "transcode",
         abstract: "Cut a video at key frames, encode the segments on agents in parallel, stitch them back.",
         discussion: """
-            Example: gopfarm transcode talk.mp4 -o talk-h264.mp4 --agents 2 --codec libx264 --crf 23 --preset medium
-            A streaming ladder from one decode, packaged for HLS and DASH into film/:
-              gopfarm transcode film.mov -o film/ --ladder 1080p:6M,720p:3M,480p:1.2M,360p:700k --package hls,dash
-            or with rungs chosen for this title from probe encodes: --ladder auto
-            Remote agents can join with: gopfarm-agent --coordinator tcp://THIS-HOST:5555 --insecure (after --bind tcp://0.0.0.0:5555 --insecure).
+            Example:
+              gopfarm transcode talk.mp4 -o talk-h264.mp4 --agents 2 --codec libx264 \\
+                  --crf 23 --preset medium
+
+            A streaming ladder from one decode, packaged for HLS and DASH into film/ (--ladder auto chooses the rungs for this title from probe encodes):
+              gopfarm transcode film.mov -o film/ \\
+                  --ladder 1080p:6M,720p:3M,480p:1.2M,360p:700k --package hls,dash
+
+            Remote agents can join a transcode started with --bind tcp://0.0.0.0:5555 --insecure:
+              gopfarm-agent --coordinator tcp://THIS-HOST:5555 --insecure
             transcode speaks plain TCP to agents; beyond loopback that needs --insecure (use gopfarm serve for CURVE).
             """)
 

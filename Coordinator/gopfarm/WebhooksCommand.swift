@@ -14,8 +14,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         abstract: "Be told of job events by HTTP POST: add, list, test and remove webhooks; read their delivery log.",
         discussion: """
             Events: job.queued, job.started, job.done, job.failed, job.cancelled; agent.lost (farm-wide webhooks, ops).
-            Each delivery is a JSON body signed with the webhook's secret: X-Gopfarm-Signature: t=UNIX,v1=HEX, where HEX is
-            HMAC-SHA256 of "UNIX.BODY". Failed deliveries are tried again with exponential back-off.
+            Each delivery is a JSON body signed with the webhook's secret in the header X-Gopfarm-Signature: t=UNIX,v1=HEX, where HEX is the HMAC-SHA256 of "UNIX.BODY". Failed deliveries are tried again with exponential back-off.
             """,
         subcommands: [Add.self, List.self, Test.self, Remove.self, Deliveries.self],
         defaultSubcommand: List.self)

@@ -98,4 +98,47 @@ struct CLITests {
         let agentHelp = try Subprocess.run(TestPaths.agent, ["--help"])
         #expect(agentHelp.status == 0 && agentHelp.stdout.contains("--coordinator"))
     }
+
+    /// A help page reads cleanly in an 80-column terminal or a pipe: an example command is never
+    /// broken by the wrapping (long ones continue with a backslash) and a paragraph is never
+    /// broken by a hard newline in the text (ArgumentParser wraps it at the width).
+    @Test("every command's help reads cleanly at 80 columns", arguments: [TestPaths.gopfarm, TestPaths.agent, TestPaths.benchAgent])
+    func helpAt80Columns(program: String) throws {
+        func help(_ path: [String], columns: Int) throws -> String {
+            let out = try Subprocess.run(program, path + ["--help"], timeout: 30, environment: ["COLUMNS": "\(columns)"])
+            try #require(out.status == 0, "\(path): \(out.stderr)")
+            return out.stdout
+        }
+        /// The lines between the overview and USAGE.
+        func discussion(_ text: String) -> [String] {
+            let lines = text.components(separatedBy: "\n")
+            let usage = lines.firstIndex { $0.hasPrefix("USAGE:") } ?? lines.endIndex
+            let start = lines[..<usage].firstIndex { $0.isEmpty } ?? usage
+            return Array(lines[start..<usage])
+        }
+        func subcommands(_ text: String) -> [String] {
+            let lines = text.components(separatedBy: "\n")
+            guard let start = lines.firstIndex(of: "SUBCOMMANDS:") else { return [] }
+            return lines[(start + 1)...].prefix { !$0.isEmpty }.compactMap { line in
+                guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
+                return line.split(separator: " ").first.map { String($0) }.flatMap { $0 == "help" ? nil : $0 }
+            }
+        }
+        var queue: [[String]] = [[]]
+        var seen = 0
+        while let path = queue.popLast() {
+            seen += 1
+            let wide = try help(path, columns: 1000), narrow = try help(path, columns: 80)
+            let examples = discussion(wide).filter { $0.hasPrefix(" ") }
+            let narrowLines = Set(discussion(narrow))
+            for line in examples {
+                #expect(line.count <= 80 && narrowLines.contains(line), "\(path): an example broken at 80 columns: \(line)")
+            }
+            for line in discussion(wide) where !line.isEmpty && !line.hasPrefix(" ") {
+                #expect(line.last.map { ".:)".contains($0) } ?? true, "\(path): a paragraph broken by a newline: \(line)")
+            }
+            queue += subcommands(wide).map { path + [$0] }
+        }
+        #expect(seen > (program == TestPaths.gopfarm ? 20 : 0))
+    }
 }
