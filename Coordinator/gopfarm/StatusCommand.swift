@@ -59,7 +59,7 @@ struct StatusCommand: AsyncParsableCommand {
             if let bytes = j.outputBytes { parts.append(ByteSize.text(Int64(bytes))) }
             t += "  result:    \(parts.joined(separator: ", "))\n"
         }
-        if j.waitingForAgents == true { t += "  waiting:   for an agent to connect; the plan is cut for the slots of the agents that do\n" }
+        if j.waitingForAgents == true { t += "  waiting:   \(JobView.waitingForAgentsText.dropFirst("waiting ".count))\n" }
         for line in ladderLines(j.ladder, id: j.id) { t += "  \(line)\n" }
         if !j.agents.isEmpty {
             t += "  agents:    \(j.agents.joined(separator: ", "))"

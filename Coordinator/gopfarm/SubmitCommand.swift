@@ -281,6 +281,7 @@ private final class ProgressState: @unchecked Sendable {
     private var line: ProgressLine
     private let started: Date
     private var lastState: JobView.State?
+    private var wasWaiting = false
     private var drew = false
 
     init(line: ProgressLine, started: Date) {
@@ -291,6 +292,15 @@ private final class ProgressState: @unchecked Sendable {
     func show(_ view: JobView) {
         lock.withLock {
             if line.quiet { return }
+            // A job with no agent to run it says so once, on a terminal and in a pipe alike:
+            // without a line, a --wait in a script looked stuck.
+            let waiting = view.waitingForAgents == true
+            defer { wasWaiting = waiting }
+            if waiting, !wasWaiting {
+                if drew { line.finish() }
+                drew = false
+                ClientFormat.note("job \(view.id) is \(JobView.waitingForAgentsText)")
+            }
             if view.progress.framesTotal > 0 {
                 // Frame rates count from when the job started running on the coordinator; a
                 // clock skewed into the future falls back to our own.

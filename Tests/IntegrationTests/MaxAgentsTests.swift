@@ -111,16 +111,29 @@ struct MaxAgentsTests {
         let serve = try ServeProcess(directory: dir)
         defer { serve.stop() }
         let input = try Fixture.lossyClip(seconds: 8)
-        let id = try serve.submit(input, output: dir.appendingPathComponent("late.mp4").path,
-                                  ["--codec", "libx264", "--preset", "ultrafast", "--segment-seconds", "1", "--no-analysis"])
-        // Probed, and waiting for agents: the job says so and holds no plan yet.
+        // Submitted with --wait from a script (stdout and stderr a file, not a terminal).
+        let waitLog = dir.appendingPathComponent("wait.log")
+        let waiter = try Subprocess.start(TestPaths.gopfarm, ["submit", input, "-o", dir.appendingPathComponent("late.mp4").path,
+                                                               "--codec", "libx264", "--preset", "ultrafast", "--segment-seconds", "1",
+                                                               "--no-analysis", "--wait", "--url", serve.baseURL, "--token", serve.adminToken],
+                                          log: waitLog)
+        defer { if waiter.isRunning { waiter.terminate() } }
+        func waited() -> String { (try? String(contentsOf: waitLog, encoding: .utf8)) ?? "" }
+        var deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !waited().contains(" submitted;") { usleep(100_000) }
+        let id = try #require(waited().split(separator: " ").dropFirst().first.map(String.init), "\(waited())")
+        // Probed, and waiting for agents: the job says so and holds no plan yet; so does the
+        // --wait, once, where a script's log showed nothing at all before.
         var status = ""
-        let deadline = Date().addingTimeInterval(30)
+        deadline = Date().addingTimeInterval(30)
         while !status.contains("waiting:   for an agent to connect"), Date() < deadline {
             status = (try? serve.cli(["status", id], token: serve.adminToken).stdout) ?? ""
             usleep(200_000)
         }
         #expect(status.contains("waiting:   for an agent to connect"), "\(status)\n\(serve.log)")
+        while Date() < deadline, !waited().contains("is waiting for an agent") { usleep(100_000) }
+        #expect(waited().components(separatedBy: "job \(id) is waiting for an agent to connect; the plan is cut for the slots of the agents that do\n").count == 2,
+                "\(waited())")
         let agents = try (1...3).map { try serve.startAgent(name: "late-\($0)") }
         defer { for a in agents { a.terminate() } }
         var last: View?
@@ -132,6 +145,9 @@ struct MaxAgentsTests {
             usleep(300_000)
         }
         let view = try #require(last, "\(serve.log)")
+        let exitBy = Date().addingTimeInterval(30)
+        while waiter.isRunning, Date() < exitBy { usleep(100_000) }
+        #expect(!waiter.isRunning && waiter.terminationStatus == 0, "\(waited())")
         let sourceFrames = try FFmpegOracle.countFrames(input)
         #expect(view.state == "done" && view.outputFrames == sourceFrames)
         // Cut for the three agents (8 segments at 1 s for one slot would not divide by 3).

@@ -20,6 +20,9 @@ extension JobView {
     /// The input's file name (an upload's or a path on the coordinator).
     var inputName: String { (input as NSString).lastPathComponent }
 
+    /// Why a planning job has not started: said by `status` and once by `submit --wait`.
+    static let waitingForAgentsText = "waiting for an agent to connect; the plan is cut for the slots of the agents that do"
+
     var percent: String { String(format: "%.0f%%", min(1, max(0, progress.fraction)) * 100) }
 }
 
