@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmAPI
+import GopfarmCommon
 @testable import GopfarmService
 import Testing
 
@@ -28,6 +29,15 @@ struct RetentionPlanTests {
                     Job(id: "run", state: .running, finishedAt: nil, input: "/b", spoolFiles: ["r.gfps", "shared.gfps"])]
         let p = plan(jobs, spool: ["d.gfps", "d.gfa", "shared.gfps", "r.gfps"].map { file($0, age: 1) })
         #expect(Set(p.spoolToRemove) == ["d.gfps", "d.gfa"])
+    }
+
+    @Test func aJobThatFailedForAFullDiskLeavesItsSpoolAtOnce() {
+        var full = Job(id: "f", state: .failed, finishedAt: now, input: "/a",
+                       error: DiskFull.jobError(noRoomFor: "the output", in: "/data/outputs/f"), spoolFiles: ["f.gfps"])
+        #expect(plan([full], spool: [file("f.gfps")]).spoolToRemove == ["f.gfps"])
+        // Any other failure keeps it for the post-mortem.
+        full.error = "stitching failed: the segments do not join"
+        #expect(plan([full], spool: [file("f.gfps")]).spoolToRemove.isEmpty)
     }
 
     @Test func aFailedJobsSpoolIsKeptForThePostMortemThenGoes() {

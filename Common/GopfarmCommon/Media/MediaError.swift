@@ -33,6 +33,9 @@ public struct MediaError: Error, CustomStringConvertible, Sendable, Equatable {
         return text
     }
 
+    /// A write failed because the disk is full.
+    public var isDiskFull: Bool { averror == gf_AVERROR(ENOSPC) }
+
     /// libav's own text for an AVERROR code.
     public static func string(for averror: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)

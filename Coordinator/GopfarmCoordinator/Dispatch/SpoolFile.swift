@@ -30,7 +30,7 @@ enum SpoolFile {
     private static func error(_ what: String, _ path: String) -> WriteError {
         // A full disk is said as such, with the directory to free (the file is the spool's own).
         if errno == ENOSPC {
-            return WriteError(description: "the coordinator's disk is full: no room for segment results in \((path as NSString).deletingLastPathComponent); free space there and run the job again")
+            return WriteError(description: DiskFull.jobError(noRoomFor: "segment results", in: (path as NSString).deletingLastPathComponent))
         }
         return WriteError(description: "the coordinator \(what) its spool file \(path): \(String(cString: strerror(errno)))")
     }

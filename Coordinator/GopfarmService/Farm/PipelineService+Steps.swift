@@ -135,6 +135,8 @@ extension PipelineService {
             if case .moved = try advance(id, { $0.finished() }) {
                 logger.info("job done", metadata: ["job": "\(id)", "frames": "\(frames)", "output": "\(job.outputPath)"])
             }
+        } catch let error as MediaError where error.isDiskFull {
+            fail(id, DiskFull.jobError(noRoomFor: "the output", in: (job.outputPath as NSString).deletingLastPathComponent))
         } catch {
             fail(id, "stitching failed: \((error as? MediaError)?.description ?? "\(error)")")
         }

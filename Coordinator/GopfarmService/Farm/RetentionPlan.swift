@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmAPI
+import GopfarmCommon
 
 /// Which files of the data directory may go, decided from the store's rows and the files'
 /// names and ages alone (no I/O): the `RetentionSweeper` gathers both and removes what this says.
@@ -9,6 +10,8 @@ struct RetentionPlan: Equatable {
         var state: JobView.State
         var finishedAt: Date?
         var input: String
+        /// Why it failed, when it did.
+        var error: String? = nil
         /// Spool files (payloads and per-segment analyses) its segments name.
         var spoolFiles: [String]
     }
@@ -55,10 +58,12 @@ struct RetentionPlan: Equatable {
     }
 
     /// A job's spool is needed while it runs (and, restarted, resumes from it), and kept a
-    /// while after it failed or was cancelled; a done job's output holds what it had.
+    /// while after it failed or was cancelled; a done job's output holds what it had, and a job
+    /// that failed for a full disk leaves the space to whoever frees it.
     static func keepsSpool(_ job: Job, policy: RetentionPolicy, now: Date) -> Bool {
         switch job.state {
         case .done: false
+        case .failed where DiskFull.failed(job.error): false
         case .failed, .cancelled: now.timeIntervalSince(job.finishedAt ?? .distantPast) < policy.keepFailedSeconds
         default: true
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmAPI
+import GopfarmCommon
 import GRDB
 import Hummingbird
 import NIOCore
@@ -46,7 +47,7 @@ struct ErrorMiddleware: RouterMiddleware {
             throw ErrorResponse(status: .serviceUnavailable, message: "the coordinator is shutting down")
         } catch where Self.isDiskFull(error) {
             context.logger.error("\(request.method) \(request.uri.path) failed: the disk is full: \(error)")
-            throw APIError(.insufficientStorage, "the coordinator's disk is full: nothing more can be stored until its operator frees space in its data directory")
+            throw APIError(.insufficientStorage, "\(DiskFull.sentence): nothing more can be stored until its operator frees space in its data directory")
         } catch {
             context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")
             throw ErrorResponse(status: .internalServerError, message: "the coordinator failed on this request; its log says why")

@@ -17,10 +17,10 @@ extension JobStore {
                 }
                 files[row["jobId"], default: []] += names
             }
-            return try Row.fetchAll(db, sql: "SELECT id, state, finishedAt, input FROM jobs").map { row in
+            return try Row.fetchAll(db, sql: "SELECT id, state, finishedAt, input, error FROM jobs").map { row in
                 let id: String = row["id"]
                 return RetentionPlan.Job(id: id, state: JobView.State(rawValue: row["state"]) ?? .queued, finishedAt: row["finishedAt"],
-                                         input: row["input"], spoolFiles: files[id] ?? [])
+                                         input: row["input"], error: row["error"], spoolFiles: files[id] ?? [])
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import GRDB
 
 /// The store's own failures as a sentence an operator can act on, for the few that need the
@@ -9,7 +10,7 @@ public enum StoreFailure {
         guard let db = error as? DatabaseError else { return nil }
         switch db.resultCode {
         case .SQLITE_FULL:
-            return "the coordinator's disk is full (\(dataDirectory)): its database cannot record anything; free space there and start again"
+            return "\(DiskFull.sentence) (\(dataDirectory)): its database cannot record anything; free space there and start again"
         case .SQLITE_READONLY, .SQLITE_CANTOPEN:
             return "the coordinator cannot write its database in \(dataDirectory) (\(db.message ?? "\(db.resultCode)")): check the directory's permissions and free space"
         default:
