@@ -13,6 +13,10 @@ public struct DiskUsage: Codable, Sendable, Equatable {
     /// Nil: no budget.
     public var budgetBytes: Int64?
     public var measuredAt: Date
+    /// Bytes free on the file system holding the data directory, and its size, read when asked
+    /// (not at `measuredAt`): jobs fail once nothing is free. Nil where it cannot be read.
+    public var freeBytes: Int64?
+    public var fileSystemBytes: Int64?
 
     public init(databaseBytes: Int64, spoolBytes: Int64, uploadsBytes: Int64, outputsBytes: Int64, thumbnailsBytes: Int64,
                 budgetBytes: Int64?, measuredAt: Date) {

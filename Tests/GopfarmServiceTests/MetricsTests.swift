@@ -115,6 +115,10 @@ struct MetricsTests {
             #expect(MonitoringDocs.sample("gopfarm_disk_budget_bytes", in: text) == Double(1 << 30), "\(text)")
             let used = try #require(MonitoringDocs.sample("gopfarm_disk_used_bytes", in: text))
             #expect(used > 0 && used == Double(service.disk.usage?.totalBytes ?? -1), "\(text)")
+            // The file system's free space and size, as the alert on a nearly full disk reads them.
+            let free = try #require(MonitoringDocs.sample("gopfarm_disk_free_bytes", in: text), "\(text)")
+            let size = try #require(MonitoringDocs.sample("gopfarm_disk_size_bytes", in: text), "\(text)")
+            #expect(free > 0 && free <= size, "\(text)")
         }
     }
 

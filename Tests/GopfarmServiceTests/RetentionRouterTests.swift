@@ -81,6 +81,10 @@ struct RetentionRouterTests {
             let info = try await H.send(client, .get, "/v1/coordinator", token: token)
             let disk = try #require(try APIJSON.decoder.decode(CoordinatorInfo.self, from: Data(info.text.utf8)).disk, "\(info.text)")
             #expect(disk.budgetBytes == 1 << 20 && disk.databaseBytes > 0 && disk.totalBytes < 1 << 20, "\(disk)")
+            // The file system's free space, read when asked.
+            let fs = try #require(try? FileManager.default.attributesOfFileSystem(forPath: service.config.dataDirectory.path))
+            let size = (fs[.systemSize] as? NSNumber)?.int64Value ?? 0
+            #expect(disk.fileSystemBytes == size && (disk.freeBytes ?? 0) > 0 && (disk.freeBytes ?? .max) <= size, "\(disk)")
 
             let headers: [HTTPField.Name: String] = [.contentType: "application/octet-stream", HTTPField.Name("X-Filename")!: "a.bin"]
             let big = try await H.send(client, .post, "/v1/uploads", token: token, body: Data(count: 1 << 20), headers: headers)

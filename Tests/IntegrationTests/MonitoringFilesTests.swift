@@ -16,13 +16,13 @@ struct MonitoringFilesTests {
                      "promtool is missing: deploy/install-deps.sh --test installs Debian's prometheus package")
         let check = try Subprocess.run(Self.promtool, ["check", "rules", MonitoringDocs.alertRules.path], timeout: 60)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        #expect(check.stdout.contains("SUCCESS: 6 rules found"), "\(check.stdout)")
+        #expect(check.stdout.contains("SUCCESS: 7 rules found"), "\(check.stdout)")
         let tests = MonitoringDocs.alertRules.deletingLastPathComponent().appendingPathComponent("alerts-test.yml")
         let run = try Subprocess.run(Self.promtool, ["test", "rules", tests.path], timeout: 60)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
 
         let rules = try String(contentsOf: MonitoringDocs.alertRules, encoding: .utf8)
-        for alert in ["GopfarmNoAgents", "GopfarmQueueStuck", "GopfarmSegmentFailureRateHigh", "GopfarmLeaseExpiries", "GopfarmDiskBudgetNearlyFull"] {
+        for alert in ["GopfarmNoAgents", "GopfarmQueueStuck", "GopfarmSegmentFailureRateHigh", "GopfarmLeaseExpiries", "GopfarmDiskBudgetNearlyFull", "GopfarmDiskNearlyFull"] {
             #expect(rules.contains("alert: \(alert)\n"))
         }
         let documented = try MonitoringDocs.readmeMetrics()

@@ -87,11 +87,11 @@ struct DashboardPages {
             .init(label: "Segments queued", value: DashboardFormat.count(snapshot.queueDepth)),
         ]
         // One card for the disk: the data directory's use (against its budget), the file system's free space.
-        let use = service.disk.usage, fs = DashboardDisk.use(of: service.config.dataDirectory)
+        let use = service.disk.usage, fs = DiskMeter.fileSystem(of: service.config.dataDirectory)
         if use != nil || fs != nil {
             var label = "Data directory"
             if let budget = use?.budgetBytes { label += " (budget \(ByteSize.text(Int64(budget))))" }
-            if let fs { label += " · \(ByteSize.text(Int64(fs.free))) free" }
+            if let fs { label += " · \(ByteSize.text(fs.free)) free" }
             summary.append(.init(label: label, value: use.map { ByteSize.text(Int64($0.totalBytes)) } ?? "–"))
         }
         return DashboardModels.AgentsLive(

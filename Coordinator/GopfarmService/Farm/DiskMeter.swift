@@ -12,6 +12,26 @@ final class DiskMeter: Sendable {
 
     var usage: DiskUsage? { last.withLock { $0 } }
 
+    /// The last measure with the file system's free space and size read now (one statfs):
+    /// what `GET /v1/coordinator` reports.
+    func usage(fileSystemOf directory: URL) -> DiskUsage? {
+        guard var use = usage else { return nil }
+        if let fs = Self.fileSystem(of: directory) {
+            use.freeBytes = fs.free
+            use.fileSystemBytes = fs.size
+        }
+        return use
+    }
+
+    /// Free (for this process: not the blocks kept for root) and total bytes of the file system
+    /// holding `directory`; nil when it cannot be asked.
+    static func fileSystem(of directory: URL) -> (free: Int64, size: Int64)? {
+        var fs = statvfs()
+        guard statvfs(directory.path, &fs) == 0, fs.f_blocks > 0 else { return nil }
+        let unit = Int64(fs.f_frsize)
+        return (Int64(fs.f_bavail) * unit, Int64(fs.f_blocks) * unit)
+    }
+
     /// Walks the data directory (run by the sweep, off the cooperative pool).
     func measure(_ config: ServeConfig) -> DiskUsage {
         let dbBytes = ["", "-wal", "-shm"].reduce(Int64(0)) { $0 + Self.size(ofFile: config.databasePath + $1) }

@@ -29,7 +29,7 @@ struct APIRouter {
         router.get("/v1/coordinator") { _, context in
             _ = try context.requireCaller()
             return try json(CoordinatorInfo(version: GopfarmVersion.string, agentEndpoint: service.agentEndpoint,
-                                            publicKey: service.publicKey, protocolVersion: WireProtocol.version, disk: service.disk.usage))
+                                            publicKey: service.publicKey, protocolVersion: WireProtocol.version, disk: service.disk.usage(fileSystemOf: service.config.dataDirectory)))
         }
 
         let jobs = router.group("/v1/jobs")

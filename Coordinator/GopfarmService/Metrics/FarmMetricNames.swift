@@ -12,6 +12,8 @@ public enum FarmMetricNames {
     public static let segmentsPerSecond = "gopfarm_segments_per_second"
     public static let diskUsedBytes = "gopfarm_disk_used_bytes"
     public static let diskBudgetBytes = "gopfarm_disk_budget_bytes"
+    public static let diskFreeBytes = "gopfarm_disk_free_bytes"
+    public static let diskSizeBytes = "gopfarm_disk_size_bytes"
     public static let segmentSeconds = "gopfarm_segment_seconds"
     public static let httpRequests = "gopfarm_http_requests_total"
     public static let httpRequestSeconds = "gopfarm_http_request_seconds"
@@ -40,6 +42,8 @@ public enum FarmMetricNames {
         segmentsPerSecond: "Segments completed per second since the previous scrape.",
         diskUsedBytes: "Bytes the data directory holds (outputs, spool, reports).",
         diskBudgetBytes: "The data directory's byte budget (0: none).",
+        diskFreeBytes: "Bytes free on the file system holding the data directory; jobs fail once none are.",
+        diskSizeBytes: "Size in bytes of the file system holding the data directory.",
         segmentSeconds: "Seconds from a segment attempt's lease to its agent's answer.",
         httpRequests: "HTTP answers by status class.",
         httpRequestSeconds: "Seconds to each HTTP answer's head.",

@@ -14,7 +14,7 @@ public final class FarmMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let jobs: [JobView.State: Prometheus.Gauge]
     private let queueDepth, agents, agentsDraining, busySlots, totalSlots, framesPerSecond, segmentsPerSecond: Prometheus.Gauge
-    private let diskUsed, diskBudget: Prometheus.Gauge
+    private let diskUsed, diskBudget, diskFree, diskSize: Prometheus.Gauge
     private let counters: [(@Sendable (DispatchCounters) -> Int, Prometheus.Counter)]
     private let segmentSeconds: DurationHistogram
     /// HTTP answers by status class (2xx … 5xx), and the time to each answer's head.
@@ -48,6 +48,8 @@ public final class FarmMetrics: Sendable {
         segmentsPerSecond = gauge(FarmMetricNames.segmentsPerSecond)
         diskUsed = gauge(FarmMetricNames.diskUsedBytes)
         diskBudget = gauge(FarmMetricNames.diskBudgetBytes)
+        diskFree = gauge(FarmMetricNames.diskFreeBytes)
+        diskSize = gauge(FarmMetricNames.diskSizeBytes)
         counters = FarmMetricNames.counters.map { ($0.value, registry.makeCounter(descriptor: described($0.name, $0.help), labels: [])) }
         segmentSeconds = registry.makeDurationHistogram(descriptor: described(FarmMetricNames.segmentSeconds), labels: [], buckets: Self.segmentBuckets)
         requests = (2...5).map { registry.makeCounter(descriptor: described(FarmMetricNames.httpRequests), labels: [("code", "\($0)xx")]) }
@@ -80,6 +82,10 @@ public final class FarmMetrics: Sendable {
         let disk = service.disk.usage ?? service.disk.measure(service.config)
         diskUsed.set(Double(disk.totalBytes))
         diskBudget.set(Double(service.disk.budget ?? 0))
+        if let fs = DiskMeter.fileSystem(of: service.config.dataDirectory) {
+            diskFree.set(Double(fs.free))
+            diskSize.set(Double(fs.size))
+        }
 
         let (previous, after) = last.withLock { last in
             defer { last.counters = snapshot.counters }
