@@ -112,6 +112,14 @@ import Testing
         let cased = EncodeSettings(codec: "libx264", ladder: Ladder(rungs: [LadderRung(name: "A", height: 360, bitrate: 1_000_000),
                                                                             LadderRung(name: "a", height: 240, bitrate: 500_000)]))
         do { try cased.validate(); Issue.record("A and a accepted") } catch { #expect(error.message == "the ladder has two rungs named a; give each its own name") }
+        // Names only the API can give: none at all, or one of the source tracks' (a DASH
+        // Representation id twice, a directory named video-).
+        for (name, sentence) in [("", "rung name '' must be 1 to 32 letters, digits, - or _"),
+                                 ("audio-1", "rung name 'audio-1' is taken: names starting with audio- are the audio and subtitle tracks'"),
+                                 ("Subs-2", "rung name 'Subs-2' is taken: names starting with subs- are the audio and subtitle tracks'")] {
+            let named = EncodeSettings(codec: "libx264", ladder: Ladder(rungs: [LadderRung(name: name, height: 360, bitrate: 1_000_000)]))
+            do { try named.validate(); Issue.record("'\(name)' accepted") } catch { #expect(error.message == sentence) }
+        }
         do { _ = try Ladder(parsing: "360p:500k:libx265:libx264"); Issue.record("two codecs accepted") } catch {
             #expect(error.message == "rung '360p:500k:libx265:libx264' names two codecs, libx265 and libx264; give one")
         }

@@ -87,6 +87,11 @@ struct PackageWritersTests {
         #expect(abs(SegmentBitrates.average(sizes: [1000, 3000, 1000], durations: [2, 2, 2]) - 40000.0 / 6) < 1e-9)
         // Two 1 s segments of 1000 bytes, 1 s buffered: the pair needs 16000 bits in 3 s.
         #expect(abs(SegmentBitrates.dashBandwidth(sizes: [1000, 1000], durations: [1, 1], minBufferTime: 1) - 16000.0 / 3) < 1e-9)
+        // Said in the MPD: never below the average (8000 bit/s here), which the short title's
+        // promise alone would undercut.
+        #expect(SegmentBitrates.dashAdvertised(sizes: [1000, 1000], durations: [1, 1], minBufferTime: 1) == 8000)
+        // A big first segment and little buffer: the promise, above the average (12400).
+        #expect(abs(SegmentBitrates.dashAdvertised(sizes: [3000, 100], durations: [1, 1], minBufferTime: 0.1) - 24000 / 1.1) < 1e-6)
         // A track shorter than half the target: its own rate.
         #expect(SegmentBitrates.peak(sizes: [500], durations: [0.5], target: 4) == 8000)
     }

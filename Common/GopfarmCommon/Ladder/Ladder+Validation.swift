@@ -36,8 +36,14 @@ extension Ladder {
             if !rung.averageBitrate, (rung.crf ?? base.crf) == 0 {
                 throw MediaError(.invalidOption, "rung \(rung.name): crf 0 is lossless, which no rate can cap; give a crf above 0, or abr")
             }
-            guard rung.name.count <= 32, rung.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-                throw MediaError(.invalidOption, "rung name '\(JobRules.quote(rung.name))' must be letters, digits, - or _")
+            guard (1...32).contains(rung.name.count),
+                  rung.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw MediaError(.invalidOption, "rung name '\(JobRules.quote(rung.name))' must be 1 to 32 letters, digits, - or _")
+            }
+            // The source's tracks are named audio-1-eng, subs-1: a rung so named would share
+            // their DASH Representation id.
+            if let taken = Self.trackNamePrefixes.first(where: { rung.name.lowercased().hasPrefix($0) }) {
+                throw MediaError(.invalidOption, "rung name '\(rung.name)' is taken: names starting with \(taken) are the audio and subtitle tracks'")
             }
             guard (16...4320).contains(rung.height), rung.height % 2 == 0 else {
                 throw MediaError(.invalidOption, "rung \(rung.name): the height must be even and between 16 and 4320, not \(rung.height)")
@@ -66,6 +72,10 @@ extension Ladder {
             throw MediaError(.invalidOption, "a ladder places its key frames on the packaging grid (--package-seconds); give no gop with it")
         }
     }
+
+    /// How the packager names the source's audio and subtitle tracks (`audio-1-eng`, `subs-1`).
+    public static let audioTrackPrefix = "audio-", subtitleTrackPrefix = "subs-"
+    static let trackNamePrefixes = [audioTrackPrefix, subtitleTrackPrefix]
 
     /// "libx264, libx265 or libsvtav1".
     static var codecList: String {

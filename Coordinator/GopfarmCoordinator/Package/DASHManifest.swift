@@ -108,7 +108,7 @@ public enum DASHManifest {
 
     private static func bandwidth(_ track: PackagedTrack, _ minBufferTime: Double) -> Int {
         let seconds = track.segments.map { Double($0.duration) / Double(track.timescale) }
-        let rate = SegmentBitrates.dashBandwidth(sizes: track.segments.map(\.bytes), durations: seconds, minBufferTime: minBufferTime)
+        let rate = SegmentBitrates.dashAdvertised(sizes: track.segments.map(\.bytes), durations: seconds, minBufferTime: minBufferTime)
         return max(1, Int(rate.rounded(.up)))
     }
 

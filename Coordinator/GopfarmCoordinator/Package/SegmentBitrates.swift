@@ -28,6 +28,14 @@ public enum SegmentBitrates {
     /// The smallest DASH @bandwidth that keeps the MPD's promise (ISO/IEC 23009-1 5.3.5.2):
     /// delivered at that rate after `minBufferTime` seconds of buffering, every run of
     /// segments from any start has arrived by the time playback reaches its end.
+    /// The @bandwidth the MPD says: that smallest rate, but never below the track's average.
+    /// Over a title a few buffers long the smallest rate falls well below the average (a 12 s
+    /// clip with 4 s of buffer: 25–45 % below), and players pick renditions by @bandwidth as
+    /// the rate they must sustain.
+    public static func dashAdvertised(sizes: [Int], durations: [Double], minBufferTime: Double) -> Double {
+        max(dashBandwidth(sizes: sizes, durations: durations, minBufferTime: minBufferTime), average(sizes: sizes, durations: durations))
+    }
+
     public static func dashBandwidth(sizes: [Int], durations: [Double], minBufferTime: Double) -> Double {
         var need = 0.0
         let n = min(sizes.count, durations.count)

@@ -74,7 +74,7 @@ final class SourceTracksPackager {
                     continue
                 }
                 let language = Self.language(source.metadata(stream: i, key: "language"))
-                let name = "audio-\(audio.count + 1)" + (language.map { "-\($0)" } ?? "")
+                let name = Ladder.audioTrackPrefix + "\(audio.count + 1)" + (language.map { "-\($0)" } ?? "")
                 let transcoder = try AudioTranscoder(source: source, stream: i, encoder: "aac")
                 let writer = try CMAFTrackWriter(outputDirectory: outputDirectory, relativeDirectory: name,
                                                  parameters: transcoder.encoder.parameters, timeBase: transcoder.encoder.timeBase,
@@ -135,7 +135,7 @@ final class SourceTracksPackager {
                 continue
             }
             let language = Self.language(source.metadata(stream: i, key: "language"))
-            let name = "subs-\(subtitleResults.count + 1)" + (language.map { "-\($0)" } ?? "")
+            let name = Ladder.subtitleTrackPrefix + "\(subtitleResults.count + 1)" + (language.map { "-\($0)" } ?? "")
             let text = WebVTT.document(list)
             let directory = outputDirectory.appendingPathComponent(name, isDirectory: true)
             let url = directory.appendingPathComponent(PackagedSubtitles.fileName)
