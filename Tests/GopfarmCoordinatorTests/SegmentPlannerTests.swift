@@ -72,6 +72,13 @@ struct SegmentPlannerTests {
         let gridded = try SegmentPlanner(targetSeconds: 10, slots: 2, gridSeconds: 4).plan(index, timeBase: tb)
         #expect(gridded.segments.dropFirst().map(\.startPTS) == [204, 396, 600])  // the key frames nearest 8, 16, 24 s
         #expect(gridded.expectedFrames == 750)
+        // 12 s, key frames every 2 s, 2 slots at 4 s on a 4 s grid: three parts on the grid, not a
+        // fourth boundary off it (4, 6 and 8 s made packaging segments of 4, 2, 2 and 4 s).
+        let twelve = try SegmentPlanner(targetSeconds: 4, slots: 2, gridSeconds: 4).plan(closedIndex(frames: 300, gop: 50), timeBase: tb)
+        #expect(twelve.segments.map(\.startPTS) == [0, 100, 200])
+        // A finer grid leaves the four parts the slots want, each boundary on it.
+        let fine = try SegmentPlanner(targetSeconds: 4, slots: 2, gridSeconds: 2).plan(closedIndex(frames: 300, gop: 50), timeBase: tb)
+        #expect(fine.segments.count == 4 && fine.segments.allSatisfy { $0.startPTS % 50 == 0 })
     }
 
     @Test func keyFramesSparserThanTheSlotsWant() throws {

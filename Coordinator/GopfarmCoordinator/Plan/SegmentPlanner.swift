@@ -157,14 +157,23 @@ public struct SegmentPlanner: Sendable {
         let shortest = Double(target) / 4
         let natural = max(1, Int((span / Double(target)).rounded()))
         var parts = slots * Int((Double(natural) / Double(slots)).rounded(.up))
+        // On a grid, no more parts than grid cells: two boundaries rounded to one grid point
+        // put the second off the grid (12 s on a 4 s grid for 2 slots was cut at 4, 6 and 8 s,
+        // packaging segments of 4, 2, 2 and 4 s where 4, 4 and 4 were there).
+        if let grid { parts = min(parts, max(1, Int((span / Double(grid)).rounded()))) }
         while parts > 1, parts > candidates.count || span / Double(parts) < shortest {
             parts = parts > slots && parts % slots == 0 ? parts - slots : parts - 1
         }
         var starts = [candidates[0]]
         var next = 1
+        var previous = Double(origin)
         for i in 1..<max(parts, 1) {
             var ideal = Double(origin) + span * Double(i) / Double(parts)
-            if let grid { ideal = Double(origin) + (span * Double(i) / Double(parts) / Double(grid)).rounded() * Double(grid) }
+            if let grid {
+                ideal = Double(origin) + (span * Double(i) / Double(parts) / Double(grid)).rounded() * Double(grid)
+                guard ideal > previous else { continue }  // the same grid point as the last boundary
+                previous = ideal
+            }
             let last = candidates.count - (parts - i)  // the latest candidate that leaves one per later boundary
             var best = next
             while best < last, abs(Double(gopStart[candidates[best + 1]]!) - ideal) < abs(Double(gopStart[candidates[best]]!) - ideal) {
