@@ -6,6 +6,14 @@ public struct JobView: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable, CaseIterable {
         case queued, planning, running, stitching, done, failed, cancelled
         public var isFinal: Bool { [.done, .failed, .cancelled].contains(self) }
+
+        /// Why job `id`, in this state (not done), has no output to fetch.
+        public func noOutput(job id: String) -> String {
+            switch self {
+            case .failed, .cancelled: "job \(id) \(self == .failed ? "failed" : "was cancelled"); it has no output"
+            default: "job \(id) is \(rawValue); its output exists once it is done"
+            }
+        }
     }
 
     public struct Progress: Codable, Sendable, Equatable {

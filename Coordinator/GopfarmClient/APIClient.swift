@@ -74,7 +74,7 @@ package struct APIClient: Sendable {
     @discardableResult
     package func downloadLadder(_ job: JobView, to directory: String) async throws -> Int64 {
         guard job.state == .done else {
-            throw ClientError.file("job \(job.id) is \(job.state.rawValue); its files exist once it is done (gopfarm status \(job.id))")
+            throw ClientError.file("\(job.state.noOutput(job: job.id)) (gopfarm status \(job.id))")
         }
         guard let files = job.ladder?.files, !files.isEmpty else {
             throw ClientError.file("job \(job.id) lists no ladder files (is it a ladder job?)")

@@ -107,6 +107,9 @@ struct APIRouterTests {
             #expect(try await Self.send(client, .head, "/v1/jobs/\(id)/output", token: h.bob).status == 404)
             let cancelled = try await Self.send(client, .delete, "/v1/jobs/\(id)", token: h.alice)
             #expect(cancelled.status == 200 && cancelled.json()?["state"] as? String == "cancelled", "\(cancelled.text)")
+            // Now it never will: the sentence says so rather than "once it is done".
+            let none = try await Self.send(client, .get, "/v1/jobs/\(id)/output", token: h.alice)
+            #expect(none.status == 409 && none.error == "job \(id) was cancelled; it has no output", "\(none.text)")
         }
     }
 

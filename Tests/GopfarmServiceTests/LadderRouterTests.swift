@@ -144,7 +144,7 @@ struct LadderRouterTests {
                                         json: #"{"input":"\#(h.clip)","settings":{"codec":"libx264","ladder":"240p:400k"}}"#)
             let queued = try #require(made.json()?["id"] as? String, "\(made.text)")
             let early = try await H.send(client, .get, "/v1/jobs/\(queued)/files/master.m3u8", token: h.alice)
-            #expect(early.status == 409 && (early.error ?? "").contains("its files exist once it is done"), "\(early.text)")
+            #expect(early.status == 409 && (early.error ?? "").contains("its output exists once it is done"), "\(early.text)")
         }
     }
 

@@ -48,8 +48,9 @@ extension Ladder {
             guard (16...4320).contains(rung.height), rung.height % 2 == 0 else {
                 throw MediaError(.invalidOption, "rung \(rung.name): the height must be even and between 16 and 4320, not \(rung.height)")
             }
-            guard (1000...JobRules.bitrate.upperBound).contains(rung.bitrate) else {
-                throw MediaError(.invalidOption, "rung \(rung.name): the rate must be between 1k and 2G bits per second, not \(rung.bitrate)")
+            // Its bufsize is twice the rate, and has the encoders' bound.
+            guard (1000...JobRules.bitrate.upperBound / 2).contains(rung.bitrate) else {
+                throw MediaError(.invalidOption, "rung \(rung.name): the rate must be between 1k and 1G bits per second, not \(rung.bitrate)")
             }
             let settings = rung.settings(base: base)
             guard Self.codecs.contains(settings.codec) else {

@@ -106,10 +106,10 @@ public struct PreparedJob: Sendable {
         fitted.rungs = ladder.rungs.filter { $0.height <= sourceHeight }
         let dropped = ladder.rungs.filter { $0.height > sourceHeight }.map(\.name)
         guard !fitted.rungs.isEmpty else {
-            throw MediaError(.invalidOption, "every rung of the ladder is taller than the \(sourceHeight)-line source; give rungs of at most \(sourceHeight)p")
+            throw MediaError(.invalidOption, "every rung of the ladder has more lines than the source's \(sourceHeight) (rungs never upscale); give rungs of at most \(sourceHeight)p")
         }
         if !dropped.isEmpty {
-            warnings.append("rung\(dropped.count == 1 ? "" : "s") \(dropped.joined(separator: ", ")) left out: taller than the \(sourceHeight)-line source")
+            warnings.append("rung\(dropped.count == 1 ? "" : "s") \(dropped.joined(separator: ", ")) left out: more lines than the source's \(sourceHeight) (rungs never upscale)")
         }
         return (fitted, warnings)
     }

@@ -27,12 +27,7 @@ public struct JobReader: Sendable {
     /// The finished output's path, for download.
     public func outputPath(_ id: String, caller: Caller) async throws(APIError) -> (path: String, name: String) {
         let row = try await visibleRow(id, caller: caller)
-        guard row.state == .done, let path = row.outputPath else {
-            if row.state == .failed || row.state == .cancelled {
-                throw APIError(.conflict, "job \(id) is \(row.state.rawValue) and has no output")
-            }
-            throw APIError(.conflict, "job \(id) is \(row.state.rawValue); its output exists once it is done")
-        }
+        guard row.state == .done, let path = row.outputPath else { throw APIError(.conflict, row.state.noOutput(job: id)) }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw APIError(.conflict, "job \(id) wrote a ladder (a directory); its files are at GET \(JobLadder.fileURL(job: id, file: "master.m3u8")) and beside it (gopfarm fetch downloads them all)")
@@ -46,7 +41,7 @@ public struct JobReader: Sendable {
     public func outputFile(_ id: String, path segments: [String], caller: Caller) async throws(APIError) -> (path: String, size: Int) {
         let row = try await visibleRow(id, caller: caller)
         guard row.state == .done, let root = row.outputPath else {
-            throw APIError(.conflict, "job \(id) is \(row.state.rawValue); its files exist once it is done")
+            throw APIError(.conflict, row.state.noOutput(job: id))
         }
         let relative = try LadderFilePath.check(segments)
         guard let file = LadderFilePath.resolve(relative, in: root) else {
