@@ -32,9 +32,12 @@ struct StatusCommand: AsyncParsableCommand {
         var t = "job \(j.id): \(j.state.rawValue), \(j.priority.rawValue) priority, owner \(j.owner)\n"
         t += "  input:     \(j.input)\n"
         if let ladder = j.ladder {
-            // The rungs' own codecs where they are known (a ladder may mix them), else the job's.
+            // The rungs' own encoders (a ladder may mix them), else the job's: named the same
+            // before and after the job ends (the renditions name their streams: h264, hevc).
             var codecs: [String] = []
-            for r in ladder.renditions where r.kind == .video && !codecs.contains(r.codec) { codecs.append(r.codec) }
+            for rung in (try? Ladder(parsing: ladder.requested))?.rungs ?? [] where !codecs.contains(rung.codec ?? j.codec) {
+                codecs.append(rung.codec ?? j.codec)
+            }
             t += "  output:    \(j.outputName)/ (a ladder, \(codecs.isEmpty ? j.codec : codecs.joined(separator: " and ")))\n"
         } else {
             t += "  output:    \(j.outputName) (\(j.codec))\n"

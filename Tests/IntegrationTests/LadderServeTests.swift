@@ -59,6 +59,8 @@ struct LadderServeTests {
         #expect(ladder.renditions.contains { $0.kind == "audio" }, "the clip's audio track is a rendition too")
         let text = try serve.cli(["status", final.id], token: alice)
         #expect(text.stdout.contains("240p") && text.stdout.contains("320x240") && text.stdout.contains("master.m3u8"), "\(text.stdout)")
+        // The encoder, named as it was while the job ran (not the stream's h264).
+        #expect(text.stdout.contains("  output:    film/ (a ladder, libx264)\n"), "\(text.stdout)")
 
         // The files endpoint: the master playlist, a media playlist it names, and a segment that one names.
         let hls = try #require(ladder.hlsURL)
