@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest upload accepted, e.g. 20G or 500M.")
     var maxUpload: String = "64G"
 
+    @Option(help: "Close an HTTP connection whose client sends nothing for this many seconds, mid-request or between requests (a response being streamed is not idle).")
+    var httpIdleTimeout: Double = ServeConfig.defaultHTTPIdleSeconds
+
     @Option(help: "Default target segment length in seconds.")
     var segmentSeconds: Double = 10
 
@@ -116,6 +119,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let why = ZMQEndpoint.refusal(config.bind) { throw ValidationError(why) }
         config.insecure = insecure
         config.maxUploadBytes = try Self.parseSize(maxUpload)
+        guard (0.1...86400).contains(httpIdleTimeout) else {
+            throw ValidationError("--http-idle-timeout takes seconds between 0.1 and 86400, not \(JobRules.show(httpIdleTimeout))")
+        }
+        config.httpIdleSeconds = httpIdleTimeout
         try RetentionOptions.apply(keepFailed: keepFailed, keepUploads: keepUploads, keepDeliveries: keepDeliveries,
                                    diskBudget: diskBudget, to: &config)
         do { try JobRules.checkSegmentSeconds(segmentSeconds) } catch { throw ValidationError(error.description) }

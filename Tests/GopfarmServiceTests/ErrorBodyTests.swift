@@ -82,7 +82,7 @@ struct ErrorBodyTests {
     func unreadableRequest() async throws {
         let farm = try await TestFarmService("error-unreadable")
         defer { farm.remove() }
-        let app = Application(router: APIRouter(service: farm.service).build(), server: .farmHTTP1,
+        let app = Application(router: APIRouter(service: farm.service).build(), server: .farmHTTP1(),
                               configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let port = try #require(client.port)

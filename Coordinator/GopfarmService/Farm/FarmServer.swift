@@ -41,7 +41,7 @@ public struct FarmServer {
         let port = config.httpPort, host = config.httpHost
         let app = Application(
             router: router,
-            server: .farmHTTP1,
+            server: .farmHTTP1(idleSeconds: config.httpIdleSeconds),
             configuration: .init(address: .hostname(host, port: port), serverName: "gopfarm"),
             onServerRunning: { channel in
                 let actual = channel.localAddress?.port ?? port

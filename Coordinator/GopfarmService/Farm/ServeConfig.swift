@@ -12,6 +12,10 @@ public struct ServeConfig: Sendable {
     /// Submitted paths must lie inside one of these (after resolving links).
     public var inputRoots: [String]
     public var maxUploadBytes: Int64 = 64 << 30
+    /// Seconds an HTTP client may send nothing (mid-request or between requests) before its
+    /// connection is closed.
+    public var httpIdleSeconds = defaultHTTPIdleSeconds
+    public static let defaultHTTPIdleSeconds = 60.0
     public var defaultSegmentSeconds = 10.0
     public var timing = DispatchTiming()
     /// What is kept how long in the data directory, and its disk budget.

@@ -39,6 +39,13 @@ final class MalformedRequestBody: ChannelOutboundHandler, RemovableChannelHandle
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 as `gopfarm serve` speaks it: unreadable requests get the API's error body.
-    static var farmHTTP1: HTTPServerBuilder { .http1(additionalChannelHandlers: [MalformedRequestBody()]) }
+    /// HTTP/1.1 as `gopfarm serve` speaks it: unreadable requests get the API's error body, and a
+    /// connection that sends nothing for `idleSeconds` (between requests, or stalled inside a
+    /// request's head or body) is closed. Without it, clients that connected and sent nothing
+    /// held their descriptors for good, and enough of them left serve unable to answer anyone.
+    /// A response being written (an event stream) is not idle.
+    static func farmHTTP1(idleSeconds: Double = ServeConfig.defaultHTTPIdleSeconds) -> HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestBody()],
+                                    idleTimeout: .nanoseconds(Int64(idleSeconds * 1e9))))
+    }
 }
