@@ -92,6 +92,13 @@ struct ErrorBodyTests {
                 #expect(answer.contains("Content-Type: application/json\r\n"), "\(answer)")
                 #expect(answer.hasSuffix("\r\n\r\n{\"error\":\"the request is not valid HTTP/1.1 and cannot be read\"}\n"), "\(answer)")
             }
+            // A head the parser read, then a body it gave up on (broken chunking): the route that
+            // reads the body gets the parser's error, and answers the same 400, not a 500.
+            let chunked = try RawHTTP.exchange(port: port, "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                                   + "Authorization: Bearer \(try await farm.service.store.createToken(name: "p", role: .producer))\r\n"
+                                                   + "Content-Type: application/json\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n")
+            #expect(chunked.hasPrefix("HTTP/1.1 400 Bad Request\r\n") && chunked.contains("the request is not valid HTTP/1.1 and cannot be read"),
+                    "\(chunked)")
             // A readable request on the same server is untouched.
             let ok = try RawHTTP.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(ok.hasPrefix("HTTP/1.1 200 OK\r\n") && ok.hasSuffix("{\"status\":\"ok\"}\n"), "\(ok)")

@@ -4,6 +4,7 @@ import GopfarmCommon
 import GRDB
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// Every error leaves as `{"error": "one sentence"}` JSON: the service's `APIError`s, and
 /// Hummingbird's own answers too: an unknown path (404), a known path asked with another method
@@ -39,6 +40,10 @@ struct ErrorMiddleware: RouterMiddleware {
             throw Self.apiError(status: error.status, message: error.body, context: context)
         } catch is DecodingError {
             throw APIError(.badRequest, "the request body is not valid JSON of the expected shape")
+        } catch is HTTPParserError {
+            // A body the HTTP parser gave up on (broken chunking) surfaces here, as the route
+            // reads it; the same 400 as a request it could not read at all.
+            throw APIError(.badRequest, MalformedRequestBody.sentence)
         } catch is NIOTooManyBytesError {
             throw Self.apiError(status: .contentTooLarge, message: nil, context: context)
         } catch let error as HTTPResponseError {
