@@ -4,6 +4,9 @@ import GopfarmCommon
 /// the API: an http(s) URL, a secret of 16 to 200 printable characters, events its scope hears.
 public enum WebhookRules {
     public static let maxPerJob = 5
+    /// Webhooks one name may keep (its own, and farm-wide ones apart): each job event is a
+    /// delivery per webhook, tried up to ten times, so a thousand made every job a thousand.
+    public static let maxPerOwner = 20
 
     public static func check(url: String) throws(MediaError) {
         let lower = url.lowercased()

@@ -47,6 +47,16 @@ struct WebhookRouterTests {
             #expect(r.status == 422 && (r.error ?? "").hasPrefix("a webhook URL is http://"), "\(r.text)")
             #expect(try await H.send(client, .delete, "/v1/webhooks/\(id)", token: h.alice).status == 200)
             #expect(try await H.send(client, .get, "/v1/webhooks", token: h.alice).text.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+
+            // A name keeps at most 20: each job event is a delivery per webhook.
+            for n in 1...WebhookRules.maxPerOwner {
+                r = try await H.send(client, .post, "/v1/webhooks", token: h.bob, json: #"{"url":"https://example.com/\#(n)"}"#)
+                try #require(r.status == 201, "\(n): \(r.text)")
+            }
+            r = try await H.send(client, .post, "/v1/webhooks", token: h.bob, json: #"{"url":"https://example.com/more"}"#)
+            #expect(r.status == 409 && r.error == "bob has 20 webhooks, the most one may keep; remove one first (gopfarm webhooks remove ID)", "\(r.text)")
+            // Another name's are its own count.
+            #expect(try await H.send(client, .post, "/v1/webhooks", token: h.alice, json: #"{"url":"https://example.com/a"}"#).status == 201)
         }
     }
 

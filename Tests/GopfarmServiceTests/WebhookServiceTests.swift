@@ -35,7 +35,7 @@ struct WebhookServiceTests {
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let secret = "whsec_0123456789abcdef"
-            let slow = try await store.createWebhook(owner: "olga", scope: .farm, url: "http://127.0.0.1:\(port)/slow", secret: secret, events: [])
+            let slow = try #require(try await store.createWebhook(owner: "olga", scope: .farm, url: "http://127.0.0.1:\(port)/slow", secret: secret, events: []))
             _ = try await store.createWebhook(owner: "olga", scope: .farm, url: "http://127.0.0.1:\(port)/fast", secret: secret, events: [])
             func lose(_ name: String) async { await store.event(job: nil, kind: "agent", "\(name) gone: no heartbeat for 4 s") }
             func wait(for count: Int) async throws {
@@ -77,7 +77,7 @@ struct WebhookServiceTests {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let hook = try await store.createWebhook(owner: "olga", scope: .farm, url: "http://127.0.0.1:\(port)/gone", secret: nil, events: [])
+            let hook = try #require(try await store.createWebhook(owner: "olga", scope: .farm, url: "http://127.0.0.1:\(port)/gone", secret: nil, events: []))
             for name in ["a1", "a2"] { await store.event(job: nil, kind: "agent", "\(name) gone: no heartbeat for 4 s") }
             let service = WebhookService(store: store, policy: WebhookRetryPolicy(baseSeconds: 0.1),
                                          sender: WebhookSender(timeoutSeconds: 1.5, targets: WebhookTargetPolicy(allowPrivate: true)), logger: Logger(label: "webhook-gone"))

@@ -21,12 +21,20 @@ extension JobStore {
         prefix + String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)).lowercased()
     }
 
+    /// Adds a webhook; nil when `limit` is given and `owner` already keeps that many of `scope`
+    /// (a job's own webhooks not counted).
     func createWebhook(owner: String, scope: WebhookScope, job: String? = nil, url: String, secret: String?,
-                       events: [WebhookEvent]) async throws -> WebhookView {
+                       events: [WebhookEvent], limit: Int? = nil) async throws -> WebhookView? {
         let view = WebhookView(id: Self.newWebhookID("wh_"), owner: owner, scope: scope, job: job, url: url, events: events,
                                createdAt: Date(), signed: secret != nil)
-        try await pool.write { db in try Self.insertWebhook(db, view, secret: secret) }
-        return view
+        return try await pool.write { db in
+            if let limit, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhooks WHERE owner = ? AND scope = ? AND jobId IS NULL",
+                                           arguments: [owner, scope.rawValue]) ?? 0 >= limit {
+                return nil
+            }
+            try Self.insertWebhook(db, view, secret: secret)
+            return view
+        }
     }
 
     private static func insertWebhook(_ db: Database, _ w: WebhookView, secret: String?) throws {

@@ -29,8 +29,11 @@ struct WebhookRoutes {
                 try WebhookRules.check(events: body.events ?? [], farm: farm)
             } catch { throw APIError(.unprocessable, error.description) }
             if let why = await service.config.webhookTargets.refusal(for: body.url) { throw APIError(.unprocessable, why) }
-            let view = try await store.createWebhook(owner: caller.name, scope: farm ? .farm : .producer, url: body.url,
-                                                     secret: secret, events: (body.events ?? []).reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
+            guard let view = try await store.createWebhook(owner: caller.name, scope: farm ? .farm : .producer, url: body.url, secret: secret,
+                                                           events: (body.events ?? []).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
+                                                           limit: WebhookRules.maxPerOwner) else {
+                throw APIError(.conflict, "\(caller.name) has \(WebhookRules.maxPerOwner) \(farm ? "farm-wide " : "")webhooks, the most one may keep; remove one first (gopfarm webhooks remove ID)")
+            }
             await store.event(job: nil, kind: "webhook", "\(caller.name) added webhook \(view.id) for \(view.url)")
             return try json(WebhookCreated(webhook: view, secret: secret), status: .created)
         }
