@@ -94,6 +94,14 @@ struct InputHygieneTests {
         }
         let policy = InputPolicy(roots: [root.path], uploads: data.appendingPathComponent("uploads").path, dataDirectory: data.path)
         #expect(throws: APIError.self) { try policy.check(data.appendingPathComponent("gopfarm.sqlite").path) }
+        // The same answer for a file that is there and one that is not: nothing about what the
+        // data directory holds.
+        func answer(_ name: String) -> String {
+            do { _ = try policy.check(data.appendingPathComponent(name).path); return "accepted" } catch {
+                return "\(error.status.code) " + error.message.replacingOccurrences(of: name, with: "NAME")
+            }
+        }
+        #expect(answer("gopfarm.sqlite").hasPrefix("403 ") && answer("gopfarm.sqlite") == answer("nonexistent"), "\(answer("nonexistent"))")
         #expect(try policy.check(root.appendingPathComponent("clip.mp4").path).hasSuffix("/clip.mp4"))
         let upload = try policy.check(data.appendingPathComponent("uploads/abc-x.mp4").path)
         #expect(policy.isUpload(upload))

@@ -42,6 +42,8 @@ struct InputPolicy: Sendable {
             // Under uploads, a missing file gets the answer another producer's upload gets, so
             // the answers tell nothing about which uploads exist.
             if Self.contains(uploadsRoot, ancestor) { throw notAnUploadOfYours(path) }
+            // Nor about what the data directory holds: there, missing or not, it is outside.
+            if Self.contains(dataDirectory, ancestor) { throw outside(path) }
             throw APIError(.unprocessable, "input \(path) does not exist on the coordinator")
         }
         guard isInside(real), isUpload(real) || !Self.contains(dataDirectory, real) else { throw outside(path) }
