@@ -57,6 +57,7 @@ public struct AgentOptions: ParsableArguments {
         if !(0...4).contains(prefetch) { throw ValidationError("--prefetch must be between 0 and 4") }
         if !(50...60_000).contains(heartbeatMs) { throw ValidationError("--heartbeat-ms must be between 50 and 60000") }
         if !(stopTimeout >= 0) { throw ValidationError("--stop-timeout must be 0 or more seconds") }
+        if let name, let why = AgentHello.nameRefusal(name) { throw ValidationError("--name: " + why) }
     }
 
     /// The configuration from flags and environment, with logging set up and the signal
@@ -85,9 +86,11 @@ public struct AgentOptions: ParsableArguments {
             return handler
         }
         AgentRuntime.installSignalHandlers()
+        let agentName = name ?? env["GOPFARM_AGENT_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? AgentConfig.defaultName()
+        if let why = AgentHello.nameRefusal(agentName) { throw ValidationError("--name: " + why) }
         return AgentConfig(
             coordinator: endpoint, security: security,
-            name: name ?? env["GOPFARM_AGENT_NAME"] ?? AgentConfig.defaultName(),
+            name: agentName,
             slots: slots ?? env["GOPFARM_SLOTS"].flatMap(Int.init) ?? 1,
             threads: threads ?? env["GOPFARM_THREADS"].flatMap(Int.init) ?? 0,
             heartbeatMilliseconds: heartbeatMs, parentPID: parentPid, protocolVersion: protocolVersion,

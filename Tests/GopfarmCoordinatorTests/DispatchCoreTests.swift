@@ -104,6 +104,19 @@ struct DispatchCoreTests {
         #expect(farm.core.agents.isEmpty)
     }
 
+    /// A hello that decodes but breaks a rule is answered with the rule, not dropped: the agent
+    /// waited in silence, and serve's log said only "malformed".
+    @Test func aMalformedHelloIsRefusedWithTheRule() {
+        for (hello, reason) in [(AgentHello(name: "a\u{1B}[31m", slots: 1, threads: 1, cores: 1, agentVersion: "t", encoders: [], pid: 1), "an agent's name is 1 to 200 characters"),
+                                (AgentHello(name: "big", slots: -5, threads: 1, cores: 1, agentVersion: "t", encoders: [], pid: 1), "an agent has 1 to 64 slots, not -5")] {
+            var farm = Farm()
+            let actions = farm.from(1, .hello(hello))
+            guard case .welcome(let w)? = Self.replies(actions, to: 1).first else { Issue.record("no answer to \(hello)"); continue }
+            #expect(!w.accepted && (w.reason ?? "").hasPrefix(reason), "\(w)")
+            #expect(farm.core.counters.refusedAgents == 1 && farm.core.agents.isEmpty)
+        }
+    }
+
     /// One name, one agent: a newcomer with a name another key holds is told to try again while
     /// the holder counts as connected (heard from within the agent timeout, whatever its own
     /// heartbeat); once the holder has been quiet that long, the newcomer takes the name and the

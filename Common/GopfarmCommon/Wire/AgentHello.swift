@@ -23,4 +23,23 @@ public struct AgentHello: WireMessage, Equatable {
         self.pid = pid
         self.prefetch = prefetch
     }
+
+    /// What an agent's name may be (it is shown in every list, log line and dashboard page);
+    /// nil: fine. The agent checks its own at start, the coordinator every hello.
+    public static func nameRefusal(_ name: String) -> String? {
+        guard !name.isEmpty, name.count <= 200, !JobRules.hasControlCharacters(name) else {
+            return "an agent's name is 1 to 200 characters without control characters (line breaks, escapes), not '\(JobRules.quote(String(name.prefix(200))))'"
+        }
+        return nil
+    }
+
+    /// Why the coordinator refuses this hello; nil: it is well formed.
+    public var refusal: String? {
+        if let why = Self.nameRefusal(name) { return why }
+        guard (1...64).contains(slots) else { return "an agent has 1 to 64 slots, not \(slots)" }
+        guard encoders.count <= 64, agentVersion.count <= 100, !JobRules.hasControlCharacters(agentVersion) else {
+            return "the hello's encoder list or version is malformed"
+        }
+        return nil
+    }
 }

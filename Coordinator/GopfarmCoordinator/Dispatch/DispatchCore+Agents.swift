@@ -103,11 +103,17 @@ extension DispatchCore {
             out.append(.send(identity, .welcome(AgentWelcome(accepted: false, reason: reason, heartbeatMilliseconds: timing.heartbeatMilliseconds))))
             return
         }
-        guard let hello, (1...64).contains(hello.slots), !hello.name.isEmpty,
-              hello.name.count <= 200, !JobRules.hasControlCharacters(hello.name + hello.agentVersion),
-              hello.encoders.count <= 64, hello.agentVersion.count <= 100 else {
+        guard let hello else {
             count { $0.rejectedMessages += 1 }
-            logger.warning("rejected a malformed hello")
+            logger.warning("rejected a hello that does not decode")
+            return
+        }
+        // A hello that decodes is answered: the agent says why it was refused instead of
+        // waiting in silence.
+        if let reason = hello.refusal {
+            count { $0.refusedAgents += 1 }
+            logger.warning("refused an agent", metadata: ["reason": "\(reason)"])
+            out.append(.send(identity, .welcome(AgentWelcome(accepted: false, reason: reason, heartbeatMilliseconds: timing.heartbeatMilliseconds))))
             return
         }
         if agentsWait(now: now) {
