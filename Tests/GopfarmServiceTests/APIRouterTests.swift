@@ -69,6 +69,11 @@ struct APIRouterTests {
             }
             #expect(try await Self.send(client, .get, "/healthz").status == 200)
             #expect(try await Self.send(client, .get, "/metrics").status == 200)
+            // The scheme is case-insensitive.
+            for scheme in ["bearer", "BEARER"] {
+                let r = try await Self.send(client, .get, "/v1/jobs", headers: [.authorization: "\(scheme) \(h.alice)"])
+                #expect(r.status == 200, "\(scheme): \(r.status) \(r.text)")
+            }
         }
     }
 

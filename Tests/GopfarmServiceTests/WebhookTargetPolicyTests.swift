@@ -15,8 +15,13 @@ struct WebhookTargetPolicyTests {
         ("172.31.255.255", "private"), ("192.168.1.20", "private"), ("100.64.0.1", "private"), ("169.254.169.254", "link-local"),
         ("0.0.0.0", "unspecified"), ("224.0.0.1", "multicast"), ("::1", "loopback"), ("::", "unspecified"),
         ("fe80::1", "link-local"), ("fe80::1%eth0", "link-local"), ("fd00::5", "unique-local"), ("::ffff:10.1.2.3", "private"),
-        ("ff02::1", "multicast"), ("93.184.216.34", nil), ("172.32.0.1", nil), ("198.18.0.1", nil), ("2606:4700::1111", nil),
+        ("ff02::1", "multicast"), ("93.184.216.34", nil), ("172.32.0.1", nil), ("2606:4700::1111", nil),
         ("not an address", nil),
+        // The benchmarking range (the emulated hosts' addresses) and the IETF's block.
+        ("198.18.0.1", "benchmarking"), ("198.19.255.1", "benchmarking"), ("198.20.0.1", nil), ("192.0.0.1", "reserved"),
+        // IPv4 inside IPv6 is judged by the IPv4 address: compatible, NAT64, 6to4.
+        ("::127.0.0.1", "loopback"), ("64:ff9b::7f00:1", "loopback"), ("64:ff9b::a00:7", "private"), ("2002:7f00:1::", "loopback"),
+        ("2002:5db8:d822::1", nil), ("64:ff9b::5db8:d822", nil),
     ] as [(String, String?)])
     func kinds(_ address: String, _ kind: String?) {
         #expect(WebhookTargetPolicy.internalKind(of: address) == kind, "\(address)")

@@ -10,7 +10,8 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+        // The scheme is case-insensitive (RFC 9110): "bearer" too.
+        if let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " {
             let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
             if token.count <= 200, let verdict = try? await store.check(token: token) {
                 if case .caller(let caller) = verdict { context.caller = caller } else { context.tokenRefusal = verdict.refusal }

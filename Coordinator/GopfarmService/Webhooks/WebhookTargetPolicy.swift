@@ -58,6 +58,9 @@ public struct WebhookTargetPolicy: Sendable {
             case (0, _): return "unspecified"
             case (224...239, _): return "multicast"
             case (240...255, _): return "reserved"
+            // The benchmarking range (emulated hosts live there) and the IETF's own block.
+            case (198, 18...19): return "benchmarking"
+            case (192, 0) where b[2] == 0: return "reserved"
             default: return nil
             }
         }
@@ -68,6 +71,13 @@ public struct WebhookTargetPolicy: Sendable {
             return internalKind(of: "\(b[12]).\(b[13]).\(b[14]).\(b[15])")  // IPv4-mapped
         }
         if b[0..<15].allSatisfy({ $0 == 0 }) { return b[15] == 1 ? "loopback" : "unspecified" }
+        // IPv4 inside IPv6, judged by the IPv4 address: IPv4-compatible (::a.b.c.d), NAT64
+        // (64:ff9b::/96) and 6to4 (2002:AABB:CCDD::) reach it through a gateway on the way.
+        let embedded: [UInt8]? = if b[0..<12].allSatisfy({ $0 == 0 }) { Array(b[12..<16]) }
+            else if b[0..<12] == [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] { Array(b[12..<16]) }
+            else if b[0] == 0x20, b[1] == 0x02 { Array(b[2..<6]) }
+            else { nil }
+        if let v4 = embedded { return internalKind(of: v4.map(String.init).joined(separator: ".")) }
         if b[0] == 0xfe, b[1] & 0xc0 == 0x80 { return "link-local" }
         if b[0] & 0xfe == 0xfc { return "unique-local" }
         if b[0] == 0xff { return "multicast" }
