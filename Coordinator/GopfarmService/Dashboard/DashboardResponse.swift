@@ -22,6 +22,20 @@ enum DashboardResponse {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// The analysis report as served (dashboard and API): its own inline style, charts and
+    /// data: images, nothing else; never framed, never a script.
+    static let reportPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+    static func report(_ html: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentSecurityPolicy] = reportPolicy
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.referrerPolicy] = "same-origin"
+        headers[.xFrameOptions] = "DENY"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
     /// A 303 (after a form's POST, the browser GETs `location`).
     static func redirect(_ location: String, cookies: [String] = []) -> Response {
         var headers = HTTPFields()

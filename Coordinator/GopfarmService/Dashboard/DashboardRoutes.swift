@@ -61,11 +61,7 @@ public struct DashboardRoutes: Sendable {
         }
         router.get("/jobs/{id}/report", use: page { _, context, s in
             // The report is the coordinator's own self-contained HTML (inline style and charts).
-            let html = try await service.reader.report(try pathParameter("id", context), caller: s.caller)
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.xContentTypeOptions] = "nosniff"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+            DashboardResponse.report(try await service.reader.report(try pathParameter("id", context), caller: s.caller))
         })
         router.get("/jobs/{id}/output", use: page { _, context, s in
             let (path, name) = try await service.reader.outputPath(try pathParameter("id", context), caller: s.caller)

@@ -84,10 +84,7 @@ struct APIRouter {
             try json(try await service.reader.analysis(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.get("{id}/report") { _, context in
-            let html = try await service.reader.report(try pathParameter("id", context), caller: try context.requireCaller())
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+            DashboardResponse.report(try await service.reader.report(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.get("{id}/thumbnails/{name}") { _, context in
             let data = try await service.reader.thumbnail(try pathParameter("id", context), name: try pathParameter("name", context),

@@ -218,7 +218,14 @@ def main():
         body = driver.find_element(By.TAG_NAME, "body").text
         if "from-the-browser.mp4" not in body or "PSNR" not in body:
             fail(f"the report does not look like one: {body[:200]!r}")
-        step("opened the analysis report")
+        # Under its Content-Security-Policy the report's inline style and data: images still apply.
+        looks = driver.execute_script(
+            "const imgs = [...document.images];"
+            "return {width: getComputedStyle(document.body).maxWidth,"
+            " images: imgs.length, drawn: imgs.filter(i => i.complete && i.naturalWidth > 0).length};")
+        if looks["width"] != "1180px" or looks["images"] != looks["drawn"]:
+            fail(f"the report's style or images did not load under its policy: {looks}")
+        step(f"opened the analysis report (styled, {looks['drawn']} images drawn)")
 
         # Another producer's job does not exist for this one.
         driver.get(f"{BASE}/jobs/{os.environ['OTHER_JOB']}")
