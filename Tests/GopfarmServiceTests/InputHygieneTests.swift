@@ -80,6 +80,10 @@ struct InputHygieneTests {
                                         json: #"{"input":"\#(h.inputs.path)/a\nb.mp4","settings":{"codec":"libx264"}}"#)
             #expect(path.status == 400 && (path.error ?? "").hasPrefix("input paths may not contain control characters"), "\(path.text)")
             #expect(!named.text.contains("\u{1B}") && !hooked.text.contains("\u{1B}"))
+            // A right-to-left override would show "film\u{202E}4pm.exe" as "filmexe.mp4".
+            let spoofed = try await H.send(client, .post, "/v1/jobs", token: h.alice,
+                                           json: #"{"input":\#(input),"outputName":"film\u202E4pm.exe","settings":{"codec":"libx264"}}"#)
+            #expect([400, 422].contains(spoofed.status) && (spoofed.error ?? "").contains(#"film\u{202E}4pm.exe"#), "\(spoofed.text)")
         }
     }
 
@@ -103,6 +107,12 @@ struct InputHygieneTests {
         }
         #expect(answer("gopfarm.sqlite").hasPrefix("403 ") && answer("gopfarm.sqlite") == answer("nonexistent"), "\(answer("nonexistent"))")
         #expect(try policy.check(root.appendingPathComponent("clip.mp4").path).hasSuffix("/clip.mp4"))
+        // Only regular files: a FIFO was accepted, and its job could never read it.
+        let fifo = root.appendingPathComponent("pipe.mp4").path
+        try #require(mkfifo(fifo, 0o644) == 0)
+        do { _ = try policy.check(fifo); Issue.record("a FIFO accepted") } catch {
+            #expect(error.status.code == 422 && error.message == "input \(fifo) is not a readable regular file", "\(error.message)")
+        }
         let upload = try policy.check(data.appendingPathComponent("uploads/abc-x.mp4").path)
         #expect(policy.isUpload(upload))
     }

@@ -72,16 +72,20 @@ public enum JobRules {
         return cut.unicodeScalars.map { isControl($0) ? "\\u{\(String($0.value, radix: 16, uppercase: true))}" : String($0) }.joined()
     }
 
-    /// Whether text holds a control character (C0, DEL or C1: escape sequences, newlines, tabs).
-    /// Names, paths and URLs that others see in tables and logs may not: one user's ESC [2J
-    /// would clear another's terminal.
+    /// Whether text holds a control character (C0, DEL or C1: escape sequences, newlines, tabs)
+    /// or a bidirectional control (U+202E and kin). Names, paths and URLs that others see in
+    /// tables and logs may not: one user's ESC [2J would clear another's terminal, and a right-to-
+    /// left override makes "film\u{202E}4pm.exe" show as "filmexe.mp4".
     public static func hasControlCharacters(_ text: String) -> Bool {
         text.unicodeScalars.contains(where: isControl)
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control
+        scalar.properties.generalCategory == .control || bidiControls.contains(scalar.value)
     }
+
+    /// LRM, RLM, ALM and the embedding, override and isolate controls.
+    static let bidiControls: Set<UInt32> = [0x200E, 0x200F, 0x061C, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
 
     /// A number as the user would write it: 60, not 60.0.
     public static func show(_ value: Double) -> String {

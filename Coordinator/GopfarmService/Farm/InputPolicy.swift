@@ -47,10 +47,10 @@ struct InputPolicy: Sendable {
             throw APIError(.unprocessable, "input \(path) does not exist on the coordinator")
         }
         guard isInside(real), isUpload(real) || !Self.contains(dataDirectory, real) else { throw outside(path) }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory), !isDirectory.boolValue,
-              FileManager.default.isReadableFile(atPath: real) else {
-            throw APIError(.unprocessable, "input \(path) is not a readable file")
+        // A regular file: a FIFO or a device was accepted and the job hung or failed later.
+        var st = stat()
+        guard stat(real, &st) == 0, st.st_mode & S_IFMT == S_IFREG, FileManager.default.isReadableFile(atPath: real) else {
+            throw APIError(.unprocessable, "input \(path) is not a readable regular file")
         }
         return real
     }
