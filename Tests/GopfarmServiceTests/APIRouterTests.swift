@@ -130,6 +130,8 @@ struct APIRouterTests {
             (#"{"input":"\#(clip)","settings":{"codec":"libx264","crf":23,"turbo":true}}"#, 400, "unknown field 'turbo' in settings"),
             (#"{"input":"\#(clip)","settings":{"codec":"libx264","crf":"high"}}"#, 400, "field 'settings.crf' has the wrong type"),
             (#"{"input":"\#(clip)","settings":{"codec":"libx264","crf":1e9}}"#, 422, "crf for libx264 must be between 0 and 51, not 1000000000"),
+            // Valid JSON, a number no integer field holds: not "not valid JSON".
+            (#"{"input":"\#(clip)","settings":{"codec":"libx264","bitrate":1e300}}"#, 400, "a number in the request does not fit its field"),
             (#"{"input":"\#(clip)","settings":{"codec":"libx264"},"segmentSeconds":-5}"#, 422, "segment length must be between 0.04 and 3600 seconds, not -5"),
             (#"{"input":"\#(clip)","settings":{"codec":"libxvid"}}"#, 422, "unsupported codec 'libxvid'"),
             (#"{"input":"\#(clip)","settings":{"codec":"libx264"},"outputName":"../../etc/passwd.mp4"}"#, 422, "the output name must be a plain file name"),

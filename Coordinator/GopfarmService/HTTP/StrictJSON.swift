@@ -64,9 +64,11 @@ enum StrictJSON {
         case .keyNotFound(let key, let ctx): return "missing field '\(path(ctx.codingPath + [key]))'"
         case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx): return "field '\(path(ctx.codingPath))' has the wrong type"
         case .dataCorrupted(let ctx):
-            // No path: the text itself (a number no type can hold, such as 1e23 for an integer).
+            // No path: the text itself. The body parsed as JSON before it got here, so this is a
+            // number no field's type can hold (1e300 for an integer); Foundation calls it "not
+            // valid JSON".
             guard !ctx.codingPath.isEmpty || prefix != nil else {
-                return "the request body could not be read (\(ctx.debugDescription.prefix(120)))"
+                return "a number in the request does not fit its field (too large, or a fraction where a whole number goes)"
             }
             return "field '\(path(ctx.codingPath))' has an invalid value"
         @unknown default: return "the request body has the wrong shape"
