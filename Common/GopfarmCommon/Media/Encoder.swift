@@ -134,6 +134,8 @@ public final class Encoder {
         }
 
         try avCheck(avcodec_open2(ctx, codec, &options), .encodeFailed, "cannot open the \(settings.codec) encoder with these options")
+        // SVT-AV1 starts its threads real-time when run as root.
+        if settings.codec == "libsvtav1" { RealtimeThreads.demote() }
         if let leftover = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
             throw MediaError(.invalidOption, "the encoder \(settings.codec) does not take the option '\(String(cString: leftover.pointee.key))'")
         }

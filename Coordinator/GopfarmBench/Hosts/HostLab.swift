@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import Synchronization
 
 /// Emulated hosts on this machine, for `gopfarm bench --emulate-hosts` and the multi-host
@@ -106,6 +107,9 @@ public final class HostLab: Sendable {
             s.processes.append(process)
         }
         try? gate.fileHandleForReading.close()
+        // A real-time child (started from a real-time thread) is refused by a cgroup whose
+        // real-time budget is 0 (EINVAL): the hosts run normal processes.
+        RealtimeThreads.normalize(process.processIdentifier)
         do throws(HostLabError) {
             try cgroup.join(process.processIdentifier, to: host.namespace)
         } catch {
