@@ -13,26 +13,29 @@ public enum RealtimeThreads {
     /// Puts each real-time thread of this process back under `SCHED_OTHER`; returns how many.
     @discardableResult
     public static func demote() -> Int {
-        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return 0 }
-        var normal = sched_param(sched_priority: 0)
-        var demoted = 0
-        for name in tasks {
-            guard let tid = pid_t(name) else { continue }
-            let policy = sched_getscheduler(tid)
-            if policy == SCHED_FIFO || policy == SCHED_RR, sched_setscheduler(tid, SCHED_OTHER, &normal) == 0 { demoted += 1 }
-        }
-        return demoted
+        realtime().filter(makeNormal).count
     }
 
     /// Process `pid` (a child about to run) under the normal policy, whatever it inherited.
     public static func normalize(_ pid: pid_t) {
-        var normal = sched_param(sched_priority: 0)
-        if sched_getscheduler(pid) != SCHED_OTHER { _ = sched_setscheduler(pid, SCHED_OTHER, &normal) }
+        if isRealtime(pid) { _ = makeNormal(pid) }
     }
 
     /// Whether any thread of this process runs under a real-time policy.
-    public static var any: Bool {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        return tasks.contains { pid_t($0).map { [SCHED_FIFO, SCHED_RR].contains(sched_getscheduler($0)) } ?? false }
+    public static var any: Bool { !realtime().isEmpty }
+
+    /// The threads of this process under a real-time policy.
+    private static func realtime() -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { pid_t($0) }.filter(isRealtime)
+    }
+
+    private static func isRealtime(_ tid: pid_t) -> Bool {
+        let policy = sched_getscheduler(tid)
+        return policy == SCHED_FIFO || policy == SCHED_RR
+    }
+
+    private static func makeNormal(_ tid: pid_t) -> Bool {
+        var normal = sched_param(sched_priority: 0)
+        return sched_setscheduler(tid, SCHED_OTHER, &normal) == 0
     }
 }
