@@ -39,4 +39,33 @@ struct FullDiskTests {
         while spoolBytes() > 0, Date() < deadline { usleep(200_000) }
         #expect(spoolBytes() == 0, "\(serve.log)")
     }
+
+    @Test("/healthz says failing, with the sentence, while the data directory's disk is full, and ok once space is back")
+    func healthOnAFullDisk() throws {
+        let dir = TestPaths.scratch("full-disk-health")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data")
+        let mount = try Tmpfs(at: data, size: "16m")
+        defer { mount.remove() }
+        let serve = try ServeProcess(directory: dir, arguments: ServeProcess.insecure)
+        defer { serve.stop() }
+        #expect(try serve.request("GET", "/healthz").status == 200, "\(serve.log)")
+
+        // Fill the disk for real, as a runaway upload or another program would.
+        let filler = data.appendingPathComponent("filler")
+        FileManager.default.createFile(atPath: filler.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: filler)
+        let block = Data(count: 1 << 20)
+        while (try? handle.write(contentsOf: block)) != nil {}
+        try? handle.close()
+        let full = try serve.request("GET", "/healthz")
+        let problems = full.json()?["problems"] as? [String] ?? []
+        #expect(full.status == 503 && full.json()?["status"] as? String == "failing"
+                && problems.contains { $0.hasPrefix("the coordinator's disk is full") && $0.contains(data.path) },
+                "\(full.status) \(full.text)")
+
+        try FileManager.default.removeItem(at: filler)
+        let back = try serve.request("GET", "/healthz")
+        #expect(back.status == 200 && back.text == "{\"status\":\"ok\"}\n", "\(back.status) \(back.text)")
+    }
 }

@@ -18,7 +18,8 @@ struct APIRouter {
         router.add(middleware: AuthMiddleware(store: service.store))
 
         router.get("/healthz") { _, _ in
-            try json(["status": "ok"])
+            let health = await service.health()
+            return try json(health, status: health.ok ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()

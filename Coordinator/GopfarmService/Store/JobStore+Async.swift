@@ -30,6 +30,12 @@ extension JobStore {
 }
 
 extension JobStore {
+    /// One real write (this run's row, to the same value): fails as a job's writes would.
+    func probeWrite() async throws {
+        let run = self.run
+        try await pool.write { db in try db.execute(sql: "UPDATE runs SET startedAt = startedAt WHERE id = ?", arguments: [run]) }
+    }
+
     func unfinishedJobs() async throws -> [JobRow] {
         try await pool.read { db in try Self.unfinishedJobs(db) }
     }
