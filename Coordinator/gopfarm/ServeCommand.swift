@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Close an HTTP connection whose client sends nothing for this many seconds, mid-request or between requests (a response being streamed is not idle).")
     var httpIdleTimeout: Double = ServeConfig.defaultHTTPIdleSeconds
 
+    @Option(help: "HTTP connections held at once; more are answered 503 and closed (default: all but an eighth of the open-file limit, which serve raises to its hard limit).")
+    var httpMaxConnections: Int?
+
     @Option(help: "Default target segment length in seconds.")
     var segmentSeconds: Double = 10
 
@@ -123,6 +126,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--http-idle-timeout takes seconds between 0.1 and 86400, not \(JobRules.show(httpIdleTimeout))")
         }
         config.httpIdleSeconds = httpIdleTimeout
+        if let limit = httpMaxConnections, !(1...1_000_000).contains(limit) {
+            throw ValidationError("--http-max-connections takes 1 to 1000000 connections, not \(limit)")
+        }
+        config.httpMaxConnections = httpMaxConnections
         try RetentionOptions.apply(keepFailed: keepFailed, keepUploads: keepUploads, keepDeliveries: keepDeliveries,
                                    diskBudget: diskBudget, to: &config)
         do { try JobRules.checkSegmentSeconds(segmentSeconds) } catch { throw ValidationError(error.description) }

@@ -38,12 +38,16 @@ public struct FarmServer {
         }
         let endpoint = try await service.listen()
         let router = APIRouter(service: service).build()
+        let descriptors = HTTPConnectionGate.raiseDescriptorLimit()
+        let connections = HTTPConnectionGate(limit: config.httpMaxConnections ?? HTTPConnectionGate.defaultLimit(descriptors: descriptors),
+                                             logger: logger)
         let port = config.httpPort, host = config.httpHost
         let app = Application(
             router: router,
-            server: .farmHTTP1(idleSeconds: config.httpIdleSeconds),
+            server: .farmHTTP1(idleSeconds: config.httpIdleSeconds, gate: connections),
             configuration: .init(address: .hostname(host, port: port), serverName: "gopfarm"),
             onServerRunning: { channel in
+                connections.listen(on: channel)
                 let actual = channel.localAddress?.port ?? port
                 announce("HTTP API on http://\(host):\(actual)")
                 announce("dashboard on http://\(host):\(actual)/ (log in with a token)")

@@ -16,6 +16,9 @@ public struct ServeConfig: Sendable {
     /// connection is closed.
     public var httpIdleSeconds = defaultHTTPIdleSeconds
     public static let defaultHTTPIdleSeconds = 60.0
+    /// HTTP connections held at once; nil: all but an eighth of the descriptors this process
+    /// may open (`HTTPConnectionGate.defaultLimit`).
+    public var httpMaxConnections: Int?
     public var defaultSegmentSeconds = 10.0
     public var timing = DispatchTiming()
     /// What is kept how long in the data directory, and its disk budget.

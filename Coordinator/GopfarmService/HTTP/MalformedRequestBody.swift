@@ -20,8 +20,7 @@ final class MalformedRequestBody: ChannelOutboundHandler, RemovableChannelHandle
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status == .badRequest && head.headerFields[.contentLength] == "0" && head.headerFields[.connection] == "close":
-            var body = (try? APIJSON.encoder.encode(APIErrorBody(error: Self.sentence))) ?? Data()
-            body.append(0x0a)
+            let body = APIError.body(Self.sentence)
             head.headerFields[.contentLength] = String(body.count)
             head.headerFields[.contentType] = "application/json"
             pendingBody = context.channel.allocator.buffer(bytes: body)
@@ -43,9 +42,10 @@ extension HTTPServerBuilder {
     /// connection that sends nothing for `idleSeconds` (between requests, or stalled inside a
     /// request's head or body) is closed. Without it, clients that connected and sent nothing
     /// held their descriptors for good, and enough of them left serve unable to answer anyone.
-    /// A response being written (an event stream) is not idle.
-    static func farmHTTP1(idleSeconds: Double = ServeConfig.defaultHTTPIdleSeconds) -> HTTPServerBuilder {
-        .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestBody()],
+    /// A response being written (an event stream) is not idle. With a `gate`, connections past
+    /// its limit are refused (`HTTPConnectionLimit`).
+    static func farmHTTP1(idleSeconds: Double = ServeConfig.defaultHTTPIdleSeconds, gate: HTTPConnectionGate? = nil) -> HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: (gate.map { [HTTPConnectionLimit(gate: $0)] } ?? []) + [MalformedRequestBody()],
                                     idleTimeout: .nanoseconds(Int64(idleSeconds * 1e9))))
     }
 }
