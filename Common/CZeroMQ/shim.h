@@ -9,6 +9,7 @@ static inline int gf_ZMQ_SNDMORE(void) { return ZMQ_SNDMORE; }
 static inline int gf_ZMQ_DONTWAIT(void) { return ZMQ_DONTWAIT; }
 static inline int gf_ZMQ_RCVMORE(void) { return ZMQ_RCVMORE; }
 static inline int gf_ZMQ_LINGER(void) { return ZMQ_LINGER; }
+static inline int gf_ZMQ_HANDSHAKE_IVL(void) { return ZMQ_HANDSHAKE_IVL; }
 static inline int gf_ZMQ_LAST_ENDPOINT(void) { return ZMQ_LAST_ENDPOINT; }
 static inline int gf_ZMQ_ROUTER_MANDATORY(void) { return ZMQ_ROUTER_MANDATORY; }
 static inline int gf_ZMQ_MAXMSGSIZE(void) { return ZMQ_MAXMSGSIZE; }

@@ -86,4 +86,30 @@ struct WireFuzzTests {
         #expect(serve.log.contains("rejected a malformed message"))
         #expect(serve.process.isRunning)
     }
+
+    /// A port scan or a flood of silent TCP connections on the agent port holds the
+    /// coordinator's descriptors until libzmq gives up on their handshake: 10 s, not libzmq's 30.
+    @Test("a connection to the agent port that never says hello is closed within the handshake interval")
+    func silentConnectionsClose() throws {
+        let dir = TestPaths.scratch("silent")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        let endpoint = serve.agentEndpoint.replacingOccurrences(of: "tcp://", with: "")
+        let host = String(endpoint[..<endpoint.lastIndex(of: ":")!]), port = String(endpoint[endpoint.index(after: endpoint.lastIndex(of: ":")!)...])
+        let script = #"""
+            import socket, sys, time
+            s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+            start = time.time()
+            s.settimeout(40)
+            try:
+                while s.recv(4096): pass
+            except (socket.timeout, ConnectionResetError):
+                pass
+            print(round(time.time() - start))
+            """#
+        let out = try Subprocess.run("python3", ["-c", script, host == "0.0.0.0" || host == "*" ? "127.0.0.1" : host, port], timeout: 60)
+        let seconds = Int(out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect((8...14).contains(seconds), "closed after \(seconds) s: \(out.stdout)\(out.stderr)")
+    }
 }

@@ -21,6 +21,9 @@ final class AgentSocket {
     init(context: ZMQContext, bind: String, security: DispatchSecurity) throws(ZMQError) {
         socket = try ZMQSocket(context: context, kind: .router)
         try socket.setOption64(gf_maxMessageSize, Int64(WireProtocol.maxPayloadBytes) + 1 << 20)
+        // A connection that has not finished its handshake in 10 s (libzmq's default: 30) is
+        // closed: a port scan or a flood of silent connections holds descriptors that long.
+        try socket.setOption(gf_handshakeInterval, 10_000)
         try security.configure(socket)
         endpoint = try socket.bind(bind)
     }

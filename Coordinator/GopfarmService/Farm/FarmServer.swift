@@ -22,6 +22,7 @@ public struct FarmServer {
     /// agent endpoint, then serves HTTP until a shutdown signal. `announce` gets each line to
     /// show the operator once everything listens.
     public func run(announce: @escaping @Sendable (String) -> Void) async throws {
+        let descriptors = DescriptorLimit.raise()
         try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
         // First: one coordinator per data directory, and everything it creates private.
         let lock = try DataDirectoryLock.acquire(config)
@@ -38,7 +39,6 @@ public struct FarmServer {
         }
         let endpoint = try await service.listen()
         let router = APIRouter(service: service).build()
-        let descriptors = HTTPConnectionGate.raiseDescriptorLimit()
         let connections = HTTPConnectionGate(limit: config.httpMaxConnections ?? HTTPConnectionGate.defaultLimit(descriptors: descriptors),
                                              logger: logger)
         let port = config.httpPort, host = config.httpHost

@@ -83,19 +83,6 @@ final class HTTPConnectionGate: Sendable {
     static func defaultLimit(descriptors: Int) -> Int {
         max(16, descriptors - max(128, descriptors / 8))
     }
-
-    /// Raises this process's soft limit of open files to its hard limit (as Go and nginx's
-    /// worker_rlimit_nofile do: a coordinator's work is descriptors) and returns the soft limit.
-    static func raiseDescriptorLimit() -> Int {
-        var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
-        if limit.rlim_cur < limit.rlim_max {
-            var raised = limit
-            raised.rlim_cur = min(limit.rlim_max, 1 << 20)
-            if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
-        }
-        return Int(clamping: limit.rlim_cur)
-    }
 }
 
 /// One connection's gate keeper, in its pipeline after the HTTP codec. An admitted connection
