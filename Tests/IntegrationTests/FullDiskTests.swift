@@ -40,7 +40,7 @@ struct FullDiskTests {
         #expect(spoolBytes() == 0, "\(serve.log)")
     }
 
-    @Test("/healthz says failing, with the sentence, while the data directory's disk is full, and ok once space is back")
+    @Test("/healthz says failing and submissions are refused, each with a sentence, while the data directory's disk is full; ok once space is back")
     func healthOnAFullDisk() throws {
         let dir = TestPaths.scratch("full-disk-health")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -63,6 +63,12 @@ struct FullDiskTests {
         #expect(full.status == 503 && full.json()?["status"] as? String == "failing"
                 && problems.contains { $0.hasPrefix("the coordinator's disk is full") && $0.contains(data.path) },
                 "\(full.status) \(full.text)")
+
+        // A job cannot even be cut into segments there: refused at once, with the figures.
+        let submit = try serve.cli(["submit", try Fixture.h264BFramesMP4.path(), "-o", "o.mp4"], token: serve.adminToken)
+        #expect(submit.status == 1 && submit.stderr.hasPrefix("gopfarm: error: the coordinator's data directory has ")
+                && submit.stderr.contains("free, and a job on this ") && submit.stderr.contains("delete finished jobs (gopfarm jobs delete ID)"),
+                "\(submit.status) \(submit.stderr)")
 
         try FileManager.default.removeItem(at: filler)
         let back = try serve.request("GET", "/healthz")

@@ -14,6 +14,7 @@ extension FarmService {
         }
         try checkDiskBudget(what: "a new job (its output goes in the data directory)")
         let (input, defaultName) = try await inputPolicy.input(of: submission, caller: caller, store: store)
+        try checkFreeSpace(forInput: input)
         let seconds = submission.segmentSeconds ?? config.defaultSegmentSeconds
         var outputName = submission.outputName ?? defaultName
         // A ladder writes a directory: `film.mp4` names `film/`.

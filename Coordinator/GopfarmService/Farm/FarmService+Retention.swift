@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmAPI
+import GopfarmCommon
 
 /// Retention from the API's side: deleting a finished job with its files, and the disk budget.
 extension FarmService {
@@ -33,5 +34,17 @@ extension FarmService {
         guard disk.refusal(incoming: incoming, what: what) != nil else { return }
         _ = disk.measure(config)
         if let why = disk.refusal(incoming: incoming, what: what) { throw APIError(.insufficientStorage, why) }
+    }
+
+    /// Refuses (507) a job whose input could not even be cut into segments in the space left:
+    /// the split stores a copy of the input's packets in the spool before any agent starts, and
+    /// the output needs room after that. A lower bound, said with its figures, so a job that
+    /// cannot fit fails at once instead of at its stitch.
+    func checkFreeSpace(forInput input: String) throws(APIError) {
+        guard let inputBytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int).map(Int64.init),
+              let free = DiskMeter.fileSystem(of: config.dataDirectory)?.free else { return }
+        let needed = inputBytes + Health.minimumFreeBytes
+        guard free < needed else { return }
+        throw APIError(.insufficientStorage, "the coordinator's data directory has \(ByteSize.text(free)) free, and a job on this \(ByteSize.text(inputBytes)) input needs at least \(ByteSize.text(needed)) there (its segments are cut there before its output is written); free space there or delete finished jobs (gopfarm jobs delete ID)")
     }
 }
