@@ -34,6 +34,41 @@ struct ErrorBodyTests {
         return Refusal(status: Int(r.status.code), error: error, allow: r.headers[.allow])
     }
 
+    /// HEAD is GET without the body on every GET route (monitors, CDNs, `curl -I`), and every
+    /// HEAD answer, refusals included, has no body: one would be read as the next answer's start.
+    @Test("HEAD answers every GET route with its status and headers, never a body")
+    func head() async throws {
+        let farm = try await TestFarmService("head", maxUploadBytes: 4 << 10)
+        defer { farm.remove() }
+        let producer = try await farm.service.store.createToken(name: "alice", role: .producer)
+        try await Application(router: APIRouter(service: farm.service).build()).test(.router) { client in
+            func head(_ path: String, token: String? = nil) async throws -> (Int, HTTPFields, Int) {
+                var headers = HTTPFields()
+                if let token { headers[.authorization] = "Bearer \(token)" }
+                let r = try await client.execute(uri: path, method: .head, headers: headers, body: nil)
+                return (Int(r.status.code), r.headers, r.body.readableBytes)
+            }
+            let get = try await client.execute(uri: "/healthz", method: .get, headers: [:], body: nil)
+            var (status, headers, bytes) = try await head("/healthz")
+            #expect(status == 200 && bytes == 0 && headers[.contentType] == "application/json"
+                    && headers[.contentLength] == String(get.body.readableBytes), "\(status) \(headers)")
+            (status, headers, bytes) = try await head("/metrics")
+            #expect(status == 200 && bytes == 0 && headers[.contentType]?.hasPrefix("text/plain") == true)
+            (status, _, bytes) = try await head("/v1/jobs", token: producer)
+            #expect(status == 200 && bytes == 0)
+            (status, headers, bytes) = try await head("/v1/jobs")
+            #expect(status == 401 && bytes == 0 && headers[.wwwAuthenticate] == "Bearer", "\(status) \(headers)")
+            (status, _, bytes) = try await head("/v1/jobs/nosuchjob", token: producer)
+            #expect(status == 404 && bytes == 0)
+            (status, _, bytes) = try await head("/v1/jobs/nosuchjob/events", token: producer)
+            #expect(status == 404 && bytes == 0)
+            (status, _, bytes) = try await head("/v2/nothing")
+            #expect(status == 404 && bytes == 0)
+            (status, headers, bytes) = try await head("/v1/agents/render-01/drain", token: producer)
+            #expect(status == 405 && bytes == 0 && headers[.allow] == "POST", "\(status) \(headers)")
+        }
+    }
+
     @Test("401, 403, 404, 405, 400 and 413 are all JSON with one sentence")
     func everyStatus() async throws {
         let farm = try await TestFarmService("error-bodies", maxUploadBytes: 4 << 10)
@@ -51,16 +86,16 @@ struct ErrorBodyTests {
             #expect(r.status == 404)
 
             r = try await Self.refusal(client, .put, "/v1/jobs", token: producer)
-            #expect(r.status == 405 && r.allow == "GET, POST", "\(r)")
-            #expect(r.error == "/v1/jobs does not take PUT; it takes GET, POST")
+            #expect(r.status == 405 && r.allow == "GET, HEAD, POST", "\(r)")
+            #expect(r.error == "/v1/jobs does not take PUT; it takes GET, HEAD, POST")
             r = try await Self.refusal(client, .post, "/healthz")
-            #expect(r.status == 405 && r.allow == "GET")
+            #expect(r.status == 405 && r.allow == "GET, HEAD")
             r = try await Self.refusal(client, .delete, "/metrics")
-            #expect(r.status == 405 && r.allow == "GET")
+            #expect(r.status == 405 && r.allow == "GET, HEAD")
             r = try await Self.refusal(client, .get, "/v1/agents/render-01/drain", token: producer)
             #expect(r.status == 405 && r.allow == "POST")
             r = try await Self.refusal(client, .patch, "/v1/jobs/abc", token: producer)
-            #expect(r.status == 405 && r.allow == "DELETE, GET")
+            #expect(r.status == 405 && r.allow == "DELETE, GET, HEAD")
             r = try await Self.refusal(client, .post, "/v1/agent-keys/some%2Fkey", token: producer)
             #expect(r.status == 405 && r.allow == "DELETE")
 

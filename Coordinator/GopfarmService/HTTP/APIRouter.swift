@@ -10,10 +10,12 @@ struct APIRouter {
     let service: FarmService
 
     func build() -> Router<FarmRequestContext> {
-        let router = Router(context: FarmRequestContext.self)
+        // HEAD on every GET route: the GET's status and headers, no body.
+        let router = Router(context: FarmRequestContext.self, options: .autoGenerateHeadEndpoints)
         let routes = RouteMethods()
         let metrics = FarmMetrics()
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: HeadMiddleware())
         router.add(middleware: ErrorMiddleware(routes: routes))
         router.add(middleware: AuthMiddleware(store: service.store))
 
@@ -51,6 +53,9 @@ struct APIRouter {
             let (id, caller) = (try pathParameter("id", context), try context.requireCaller())
             if request.uri.queryParameters["purge"] == "true" { return try json(try await service.deleteJob(id, caller: caller)) }
             return try json(try await service.cancel(id, caller: caller))
+        }
+        jobs.head("{id}/events") { _, context in
+            try await ProgressEvents(service: service, job: try pathParameter("id", context), caller: try context.requireCaller()).headResponse()
         }
         jobs.get("{id}/events") { _, context in
             let caller = try context.requireCaller()

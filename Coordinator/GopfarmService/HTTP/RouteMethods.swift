@@ -16,12 +16,14 @@ final class RouteMethods: Sendable {
         routes.withLock { $0 = Array(table.values) }
     }
 
-    /// The methods the routes matching `path` take, sorted (empty: no route has this path).
+    /// The methods `path` takes, sorted (empty: no route has this path): its routes' methods,
+    /// and HEAD wherever GET is (the router answers it).
     func allowed(for path: String) -> [HTTPRequest.Method] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        let methods = routes.withLock { routes in
+        var methods = routes.withLock { routes in
             routes.filter { Self.matches($0.path, segments) }.reduce(into: Set<HTTPRequest.Method>()) { $0.formUnion($1.methods) }
         }
+        if methods.contains(.get) { methods.insert(.head) }
         return methods.sorted { $0.rawValue < $1.rawValue }
     }
 
