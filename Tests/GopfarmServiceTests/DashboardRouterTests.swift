@@ -70,6 +70,14 @@ struct DashboardRouterTests {
             #expect(wrong.status == 401 && wrong.text.contains("does not know this token") && !wrong.cookies.contains { $0.hasPrefix("gopfarm_session=") })
             let forged = try await Self.send(client, .post, "/login", form: ["csrf": csrf, "token": h.alice])
             #expect(forged.status == 403 && !forged.cookies.contains { $0.hasPrefix("gopfarm_session=") })
+            // A matching pair the coordinator did not make (a cookie planted by a neighbouring
+            // site, the same value posted): refused, as is a signed nonce with its random part changed.
+            let planted = String(repeating: "ab", count: 32)
+            let plantedPair = try await Self.send(client, .post, "/login", cookie: "gopfarm_login=\(planted)", form: ["csrf": planted, "token": h.alice])
+            #expect(plantedPair.status == 403 && !plantedPair.cookies.contains { $0.hasPrefix("gopfarm_session=") })
+            let altered = (csrf.hasPrefix("0") ? "1" : "0") + csrf.dropFirst()
+            let alteredPair = try await Self.send(client, .post, "/login", cookie: "gopfarm_login=\(altered)", form: ["csrf": String(altered), "token": h.alice])
+            #expect(csrf.contains(".") && alteredPair.status == 403 && !alteredPair.cookies.contains { $0.hasPrefix("gopfarm_session=") })
 
             let ok = try await Self.send(client, .post, "/login", cookie: nonce, form: ["csrf": csrf, "token": h.alice])
             #expect(ok.status == 303 && ok.location == "/")

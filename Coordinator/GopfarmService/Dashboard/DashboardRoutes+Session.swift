@@ -68,10 +68,11 @@ extension DashboardRoutes {
     }
 
     /// The log-in form, with a one-off token in a SameSite=Strict cookie and a hidden field: a
-    /// POST from another site carries neither, so nobody can log a browser into their account.
+    /// POST from another site carries neither, so nobody can log a browser into their account;
+    /// the token is signed, so a pair this coordinator did not make is refused too.
     func loginPage(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok) async -> Response {
         if error == nil, await session(request) != nil { return DashboardResponse.redirect("/") }
-        let nonce = DashboardSessions.random()
+        let nonce = sessions.loginNonce()
         let model = DashboardModels.Login(layout: .init(title: "Log in", section: "", session: nil), csrf: nonce, error: error)
         let cookie = "\(Self.loginCookie)=\(nonce); Path=/login; Max-Age=3600; HttpOnly; SameSite=Strict\(secure(request: request) ? "; Secure" : "")"
         return DashboardResponse.html(DashboardResponse.render(model, "login"), status: status, cookies: [cookie])
@@ -81,7 +82,7 @@ extension DashboardRoutes {
         var request = request
         let form = FormBody(String(buffer: try await request.collectBody(upTo: 16 << 10)))
         let nonce = SessionCookie.value(of: Self.loginCookie, in: request.headers[.cookie])
-        guard let nonce, let sent = form["csrf"], Self.same(sent, nonce) else {
+        guard let nonce, let sent = form["csrf"], Self.same(sent, nonce), sessions.madeHere(nonce) else {
             return await loginPage(request, error: "The log-in form expired or came from another site; try again.", status: .forbidden)
         }
         guard let token = form.text("token"), token.count <= 200,

@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import Synchronization
 
 /// The dashboard's log-in sessions, in memory: a random 32-byte id (the cookie) maps to the
@@ -16,6 +17,8 @@ public final class DashboardSessions: Sendable {
     /// How long a session lasts after its log-in.
     public let lifetime: TimeInterval
     private let sessions = Mutex<[String: Session]>([:])
+    /// This process's key for log-in form nonces.
+    private let loginKey = Data(DashboardSessions.random().utf8)
 
     public init(lifetime: TimeInterval = 12 * 3600) { self.lifetime = lifetime }
 
@@ -43,6 +46,21 @@ public final class DashboardSessions: Sendable {
     }
 
     public var count: Int { sessions.withLock { $0.count } }
+
+    /// A log-in form's nonce, `RANDOM.MAC`: the cookie and the hidden field carry it, and the
+    /// MAC under this process's key shows the coordinator made it. A pair the browser did not get
+    /// from this coordinator (a cookie planted by a neighbouring site, with the same value posted)
+    /// is refused, which an unsigned double-submit token cannot tell.
+    func loginNonce() -> String {
+        let nonce = Self.random()
+        return nonce + "." + HMACSHA256.hex(key: loginKey, message: Data(nonce.utf8))
+    }
+
+    func madeHere(_ loginNonce: String) -> Bool {
+        let parts = loginNonce.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 64 else { return false }
+        return DashboardRoutes.same(String(parts[1]), HMACSHA256.hex(key: loginKey, message: Data(parts[0].utf8)))
+    }
 
     /// 32 random bytes as hex (the system's generator, as tokens use).
     static func random() -> String {
