@@ -104,6 +104,14 @@ struct ErrorBodyTests {
             r = try await Self.refusal(client, .post, "/v1/jobs", token: producer)
             #expect(r.status == 400 && r.error == "the request needs a JSON body")
 
+            // A coded body would be stored still compressed: refused before it is read.
+            r = try await Self.refusal(client, .post, "/v1/jobs", token: producer, body: ByteBuffer(string: "{}"),
+                                       headers: [.transferEncoding: "gzip, chunked"])
+            #expect(r.status == 501 && r.error == "the coordinator takes request bodies as they are or chunked, not with the transfer coding 'gzip'", "\(r)")
+            r = try await Self.refusal(client, .post, "/v1/uploads", token: producer, body: ByteBuffer(string: "x"),
+                                       headers: [.contentEncoding: "gzip"])
+            #expect(r.status == 415 && r.error == "the coordinator takes request bodies uncompressed, not with the content coding 'gzip'", "\(r)")
+
             // JSON routes take 1 MiB; uploads have the farm's limit (4 KiB here).
             let big = ByteBuffer(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
             r = try await Self.refusal(client, .post, "/v1/jobs", token: producer, body: big)

@@ -17,6 +17,7 @@ struct APIRouter {
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: HeadMiddleware())
         router.add(middleware: ErrorMiddleware(routes: routes))
+        router.add(middleware: RequestCodingMiddleware())
         router.add(middleware: AuthMiddleware(store: service.store))
 
         router.get("/healthz") { _, _ in
