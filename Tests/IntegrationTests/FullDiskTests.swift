@@ -38,6 +38,8 @@ struct FullDiskTests {
         let deadline = Date().addingTimeInterval(30)
         while spoolBytes() > 0, Date() < deadline { usleep(200_000) }
         #expect(spoolBytes() == 0, "\(serve.log)")
+        // Nor an empty folder where its output would have been.
+        #expect(!FileManager.default.fileExists(atPath: outputs.path), "\(outputs.path) is still there")
     }
 
     @Test("/healthz says failing and submissions are refused, each with a sentence, while the data directory's disk is full; ok once space is back")

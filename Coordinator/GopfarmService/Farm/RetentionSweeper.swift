@@ -33,6 +33,11 @@ struct RetentionSweeper {
             removed.uploads += 1
         }
         try await store.deleteUploads(plan.uploadsToRemove.map(\.id))
+        // A job that ended without an output (failed, cancelled) leaves no empty folder behind.
+        let ended = Set(jobs.filter { $0.state.isFinal }.map(\.id))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: config.outputs.path)) ?? [] where ended.contains(name) {
+            _ = rmdir(config.outputs.appendingPathComponent(name).path)   // only when empty
+        }
         let deliveries = try await store.pruneWebhookLog(before: now.addingTimeInterval(-config.retention.keepDeliveriesSeconds))
         if deliveries > 0 { logger.info("retention removed webhook deliveries", metadata: ["deliveries": "\(deliveries)"]) }
         if removed != Removed() {
