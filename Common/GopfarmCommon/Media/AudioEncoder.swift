@@ -5,6 +5,8 @@ import CFFmpeg
 public final class AudioEncoder {
     let context: UnsafeMutablePointer<AVCodecContext>
     private var resampler: OpaquePointer?
+    /// The layout, format and rate `resampler` was set up for.
+    private var resamplerInput: String?
     private let fifo: OpaquePointer
     private let converted = Frame()
     private let chunk = Frame()
@@ -77,14 +79,43 @@ public final class AudioEncoder {
         try receive(emit)
     }
 
+    /// Resamples a frame (nil: the resampler's remainder) into the FIFO. The resampler follows
+    /// the source: a frame whose layout, format or rate differs from the last one's (a capture
+    /// that switches from 48 to 44.1 kHz, or from mono to stereo) flushes it and starts another.
     private func convert(_ frame: Frame?) throws(MediaError) {
-        if resampler == nil, let frame {
+        if let frame {
             let src = frame.pointer
-            try avCheck(swr_alloc_set_opts2(&resampler, &context.pointee.ch_layout, context.pointee.sample_fmt, context.pointee.sample_rate,
-                                            &src.pointee.ch_layout, AVSampleFormat(rawValue: src.pointee.format), src.pointee.sample_rate, 0, nil),
-                        .encodeFailed, "cannot set up audio resampling")
-            try avCheck(swr_init(resampler), .encodeFailed, "cannot set up audio resampling")
+            // PCM in Matroska, AVI, MXF and QuickTime often has no layout, only a channel count:
+            // the default layout of that count, as libswresample itself assumes.
+            if src.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
+                let channels = src.pointee.ch_layout.nb_channels
+                av_channel_layout_uninit(&src.pointee.ch_layout)
+                av_channel_layout_default(&src.pointee.ch_layout, channels)
+            }
+            let input = Self.describe(src)
+            if resampler != nil, input != resamplerInput {
+                try resample(nil)
+                swr_free(&resampler)
+            }
+            if resampler == nil {
+                try avCheck(swr_alloc_set_opts2(&resampler, &context.pointee.ch_layout, context.pointee.sample_fmt, context.pointee.sample_rate,
+                                                &src.pointee.ch_layout, AVSampleFormat(rawValue: src.pointee.format), src.pointee.sample_rate, 0, nil),
+                            .encodeFailed, "cannot set up audio resampling")
+                try avCheck(swr_init(resampler), .encodeFailed, "cannot set up audio resampling")
+                resamplerInput = input
+            }
         }
+        try resample(frame)
+    }
+
+    /// What a frame's samples are: layout, format, rate.
+    private static func describe(_ frame: UnsafeMutablePointer<AVFrame>) -> String {
+        var name = [CChar](repeating: 0, count: 64)
+        _ = av_channel_layout_describe(&frame.pointee.ch_layout, &name, name.count)
+        return "\(String(cString: name)) \(frame.pointee.format) \(frame.pointee.sample_rate)"
+    }
+
+    private func resample(_ frame: Frame?) throws(MediaError) {
         guard let resampler else { return }
         converted.unref()
         av_channel_layout_copy(&converted.pointer.pointee.ch_layout, &context.pointee.ch_layout)

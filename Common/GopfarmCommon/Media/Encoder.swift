@@ -70,7 +70,9 @@ public final class Encoder {
         ctx.pointee.thread_count = Int32(settings.threads)
         if let gop = settings.gop { ctx.pointee.gop_size = Int32(gop) }
         if globalHeader { ctx.pointee.flags |= gf_AV_CODEC_FLAG_GLOBAL_HEADER() }
-        reportsStatistics = statistics && EncoderStatistics.isReported(by: settings.codec)
+        // libx264 0.164 dereferences a null chroma plane measuring PSNR of gray (I400) pictures:
+        // those are measured by decoding the output instead.
+        reportsStatistics = statistics && EncoderStatistics.isReported(by: settings.codec) && PixelFormatChoice.hasColour(source.pixelFormat)
         if reportsStatistics { ctx.pointee.flags |= gf_AV_CODEC_FLAG_PSNR() }
 
         var options: OpaquePointer? = nil

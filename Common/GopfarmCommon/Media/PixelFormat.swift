@@ -3,6 +3,12 @@ import CFFmpeg
 /// Picks the pixel format an encoder gets: the user's, else the source's when the encoder
 /// takes it, else its full-range twin, else the encoder's first choice.
 public enum PixelFormatChoice {
+    /// Whether pictures of this format have colour (chroma or RGB) planes, not luma alone (gray).
+    public static func hasColour(_ format: AVPixelFormat) -> Bool {
+        guard let desc = av_pix_fmt_desc_get(format) else { return false }
+        return desc.pointee.nb_components >= 3
+    }
+
     public static func named(_ name: String) throws(MediaError) -> AVPixelFormat {
         let f = av_get_pix_fmt(name)
         if f == AV_PIX_FMT_NONE { throw MediaError(.invalidOption, "unknown pixel format '\(name)'") }

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Inputs a producer brings that a QA pass found broken (each generated here with the ffmpeg
+/// CLI): each now transcodes as the ffmpeg CLI would, or is refused at once with one sentence.
+@Suite("Unusual inputs")
+struct UnusualInputTests {
+    /// Makes `name` in `dir` with the ffmpeg CLI.
+    static func make(_ dir: URL, _ name: String, _ arguments: [String]) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        let out = try Subprocess.run("ffmpeg", ["-hide_banner", "-v", "error", "-y"] + arguments + [path], timeout: 120)
+        try #require(out.status == 0, "\(out.stderr)")
+        return path
+    }
+
+    static let video = ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2"]
+    static func tone(_ rate: Int = 48000, _ frequency: Int = 440) -> [String] {
+        ["-f", "lavfi", "-i", "sine=f=\(frequency):sample_rate=\(rate):duration=2"]
+    }
+
+    /// libx264 0.164 dereferenced a null chroma plane measuring the PSNR of gray (I400)
+    /// pictures: every agent crashed on a grayscale source with the default codec.
+    @Test("a grayscale source encodes with libx264, its quality measured")
+    func grayscale() throws {
+        let dir = TestPaths.scratch("gray")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.make(dir, "gray.mkv", Self.video + ["-pix_fmt", "gray", "-c:v", "ffv1", "-g", "25"])
+        let output = dir.appendingPathComponent("out.mp4").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "1", "--segment-seconds", "1", "--preset", "ultrafast"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        #expect(try FFmpegOracle.countFrames(output) == 50)
+        #expect(run.output.stdout.contains("\"psnrAll\""), "\(run.output.stdout.prefix(2000))")
+    }
+
+    /// PCM in Matroska, AVI, MXF or QuickTime often carries a channel count and no layout;
+    /// libswresample then refused every frame after the first ("Input changed").
+    @Test("PCM without a channel layout is encoded to AAC")
+    func pcmWithoutLayout() throws {
+        let dir = TestPaths.scratch("pcm")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.make(dir, "pcm.mkv", Self.video + Self.tone() + ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "pcm_s16le"])
+        let output = dir.appendingPathComponent("out.mp4").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "1", "--preset", "ultrafast", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let audio = try FFmpegOracle.audioTracks(output)
+        #expect(audio.count == 1 && audio.first?.codec == "aac" && abs((audio.first?.duration ?? 0) - 2) < 0.05, "\(audio)")
+    }
+
+    /// Two captures joined: the audio switches from 48 kHz mono to 44.1 kHz stereo half way.
+    @Test("audio whose rate and layout change mid-file is encoded through the change")
+    func audioFormatChange() throws {
+        let dir = TestPaths.scratch("audio-change")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Self.make(dir, "a.ts", Self.video + Self.tone() + ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
+                                                                          "-c:a", "aac", "-output_ts_offset", "5"])
+        let second = try Self.make(dir, "b.ts", Self.video + Self.tone(44100, 880) + ["-ac", "2", "-c:v", "libx264", "-preset", "ultrafast",
+                                                                                     "-g", "25", "-c:a", "aac", "-output_ts_offset", "7.04"])
+        let joined = dir.appendingPathComponent("joined.ts")
+        try (try Data(contentsOf: URL(fileURLWithPath: first)) + Data(contentsOf: URL(fileURLWithPath: second))).write(to: joined)
+        let output = dir.appendingPathComponent("out.webm").path
+        let run = try FarmCLI.transcode(joined.path, to: output, ["--agents", "2", "--segment-seconds", "1", "--codec", "libvpx-vp9",
+                                                                  "--preset", "realtime", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let audio = try FFmpegOracle.audioTracks(output)
+        #expect(audio.count == 1 && audio.first?.codec == "opus" && abs((audio.first?.duration ?? 0) - 4.04) < 0.1, "\(audio)")
+    }
+}
