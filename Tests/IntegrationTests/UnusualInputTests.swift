@@ -65,4 +65,17 @@ struct UnusualInputTests {
         let audio = try FFmpegOracle.audioTracks(output)
         #expect(audio.count == 1 && audio.first?.codec == "opus" && abs((audio.first?.duration ?? 0) - 4.04) < 0.1, "\(audio)")
     }
+
+    /// FFmpeg 5.1 writes FLAC into MP4 only as an experimental feature: the job encoded the whole
+    /// video, then failed writing the header. FLAC is now encoded to AAC for MP4, as for MOV.
+    @Test("FLAC audio into MP4 is encoded to AAC")
+    func flacIntoMP4() throws {
+        let dir = TestPaths.scratch("flac")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.make(dir, "flac.mkv", Self.video + Self.tone(44100) + ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "flac"])
+        let output = dir.appendingPathComponent("out.mp4").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "1", "--preset", "ultrafast", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        #expect(try FFmpegOracle.audioTracks(output).map(\.codec) == ["aac"])
+    }
 }

@@ -66,11 +66,12 @@ public final class OutputContainer {
     public func accepts(codecID: UInt32) -> Bool {
         let id = AVCodecID(rawValue: codecID)
         if ["mp4", "mov"].contains(formatName), avcodec_get_type(id) == AVMEDIA_TYPE_AUDIO {
-            let playable = [AV_CODEC_ID_AAC, AV_CODEC_ID_MP3, AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3, AV_CODEC_ID_ALAC,
-                            AV_CODEC_ID_OPUS, AV_CODEC_ID_FLAC]
+            // FLAC is not among them: FFmpeg 5.1 writes FLAC into MP4 only as an experimental
+            // feature, refused when the header is written, after the whole video was encoded.
+            let playable = [AV_CODEC_ID_AAC, AV_CODEC_ID_MP3, AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3, AV_CODEC_ID_ALAC, AV_CODEC_ID_OPUS]
             if !playable.contains(id) { return false }
-            // FFmpeg writes Opus and FLAC only into MP4, not QuickTime.
-            if formatName == "mov", [AV_CODEC_ID_OPUS, AV_CODEC_ID_FLAC].contains(id) { return false }
+            // FFmpeg writes Opus only into MP4, not QuickTime.
+            if formatName == "mov", id == AV_CODEC_ID_OPUS { return false }
         }
         if avcodec_get_type(id) == AVMEDIA_TYPE_VIDEO { return Self.acceptsVideo(context, codecID) }
         return avformat_query_codec(context.pointee.oformat, id, gf_FF_COMPLIANCE_NORMAL()) == 1
