@@ -89,6 +89,12 @@ struct RenditionEncoder {
             sampleAspectRatio = Rational(1, 1)
         }
         let size = settings.scale?.resolve(sourceWidth: aspectWidth, sourceHeight: frame.height) ?? (frame.width, frame.height)
+        // A scale keeps the display aspect, as libavfilter's scale does: 720x576 at 64:45 (16:9)
+        // scaled to 1280x720 has square pixels, not 64:45 ones stretched to 2.53:1.
+        if sampleAspectRatio.isValid, size != (frame.width, frame.height) {
+            sampleAspectRatio = Rational(reducing: Int64(sampleAspectRatio.num) * Int64(aspectWidth) * Int64(size.1),
+                                         Int64(sampleAspectRatio.den) * Int64(frame.height) * Int64(size.0))
+        }
         var range = AVColorRange(rawValue: sourceParameters.colorRange)
         if target == PixelFormatChoice.unJ(sourceFormat), target != sourceFormat, size == (frame.width, frame.height), !measuresAtSourceSize {
             aliasFormat = target  // yuvj420p → yuv420p: same bytes, range kept as metadata

@@ -78,4 +78,19 @@ struct UnusualInputTests {
         try #require(run.output.status == 0, "\(run.output.stderr)")
         #expect(try FFmpegOracle.audioTracks(output).map(\.codec) == ["aac"])
     }
+
+    /// `--scale 1280x720` of an anamorphic PAL picture (720x576 at 64:45, shown 16:9) kept the
+    /// 64:45 pixels: the output showed 2.53:1. A scale keeps the display aspect, as ffmpeg's does.
+    @Test("a scaled anamorphic source keeps its display aspect", arguments: ["1280x720", "-2:360"])
+    func anamorphicScale(_ scale: String) throws {
+        let dir = TestPaths.scratch("anamorphic")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.make(dir, "pal.mp4", ["-f", "lavfi", "-i", "testsrc2=size=720x576:rate=25:duration=1", "-vf", "setsar=64/45",
+                                                    "-c:v", "libx264", "-preset", "ultrafast"])
+        let output = dir.appendingPathComponent("out.mp4").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "1", "--scale", scale, "--preset", "ultrafast", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let stream = try FFmpegOracle.videoStream(output)
+        #expect(stream["display_aspect_ratio"] == "16:9", "\(stream)")
+    }
 }

@@ -78,7 +78,7 @@ public enum FFmpegOracle {
     /// Stream-level facts of the first video stream: r/avg frame rate and field order.
     public static func videoStream(_ path: String) throws -> [String: String] {
         let out = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
-                                                 "stream=r_frame_rate,avg_frame_rate,field_order,width,height", "-of", "default=nw=1", path], timeout: 60)
+                                                 "stream=r_frame_rate,avg_frame_rate,field_order,width,height,sample_aspect_ratio,display_aspect_ratio", "-of", "default=nw=1", path], timeout: 60)
         var facts: [String: String] = [:]
         for line in out.stdout.split(separator: "\n") {
             let kv = line.split(separator: "=", maxSplits: 1)

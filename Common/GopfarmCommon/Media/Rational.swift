@@ -12,6 +12,13 @@ public struct Rational: Hashable, Codable, Sendable, CustomStringConvertible {
 
     public init(_ r: AVRational) { self.init(r.num, r.den) }
 
+    /// num/den in lowest terms that fit 32 bits (libav's `av_reduce`, nearest where they do not).
+    public init(reducing num: Int64, _ den: Int64) {
+        var n: Int32 = 0, d: Int32 = 0
+        av_reduce(&n, &d, num, den, Int64(Int32.max))
+        self.init(n, d)
+    }
+
     public var av: AVRational { AVRational(num: num, den: den) }
     public var isValid: Bool { num > 0 && den > 0 }
     public var doubleValue: Double { den == 0 ? 0 : Double(num) / Double(den) }
