@@ -43,6 +43,8 @@ struct EncodePipeline {
     private let deinterlaced = Frame()
     private let turner: FrameTurner?
     private let turned = Frame()
+    private var conformer: Scaler?
+    private let conformedFrame = Frame()
 
     init(assignment: SegmentAssignment, sourceParameters: CodecParameters, timeBase: Rational, progress: ProgressCounter) {
         self.assignment = assignment
@@ -100,13 +102,31 @@ struct EncodePipeline {
         }
         lastConsumed = t
         frame.setPTS(t)
-        guard assignment.settings.deinterlace else { return try process(frame) }
+        let picture = try conformed(frame)
+        guard assignment.settings.deinterlace else { return try process(picture) }
         if deinterlacer == nil {
-            deinterlacer = try Deinterlacer(width: frame.width, height: frame.height, pixelFormat: frame.pixelFormat,
+            deinterlacer = try Deinterlacer(width: picture.width, height: picture.height, pixelFormat: picture.pixelFormat,
                                             timeBase: timeBase, sampleAspectRatio: sourceParameters.sampleAspectRatio)
         }
-        try deinterlacer!.push(frame)
+        try deinterlacer!.push(picture)
         try drainDeinterlacer()
+    }
+
+    /// The frame at the stream's picture size. A stream whose size changes mid-way (a broadcast
+    /// switching from SD to HD, two captures joined) is scaled back to the size it starts with,
+    /// as the ffmpeg CLI does: every segment's encoder then codes one size, and the stitched
+    /// stream stays one stream (coded at two sizes it decoded as garbage after the change).
+    private mutating func conformed(_ frame: Frame) throws(MediaError) -> Frame {
+        let (w, h) = (Int(sourceParameters.width), Int(sourceParameters.height))
+        guard w > 0, h > 0, (frame.width, frame.height) != (w, h) else { return frame }
+        let format = AVPixelFormat(rawValue: frame.pixelFormat)
+        if conformer == nil || conformer!.sourceWidth != Int32(frame.width) || conformer!.sourceHeight != Int32(frame.height)
+            || conformer!.sourceFormat != format {
+            conformer = try Scaler(fromWidth: Int32(frame.width), fromHeight: Int32(frame.height), from: format,
+                                   toWidth: Int32(w), toHeight: Int32(h), to: format)
+        }
+        try conformer!.convert(frame, into: conformedFrame)
+        return conformedFrame
     }
 
     private mutating func drainDeinterlacer() throws(MediaError) {

@@ -93,4 +93,28 @@ struct UnusualInputTests {
         let stream = try FFmpegOracle.videoStream(output)
         #expect(stream["display_aspect_ratio"] == "16:9", "\(stream)")
     }
+
+    /// Two captures joined, 320x240 then 640x360: the segments after the change were coded at
+    /// the new size into one stream, which decoded as garbage. Now scaled to the size the stream
+    /// starts with, as the ffmpeg CLI does, into ffv1 and x264 alike.
+    @Test("a picture size change mid-stream is scaled to the first size", arguments: ["mkv", "mp4"])
+    func sizeChange(_ container: String) throws {
+        let dir = TestPaths.scratch("size-change")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Self.make(dir, "a.ts", Self.video + ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-output_ts_offset", "5"])
+        let second = try Self.make(dir, "b.ts", ["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=2", "-c:v", "libx264",
+                                                 "-preset", "ultrafast", "-g", "25", "-output_ts_offset", "7.04"])
+        let joined = dir.appendingPathComponent("joined.ts")
+        try (try Data(contentsOf: URL(fileURLWithPath: first)) + Data(contentsOf: URL(fileURLWithPath: second))).write(to: joined)
+        let output = dir.appendingPathComponent("out.\(container)").path
+        let codec = container == "mkv" ? ["--codec", "ffv1"] : ["--preset", "ultrafast"]
+        let run = try FarmCLI.transcode(joined.path, to: output, codec + ["--agents", "2", "--segment-seconds", "1", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let decode = try Subprocess.run("ffmpeg", ["-v", "error", "-i", output, "-f", "null", "-"], timeout: 120)
+        #expect(decode.status == 0 && decode.stderr.isEmpty, "decoding the output: \(decode.stderr.prefix(500))")
+        let sizes = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "frame=width,height",
+                                                   "-of", "csv=p=0", output], timeout: 120)
+        let lines = sizes.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ", ")) }
+        #expect(lines.count == 100 && Set(lines) == ["320,240"], "\(lines.count) frames, sizes \(Set(lines))")
+    }
 }
