@@ -30,6 +30,7 @@ static inline int64_t gf_AV_NOPTS_VALUE(void) { return AV_NOPTS_VALUE; }
 static inline AVRational gf_AV_TIME_BASE_Q(void) { return AV_TIME_BASE_Q; }
 static inline int gf_AVFMT_NOFILE(void) { return AVFMT_NOFILE; }
 static inline int gf_AVFMT_GLOBALHEADER(void) { return AVFMT_GLOBALHEADER; }
+static inline int gf_AVFMT_TS_DISCONT(void) { return AVFMT_TS_DISCONT; }
 static inline int gf_AV_CODEC_FLAG_GLOBAL_HEADER(void) { return AV_CODEC_FLAG_GLOBAL_HEADER; }
 static inline int gf_AV_PKT_FLAG_KEY(void) { return AV_PKT_FLAG_KEY; }
 static inline int gf_AV_PKT_FLAG_DISCARD(void) { return AV_PKT_FLAG_DISCARD; }

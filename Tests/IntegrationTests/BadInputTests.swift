@@ -48,6 +48,12 @@ struct BadInputTests {
         Case(name: "odd side for SVT-AV1", makeInput: { _ in try Fixture.oddDimensionsMKV.path() },
              arguments: ["--codec", "libsvtav1", "--output-override", "out.mkv"],
              expect: "the video is 853x481 and libsvtav1 cannot code an odd side in yuv420p; give --scale with even sides (-2 keeps the aspect), or another codec (libvpx-vp9, ffv1)"),
+        Case(name: "too small for SVT-AV1", makeInput: { dir in
+            let p = dir.appendingPathComponent("tiny.mp4").path
+            _ = try Subprocess.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=48x32:rate=25:duration=1", "-c:v", "libx264", p])
+            return p
+        }, arguments: ["--codec", "libsvtav1", "--output-override", "out.mkv"],
+             expect: "the video is 48x32 and libsvtav1 codes pictures of at least 64x64; give --scale to at least 64 on each side, or another codec (libx264, libvpx-vp9, ffv1)"),
         Case(name: "unsupported container", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--output-override", "out.avi"], expect: "cannot write '.avi' files", usage: true),
     ]

@@ -117,4 +117,73 @@ struct UnusualInputTests {
         let lines = sizes.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ", ")) }
         #expect(lines.count == 100 && Set(lines) == ["320,240"], "\(lines.count) frames, sizes \(Set(lines))")
     }
+
+    /// Two TS recordings joined (the second's clock 95 s earlier, then 91 s later): gopfarm
+    /// reported success with half the video stacked in 1 ms. Refused now with the sentence and
+    /// the remux that gives one timeline.
+    @Test("a TS whose clock jumps is refused with the way out", arguments: [("back", 100.0, 5.0), ("forward", 5.0, 100.0)])
+    func clockJump(_ direction: String, _ first: Double, _ second: Double) throws {
+        let dir = TestPaths.scratch("clock-jump")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try Self.make(dir, "a.ts", Self.video + ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-output_ts_offset", "\(first)"])
+        let b = try Self.make(dir, "b.ts", Self.video + ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-output_ts_offset", "\(second)"])
+        let joined = dir.appendingPathComponent("joined.ts")
+        try (try Data(contentsOf: URL(fileURLWithPath: a)) + Data(contentsOf: URL(fileURLWithPath: b))).write(to: joined)
+        let run = try FarmCLI.transcode(joined.path, to: dir.appendingPathComponent("out.mp4").path, ["--agents", "1"])
+        #expect(run.output.status == 1 && run.output.stderr.hasPrefix("gopfarm: error: \(joined.path): the video's clock jumps \(direction) ")
+                && run.output.stderr.contains("remux the file into one timeline first (ffmpeg -i IN -c copy OUT.mkv)"), "\(run.output.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.mp4").path))
+    }
+
+    /// A two-programme TS, 320x240 and 160x120: libavformat's choice took the small picture; the
+    /// ffmpeg CLI takes the largest, and so does gopfarm.
+    @Test("of two programmes' videos the larger picture is transcoded")
+    func twoProgrammes() throws {
+        let dir = TestPaths.scratch("programmes")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.make(dir, "two.ts", Self.video + Self.tone() + ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=30:duration=2"] + Self.tone(48000, 880)
+                                   + ["-map", "0", "-map", "1", "-map", "2", "-map", "3", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                                      "-c:a", "mp2", "-program", "title=P1:st=0:st=1", "-program", "title=P2:st=2:st=3"])
+        let output = dir.appendingPathComponent("out.mkv").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "1", "--preset", "ultrafast", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let stream = try FFmpegOracle.videoStream(output)
+        #expect(stream["width"] == "320" && stream["height"] == "240", "\(stream)")
+    }
+
+    /// `pipe:0.mp4` is a file name to a user; libavformat opened it as standard input.
+    @Test("an input named like a URL is read as the file of that name")
+    func urlLikeName() throws {
+        let dir = TestPaths.scratch("url-name")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let real = try Self.make(dir, "clip.mp4", Self.video + ["-c:v", "libx264", "-preset", "ultrafast"])
+        let named = dir.appendingPathComponent("pipe:0.mp4").path
+        try FileManager.default.copyItem(atPath: real, toPath: named)
+        // Run from the directory, by the relative name, with a TS on standard input to catch a read of it.
+        let run = try Subprocess.run("/bin/sh", ["-c", "cd \"$1\" && exec \"$2\" probe pipe:0.mp4 < \"$3\"", "sh", dir.path, TestPaths.gopfarm,
+                                                 try Fixture.h264OpenGOPTS.path()], timeout: 60)
+        #expect(run.status == 0 && run.stdout.hasPrefix("pipe:0.mp4: QuickTime / MOV"), "\(run.stdout)\(run.stderr)")
+    }
+
+    /// Chapters and the title and artist tags were dropped; the ffmpeg CLI keeps them.
+    @Test("chapters and global tags are kept", arguments: ["mp4", "mkv"])
+    func chaptersAndTags(_ container: String) throws {
+        let dir = TestPaths.scratch("chapters")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let metadata = dir.appendingPathComponent("meta.txt")
+        try Data(";FFMETADATA1\ntitle=My Film\nartist=Someone\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1000\ntitle=Intro\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=1000\nEND=2000\ntitle=Main\n".utf8).write(to: metadata)
+        let source = try Self.make(dir, "film.mp4", Self.video + ["-i", metadata.path, "-map", "0", "-map_metadata", "1", "-map_chapters", "1",
+                                                                 "-c:v", "libx264", "-preset", "ultrafast"])
+        let output = dir.appendingPathComponent("out.\(container)").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "1", "--preset", "ultrafast", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let probe = try Subprocess.run("ffprobe", ["-v", "error", "-show_entries", "format_tags=title:chapter=start_time,end_time:chapter_tags=title",
+                                                   "-of", "compact", output], timeout: 60)
+        #expect(probe.stdout == """
+            chapter|start_time=0.000000|end_time=1.000000|tag:title=Intro
+            chapter|start_time=1.000000|end_time=2.000000|tag:title=Main
+            format|tag:title=My Film
+
+            """, "\(probe.stdout)")
+    }
 }

@@ -24,7 +24,9 @@ public final class InputContainer {
             throw MediaError(.emptyFile, "the file is empty", path: path)
         }
         var ctx: UnsafeMutablePointer<AVFormatContext>? = nil
-        let ret = avformat_open_input(&ctx, path, nil, nil)
+        // Through the file protocol: a name libavformat would take for a URL (`pipe:0.mp4`,
+        // `http:clip.mp4`, `concat:a|b`) is a file name here, as the checks above took it.
+        let ret = avformat_open_input(&ctx, "file:" + path, nil, nil)
         guard ret >= 0, let opened = ctx else {
             throw MediaError(.openFailed, "not a video file libavformat can read", path: path, averror: ret)
         }
@@ -49,6 +51,9 @@ public final class InputContainer {
         context.pointee.iformat.pointee.long_name.map { String(cString: $0) } ?? formatName
     }
     public var streamCount: Int { Int(context.pointee.nb_streams) }
+    /// Whether this format's timestamps may jump (MPEG-TS and PS: a capture restarted, two
+    /// recordings joined), where the ffmpeg CLI corrects its clock.
+    public var timestampsMayJump: Bool { context.pointee.iformat.pointee.flags & gf_AVFMT_TS_DISCONT() != 0 }
     public var durationMicroseconds: Int64 { context.pointee.duration }
     public var startTimeMicroseconds: Int64 { context.pointee.start_time }
 
@@ -108,13 +113,19 @@ public final class InputContainer {
         return Array(UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: Int32.self), count: 9))
     }
 
+    /// The video stream the ffmpeg CLI picks by default: one with packets before one without, a
+    /// default one before others, then the largest picture, the first of equals; never cover art.
+    /// (libavformat's own choice took the smaller picture of a two-programme TS.)
     public func bestVideoStream() -> Int? {
-        let index = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
-        if index >= 0 && !isAttachedPicture(stream: Int(index)) { return Int(index) }
+        var best: (index: Int, score: Int64)?
         for i in 0..<streamCount where mediaType(stream: i) == AVMEDIA_TYPE_VIDEO.rawValue && !isAttachedPicture(stream: i) {
-            return i
+            let st = stream(i).pointee
+            let score = Int64(st.codecpar.pointee.width) * Int64(st.codecpar.pointee.height)
+                + (st.event_flags & AVSTREAM_EVENT_FLAG_NEW_PACKETS != 0 ? 100_000_000 : 0)
+                + (st.disposition & AV_DISPOSITION_DEFAULT != 0 ? 5_000_000 : 0)
+            if best == nil || score > best!.score { best = (i, score) }
         }
-        return nil
+        return best?.index
     }
 
     public func mediaType(stream index: Int) -> Int32 { stream(index).pointee.codecpar.pointee.codec_type.rawValue }

@@ -144,6 +144,15 @@ public struct MediaProbe: Sendable {
             return MediaInfo.KeyFrame(packet: i, time: ((MediaTime(r.pts, tb).seconds - origin) * 1e6).rounded() / 1e6,
                                       kind: r.randomAccess == .closed ? "closed" : "open")
         }
+        if input.timestampsMayJump, let jump = Self.timestampJump(index, timeBase: tb) {
+            let at = MediaTime(jump.at, tb).seconds - origin
+            // MPEG's 33-bit clock wraps every 26.5 hours, and libavformat reads a jump back as a
+            // wrap: more than half a wrap forward is that jump back.
+            let wrap = Double(Int64(1) << 33) / 90000
+            let seconds = jump.seconds > wrap / 2 ? jump.seconds - wrap : jump.seconds
+            throw MediaError(.demuxFailed, String(format: "the video's clock jumps %@ %.1f s at %.3f s (two recordings joined, or a capture restarted); gopfarm keeps the source's timeline and cannot cut across that jump: remux the file into one timeline first (ffmpeg -i IN -c copy OUT.mkv) and transcode that",
+                                                      seconds > 0 ? "forward" : "back", abs(seconds), at), path: path)
+        }
         let shownPTS = index.records.filter(\.isShown).map(\.pts).sorted()
         var deltas = Set<Int64>()
         for i in 1..<max(1, shownPTS.count) where deltas.count < 3 { deltas.insert(shownPTS[i] - shownPTS[i - 1]) }
@@ -162,6 +171,20 @@ public struct MediaProbe: Sendable {
         if let first = shownPTS.first, let last = index.records.filter(\.isShown).max(by: { $0.pts < $1.pts }) {
             info.videoDuration = MediaTime(last.pts + max(0, last.duration) - first, tb).seconds
         }
+    }
+
+    /// The first jump of more than 10 s between consecutive video packets' decoding times (the
+    /// ffmpeg CLI's `-dts_delta_threshold`), in seconds, and the time it jumps from.
+    static func timestampJump(_ index: VideoPacketIndex, timeBase: Rational) -> (seconds: Double, at: Int64)? {
+        var previous: Int64?
+        for r in index.records where r.dts != noPTS {
+            if let p = previous {
+                let seconds = MediaTime(r.dts - p, timeBase).seconds
+                if abs(seconds) > 10 { return (seconds, p) }
+            }
+            previous = r.dts
+        }
+        return nil
     }
 
     /// Some containers (raw streams, AVI) give dts only; a packet's pts then equals its dts for

@@ -135,12 +135,38 @@ public final class OutputContainer {
         return Int(st.pointee.index)
     }
 
+    /// The source's global tags (title, artist, comment…; not its encoder's name) and chapters,
+    /// the chapters on the output's timeline (the source's less `startMicroseconds`), as the
+    /// ffmpeg CLI keeps them. Before `writeHeader`.
+    public func copyTagsAndChapters(from input: InputContainer, startMicroseconds: Int64) {
+        var tag: UnsafeMutablePointer<AVDictionaryEntry>? = nil
+        while let t = av_dict_get(input.context.pointee.metadata, "", tag, AV_DICT_IGNORE_SUFFIX) {
+            tag = t
+            if String(cString: t.pointee.key).lowercased() == "encoder" { continue }
+            av_dict_set(&context.pointee.metadata, t.pointee.key, t.pointee.value, 0)
+        }
+        for i in 0..<Int(input.context.pointee.nb_chapters) {
+            guard let source = input.context.pointee.chapters[i],
+                  let chapter = av_mallocz(MemoryLayout<AVChapter>.size)?.assumingMemoryBound(to: AVChapter.self) else { continue }
+            let shift = av_rescale_q(startMicroseconds, gf_AV_TIME_BASE_Q(), source.pointee.time_base)
+            chapter.pointee.id = source.pointee.id
+            chapter.pointee.time_base = source.pointee.time_base
+            chapter.pointee.start = source.pointee.start - shift
+            chapter.pointee.end = source.pointee.end - shift
+            av_dict_copy(&chapter.pointee.metadata, source.pointee.metadata, 0)
+            // Owned by the context from here: avformat_free_context frees chapters and their tags.
+            withUnsafeMutablePointer(to: &context.pointee.nb_chapters) { count in
+                count.withMemoryRebound(to: Int32.self, capacity: 1) { av_dynarray_add(&context.pointee.chapters, $0, chapter) }
+            }
+        }
+    }
+
     /// The time base the muxer settled on for a stream (valid after `writeHeader`).
     public func timeBase(stream index: Int) -> Rational { Rational(context.pointee.streams[index]!.pointee.time_base) }
 
     public func writeHeader(options: [String: String] = [:]) throws(MediaError) {
         if context.pointee.oformat.pointee.flags & gf_AVFMT_NOFILE() == 0 {
-            try avCheck(avio_open(&context.pointee.pb, partialPath, gf_AVIO_FLAG_WRITE()), .muxFailed, "cannot create the output file", path: path)
+            try avCheck(avio_open(&context.pointee.pb, "file:" + partialPath, gf_AVIO_FLAG_WRITE()), .muxFailed, "cannot create the output file", path: path)
         }
         var dict: OpaquePointer? = nil
         defer { av_dict_free(&dict) }

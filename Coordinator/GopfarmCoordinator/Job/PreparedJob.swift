@@ -253,6 +253,10 @@ public struct PreparedJob: Sendable {
             let fullChroma = requested.codec == "libsvtav1" ? "" : ", a 4:4:4 --pix-fmt"
             throw MediaError(.invalidOption, "the video is \(size.0)x\(size.1) and \(requested.codec) cannot code an odd side in \(name); give --scale with even sides (-2 keeps the aspect)\(fullChroma), or another codec (libvpx-vp9, ffv1)")
         }
+        // SVT-AV1 1.4 codes no picture under 64 pixels a side, and says so on stderr only.
+        if requested.codec == "libsvtav1", size.0 < 64 || size.1 < 64 {
+            throw MediaError(.invalidOption, "the video is \(size.0)x\(size.1) and libsvtav1 codes pictures of at least 64x64; give --scale to at least 64 on each side, or another codec (libx264, libvpx-vp9, ffv1)")
+        }
         var settings = requested
         settings.threads = 1
         let encoder = try Encoder(settings: settings, source: Encoder.Source(

@@ -88,9 +88,10 @@ public struct Stitcher {
         // writes CodecDelay, and its demuxer takes that delay off every Opus block again, so a
         // packet written at its encoder's pts (-312 samples) decodes 6.5 ms early.
         let muxerOptions = ["mp4", "m4v", "mov"].contains(ext) ? ["movflags": "+faststart"] : ["avoid_negative_ts": "disabled"]
+        let startOffset = source.startTimeMicroseconds == noPTS ? 0 : source.startTimeMicroseconds
+        out.copyTagsAndChapters(from: source, startMicroseconds: startOffset)
         try out.writeHeader(options: muxerOptions)
 
-        let startOffset = source.startTimeMicroseconds == noPTS ? 0 : source.startTimeMicroseconds
         func offset(in tb: Rational) -> Int64 { av_rescale_q(startOffset, gf_AV_TIME_BASE_Q(), tb.av) }
         let videoOffset = offset(in: tb)
         let videoOutTB = out.timeBase(stream: videoOut)
