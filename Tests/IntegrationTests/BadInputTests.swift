@@ -54,6 +54,8 @@ struct BadInputTests {
             return p
         }, arguments: ["--codec", "libsvtav1", "--output-override", "out.mkv"],
              expect: "the video is 48x32 and libsvtav1 codes pictures of at least 64x64; give --scale to at least 64 on each side, or another codec (libx264, libvpx-vp9, ffv1)"),
+        Case(name: "output named as a directory", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
+             arguments: ["--output-override", "out.mp4/"], expect: "out.mp4/ ends with a slash, so it names a directory; name the file to write", usage: true),
         Case(name: "unsupported container", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--output-override", "out.avi"], expect: "cannot write '.avi' files", usage: true),
     ]
@@ -66,7 +68,7 @@ struct BadInputTests {
         var args = c.arguments
         var output = dir.appendingPathComponent("out.mp4").path
         if let i = args.firstIndex(of: "--output-override") {
-            output = dir.appendingPathComponent(args[i + 1]).path
+            output = dir.path + "/" + args[i + 1]   // as typed: a trailing slash kept
             args.removeSubrange(i...(i + 1))
         }
         let run = try FarmCLI.transcode(input, to: output, args + ["--agents", "1"], timeout: 120)

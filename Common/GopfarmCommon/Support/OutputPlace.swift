@@ -44,6 +44,9 @@ public enum OutputPlace {
         if kind(of: output) == .directory {
             return "\(output) is a directory; name the file to write, such as \((output as NSString).appendingPathComponent("out.mp4"))"
         }
+        if output.hasSuffix("/") {
+            return "\(output) ends with a slash, so it names a directory; name the file to write, such as \(String(output.dropLast()))"
+        }
         if let input, sameFile(input, output) {
             let samePath = URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL
             return "the output would overwrite the input" + (samePath ? "" : " (\(output) is the same file as \(input))")

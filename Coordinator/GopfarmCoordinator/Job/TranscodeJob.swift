@@ -61,8 +61,16 @@ public struct TranscodeJob {
         // them); inside a ladder's directory as `analysis.json` and `thumbnails/`. A ladder is
         // written whole in the spool first and moved into place when complete.
         let staging = settings.ladder == nil ? nil : spool.appendingPathComponent("package")
-        let finished = try pipeline.finish(completed, plan: plan, outputPath: staging?.path ?? options.output,
-                                           thumbnails: staging?.appendingPathComponent("thumbnails") ?? URL(fileURLWithPath: options.thumbnailsPath))
+        let thumbnails = staging?.appendingPathComponent("thumbnails") ?? URL(fileURLWithPath: options.thumbnailsPath)
+        let hadThumbnails = FileManager.default.fileExists(atPath: thumbnails.path)
+        let finished: JobPipeline.Finished
+        do {
+            finished = try pipeline.finish(completed, plan: plan, outputPath: staging?.path ?? options.output, thumbnails: thumbnails)
+        } catch {
+            // A stitch that failed leaves no thumbnails of an output that is not there.
+            if !hadThumbnails { try? FileManager.default.removeItem(at: thumbnails) }
+            throw error
+        }
         let analysis = try finished.analysis?.get()
         if let analysis {
             try AnalysisFiles.write(analysis, to: staging?.appendingPathComponent("analysis.json") ?? URL(fileURLWithPath: options.analysisPath))
