@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmAPI
+import GopfarmCoordinator
 import Logging
 
 /// One pass of retention: reads the store and the spool and uploads directories, asks a
@@ -26,7 +27,7 @@ struct RetentionSweeper {
         let plan = RetentionPlan(jobs: jobs, uploads: uploads, spool: Self.files(in: config.spool), uploadFiles: Self.files(in: config.uploads),
                                  policy: config.retention, now: now, orphansBefore: orphansBefore)
         var removed = Removed()
-        for name in plan.spoolToRemove where remove(config.spool.appendingPathComponent(name).path, &removed) { removed.spoolFiles += 1 }
+        for name in plan.spoolToRemove where removeSpool(config.spool.appendingPathComponent(name).path, &removed) { removed.spoolFiles += 1 }
         for name in plan.strayUploads { _ = remove(config.uploads.appendingPathComponent(name).path, &removed) }
         for upload in plan.uploadsToRemove {
             _ = remove(upload.path, &removed)
@@ -54,13 +55,22 @@ struct RetentionSweeper {
         let others = Set(jobs.filter { $0.id != id }.flatMap(\.spoolFiles))
         var removed = Removed()
         for name in Set(jobs.first { $0.id == id }?.spoolFiles ?? []) where !others.contains(name) {
-            _ = remove(config.spool.appendingPathComponent(name).path, &removed)
+            _ = removeSpool(config.spool.appendingPathComponent(name).path, &removed)
         }
         for dir in [config.outputs.appendingPathComponent(id), config.thumbnails.appendingPathComponent(id)] {
             removed.bytes += DiskMeter.size(of: dir)
             try? FileManager.default.removeItem(at: dir)
         }
         return removed.bytes
+    }
+
+    /// Removes a spool file, counting its bytes, unless a running job's result just reused it
+    /// (`SpoolFile.remove`); false when it stays or was not there.
+    private func removeSpool(_ path: String, _ removed: inout Removed) -> Bool {
+        let bytes = DiskMeter.size(ofFile: path)
+        guard SpoolFile.remove(path) else { return false }
+        removed.bytes += bytes
+        return true
     }
 
     /// Removes a file, counting its bytes; false when it was not there.
