@@ -112,6 +112,8 @@ package enum HTTPTransfer {
             defer { close(fd) }
             for try await chunk in response.body {
                 guard chunk.withUnsafeReadableBytes({ OutputPlace.writeAll($0, to: fd) }) else {
+                    // `fetch ID -o - | ffprobe -`: the reader has what it wanted and left.
+                    if errno == EPIPE { Console.readerGone() }
                     throw ClientError.file("cannot write \(path): \(String(cString: strerror(errno)))")
                 }
                 written += Int64(chunk.readableBytes)

@@ -115,4 +115,23 @@ struct ClosedPipeTests {
         Self.expectQuiet(try Self.run(TestPaths.gopfarm, ["status", id, "--json"], readFirst: 10, environment: env), "status --json | head -c 100")
         Self.expectQuiet(try Self.run(TestPaths.gopfarm, ["status", id], environment: env), "status | true")
     }
+
+    /// `gopfarm fetch ID -o - | ffprobe -`, the README's own example: ffprobe reads the head and
+    /// leaves; fetch said "cannot write /dev/stdout: Broken pipe" and exited 1.
+    @Test("gopfarm fetch ID -o - | head -c 100 ends quietly")
+    func fetch() throws {
+        let dir = TestPaths.scratch("closed-pipe-fetch")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir)
+        defer { serve.stop() }
+        let agent = try serve.startAgent(name: "pipe-agent")
+        defer { agent.terminate() }
+        let id = try serve.submit(try Fixture.h264BFramesMP4.path(), output: "out.mp4", ["--codec", "libx264", "--preset", "ultrafast"])
+        let job = try serve.waitForJob(id, timeout: 120)
+        try #require(job["state"] as? String == "done", "\(job)")
+        let env = ["GOPFARM_URL": serve.baseURL, "GOPFARM_TOKEN": serve.adminToken]
+        let head = try Self.run(TestPaths.gopfarm, ["fetch", id, "-o", "-"], readFirst: 100, environment: env)
+        Self.expectQuiet(head, "fetch -o - | head -c 100")
+        #expect(head.stderr.isEmpty, "\(head.stderr)")
+    }
 }

@@ -53,11 +53,17 @@ public enum Console {
             if closedOutput == .discard { return }
             // `_exit`, not `exit`: other threads may still be running (an HTTP client's event
             // loop), and atexit handlers racing them could crash on the way out.
-            _exit(0)
+            readerGone()
         }
         let program = CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "gopfarm"
         error("\(program): error: cannot write to standard output (\(String(cString: strerror(failure))))\n")
         _exit(1)
+    }
+
+    /// The reader of what the command writes (stdout, or a pipe it was given as its output) is
+    /// gone: the command ends quietly with status 0, as a write to stdout does.
+    public static func readerGone() -> Never {
+        _exit(0)
     }
 
     /// Writes `text` to stderr as is; a failure is ignored.
