@@ -16,8 +16,7 @@ struct JobViews: Sendable {
         let agents = try await store.agentsOfJobs([row.id])[row.id] ?? []
         var view = Self.make(row, agents: agents, live: dispatcher.progress(of: row.id),
                              probe: dispatcher.progress(of: PipelineService.probeID(row.id)), waiting: waits.contains(row.id))
-        view.analysis = try? await store.analysis(row.id)
-        view.analysis?.series = nil  // the per-frame series is at /analysis
+        view.analysis = try? await store.analysisSummary(row.id)  // the per-frame series is at /analysis
         view.timings = try? await store.timings(row.id)
         if view.ladder != nil, let output = try? await store.ladderOutput(row.id) {
             view.ladder?.renditions = output.renditions

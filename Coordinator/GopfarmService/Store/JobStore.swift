@@ -101,6 +101,7 @@ public final class JobStore: Sendable {
         }
         m.registerMigration("015_ladder-renditions") { db in try LadderTables.create(db) }
         m.registerMigration("024_webhook-gone") { db in try db.execute(sql: "ALTER TABLE webhooks ADD COLUMN goneAt DATETIME") }
+        m.registerMigration("025_analysis-summary") { db in try db.execute(sql: "ALTER TABLE analyses ADD COLUMN summary BLOB") }
         return m
     }
 
