@@ -28,7 +28,14 @@ package struct APIClient: Sendable {
         try await send("POST", "/v1/jobs", json: submission)
     }
 
-    package func jobs() async throws -> [JobView] { try await send("GET", "/v1/jobs") }
+    /// Newest first: `state` all, active or finished; at most `limit`; older than job `before`.
+    package func jobs(state: String? = nil, limit: Int? = nil, before: String? = nil) async throws -> [JobView] {
+        var query: [String] = []
+        if let state { query.append("state=\(state)") }
+        if let limit { query.append("limit=\(limit)") }
+        if let before { query.append("before=\(before.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? before)") }
+        return try await send("GET", "/v1/jobs" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
+    }
 
     package func job(_ id: String) async throws -> JobView { try await send("GET", "/v1/jobs/\(Self.escape(id))") }
 

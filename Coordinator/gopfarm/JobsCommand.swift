@@ -16,7 +16,7 @@ struct JobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
             abstract: "List jobs (the default).",
-            discussion: "Finished jobs (done, failed, cancelled) are listed only with --all-states.")
+            discussion: "Every unfinished job is listed; finished ones (done, failed, cancelled) only with --all-states, newest first, --limit at a time (--before ID lists those older than a job).")
 
         @Flag(help: "Print the jobs as JSON on stdout.")
         var json = false
@@ -24,18 +24,30 @@ struct JobsCommand: AsyncParsableCommand {
         @Flag(help: "Also list done, failed and cancelled jobs.")
         var allStates = false
 
+        @Option(help: "With --all-states: list at most this many jobs (1 to 1000).")
+        var limit = 1000
+
+        @Option(help: "With --all-states: list the jobs submitted before this one (the next page).")
+        var before: String?
+
         @OptionGroup var client: ClientOptions
+
+        func validate() throws {
+            guard (1...1000).contains(limit) else { throw ValidationError("--limit takes 1 to 1000 jobs, not \(limit)") }
+            if !allStates, before != nil || limit != 1000 { throw ValidationError("--limit and --before page through --all-states") }
+        }
 
         func run() async throws {
             try await ClientRun.run { [self] in
+                let api = try client.makeClient()
                 // The coordinator's order: newest first (submission times tie within a second).
-                let all = try await client.makeClient().jobs()
-                let jobs = allStates ? all : all.filter { !$0.state.isFinal }
+                let jobs = try await allStates ? api.jobs(limit: limit, before: before) : api.jobs(state: "active")
                 if json { return try ClientFormat.printJSON(jobs) }
                 Console.out(JobsCommand.table(jobs))
-                let hidden = all.count - jobs.count
-                if hidden > 0 {
-                    ClientFormat.note("(\(hidden) finished job\(hidden == 1 ? "" : "s") not shown; --all-states lists them)")
+                if allStates, jobs.count == limit, let last = jobs.last {
+                    ClientFormat.note("(older jobs not shown; --before \(last.id) lists them)")
+                } else if !allStates, !(try await api.jobs(state: "finished", limit: 1)).isEmpty {
+                    ClientFormat.note("(finished jobs not shown; --all-states lists them)")
                 }
             }
         }

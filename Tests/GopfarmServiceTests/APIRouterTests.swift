@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmAPI
+import GopfarmCommon
 @testable import GopfarmService
 import HTTPTypes
 import Hummingbird
@@ -56,6 +57,41 @@ struct APIRouterTests {
         let bytes = json.map { ByteBuffer(string: $0) } ?? body.map { ByteBuffer(bytes: $0) }
         let r = try await client.execute(uri: path, method: method, headers: headers, body: bytes)
         return Answer(status: Int(r.status.code), text: String(buffer: r.body))
+    }
+
+    /// The list held the newest 1000 jobs whatever their state: a job queued before 1000 newer
+    /// finished ones was in no list, and nothing older could be reached.
+    @Test("jobs list by state, a page at a time, older than a given job")
+    func jobPages() async throws {
+        let h = try await Harness()
+        defer { h.remove() }
+        for (i, state) in [JobView.State.queued, .done, .failed, .done, .cancelled].enumerated() {
+            try await h.service.store.insert(JobRow(
+                id: "a\(i + 1)", seq: 0, owner: "alice", priority: .normal, state: state, input: "/in.mp4", outputName: "out.mp4", outputPath: nil,
+                submission: JobStore.json(JobSubmission(input: "/in.mp4", settings: EncodeSettings())), submittedAt: Date(), startedAt: nil,
+                finishedAt: nil, error: nil, warnings: "[]", segmentsTotal: 0, framesTotal: 0, segmentsDone: 0, framesDone: 0,
+                outputFrames: nil, outputBytes: nil))
+        }
+        try await h.test { client in
+            func ids(_ query: String, _ token: String) async throws -> [String] {
+                let r = try await Self.send(client, .get, "/v1/jobs" + query, token: token)
+                try #require(r.status == 200, "\(query): \(r.text)")
+                let list = (try? JSONSerialization.jsonObject(with: Data(r.text.utf8))) as? [[String: Any]] ?? []
+                return list.compactMap { $0["id"] as? String }
+            }
+            #expect(try await ids("", h.alice) == ["a5", "a4", "a3", "a2", "a1"])
+            #expect(try await ids("?state=active", h.alice) == ["a1"])
+            #expect(try await ids("?state=finished&limit=2", h.alice) == ["a5", "a4"])
+            #expect(try await ids("?limit=2&before=a4", h.alice) == ["a3", "a2"])
+            #expect(try await ids("?state=finished&before=a2", h.ops) == [])
+            let hidden = try await Self.send(client, .get, "/v1/jobs?before=a4", token: h.bob)
+            #expect(hidden.status == 404 && hidden.error == "no job a4", "\(hidden.text)")
+            for (query, error) in [("?state=old", "state takes all, active or finished, not 'old'"), ("?limit=0", "limit takes 1 to 1000 jobs, not 0"),
+                                   ("?limit=many", "limit takes a number of jobs, 1 to 1000")] {
+                let r = try await Self.send(client, .get, "/v1/jobs" + query, token: h.alice)
+                #expect(r.status == 400 && r.error == error, "\(query): \(r.text)")
+            }
+        }
     }
 
     @Test("no token or an unknown one is a 401; health and metrics need none")

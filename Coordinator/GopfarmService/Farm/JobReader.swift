@@ -18,10 +18,29 @@ public struct JobReader: Sendable {
         do { return try await views.load(row) } catch { throw APIError(.unavailable, "cannot read the job: \(error)") }
     }
 
-    public func list(caller: Caller) async throws(APIError) -> [JobView] {
+    /// The caller's jobs (every job for ops), newest first: `state` all, active or finished;
+    /// at most `limit` (1 to 1000); with `before`, only jobs submitted before that one.
+    public func list(caller: Caller, state: String? = nil, limit: Int? = nil, before: String? = nil) async throws(APIError) -> [JobView] {
+        var filter = JobListFilter()
+        if let state {
+            guard let states = JobListFilter.States(rawValue: state) else {
+                throw APIError(.badRequest, "state takes all, active or finished, not '\(JobRules.quote(String(state.prefix(40))))'")
+            }
+            filter.states = states
+        }
+        let limit = limit ?? 1000
+        guard (1...1000).contains(limit) else { throw APIError(.badRequest, "limit takes 1 to 1000 jobs, not \(limit)") }
+        let owner = caller.role >= .ops ? nil : caller.name
         do {
-            return try await views.list(try await store.jobs(owner: caller.role >= .ops ? nil : caller.name))
-        } catch { throw APIError(.unavailable, "cannot read jobs: \(error)") }
+            if let before {
+                // Another producer's job is as unknown here as everywhere.
+                guard let row = try await store.job(before), owner == nil || row.owner == owner, let seq = try await store.seq(of: before) else {
+                    throw APIError(.notFound, "no job \(before)")
+                }
+                filter.beforeSeq = seq
+            }
+            return try await views.list(try await store.jobs(owner: owner, limit: limit, filter: filter))
+        } catch let error as APIError { throw error } catch { throw APIError(.unavailable, "cannot read jobs: \(error)") }
     }
 
     /// The finished output's path, for download.

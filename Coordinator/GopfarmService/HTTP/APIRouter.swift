@@ -44,8 +44,15 @@ struct APIRouter {
             let submission = try await StrictJSON.decodeSubmission(body)
             return try json(try await service.submit(submission, caller: caller), status: .created)
         }
-        jobs.get { _, context in
-            try json(try await service.reader.list(caller: try context.requireCaller()))
+        jobs.get { request, context in
+            let query = request.uri.queryParameters
+            var limit: Int?
+            if let text = query["limit"] {
+                guard let n = Int(text) else { throw APIError(.badRequest, "limit takes a number of jobs, 1 to 1000") }
+                limit = n
+            }
+            return try json(try await service.reader.list(caller: try context.requireCaller(), state: query["state"].map(String.init),
+                                                          limit: limit, before: query["before"].map(String.init)))
         }
         jobs.get("{id}") { _, context in
             try json(try await service.reader.view(try pathParameter("id", context), caller: try context.requireCaller()))

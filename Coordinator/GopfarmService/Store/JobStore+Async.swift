@@ -16,8 +16,12 @@ extension JobStore {
         try await pool.read { db in try JobRow.fetchOne(db, key: id) }
     }
 
-    func jobs(owner: String?, limit: Int = 1000) async throws -> [JobRow] {
-        try await pool.read { db in try Self.jobs(db, owner: owner, limit: limit) }
+    func jobs(owner: String?, limit: Int = 1000, filter: JobListFilter = JobListFilter()) async throws -> [JobRow] {
+        try await pool.read { db in try Self.jobs(db, owner: owner, limit: limit, filter: filter) }
+    }
+
+    func seq(of id: String) async throws -> Int? {
+        try await pool.read { db in try Self.seq(db, of: id) }
     }
 
     func agentsOfJobs(_ ids: [String]) async throws -> [String: [String]] {

@@ -25,11 +25,24 @@ extension JobStore {
         try pool.read { db in try Self.jobs(db, owner: owner, limit: limit) }
     }
 
-    static func jobs(_ db: Database, owner: String?, limit: Int) throws -> [JobRow] {
-        if let owner {
-            return try JobRow.fetchAll(db, sql: "SELECT * FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?", arguments: [owner, limit])
+    static func jobs(_ db: Database, owner: String?, limit: Int, filter: JobListFilter = JobListFilter()) throws -> [JobRow] {
+        var conditions: [String] = [], arguments: [(any DatabaseValueConvertible)?] = []
+        if let owner { conditions.append("owner = ?"); arguments.append(owner) }
+        switch filter.states {
+        case .all: break
+        case .active: conditions.append("state NOT IN ('done', 'failed', 'cancelled')")
+        case .finished: conditions.append("state IN ('done', 'failed', 'cancelled')")
         }
-        return try JobRow.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY seq DESC LIMIT ?", arguments: [limit])
+        if let before = filter.beforeSeq { conditions.append("seq < ?"); arguments.append(before) }
+        arguments.append(limit)
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try JobRow.fetchAll(db, sql: "SELECT * FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?",
+                                   arguments: StatementArguments(arguments.map { $0?.databaseValue ?? .null }))
+    }
+
+    /// The position of a job in submission order, for `before=ID`; nil when there is no such job.
+    static func seq(_ db: Database, of id: String) throws -> Int? {
+        try Int.fetchOne(db, sql: "SELECT seq FROM jobs WHERE id = ?", arguments: [id])
     }
 
     func unfinishedJobs() throws -> [JobRow] {
@@ -118,4 +131,11 @@ extension JobStore {
     static func json<T: Encodable>(_ value: T) -> String {
         String(decoding: (try? JSONEncoder().encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
+}
+
+/// Which jobs a list shows: by state, and older than a given job (the list's cursor).
+struct JobListFilter: Sendable {
+    enum States: String, Sendable { case all, active, finished }
+    var states: States = .all
+    var beforeSeq: Int?
 }
