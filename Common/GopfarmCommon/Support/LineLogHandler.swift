@@ -25,7 +25,8 @@ public struct LineLogHandler: LogHandler {
     public func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?,
                     source: String, file: String, function: String, line: UInt) {
         let all = metadata.merging(extra ?? [:]) { $1 }
-        let time = Self.timestamp()
+        // JSON lines are for machines that order events: milliseconds there.
+        let time = Self.timestamp(milliseconds: json)
         var text: String
         if json {
             var object: [String: String] = ["time": time, "level": "\(level)", "logger": label, "message": "\(message)"]
@@ -41,12 +42,18 @@ public struct LineLogHandler: LogHandler {
 
     /// `2026-11-24T21:00:00Z` through `gmtime_r`/`strftime` (an ISO8601DateFormatter per line
     /// cost more than everything else a busy coordinator did per segment).
-    static func timestamp() -> String {
-        var now = time(nil)
+    /// With `milliseconds`, `2026-11-24T21:00:00.123Z`.
+    static func timestamp(milliseconds: Bool = false) -> String {
+        var clock = timespec()
+        clock_gettime(CLOCK_REALTIME, &clock)
+        var now = clock.tv_sec
         var parts = tm()
         gmtime_r(&now, &parts)
         var buffer = [CChar](repeating: 0, count: 32)
-        let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-        return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
+        let seconds = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard milliseconds else { return seconds + "Z" }
+        let ms = Int(clock.tv_nsec / 1_000_000)
+        return seconds + "." + String(repeating: "0", count: ms < 10 ? 2 : ms < 100 ? 1 : 0) + String(ms) + "Z"
     }
 }
