@@ -159,4 +159,51 @@ struct ServiceHTTPTests {
         #expect(["burst: ['HTTP/1.1 200 OK']", "burst: ['HTTP/1.1 200 OK', '\(refused)']"].contains(lines.last ?? ""), "\(out.stdout)\(out.stderr)")
         #expect(serve.log.contains("HTTP connections at the limit: 3 are open, new ones wait until one closes"), "\(serve.log)")
     }
+
+    /// A progress stream opened before its token was revoked went on to the job's end (a QA
+    /// pass: 9 more seconds of progress). It ends within seconds of the revocation now.
+    @Test("a revoked token's progress stream ends while the job runs on")
+    func revokedTokenStreamEnds() throws {
+        let dir = TestPaths.scratch("http-revoke")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir, arguments: ServeProcess.insecure)
+        defer { serve.stop() }
+        let agent = try serve.startAgent(name: "slow")
+        defer { agent.terminate() }
+        let created = try serve.request("POST", "/v1/tokens", token: serve.adminToken, json: #"{"name":"carol","role":"producer"}"#)
+        let carol = try #require(created.json()?["token"] as? String, "\(created.text)")
+        // Long enough to outlast the check: x264 at its slowest preset, one thread.
+        let input = try Fixture.lossyClip(seconds: 8)
+        let r = try serve.request("POST", "/v1/jobs", token: carol,
+                                  json: #"{"input":"\#(input)","settings":{"codec":"libx264","preset":"veryslow"},"segmentSeconds":8,"analysis":false}"#)
+        let id = try #require(r.json()?["id"] as? String, "\(r.text)")
+        let url = try #require(URL(string: serve.baseURL))
+        let script = #"""
+            import socket, sys, time, urllib.request
+            host, port, token, job, admin = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+            s = socket.create_connection((host, port))
+            s.sendall(("GET /v1/jobs/%s/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n" % (job, token)).encode())
+            s.settimeout(30)
+            s.recv(65536)
+            time.sleep(1)
+            req = urllib.request.Request("http://%s:%d/v1/tokens/carol" % (host, port), method="DELETE", headers={"Authorization": "Bearer " + admin})
+            urllib.request.urlopen(req).read()
+            revoked = time.time()
+            data = b""
+            try:
+                # The response ends with the last chunk (the connection itself may stay open).
+                while b"\r\n0\r\n\r\n" not in data:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    data += chunk
+            except socket.timeout:
+                print("still open after 30 s"); sys.exit(0)
+            print("closed after %.0f s" % (time.time() - revoked))
+            """#
+        let out = try Subprocess.run("python3", ["-c", script, url.host ?? "127.0.0.1", "\(url.port ?? 0)", carol, id, serve.adminToken], timeout: 90)
+        let seconds = Int(out.stdout.split(separator: " ").dropFirst(2).first ?? "") ?? -1
+        #expect((0...5).contains(seconds), "\(out.stdout)\(out.stderr)")
+        let job = try serve.request("GET", "/v1/jobs/\(id)", token: serve.adminToken).json() ?? [:]
+        #expect(["running", "planning", "stitching", "done"].contains(job["state"] as? String ?? ""), "\(job)")
+    }
 }

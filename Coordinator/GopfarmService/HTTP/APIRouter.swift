@@ -68,7 +68,7 @@ struct APIRouter {
         jobs.get("{id}/events") { _, context in
             let caller = try context.requireCaller()
             let id = try pathParameter("id", context)
-            return try await ProgressEvents(service: service, job: id, caller: caller).response()
+            return try await ProgressEvents(service: service, job: id, caller: caller, token: context.token).response()
         }
         // The output file; HEAD gives its headers alone (a CDN or download manager checking it).
         @Sendable func output(_ context: FarmRequestContext, headOnly: Bool) async throws -> Response {

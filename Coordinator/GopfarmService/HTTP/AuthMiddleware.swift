@@ -14,7 +14,12 @@ struct AuthMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " {
             let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
             if token.count <= 200, let verdict = try? await store.check(token: token) {
-                if case .caller(let caller) = verdict { context.caller = caller } else { context.tokenRefusal = verdict.refusal }
+                if case .caller(let caller) = verdict {
+                    context.caller = caller
+                    context.token = token
+                } else {
+                    context.tokenRefusal = verdict.refusal
+                }
             }
         }
         return try await next(request, context)

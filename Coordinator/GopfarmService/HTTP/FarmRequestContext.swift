@@ -8,6 +8,9 @@ public struct FarmRequestContext: RequestContext {
     public var caller: Caller?
     /// Why the bearer token was refused, when it was revoked or expired.
     public var tokenRefusal: String?
+    /// The bearer token that resolved to `caller`: a long response (an event stream) checks it
+    /// is still good as it goes.
+    var token: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
