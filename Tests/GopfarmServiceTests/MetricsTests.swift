@@ -126,16 +126,21 @@ struct MetricsTests {
     func segmentSecondsOnce() async throws {
         let farm = try await TestFarmService("metrics-histogram")
         defer { farm.remove() }
-        @Sendable func attemptEnded(_ index: Int, seconds: Double) throws {
+        @Sendable func attemptEnded(_ index: Int, seconds: Double, outcome: String = "done", attempt: Int = 1) throws {
             let ended = Date()
             try farm.service.store.pool.write { db in
                 try db.execute(sql: """
                     INSERT INTO attempts (jobId, idx, attempt, run, agent, speculative, assignedAt, outcome, endedAt)
-                    VALUES ('job', ?, 1, 1, 'render-01', 0, ?, 'done', ?)
-                    """, arguments: [index, ended.addingTimeInterval(-seconds), ended])
+                    VALUES ('job', ?, ?, 1, 'render-01', 0, ?, ?, ?)
+                    """, arguments: [index, attempt, ended.addingTimeInterval(-seconds), outcome, ended])
             }
         }
         try await Application(router: APIRouter(service: farm.service).build()).test(.router) { client in
+            // The copy a restarted coordinator adopted, superseded when the first answered, and
+            // one lost with its agent: no answer, not counted (a QA pass saw each adopted
+            // segment twice).
+            try attemptEnded(0, seconds: 2, outcome: "superseded", attempt: 2)
+            try attemptEnded(1, seconds: 9, outcome: "requeued", attempt: 2)
             try attemptEnded(0, seconds: 3)
             try attemptEnded(1, seconds: 45)
             try attemptEnded(2, seconds: 700)

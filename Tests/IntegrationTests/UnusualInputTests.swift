@@ -14,6 +14,13 @@ struct UnusualInputTests {
         return path
     }
 
+    /// Two MPEG-TS recordings joined byte for byte, as `cat a.ts b.ts` joins captures.
+    static func join(_ first: String, _ second: String, in dir: URL) throws -> URL {
+        let joined = dir.appendingPathComponent("joined.ts")
+        try (try Data(contentsOf: URL(fileURLWithPath: first)) + Data(contentsOf: URL(fileURLWithPath: second))).write(to: joined)
+        return joined
+    }
+
     static let video = ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2"]
     static func tone(_ rate: Int = 48000, _ frequency: Int = 440) -> [String] {
         ["-f", "lavfi", "-i", "sine=f=\(frequency):sample_rate=\(rate):duration=2"]
@@ -56,8 +63,7 @@ struct UnusualInputTests {
                                                                           "-c:a", "aac", "-output_ts_offset", "5"])
         let second = try Self.make(dir, "b.ts", Self.video + Self.tone(44100, 880) + ["-ac", "2", "-c:v", "libx264", "-preset", "ultrafast",
                                                                                      "-g", "25", "-c:a", "aac", "-output_ts_offset", "7.04"])
-        let joined = dir.appendingPathComponent("joined.ts")
-        try (try Data(contentsOf: URL(fileURLWithPath: first)) + Data(contentsOf: URL(fileURLWithPath: second))).write(to: joined)
+        let joined = try Self.join(first, second, in: dir)
         let output = dir.appendingPathComponent("out.webm").path
         let run = try FarmCLI.transcode(joined.path, to: output, ["--agents", "2", "--segment-seconds", "1", "--codec", "libvpx-vp9",
                                                                   "--preset", "realtime", "--no-analysis"])
@@ -104,8 +110,7 @@ struct UnusualInputTests {
         let first = try Self.make(dir, "a.ts", Self.video + ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-output_ts_offset", "5"])
         let second = try Self.make(dir, "b.ts", ["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=2", "-c:v", "libx264",
                                                  "-preset", "ultrafast", "-g", "25", "-output_ts_offset", "7.04"])
-        let joined = dir.appendingPathComponent("joined.ts")
-        try (try Data(contentsOf: URL(fileURLWithPath: first)) + Data(contentsOf: URL(fileURLWithPath: second))).write(to: joined)
+        let joined = try Self.join(first, second, in: dir)
         let output = dir.appendingPathComponent("out.\(container)").path
         let codec = container == "mkv" ? ["--codec", "ffv1"] : ["--preset", "ultrafast"]
         let run = try FarmCLI.transcode(joined.path, to: output, codec + ["--agents", "2", "--segment-seconds", "1", "--no-analysis"])
@@ -127,8 +132,7 @@ struct UnusualInputTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = try Self.make(dir, "a.ts", Self.video + ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-output_ts_offset", "\(first)"])
         let b = try Self.make(dir, "b.ts", Self.video + ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-output_ts_offset", "\(second)"])
-        let joined = dir.appendingPathComponent("joined.ts")
-        try (try Data(contentsOf: URL(fileURLWithPath: a)) + Data(contentsOf: URL(fileURLWithPath: b))).write(to: joined)
+        let joined = try Self.join(a, b, in: dir)
         let run = try FarmCLI.transcode(joined.path, to: dir.appendingPathComponent("out.mp4").path, ["--agents", "1"])
         #expect(run.output.status == 1 && run.output.stderr.hasPrefix("gopfarm: error: \(joined.path): the video's clock jumps \(direction) ")
                 && run.output.stderr.contains("remux the file into one timeline first (ffmpeg -i IN -c copy OUT.mkv)"), "\(run.output.stderr)")
