@@ -190,4 +190,25 @@ struct UnusualInputTests {
 
             """, "\(probe.stdout)")
     }
+
+    /// A 12 s gap in a TS's audio (a muted stretch) was dropped when the audio was encoded, so
+    /// everything after it played 12 s early; copied audio kept it. Now silence fills it.
+    @Test("a long gap in the audio stays silent in time when the audio is encoded")
+    func audioGap() throws {
+        let dir = TestPaths.scratch("audio-gap")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.make(dir, "gap.ts", ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=20", "-f", "lavfi", "-i",
+                                                   "sine=f=440:sample_rate=48000:duration=20,aselect='not(between(t,4,16))'",
+                                                   "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "mp2", "-shortest"])
+        let output = dir.appendingPathComponent("out.mp4").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "2", "--segment-seconds", "5", "--preset", "ultrafast", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let detect = try Subprocess.run("ffmpeg", ["-v", "info", "-nostats", "-i", output, "-af", "silencedetect=d=1", "-f", "null", "-"], timeout: 120)
+        func value(_ key: String) -> Double? {
+            guard let range = detect.stderr.range(of: key + ": ") else { return nil }
+            return Double(detect.stderr[range.upperBound...].prefix { "0123456789.".contains($0) })
+        }
+        let (start, end) = (value("silence_start") ?? -1, value("silence_end") ?? -1)
+        #expect(abs(start - 4) < 0.1 && abs(end - 16) < 0.1, "silence \(start) – \(end) s")
+    }
 }

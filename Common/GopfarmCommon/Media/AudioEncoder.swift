@@ -15,6 +15,8 @@ public final class AudioEncoder {
     /// Time just after the last sample queued (FIFO and resampler), in samples of the output rate.
     private var queuedEnd: Int64?
     public let codecName: String
+    /// The longest gap in the source's audio filled with silence.
+    static let longestGapSeconds: Int64 = 600
 
     public init(codec name: String, sampleRate sourceRate: Int32, channels: Int32, bitRate: Int64) throws(MediaError) {
         guard let codec = avcodec_find_encoder_by_name(name) else {
@@ -58,13 +60,23 @@ public final class AudioEncoder {
     public func push(_ frame: Frame, pts: Int64, timeBase: Rational, emit: (Packet) throws(MediaError) -> Void) throws(MediaError) {
         let start = pts == noPTS ? nil : av_rescale_q(pts, timeBase.av, context.pointee.time_base)
         if nextPTS == nil { nextPTS = start ?? 0 }
-        // A gap in the source's audio (MPEG-TS captures have them) stays a gap in time: silence
-        // fills it, or every later sample would play early against the video. Up to 10 s; a
-        // longer jump is a broken timestamp, not a pause.
+        // A gap in the source's audio (MPEG-TS captures have them, a muted stretch of a
+        // broadcast) stays a gap in time: silence fills it, a second at a time, or every later
+        // sample would play early against the video (a 12 s gap was dropped, and the rest played
+        // 12 s early; copied audio keeps its gaps). Up to 10 minutes: a longer jump is a broken
+        // timestamp, not a pause.
         if let start, let end = queuedEnd {
             let rate = Int64(context.pointee.sample_rate)
             let gap = start - end - (resampler.map { swr_get_delay($0, rate) } ?? 0)
-            if gap > rate / 1000, gap <= 10 * rate { try queueSilence(Int32(gap)) }
+            if gap > rate / 1000, gap <= Self.longestGapSeconds * rate {
+                var left = gap
+                while left > 0 {
+                    let n = min(left, rate)
+                    try queueSilence(Int32(n))
+                    try drain(final: false, emit: emit)
+                    left -= n
+                }
+            }
         }
         try convert(frame)
         try drain(final: false, emit: emit)
