@@ -205,5 +205,8 @@ struct ServiceHTTPTests {
         #expect((0...5).contains(seconds), "\(out.stdout)\(out.stderr)")
         let job = try serve.request("GET", "/v1/jobs/\(id)", token: serve.adminToken).json() ?? [:]
         #expect(["running", "planning", "stitching", "done"].contains(job["state"] as? String ?? ""), "\(job)")
+        // What a person did is in serve's log too, not only in the events table.
+        #expect(serve.log.contains("created a producer token for carol event=token") && serve.log.contains("admin revoked the token carol event=token"),
+                "\(serve.log)")
     }
 }

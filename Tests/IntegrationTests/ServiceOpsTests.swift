@@ -74,7 +74,7 @@ struct ServiceOpsTests {
         }
         let r = try serve.request("POST", "/v1/agents/drained/drain", token: serve.adminToken)
         #expect(r.status == 200, "\(r.text)")
-        let drainedAt = try #require(try serve.query("SELECT MAX(at) FROM events WHERE message = 'drained drained'").first?.first)
+        let drainedAt = try #require(try serve.query("SELECT MAX(at) FROM events WHERE message = 'drained drained by admin'").first?.first)
         usleep(300_000)
         let agents = try serve.request("GET", "/v1/agents", token: serve.adminToken)
         #expect(agents.text.contains(#""name":"drained""#) && agents.text.contains(#""state":"draining""#), "\(agents.text)")

@@ -90,7 +90,7 @@ extension DashboardRoutes {
             return await loginPage(request, error: "The coordinator does not know this token.", status: .unauthorized)
         }
         let s = sessions.open(token: token)
-        await service.store.event(job: nil, kind: "dashboard", "\(caller.name) logged in")
+        await service.audit("dashboard", "\(caller.name) logged in")
         return DashboardResponse.redirect("/", cookies: [
             SessionCookie.set(s.id, maxAge: sessions.lifetime, secure: secure(request: request)),
             "\(Self.loginCookie)=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict",

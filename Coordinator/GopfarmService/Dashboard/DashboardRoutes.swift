@@ -99,7 +99,7 @@ public struct DashboardRoutes: Sendable {
                 let name = try pathParameter("name", context)
                 guard !name.isEmpty, name.count <= 200 else { throw APIError(.badRequest, "agent names have 1 to 200 characters") }
                 service.dispatcher.drain(agent: name, on)
-                await service.store.event(job: nil, kind: "agent", "\(name) \(on ? "drained" : "resumed") by \(s.caller.name) (dashboard)")
+                await service.audit("agent", "\(name) \(on ? "drained" : "resumed") by \(s.caller.name) (dashboard)")
                 // The dispatcher takes it on its next turn: the page that follows should show it.
                 var waited = 0
                 while waited < 40, service.dispatcher.snapshot.agents.contains(where: { $0.name == name && ($0.state == .draining) != on }) {

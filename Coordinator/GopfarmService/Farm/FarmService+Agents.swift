@@ -20,7 +20,7 @@ extension FarmService {
         do { try await store.allowKey(request.publicKey, name: request.name) } catch { throw APIError(.unavailable, "\(error)") }
         await reloadAllowedKeys()
         dispatcher.allowKey(request.publicKey)
-        await store.event(job: nil, kind: "agent-key", "allowed \(request.publicKey) (\(request.name ?? "unnamed"))")
+        await audit("agent-key", "allowed \(request.publicKey) (\(request.name ?? "unnamed"))")
         return AgentKeyView(publicKey: request.publicKey, name: request.name)
     }
 
@@ -32,6 +32,6 @@ extension FarmService {
         guard removed else { throw APIError(.notFound, "no allowed key \(key.prefix(60))") }
         await reloadAllowedKeys()
         dispatcher.revokeKey(key)
-        await store.event(job: nil, kind: "agent-key", "revoked \(key)")
+        await audit("agent-key", "revoked \(key)")
     }
 }

@@ -21,8 +21,7 @@ extension FarmService {
             guard try await store.deleteFinishedJob(id) else { throw APIError(.conflict, "job \(id) is not finished") }
         } catch let error as APIError { throw error } catch { throw APIError(.unavailable, "cannot delete the job: \(error)") }
         let bytes = sweeper.removeFiles(ofDeleted: id, jobs: jobs)
-        await store.event(job: nil, kind: "job", "\(caller.name) deleted job \(id) (\(bytes) bytes)")
-        logger.info("job deleted", metadata: ["job": "\(id)", "by": "\(caller.name)", "bytes": "\(bytes)"])
+        await audit("job", "\(caller.name) deleted job \(id) (\(bytes) bytes)")
         progress.jobChanged(id)
         return JobDeleted(job: id, removedBytes: bytes)
     }

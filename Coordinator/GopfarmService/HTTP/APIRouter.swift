@@ -119,11 +119,11 @@ struct APIRouter {
         }
         for (verb, on) in [("drain", true), ("resume", false)] {
             router.post("/v1/agents/{name}/\(verb)") { _, context in
-                _ = try context.requireCaller(.ops)
+                let caller = try context.requireCaller(.ops)
                 let name = try pathParameter("name", context)
                 guard !name.isEmpty, name.count <= 200 else { throw APIError(.badRequest, "agent names have 1 to 200 characters") }
                 service.dispatcher.drain(agent: name, on)
-                await service.store.event(job: nil, kind: "agent", "\(name) \(on ? "drained" : "resumed")")
+                await service.audit("agent", "\(name) \(on ? "drained" : "resumed") by \(caller.name)")
                 let connected = service.dispatcher.snapshot.agents.contains { $0.name == name }
                 return try json(DrainState(agent: name, draining: on, connected: connected))
             }

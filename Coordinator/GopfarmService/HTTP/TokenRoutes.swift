@@ -32,7 +32,7 @@ struct TokenRoutes {
             do { token = try await service.store.createToken(name: body.name, role: body.role, expiresAt: expiresAt) } catch let taken as TokenNameTaken {
                 throw APIError(.conflict, taken.description)
             }
-            await service.store.event(job: nil, kind: "token", "created a \(body.role.rawValue) token for \(body.name)")
+            await service.audit("token", "created a \(body.role.rawValue) token for \(body.name)")
             return try json(TokenCreated(name: body.name, role: body.role, token: token, expiresAt: expiresAt), status: .created)
         }
         tokens.get { _, context in
@@ -47,7 +47,7 @@ struct TokenRoutes {
                 throw APIError(.conflict, last.description)
             }
             guard revoked else { throw APIError(.notFound, "no active token named '\(name.prefix(100))'") }
-            await service.store.event(job: nil, kind: "token", "\(caller.name) revoked the token \(name)")
+            await service.audit("token", "\(caller.name) revoked the token \(name)")
             return try json(["revoked": name])
         }
     }

@@ -37,7 +37,7 @@ struct PresetRoutes {
                 throw APIError(.conflict, "a \(farm ? "farm" : "personal") preset '\(body.name)' exists; remove it first")
             }
             if body.default == true { try await store.setPresetDefault(body.name, owner: caller.name) }
-            await store.event(job: nil, kind: "preset", "\(caller.name) added \(farm ? "farm" : "personal") preset \(body.name)")
+            await service.audit("preset", "\(caller.name) added \(farm ? "farm" : "personal") preset \(body.name)")
             let view = try await store.presets(for: caller.name).first { $0.name == body.name && $0.scope == (farm ? .farm : .personal) }
             return try json(view, status: .created)
         }
@@ -60,7 +60,7 @@ struct PresetRoutes {
             guard try await store.removePreset(name: name, owner: farm ? "" : caller.name) else {
                 throw APIError(.notFound, "no \(farm ? "farm" : "personal") preset '\(name.prefix(64))'")
             }
-            await store.event(job: nil, kind: "preset", "\(caller.name) removed \(farm ? "farm" : "personal") preset \(name)")
+            await service.audit("preset", "\(caller.name) removed \(farm ? "farm" : "personal") preset \(name)")
             return try json(["removed": name])
         }
     }

@@ -34,7 +34,7 @@ struct WebhookRoutes {
                                                            limit: WebhookRules.maxPerOwner) else {
                 throw APIError(.conflict, "\(caller.name) has \(WebhookRules.maxPerOwner) \(farm ? "farm-wide " : "")webhooks, the most one may keep; remove one first (gopfarm webhooks remove ID)")
             }
-            await store.event(job: nil, kind: "webhook", "\(caller.name) added webhook \(view.id) for \(view.url)")
+            await service.audit("webhook", "\(caller.name) added webhook \(view.id) for \(view.url)")
             return try json(WebhookCreated(webhook: view, secret: secret), status: .created)
         }
         hooks.get("deliveries") { request, context in
@@ -56,7 +56,7 @@ struct WebhookRoutes {
             let caller = try context.requireCaller()
             let id = try pathParameter("id", context)
             guard try await store.removeWebhook(id, owner: Self.ownerFilter(caller)) else { throw APIError(.notFound, "no webhook \(id.prefix(60)) of yours") }
-            await store.event(job: nil, kind: "webhook", "\(caller.name) removed webhook \(id)")
+            await service.audit("webhook", "\(caller.name) removed webhook \(id)")
             return try json(["removed": id])
         }
         hooks.post("{id}/test") { _, context in
