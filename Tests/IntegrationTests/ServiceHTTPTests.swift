@@ -162,20 +162,19 @@ struct ServiceHTTPTests {
 
     /// A progress stream opened before its token was revoked went on to the job's end (a QA
     /// pass: 9 more seconds of progress). It ends within seconds of the revocation now.
-    @Test("a revoked token's progress stream ends while the job runs on")
+    @Test("a revoked token's progress stream ends while the job goes on")
     func revokedTokenStreamEnds() throws {
         let dir = TestPaths.scratch("http-revoke")
         defer { try? FileManager.default.removeItem(at: dir) }
         let serve = try ServeProcess(directory: dir, arguments: ServeProcess.insecure)
         defer { serve.stop() }
-        let agent = try serve.startAgent(name: "slow")
-        defer { agent.terminate() }
         let created = try serve.request("POST", "/v1/tokens", token: serve.adminToken, json: #"{"name":"carol","role":"producer"}"#)
         let carol = try #require(created.json()?["token"] as? String, "\(created.text)")
-        // Long enough to outlast the check: x264 at its slowest preset, one thread.
-        let input = try Fixture.lossyClip(seconds: 8)
+        // No agent: the job waits to be planned and its stream has nothing to say, the hardest
+        // case (the check runs on a timer, not on the job's changes).
+        let input = try Fixture.h264BFramesMP4.path()
         let r = try serve.request("POST", "/v1/jobs", token: carol,
-                                  json: #"{"input":"\#(input)","settings":{"codec":"libx264","preset":"veryslow"},"segmentSeconds":8,"analysis":false}"#)
+                                  json: #"{"input":"\#(input)","settings":{"codec":"libx264"},"segmentSeconds":1}"#)
         let id = try #require(r.json()?["id"] as? String, "\(r.text)")
         let url = try #require(URL(string: serve.baseURL))
         let script = #"""
@@ -184,12 +183,11 @@ struct ServiceHTTPTests {
             s = socket.create_connection((host, port))
             s.sendall(("GET /v1/jobs/%s/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n" % (job, token)).encode())
             s.settimeout(30)
-            s.recv(65536)
+            data = s.recv(65536)
             time.sleep(1)
             req = urllib.request.Request("http://%s:%d/v1/tokens/carol" % (host, port), method="DELETE", headers={"Authorization": "Bearer " + admin})
             urllib.request.urlopen(req).read()
             revoked = time.time()
-            data = b""
             try:
                 # The response ends with the last chunk (the connection itself may stay open).
                 while b"\r\n0\r\n\r\n" not in data:
@@ -197,14 +195,14 @@ struct ServiceHTTPTests {
                     if not chunk: break
                     data += chunk
             except socket.timeout:
-                print("still open after 30 s"); sys.exit(0)
+                print("still open after 30 s:", len(data), "bytes,", data.count(b"event: "), "events, the last:", data[-300:]); sys.exit(0)
             print("closed after %.0f s" % (time.time() - revoked))
             """#
         let out = try Subprocess.run("python3", ["-c", script, url.host ?? "127.0.0.1", "\(url.port ?? 0)", carol, id, serve.adminToken], timeout: 90)
         let seconds = Int(out.stdout.split(separator: " ").dropFirst(2).first ?? "") ?? -1
         #expect((0...5).contains(seconds), "\(out.stdout)\(out.stderr)")
         let job = try serve.request("GET", "/v1/jobs/\(id)", token: serve.adminToken).json() ?? [:]
-        #expect(["running", "planning", "stitching", "done"].contains(job["state"] as? String ?? ""), "\(job)")
+        #expect(["queued", "planning"].contains(job["state"] as? String ?? ""), "\(job)")
         // What a person did is in serve's log too, not only in the events table.
         #expect(serve.log.contains("created a producer token for carol event=token") && serve.log.contains("admin revoked the token carol event=token"),
                 "\(serve.log)")
