@@ -29,9 +29,6 @@ final class HTTPConnectionGate: Sendable {
         self.logger = logger
     }
 
-    /// The connections admitted and not yet closed.
-    var count: Int { state.withLock { $0.open } }
-
     /// The listening channel, whose accepting the gate pauses at the limit.
     func listen(on channel: any Channel) {
         state.withLock { $0.listener = channel }
