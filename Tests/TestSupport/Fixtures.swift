@@ -38,6 +38,12 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
     /// A broadcast-style capture that starts inside a GOP: an x264 TS with 2 s closed GOPs and
     /// AAC, cut at a 188-byte packet boundary 12 frames into the first GOP.
     case h264CutMidGOPTS = "h264-cut-mid-gop.ts"
+    /// MPEG-4 Part 2 with B-frames in AVI, as DivX/Xvid files are: AVI stores no presentation
+    /// times, so libavformat gives the reference pictures none (the B pictures' equal their dts).
+    case mpeg4BFramesAVI = "mpeg4-bframes.avi"
+    /// An MPEG program stream (DVD VOB) of MPEG-2 with B-frames and MP2: some packets carry no
+    /// pts where a PES holds more than one picture.
+    case mpeg2ProgramStreamVOB = "mpeg2-program-stream.vob"
 
     public var description: String { rawValue }
 
@@ -95,6 +101,11 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=5"] + noisy
                 + ["-c:v", "libx264", "-preset", "veryfast", "-bf", "2",
                    "-x264-params", "keyint=25:min-keyint=25:open-gop=1:scenecut=0", "-c:a", "aac", "-f", "mpegts"]
+        case .mpeg4BFramesAVI:
+            return video + tone + noisy + ["-c:v", "mpeg4", "-bf", "2", "-g", "25", "-q:v", "4", "-c:a", "libmp3lame", "-shortest"]
+        case .mpeg2ProgramStreamVOB:
+            // At the default 200 kb/s pictures are small, and a 2 KiB pack holds several.
+            return video + tone + ["-c:v", "mpeg2video", "-g", "12", "-bf", "2", "-c:a", "mp2", "-shortest", "-f", "vob"]
         case .h264CutMidGOPTS:
             return ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=5",
                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=5"] + noisy

@@ -40,6 +40,9 @@ public struct MediaProbe: Sendable {
         // MP4/MOV store each sample as one contiguous run of bytes; confirm on the first packets.
         var rawFile = input.formatName.hasPrefix("mov,mp4") ? RawFile(path: path) : nil
         var verified = 0
+        // B pictures among the packets without a pts, for codecs that reorder by picture type.
+        let readsPictureTypes = params.videoDelay > 0 && MPEGPictureType.reads(params.codecID)
+        var bidirectional = Set<Int>()
         while try input.read(into: packet) {
             guard packet.streamIndex == video else { continue }
             // Codecs whose packets are not all shown frames are read packet by packet; for the
@@ -50,6 +53,9 @@ public struct MediaProbe: Sendable {
             let kind = traits.randomAccess
             if kind == .falseKey { falseKeys += 1 }
             if packet.isCorrupt { corrupt.append(index.count) }
+            if readsPictureTypes, packet.pts == noPTS, MPEGPictureType.isBidirectional(packet.bytes, codecID: params.codecID) == true {
+                bidirectional.insert(index.count)
+            }
             if verified < 3, let file = rawFile {
                 verified += 1
                 if !file.holds(packet) { rawFile = nil }
@@ -72,7 +78,7 @@ public struct MediaProbe: Sendable {
         guard index.count > 0 else {
             throw MediaError(.truncated, "contains no readable video packets", path: path)
         }
-        Self.fillMissingPTS(&index)
+        PresentationTimeFill.fill(&index, reorderDelay: readsPictureTypes ? params.videoDelay : 0, bidirectional: bidirectional)
         self.index = index
 
         var warnings: [String] = []
@@ -185,13 +191,5 @@ public struct MediaProbe: Sendable {
             previous = r.dts
         }
         return nil
-    }
-
-    /// Some containers (raw streams, AVI) give dts only; a packet's pts then equals its dts for
-    /// codecs without reordering. Packets with neither stay unshown.
-    private static func fillMissingPTS(_ index: inout VideoPacketIndex) {
-        for i in index.records.indices where index.records[i].pts == noPTS && index.records[i].dts != noPTS {
-            index.records[i].pts = index.records[i].dts
-        }
     }
 }

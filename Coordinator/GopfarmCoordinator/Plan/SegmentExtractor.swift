@@ -115,6 +115,7 @@ public final class SegmentExtractor {
     private func matches(_ p: Packet, _ i: Int) -> Bool {
         let r = index.records[i]
         if r.position >= 0, p.position >= 0 { return r.position == p.position && r.size == Int32(p.size) }
-        return r.pts == p.pts && r.dts == p.dts && r.size == Int32(p.size)
+        // The index's pts may be one the probe filled in (`PresentationTimeFill`).
+        return (p.pts == noPTS || r.pts == p.pts) && r.dts == p.dts && r.size == Int32(p.size)
     }
 }
