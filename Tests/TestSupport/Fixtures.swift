@@ -44,6 +44,11 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
     /// An MPEG program stream (DVD VOB) of MPEG-2 with B-frames and MP2: some packets carry no
     /// pts where a PES holds more than one picture.
     case mpeg2ProgramStreamVOB = "mpeg2-program-stream.vob"
+    /// H.264 with B-pyramids in AVI: no pts at all, the order frames are shown in is known only
+    /// to the decoder (picture order counts), and the first is shown two frames in.
+    case h264BFramesAVI = "h264-bframes.avi"
+    /// A raw H.264 elementary stream (as a camera module or a DVR writes it): no times at all.
+    case h264RawStream = "h264-bframes-raw.h264"
 
     public var description: String { rawValue }
 
@@ -106,6 +111,9 @@ public enum Fixture: String, CaseIterable, Sendable, CustomStringConvertible {
         case .mpeg2ProgramStreamVOB:
             // At the default 200 kb/s pictures are small, and a 2 KiB pack holds several.
             return video + tone + ["-c:v", "mpeg2video", "-g", "12", "-bf", "2", "-c:a", "mp2", "-shortest", "-f", "vob"]
+        case .h264BFramesAVI, .h264RawStream:
+            return video + (self == .h264BFramesAVI ? tone : []) + noisy
+                + ["-c:v", "libx264", "-preset", "veryfast", "-bf", "3", "-g", "25"] + (self == .h264BFramesAVI ? ["-c:a", "libmp3lame", "-shortest"] : [])
         case .h264CutMidGOPTS:
             return ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=5",
                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=5"] + noisy

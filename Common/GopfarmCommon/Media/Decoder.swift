@@ -47,6 +47,13 @@ public final class Decoder {
         set { context.pointee.skip_frame = newValue ? AVDISCARD_NONREF : AVDISCARD_DEFAULT }
     }
 
+    /// Leaves out the deblocking and inverse transforms: the pictures come out wrong, in the
+    /// right order and at the right times, several times faster (for learning that order).
+    public func skipPictureWork() {
+        context.pointee.skip_loop_filter = AVDISCARD_ALL
+        context.pointee.skip_idct = AVDISCARD_ALL
+    }
+
     /// Codecs whose decoders skip non-reference frames exactly by the bitstream's own marks
     /// (H.264's nal_ref_idc, HEVC's sub-layer non-reference NAL types, MPEG-2's B pictures).
     public static func skipsNonReferenceExactly(_ parameters: CodecParameters) -> Bool {

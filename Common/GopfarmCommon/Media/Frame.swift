@@ -32,6 +32,8 @@ public final class Frame {
     }
 
     public var duration: Int64 { pointer.pointee.pkt_duration }
+    /// The dts of the packet whose decoding brought the frame out (`pkt_dts`).
+    public var decodeTime: Int64 { pointer.pointee.pkt_dts }
     public var isCorrupt: Bool { pointer.pointee.decode_error_flags != 0 || pointer.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 }
 
     public func setPTS(_ pts: Int64) { pointer.pointee.pts = pts }

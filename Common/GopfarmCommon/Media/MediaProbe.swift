@@ -78,7 +78,13 @@ public struct MediaProbe: Sendable {
         guard index.count > 0 else {
             throw MediaError(.truncated, "contains no readable video packets", path: path)
         }
-        PresentationTimeFill.fill(&index, reorderDelay: readsPictureTypes ? params.videoDelay : 0, bidirectional: bidirectional)
+        DecodedPresentationTimes.timeRawPackets(&index, frameRate: input.guessedFrameRate(stream: video), timeBase: videoTimeBase,
+                                                delay: params.videoDelay)
+        if DecodedPresentationTimes.needed(index, parameters: params) {
+            try DecodedPresentationTimes.fill(&index, path: path, stream: video, parameters: params, timeBase: videoTimeBase)
+        } else {
+            PresentationTimeFill.fill(&index, reorderDelay: readsPictureTypes ? params.videoDelay : 0, bidirectional: bidirectional)
+        }
         self.index = index
 
         var warnings: [String] = []
