@@ -33,6 +33,7 @@ static inline int gf_AVFMT_GLOBALHEADER(void) { return AVFMT_GLOBALHEADER; }
 static inline int gf_AVFMT_TS_DISCONT(void) { return AVFMT_TS_DISCONT; }
 static inline int gf_AV_CODEC_FLAG_GLOBAL_HEADER(void) { return AV_CODEC_FLAG_GLOBAL_HEADER; }
 static inline int gf_AV_PKT_FLAG_KEY(void) { return AV_PKT_FLAG_KEY; }
+static inline int gf_AV_CODEC_PROP_TEXT_SUB(void) { return AV_CODEC_PROP_TEXT_SUB; }
 static inline int gf_AV_PKT_FLAG_DISCARD(void) { return AV_PKT_FLAG_DISCARD; }
 static inline int gf_AV_PKT_FLAG_CORRUPT(void) { return AV_PKT_FLAG_CORRUPT; }
 static inline int gf_AVSEEK_FLAG_BACKWARD(void) { return AVSEEK_FLAG_BACKWARD; }

@@ -211,4 +211,41 @@ struct UnusualInputTests {
         let (start, end) = (value("silence_start") ?? -1, value("silence_end") ?? -1)
         #expect(abs(start - 4) < 0.1 && abs(end - 16) < 0.1, "silence \(start) – \(end) s")
     }
+
+    /// SubRip or ASS cannot go into MP4 or WebM as they are; they were dropped with a warning
+    /// (as the ffmpeg CLI drops them unless told `-c:s mov_text`). Now converted: mov_text into
+    /// MP4, WebVTT into WebM, language kept, each cue's text and times the source's.
+    @Test("text subtitles are converted to the container's text format",
+          arguments: [("subrip", "mp4"), ("ass", "mp4"), ("subrip", "webm")])
+    func textSubtitles(_ codec: String, _ container: String) throws {
+        let dir = TestPaths.scratch("subtitles")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let srt = dir.appendingPathComponent("cues.srt")
+        try "1\n00:00:00,500 --> 00:00:01,200\nHello there\n\n2\n00:00:01,400 --> 00:00:01,900\nSecond line\n".write(to: srt, atomically: true, encoding: .utf8)
+        let source = try Self.make(dir, "subs.mkv", Self.video + ["-i", srt.path, "-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "ultrafast",
+                                                                  "-g", "25", "-c:s", codec, "-metadata:s:s:0", "language=fra"])
+        let output = dir.appendingPathComponent("out.\(container)").path
+        let codecFlags = container == "webm" ? ["--codec", "libvpx-vp9", "--preset", "realtime"] : ["--preset", "ultrafast"]
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "1", "--no-analysis"] + codecFlags)
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let streams = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "s", "-show_entries", "stream=codec_name:stream_tags=language",
+                                                     "-of", "csv=p=0", output], timeout: 60)
+        #expect(streams.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == (container == "webm" ? "webvtt,fra" : "mov_text,fra"), "\(streams.stdout)")
+        /// Each cue's start, end and text as the ffmpeg CLI reads them, on the packets' own clock.
+        func cues(_ path: String) throws -> [String] {
+            let out = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "s", "-show_entries", "packet=pts_time,duration_time,size",
+                                                     "-of", "csv=p=0", path], timeout: 60)
+            // mov_text writes an empty sample (2 bytes) in each gap between cues.
+            var cues: [String] = []
+            for line in out.stdout.split(separator: "\n") {
+                let f = line.split(separator: ",").map(String.init)
+                guard f.count == 3, let start = Double(f[0]), let length = Double(f[1]), let size = Int(f[2]), size > 2 else { continue }
+                cues.append(String(format: "%.3f+%.3f", start, length))
+            }
+            return cues
+        }
+        #expect(try cues(output) == (try cues(source)), "cues")
+        let text = try Subprocess.run("ffmpeg", ["-v", "error", "-i", output, "-map", "0:s", "-f", "srt", "-"], timeout: 60)
+        #expect(text.stdout.contains("Hello there") && text.stdout.contains("Second line"), "\(text.stdout)")
+    }
 }

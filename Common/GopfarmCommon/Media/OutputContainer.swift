@@ -59,6 +59,13 @@ public final class OutputContainer {
     }
 
     public var formatName: String { String(cString: context.pointee.oformat.pointee.name) }
+    /// The text subtitle format this container takes: its muxer's default (ASS for Matroska,
+    /// WebVTT for WebM), mov_text for MP4 and QuickTime, whose muxers name none in FFmpeg 5.1
+    /// (so the ffmpeg CLI drops SubRip on the way into MP4 unless told `-c:s mov_text`).
+    public var textSubtitleCodec: UInt32 {
+        let declared = context.pointee.oformat.pointee.subtitle_codec
+        return declared != AV_CODEC_ID_NONE ? declared.rawValue : ["mp4", "mov"].contains(formatName) ? AV_CODEC_ID_MOV_TEXT.rawValue : declared.rawValue
+    }
 
     /// Whether this container can store `codecID` so that common players play it. libavformat
     /// lets MP4 hold Vorbis or MP2, which browsers and phones do not play: MP4/MOV audio is
@@ -121,6 +128,15 @@ public final class OutputContainer {
         let bytes = Array(fourCC.utf8)
         guard bytes.count == 4, let st = context.pointee.streams[index] else { return }
         st.pointee.codecpar.pointee.codec_tag = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+    }
+
+    /// Gives output stream `index` an input stream's tags (language, title) and disposition
+    /// (default, forced), as a copied stream has them.
+    public func copyTags(from input: InputContainer, stream source: Int, to index: Int) {
+        guard let st = context.pointee.streams[index] else { return }
+        let src = input.stream(source)
+        av_dict_copy(&st.pointee.metadata, src.pointee.metadata, 0)
+        st.pointee.disposition = src.pointee.disposition
     }
 
     /// Copies an input stream's audio parameters exactly (including the channel layout).

@@ -11,6 +11,8 @@ struct AudioFeed {
     let extraDelay: [Int: Int64]
     /// Input streams that are re-encoded instead of copied.
     let transcoders: [Int: AudioTranscoder]
+    /// Input text subtitle streams converted to the container's subtitle format.
+    let converters: [Int: SubtitleConverter]
     private let pending = Packet()
     private var hasPending = false
     private var exhausted: Bool
@@ -22,12 +24,13 @@ struct AudioFeed {
     private let audioInputs: Set<Int>
 
     init(source: InputContainer, streamMap: [Int: Int], offset: @escaping (Rational) -> Int64, extraDelay: [Int: Int64] = [:],
-         transcoders: [Int: AudioTranscoder] = [:]) {
+         transcoders: [Int: AudioTranscoder] = [:], converters: [Int: SubtitleConverter] = [:]) {
         self.source = source
         self.streamMap = streamMap
         self.offset = offset
         self.extraDelay = extraDelay
         self.transcoders = transcoders
+        self.converters = converters
         exhausted = streamMap.isEmpty
         audioInputs = Set(streamMap.keys.filter { source.codecParameters(stream: $0).mediaType == AVMEDIA_TYPE_AUDIO.rawValue })
     }
@@ -55,6 +58,16 @@ struct AudioFeed {
                 continue
             }
             let outIndex = streamMap[pending.streamIndex]!
+            if let converter = converters[pending.streamIndex] {
+                if let p = try converter.convert(pending, shift: offset(inTB)) {
+                    p.rescaleTimestamps(from: converter.timeBase, to: out.timeBase(stream: outIndex))
+                    p.setStreamIndex(outIndex)
+                    try out.write(p)
+                    written += 1
+                }
+                hasPending = false
+                continue
+            }
             let shift = offset(inTB) - (extraDelay[pending.streamIndex] ?? 0)
             pending.setTiming(pts: pending.pts == noPTS ? noPTS : pending.pts - shift,
                               dts: pending.dts == noPTS ? noPTS : pending.dts - shift, duration: pending.duration)

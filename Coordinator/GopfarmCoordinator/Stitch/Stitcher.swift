@@ -45,6 +45,7 @@ public struct Stitcher {
         var warnings: [String] = []
         var streamMap: [Int: Int] = [:]
         var transcoders: [Int: AudioTranscoder] = [:]
+        var converters: [Int: SubtitleConverter] = [:]
         var streamNames = ["video: \(videoParameters.codecName)"]
         for i in 0..<source.streamCount where i != videoIn {
             let p = source.codecParameters(stream: i)
@@ -71,6 +72,13 @@ public struct Stitcher {
                 if out.accepts(codecID: p.codecID) {
                     streamMap[i] = try out.addStreamCopy(from: source, stream: i)
                     streamNames.append("subtitle: \(p.codecName) (copied)")
+                } else if SubtitleConverter.converts(p.codecID, to: out.textSubtitleCodec) {
+                    let converter = try SubtitleConverter(input: source, stream: i, to: out.textSubtitleCodec)
+                    let index = try out.addStream(parameters: converter.parameters, timeBase: converter.timeBase)
+                    out.copyTags(from: source, stream: i, to: index)
+                    streamMap[i] = index
+                    converters[i] = converter
+                    streamNames.append("subtitle: \(p.codecName) → \(converter.parameters.codecName)")
                 } else {
                     warnings.append("subtitle stream \(i) (\(p.codecName)) cannot be stored in this container and was left out")
                 }
@@ -110,7 +118,8 @@ public struct Stitcher {
                 }
             }
         }
-        var audio = AudioFeed(source: source, streamMap: streamMap, offset: offset, extraDelay: extraDelay, transcoders: transcoders)
+        var audio = AudioFeed(source: source, streamMap: streamMap, offset: offset, extraDelay: extraDelay, transcoders: transcoders,
+                              converters: converters)
         var dts = DecodeTimestamps(depth: segments.map(\.result.reorderDepth).max() ?? 0)
         let packet = Packet()
         var frames = 0
