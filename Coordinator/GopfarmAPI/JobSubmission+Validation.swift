@@ -18,10 +18,12 @@ extension JobSubmission {
         if let webhooks { try WebhookRules.check(webhooks) }
     }
 
-    /// A ladder's output is a directory named after `outputName` less a container extension.
-    public static func checkLadderOutputName(_ name: String) throws(MediaError) {
+    /// A ladder's output is a directory named after `outputName` less a container extension;
+    /// `film/` names it as `gopfarm transcode -o film/` does.
+    public static func checkLadderOutputName(_ given: String) throws(MediaError) {
+        let name = given.hasSuffix("/") ? String(given.dropLast()) : given
         guard !name.isEmpty, name.count <= 255, !name.contains("/"), !JobRules.hasControlCharacters(name), !name.hasPrefix(".") else {
-            throw MediaError(.invalidOption, "a ladder's output name must be a plain directory name such as film, not '\(JobRules.quote(name))'")
+            throw MediaError(.invalidOption, "a ladder's output name must be a plain directory name such as film, not '\(JobRules.quote(given))'")
         }
         // As transcode and fetch refuse it: the directory gets master.m3u8 and manifest.mpd.
         if ["m3u8", "mpd"].contains((name as NSString).pathExtension.lowercased()) {
@@ -31,7 +33,8 @@ extension JobSubmission {
 
     /// The directory a ladder job writes: the name less a container extension (`film.mp4` →
     /// `film`), `stream` when nothing is left.
-    public static func ladderDirectoryName(_ name: String) -> String {
+    public static func ladderDirectoryName(_ given: String) -> String {
+        let name = given.hasSuffix("/") ? String(given.dropLast()) : given
         let ext = (name as NSString).pathExtension.lowercased()
         let base = JobRules.containers.contains(ext) ? (name as NSString).deletingPathExtension : name
         return base.isEmpty || base.hasPrefix(".") ? "stream" : base

@@ -123,5 +123,9 @@ struct AnalysisReportTests {
         #expect(EvenSpread.indices(count: 3, limit: 10) == [0, 1, 2])
         #expect(AxisTicks.values(in: 0...255, about: 5) == [0, 50, 100, 150, 200, 250])
         #expect(AxisTicks.times(in: 0...3600, about: 12) == stride(from: 0.0, through: 3600, by: 300).map { $0 })
+        // Ticks are multiples of the step, labelled with the digits they need (0.60 was drawn:
+        // 0.2 added three times is 0.6000000000000001).
+        let labels = AxisTicks.times(in: 0...1.7, about: 8).map { ReportFormat.axisTime($0, clock: false) }
+        #expect(labels == ["0", "0.2", "0.4", "0.6", "0.8", "1", "1.2", "1.4", "1.6"], "\(labels)")
     }
 }

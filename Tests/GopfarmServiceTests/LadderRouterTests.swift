@@ -65,6 +65,10 @@ struct LadderRouterTests {
             let badName = try await H.send(client, .post, "/v1/jobs", token: h.alice,
                                            json: #"{"input":"\#(h.clip)","outputName":".hidden","settings":{"codec":"libx264","ladder":"240p:400k"}}"#)
             #expect(badName.status == 422 && (badName.error ?? "").hasPrefix("a ladder's output name must be a plain directory name"), "\(badName.text)")
+            // `film/` names the directory as `transcode -o film/` does (the dashboard refused it).
+            #expect(throws: Never.self) { try JobSubmission.checkLadderOutputName("film/") }
+            #expect(JobSubmission.ladderDirectoryName("film/") == "film" && JobSubmission.ladderDirectoryName("film.mp4") == "film")
+            #expect(throws: MediaError.self) { try JobSubmission.checkLadderOutputName("a/b/") }
             // As transcode and fetch refuse it (it was kept as a directory named x.m3u8).
             let playlistName = try await H.send(client, .post, "/v1/jobs", token: h.alice,
                                                 json: #"{"input":"\#(h.clip)","outputName":"x.m3u8","settings":{"codec":"libx264","ladder":"240p:400k"}}"#)

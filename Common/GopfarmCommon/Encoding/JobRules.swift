@@ -146,6 +146,16 @@ extension EncodeSettings {
         (try? checkPreset(preset, codec: codec)) != nil
     }
 
+    /// The presets a form offers for `codec`, fastest first (empty: the codec takes none).
+    public static func presetChoices(codec: String) -> [String] {
+        switch codec {
+        case "libx264", "libx265": x26xPresets
+        case "libsvtav1": (0...13).reversed().map(String.init)
+        case "libvpx-vp9": ["realtime", "good", "best"]
+        default: []
+        }
+    }
+
     static func checkPreset(_ preset: String, codec: String) throws(MediaError) {
         let q = JobRules.quote(preset)
         switch codec {

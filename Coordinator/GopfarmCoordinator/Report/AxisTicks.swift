@@ -25,11 +25,12 @@ enum AxisTicks {
     static func isClock(_ range: ClosedRange<Double>) -> Bool { range.upperBound - range.lowerBound > 120 }
 
     private static func ticks(in range: ClosedRange<Double>, step: Double) -> [Double] {
+        // Each tick a whole multiple of the step (adding 0.2 three times gives 0.6000000000000001).
         var out: [Double] = []
-        var v = (range.lowerBound / step).rounded(.up) * step
-        while v <= range.upperBound + step * 1e-9 && out.count < 100 {
-            out.append(abs(v) < step * 1e-9 ? 0 : v)
-            v += step
+        var k = (range.lowerBound / step).rounded(.up)
+        while k * step <= range.upperBound + step * 1e-9 && out.count < 100 {
+            out.append(k == 0 ? 0 : k * step)
+            k += 1
         }
         return out
     }

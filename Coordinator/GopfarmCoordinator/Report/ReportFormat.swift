@@ -12,7 +12,8 @@ public enum ReportFormat {
 
     /// A tick label on a time axis: seconds for short spans, `m:ss` or `h:mm:ss` for long ones.
     public static func axisTime(_ seconds: Double, clock: Bool) -> String {
-        guard clock else { return number(seconds, digits: seconds.rounded() == seconds ? 0 : (abs(seconds * 10).rounded() == abs(seconds * 10) ? 1 : 2)) }
+        func whole(_ v: Double) -> Bool { abs(v - v.rounded()) < 1e-6 }
+        guard clock else { return number(seconds, digits: whole(seconds) ? 0 : whole(seconds * 10) ? 1 : 2) }
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }

@@ -177,6 +177,8 @@ enum DashboardModels {
         var error: String?
         var codecs: [Option]
         var presets: [Option]
+        /// `DashboardPages.codecChoices`: JSON for the form's script.
+        var codecChoices: String
         /// Named presets (farm-wide and the producer's own), when the farm has any.
         var namedPresets: [Option]
         var hasNamedPresets: Bool

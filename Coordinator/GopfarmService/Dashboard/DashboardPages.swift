@@ -112,17 +112,31 @@ struct DashboardPages {
             layout: .init(title: "New job", section: "submit", session: s), error: error,
             codecs: EncodeSettings.supportedCodecs.map { .init(value: $0, label: $0, selected: $0 == codec) },
             presets: [.init(value: "", label: "encoder default", selected: preset.isEmpty)]
-                + EncodeSettings.x26xPresets.map { .init(value: $0, label: $0, selected: $0 == preset) },
+                + EncodeSettings.presetChoices(codec: codec).map { .init(value: $0, label: $0, selected: $0 == preset) },
+            codecChoices: Self.codecChoices,
             namedPresets: named.map { p in
                 .init(value: p.name, label: "\(p.name) (\(p.scope == .farm ? "farm" : "yours"): \(DashboardRows.settings(p.settings)))",
                       selected: p.name == chosen)
             },
             hasNamedPresets: !named.isEmpty,
             priorities: JobPriority.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == priority) },
-            path: form?.text("path") ?? "", outputName: form?.text("outputName") ?? "", crf: form?.text("crf") ?? "23",
+            path: form?.text("path") ?? "", outputName: form?.text("outputName") ?? "", crf: form?.text("crf") ?? "",
             fromPath: form?.text("source") == "path", maxUpload: DashboardFormat.binaryBytes(service.config.maxUploadBytes),
             maxUploadBytes: String(service.config.maxUploadBytes), ladder: form?.text("ladder") ?? "")
     }
+
+    /// Each codec's presets and CRF range, for the form's script to offer only what that codec
+    /// takes when the codec changes (`{"libx264": {"presets": […], "crf": [0, 51]}, …}`).
+    static let codecChoices: String = {
+        var all: [String: Any] = [:]
+        for codec in EncodeSettings.supportedCodecs {
+            var c: [String: Any] = ["presets": EncodeSettings.presetChoices(codec: codec)]
+            if let r = JobRules.crfRange(codec: codec) { c["crf"] = [r.lowerBound, r.upperBound] }
+            all[codec] = c
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }()
 
     /// The job a submit form describes, as the JSON body `POST /v1/jobs` takes: the same
     /// `PresetResolver` and `StrictJSON` then apply, so a form and the API follow one rule. With

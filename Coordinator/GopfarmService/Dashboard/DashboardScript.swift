@@ -9,6 +9,13 @@ enum DashboardScript {
     "use strict";
     (function () {
       function $(sel, root) { return (root || document).querySelector(sel); }
+      // A form that asks first (cancelling a job).
+      document.addEventListener("submit", function (e) {
+        var question = e.target.getAttribute && e.target.getAttribute("data-confirm");
+        if (question && !window.confirm(question)) e.preventDefault();
+      }, true);
+      // A chart whose right edge is now opens there on a narrow screen.
+      Array.prototype.forEach.call(document.querySelectorAll("[data-scroll-end]"), function (c) { c.scrollLeft = c.scrollWidth; });
       function pct(f) { return Math.floor(Math.max(0, Math.min(1, f)) * 1000) / 10; }
       function duration(s) {
         if (!isFinite(s) || s < 0) return "–";
@@ -146,10 +153,22 @@ enum DashboardScript {
         var named = $("#named-preset");
         var syncPreset = function () {
           ["codec", "crf", "preset"].forEach(function (id) { $("#" + id).disabled = !!(named && named.value); });
+          if (syncCodec) syncCodec();
+        };
+        // Only what the chosen codec takes: its presets, its CRF range, no CRF for a lossless one.
+        var codec = $("#codec"), choices = JSON.parse(codec.getAttribute("data-choices") || "{}");
+        var syncCodec = function () {
+          var c = choices[codec.value] || { presets: [] }, preset = $("#preset"), crf = $("#crf"), kept = preset.value;
+          while (preset.options.length > 1) preset.remove(1);
+          c.presets.forEach(function (p) { preset.add(new Option(p, p, false, p === kept)); });
+          if (c.crf) { crf.min = c.crf[0]; crf.max = c.crf[1]; } else { crf.value = ""; }
+          crf.disabled = !c.crf || !!(named && named.value);
+          preset.disabled = c.presets.length === 0 || !!(named && named.value);
         };
         form.addEventListener("change", function (e) {
           if (e.target.name === "source") sync();
           if (e.target === named) syncPreset();
+          if (e.target === codec) syncCodec();
         });
         sync();
         syncPreset();

@@ -39,8 +39,9 @@ enum DashboardStyle {
     .head{display:flex;align-items:center;gap:14px;margin:0 0 18px;flex-wrap:wrap}
     .head .actions,.head>.button{margin-left:auto;display:flex;gap:8px}
     .crumbs{font-size:.88rem;color:var(--muted);margin-bottom:6px}
-    .card{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);box-shadow:var(--shadow);padding:18px 20px;margin:0 0 18px}
-    .card.flush{padding:0;overflow:hidden}
+    .card{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);box-shadow:var(--shadow);padding:18px 20px;margin:0 0 18px;
+    overflow-x:auto}
+    .card.flush{padding:0}
     .pad{padding:16px 20px 0}
     .button,button{font:inherit;font-size:.9rem;font-weight:500;display:inline-flex;align-items:center;gap:6px;padding:7px 14px;border-radius:8px;
     border:1px solid var(--line);background:var(--card);color:var(--ink);cursor:pointer;text-decoration:none;line-height:1.3}
@@ -82,7 +83,8 @@ enum DashboardStyle {
     .s-stitching{color:var(--teal);border-color:currentColor}
     .s-done,.o-done,.a-idle{color:var(--ok);border-color:currentColor}
     .s-failed,.o-failed{color:var(--bad);border-color:currentColor}
-    .s-cancelled,.o-superseded,.o-requeued,.o-moved{color:var(--muted);border-color:var(--line);text-decoration:line-through}
+    .s-cancelled{color:var(--muted);border-color:var(--muted)}
+    .o-superseded,.o-requeued,.o-moved{color:var(--muted);border-color:var(--line);text-decoration:line-through}
     .a-draining{color:var(--warn);border-color:currentColor}
     .chips{list-style:none;display:flex;flex-wrap:wrap;gap:8px;padding:0;margin:0 0 18px}
     .chips li{display:flex;align-items:center;gap:6px;background:var(--card);border:1px solid var(--line);border-radius:99px;padding:3px 12px 3px 4px;font-size:.88rem}
@@ -96,7 +98,7 @@ enum DashboardStyle {
     .summary{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:14px;margin:0 0 18px}
     .stat{margin:0;padding:14px 18px}
     .disk-note{margin:-6px 0 18px;font-size:.85rem}
-    .stat dt{font-size:.74rem;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}
+    .stat dt{font-size:.8rem;color:var(--muted)}
     .stat dd{margin:4px 0 0;font-size:1.45rem;font-weight:650;font-variant-numeric:tabular-nums}
     .alert{border-color:var(--bad);color:var(--bad);background:color-mix(in srgb,var(--bad) 8%,var(--card));padding:10px 14px;border-radius:8px;border:1px solid var(--bad)}
     .card.alert{padding:16px 20px}

@@ -62,7 +62,7 @@ enum DashboardTemplates {
         {{>header}}
         <section class="card login">
         <h1>Log in</h1>
-        <p class="muted">Paste your API token (ops make one with <code>gopfarm token create</code>). The coordinator checks it and gives this browser a session cookie instead; the token itself is not kept in the browser.</p>
+        <p class="muted">Paste your API token (an admin makes one with <code>gopfarm token create</code>). The coordinator checks it and gives this browser a session cookie instead; the token itself is not kept in the browser.</p>
         {{#error}}<p class="alert" role="alert">{{error}}</p>{{/error}}
         <form method="post" action="/login">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -117,7 +117,7 @@ enum DashboardTemplates {
         <div class="actions">
         {{#done}}{{^ladder}}<a class="button primary" href="/jobs/{{id}}/output" id="download-link">Download output</a>{{/ladder}}{{/done}}
         {{#hasReport}}<a class="button" href="/jobs/{{id}}/report" id="report-link">Analysis report</a>{{/hasReport}}
-        {{#live}}<form method="post" action="/jobs/{{id}}/cancel"><input type="hidden" name="csrf" value="{{layout.csrf}}"><button class="button" type="submit" id="cancel-button">Cancel job</button></form>{{/live}}
+        {{#live}}<form method="post" action="/jobs/{{id}}/cancel" data-confirm="Cancel this job? Its work so far is thrown away."><input type="hidden" name="csrf" value="{{layout.csrf}}"><button class="button" type="submit" id="cancel-button">Cancel job</button></form>{{/live}}
         </div>
         </div>
         <section class="card" aria-labelledby="progress-h">
@@ -162,7 +162,7 @@ enum DashboardTemplates {
         {{#diskNote}}<p class="muted disk-note" id="disk-note">{{diskNote}}</p>{{/diskNote}}
         <section class="card" aria-labelledby="thr-h"><h2 id="thr-h">Cluster throughput, last hour</h2>
         <p class="muted">{{throughputNote}}</p>
-        <div class="chart">{{{throughput}}}</div>
+        <div class="chart" data-scroll-end>{{{throughput}}}</div>
         </section>
         <section class="card flush" aria-labelledby="agents-h"><h2 id="agents-h" class="pad">Connected agents</h2>
         {{#empty}}<p class="pad muted">No agent is connected. Start one with <code>gopfarm-agent --coordinator tcp://HOST:PORT</code>.</p>{{/empty}}
@@ -193,6 +193,7 @@ enum DashboardTemplates {
         </div>
         <div class="field" id="upload-field"><label for="file">File <span class="muted">(up to {{maxUpload}})</span></label>
         <input id="file" type="file">
+        <noscript><p class="alert">Uploading a file needs JavaScript; without it, give the path of a file on the coordinator.</p></noscript>
         <div class="upload-progress" id="upload-box" hidden><progress id="upload-progress" max="100" value="0" aria-label="upload progress"></progress><span id="upload-status" role="status" aria-live="polite"></span></div>
         </div>
         <div class="field" id="path-field"><label for="path">Path</label><input id="path" name="path" value="{{path}}" placeholder="/srv/media/in/film.mov" spellcheck="false" autocomplete="off"><small class="muted">Under one of the coordinator's input roots.</small></div>
@@ -200,8 +201,8 @@ enum DashboardTemplates {
         <fieldset><legend>Encoding</legend>
         <div class="grid">
         {{#hasNamedPresets}}<div class="field"><label for="named-preset">Preset</label><select id="named-preset" name="namedPreset"><option value="">none: the fields below</option>{{#namedPresets}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/namedPresets}}</select></div>{{/hasNamedPresets}}
-        <div class="field"><label for="codec">Codec</label><select id="codec" name="codec">{{#codecs}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/codecs}}</select></div>
-        <div class="field"><label for="crf">CRF <span class="muted">(quality; lower is better)</span></label><input id="crf" name="crf" type="number" min="0" max="63" step="1" value="{{crf}}"></div>
+        <div class="field"><label for="codec">Codec</label><select id="codec" name="codec" data-choices="{{codecChoices}}">{{#codecs}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/codecs}}</select></div>
+        <div class="field"><label for="crf">CRF <span class="muted">(quality; lower is better)</span></label><input id="crf" name="crf" type="number" min="0" max="63" step="1" value="{{crf}}" placeholder="encoder default"></div>
         <div class="field"><label for="preset">Encoder speed</label><select id="preset" name="preset">{{#presets}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/presets}}</select></div>
         <div class="field"><label for="priority">Priority</label><select id="priority" name="priority">{{#priorities}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/priorities}}</select></div>
         <div class="field wide"><label for="output-name">Output name <span class="muted">(optional; the extension picks the container)</span></label><input id="output-name" name="outputName" value="{{outputName}}" placeholder="film.mp4" spellcheck="false" autocomplete="off"></div>

@@ -161,7 +161,25 @@ def main():
             driver.find_element(By.ID, "upload-status").text))
         step("submitting without a file says to choose one")
         driver.find_element(By.ID, "file").send_keys(os.environ["CLIP"])
+        # The encoding fields offer only what the chosen codec takes (x264's presets were
+        # offered for VP9, which refused them; CRF 23 was filled in for lossless FFV1).
+        def offered():
+            preset, crf = driver.find_element(By.ID, "preset"), driver.find_element(By.ID, "crf")
+            names = [o.get_attribute("value") for o in Select(preset).options]
+            return names, preset.is_enabled(), crf.is_enabled(), crf.get_attribute("max")
+        Select(driver.find_element(By.ID, "codec")).select_by_value("libvpx-vp9")
+        names, preset_on, crf_on, crf_max = offered()
+        if names != ["", "realtime", "good", "best"] or not preset_on or not crf_on or crf_max != "63":
+            fail(f"for libvpx-vp9 the form offers presets {names} (enabled {preset_on}), crf enabled {crf_on} up to {crf_max}")
+        Select(driver.find_element(By.ID, "codec")).select_by_value("ffv1")
+        names, preset_on, crf_on, _ = offered()
+        if names != [""] or crf_on:
+            fail(f"for ffv1 the form offers presets {names}, crf enabled {crf_on}")
         Select(driver.find_element(By.ID, "codec")).select_by_value("libx264")
+        names, _, crf_on, crf_max = offered()
+        if "ultrafast" not in names or not crf_on or crf_max != "51":
+            fail(f"for libx264 the form offers presets {names}, crf enabled {crf_on} up to {crf_max}")
+        step("the encoding fields follow the codec (presets, CRF range, none for FFV1)")
         Select(driver.find_element(By.ID, "preset")).select_by_value("ultrafast")
         crf = driver.find_element(By.ID, "crf")
         crf.clear()
@@ -312,10 +330,32 @@ def main():
             fail("the agents page reloaded instead of updating its row")
         step(f"the agents page followed {agent} live (connected time, drained, resumed) without a reload")
 
-        # Ops drain the agent from the agents page.
-        row = driver.find_element(By.CSS_SELECTOR, cell)
+        # Ops drain the agent from the agents page, on a phone's width: the table scrolls
+        # sideways to its button (its card clipped it), the throughput chart opens at now.
         shot(driver, "agents")
-        row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        driver.set_window_size(375, 800)
+        driver.get(BASE + "/agents")
+        row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, cell)))
+        chart = driver.execute_script(
+            "const c = document.querySelector('[data-scroll-end]');"
+            "return c ? [c.scrollLeft, c.scrollWidth - c.clientWidth] : null;")
+        if not chart or chart[1] <= 0 or chart[0] < chart[1] - 1:
+            fail(f"at 375 px the throughput chart is scrolled to {chart} (left, most), not to now")
+        button = row.find_element(By.CSS_SELECTOR, "button[type=submit]")
+        # A reader scrolls only what is scrollable (a script could scroll a clipped card too).
+        clipped = driver.execute_script(
+            "const c = arguments[0].closest('.card'), o = getComputedStyle(c).overflowX;"
+            "return c.scrollWidth > c.clientWidth && !['auto', 'scroll'].includes(o) ? o : null;", button)
+        if clipped:
+            fail(f"at 375 px the agents table is wider than its card, which does not scroll (overflow-x {clipped})")
+        driver.execute_script("arguments[0].scrollIntoView({inline: 'center'})", button)
+        seen = driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect(), e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+            "return e === arguments[0] || arguments[0].contains(e);", button)
+        if not seen:
+            fail("at 375 px the agent's Drain button cannot be brought into view")
+        button.click()
+        driver.set_window_size(1280, 900)
         # The form's POST answers with the agents page again: wait for that page, then read it.
         wait.until(EC.url_contains("/agents?drained="))
         badge = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
