@@ -44,7 +44,7 @@ public final class InstantFleet {
         var members = try (1...size).map { i throws(ZMQError) in
             let link = try CoordinatorLink(context: context, endpoint: config.coordinator, security: config.security)
             let hello = AgentHello(name: "\(config.name)-\(i)", slots: config.slots, threads: 1, cores: 1,
-                                   agentVersion: GopfarmVersion.string, encoders: ["instant"], pid: getpid())
+                                   agentVersion: GopfarmVersion.string, encoders: [AgentHello.instantEncoder], pid: getpid())
             return Member(link: link, hello: hello, core: AgentCore(settings: settings))
         }
         var sockets = members.map(\.link.socket)

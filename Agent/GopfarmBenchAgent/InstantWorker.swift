@@ -6,7 +6,7 @@ import GopfarmCommon
 /// so `AgentRuntime` runs as a benchmark agent that costs the coordinator's machine nothing.
 public struct InstantWorker: SegmentWorker {
     public init() {}
-    public var encoders: [String] { ["instant"] }
+    public var encoders: [String] { [AgentHello.instantEncoder] }
     public var answersAtOnce: Bool { true }
 
     public func run(_ assignment: SegmentAssignment, payload: Data, progress: ProgressCounter) throws(MediaError) -> SegmentTranscoder.Output {

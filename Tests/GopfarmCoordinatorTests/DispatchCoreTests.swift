@@ -31,7 +31,7 @@ struct DispatchCoreTests {
 
         @discardableResult
         mutating func join(_ agent: Int, slots: Int = 1, prefetch: Int = 0, key: String? = nil, credit: Bool = true) -> [DispatchAction] {
-            let hello = AgentHello(name: "a\(agent)", slots: slots, threads: 1, cores: 1, agentVersion: "t", encoders: [], pid: 1, prefetch: prefetch)
+            let hello = AgentHello(name: "a\(agent)", slots: slots, threads: 1, cores: 1, agentVersion: "t", encoders: EncodeSettings.supportedCodecs, pid: 1, prefetch: prefetch)
             var actions = from(agent, .hello(hello), key: key)
             if credit { actions += from(agent, .request(slots: slots + prefetch), key: key) }
             return actions
@@ -127,7 +127,7 @@ struct DispatchCoreTests {
         var farm = Farm(timing: timing)
         farm.add(segments: 2)
         func hello(_ pid: Int32) -> AgentMessage {
-            .hello(AgentHello(name: "box", slots: 1, threads: 1, cores: 1, agentVersion: "t", encoders: [], pid: pid))
+            .hello(AgentHello(name: "box", slots: 1, threads: 1, cores: 1, agentVersion: "t", encoders: EncodeSettings.supportedCodecs, pid: pid))
         }
         farm.from(1, hello(10))
         farm.from(1, .request(slots: 1))

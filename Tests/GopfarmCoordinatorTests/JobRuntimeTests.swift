@@ -60,7 +60,7 @@ struct JobRuntimeTests {
     /// five, and the job waited forever. Now the job fails, saying why.
     @Test func aJobFailsWhenEveryConnectedAgentIsBlocklisted() throws {
         let job = try Self.runtime()
-        let agents = [JobRuntime.AgentView(name: "local-1", stuck: false)]
+        let agents = [JobRuntime.AgentView(name: "local-1", stuck: false, encoders: ["libx264"])]
         for i in 0..<JobRuntime.blocklistAfterFailures {
             #expect(job.whyNoAgentCanRun(connected: agents) == nil)
             let attempt = Self.lease(job, i, to: "k", now: 0)
@@ -71,18 +71,31 @@ struct JobRuntimeTests {
         #expect(job.whyNoAgentCanRun(connected: agents)
             == "no agent can run this job: local-1 failed 3 segments of this job each (the last: encoder crashed 2)")
         // Another agent that may still take it keeps the job alive; none connected is a wait.
-        #expect(job.whyNoAgentCanRun(connected: agents + [.init(name: "remote-7", stuck: false)]) == nil)
+        #expect(job.whyNoAgentCanRun(connected: agents + [.init(name: "remote-7", stuck: false, encoders: ["libx264"])]) == nil)
         #expect(job.whyNoAgentCanRun(connected: []) == nil)
         // A stuck agent is no help either.
-        #expect(job.whyNoAgentCanRun(connected: agents + [.init(name: "remote-7", stuck: true)])
+        #expect(job.whyNoAgentCanRun(connected: agents + [.init(name: "remote-7", stuck: true, encoders: ["libx264"])])
             == "no agent can run this job: local-1 failed 3 segments of this job each (the last: encoder crashed 2), and remote-7 is stuck on work that made no progress")
+    }
+
+    /// QA: an agent built without the job's encoder was leased its segments, and its answer
+    /// ("the encoder 'ffv1' is not available") failed the whole job though another agent had it.
+    /// It takes none now; when no connected agent has the encoder the job fails, saying so.
+    @Test func anAgentWithoutTheEncoderTakesNoSegment() throws {
+        let job = try Self.runtime()
+        #expect(job.canRun(with: ["libx264", "ffv1"]) && !job.canRun(with: ["libx265", "ffv1"]))
+        #expect(job.canRun(with: [AgentHello.instantEncoder]))
+        let lacking = JobRuntime.AgentView(name: "old-build", stuck: false, encoders: ["libvpx-vp9"])
+        #expect(job.whyNoAgentCanRun(connected: [lacking, .init(name: "new-build", stuck: false, encoders: ["libx264"])]) == nil)
+        #expect(job.whyNoAgentCanRun(connected: [lacking])
+            == "no agent can run this job: old-build has no libx264 encoder (its FFmpeg was built without it)")
     }
 
     @Test func nothingPendingIsNothingToRun() throws {
         let job = try Self.runtime()
         for n in 0..<4 { _ = Self.lease(job, n, to: "k", now: 0) }
         #expect(!job.hasPending)
-        #expect(job.whyNoAgentCanRun(connected: [.init(name: "a", stuck: true)]) == nil)
+        #expect(job.whyNoAgentCanRun(connected: [.init(name: "a", stuck: true, encoders: ["libx264"])]) == nil)
     }
 
     /// No completed segment is needed to know the cost of a frame: running leases' progress is

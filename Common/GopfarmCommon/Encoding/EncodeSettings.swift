@@ -30,6 +30,11 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
     public var squarePixels = false
     /// Encode every rung of this ladder from one decode (nil: one output, these settings).
     public var ladder: Ladder?
+
+    /// The encoders an agent needs for this job's segments: the codec, and each rung's own.
+    public var encodersNeeded: Set<String> {
+        Set([codec] + (ladder?.rungs.compactMap(\.codec) ?? []))
+    }
     /// Quarter turns clockwise given to every picture before scaling (0: none). gopfarm sets it,
     /// whatever a submission says: where the output's container cannot store the source's
     /// rotation, the pictures are turned upright, as the ffmpeg CLI does (`PreparedJob`).

@@ -6,7 +6,9 @@ public struct AgentHello: WireMessage, Equatable {
     public var threads: Int
     public var cores: Int
     public var agentVersion: String
+    /// The encoders it has; `instantEncoder` alone for a benchmark agent, which answers any codec.
     public var encoders: [String]
+    public static let instantEncoder = "instant"
     public var pid: Int32
     /// Segments the agent takes beyond its slots and holds queued, so a slot that finishes starts
     /// the next one at once instead of waiting a round trip and a transfer (nil: 0).

@@ -24,6 +24,7 @@ extension DispatchCore {
             }
         }
         func allowed(_ job: JobRuntime, _ identity: Data) -> Bool {
+            guard let agent = agents[identity], job.canRun(with: agent.hello.encoders) else { return false }
             guard let limit = job.job.maxAgents else { return true }
             let holding = holders[job.job.id] ?? []
             return holding.contains(identity) || holding.count < limit
@@ -236,7 +237,7 @@ extension DispatchCore {
     /// blocklisted for it or stuck, it fails with a sentence saying so.
     private mutating func failJobsNoAgentCanRun() {
         guard !agents.isEmpty else { return }
-        let connected = agents.values.map { JobRuntime.AgentView(name: $0.name, stuck: $0.isStuck) }
+        let connected = agents.values.map { JobRuntime.AgentView(name: $0.name, stuck: $0.isStuck, encoders: $0.hello.encoders) }
         for id in jobOrder {
             guard let job = jobs[id], let why = job.whyNoAgentCanRun(connected: connected) else { continue }
             logger.error("no agent can run the job", metadata: ["job": "\(id)", "why": "\(why)"])

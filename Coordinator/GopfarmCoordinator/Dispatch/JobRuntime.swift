@@ -229,17 +229,31 @@ final class JobRuntime {
         /// Every slot is held by work that was taken back for lack of progress (the agent is
         /// connected but cannot take anything).
         var stuck: Bool
+        /// The encoders the agent said it has (its hello).
+        var encoders: [String]
+    }
+
+    /// Whether an agent with these encoders can run this job's segments (an analysis-only job
+    /// needs none). A benchmark agent's `instant` worker answers any codec.
+    func canRun(with encoders: [String]) -> Bool {
+        job.mode == .analyze || encoders.contains(AgentHello.instantEncoder) || job.settings.encodersNeeded.isSubset(of: encoders)
     }
 
     /// Nil while the job can go on; else why it cannot: it has work waiting and every connected
-    /// agent is blocklisted for it or stuck. With no agent connected at all it waits (agents may
-    /// join; local ones are restarted).
+    /// agent lacks an encoder it needs, is blocklisted for it or is stuck. With no agent
+    /// connected at all it waits (agents may join; local ones are restarted).
     func whyNoAgentCanRun(connected: [AgentView]) -> String? {
         guard !connected.isEmpty, hasPending,
-              connected.allSatisfy({ isBlocklisted($0.name) || $0.stuck }) else { return nil }
-        let blocked = connected.filter { isBlocklisted($0.name) }
-        let stuck = connected.filter { !isBlocklisted($0.name) && $0.stuck }
+              connected.allSatisfy({ !canRun(with: $0.encoders) || isBlocklisted($0.name) || $0.stuck }) else { return nil }
+        let lacking = connected.filter { !canRun(with: $0.encoders) }
+        let able = connected.filter { canRun(with: $0.encoders) }
+        let blocked = able.filter { isBlocklisted($0.name) }
+        let stuck = able.filter { !isBlocklisted($0.name) && $0.stuck }
         var parts: [String] = []
+        if !lacking.isEmpty {
+            let needed = job.settings.encodersNeeded.sorted().joined(separator: " and ")
+            parts.append("\(Self.list(lacking.map(\.name).sorted())) \(lacking.count == 1 ? "has" : "have") no \(needed) encoder (its FFmpeg was built without it)")
+        }
         if !blocked.isEmpty {
             let names = blocked.map(\.name).sorted()
             let last = names.compactMap { lastFailureByAgent[$0] }.last.map { " (the last: \(Self.clause($0)))" } ?? ""
