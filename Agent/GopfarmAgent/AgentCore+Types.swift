@@ -44,6 +44,9 @@ extension AgentCore {
         case heartbeatAck
         /// Unknown or malformed: it proves only that the coordinator is there.
         case other
+        /// A part of a larger message (a segment's input) still arriving: the coordinator's next
+        /// messages wait behind the rest of it, so silence gets longer (see `tick`).
+        case part
     }
 
     /// One segment as both sides name it.

@@ -20,6 +20,8 @@ public struct AgentCore: Sendable {
     private var hellos = 0
     private var nextHello = -Double.infinity
     private var lastHeard = 0.0
+    /// The last thing heard was a part of a larger message.
+    private var hearingParts = false
     private var lastHeartbeat = -Double.infinity
     private var stopSince: Double?
     private var backoff = Backoff()
@@ -82,7 +84,10 @@ public struct AgentCore: Sendable {
             running.append(assignment)
             out.append(.startSegment(assignment, payload: payload))
         }
-        if welcomed, now - lastHeard > settings.silenceSeconds {
+        // In the middle of a message three times the limit: a slow link that drops packets stalls
+        // TCP for seconds at a time, and each hello again restarted the transfer (as on the
+        // coordinator's side, `DispatchCore.expire`).
+        if welcomed, now - lastHeard > settings.silenceSeconds * (hearingParts ? 3 : 1) {
             out.append(.note(.silent(seconds: Int(now - lastHeard))))
             welcomed = false
             nextHello = now
@@ -103,6 +108,7 @@ public struct AgentCore: Sendable {
     /// A message from the coordinator arrived at `now` (any message proves it is there).
     public mutating func received(_ message: Incoming, at now: Double) -> [Action] {
         lastHeard = now
+        hearingParts = message == .part
         switch message {
         case .welcome(let welcome):
             guard welcome.accepted else {
@@ -166,7 +172,7 @@ public struct AgentCore: Sendable {
         case .heartbeatAck:
             outbox.ackReceived()
             return []
-        case .other:
+        case .other, .part:
             return []
         }
     }

@@ -91,7 +91,7 @@ public final class AgentRuntime: Sendable {
             guard try link.socket.poll(milliseconds: 20) else { continue }
             let frames = try link.socket.receive()
             collectFinished(into: &core)
-            let message = link.joined(frames).map { AgentCore.Incoming.read($0, logger: logger) } ?? .other
+            let message = link.joined(frames).map { AgentCore.Incoming.read($0, logger: logger) } ?? (link.isJoining ? .part : .other)
             if let exit = try perform(core.received(message, at: MonotonicClock.now())) { return exit }
         }
     }

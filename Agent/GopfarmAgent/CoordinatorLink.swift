@@ -49,6 +49,9 @@ public final class CoordinatorLink {
         }
     }
 
+    /// A large message is arriving part by part.
+    public var isJoining: Bool { reassembly.isJoining }
+
     /// Handshake outcomes since the last call (a refused key shows up only here).
     public func events() -> [ZMQMonitor.Event] { monitor.poll() }
 

@@ -211,6 +211,20 @@ struct AgentCoreTests {
         #expect(core.undeliveredResults == 0)
     }
 
+    /// QA: on a 512 kbit/s link that drops packets, a segment's input stalled past the silence
+    /// limit between two of its parts, and each hello again started its transfer over.
+    @Test("in the middle of a message the silence limit is three times as long")
+    func partsStretchTheSilenceLimit() {
+        var core = Self.welcomed(prefetch: 0)
+        _ = core.received(.part, at: 1)
+        #expect(!core.tick(at: 8).contains(.sendHello), "7 s after a part")
+        #expect(core.tick(at: 10.1).contains(.sendHello), "past three limits after a part")
+        var whole = Self.welcomed(prefetch: 0)
+        _ = whole.received(.part, at: 1)
+        _ = whole.received(.heartbeatAck, at: 2)
+        #expect(whole.tick(at: 5.1).contains(.sendHello), "past the limit after a whole message")
+    }
+
     @Test("silence past the limit: hello on a fresh link; after the welcome the unconfirmed result goes out again, owing no request")
     func silenceReconnectsAndResends() {
         var core = Self.welcomed(prefetch: 1)

@@ -39,7 +39,7 @@ struct WirePartsTests {
     @Test("a small message between parts is read; the message being joined goes on")
     func interleaved() {
         let big = Self.message(payloadBytes: 600_000), small = Self.message(payloadBytes: 10, seed: 9)
-        let parts = WireParts.split(big, id: 7)
+        let parts = WireParts.split(big, id: 7, partBytes: WireParts.acceptedPartBytes)  // three
         var joiner = WireReassembly()
         #expect(joiner.accept(parts[0]) == .part)
         #expect(joiner.accept(small) == .message(small))
@@ -50,8 +50,8 @@ struct WirePartsTests {
     @Test("a part out of order or of another message drops what was gathered; the next message joins")
     func outOfOrder() {
         let first = Self.message(payloadBytes: 600_000)
-        let a = WireParts.split(first, id: 1)
-        let b = WireParts.split(Self.message(payloadBytes: 600_000, seed: 3), id: 2)
+        let a = WireParts.split(first, id: 1, partBytes: WireParts.acceptedPartBytes)
+        let b = WireParts.split(Self.message(payloadBytes: 600_000, seed: 3), id: 2, partBytes: WireParts.acceptedPartBytes)
         var joiner = WireReassembly()
         #expect(joiner.accept(a[0]) == .part)
         guard case .broken = joiner.accept(a[2]) else { Issue.record("a skipped part was taken"); return }
@@ -84,9 +84,22 @@ struct WirePartsTests {
     func oversizedPart() {
         var joiner = WireReassembly()
         let header = WirePart(id: 1, index: 0, count: 2).frames()[0]
-        guard case .broken = joiner.accept([header, Data(count: WireParts.partBytes + 1)]) else {
+        guard case .broken = joiner.accept([header, Data(count: WireParts.acceptedPartBytes + 1)]) else {
             Issue.record("an oversized part was taken")
             return
         }
+    }
+
+    /// Parts are 64 KiB now (1 s at 512 kbit/s, within the silence limits); a sender of an
+    /// earlier version still sends 256 KiB parts, which are joined.
+    @Test("parts of an earlier version's size are joined")
+    func earlierPartSize() throws {
+        let frames = [Data("{\"type\":\"result\"}".utf8), Data((0..<600_000).map { UInt8($0 % 251) })]
+        let parts = WireParts.split(frames, id: 9, partBytes: WireParts.acceptedPartBytes)
+        #expect(parts.count == 3 && WireParts.split(frames, id: 9).count == 10)
+        var joiner = WireReassembly()
+        var joined: [Data]?
+        for part in parts { if case .message(let whole) = joiner.accept(part) { joined = whole } }
+        #expect(joined == frames)
     }
 }

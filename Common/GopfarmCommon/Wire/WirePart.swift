@@ -30,8 +30,13 @@ public struct WirePartReceived: WireMessage {
 /// Splitting a message into parts and joining them again; the bytes are the message's frames,
 /// each as an 8-byte big-endian length and its bytes.
 public enum WireParts {
-    /// 256 KiB: 0.1 s at 20 Mbit/s, 0.4 s at 5 Mbit/s.
-    public static let partBytes = 256 << 10
+    /// 64 KiB: 1 s at 512 kbit/s, 0.1 s at 5 Mbit/s. Parts go out back to back (no wait for
+    /// an answer between them), so their size costs nothing on a fast link; on a slow one it is
+    /// the longest the receiver hears nothing. At 256 KiB a 512 kbit/s link took 4.1 s a part,
+    /// past the coordinator's 4 s silence limit: the agent was dropped in every part, for good.
+    public static let partBytes = 64 << 10
+    /// The largest part a receiver takes: what agents and coordinators of earlier versions send.
+    public static let acceptedPartBytes = 256 << 10
     /// Most parts one message may have (the largest message the protocol takes, plus its header).
     public static var maxParts: Int { (WireProtocol.maxPayloadBytes + WireProtocol.maxHeaderBytes) / partBytes + 1 }
 

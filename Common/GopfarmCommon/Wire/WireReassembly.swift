@@ -41,7 +41,7 @@ public struct WireReassembly: Sendable {
         }
         guard message.payloads.count == 1, part.count > 1, part.count <= WireParts.maxParts,
               (0..<part.count).contains(part.index),
-              message.payloads[0].count <= WireParts.partBytes else {
+              message.payloads[0].count <= WireParts.acceptedPartBytes else {
             reset()
             return .broken("a part \(part.index + 1) of \(part.count) breaks the limits")
         }

@@ -28,6 +28,9 @@ struct AgentSession {
     /// Join order (the dispatcher serves agents in it).
     var order = 0
     var lastSeen: Double
+    /// The last message was a part of a larger one (a result on its way): its heartbeats wait
+    /// behind the rest, so a slow link's stall is no sign the agent is gone (see `expire`).
+    var sendingParts = false
     var leases: Set<SegmentRef> = []
     /// Frames done per leased segment, from the last heartbeat.
     var progress: [SegmentRef: Int] = [:]

@@ -23,6 +23,7 @@ extension DispatchCore {
             return
         }
         agent.lastSeen = now
+        if case .message(let message) = input { if case .part = message { agent.sendingParts = true } else { agent.sendingParts = false } }
         put(agent)
         let type: String
         switch input {

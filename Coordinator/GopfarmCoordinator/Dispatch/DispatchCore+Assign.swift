@@ -186,9 +186,14 @@ extension DispatchCore {
     // MARK: - Time
 
     /// Silent agents are dropped, leases without progress taken back, and jobs no agent can run failed.
+    /// An agent in the middle of a large message gets three times the silence limit: on a slow
+    /// link that drops packets (512 kbit/s behind a small queue) TCP's retransmission backoff
+    /// stalls a transfer for seconds, and each drop restarted the whole result.
     mutating func expire(now: Double) {
-        for agent in agents.values where now - agent.lastSeen > timing.agentTimeoutSeconds {
-            dropAgent(agent, reason: "silent for \(timing.agentTimeoutSeconds) s")
+        for agent in agents.values {
+            let limit = timing.agentTimeoutSeconds * (agent.sendingParts ? 3 : 1)
+            guard now - agent.lastSeen > limit else { continue }
+            dropAgent(agent, reason: "silent for \(limit) s\(agent.sendingParts ? " in the middle of a message" : "")")
         }
         for id in jobOrder {
             guard let job = jobs[id] else { continue }
