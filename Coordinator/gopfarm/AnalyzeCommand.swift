@@ -50,9 +50,9 @@ struct AnalyzeCommand: ParsableCommand {
         options.bind = farm.bind
         options.saveDirectory = save
         do { try options.validate() } catch { throw ValidationError(error.description) }
+        var line = ProgressLine()
+        line.quiet = quiet
         do {
-            var line = ProgressLine()
-            line.quiet = quiet
             let remote = farm.expectsRemoteAgents
             var result = try AnalyzeJob(options: options, logger: Logger(label: "gopfarm.coordinator")).run(listening: { endpoint in
                 if remote && !quiet { Console.error("listening for agents on \(endpoint)\n") }
@@ -66,6 +66,7 @@ struct AnalyzeCommand: ParsableCommand {
                 CLIEnvironment.say(AnalysisSummaryText(result).text)
             }
         } catch {
+            line.finish()
             throw CLIEnvironment.fail(error)
         }
     }

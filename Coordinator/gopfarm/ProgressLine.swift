@@ -7,6 +7,8 @@ struct ProgressLine {
     let isTerminal = isatty(STDERR_FILENO) == 1
     var lastLine = 0.0  // in a pipe, the first line after 5 s
     var quiet = false
+    /// A bar is on the terminal's last line.
+    private var drawn = false
 
     mutating func update(_ p: DispatchProgress, elapsed: Double) {
         guard !quiet, p.framesTotal > 0 else { return }
@@ -21,14 +23,26 @@ struct ProgressLine {
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             Console.error("\r\(bar) \(String(format: "%3.0f%%", fraction * 100)) \(stats)\u{1B}[K")
+            drawn = true
         } else if elapsed - lastLine >= 5 {
             lastLine = elapsed
             Console.error("progress \(String(format: "%.0f%%", fraction * 100)) \(stats)\n")
         }
     }
 
-    func finish() {
-        if isTerminal && !quiet { Console.error("\n") }
+    /// A word in the bar's place on a terminal (`planning…`), taken off like the bar.
+    mutating func status(_ text: String) {
+        guard isTerminal, !quiet else { return }
+        Console.error("\r\(text)\u{1B}[K")
+        drawn = true
+    }
+
+    /// Takes the bar off the terminal, so that what follows (the summary, or an error after a
+    /// Ctrl-C that the terminal echoed as ^C) starts on a clean line: a bar left frozen at 90 %
+    /// above a success read as a job that stopped.
+    mutating func finish() {
+        if drawn { Console.error("\r\u{1B}[K") }
+        drawn = false
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -309,7 +309,7 @@ private final class ProgressState: @unchecked Sendable {
                 line.update(view.dispatchProgress, elapsed: elapsed)
                 drew = true
             } else if view.state != lastState && line.isTerminal {
-                Console.error("\r\(view.state.rawValue)…\u{1B}[K")
+                line.status("\(view.state.rawValue)…")
                 drew = true
             }
             lastState = view.state

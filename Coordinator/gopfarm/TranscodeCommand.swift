@@ -69,10 +69,10 @@ struct TranscodeCommand: ParsableCommand {
         } catch let error as MediaError {
             throw ValidationError(error.description)
         }
+        var line = ProgressLine()
+        line.quiet = quiet
         do {
             let job = TranscodeJob(options: options, logger: Logger(label: "gopfarm.coordinator"))
-            var line = ProgressLine()
-            line.quiet = quiet
             let remote = farm.expectsRemoteAgents
             let report = try job.run(listening: { endpoint in
                 if remote && !quiet { Console.error("listening for agents on \(endpoint)\n") }
@@ -81,6 +81,7 @@ struct TranscodeCommand: ParsableCommand {
             HeldLog.shared.release()
             if json { try CLIEnvironment.printJSON(report) } else { Self.printSummary(report) }
         } catch {
+            line.finish()
             throw CLIEnvironment.fail(error)
         }
     }
