@@ -10,5 +10,7 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable {
         self.errno = errno
     }
 
-    public var description: String { "\(call): \(String(cString: zmq_strerror(errno)))" }
+    public var description: String { "\(call): \(reason)" }
+    /// What went wrong, without the call (`Address already in use`).
+    public var reason: String { String(cString: zmq_strerror(errno)) }
 }

@@ -31,7 +31,7 @@ struct LocalFarm {
         let dispatcher = Dispatcher(bind: bind, timing: timing, logger: logger)
         let endpoint: String
         do { endpoint = try dispatcher.start() } catch {
-            throw MediaError(.invalidOption, "cannot listen for agents on \(bind): \(error)")
+            throw MediaError(.invalidOption, "cannot listen for agents on \(bind): \(error.reason)")
         }
         listening(endpoint)
         let running = Running(dispatcher: dispatcher, logDirectory: logDirectory)

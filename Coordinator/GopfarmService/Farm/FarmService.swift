@@ -69,7 +69,7 @@ public final class FarmService: Sendable {
         let dispatcher = self.dispatcher, bind = config.bind
         let bound: String
         do { bound = try await JobWorkers.offPool("gopfarm-listen") { try dispatcher.start() } } catch {
-            throw APIError(.unavailable, "cannot listen for agents on \(bind): \(error)")
+            throw APIError(.unavailable, "cannot listen for agents on \(bind): \((error as? ZMQError)?.reason ?? "\(error)")")
         }
         endpoint.withLock { $0 = bound }
         return bound

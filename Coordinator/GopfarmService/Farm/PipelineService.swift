@@ -75,6 +75,8 @@ final class PipelineService: Service, Sendable {
                 logger.info("resuming job", metadata: ["job": "\(row.id)", "state": "\(row.state.rawValue)"])
                 startJob(row)
             }
+        } catch is CancellationError {
+            // serve is stopping before it started (a port in use): the jobs resume next time.
         } catch {
             logger.error("cannot read the unfinished jobs", metadata: ["error": "\(error)"])
         }
