@@ -5,10 +5,10 @@ import GopfarmCoordinator
 /// Where a one-shot job's agents come from and how its input is cut: shared by `transcode` and
 /// `analyze`.
 struct FarmOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Local agent processes to start (0: wait for remote agents). Default: cores, up to 8.")
+    @Option(parsing: .unconditional, help: "Local agent processes to start, by default one per core up to 8 (0: wait for remote agents).")
     var agents: Int = TranscodeOptions.defaultAgents
 
-    @Option(parsing: .unconditional, help: "Encoder (or decoder) threads per agent (default: cores / agents).")
+    @Option(parsing: .unconditional, help: "Encoder (or decoder) threads per agent (0: cores / agents).")
     var threads: Int = 0
 
     @Option(parsing: .unconditional, help: "Target segment length in seconds (cut at the nearest key frame).")

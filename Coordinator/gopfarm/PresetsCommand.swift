@@ -42,10 +42,16 @@ struct PresetsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await ClientRun.run { [self] in
-                try PresetRules.check(name: name)
-                let settings = try encode.settings(threads: 0)
-                // The check a job's settings pass, with the same sentence.
-                try settings.validate()
+                // The check a job's settings pass, with the same sentence; a value it refuses is a
+                // usage error (exit 64 with the hint), as in submit and transcode.
+                let settings: EncodeSettings
+                do {
+                    try PresetRules.check(name: name)
+                    settings = try encode.settings(threads: 0)
+                    try settings.validate()
+                } catch let error as MediaError {
+                    throw ValidationError(error.description)
+                }
                 let view: PresetView? = try await client.makeClient().send(
                     "POST", "/v1/presets", json: PresetRequest(name: name, settings: settings, farm: farm ? true : nil,
                                                                default: makeDefault ? true : nil))

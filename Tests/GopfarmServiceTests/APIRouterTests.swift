@@ -208,6 +208,12 @@ struct APIRouterTests {
             let uid = try #require(small.json()?["upload"] as? String)
             let alices = try await Self.send(client, .post, "/v1/jobs", token: h.alice, json: #"{"upload":"\#(uid)","settings":{"codec":"libx264"}}"#)
             #expect(alices.status == 404, "\(alices.text)")
+            // Bob's job shows his file by the name he uploaded, not where the coordinator keeps it.
+            let bobs = try await Self.send(client, .post, "/v1/jobs", token: h.bob, json: #"{"upload":"\#(uid)","settings":{"codec":"libx264"}}"#)
+            let id = try #require(bobs.json()?["id"] as? String, "\(bobs.text)")
+            let view = try await Self.send(client, .get, "/v1/jobs/\(id)", token: h.bob)
+            #expect(view.json()?["input"] as? String == "big.mp4", "\(view.text)")
+            #expect(!view.text.contains(h.service.config.dataDirectory.path), "\(view.text)")
         }
     }
 

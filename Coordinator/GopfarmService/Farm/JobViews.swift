@@ -45,7 +45,8 @@ struct JobViews: Sendable {
                                         framesTotal: row.framesTotal, fraction: 0, agents: 0, requeues: 0)
         let submission = row.decodedSubmission
         let view = JobView(
-            id: row.id, owner: row.owner, state: row.state, priority: row.priority, input: row.input, outputName: row.outputName,
+            id: row.id, owner: row.owner, state: row.state, priority: row.priority, input: Self.shownInput(row.input, upload: submission?.upload),
+            outputName: row.outputName,
             codec: submission?.settings.codec ?? "?", submittedAt: row.submittedAt, startedAt: row.startedAt, finishedAt: row.finishedAt,
             progress: progress, error: row.error, warnings: row.decodedWarnings, outputFrames: row.outputFrames,
             outputBytes: row.outputBytes, agents: agents, maxAgents: submission?.maxAgents,
@@ -57,6 +58,15 @@ struct JobViews: Sendable {
             shown.ladder?.probe = JobLadder.Probe(segmentsDone: probe.segmentsDone, segmentsTotal: probe.segmentsTotal, agents: probe.agents)
         }
         return shown
+    }
+
+    /// An uploaded input by the name it was uploaded under (`outside.mp4`), not where the
+    /// coordinator keeps it (`/srv/gopfarm/uploads/af8a99e7e31f4383-outside.mp4`): the
+    /// coordinator's file system is none of a producer's business. A path input as given.
+    static func shownInput(_ input: String, upload: String?) -> String {
+        guard let upload else { return input }
+        let stored = (input as NSString).lastPathComponent
+        return stored.hasPrefix(upload + "-") ? String(stored.dropFirst(upload.count + 1)) : stored
     }
 
     /// What a ladder job asked for; the renditions come once it is packaged (`load`).
