@@ -56,6 +56,9 @@ struct BadInputTests {
              expect: "the video is 48x32 and libsvtav1 codes pictures of at least 64x64; give --scale to at least 64 on each side, or another codec (libx264, libvpx-vp9, ffv1)"),
         Case(name: "output named as a directory", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--output-override", "out.mp4/"], expect: "out.mp4/ ends with a slash, so it names a directory; name the file to write", usage: true),
+        // QA: as root `-o /nonexistdir/x.mp4` created /nonexistdir; a typo in a folder is refused.
+        Case(name: "output in a folder that is not there", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
+             arguments: ["--output-override", "outdir/x.mp4"], expect: "outdir does not exist; create it first (mkdir -p ", usage: true),
         Case(name: "unsupported container", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--output-override", "out.avi"], expect: "cannot write '.avi' files", usage: true),
     ]

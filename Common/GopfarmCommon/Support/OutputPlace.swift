@@ -47,6 +47,14 @@ public enum OutputPlace {
         if output.hasSuffix("/") {
             return "\(output) ends with a slash, so it names a directory; name the file to write, such as \(String(output.dropLast()))"
         }
+        // As other tools, gopfarm writes into a folder that is there: a typo in it was created
+        // (as root, `-o /nonexistdir/x.mp4` made /nonexistdir) and never reported.
+        let parent = (output as NSString).deletingLastPathComponent
+        if !parent.isEmpty, kind(of: parent) != .directory {
+            return kind(of: parent) == .missing
+                ? "the folder \(parent) does not exist; create it first (mkdir -p \(parent)) or name another"
+                : "\(parent) is not a folder, so \(output) cannot be written"
+        }
         if let input, sameFile(input, output) {
             let samePath = URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL
             return "the output would overwrite the input" + (samePath ? "" : " (\(output) is the same file as \(input))")
