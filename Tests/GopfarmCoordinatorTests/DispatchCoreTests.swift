@@ -509,6 +509,9 @@ struct DispatchCoreTests {
         // agent 1 is stuck, so its queued segment goes too.
         let actions = farm.on(.tick, at: 21.5)
         #expect(Self.replies(actions, to: 1).contains { if case .revoke(let r) = $0 { r.segment == a[1].segment } else { false } })
+        // `gopfarm agents` and the dashboard say so (QA: a hung agent was listed idle, 0/1).
+        let listed = farm.core.snapshot(now: 21.5).agents.first { $0.name == "a1" }
+        #expect(listed?.state == .stuck && listed?.busy == 1, "\(String(describing: listed))")
         farm.join(2)
         #expect(Farm.assigned(farm.on(.tick, at: 21.6)).allSatisfy { $0.agent == Farm.id(2) })
     }

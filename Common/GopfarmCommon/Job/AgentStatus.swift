@@ -2,7 +2,9 @@ import Foundation
 
 /// What ops see of one connected agent.
 public struct AgentStatus: Codable, Sendable, Equatable {
-    public enum State: String, Codable, Sendable { case idle, working, draining }
+    /// `stuck`: every slot holds work taken back for making no progress (a hung encoder); it
+    /// gets nothing until that work ends.
+    public enum State: String, Codable, Sendable { case idle, working, draining, stuck }
     public var name: String
     public var state: State
     public var slots: Int

@@ -116,8 +116,8 @@ struct AgentSession {
 
     func status(now: Double, draining: Bool) -> AgentStatus {
         AgentStatus(
-            name: name, state: draining ? .draining : (leases.isEmpty ? .idle : .working),
-            slots: hello.slots, busy: min(leases.count, hello.slots), threads: hello.threads, cores: hello.cores,
+            name: name, state: draining ? .draining : isStuck ? .stuck : (leases.isEmpty ? .idle : .working),
+            slots: hello.slots, busy: min(leases.count + stalled.count, hello.slots), threads: hello.threads, cores: hello.cores,
             version: hello.agentVersion, encoders: hello.encoders, publicKey: publicKey,
             segmentsDone: segmentsDone, framesPerSecond: (framesPerSecond * 10).rounded() / 10,
             lastHeartbeatSecondsAgo: ((now - lastSeen) * 10).rounded() / 10, connectedSeconds: (now - joined).rounded())

@@ -86,6 +86,7 @@ enum DashboardStyle {
     .s-cancelled{color:var(--muted);border-color:var(--muted)}
     .o-superseded,.o-requeued,.o-moved{color:var(--muted);border-color:var(--line);text-decoration:line-through}
     .a-draining{color:var(--warn);border-color:currentColor}
+    .a-stuck{color:var(--bad);border-color:currentColor}
     .chips{list-style:none;display:flex;flex-wrap:wrap;gap:8px;padding:0;margin:0 0 18px}
     .chips li{display:flex;align-items:center;gap:6px;background:var(--card);border:1px solid var(--line);border-radius:99px;padding:3px 12px 3px 4px;font-size:.88rem}
     .chips .n{font-weight:600;font-variant-numeric:tabular-nums}

@@ -141,7 +141,7 @@ enum DashboardTemplates {
         </section>{{/ladder}}
         <section class="card" aria-labelledby="timeline-h"><h2 id="timeline-h">Segment timeline</h2>
         {{#timeline}}<p class="muted">One row per agent: each segment as the agent worked on it, after a light bar while it waited on the agent (prefetched or in transfer). Hover a bar for its times.</p><div class="chart">{{{timeline}}}</div>{{/timeline}}
-        {{^timeline}}<p class="muted">No segment has been leased yet.</p>{{/timeline}}
+        {{^timeline}}<p class="muted">{{#live}}No segment had been leased when this page was drawn; the page draws the timeline again when the job ends.{{/live}}{{^live}}No segment was leased.{{/live}}</p>{{/timeline}}
         {{#hasAttempts}}
         <details><summary>Every attempt</summary>
         <table class="attempts"><thead><tr><th scope="col" class="num">Segment</th><th scope="col" class="num">Attempt</th><th scope="col">Agent</th><th scope="col">Outcome</th><th scope="col" class="num">Leased at</th><th scope="col" class="num">Took</th></tr></thead><tbody>
