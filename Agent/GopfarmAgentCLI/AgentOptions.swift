@@ -51,6 +51,9 @@ public struct AgentOptions: ParsableArguments {
     @Flag(help: "Log one JSON object per line.")
     var jsonLogs = false
 
+    @Option(help: ArgumentHelp("Least severity logged: debug, info (two lines a segment), warning or error.", valueName: "level"))
+    var logLevel = "info"
+
     public func validate() throws {
         if let slots, !(1...64).contains(slots) { throw ValidationError("--slots must be between 1 and 64") }
         if let threads, !(0...256).contains(threads) { throw ValidationError("--threads must be between 0 and 256") }
@@ -58,6 +61,7 @@ public struct AgentOptions: ParsableArguments {
         if !(50...60_000).contains(heartbeatMs) { throw ValidationError("--heartbeat-ms must be between 50 and 60000") }
         if !(stopTimeout >= 0) { throw ValidationError("--stop-timeout must be 0 or more seconds") }
         if let name, let why = AgentHello.nameRefusal(name) { throw ValidationError("--name: " + why) }
+        if LogLevelName(rawValue: logLevel) == nil { throw ValidationError("--log-level is \(LogLevelName.names), not '\(logLevel)'") }
     }
 
     /// The configuration from flags and environment, with logging set up and the signal
@@ -79,10 +83,10 @@ public struct AgentOptions: ParsableArguments {
         // A running agent outlives whoever read its first lines: a closed stdout drops them.
         Console.closedOutput = .discard
         LibavLogging.quiet()
-        let json = jsonLogs
+        let json = jsonLogs, level = LogLevelName(rawValue: logLevel)?.level ?? .info
         LoggingSystem.bootstrap { label in
             var handler = LineLogHandler(label: label, json: json)
-            handler.logLevel = .info
+            handler.logLevel = level
             return handler
         }
         AgentRuntime.installSignalHandlers()

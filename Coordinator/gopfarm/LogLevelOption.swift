@@ -1,16 +1,5 @@
 import ArgumentParser
-import Logging
+import GopfarmCommon
 
-/// `--log-level`: the severities a long-running command shows.
-enum LogLevelOption: String, ExpressibleByArgument, CaseIterable {
-    case debug, info, warning, error
-
-    var level: Logger.Level {
-        switch self {
-        case .debug: .debug
-        case .info: .info
-        case .warning: .warning
-        case .error: .error
-        }
-    }
-}
+/// `--log-level` on gopfarm's commands (`serve`); the agent takes the same names.
+extension LogLevelName: ExpressibleByArgument {}

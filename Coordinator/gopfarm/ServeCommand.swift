@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
     var jsonLogs = false
 
     @Option(help: "Least severe log lines shown: debug (adds a line per segment), info, warning or error.")
-    var logLevel: LogLevelOption = .info
+    var logLevel: LogLevelName = .info
 
     func run() async throws {
         // A service outlives whoever read its first lines: a closed stdout drops them.
