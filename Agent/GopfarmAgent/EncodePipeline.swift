@@ -112,18 +112,20 @@ struct EncodePipeline {
         try drainDeinterlacer()
     }
 
-    /// The frame at the stream's picture size. A stream whose size changes mid-way (a broadcast
-    /// switching from SD to HD, two captures joined) is scaled back to the size it starts with,
-    /// as the ffmpeg CLI does: every segment's encoder then codes one size, and the stitched
-    /// stream stays one stream (coded at two sizes it decoded as garbage after the change).
+    /// The frame at the stream's picture size and pixel format. A stream whose size or chroma
+    /// format changes mid-way (a broadcast switching from SD to HD, two captures joined, 4:2:0
+    /// then 4:4:4) is converted back to what it starts with, as the ffmpeg CLI does: every
+    /// segment's encoder then codes one size in one format, and the stitched stream stays one
+    /// stream (coded two ways it decoded as garbage after the change).
     private mutating func conformed(_ frame: Frame) throws(MediaError) -> Frame {
         let (w, h) = (Int(sourceParameters.width), Int(sourceParameters.height))
-        guard w > 0, h > 0, (frame.width, frame.height) != (w, h) else { return frame }
         let format = AVPixelFormat(rawValue: frame.pixelFormat)
+        let target = sourceParameters.format >= 0 ? AVPixelFormat(rawValue: sourceParameters.format) : format
+        guard w > 0, h > 0, (frame.width, frame.height) != (w, h) || format != target else { return frame }
         if conformer == nil || conformer!.sourceWidth != Int32(frame.width) || conformer!.sourceHeight != Int32(frame.height)
             || conformer!.sourceFormat != format {
             conformer = try Scaler(fromWidth: Int32(frame.width), fromHeight: Int32(frame.height), from: format,
-                                   toWidth: Int32(w), toHeight: Int32(h), to: format)
+                                   toWidth: Int32(w), toHeight: Int32(h), to: target)
         }
         try conformer!.convert(frame, into: conformedFrame)
         return conformedFrame

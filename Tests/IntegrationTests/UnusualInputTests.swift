@@ -123,6 +123,27 @@ struct UnusualInputTests {
         #expect(lines.count == 100 && Set(lines) == ["320,240"], "\(lines.count) frames, sizes \(Set(lines))")
     }
 
+    /// Two captures joined, 4:2:0 then 4:4:4 at one size: the segments after the change were
+    /// coded in High 4:4:4 into one 4:2:0 stream (\"encoder headers differ\", then hundreds of
+    /// decode errors). Now converted to the format the stream starts with, as the CLI does: the
+    /// lossless output gives the CLI's frames of the source, hash for hash.
+    @Test("a pixel format change mid-stream is converted to the first format")
+    func pixelFormatChange() throws {
+        let dir = TestPaths.scratch("format-change")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let x264 = ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"]
+        let first = try Self.make(dir, "a.ts", Self.video + x264 + ["-pix_fmt", "yuv420p", "-output_ts_offset", "5"])
+        let second = try Self.make(dir, "b.ts", Self.video + x264 + ["-pix_fmt", "yuv444p", "-output_ts_offset", "7.04"])
+        let joined = try Self.join(first, second, in: dir)
+        let output = dir.appendingPathComponent("out.mkv").path
+        let run = try FarmCLI.transcode(joined.path, to: output, ["--codec", "ffv1", "--agents", "2", "--segment-seconds", "1", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        #expect(!run.output.stderr.contains("encoder headers differ"), "\(run.output.stderr)")
+        let expected = try FFmpegOracle.defaultOracle(joined.path), actual = try FFmpegOracle.defaultOracle(output)
+        #expect(actual.frames.count == 100 && actual.frames.map(\.hash) == expected.frames.map(\.hash),
+                "\(actual.frames.count) frames, source \(expected.frames.count)")
+    }
+
     /// Two TS recordings joined (the second's clock 95 s earlier, then 91 s later): gopfarm
     /// reported success with half the video stacked in 1 ms. Refused now with the sentence and
     /// the remux that gives one timeline.
