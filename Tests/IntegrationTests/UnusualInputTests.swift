@@ -269,4 +269,76 @@ struct UnusualInputTests {
         let text = try Subprocess.run("ffmpeg", ["-v", "error", "-i", output, "-map", "0:s", "-f", "srt", "-"], timeout: 60)
         #expect(text.stdout.contains("Hello there") && text.stdout.contains("Second line"), "\(text.stdout)")
     }
+
+    /// The lossless output gives the CLI's frames of the source, hash for hash.
+    static func expectSameFrames(_ source: String, _ output: String) throws {
+        let expected = try FFmpegOracle.defaultOracle(source), actual = try FFmpegOracle.defaultOracle(output)
+        let first = zip(expected.frames, actual.frames).enumerated().first { $0.element.0.hash != $0.element.1.hash }?.offset
+        #expect(actual.frames.count == expected.frames.count && first == nil,
+                "\(actual.frames.count) frames, source \(expected.frames.count); first differing: \(first.map(String.init) ?? "none")")
+    }
+
+    /// QA: a DivX 5 stream retagged XVID (as for hardware players) names its encoder only in its
+    /// first frame's user data; FFmpeg's decoder picks its workarounds from it, else from the
+    /// tag, so every segment but the first decoded differently (frames 51-100 wrong, exit 0).
+    @Test("a DivX stream tagged XVID decodes the same in every segment")
+    func divxTaggedXvid() throws {
+        let dir = TestPaths.scratch("divx-xvid")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let elementary = try Self.make(dir, "plain.m4v", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                                                          "-c:v", "mpeg4", "-bf", "1", "-g", "25", "-flags", "+bitexact", "-f", "m4v"])
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: elementary)))
+        let vopStart: [UInt8] = [0, 0, 1, 0xB6]
+        let found = (0..<(bytes.count - 3)).first { (i: Int) -> Bool in Array(bytes[i..<(i + 4)]) == vopStart }
+        let vop = try #require(found, "no VOP in the elementary stream")
+        let userData: [UInt8] = [0, 0, 1, 0xB2] + Array("DivX503b1900".utf8)
+        bytes.insert(contentsOf: userData, at: vop)
+        let tagged = dir.appendingPathComponent("divx.m4v")
+        try Data(bytes).write(to: tagged)
+        let source = try Self.make(dir, "divx-as-xvid.avi", ["-fflags", "+genpts", "-r", "25", "-i", tagged.path, "-c", "copy", "-vtag", "XVID"])
+        let output = dir.appendingPathComponent("out.mkv").path
+        let run = try FarmCLI.transcode(source, to: output, ["--codec", "ffv1", "--agents", "2", "--segment-seconds", "1", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        try Self.expectSameFrames(source, output)
+    }
+
+    /// QA: an ASF packet holds several frames at one position; two key frames of one size there
+    /// were taken for each other after a seek ("packet 27 differs from the index").
+    @Test("WMV whose packets share a position is cut")
+    func wmvFramesSharingAPacket() throws {
+        let dir = TestPaths.scratch("wmv")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.make(dir, "intra.wmv", ["-f", "lavfi", "-i", "testsrc2=size=32x32:rate=25:duration=3", "-c:v", "wmv2", "-g", "1", "-q:v", "31"])
+        let output = dir.appendingPathComponent("out.mkv").path
+        let run = try FarmCLI.transcode(source, to: output, ["--codec", "ffv1", "--agents", "2", "--segment-seconds", "0.2", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        try Self.expectSameFrames(source, output)
+    }
+
+    /// QA: a Matroska source's attachments (the fonts its ASS subtitles name) were dropped
+    /// without a word. Matroska keeps them; MP4 cannot, and says so.
+    @Test("attachments are kept in Matroska, and their loss elsewhere is said", arguments: ["mkv", "mp4"])
+    func attachments(_ container: String) throws {
+        let dir = TestPaths.scratch("attach")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let font = dir.appendingPathComponent("Title.ttf")
+        try Data((0..<2048).map { UInt8($0 % 253) }).write(to: font)
+        let source = try Self.make(dir, "with-font.mkv", Self.video + ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-attach", font.path,
+                                                                       "-metadata:s:t", "mimetype=application/x-truetype-font"])
+        let output = dir.appendingPathComponent("out.\(container)").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "1", "--preset", "ultrafast", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let streams = try Subprocess.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type:stream_tags=filename", "-of", "csv=p=0", output], timeout: 60)
+        if container == "mkv" {
+            #expect(streams.stdout.contains("attachment,Title.ttf"), "\(streams.stdout)")
+            // ffmpeg writes the attachment, then says it has no output file to make: that is all we ask.
+            let dumped = dir.appendingPathComponent("dumped.ttf")
+            _ = try Subprocess.run("ffmpeg", ["-v", "error", "-y", "-dump_attachment:t:0", dumped.path, "-i", output], timeout: 60)
+            #expect(try Data(contentsOf: dumped) == Data(contentsOf: font))
+        } else {
+            #expect(!streams.stdout.contains("attachment"), "\(streams.stdout)")
+            #expect(run.report?.warnings.contains { $0.hasPrefix("attachment Title.ttf cannot be stored in this container") } == true,
+                    "\(run.report?.warnings ?? [])")
+        }
+    }
 }

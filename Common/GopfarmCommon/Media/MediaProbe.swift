@@ -43,6 +43,7 @@ public struct MediaProbe: Sendable {
         // B pictures among the packets without a pts, for codecs that reorder by picture type.
         let readsPictureTypes = params.videoDelay > 0 && MPEGPictureType.reads(params.codecID)
         var bidirectional = Set<Int>()
+        var encoderUserData: [UInt8]?
         while try input.read(into: packet) {
             guard packet.streamIndex == video else { continue }
             // Codecs whose packets are not all shown frames are read packet by packet; for the
@@ -53,6 +54,9 @@ public struct MediaProbe: Sendable {
             let kind = traits.randomAccess
             if kind == .falseKey { falseKeys += 1 }
             if packet.isCorrupt { corrupt.append(index.count) }
+            if params.codecID == AV_CODEC_ID_MPEG4.rawValue, index.count < 4, encoderUserData == nil {
+                encoderUserData = MPEG4UserData.encoderUnit(in: packet.bytes)
+            }
             if readsPictureTypes, packet.pts == noPTS, MPEGPictureType.isBidirectional(packet.bytes, codecID: params.codecID) == true {
                 bidirectional.insert(index.count)
             }
@@ -77,6 +81,12 @@ public struct MediaProbe: Sendable {
             && index.records.allSatisfy { $0.position >= 0 }
         guard index.count > 0 else {
             throw MediaError(.truncated, "contains no readable video packets", path: path)
+        }
+        if let encoderUserData, MPEG4UserData.isPacked(encoderUserData) {
+            throw MediaError(.unsupportedCodec, "the video is a DivX packed bitstream (each B-frame packed into one chunk with the frame before it), which gopfarm cannot cut into segments; unpack it first (ffmpeg -i IN -c copy -bsf:v mpeg4_unpack_bframes OUT.avi) and transcode that", path: path)
+        }
+        if let encoderUserData {
+            videoParameters.extradata = MPEG4UserData.extradata(videoParameters.extradata, adding: encoderUserData)
         }
         DecodedPresentationTimes.timeRawPackets(&index, frameRate: input.guessedFrameRate(stream: video), timeBase: videoTimeBase,
                                                 delay: params.videoDelay)

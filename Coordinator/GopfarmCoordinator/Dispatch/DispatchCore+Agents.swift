@@ -340,11 +340,12 @@ extension DispatchCore {
     mutating func segmentFailed(_ ref: AgentSession.SegmentRef, agent: AgentSession, attempt: Int, message: String,
                                 kind: SegmentStateMachine.FailureKind) {
         guard let job = jobs[ref.job] else { return }
+        let wasBlocklisted = job.isBlocklisted(agent.name)
         let outcome = job.segmentFailed(ref.segment, agentKey: agent.key, agentName: agent.name, attempt: attempt, message: message, kind: kind)
         if outcome != .ignore {
             count { $0.failures += 1 }
             record(.segmentFailed(job: job.id, segment: ref.segment, attempt: attempt, agent: agent.name, message: message))
-            if job.isBlocklisted(agent.name) {
+            if !wasBlocklisted, job.isBlocklisted(agent.name) {  // once, when it happens
                 logger.warning("agent blocklisted for this job", metadata: ["job": "\(job.id)", "agent": "\(agent.name)"])
             }
         }

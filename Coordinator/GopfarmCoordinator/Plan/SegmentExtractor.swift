@@ -114,7 +114,10 @@ public final class SegmentExtractor {
 
     private func matches(_ p: Packet, _ i: Int) -> Bool {
         let r = index.records[i]
-        if r.position >= 0, p.position >= 0 { return r.position == p.position && r.size == Int32(p.size) }
+        // An ASF packet holds several frames, all at its position: two of one size there were
+        // taken for each other (QA: WMV key frames 25 and 26), so the decode time decides too.
+        let sameDecodeTime = r.dts == noPTS || p.dts == noPTS || r.dts == p.dts
+        if r.position >= 0, p.position >= 0 { return r.position == p.position && r.size == Int32(p.size) && sameDecodeTime }
         // The index's pts may be one the probe filled in (`PresentationTimeFill`).
         return (p.pts == noPTS || r.pts == p.pts) && r.dts == p.dts && r.size == Int32(p.size)
     }

@@ -82,6 +82,15 @@ public struct Stitcher {
                 } else {
                     warnings.append("subtitle stream \(i) (\(p.codecName)) cannot be stored in this container and was left out")
                 }
+            } else if kind == AVMEDIA_TYPE_ATTACHMENT.rawValue {
+                // Fonts that styled (ASS) subtitles name: Matroska keeps them, as the CLI does.
+                let name = source.metadata(stream: i, key: "filename") ?? "stream \(i)"
+                if out.formatName == "matroska" {
+                    _ = try out.addStreamCopy(from: source, stream: i)
+                    streamNames.append("attachment: \(name) (copied)")
+                } else {
+                    warnings.append("attachment \(name) cannot be stored in this container and was left out (only Matroska holds attachments; styled subtitles may lose their fonts)")
+                }
             } else if kind == AVMEDIA_TYPE_VIDEO.rawValue {
                 warnings.append("extra video stream \(i) (\(p.codecName)) was left out; only the main video is transcoded")
             }
