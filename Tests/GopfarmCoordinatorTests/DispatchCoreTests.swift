@@ -227,16 +227,22 @@ struct DispatchCoreTests {
         #expect(again.first?.attempt == a.attempt + 1)
     }
 
-    /// A large result arrives part by part for longer than the agent timeout: each part keeps
-    /// the agent alive and is answered, so the agent, whose heartbeats wait behind the rest of
-    /// the result, hears the coordinator too.
-    @Test func partsOfALargeResultKeepTheAgentAliveAndAreAnswered() {
+    /// One agent holding the one segment of a job, dropped after `seconds` of silence.
+    static func oneLeaseSilentAfter(seconds: Double) -> Farm {
         var timing = DispatchTiming()
-        timing.agentTimeoutSeconds = 3
+        timing.agentTimeoutSeconds = seconds
         var farm = Farm(timing: timing)
         farm.add(segments: 1)
         farm.join(1)
         _ = Farm.assigned(farm.on(.tick))
+        return farm
+    }
+
+    /// A large result arrives part by part for longer than the agent timeout: each part keeps
+    /// the agent alive and is answered, so the agent, whose heartbeats wait behind the rest of
+    /// the result, hears the coordinator too.
+    @Test func partsOfALargeResultKeepTheAgentAliveAndAreAnswered() {
+        var farm = Self.oneLeaseSilentAfter(seconds: 3)
         for t in stride(from: 1.0, through: 10, by: 1) {
             let answer = farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.part)), at: t)
             #expect(Self.replies(answer, to: 1).contains { if case .partReceived = $0 { true } else { false } }, "at \(t) s")
@@ -252,12 +258,7 @@ struct DispatchCoreTests {
 
     /// Between messages the limit is the limit.
     @Test func silenceAfterAWholeMessageDropsTheAgentAtTheLimit() {
-        var timing = DispatchTiming()
-        timing.agentTimeoutSeconds = 3
-        var farm = Farm(timing: timing)
-        farm.add(segments: 1)
-        farm.join(1)
-        _ = Farm.assigned(farm.on(.tick))
+        var farm = Self.oneLeaseSilentAfter(seconds: 3)
         farm.on(.agent(identity: Farm.id(1), publicKey: nil, version: WireProtocol.version, .message(.part)), at: 1)
         farm.beat(1, AgentHeartbeat(inProgress: []), at: 2)
         #expect(farm.on(.tick, at: 5.5).contains { if case .record(.requeued) = $0 { true } else { false } })
