@@ -20,7 +20,9 @@ struct CoordinatorRestartTests {
             agentLog().split(separator: "\n").filter { $0.contains(event) && $0.hasSuffix(" segment=\(segment)") }.count
         }
         // 4 segments of 2 s of noise at x264 slow on one thread: seconds each.
-        let id = try serve.submit(try Fixture.lossyClip(seconds: 8), output: "out.mkv",
+        let clip = try Fixture.lossyClip(seconds: 8)
+        let submitted = Date()
+        let id = try serve.submit(clip, output: "out.mkv",
                                   ["--codec", "libx264", "--preset", "slow", "--segment-seconds", "2", "--no-analysis"])
         // Once a segment is done and the next one is being encoded, the coordinator dies.
         var running: Int?
@@ -45,6 +47,7 @@ struct CoordinatorRestartTests {
         // before the agent asks for work, so the agent is leased the segment it has finished
         // before it re-sends that result (the order that had it encoded twice).
         while !agentLog().contains("coordinator silent"), Date() < finished { usleep(100_000) }
+        let restartedAfter = Date().timeIntervalSince(submitted)
         try serve.restart()
         let job = try serve.waitForJob(id, timeout: 240)
         #expect(job["state"] as? String == "done", "\(job) \(serve.allLogs.suffix(3000))")
@@ -52,5 +55,9 @@ struct CoordinatorRestartTests {
         // speculative copy does); the old code ignored it as "never leased".
         #expect(serve.log.contains("adopted a segment finished while the coordinator was away"), "\(serve.log.suffix(3000))")
         #expect(!serve.log.contains("was never leased to this agent"), "\(serve.log.suffix(3000))")
+        // The segments' time counts from the first run's dispatch, not the restart's (QA).
+        let timings = job["timings"] as? [String: Any]
+        let start = timings?["dispatchStart"] as? Double
+        #expect(start.map { $0 < restartedAfter - 1 } == true, "dispatch start \(String(describing: start)) s, restarted after \(restartedAfter) s")
     }
 }

@@ -89,8 +89,10 @@ extension PipelineService {
             active.withLock { _ = $0.removeValue(forKey: row.id) }
             return
         }
+        // A job resumed after a restart keeps its first start: its segments' time spans the
+        // downtime too (status said 7.7 s of segments for a job that took 30).
         let dispatchStart = store.secondsSinceSubmission(row.id)
-        try store.updatePhases(row.id) { $0.dispatchStart = dispatchStart }
+        try store.updatePhases(row.id) { $0.dispatchStart = $0.dispatchStart ?? dispatchStart }
         var job = pipeline.dispatchJob(id: row.id, spool: config.spool, priority: row.priority, owner: row.owner, maxAgents: maxAgents)
         job.priorAttempts = try store.highestAttempts(row.id)
         active.withLock { jobs in
