@@ -32,7 +32,7 @@ public enum DecodedPresentationTimes {
         var shown: [(packet: Int, time: Int64)] = []
         func drain() throws(MediaError) {
             while try decoder.receive(into: frame) {
-                let tag = frame.pointer.pointee.pts
+                let tag = frame.pts
                 if tag >= 0, tag < Int64(index.count) { shown.append((Int(tag), frame.decodeTime)) }
                 frame.unref()
             }

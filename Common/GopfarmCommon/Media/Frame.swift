@@ -36,6 +36,9 @@ public final class Frame {
     public var decodeTime: Int64 { pointer.pointee.pkt_dts }
     public var isCorrupt: Bool { pointer.pointee.decode_error_flags != 0 || pointer.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 }
 
+    /// The pts the decoder carried over from the frame's packet, as it is (`presentationTime`
+    /// falls back to the best guess).
+    public var pts: Int64 { pointer.pointee.pts }
     public func setPTS(_ pts: Int64) { pointer.pointee.pts = pts }
     public var colorRange: AVColorRange { pointer.pointee.color_range }
 

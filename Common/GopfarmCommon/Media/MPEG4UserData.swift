@@ -10,18 +10,16 @@ public enum MPEG4UserData {
     /// The user data unit (`00 00 01 B2` up to the next start code) naming DivX or Xvid, if the
     /// packet has one.
     public static func encoderUnit(in data: UnsafeRawBufferPointer) -> [UInt8]? {
-        var i = 0
-        while i + 4 < data.count {
-            guard data[i] == 0, data[i + 1] == 0, data[i + 2] == 1 else { i += 1; continue }
-            if data[i + 3] == 0xB2 {
-                var end = i + 4
-                while end + 2 < data.count, !(data[end] == 0 && data[end + 1] == 0 && data[end + 2] == 1) { end += 1 }
-                if end + 2 >= data.count { end = data.count }
-                let unit = Array(data[i..<end])
-                let text = String(decoding: unit.dropFirst(4), as: UTF8.self)
-                if text.hasPrefix("DivX") || text.hasPrefix("XviD") { return unit }
-            }
-            i += 3
+        var starts: [(at: Int, code: UInt8)] = []
+        MPEGStartCodes.forEach(in: data) { at, code in
+            starts.append((at, code))
+            return true
+        }
+        for (n, start) in starts.enumerated() where start.code == 0xB2 {
+            let end = n + 1 < starts.count ? starts[n + 1].at : data.count
+            let unit = Array(data[start.at..<end])
+            let text = String(decoding: unit.dropFirst(4), as: UTF8.self)
+            if text.hasPrefix("DivX") || text.hasPrefix("XviD") { return unit }
         }
         return nil
     }

@@ -20,17 +20,12 @@ public enum MPEGPictureType {
         // picture_coding_type (3 bits, 3 = B). MPEG-4: vop_start_code 00 00 01 B6, then
         // vop_coding_type (2 bits, 2 = B).
         let code: UInt8 = mpeg4 ? 0xB6 : 0x00
-        var i = 0
-        while i + 5 < data.count {
-            if data[i] == 0, data[i + 1] == 0, data[i + 2] == 1 {
-                if data[i + 3] == code {
-                    return mpeg4 ? data[i + 4] >> 6 == 2 : (data[i + 5] >> 3) & 7 == 3
-                }
-                i += 3
-            } else {
-                i += 1
-            }
+        var bidirectional: Bool?
+        MPEGStartCodes.forEach(in: data) { at, found in
+            guard found == code, at + 5 < data.count else { return true }
+            bidirectional = mpeg4 ? data[at + 4] >> 6 == 2 : (data[at + 5] >> 3) & 7 == 3
+            return false
         }
-        return nil
+        return bidirectional
     }
 }
