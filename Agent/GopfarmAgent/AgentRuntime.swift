@@ -62,7 +62,7 @@ public final class AgentRuntime: Sendable {
                 case .sendCredit(let n):
                     _ = try link.send(SegmentRequest(slots: n).frames())
                 case .sendHeartbeat(let heartbeat):
-                    if try link.send(withProgress(heartbeat).frames()) { core.heartbeatSent() }
+                    if try link.send(withProgress(heartbeat, receiving: link.joinedBytes).frames()) { core.heartbeatSent() }
                 case .sendResult(let entry):
                     if let exit = try perform(core.resultSent(accepted: try link.send(entry.frames))) { return exit }
                 case .startSegment(let assignment, let payload):
@@ -105,9 +105,11 @@ public final class AgentRuntime: Sendable {
         for (key, outcome) in finished { core.segmentFinished(key, outcome) }
     }
 
-    /// The core's heartbeat with each running segment's frames so far.
-    private func withProgress(_ heartbeat: AgentHeartbeat) -> AgentHeartbeat {
+    /// The core's heartbeat with each running segment's frames so far, and the bytes of a
+    /// segment's input still arriving.
+    private func withProgress(_ heartbeat: AgentHeartbeat, receiving: Int?) -> AgentHeartbeat {
         var heartbeat = heartbeat
+        heartbeat.receiving = receiving
         slots.withLock { s in
             for i in heartbeat.inProgress.indices where heartbeat.inProgress[i].queued == nil {
                 let p = heartbeat.inProgress[i]

@@ -52,6 +52,9 @@ public final class CoordinatorLink {
     /// A large message is arriving part by part.
     public var isJoining: Bool { reassembly.isJoining }
 
+    /// Bytes of that message arrived so far (nil: none arriving), for the heartbeat.
+    public var joinedBytes: Int? { reassembly.joinedBytes }
+
     /// Handshake outcomes since the last call (a refused key shows up only here).
     public func events() -> [ZMQMonitor.Event] { monitor.poll() }
 

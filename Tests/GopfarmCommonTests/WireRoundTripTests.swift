@@ -23,7 +23,7 @@ struct WireRoundTripTests {
                                         frameRate: Rational(30000, 1001), payloadSHA256: "ab", leaseMilliseconds: 30000),
                       payloads: [Data([1, 2, 3])])
         try roundTrip(AgentHeartbeat(inProgress: [.init(job: "j", segment: 1, attempt: 1, frames: 17),
-                                                  .init(job: "j", segment: 2, attempt: 1, frames: 0, queued: true)]))
+                                                  .init(job: "j", segment: 2, attempt: 1, frames: 0, queued: true)], receiving: 65_536))
         try roundTrip(SegmentRevoke(job: "j", segment: 2, attempt: 1))
         try roundTrip(HeartbeatAck())
         try roundTrip(SegmentResult(job: "j", segment: 1, attempt: 1, frames: 10, firstPTS: 0, lastPTS: 9, reorderDepth: 2,

@@ -297,6 +297,33 @@ struct DispatchCoreTests {
     }
 
     /// An agent's frames per second never goes below 0: a cancelled job's segment leaves the
+
+    /// A segment's input still arriving on a slow link (QA: 28 s for one segment at 256 kbit/s,
+    /// the job failed with "no progress within the time allowed"): the agent cannot list the lease
+    /// before it has arrived, but its heartbeats count the bytes joined, and while they grow the
+    /// lease stays. Once they stop, the bound runs again from the last growth.
+    @Test func anInputStillArrivingKeepsTheLease() {
+        var (farm, _) = Farm.oneLease(leaseSeconds: 5)
+        for (i, t) in stride(from: 2.0, through: 30, by: 2).enumerated() {
+            farm.beat(1, AgentHeartbeat(inProgress: [], receiving: 65_536 * (i + 1)), at: t)
+            #expect(!farm.on(.tick, at: t + 0.1).contains { if case .record(.segmentFailed) = $0 { true } else { false } }, "at \(t) s")
+        }
+        farm.beat(1, AgentHeartbeat(inProgress: [], receiving: 65_536 * 15), at: 32)
+        #expect(farm.on(.tick, at: 34).isEmpty, "the same count again is no progress, but the bound runs from 30 s")
+        let expired = farm.on(.tick, at: 35.5)
+        #expect(expired.contains { if case .record(.segmentFailed(_, 0, _, "a1", JobRuntime.stallMessage)) = $0 { true } else { false } },
+                "no byte since 30 s: past the 5 s bound")
+    }
+
+    /// Bytes arriving are progress only for leases the agent has not listed yet: one it runs
+    /// is judged by its frames, however busy the link is behind it.
+    @Test func anInputArrivingDoesNotKeepARunningLeaseWithoutFrames() {
+        var (farm, attempt) = Farm.oneLease(leaseSeconds: 5)
+        for (i, t) in stride(from: 2.0, through: 8, by: 2).enumerated() {
+            farm.beat(1, AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: attempt, frames: 0)], receiving: 65_536 * (i + 1)), at: t)
+        }
+        #expect(farm.on(.tick, at: 8.1).contains { if case .record(.segmentFailed(_, 0, _, "a1", JobRuntime.stallMessage)) = $0 { true } else { false } })
+    }
     /// agent's running total (it showed "-1.5 fps" in `gopfarm agents`).
     @Test func anAgentsRateIsNeverNegative() {
         var (farm, attempt) = Farm.oneLease(leaseSeconds: DispatchTiming().leaseSeconds)

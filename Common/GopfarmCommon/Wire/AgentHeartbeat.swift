@@ -22,5 +22,13 @@ public struct AgentHeartbeat: WireMessage, Equatable {
         }
     }
     public var inProgress: [Progress]
-    public init(inProgress: [Progress]) { self.inProgress = inProgress }
+    /// Bytes joined so far of a large message arriving from the coordinator (a segment's input,
+    /// part by part; nil: none arriving). On a slow link a segment's input takes longer than the
+    /// lease's no-progress bound, and the leases it carries are not listed until it has arrived:
+    /// this count growing is their progress. nil from older agents.
+    public var receiving: Int?
+    public init(inProgress: [Progress], receiving: Int? = nil) {
+        self.inProgress = inProgress
+        self.receiving = receiving
+    }
 }

@@ -27,6 +27,9 @@ public struct WireReassembly: Sendable {
     /// True while a message is half joined.
     public var isJoining: Bool { id != nil }
 
+    /// Bytes of the half-joined message gathered so far; nil when none is being joined.
+    public var joinedBytes: Int? { id == nil ? nil : gathered.count }
+
     public mutating func accept(_ frames: [Data], at now: Double = 0) -> Outcome {
         // Parts are written by `WireParts.split` only: a header without its exact type field
         // is another message, told apart without decoding it twice.

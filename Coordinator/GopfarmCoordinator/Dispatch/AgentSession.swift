@@ -31,6 +31,8 @@ struct AgentSession {
     /// The last message was a part of a larger one (a result on its way): its heartbeats wait
     /// behind the rest, so a slow link's stall is no sign the agent is gone (see `expire`).
     var sendingParts = false
+    /// Bytes of a large message it last said had arrived (a segment's input on its way).
+    var receiving: Int?
     var leases: Set<SegmentRef> = []
     /// Frames done per leased segment, from the last heartbeat.
     var progress: [SegmentRef: Int] = [:]

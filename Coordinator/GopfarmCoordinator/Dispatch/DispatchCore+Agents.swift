@@ -177,7 +177,20 @@ extension DispatchCore {
                                   activity: p.activity.map { max(0, min($0, 1 << 30)) }, now: now)
             agent.progress[ref] = frames
         }
+        inputArriving(beat, agent: &agent, now: now)
         agent.sampleRate(now: now)
+    }
+
+    /// A segment's input still on its way: the agent cannot list the leases it carries (or that
+    /// wait behind it on the link) before it has arrived, and on a slow link that takes longer
+    /// than the no-progress bound. While its bytes grow, those leases count as progressing.
+    private mutating func inputArriving(_ beat: AgentHeartbeat, agent: inout AgentSession, now: Double) {
+        defer { agent.receiving = beat.receiving }
+        guard let bytes = beat.receiving, bytes != agent.receiving else { return }
+        let listed = Set(beat.inProgress.map { AgentSession.SegmentRef(job: $0.job, segment: $0.segment) })
+        for ref in agent.leases where !listed.contains(ref) {
+            jobs[ref.job]?.arriving(ref.segment, agent: agent.key, now: now)
+        }
     }
 
     /// Segments the agent encodes that this coordinator never leased to it: after a restart of

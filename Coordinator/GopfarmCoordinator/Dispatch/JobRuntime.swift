@@ -174,6 +174,12 @@ final class JobRuntime {
         segments[n].progress(agent: agent, attempt: attempt, frames: frames, activity: activity, now: now)
     }
 
+    /// The input of this agent's lease of segment `n` is still arriving (`SegmentStateMachine.arriving`).
+    func arriving(_ n: Int, agent: String, now: Double) {
+        guard segments.indices.contains(n) else { return }
+        segments[n].arriving(agent: agent, now: now)
+    }
+
     func queued(_ n: Int, agent: String, attempt: Int, now: Double) {
         guard segments.indices.contains(n) else { return }
         segments[n].queued(agent: agent, attempt: attempt, now: now)

@@ -178,6 +178,16 @@ public struct SegmentStateMachine: Sendable, Equatable {
         return true
     }
 
+    /// The agent's lease has not reached it yet, and the link to it is busy carrying a segment's
+    /// input (its own, or one sent before it): bytes arriving are its progress, so its stall
+    /// clock starts over. A lease that has reported frames is past its input and keeps its clock.
+    public mutating func arriving(agent: String, now: Double) {
+        guard case .running(var list) = state, let i = list.firstIndex(where: { $0.agent == agent }),
+              list[i].frames == 0, list[i].activity == 0 else { return }
+        list[i].progressed = now
+        state = .running(list)
+    }
+
     /// The agent holds this attempt queued behind its running segments (prefetch): it has not
     /// started, so its clocks (stall bound, straggler age) start over from now.
     public mutating func queued(agent: String, attempt: Int, now: Double) {
