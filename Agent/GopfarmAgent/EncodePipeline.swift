@@ -36,6 +36,7 @@ struct EncodePipeline {
     private var firstPTS: Int64 = .max
     private var lastPTS: Int64 = .min
     private var previousEncoded: Int64?
+    private var firstEncoded: Int64?
     private var corrupt: [Int64] = []
     private var damagedPackets: [Int64] = []
     private var lastConsumed: Int64 = .min
@@ -150,7 +151,9 @@ struct EncodePipeline {
         if !outputs.isEmpty {
             frame.setPTS(t)
             // The first frame is an IDR; in a ladder also the first of each packaging segment.
-            let keyFrame = assignment.settings.ladder?.startsPackagingSegment(pts: t, previous: previousEncoded, timeBase: timeBase)
+            if firstEncoded == nil { firstEncoded = t }
+            let keyFrame = assignment.settings.ladder?.startsPackagingSegment(pts: t, previous: previousEncoded, timeBase: timeBase,
+                                                                              farmStart: firstEncoded, farmEnd: assignment.endPTS)
                 ?? (previousEncoded == nil)
             previousEncoded = t
             let picture: Frame

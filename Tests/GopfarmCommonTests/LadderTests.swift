@@ -139,6 +139,22 @@ import Testing
         #expect(!ladder.startsPackagingSegment(pts: 5050, previous: 5010, timeBase: tb))
     }
 
+    /// A grid point a frame away from a farm cut does not start a segment of one frame (QA: a
+    /// 0.033 s segment between a grid IDR at 3.012 s and a farm cut at 3.045 s): within a quarter
+    /// of the length of either cut, the sliver joins its neighbour.
+    @Test func aGridPointBesideAFarmCutMakesNoSliver() {
+        let ladder = Ladder(rungs: [LadderRung(height: 360, bitrate: 800_000)], segmentSeconds: 1, keyFrameOrigin: 0)
+        let tb = Rational(1, 1000)
+        // Farm segment [2.008, 3.045): the grid point 3 s (frame 3.012) is one frame before the next cut.
+        #expect(!ladder.startsPackagingSegment(pts: 3012, previous: 2979, timeBase: tb, farmStart: 2008, farmEnd: 3045))
+        #expect(ladder.startsPackagingSegment(pts: 3012, previous: 2979, timeBase: tb, farmStart: 2008, farmEnd: 3300))
+        // Farm segment from 2.98 s: the grid point 3 s (frame 3.012) is one frame after its cut.
+        #expect(!ladder.startsPackagingSegment(pts: 3012, previous: 2979, timeBase: tb, farmStart: 2979, farmEnd: nil))
+        #expect(ladder.startsPackagingSegment(pts: 3012, previous: 2979, timeBase: tb, farmStart: 2700, farmEnd: nil))
+        // The farm segment's own first frame always starts one.
+        #expect(ladder.startsPackagingSegment(pts: 3045, previous: nil, timeBase: tb, farmStart: 3045, farmEnd: 3100))
+    }
+
     @Test func bundleRoundTripsAndRefusesDamage() throws {
         let streams = [Data([1, 2, 3]), Data(), Data(repeating: 7, count: 1000)]
         let packed = RenditionBundle.pack(streams)

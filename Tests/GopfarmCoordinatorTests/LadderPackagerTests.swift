@@ -205,7 +205,8 @@ struct LadderSpool {
                                                                                          pixelFormat: AV_PIX_FMT_YUV420P, timeBase: tb, frameRate: rate))
                     }
                     try scaler!.convert(f, into: scaled)
-                    let key = ladder.startsPackagingSegment(pts: f.presentationTime, previous: previous, timeBase: tb)
+                    let key = ladder.startsPackagingSegment(pts: f.presentationTime, previous: previous, timeBase: tb,
+                                                            farmStart: mine.first?.presentationTime, farmEnd: planned.endPTS)
                     previous = f.presentationTime
                     try encoder!.send(scaled, keyFrame: key)
                     try collect(encoder!)

@@ -59,6 +59,9 @@ struct BadInputTests {
         // QA: as root `-o /nonexistdir/x.mp4` created /nonexistdir; a typo in a folder is refused.
         Case(name: "output in a folder that is not there", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--output-override", "outdir/x.mp4"], expect: "outdir does not exist; create it first (mkdir -p ", usage: true),
+        // QA: a ladder's `-o /nonexistent/dir/x` created /nonexistent/dir; refused as a file's is.
+        Case(name: "ladder directory in a folder that is not there", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
+             arguments: ["--ladder", "240p:300k", "--output-override", "outdir/film/"], expect: "outdir does not exist; create it first (mkdir -p ", usage: true),
         Case(name: "unsupported container", makeInput: { _ in try Fixture.h264BFramesMP4.path() },
              arguments: ["--output-override", "out.avi"], expect: "cannot write '.avi' files", usage: true),
     ]

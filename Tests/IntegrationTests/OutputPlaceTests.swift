@@ -89,7 +89,9 @@ struct OutputPlaceTests {
             (dir.appendingPathComponent("linkfile").path + "/", "a ladder's output is a directory, and"),
             (mine.path, "mine is not empty (analysis.json, video-240p); a ladder goes into a new or empty directory"),
             ("", "name the output directory, such as film/"),
-            (dir.appendingPathComponent("notes.txt/film").path, "notes.txt is not a directory, so nothing can be written under it"),
+            (dir.appendingPathComponent("notes.txt/film").path, "notes.txt is not a folder, so "),
+            // As a file's folder: a typo in the folder the directory goes in is not created (QA).
+            (dir.appendingPathComponent("nofolder/film").path, "nofolder does not exist; create it first (mkdir -p "),
             (dir.appendingPathComponent("notes.txt").path, "a ladder's output is a directory, and"),
             (dir.appendingPathComponent("film.m3u8").path, "not a .m3u8 file"),
         ]
@@ -104,7 +106,7 @@ struct OutputPlaceTests {
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         chmod(empty.path, 0o750)
-        for out in [empty, dir.appendingPathComponent("new/film")] {
+        for out in [empty, dir.appendingPathComponent("new")] {
             let run = try FarmCLI.transcode(source, to: out.path, ["--agents", "1", "--ladder", "240p:300k"], timeout: 120)
             try #require(run.output.status == 0, "\(run.output.stderr)")
             let files = Set(try FileManager.default.contentsOfDirectory(atPath: out.path))

@@ -23,6 +23,7 @@ Rules (the <rule> names a test can grep for):
   targetduration      EXT-X-TARGETDURATION missing
   extinf-target       an EXTINF rounded to the nearest integer exceeds EXT-X-TARGETDURATION (4.3.3.1)
   extinf-actual       an EXTINF differs from the segment's real duration by more than one frame
+  extinf-last         the last EXTINF differs from its samples' real duration (trun) by more than 1 ms
   map                 a CMAF media playlist lacks EXT-X-MAP
   endlist             a media playlist lacks EXT-X-ENDLIST (the package is VOD)
   missing-file        a URI names a file that is not there
@@ -193,6 +194,48 @@ def find_box(data, path, start=0, end=None):
         if kind == path[0]:
             return (s, e) if len(path) == 1 else find_box(data, path[1:], s, e)
     return None
+
+
+def media_timescale(init_bytes):
+    """The track's timescale (mdhd), or None."""
+    mdhd = find_box(init_bytes, ["moov", "trak", "mdia", "mdhd"])
+    if mdhd is None:
+        return None
+    version = init_bytes[mdhd[0]]
+    return struct.unpack(">I", init_bytes[mdhd[0] + (20 if version == 1 else 12):][:4])[0]
+
+
+def sample_durations(init_bytes, segment_bytes):
+    """Every sample's duration (timescale units) in a media segment, in decode order, from its
+    tfhd/trun (trex for the default): what the file says, where ffprobe shows N/A."""
+    default = 0
+    trex = find_box(init_bytes, ["moov", "mvex", "trex"])
+    if trex is not None:
+        default = struct.unpack(">I", init_bytes[trex[0] + 12:trex[0] + 16])[0]
+    out = []
+    for kind, s, e in boxes(segment_bytes, 0, len(segment_bytes)):
+        if kind != "moof":
+            continue
+        for tkind, ts, te in boxes(segment_bytes, s, e):
+            if tkind != "traf":
+                continue
+            track_default = default
+            for bkind, bs, be in boxes(segment_bytes, ts, te):
+                flags = struct.unpack(">I", segment_bytes[bs:bs + 4])[0] & 0xFFFFFF
+                if bkind == "tfhd":
+                    at = bs + 8 + (8 if flags & 0x01 else 0) + (4 if flags & 0x02 else 0)
+                    if flags & 0x08:
+                        track_default = struct.unpack(">I", segment_bytes[at:at + 4])[0]
+                elif bkind == "trun":
+                    count = struct.unpack(">I", segment_bytes[bs + 4:bs + 8])[0]
+                    at = bs + 8 + (4 if flags & 0x01 else 0) + (4 if flags & 0x04 else 0)
+                    step = 4 * bin(flags & 0xF00).count("1")
+                    for i in range(count):
+                        if flags & 0x100:
+                            out.append(struct.unpack(">I", segment_bytes[at + i * step:at + i * step + 4])[0])
+                        else:
+                            out.append(track_default)
+    return out
 
 
 def nal_length_size(init_bytes):
@@ -620,7 +663,19 @@ def check_track_media(track, report, tmpdir):
         # Samples before 0 are encoder priming the edit list drops (AAC): playback starts at 0.
         firsts.append(max(0.0, min(fnum(p.get("pts_time"), 0.0) for p in inside)) if index == 1 else
                       min(fnum(p.get("pts_time"), 0.0) for p in inside))
-    ends = [fnum(p.get("pts_time"), 0.0) + (fnum(p.get("duration_time"), 0.0) or 0.0) for p in packets]
+    # ffprobe shows no sample durations for these fragments (N/A): they are read from the trun
+    # boxes, so the last segment's real length counts its last sample (QA: a packager ended the
+    # playlists a frame before the samples did, which a one-frame tolerance let pass).
+    timescale = media_timescale(init_bytes)
+    durations = []
+    for seg in track.get("segments", []):
+        with open(seg, "rb") as f:
+            durations += sample_durations(init_bytes, f.read())
+    exact = bool(timescale) and len(durations) == len(packets)
+    if exact:
+        ends = [fnum(p.get("pts_time"), 0.0) + d / timescale for p, d in zip(packets, durations)]
+    else:
+        ends = [fnum(p.get("pts_time"), 0.0) + (fnum(p.get("duration_time"), 0.0) or track["frame_duration"]) for p in packets]
     track["start"] = max(0.0, min((fnum(p.get("pts_time"), 0.0) for p in packets), default=0.0))
     track["end"] = max(ends, default=0.0)
     track["duration"] = track["end"] - track["start"]
@@ -634,6 +689,9 @@ def check_track_media(track, report, tmpdir):
         if index < len(track["extinf"]) and abs(actual - track["extinf"][index]) > tol:
             report.fail("extinf-actual", where, "segment %d: EXTINF %.6f but the segment lasts %.6f s"
                         % (index + 1, track["extinf"][index], actual))
+        if exact and index == len(firsts) - 1 and index < len(track["extinf"]) and abs(actual - track["extinf"][index]) > 0.001:
+            report.fail("extinf-last", where, "the last segment's EXTINF is %.6f but its samples last %.6f s"
+                        % (track["extinf"][index], actual))
         if track.get("target") is not None and math.floor(actual + 0.5) > track["target"]:
             report.fail("extinf-target", where, "segment %d really lasts %.3f s, over EXT-X-TARGETDURATION %d"
                         % (index + 1, actual, track["target"]))

@@ -71,11 +71,26 @@ public struct Ladder: Codable, Sendable, Equatable {
     public static let syntax = "auto, or rungs HEIGHTp:RATE[:CODEC][:abr][:crf=N][:preset=P] separated by commas, e.g. 1080p:6M,720p:3M,480p:1.2M,360p:700k"
 
     /// Whether the frame at `pts` starts a packaging segment (the first frame of a farm segment
-    /// always does): it is the first at or after a multiple of `segmentSeconds` since the origin.
-    public func startsPackagingSegment(pts: Int64, previous: Int64?, timeBase: Rational) -> Bool {
+    /// always does): it is the first at or after a multiple of `segmentSeconds` since the origin,
+    /// unless that is within `shortestFraction` of the length from a farm cut (the farm segment's
+    /// first frame at `farmStart`, the next one's at `farmEnd`). A farm cut always starts a
+    /// segment, and a grid point a frame away from it made a segment of one frame (QA: 0.033 s
+    /// between a grid IDR at 3.012 s and the farm's cut at a source key frame at 3.045 s); such
+    /// a sliver joins its neighbour, so a segment may last up to 1.25 × the length.
+    public func startsPackagingSegment(pts: Int64, previous: Int64?, timeBase: Rational,
+                                       farmStart: Int64? = nil, farmEnd: Int64? = nil) -> Bool {
         guard let previous else { return true }
-        return gridIndex(pts, timeBase) != gridIndex(previous, timeBase)
+        guard gridIndex(pts, timeBase) != gridIndex(previous, timeBase) else { return false }
+        let shortest = segmentSeconds * Self.shortestFraction
+        func seconds(_ ticks: Int64) -> Double { Double(ticks) * Double(timeBase.num) / Double(timeBase.den) }
+        if let farmStart, seconds(pts - farmStart) < shortest { return false }
+        if let farmEnd, seconds(farmEnd - pts) < shortest { return false }
+        return true
     }
+
+    /// The shortest packaging segment a grid point may make beside a farm cut, as a fraction
+    /// of the length (a farm segment shorter than that is one packaging segment).
+    public static let shortestFraction = 0.25
 
     private func gridIndex(_ pts: Int64, _ timeBase: Rational) -> Int64 {
         let seconds = Double(pts - (keyFrameOrigin ?? 0)) * Double(timeBase.num) / Double(timeBase.den)

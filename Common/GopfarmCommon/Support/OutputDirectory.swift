@@ -19,7 +19,10 @@ public enum OutputDirectory {
         }
         switch OutputPlace.kind(of: bare) {
         case .missing:
+            // Made in a folder that is there, as a file output is (QA: `-o /nonexistent/dir/x`
+            // created /nonexistent/dir, where `-o /nonexistent/x.mp4` is refused).
             let parent = (URL(fileURLWithPath: path).standardizedFileURL.path as NSString).deletingLastPathComponent
+            if let why = OutputPlace.folderRefusal(parent.isEmpty ? "/" : parent, for: bare) { return why }
             return parentRefusal(parent.isEmpty ? "/" : parent)
         case .directory:
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []

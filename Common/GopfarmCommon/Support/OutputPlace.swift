@@ -50,11 +50,7 @@ public enum OutputPlace {
         // As other tools, gopfarm writes into a folder that is there: a typo in it was created
         // (as root, `-o /nonexistdir/x.mp4` made /nonexistdir) and never reported.
         let parent = (output as NSString).deletingLastPathComponent
-        if !parent.isEmpty, kind(of: parent) != .directory {
-            return kind(of: parent) == .missing
-                ? "the folder \(parent) does not exist; create it first (mkdir -p \(parent)) or name another"
-                : "\(parent) is not a folder, so \(output) cannot be written"
-        }
+        if !parent.isEmpty, let why = folderRefusal(parent, for: output) { return why }
         if let input, sameFile(input, output) {
             let samePath = URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL
             return "the output would overwrite the input" + (samePath ? "" : " (\(output) is the same file as \(input))")
@@ -63,6 +59,15 @@ public enum OutputPlace {
             return "\(output).partial is a directory; the output is written there first, so move it away"
         }
         return nil
+    }
+
+    /// Why `output` cannot go into `parent`: it is missing (a typo is not created) or no folder.
+    public static func folderRefusal(_ parent: String, for output: String) -> String? {
+        switch kind(of: parent) {
+        case .directory: nil
+        case .missing: "the folder \(parent) does not exist; create it first (mkdir -p \(parent)) or name another"
+        default: "\(parent) is not a folder, so \(output) cannot be written"
+        }
     }
 
     /// Moves the finished temporary file onto `path` in one step, replacing a file there;

@@ -37,6 +37,8 @@ final class CMAFTrackWriter {
     private var moovWritten = false
     /// The last packet given, written when the next one's decode time is known.
     private var held: Packet?
+    /// The last distance between two decode times, the last packet's duration where it has none.
+    private var lastStep: Int64 = 0
     private(set) var packets = 0
 
     /// `codecTag`: the sample entry to write (`hvc1` for HEVC), nil for the muxer's choice.
@@ -72,8 +74,10 @@ final class CMAFTrackWriter {
     func write(_ packet: Packet) throws(MediaError) {
         if let held {
             if held.dts != noPTS, packet.dts != noPTS, packet.dts > held.dts {
-                held.setTiming(pts: held.pts, dts: held.dts, duration: packet.dts - held.dts)
+                lastStep = packet.dts - held.dts
+                held.setTiming(pts: held.pts, dts: held.dts, duration: lastStep)
             }
+            end = max(end, held.pts + max(0, held.duration))
             try container.write(held)
             packetsInSegment += 1
         }
@@ -90,7 +94,6 @@ final class CMAFTrackWriter {
             segmentPending = false
         }
         starts[starts.count - 1] = min(starts[starts.count - 1], packet.pts)
-        end = max(end, packet.pts + max(0, packet.duration))
         packet.setStreamIndex(0)
         held = packet.clone()
         packets += 1
@@ -99,7 +102,16 @@ final class CMAFTrackWriter {
     /// Finishes the file and splits it into the init section and the media segments.
     func finish() throws(MediaError) -> Written {
         guard packets > 0 else { throw MediaError(.muxFailed, "the track \(relativeDirectory) has no packets") }
-        if let held { try container.write(held) }
+        if let held {
+            // A source whose packets carry no duration: the muxer gives the last sample the one
+            // before's, and the playlists ended a frame early (QA: EXTINF 0.535 s for 0.569 s of
+            // samples). It gets that duration here; `end` counts each sample as written.
+            if held.duration <= 0, lastStep > 0 {
+                held.setTiming(pts: held.pts, dts: held.dts, duration: lastStep)
+            }
+            end = max(end, held.pts + max(0, held.duration))
+            try container.write(held)
+        }
         held = nil
         try container.finish()
         let path = container.path

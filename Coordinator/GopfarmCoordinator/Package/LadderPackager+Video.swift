@@ -62,7 +62,8 @@ extension LadderPackager {
             var starts = Set<Int64>()
             var previous: Int64?
             for pts in presentation {
-                if ladder.startsPackagingSegment(pts: pts, previous: previous, timeBase: tb) { starts.insert(pts) }
+                if ladder.startsPackagingSegment(pts: pts, previous: previous, timeBase: tb,
+                                                 farmStart: presentation.first, farmEnd: planned.endPTS) { starts.insert(pts) }
                 previous = pts
             }
             for (r, rung) in rungs.enumerated() {
