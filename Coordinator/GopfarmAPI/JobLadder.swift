@@ -105,11 +105,15 @@ public struct JobLadder: Codable, Sendable, Equatable {
         return "\(bitsPerSecond)"
     }
 
-    /// A measured rate for people: `652 kb/s`, `2.35 Mb/s`.
+    /// A measured rate for people, three significant digits in the unit `gopfarm transcode`
+    /// prints: `652 kbit/s`, `95.3 kbit/s`, `2.35 Mbit/s` (QA: `717 kb/s` beside `92.92 kb/s`).
     public static func bitRate(_ bitsPerSecond: Int) -> String {
-        let text = rateText(bitsPerSecond)
-        guard let unit = text.last, unit == "k" || unit == "M" else { return "\(text) b/s" }
-        return "\(text.dropLast()) \(unit)b/s"
+        let (value, unit) = bitsPerSecond >= 1_000_000 ? (Double(bitsPerSecond) / 1e6, "Mbit/s")
+            : bitsPerSecond >= 1_000 ? (Double(bitsPerSecond) / 1e3, "kbit/s") : (Double(bitsPerSecond), "bit/s")
+        let decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2
+        var text = String(format: "%.\(decimals)f", value)
+        if text.contains(".") { text = String(text.reversed().drop { $0 == "0" }.drop { $0 == "." }.reversed()) }
+        return "\(text) \(unit)"
     }
 
     /// The path of one of a job's output files in the API (each path segment percent-encoded).

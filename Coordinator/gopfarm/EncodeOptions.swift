@@ -33,7 +33,7 @@ struct EncodeOptions: ParsableArguments {
     @Flag(help: "Deinterlace (bwdif) and encode progressive frames. Default: interlaced sources stay interlaced.")
     var deinterlace = false
 
-    @Option(help: ArgumentHelp("Encode an ABR ladder from one decode and package it for streaming; the output is a directory. \(Ladder.syntax).",
+    @Option(help: ArgumentHelp("Encode an ABR ladder from one decode and package it for streaming; the output is a directory. \(Ladder.syntax). A rung without a CODEC uses --codec (and --crf, --preset as its defaults).",
                                valueName: "rungs"))
     var ladder: String?
 

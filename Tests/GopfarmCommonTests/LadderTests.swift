@@ -81,7 +81,8 @@ import Testing
         ("720p:3M:libsvtav1:preset=14", "rung 720p-av1: preset for libsvtav1 is a number from 0 (slowest) to 13 (fastest), not '14'"),
         ("360p:1M:crf=0", "rung 360p: crf 0 is lossless, which no rate can cap; give a crf above 0, or abr"),
         ("360p:500k:abr:crf=30", "rung 360p: abr encodes to the rate on average and takes no crf"),
-        ("360p:800k,360p:800k", "rungs 360p and 360p-2 are the same rendition; give each once"),
+        ("360p:800k,360p:800k", "rung 360p:800k is given twice; give each once"),
+        ("360p:800k,360p:800k:libx264", "rungs 360p:800k and 360p:800k:libx264 are the same rendition; give each once"),
         // Not a bufsize the user never gave (2 × RATE).
         ("120p:1.2G", "rung 120p: the rate must be between 1k and 1G bits per second, not 1200000000"),
         ("720p:3M:preset=7", "rung 720p: preset '7' is not a libx264 preset; use one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow, placebo"),

@@ -24,7 +24,7 @@ struct LadderDashboardTests {
             #expect(page.status == 200)
             let table = try #require(page.text.range(of: #"<table class="attempts" id="renditions">"#).map { String(page.text[$0.lowerBound...]) })
             // Each track's row: name, size, bytes, average and peak rate.
-            #expect(table.contains(#"<td class="mono">240p</td><td>h264</td><td>426x240</td><td class="num">2.9 KiB</td><td class="num">380 kb/s</td><td class="num">420 kb/s</td>"#), "\(table.prefix(1500))")
+            #expect(table.contains(#"<td class="mono">240p</td><td>h264</td><td>426x240</td><td class="num">2.9 KiB</td><td class="num">380 kbit/s</td><td class="num">420 kbit/s</td>"#), "\(table.prefix(1500))")
             #expect(table.contains(#"<td class="mono">160p</td>"#) && table.contains(#"<td class="mono">audio-und</td>"#))
             #expect(page.text.contains(#"href="/jobs/\#(id)/files/master.m3u8" id="hls-link""#))
             #expect(page.text.contains(#"href="/jobs/\#(id)/files/manifest.mpd" id="dash-link""#))

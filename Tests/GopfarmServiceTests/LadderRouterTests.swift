@@ -171,9 +171,9 @@ struct LadderRouterTests {
 
     @Test("rates read as the CLI's --ladder writes them, and parse back")
     func rates() {
-        let cases: [(Int, String, String)] = [(6_000_000, "6M", "6 Mb/s"), (1_200_000, "1.2M", "1.2 Mb/s"), (2_345_678, "2.35M", "2.35 Mb/s"),
-                                              (700_000, "700k", "700 kb/s"), (651_630, "652k", "652 kb/s"), (95_340, "95.34k", "95.34 kb/s"),
-                                              (950, "950", "950 b/s")]
+        let cases: [(Int, String, String)] = [(6_000_000, "6M", "6 Mbit/s"), (1_200_000, "1.2M", "1.2 Mbit/s"), (2_345_678, "2.35M", "2.35 Mbit/s"),
+                                              (700_000, "700k", "700 kbit/s"), (651_630, "652k", "652 kbit/s"), (95_340, "95.34k", "95.3 kbit/s"),
+                                              (950, "950", "950 bit/s")]
         for (bits, text, shown) in cases {
             #expect(JobLadder.rateText(bits) == text)
             #expect(JobLadder.bitRate(bits) == shown)

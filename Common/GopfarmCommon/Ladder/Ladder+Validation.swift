@@ -21,11 +21,17 @@ extension Ladder {
         var seen: [String: String] = [:]
         for rung in rungs {
             // The same rendition twice (360p:800k,360p:800k) would be encoded twice.
-            let same = rung.text(rate: String(rung.bitrate)) + ":\(rung.codec ?? base.codec)"
+            var effective = rung
+            effective.codec = rung.codec ?? base.codec
+            let same = effective.text(rate: String(rung.bitrate))
+            // Named as given (the second's name, 360p-2, is one the user never wrote).
+            let given = rung.text(rate: rung.bitrate % 1_000_000 == 0 ? "\(rung.bitrate / 1_000_000)M"
+                                  : rung.bitrate % 1_000 == 0 ? "\(rung.bitrate / 1_000)k" : "\(rung.bitrate)")
             if let other = seen[same] {
-                throw MediaError(.invalidOption, "rungs \(other) and \(rung.name) are the same rendition; give each once")
+                throw MediaError(.invalidOption, other == given ? "rung \(given) is given twice; give each once"
+                                 : "rungs \(other) and \(given) are the same rendition; give each once")
             }
-            seen[same] = rung.name
+            seen[same] = given
             // Case apart too: video-A and video-a are one directory on some file systems.
             guard names.insert(rung.name.lowercased()).inserted else {
                 throw MediaError(.invalidOption, "the ladder has two rungs named \(JobRules.quote(rung.name)); give each its own name")

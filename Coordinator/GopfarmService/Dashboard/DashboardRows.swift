@@ -97,7 +97,7 @@ enum DashboardRows {
     static func settings(_ e: EncodeSettings) -> String {
         var parts = [e.codec]
         if let crf = e.crf { parts.append("crf \(crf == crf.rounded() ? String(Int(crf)) : String(crf))") }
-        if let b = e.bitrate { parts.append("\(b / 1000) kb/s") }
+        if let b = e.bitrate { parts.append(JobLadder.bitRate(b)) }
         if let p = e.preset { parts.append(p) }
         if let s = e.scale { parts.append("\(s)") }
         return parts.joined(separator: " ")
