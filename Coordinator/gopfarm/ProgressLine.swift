@@ -10,10 +10,19 @@ struct ProgressLine {
     /// A bar is on the terminal's last line.
     private var drawn = false
 
+    /// The step of the job shown (`DispatchProgress.phase`) and when it began: each step's bar
+    /// and rate start from its own beginning.
+    private var phase: String?
+    private var phaseStarted = 0.0
+
     mutating func update(_ p: DispatchProgress, elapsed: Double) {
         guard !quiet, p.framesTotal > 0 else { return }
+        if p.phase != phase {
+            phase = p.phase
+            phaseStarted = elapsed
+        }
         let fraction = min(1, Double(p.framesDone) / Double(p.framesTotal))
-        let fps = Double(p.framesDone) / max(elapsed, 0.001)
+        let fps = Double(p.framesDone) / max(elapsed - phaseStarted, 0.001)
         // No estimate before the first frame is done (it said "ETA 0:00" at 0 %).
         let eta = fps > 0 ? Self.clock(Double(p.framesTotal - p.framesDone) / fps) : "--:--"
         let stats = String(format: "%d/%d segments  %d/%d frames  %.1f fps  ETA %@  agents %d",
@@ -22,11 +31,11 @@ struct ProgressLine {
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            Console.error("\r\(bar) \(String(format: "%3.0f%%", fraction * 100)) \(stats)\u{1B}[K")
+            Console.error("\r\(p.phase.map { "\($0) " } ?? "")\(bar) \(String(format: "%3.0f%%", fraction * 100)) \(stats)\u{1B}[K")
             drawn = true
         } else if elapsed - lastLine >= 5 {
             lastLine = elapsed
-            Console.error("progress \(String(format: "%.0f%%", fraction * 100)) \(stats)\n")
+            Console.error("\(p.phase ?? "progress") \(String(format: "%.0f%%", fraction * 100)) \(stats)\n")
         }
     }
 

@@ -114,5 +114,8 @@ public struct DispatchProgress: Sendable {
     /// Agents working on this job now.
     public var agents = 0
     public var requeues = 0
+    /// What the job is for where it is one step of a larger one (`--ladder auto`'s probe
+    /// encodes before the ladder itself); nil for the job itself.
+    public var phase: String?
     public init() {}
 }

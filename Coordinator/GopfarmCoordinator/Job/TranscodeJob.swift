@@ -47,8 +47,13 @@ public struct TranscodeJob {
         // `--ladder auto`: the agents first encode the probe, then the rungs chosen from it.
         var choice: LadderChoice?
         if let ladderProbe = try pipeline.ladderProbe() {
+            // Its own progress, named: the ladder's starts again from 0 (QA: 74 % fell to 66 %).
             let (measured, _, _, _) = try farm.run(ladderProbe.dispatchJob(id: jobID + "-probe", spool: spool), extractor: pipeline.extractor,
-                                                started: started, progress: progress)
+                                                started: started, progress: { p, elapsed in
+                                                    var p = p
+                                                    p.phase = "probe encodes"
+                                                    progress(p, elapsed)
+                                                })
             choice = try ladderProbe.choose(measured)
             pipeline = try pipeline.choosingLadder(choice!)
             logger.info("ladder chosen", metadata: ["rungs": "\(choice!.rungs.map { "\($0.name):\($0.bitrate)" }.joined(separator: ","))"])
