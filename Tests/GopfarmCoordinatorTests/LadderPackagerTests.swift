@@ -238,6 +238,7 @@ struct LadderSpool {
     }
 
     /// A Matroska source with B-frames, 1 s GOPs, two audio tracks with languages and SubRip subtitles.
+    /// Its second audio track goes on 60 ms past the video, over the grid point at its end.
     static func makeSource(in dir: URL, seconds: Int, audio: Bool = true) throws -> String {
         let srt = dir.appendingPathComponent("subs.srt")
         try "1\n00:00:01,000 --> 00:00:02,500\nHello <i>there</i>\n\n2\n00:00:03,000 --> 00:00:04,000\nA & B\n".write(to: srt, atomically: true, encoding: .utf8)
@@ -245,7 +246,7 @@ struct LadderSpool {
         var args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=\(seconds)"]
         if audio {
             args += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=\(seconds)",
-                     "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=44100:duration=\(seconds)", "-i", srt.path,
+                     "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=44100:duration=\(Double(seconds) + 0.06)", "-i", srt.path,
                      "-map", "0", "-map", "1", "-map", "2", "-map", "3",
                      "-c:a:0", "aac", "-c:a:1", "libmp3lame", "-ac:a:1", "1", "-c:s", "srt",
                      "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra", "-metadata:s:s:0", "language=eng"]

@@ -23,6 +23,7 @@ Rules (the <rule> names a test can grep for):
   targetduration      EXT-X-TARGETDURATION missing
   extinf-target       an EXTINF rounded to the nearest integer exceeds EXT-X-TARGETDURATION (4.3.3.1)
   extinf-actual       an EXTINF differs from the segment's real duration by more than one frame
+  audio-tail          an audio segment starts after the last video frame
   extinf-last         the last EXTINF differs from its samples' real duration (trun) by more than 1 ms
   map                 a CMAF media playlist lacks EXT-X-MAP
   endlist             a media playlist lacks EXT-X-ENDLIST (the package is VOD)
@@ -790,6 +791,19 @@ def check_alignment(video_tracks, report):
                             % (name, ref["where"], short(b), short(a)))
 
 
+def check_audio_tail(video_tracks, audio_tracks, report):
+    """No audio segment starts after the last video frame: the audio after it belongs to the last
+    segment, not one of its own (a packager made a segment of one AAC frame, 0.023 s)."""
+    last_frame = max((max(t["frame_times"]) for t in video_tracks if t.get("frame_times")), default=None)
+    if last_frame is None:
+        return
+    for track in audio_tracks:
+        starts = [s for s in track.get("segment_starts") or [] if s is not None]
+        if len(starts) > 1 and starts[-1] > last_frame + 0.001:
+            report.fail("audio-tail", track["where"], "its last segment starts at %.6f s, after the last video frame (%.6f s)"
+                        % (starts[-1], last_frame))
+
+
 def short(values):
     shown = ["%.3f" % v if v is not None else "-" for v in values[:8]]
     return "[" + ", ".join(shown) + (", ... (%d)" % len(values) if len(values) > 8 else "") + "]"
@@ -1154,6 +1168,7 @@ def main(argv):
         check_audio_renditions(master_media, tracks, report)
         videos = [t for t in tracks.values() if t["kind"] == "video" and "frame_times" in t]
         check_alignment(videos, report)
+        check_audio_tail(videos, [t for t in tracks.values() if t["kind"] == "audio"], report)
         if args.source:
             check_source(videos, args.source, report)
             if args.master and os.path.isfile(os.path.join(outdir, args.master)):

@@ -46,7 +46,8 @@ public struct LadderPackager {
         let video = try packageVideo(source: source, startOffset: startOffset)
         let presentation = video.tracks.map(\.endSeconds).max() ?? 0
         let sourceTracks = SourceTracksPackager(source: source, videoStream: probe.info.videoStream, videoTimeBase: probe.videoTimeBase,
-                                                ladder: ladder, outputDirectory: outputDirectory, startOffset: startOffset)
+                                                ladder: ladder, outputDirectory: outputDirectory, startOffset: startOffset,
+                                                videoLastPTS: plan.segments.last?.lastPTS)
         let (audio, subtitles) = try sourceTracks.run(presentationSeconds: presentation)
         var files: [String] = []
         var videoTracks = video.tracks, audioTracks = audio.map(\.track)

@@ -29,9 +29,13 @@ final class SourceTracksPackager {
     private let outputDirectory: URL
     /// The input's start time in microseconds (subtracted from every timestamp).
     private let startOffset: Int64
+    /// The last video frame's time (source time base): no audio segment starts after it.
+    private let videoLastPTS: Int64?
     private(set) var warnings: [String] = []
 
-    init(source: InputContainer, videoStream: Int, videoTimeBase: Rational, ladder: Ladder, outputDirectory: URL, startOffset: Int64) {
+    init(source: InputContainer, videoStream: Int, videoTimeBase: Rational, ladder: Ladder, outputDirectory: URL, startOffset: Int64,
+         videoLastPTS: Int64? = nil) {
+        self.videoLastPTS = videoLastPTS
         self.source = source
         self.videoStream = videoStream
         self.videoTimeBase = videoTimeBase
@@ -166,7 +170,10 @@ final class SourceTracksPackager {
         if p.pts != noPTS {
             let origin = ladder.keyFrameOrigin ?? 0
             let onVideoClock = max(origin, av_rescale_q(p.pts, encoderTB.av, videoTimeBase.av) + offset(in: videoTimeBase))
-            if ladder.startsPackagingSegment(pts: onVideoClock, previous: out.previous, timeBase: videoTimeBase) {
+            // Audio that goes on past the last video frame stays in the last segment, as the
+            // video's does (QA: a segment of one AAC frame, 0.023 s, after the video had ended).
+            let pastVideo = videoLastPTS.map { onVideoClock > $0 } ?? false
+            if !pastVideo, ladder.startsPackagingSegment(pts: onVideoClock, previous: out.previous, timeBase: videoTimeBase) {
                 out.writer.beginSegment()
             }
             out.previous = onVideoClock
