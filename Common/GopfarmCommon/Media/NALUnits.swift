@@ -14,20 +14,16 @@ enum NALUnits {
                 offset += length
             }
         } else {
-            var i = 0
             var start: Int? = nil
-            while i + 2 < data.count {
-                if data[i] == 0, data[i + 1] == 0, data[i + 2] == 1 {
-                    if let s = start, s < i {
-                        var end = i
-                        while end > s, data[end - 1] == 0 { end -= 1 }
-                        if !body(UnsafeRawBufferPointer(rebasing: data[s..<end])) { return }
-                    }
-                    i += 3
-                    start = i
-                } else {
-                    i += 1
+            var from = 0
+            while let at = MPEGStartCodes.next(in: data, from: from) {
+                if let s = start, s < at {
+                    var end = at
+                    while end > s, data[end - 1] == 0 { end -= 1 }
+                    if !body(UnsafeRawBufferPointer(rebasing: data[s..<end])) { return }
                 }
+                from = at + 3
+                start = from
             }
             if let s = start, s < data.count { _ = body(UnsafeRawBufferPointer(rebasing: data[s..<data.count])) }
         }
