@@ -94,6 +94,9 @@ struct BenchCommand: AsyncParsableCommand {
         if !emulateHosts && (hostCpus != nil || link != nil) {
             throw ValidationError("--host-cpus and --link describe emulated hosts: add --emulate-hosts")
         }
+        // The encode settings are a usage error as in transcode and submit (exit 64 with a
+        // hint), not a failed bench (QA: `--crf 99` exited 1).
+        do { try encode.settings(threads: 0).validate() } catch let error as MediaError { throw ValidationError(error.message) }
         if emulateHosts {
             let cpus = hostCpus ?? Self.defaultHostCPUs
             do {
@@ -111,6 +114,10 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Lines go to stdout while the bench runs: a reader that leaves (`| head -1`) must not
+        // end the process there, its farm left running and nothing written (QA); the bench
+        // goes on to write its files.
+        Console.closedOutput = .discard
         let farm = FarmHandle()
         let console = BenchConsole(quiet: quiet, tableToStderr: json)
         try await ClientRun.run(onInterrupt: {

@@ -61,6 +61,13 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         CLIEnvironment.bootstrap(verbose: false)
+        // Pure computation with nothing to clean up: Ctrl-C and SIGTERM end it at once (the
+        // handlers above only raise a flag this loop never reads: QA found it running on).
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+        guard costScale > 0, costScale.isFinite else { throw ValidationError("--cost-scale must be more than 0, not \(JobRules.show(costScale))") }
+        // A usage error before any file is read, as in bench.
+        if let link { try Self.checkLink(link) }
         do {
             if chaos { try runChaos(); return }
             guard let bench else { throw ValidationError("give --bench FILE (a bench.json) for predictions, or --chaos") }
@@ -91,6 +98,12 @@ struct SimulateCommand: ParsableCommand {
     private func runChaos() throws {
         if let seed {
             let run = ChaosRun.run(seed: seed)
+            if json {
+                try CLIEnvironment.printJSON(ChaosReport.Seed(seed: seed, faults: run.faults, virtualSeconds: run.virtualSeconds, jobs: run.jobs,
+                                                              violations: run.violations, diagnosis: run.diagnosis))
+                if !run.violations.isEmpty { throw ExitCode(1) }
+                return
+            }
             Console.out("seed \(seed): \(TranscodeCommand.count(run.faults, "fault")), \(String(format: "%.0f", run.virtualSeconds)) virtual seconds; jobs: \(run.jobs.joined(separator: ", "))\n")
             for v in run.violations { Console.out("  broken: \(v)\n") }
             for d in run.diagnosis { Console.out("  \(d)\n") }
@@ -111,6 +124,12 @@ struct SimulateCommand: ParsableCommand {
         }
         let failed = failures.withLock { $0 }.sorted { $0.seed < $1.seed }
         let seconds = MonotonicClock.now() - started
+        if json {
+            try CLIEnvironment.printJSON(ChaosReport(firstSeed: firstSeed, seeds: seeds, seconds: seconds,
+                                                     failed: failed.map { ChaosReport.Failure(seed: $0.seed, violation: $0.violations.first ?? "", replay: $0.replay) }))
+            if !failed.isEmpty { throw ExitCode(1) }
+            return
+        }
         for run in failed {
             Console.out("seed \(run.seed): \(run.violations.first ?? "")\n  replay: \(run.replay)\n")
         }
@@ -159,12 +178,17 @@ struct SimulateCommand: ParsableCommand {
         Console.out(t)
     }
 
+    static func checkLink(_ text: String) throws {
+        do { _ = try LinkRate(parsing: text) } catch { throw ValidationError(error.message) }
+    }
+
     static func sizes(_ text: String) throws -> [Int] {
         let list = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !list.isEmpty, list.count == text.split(separator: ",").count, list.allSatisfy({ (1...100_000).contains($0) }) else {
             throw ValidationError("--agents takes a comma-separated list of sizes from 1 to 100000, such as 1,10,100,1000")
         }
-        return list
+        // Smallest first, each once: efficiency is against the smallest (QA: 4,1 rated N=1 against N=4).
+        return Array(Set(list)).sorted()
     }
 
     static func right(_ text: String, _ width: Int) -> String {
@@ -175,3 +199,4 @@ struct SimulateCommand: ParsableCommand {
         seconds >= 3600 ? String(format: "%.2f h", seconds / 3600) : seconds >= 100 ? String(format: "%.0f s", seconds) : String(format: "%.1f s", seconds)
     }
 }
+

@@ -99,7 +99,9 @@ struct BenchCommandTests {
         for (arguments, text) in [(["--agents", "0,2"], "--agents takes a list"),
                                   (["--link", "1gbit"], "add --emulate-hosts"),
                                   (["--url", "http://127.0.0.1:1", "--emulate-hosts"], "give one of them"),
-                                  (["--emulate-hosts", "--host-cpus", "4", "--agents", "1,8"], "cores")] {
+                                  (["--emulate-hosts", "--host-cpus", "4", "--agents", "1,8"], "cores"),
+                                  // As in transcode and submit (QA: it exited 1, after probing the input).
+                                  (["--crf", "99"], "crf for libx264 must be between 0 and 51, not 99")] {
             let out = try Subprocess.run(TestPaths.gopfarm, ["bench", "in.mp4"] + arguments, timeout: 30)
             #expect(out.status == 64 && out.stderr.contains(text), "\(arguments): \(out.stderr)")
         }
