@@ -56,6 +56,35 @@ struct DispatchAdoptTests {
         #expect(segments.map(\.agent) == ["a1"])
     }
 
+    /// QA, `serve` restarted mid-job: a2 reconnected first and was leased segment 0 again, which
+    /// a1 was still encoding (attempt 1 of the earlier run); a1's heartbeat then left it a phantom,
+    /// a2 encoded it a second time for 20 s, and `gopfarm agents` showed a1 idle. Now a1 keeps it
+    /// and a2's lease, not started, is taken back.
+    @Test func anEarlierRunsAttemptInFlightWinsOverANewLeaseNotStarted() {
+        var farm = Farm()
+        var job = DispatchSimulation.dispatchJob(SimulationSpec.Job(id: "j", segments: Array(repeating: SimulationSpec.Segment(frames: 10, seconds: 1, sentBytes: 1, returnedBytes: 1), count: 2)))
+        job.priorAttempts = [0: 1]
+        farm.on(.addJob(job, restored: [:], openError: nil))
+        farm.join(2, key: "K2")
+        let handed = Farm.assigned(farm.on(.tick, at: 0.1))
+        #expect(handed.map(\.segment) == [0] && handed.map(\.attempt) == [2], "\(handed)")
+
+        farm.join(1, key: "K1", credit: false)
+        let actions = farm.from(1, .heartbeat(AgentHeartbeat(inProgress: [.init(job: "j", segment: 0, attempt: 1, frames: 6)])), key: "K1")
+        #expect(farm.core.jobs["j"]?.segments[0].leases.map(\.attempt) == [1], "a1's attempt 1 is the lease now")
+        #expect(Self.replies(actions, to: 2).contains { if case .revoke(let r) = $0 { r.segment == 0 && r.attempt == 2 } else { false } },
+                "a2 is told to drop its copy")
+        #expect(farm.core.snapshot(now: 1).agents.first { $0.name == "a1" }?.busy == 1, "a1 is shown busy")
+
+        let done = farm.result(1, segment: 0, attempt: 1, key: "K1")
+        #expect(farm.outcome(done) == nil)
+        #expect(farm.core.jobs["j"]?.completed[0]?.agent == "a1")
+    }
+
+    static func replies(_ actions: [DispatchAction], to agent: Int) -> [AgentReply] {
+        DispatchCoreTests.replies(actions, to: agent)
+    }
+
     @Test func workInFlightOnASegmentLeasedElsewhereStaysAPhantom() {
         var farm = Farm()
         farm.add(segments: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import GopfarmCommon
+import Logging
 
 /// Agents' messages: hellos, credit, heartbeats, results, failures, goodbyes.
 extension DispatchCore {
@@ -206,13 +207,45 @@ extension DispatchCore {
             // watched as a phantom, holds its own place).
             let others = agent.occupied - (agent.phantoms[attempt] != nil ? 1 : 0)
             guard others < agent.capacity, !agent.leases.contains(ref), !agent.stalled.contains(attempt),
-                  let job = jobs[p.job], !job.isBlocklisted(agent.name),
-                  job.adopt(p.segment, agent: agent.key, attempt: p.attempt, frames: min(p.frames, 1 << 30), now: now) else { continue }
+                  let job = jobs[p.job], !job.isBlocklisted(agent.name), job.segments.indices.contains(p.segment) else { continue }
+            if job.adopt(p.segment, agent: agent.key, attempt: p.attempt, frames: min(p.frames, 1 << 30), now: now) {
+                logger.info("adopted a segment in flight", metadata: ["job": "\(p.job)", "segment": "\(p.segment)", "attempt": "\(p.attempt)",
+                                                                   "agent": "\(agent.name)", "frames": "\(p.frames)"])
+            } else if job.segments[p.segment].adoptEarlierResult(agent: agent.key, attempt: p.attempt, now: now) {
+                // An attempt the earlier run leased, still running on its agent, but leased again
+                // here before that agent's first heartbeat (another agent reconnected first): the
+                // agent well into it keeps it, and a new lease not started yet is taken back (QA:
+                // a second agent encoded the segment again for 20 s, its result then ignored, and
+                // `gopfarm agents` showed the first idle while it encoded).
+                job.progress(p.segment, agent: agent.key, attempt: p.attempt, frames: max(0, min(p.frames, 1 << 30)), activity: p.activity, now: now)
+                for lease in job.segments[p.segment].leases where lease.agent != agent.key && lease.frames == 0 && lease.activity == 0 {
+                    withdrawUnstarted(lease, job: p.job, segment: p.segment)
+                }
+                logger.info("adopted a segment in flight over its new lease", metadata: [
+                    "job": "\(p.job)", "segment": "\(p.segment)", "attempt": "\(p.attempt)", "agent": "\(agent.name)", "frames": "\(p.frames)"])
+            } else {
+                continue
+            }
             agent.leases.insert(ref)
             agent.phantoms[attempt] = nil
-            logger.info("adopted a segment in flight", metadata: ["job": "\(p.job)", "segment": "\(p.segment)", "attempt": "\(p.attempt)",
-                                                               "agent": "\(agent.name)", "frames": "\(p.frames)"])
         }
+    }
+
+    /// Takes back a lease that has not started (no frame, no work reported) because another
+    /// agent runs the same segment further along: its agent drops it (a queued one gets its
+    /// place back as credit; a running one frees its slot and asks again).
+    private mutating func withdrawUnstarted(_ lease: SegmentStateMachine.Lease, job id: String, segment n: Int) {
+        let why = "segment taken back: the agent that ran it before the restart still has it"
+        if lease.queued {
+            revokeQueued(lease, job: id, segment: n, why: why)
+            return
+        }
+        guard let job = jobs[id] else { return }
+        _ = job.segments[n].agentLost(lease.agent)
+        release(AgentSession.SegmentRef(job: id, segment: n), of: lease)
+        guard let identity = identities[lease.agent] else { return }
+        logger.info(Logger.Message(stringLiteral: why), metadata: ["job": "\(id)", "segment": "\(n)", "from": "\(agents[identity]?.name ?? "?")"])
+        out.append(.send(identity, .revoke(SegmentRevoke(job: id, segment: n, attempt: lease.attempt))))
     }
 
     /// Drops a lease from its agent's session (the segment ended another way).
