@@ -16,6 +16,13 @@ struct ProgressLine {
     private var phaseStarted = 0.0
 
     mutating func update(_ p: DispatchProgress, elapsed: Double) {
+        // A step with nothing to count (the stitch): its name, once.
+        if p.framesTotal == 0, let step = p.phase, step != phase, !quiet {
+            phase = step
+            // In a pipe only after progress lines (a short job prints none, so no lone word).
+            if isTerminal { status("\(step)…") } else if lastLine > 0 { Console.error("\(step)\n") }
+            return
+        }
         guard !quiet, p.framesTotal > 0 else { return }
         if p.phase != phase {
             phase = p.phase

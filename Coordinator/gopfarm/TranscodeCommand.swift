@@ -71,6 +71,9 @@ struct TranscodeCommand: ParsableCommand {
         }
         var line = ProgressLine()
         line.quiet = quiet
+        // Until the first segment's progress: the probe reads the whole input (seconds for an
+        // hour of MPEG-TS), which was silence on a terminal.
+        line.status("reading \((input as NSString).lastPathComponent)…")
         do {
             let job = TranscodeJob(options: options, logger: Logger(label: "gopfarm.coordinator"))
             let remote = farm.expectsRemoteAgents

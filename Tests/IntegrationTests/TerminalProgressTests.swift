@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What `gopfarm transcode` shows on a terminal (a pseudo-terminal from util-linux `script`):
+/// a word while the input is read, the bar, a word while the output is stitched, and a clean
+/// line before the summary. QA: an hour of MPEG-TS was 17 s of silence before the bar, and the
+/// bar sat at "359/360 segments … ETA 0:01" through the stitch.
+@Suite("Progress on a terminal")
+struct TerminalProgressTests {
+    @Test("reading…, the bar, stitching…, then the summary on a clean line")
+    func stepsAreNamed() throws {
+        let dir = TestPaths.scratch("terminal-progress")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try Fixture.h264BFramesMP4.path()
+        let output = dir.appendingPathComponent("out.mp4").path
+        let command = [TestPaths.gopfarm, "transcode", input, "-o", output, "--agents", "2", "--no-analysis"]
+            .map { "'" + $0 + "'" }.joined(separator: " ")
+        let run = try Subprocess.run("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"], timeout: 300)
+        #expect(run.status == 0, "\(run.stdout.suffix(500))")
+        let screen = run.stdout
+        let name = (input as NSString).lastPathComponent
+        let reading = try #require(screen.range(of: "reading \(name)…"), "\(screen.prefix(300))")
+        let bar = try #require(screen.range(of: #"% \d+/\d+ segments"#, options: .regularExpression), "no bar: \(screen.prefix(500))")
+        let stitching = try #require(screen.range(of: "\rstitching…\u{1B}[K"), "\(screen.suffix(500))")
+        let summary = try #require(screen.range(of: "\r\u{1B}[K\(output): "), "\(screen.suffix(500))")
+        #expect(reading.lowerBound < bar.lowerBound && bar.lowerBound < stitching.lowerBound && stitching.lowerBound < summary.lowerBound)
+    }
+}
