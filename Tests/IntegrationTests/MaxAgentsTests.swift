@@ -126,13 +126,13 @@ struct MaxAgentsTests {
         // --wait, once, where a script's log showed nothing at all before.
         var status = ""
         deadline = Date().addingTimeInterval(30)
-        while !status.contains("waiting:   for an agent to connect"), Date() < deadline {
+        while !status.contains("waiting:   for an agent that takes work"), Date() < deadline {
             status = (try? serve.cli(["status", id], token: serve.adminToken).stdout) ?? ""
             usleep(200_000)
         }
-        #expect(status.contains("waiting:   for an agent to connect"), "\(status)\n\(serve.log)")
+        #expect(status.contains("waiting:   for an agent that takes work"), "\(status)\n\(serve.log)")
         while Date() < deadline, !waited().contains("is waiting for an agent") { usleep(100_000) }
-        #expect(waited().components(separatedBy: "job \(id) is waiting for an agent to connect; the plan is cut for the slots of the agents that do\n").count == 2,
+        #expect(waited().components(separatedBy: "job \(id) is waiting for an agent that takes work (none is connected, or every one is draining); the plan is cut for the slots of the agents that do\n").count == 2,
                 "\(waited())")
         let agents = try (1...3).map { try serve.startAgent(name: "late-\($0)") }
         defer { for a in agents { a.terminate() } }

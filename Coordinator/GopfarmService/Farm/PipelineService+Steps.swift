@@ -72,7 +72,7 @@ extension PipelineService {
             }
             if stopped.load(ordering: .relaxed) || (try? store.job(id))?.state != .planning { return max(1, usable) }
             if !toldWaiting, slots.isEmpty {
-                store.event(job: id, kind: "plan", "waiting for an agent: the plan is cut for the slots of the agents that connect")
+                store.event(job: id, kind: "plan", "waiting for an agent that takes work: the plan is cut for the slots of the agents that connect or stop draining")
                 logger.info("waiting for agents to plan", metadata: ["job": "\(id)"])
                 toldWaiting = true
                 waits.begin(id)

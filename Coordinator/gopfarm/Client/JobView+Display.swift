@@ -21,7 +21,7 @@ extension JobView {
     var inputName: String { (input as NSString).lastPathComponent }
 
     /// Why a planning job has not started: said by `status` and once by `submit --wait`.
-    static let waitingForAgentsText = "waiting for an agent to connect; the plan is cut for the slots of the agents that do"
+    static let waitingForAgentsText = "waiting for an agent that takes work (none is connected, or every one is draining); the plan is cut for the slots of the agents that do"
 
     var percent: String { String(format: "%.0f%%", min(1, max(0, progress.fraction)) * 100) }
 }
