@@ -34,7 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     @OptionGroup var encode: EncodeOptions
 
-    @Option(help: "Target segment length in seconds (default: the coordinator's, 10).")
+    @Option(parsing: .unconditional, help: "Target segment length in seconds (default: the coordinator's, 10).")
     var segmentSeconds: Double?
 
     @Option(help: "Encoder threads of each agent the bench starts (not with --url).")

@@ -20,12 +20,16 @@ struct ProbeCommand: ParsableCommand {
     @Flag(help: "With --plan: extract every segment as agents would get it, and time the split.")
     var extract = false
 
-    @Option(help: "With --plan: target segment length in seconds.")
+    @Option(parsing: .unconditional, help: "With --plan: target segment length in seconds.")
     var segmentSeconds: Double = 10
 
     struct PlannedProbe: Encodable {
         var probe: MediaInfo
         var split: SplitReport
+    }
+
+    func validate() throws {
+        do { try JobRules.checkSegmentSeconds(segmentSeconds) } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {

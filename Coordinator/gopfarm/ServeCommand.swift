@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HTTP connections held at once; more are answered 503 and closed (default: all but an eighth of the open-file limit, which serve raises to its hard limit).")
     var httpMaxConnections: Int?
 
-    @Option(help: "Default target segment length in seconds.")
+    @Option(parsing: .unconditional, help: "Default target segment length in seconds.")
     var segmentSeconds: Double = 10
 
     @Flag(help: "Plain TCP for agents, no CURVE authentication (trusted networks and tests only).")

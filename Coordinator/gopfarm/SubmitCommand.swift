@@ -35,7 +35,7 @@ struct SubmitCommand: AsyncParsableCommand {
 
     @OptionGroup var encode: EncodeOptions
 
-    @Option(help: "Target segment length in seconds (default: the coordinator's).")
+    @Option(parsing: .unconditional, help: "Target segment length in seconds (default: the coordinator's).")
     var segmentSeconds: Double?
 
     @Option(help: "Scheduling priority: low, normal or high.")

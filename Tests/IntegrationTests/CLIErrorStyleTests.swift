@@ -30,6 +30,12 @@ struct CLIErrorStyleTests {
         #expect(try Self.usageError(g, ["submit", "in.mp4", "-o", "out.mp4", "--priority", "urgent"], name: "gopfarm")
                 == ["gopfarm: error: the value 'urgent' is invalid for '--priority <priority>'; use one of 'low', 'normal' or 'high'",
                     "hint: see 'gopfarm submit --help'"])
+        // A negative number is the option's value, refused by its rule (QA: "missing value for
+        // '--segment-seconds'", and probe's refusal exited 1).
+        for command in [["submit", "in.mp4", "-o", "out.mp4"], ["bench", "in.mp4"], ["probe", "in.mp4", "--plan"]] {
+            #expect(try Self.usageError(g, command + ["--segment-seconds", "-1"], name: "gopfarm")
+                    == ["gopfarm: error: segment length must be between 0.04 and 3600 seconds, not -1", "hint: see 'gopfarm \(command[0]) --help'"])
+        }
         #expect(try Self.usageError(g, ["status"], name: "gopfarm")
                 == ["gopfarm: error: missing expected argument '<id>'", "hint: see 'gopfarm status --help'"])
         #expect(try Self.usageError(g, ["frobnicate"], name: "gopfarm")
