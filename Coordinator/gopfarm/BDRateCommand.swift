@@ -30,8 +30,9 @@ struct BDRateCommand: ParsableCommand {
     struct Result: Encodable {
         var anchor: [Point]
         var test: [Point]
-        /// Percent; nil when the PSNR ranges do not overlap.
+        /// Percent; nil when it cannot be computed (`why` says why).
         var bdRate: Double?
+        var why: String?
     }
 
     struct Point: Encodable {
@@ -42,37 +43,52 @@ struct BDRateCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let result = Result(anchor: try Self.points(anchor), test: try Self.points(test), bdRate: nil)
+            let result = Result(anchor: try Self.points(anchor), test: try Self.points(test), bdRate: nil, why: nil)
             var out = result
             let anchorCurve = result.anchor.map { (rate: Double($0.bitrate), quality: $0.psnr) }
             let testCurve = result.test.map { (rate: Double($0.bitrate), quality: $0.psnr) }
             // A one-rung ladder (simple content) is compared at its one quality.
             out.bdRate = testCurve.count == 1 ? BDRate.percent(anchor: anchorCurve, at: testCurve[0])
                 : BDRate.percent(anchor: anchorCurve, test: testCurve)
+            if out.bdRate == nil { out.why = Self.why(anchor: result.anchor, test: result.test) }
             if json { try CLIEnvironment.printJSON(out); return }
             var text = ""
             for (label, points) in [(anchor, out.anchor), (test, out.test)] {
                 text += "\(label): " + points.map { String(format: "%@ %.0f kbit/s %.2f dB", $0.name, Double($0.bitrate) / 1000, $0.psnr) }.joined(separator: ", ") + "\n"
             }
-            text += out.bdRate.map { String(format: "BD-rate %+.1f%%\n", $0) } ?? "BD-rate: the two ladders' PSNR ranges do not overlap\n"
+            text += out.bdRate.map { String(format: "BD-rate %+.1f%%\n", $0) } ?? "BD-rate: none, \(out.why ?? "")\n"
             Console.out(text)
         } catch {
             throw CLIEnvironment.fail(error)
         }
     }
 
+    /// Why no BD-rate came out: the anchor curve needs 2 rungs, or the qualities do not meet
+    /// (QA: a one-rung anchor was reported as ranges that "do not overlap").
+    static func why(anchor: [Point], test: [Point]) -> String {
+        if anchor.count < 2 { return "the anchor has \(anchor.count) rung with PSNR and a rate curve needs 2 or more" }
+        if test.isEmpty { return "the test report has no rung with PSNR" }
+        let range = { (p: [Point]) in String(format: "%.2f–%.2f dB", p.map(\.psnr).min() ?? 0, p.map(\.psnr).max() ?? 0) }
+        return "the two ladders' PSNR ranges do not overlap (\(range(anchor)) and \(range(test)))"
+    }
+
     /// The measured rungs of a `transcode --ladder --json` report.
     static func points(_ path: String) throws -> [Point] {
         let report: TranscodeReport
-        do { report = try JSONDecoder().decode(TranscodeReport.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw MediaError(.invalidOption, "\(path) is not the --json report of gopfarm transcode (\(error.localizedDescription))", path: path)
+        let data: Data
+        guard FileManager.default.fileExists(atPath: path) else { throw MediaError(.invalidOption, "no such file", path: path) }
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw MediaError(.invalidOption, "cannot read it: \(OutputPlace.reason(error))", path: path)
+        }
+        do { report = try JSONDecoder().decode(TranscodeReport.self, from: data) } catch {
+            throw MediaError(.invalidOption, "not the --json report of gopfarm transcode", path: path)
         }
         guard let renditions = report.renditions, !renditions.isEmpty else {
-            throw MediaError(.invalidOption, "\(path) reports no ladder renditions; give the report of a transcode --ladder run", path: path)
+            throw MediaError(.invalidOption, "it reports no ladder renditions; give the report of a transcode --ladder run", path: path)
         }
         let points = renditions.compactMap { r in r.psnr.map { Point(name: r.name, bitrate: r.averageBitrate, psnr: $0) } }
         guard points.count == renditions.count else {
-            throw MediaError(.invalidOption, "\(path) has no PSNR for some rungs; run the transcode without --no-analysis", path: path)
+            throw MediaError(.invalidOption, "it has no PSNR for some rungs; run the transcode without --no-analysis", path: path)
         }
         return points
     }
