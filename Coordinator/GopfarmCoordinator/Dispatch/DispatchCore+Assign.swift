@@ -212,7 +212,17 @@ extension DispatchCore {
                 // never started (queued, or dropped) makes it no more stuck than before.
                 let listedRunning = agent.progress[ref] != nil
                 agent.release(ref, attempt: lease.attempt)
-                if listedRunning { agent.stalled.insert(AgentSession.Attempt(job: id, segment: n, attempt: lease.attempt)) }
+                if listedRunning {
+                    agent.stalled.insert(AgentSession.Attempt(job: id, segment: n, attempt: lease.attempt))
+                } else {
+                    // Never listed: the assignment did not reach it (or it dropped it), so the
+                    // place the agent asked for is still free, and the agent still waits for it.
+                    // The place is given back and the lease revoked in case it arrives later
+                    // (seed 10140 of the chaos runs: a live agent with no credit and no work, its
+                    // job pending for good).
+                    agent.credit(1)
+                    out.append(.send(identity, .revoke(SegmentRevoke(job: id, segment: n, attempt: lease.attempt))))
+                }
                 put(agent)
                 logger.warning("lease taken back: no progress", metadata: [
                     "job": "\(id)", "segment": "\(n)", "agent": "\(agent.name)", "frames": "\(lease.frames)",
