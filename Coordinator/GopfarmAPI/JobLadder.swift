@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 
 /// A ladder job's output as the API, `gopfarm status` and the dashboard show it: the
 /// renditions the packager wrote (once the job is done) and where its files are served.
@@ -93,17 +94,8 @@ public struct JobLadder: Codable, Sendable, Equatable {
         self.probe = probe
     }
 
-    /// A bit rate as the CLI's `--ladder` writes it: `6M`, `1.2M`, `700k`, `950` (bits per second).
-    public static func rateText(_ bitsPerSecond: Int) -> String {
-        func trimmed(_ v: Double) -> String {
-            let text = String(format: "%.2f", v)
-            return text.contains(".") ? String(text.reversed().drop { $0 == "0" }.drop { $0 == "." }.reversed()) : text
-        }
-        if bitsPerSecond >= 1_000_000 { return trimmed(Double(bitsPerSecond) / 1e6) + "M" }
-        if bitsPerSecond >= 100_000 { return "\(Int((Double(bitsPerSecond) / 1e3).rounded()))k" }
-        if bitsPerSecond >= 1_000 { return trimmed(Double(bitsPerSecond) / 1e3) + "k" }
-        return "\(bitsPerSecond)"
-    }
+    /// A bit rate as the CLI's `--ladder` writes it (`LadderRung.rateText`).
+    public static func rateText(_ bitsPerSecond: Int) -> String { LadderRung.rateText(bitsPerSecond) }
 
     /// A measured rate for people, three significant digits in the unit `gopfarm transcode`
     /// prints: `652 kbit/s`, `95.3 kbit/s`, `2.35 Mbit/s` (QA: `717 kb/s` beside `92.92 kb/s`).
@@ -111,9 +103,7 @@ public struct JobLadder: Codable, Sendable, Equatable {
         let (value, unit) = bitsPerSecond >= 1_000_000 ? (Double(bitsPerSecond) / 1e6, "Mbit/s")
             : bitsPerSecond >= 1_000 ? (Double(bitsPerSecond) / 1e3, "kbit/s") : (Double(bitsPerSecond), "bit/s")
         let decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2
-        var text = String(format: "%.\(decimals)f", value)
-        if text.contains(".") { text = String(text.reversed().drop { $0 == "0" }.drop { $0 == "." }.reversed()) }
-        return "\(text) \(unit)"
+        return "\(LadderRung.trimmed(value, decimals: decimals)) \(unit)"
     }
 
     /// The path of one of a job's output files in the API (each path segment percent-encoded).

@@ -10,10 +10,9 @@ struct ProgressLine {
     /// A bar is on the terminal's last line.
     private var drawn = false
 
-    /// The step of the job shown (`DispatchProgress.phase`) and when it began: each step's bar
-    /// and rate start from its own beginning.
+    /// The step of the job last named (`DispatchProgress.phase`): each step is its own dispatch,
+    /// whose `elapsed` counts from its own start.
     private var phase: String?
-    private var phaseStarted = 0.0
 
     mutating func update(_ p: DispatchProgress, elapsed: Double) {
         // A step with nothing to count (the stitch): its name, once.
@@ -24,12 +23,9 @@ struct ProgressLine {
             return
         }
         guard !quiet, p.framesTotal > 0 else { return }
-        if p.phase != phase {
-            phase = p.phase
-            phaseStarted = elapsed
-        }
+        phase = p.phase
         let fraction = min(1, Double(p.framesDone) / Double(p.framesTotal))
-        let fps = Double(p.framesDone) / max(elapsed - phaseStarted, 0.001)
+        let fps = Double(p.framesDone) / max(elapsed, 0.001)
         // No estimate before the first frame is done (it said "ETA 0:00" at 0 %).
         let eta = fps > 0 ? Self.clock(Double(p.framesTotal - p.framesDone) / fps) : "--:--"
         let stats = String(format: "%d/%d segments  %d/%d frames  %.1f fps  ETA %@  agents %d",

@@ -25,8 +25,7 @@ extension Ladder {
             effective.codec = rung.codec ?? base.codec
             let same = effective.text(rate: String(rung.bitrate))
             // Named as given (the second's name, 360p-2, is one the user never wrote).
-            let given = rung.text(rate: rung.bitrate % 1_000_000 == 0 ? "\(rung.bitrate / 1_000_000)M"
-                                  : rung.bitrate % 1_000 == 0 ? "\(rung.bitrate / 1_000)k" : "\(rung.bitrate)")
+            let given = rung.text(rate: LadderRung.rateText(rung.bitrate))
             if let other = seen[same] {
                 throw MediaError(.invalidOption, other == given ? "rung \(given) is given twice; give each once"
                                  : "rungs \(other) and \(given) are the same rendition; give each once")

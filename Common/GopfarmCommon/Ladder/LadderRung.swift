@@ -87,6 +87,20 @@ public struct LadderRung: Codable, Sendable, Equatable {
         return parts.joined(separator: ":")
     }
 
+    /// A bit rate as `--ladder` writes it: `6M`, `1.2M`, `700k`, `950` (bits per second).
+    public static func rateText(_ bitsPerSecond: Int) -> String {
+        if bitsPerSecond >= 1_000_000 { return trimmed(Double(bitsPerSecond) / 1e6, decimals: 2) + "M" }
+        if bitsPerSecond >= 100_000 { return "\(Int((Double(bitsPerSecond) / 1e3).rounded()))k" }
+        if bitsPerSecond >= 1_000 { return trimmed(Double(bitsPerSecond) / 1e3, decimals: 2) + "k" }
+        return "\(bitsPerSecond)"
+    }
+
+    /// `value` with at most `decimals` decimals and no trailing zeros (`1.2`, `95.34`, `6`).
+    public static func trimmed(_ value: Double, decimals: Int) -> String {
+        let text = String(format: "%.\(decimals)f", value)
+        return text.contains(".") ? String(text.reversed().drop { $0 == "0" }.drop { $0 == "." }.reversed()) : text
+    }
+
     /// `6M`, `1.2M`, `700k`, `2500000` in bits per second.
     public static func parseRate(_ text: String) -> Int? {
         var number = Substring(text), factor = 1.0
