@@ -34,6 +34,10 @@ public struct MediaProbe: Sendable {
 
         var inspector = FrameInspector(parameters: params)
         var index = VideoPacketIndex()
+        // The index lives as long as the job: sized once from the container's own count (MP4,
+        // MOV) instead of by doubling, which left up to half of it unused.
+        let declared = input.declaredFrameCount(stream: video)
+        if declared > 0 { index.records.reserveCapacity(Int(min(declared, 10_000_000))) }
         var corrupt: [Int] = []
         var falseKeys = 0
         let packet = Packet()
@@ -77,6 +81,7 @@ public struct MediaProbe: Sendable {
                 }
             }
         }
+        if index.records.capacity > index.count + index.count / 8 { index.records = Self.fitted(index.records) }
         index.directlyReadable = rawFile != nil && verified > 0 && corrupt.isEmpty
             && index.records.allSatisfy { $0.position >= 0 }
         guard index.count > 0 else {
@@ -98,7 +103,6 @@ public struct MediaProbe: Sendable {
         self.index = index
 
         var warnings: [String] = []
-        let declared = input.declaredFrameCount(stream: video)
         let shown = index.shownCount
         if declared > 0, Int64(index.count) < declared {
             let missing = Int(declared) - index.count
@@ -193,6 +197,14 @@ public struct MediaProbe: Sendable {
         if let first = shownPTS.first, let last = index.records.filter(\.isShown).max(by: { $0.pts < $1.pts }) {
             info.videoDuration = MediaTime(last.pts + max(0, last.duration) - first, tb).seconds
         }
+    }
+
+    /// The same records in a buffer of their own size (the read's doubling left up to half unused).
+    static func fitted(_ records: [VideoPacketRecord]) -> [VideoPacketRecord] {
+        var fitted: [VideoPacketRecord] = []
+        fitted.reserveCapacity(records.count)
+        fitted.append(contentsOf: records)
+        return fitted
     }
 
     /// The first jump of more than 10 s between consecutive video packets' decoding times (the
