@@ -109,7 +109,7 @@ struct JobStoreTests {
         var expected = analysis
         expected.series = nil
         #expect(try await store.analysisSummary("a") == expected)
-        #expect(try await store.analysis("a")?.series?.pts == [0, 1, 2], "the whole record stays for /analysis")
+        #expect(try store.analysis("a")?.series?.pts == [0, 1, 2], "the whole record stays for /analysis")
         // A row written before the column existed.
         try await store.pool.write { db in try db.execute(sql: "UPDATE analyses SET summary = NULL") }
         #expect(try await store.analysisSummary("a") == expected)

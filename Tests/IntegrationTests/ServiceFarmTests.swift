@@ -78,6 +78,15 @@ struct ServiceFarmTests {
             #expect(!analysis.scenes.isEmpty && analysis.scenes.allSatisfy { $0.thumbnail != nil })
             let thumb = try serve.request("GET", "/v1/jobs/\(id)/thumbnails/\(analysis.scenes[0].thumbnail!)", token: owners[n])
             #expect(thumb.status == 200 && thumb.body.prefix(2) == Data([0xFF, 0xD8]))
+            // The whole analysis, per-frame series included, as the store keeps it; to its owner only.
+            let whole = try serve.request("GET", "/v1/jobs/\(id)/analysis", token: owners[n])
+            #expect(whole.status == 200)
+            struct Series: Decodable { var pts: [Int64]; var score: [Float?]; var lumaMean: [Float]; var sharpness: [Float] }
+            struct Whole: Decodable { var frames: Int; var series: Series }
+            let document = try #require(try? JSONDecoder().decode(Whole.self, from: whole.body), "\(String(decoding: whole.body.prefix(300), as: UTF8.self))")
+            #expect(document.frames == frames)
+            #expect([document.series.pts.count, document.series.score.count, document.series.lumaMean.count, document.series.sharpness.count] == Array(repeating: frames, count: 4))
+            #expect(try serve.request("GET", "/v1/jobs/\(id)/analysis", token: owners[n] == alice ? bob : alice).status == 404)
         }
         #expect(agentsUsed == ["agent-1", "agent-2", "agent-3"], "\(agentsUsed)")
         // A producer sees only its own jobs.

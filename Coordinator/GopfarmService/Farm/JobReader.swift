@@ -78,9 +78,18 @@ public struct JobReader: Sendable {
 
     /// The whole analysis of a finished job (with the per-frame series).
     public func analysis(_ id: String, caller: Caller) async throws(APIError) -> JobAnalysis {
+        let document = try await analysisDocument(id, caller: caller)
+        do { return try JSONDecoder().decode(JobAnalysis.self, from: document) } catch {
+            throw APIError(.unavailable, "cannot read the analysis: \(error)")
+        }
+    }
+
+    /// The same as its stored JSON, served as it is: decoding and encoding again an analysis of
+    /// hours of frames cost a request some 100 MB of the coordinator's memory.
+    public func analysisDocument(_ id: String, caller: Caller) async throws(APIError) -> Data {
         let row = try await visibleRow(id, caller: caller)
-        let found: JobAnalysis?
-        do { found = try await store.analysis(id) } catch { throw APIError(.unavailable, "cannot read the analysis: \(error)") }
+        let found: Data?
+        do { found = try await store.analysisDocument(id) } catch { throw APIError(.unavailable, "cannot read the analysis: \(error)") }
         guard let found else {
             throw APIError(row.state == .done ? .notFound : .conflict,
                            row.state == .done ? "job \(id) was not analyzed" : "job \(id) is \(row.state.rawValue); its analysis exists once it is done")

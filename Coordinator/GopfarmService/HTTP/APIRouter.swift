@@ -95,7 +95,7 @@ struct APIRouter {
         }
 
         jobs.get("{id}/analysis") { _, context in
-            try json(try await service.reader.analysis(try pathParameter("id", context), caller: try context.requireCaller()))
+            jsonDocument(try await service.reader.analysisDocument(try pathParameter("id", context), caller: try context.requireCaller()))
         }
         jobs.get("{id}/report") { _, context in
             DashboardResponse.report(try await service.reader.report(try pathParameter("id", context), caller: try context.requireCaller()))
@@ -166,7 +166,12 @@ func pathParameter(_ name: String, _ context: FarmRequestContext) throws -> Stri
 
 /// A JSON response with the API's encoder.
 func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-    var data = try APIJSON.encoder.encode(value)
+    jsonDocument(try APIJSON.encoder.encode(value), status: status)
+}
+
+/// A JSON document already encoded (with `APIJSON.encoder`'s settings), as a response.
+func jsonDocument(_ document: Data, status: HTTPResponse.Status = .ok) -> Response {
+    var data = document
     data.append(0x0a)
     var headers = HTTPFields()
     headers[.contentType] = "application/json"

@@ -9,7 +9,7 @@ import GopfarmCommon
 /// dashboard page of a long job most of a second of the coordinator's CPU.
 extension JobStore {
     public func saveAnalysis(_ job: String, _ analysis: JobAnalysis) throws {
-        let data = try AnalysisFiles.encoder().encode(analysis)
+        let data = try AnalysisFiles.data(analysis)
         var summary = analysis
         summary.series = nil
         let summaryData = try AnalysisFiles.encoder().encode(summary)
@@ -23,9 +23,9 @@ extension JobStore {
         try Self.decodeAnalysis(try pool.read { db in try Self.analysisData(db, job) })
     }
 
-    /// The same, without a blocking SQLite call (HTTP handlers); decoding is the caller's CPU.
-    public func analysis(_ job: String) async throws -> JobAnalysis? {
-        try Self.decodeAnalysis(try await pool.read { db in try Self.analysisData(db, job) })
+    /// The whole record as stored (`AnalysisFiles.data`), for a reader that sends it on.
+    public func analysisDocument(_ job: String) async throws -> Data? {
+        try await pool.read { db in try Self.analysisData(db, job) }
     }
 
     /// The analysis without its per-frame series (a job's view); an analysis stored before the
@@ -34,7 +34,7 @@ extension JobStore {
         if let data = try await pool.read({ db in try Data.fetchOne(db, sql: "SELECT summary FROM analyses WHERE jobId = ?", arguments: [job]) }) {
             return try Self.decodeAnalysis(data)
         }
-        guard var analysis = try await analysis(job) else { return nil }
+        guard var analysis = try Self.decodeAnalysis(try await analysisDocument(job)) else { return nil }
         analysis.series = nil
         let data = try AnalysisFiles.encoder().encode(analysis)
         try await pool.write { db in try db.execute(sql: "UPDATE analyses SET summary = ? WHERE jobId = ?", arguments: [data, job]) }
