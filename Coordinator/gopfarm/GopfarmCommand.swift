@@ -19,8 +19,10 @@ struct GopfarmCommand: AsyncParsableCommand {
     /// SIGPIPE off before anything is printed, help and usage errors included: a reader that
     /// closes the pipe early (`gopfarm jobs | head -1`) ends a command quietly (see `Console`).
     /// Usage errors, like every error, are `gopfarm: error: …` plus one hint line, exit 64.
+    /// Memory freed in large blocks goes back to the system (`HeapTrim.returnLargeBlocks`).
     static func main() async {
         Console.ignoreBrokenPipeSignal()
+        HeapTrim.returnLargeBlocks()
         var parsed: ParsableCommand.Type?
         // ArgumentParser answers `help NAME` for a NAME that is no command with the root help and
         // exit 0: here it is a usage error like any other unknown word.
