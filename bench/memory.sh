@@ -19,7 +19,11 @@
 # 1.0 means memory does not grow with input length (10x the input). Also bench-out/memory.json.
 #
 # Env: BENCH_SECONDS (short clip length, default 60), BENCH_LOOPS (length multiple, default 10),
+#      BENCH_SIZE (the clip's size, default 1920x1080; 320x180 makes hours of input cheap: e.g.
+#      BENCH_SIZE=320x180 BENCH_SECONDS=600 BENCH_LOOPS=18 is 10 minutes against 3 hours),
 #      GOPFARM_BIN_DIR (prebuilt binaries; default: build release), BENCH_OUT.
+# Beside each clip, `ffmpeg -i CLIP -map 0 -c copy -movflags +faststart` is measured the same way:
+# an MP4's demuxer and muxer keep an index of every sample, which no remux of the file avoids.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -36,7 +40,7 @@ fi
 build_release
 short=$(ensure_clip "$seconds")
 long_seconds=$(awk -v s="$seconds" -v n="$loops" 'BEGIN { print s * n }')
-long=$OUT_DIR/clip-${long_seconds}s-looped.mp4
+long=${short%.mp4}-x${loops}.mp4
 if [[ ! -s $long ]]; then
     log "bench: looping $short $loops times -> $long"
     ffmpeg -hide_banner -nostdin -y -v error -stream_loop $((loops - 1)) -i "$short" -map 0 -c copy \
@@ -90,28 +94,42 @@ measure() {
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
+# ffmpeg_copy_kib CLIP: the peak RSS of ffmpeg's own remux of CLIP (no children, so GNU time's
+# figure is ffmpeg's).
+ffmpeg_copy_kib() {
+    /usr/bin/time -f '%M' -o "$work/ffmpeg-copy.time" ffmpeg -hide_banner -nostdin -y -v error -i "$1" -map 0 -c copy \
+        -movflags +faststart "$work/ffmpeg-copy.mp4" || die "ffmpeg could not remux $1"
+    rm -f "$work/ffmpeg-copy.mp4"
+    tail -n 1 "$work/ffmpeg-copy.time"
+}
+
 log "bench: transcoding the ${seconds}s clip"
 measure short "$short"
 s_wall=$M_WALL s_coord=$M_COORD_KB s_agents=$M_AGENTS_KB s_gnu=$M_GNU_KB
 log "bench: transcoding the ${long_seconds}s clip"
 measure long "$long"
 l_wall=$M_WALL l_coord=$M_COORD_KB l_agents=$M_AGENTS_KB l_gnu=$M_GNU_KB
+s_ffmpeg=$(ffmpeg_copy_kib "$short"); l_ffmpeg=$(ffmpeg_copy_kib "$long")
 
 s_frames=$(frame_count "$work/short.mp4"); l_frames=$(frame_count "$work/long.mp4")
 s_src=$(frame_count "$short"); l_src=$(frame_count "$long")
 ratio=$(awk -v a="$l_coord" -v b="$s_coord" 'BEGIN { printf "%.2f", a / b }')
+hours=$(awk -v s="$seconds" -v l="$long_seconds" 'BEGIN { print (l - s) / 3600 }')
+per_hour=$(awk -v a="$l_coord" -v b="$s_coord" -v h="$hours" 'BEGIN { printf "%.1f", (a - b) / 1024 / h }')
+ffmpeg_per_hour=$(awk -v a="$l_ffmpeg" -v b="$s_ffmpeg" -v h="$hours" 'BEGIN { printf "%.1f", (a - b) / 1024 / h }')
 
 echo
 echo "coordinator peak memory vs input length (libx264 ultrafast CRF 30, scaled to 320x180, 2 agents x 1 thread)"
-printf '%-7s %8s %14s %8s %16s %15s %14s\n' clip seconds frames_out/src wall_s coordinator_MiB agents_max_MiB gnu_time_MiB
-printf '%-7s %8s %14s %8s %16s %15s %14s\n' short "$seconds" "$s_frames/$s_src" "$s_wall" "$(mib "$s_coord")" "$(mib "$s_agents")" "$(mib "$s_gnu")"
-printf '%-7s %8s %14s %8s %16s %15s %14s\n' long "$long_seconds" "$l_frames/$l_src" "$l_wall" "$(mib "$l_coord")" "$(mib "$l_agents")" "$(mib "$l_gnu")"
+printf '%-7s %8s %14s %8s %16s %15s %14s %16s\n' clip seconds frames_out/src wall_s coordinator_MiB agents_max_MiB gnu_time_MiB ffmpeg_copy_MiB
+printf '%-7s %8s %14s %8s %16s %15s %14s %16s\n' short "$seconds" "$s_frames/$s_src" "$s_wall" "$(mib "$s_coord")" "$(mib "$s_agents")" "$(mib "$s_gnu")" "$(mib "$s_ffmpeg")"
+printf '%-7s %8s %14s %8s %16s %15s %14s %16s\n' long "$long_seconds" "$l_frames/$l_src" "$l_wall" "$(mib "$l_coord")" "$(mib "$l_agents")" "$(mib "$l_gnu")" "$(mib "$l_ffmpeg")"
 echo "coordinator peak ratio long/short: $ratio (input ${loops}x longer; ~1.0 = flat)"
+echo "growth per hour of input: coordinator $per_hour MiB, ffmpeg's remux $ffmpeg_per_hour MiB (the MP4 indexes every remux keeps)"
 echo "(gnu_time = GNU time -v 'Maximum resident set size' = max over the coordinator and the agents it reaped)"
 if [[ $s_frames != "$s_src" || $l_frames != "$l_src" ]]; then echo "WARNING: output frame count differs from the source's"; fi
 
-printf '{"benchmark": "memory", "loops": %s, "short": {"clip": %s, "seconds": %s, "frames_out": %s, "frames_src": %s, "wall_s": %s, "coordinator_peak_kib": %s, "agents_peak_kib": %s, "gnu_time_max_rss_kib": %s}, "long": {"clip": %s, "seconds": %s, "frames_out": %s, "frames_src": %s, "wall_s": %s, "coordinator_peak_kib": %s, "agents_peak_kib": %s, "gnu_time_max_rss_kib": %s}, "coordinator_ratio_long_over_short": %s}\n' \
+printf '{"benchmark": "memory", "loops": %s, "short": {"clip": %s, "seconds": %s, "frames_out": %s, "frames_src": %s, "wall_s": %s, "coordinator_peak_kib": %s, "agents_peak_kib": %s, "gnu_time_max_rss_kib": %s}, "long": {"clip": %s, "seconds": %s, "frames_out": %s, "frames_src": %s, "wall_s": %s, "coordinator_peak_kib": %s, "agents_peak_kib": %s, "gnu_time_max_rss_kib": %s}, "coordinator_ratio_long_over_short": %s, "ffmpeg_copy_peak_kib": {"short": %s, "long": %s}, "coordinator_mib_per_hour": %s, "ffmpeg_copy_mib_per_hour": %s}\n' \
     "$loops" "$(json_str "$short")" "$seconds" "$(json_num "$s_frames")" "$(json_num "$s_src")" "$s_wall" "$s_coord" "$s_agents" "$(json_num "$s_gnu")" \
     "$(json_str "$long")" "$long_seconds" "$(json_num "$l_frames")" "$(json_num "$l_src")" "$l_wall" "$l_coord" "$l_agents" "$(json_num "$l_gnu")" \
-    "$ratio" >"$OUT_DIR/memory.json"
+    "$ratio" "$s_ffmpeg" "$l_ffmpeg" "$per_hour" "$ffmpeg_per_hour" >"$OUT_DIR/memory.json"
 echo "wrote $OUT_DIR/memory.json"
