@@ -47,6 +47,11 @@ struct AgentSession {
     /// finished job): frames and when they last grew. Such work holds a slot; once it makes no
     /// progress for the lease bound it counts as `stalled`.
     var phantoms: [Attempt: (frames: Int, since: Double)] = [:]
+    /// Leases of an ended job revoked before any heartbeat listed them, with when they last
+    /// progressed: the assignment may never have arrived, and the place the agent asked for for
+    /// it would be lost (it asks again only for a slot it frees). Listed later, each resolves as
+    /// a revoke does; still unlisted after the lease bound, the place is given back (`expire`).
+    var revokedUnlisted: [Attempt: Double] = [:]
     var segmentsDone = 0
     var framesDone = 0
     /// (time, frames done including in-progress) samples of the last seconds, for frames/s.

@@ -162,6 +162,14 @@ extension DispatchCore {
 
     private mutating func heartbeat(_ beat: AgentHeartbeat, agent: inout AgentSession, now: Double) {
         agent.progress = [:]
+        // An ended job's lease it had not listed: queued, the revoke drops it without a word
+        // (its place is given back here); running, the agent asks again when it gives it up.
+        if !agent.revokedUnlisted.isEmpty {
+            for p in beat.inProgress {
+                let attempt = AgentSession.Attempt(job: p.job, segment: p.segment, attempt: p.attempt)
+                if agent.revokedUnlisted.removeValue(forKey: attempt) != nil, p.queued == true { agent.credit(1) }
+            }
+        }
         // Work taken back for lack of progress holds a slot until the agent stops listing it.
         agent.stalled.formIntersection(beat.inProgress.map { AgentSession.Attempt(job: $0.job, segment: $0.segment, attempt: $0.attempt) })
         adoptInFlight(beat, agent: &agent, now: now)

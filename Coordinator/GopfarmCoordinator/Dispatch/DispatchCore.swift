@@ -132,13 +132,24 @@ struct DispatchCore {
     /// Ends a job: outcome out, state dropped (memory stays flat however many jobs ran).
     mutating func finish(_ id: String, _ outcome: DispatchOutcome) {
         // Its leases leave their agents' sessions, and the agents are told (a revoke: a queued
-        // segment is dropped, a running one given up, its slot free for the next job at once).
+        // segment is dropped, its place given back here as credit, as `revokeQueued` does; a
+        // running one given up, its agent asking again for the slot it frees; one never listed
+        // is watched until it is, or given back: `revokedUnlisted`).
         // Work they still list is watched as phantoms (held slots, stuck when hung), so a hung
         // copy of a finished job cannot wedge the next.
         if let job = jobs[id] {
             for n in job.running {
                 for lease in job.segments[n].leases {
-                    release(AgentSession.SegmentRef(job: id, segment: n), of: lease)
+                    let ref = AgentSession.SegmentRef(job: id, segment: n)
+                    if let identity = identities[lease.agent], var holder = agents[identity], holder.leases.contains(ref) {
+                        if lease.queued {
+                            holder.credit(1)
+                        } else if holder.progress[ref] == nil {
+                            holder.revokedUnlisted[AgentSession.Attempt(job: id, segment: n, attempt: lease.attempt)] = lease.progressed
+                        }
+                        put(holder)
+                    }
+                    release(ref, of: lease)
                     if let identity = identities[lease.agent] {
                         out.append(.send(identity, .revoke(SegmentRevoke(job: id, segment: n, attempt: lease.attempt))))
                     }

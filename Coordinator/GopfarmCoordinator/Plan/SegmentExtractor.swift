@@ -9,7 +9,7 @@ import GopfarmCommon
 /// somewhere else after a seek is caught and the file re-read from the start.
 public final class SegmentExtractor {
     /// The demuxer, opened at the first segment that is not a plain byte range: an MP4's holds
-    /// its whole sample table (an hour of 30 fps video with AAC: some 7 MB), which a job cut by
+    /// its whole sample table (an hour of 30 fps video with AAC: some 10 MB), which a job cut by
     /// byte ranges never reads.
     private var opened: InputContainer?
     private let path: String
