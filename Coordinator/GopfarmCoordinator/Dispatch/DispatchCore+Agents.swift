@@ -272,7 +272,7 @@ extension DispatchCore {
         for p in beat.inProgress {
             let ref = AgentSession.SegmentRef(job: p.job, segment: p.segment)
             let attempt = AgentSession.Attempt(job: p.job, segment: p.segment, attempt: p.attempt)
-            guard !agent.leases.contains(ref), !agent.stalled.contains(attempt) else { continue }
+            guard !holdsLease(ref, attempt: p.attempt, agent: agent), !agent.stalled.contains(attempt) else { continue }
             if p.queued == true {
                 // No credit with it: the first revoke gave that place back already (it may only
                 // be this heartbeat that crossed it); a reconnection's request restores any lost.
@@ -289,6 +289,17 @@ extension DispatchCore {
             }
         }
         agent.phantoms = agent.phantoms.filter { seen.contains($0.key) }
+    }
+
+    /// Whether the agent's lease of `ref` is this attempt. Another attempt of the same segment
+    /// that it lists (an earlier run's, which no adoption took over) is not its lease: running,
+    /// it holds a slot and is watched as a phantom (seed 69327 of the chaos runs: a copy hung on
+    /// an agent, unseen, while the lease queued behind it waited for good).
+    private func holdsLease(_ ref: AgentSession.SegmentRef, attempt: Int, agent: AgentSession) -> Bool {
+        guard agent.leases.contains(ref) else { return false }
+        guard let job = jobs[ref.job], job.segments.indices.contains(ref.segment),
+              let lease = job.segments[ref.segment].leases.first(where: { $0.agent == agent.key }) else { return true }
+        return lease.attempt == attempt
     }
 
     /// The first heartbeat after a reconnection: leases of the old connection it does not list
