@@ -15,10 +15,10 @@ public enum HeapTrim {
         (trim?(0) ?? 0) == 1
     }
 
-    /// Blocks of 128 KiB and more get pages of their own, returned when freed, for the rest of
-    /// the process. By default glibc raises that threshold to the size of each large block
-    /// freed (up to 32 MiB), and blocks below it then come from the heap, where what is freed
-    /// stays: the indexes libavformat grows over a long input and the payloads of every
+    /// Blocks of 128 KiB and more that the heap's free memory cannot hold get pages of their
+    /// own, returned when freed, for the rest of the process. By default glibc raises that
+    /// threshold to the size of each large block freed (up to 32 MiB), and blocks below it then
+    /// come from the heap, where what is freed stays: the indexes libavformat grows over a long input and the payloads of every
     /// segment left a coordinator's resident memory far above what it held (3 hours of input:
     /// 143 MiB while dispatching and a 287 MiB peak, against 96 and 203 with this).
     /// Whether glibc took the setting.
