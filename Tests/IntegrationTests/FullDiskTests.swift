@@ -38,7 +38,9 @@ struct FullDiskTests {
         let deadline = Date().addingTimeInterval(30)
         while spoolBytes() > 0, Date() < deadline { usleep(200_000) }
         #expect(spoolBytes() == 0, "\(serve.log)")
-        // Nor an empty folder where its output would have been.
+        // Nor an empty folder where its output would have been (the same sweep removes it, a
+        // moment after the spool: waited for as the spool is).
+        while FileManager.default.fileExists(atPath: outputs.path), Date() < deadline { usleep(200_000) }
         #expect(!FileManager.default.fileExists(atPath: outputs.path), "\(outputs.path) is still there")
     }
 
