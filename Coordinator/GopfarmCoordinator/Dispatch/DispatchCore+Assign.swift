@@ -242,8 +242,10 @@ extension DispatchCore {
     /// chaos runs: an assignment lost on a cut, its job cancelled before the lease could stall,
     /// left a live agent with no credit and no work while the next job waited for good).
     private mutating func giveBackUnlisted(_ found: AgentSession, now: Double) {
+        let due = found.revokedUnlisted.filter { now - $0.value > timing.leaseSeconds }.keys
+        guard !due.isEmpty else { return }
         var agent = found
-        for (attempt, since) in agent.revokedUnlisted where now - since > timing.leaseSeconds {
+        for attempt in due {
             agent.revokedUnlisted[attempt] = nil
             agent.credit(1)
         }
