@@ -114,7 +114,7 @@ public final class BenchProcesses: @unchecked Sendable {
             p.standardOutput = handle
             p.standardError = handle
             p.standardInput = FileHandle.nullDevice
-            try p.run()
+            try p.runWithSignalsDelivered()
         } catch {
             throw BenchError.farm("cannot start \(executable.lastPathComponent): \(error.localizedDescription)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import Testing
 import TestSupport
 
@@ -38,7 +39,7 @@ struct ClosedPipeTests {
         p.standardOutput = FileHandle(fileDescriptor: writeEnd, closeOnDealloc: false)
         p.standardError = errHandle
         p.standardInput = FileHandle.nullDevice
-        try p.run()
+        try p.runWithSignalsDelivered()
         close(writeEnd)  // the child holds the only write end now
 
         var received = Data()

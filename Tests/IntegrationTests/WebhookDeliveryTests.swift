@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import Testing
 import TestSupport
 
@@ -91,7 +92,7 @@ struct WebhookDeliveryTests {
         FileManager.default.createFile(atPath: receiverLog.path, contents: nil)
         receiver.standardOutput = try FileHandle(forWritingTo: receiverLog)
         receiver.standardError = receiver.standardOutput
-        try receiver.run()
+        try receiver.runWithSignalsDelivered()
         // SIGKILL: the test process blocks SIGTERM, and a child inherits that mask, so Python
         // would never see a terminate() (receivers outlived their tests).
         defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }

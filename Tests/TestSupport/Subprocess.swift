@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 
 /// Runs a real process to completion (with a time limit, so a hang fails the test instead of
 /// stalling the suite) and captures its output.
@@ -30,7 +31,7 @@ public struct Subprocess {
         p.standardOutput = outHandle
         p.standardError = errHandle
         p.standardInput = FileHandle.nullDevice
-        try p.run()
+        try p.runWithSignalsDelivered()
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false
         while p.isRunning {
@@ -60,7 +61,7 @@ public struct Subprocess {
         p.standardOutput = handle
         p.standardError = handle
         p.standardInput = FileHandle.nullDevice
-        try p.run()
+        try p.runWithSignalsDelivered()
         return p
     }
 

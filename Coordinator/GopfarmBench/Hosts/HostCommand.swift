@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 
 /// Runs the iproute2 tools (`ip`, `tc`) that build and drive the lab. A failure becomes one
 /// sentence with the command line and what the tool printed on stderr.
@@ -25,7 +26,7 @@ enum HostCommand {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
+        do { try process.runWithSignalsDelivered() } catch {
             throw HostLabError(.commandFailed, "cannot run \(tool): \(error.localizedDescription)", command: line)
         }
         // The tools print little; stdout is read to its end first, then stderr.

@@ -101,7 +101,7 @@ public final class HostLab: Sendable {
         // Registered as it starts, so a teardown racing with this launch still stops it.
         try state.withLock { s throws(HostLabError) in
             guard !s.tornDown else { throw HostLabError(.tornDown, "the emulated hosts were already torn down") }
-            do { try process.run() } catch {
+            do { try process.runWithSignalsDelivered() } catch {
                 throw HostLabError(.launchFailed, "cannot start \(executable) in \(host.namespace): \(error.localizedDescription)")
             }
             s.processes.append(process)

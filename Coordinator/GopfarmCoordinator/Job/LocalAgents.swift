@@ -58,7 +58,7 @@ public final class LocalAgents {
         p.standardOutput = handle
         p.standardError = handle
         p.standardInput = FileHandle.nullDevice
-        try p.run()
+        try p.runWithSignalsDelivered()
         processes[i] = p
     }
 
