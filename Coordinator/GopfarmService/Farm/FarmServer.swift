@@ -45,9 +45,8 @@ public struct FarmServer {
         let app = Application(
             router: router,
             server: .farmHTTP1(idleSeconds: config.httpIdleSeconds, gate: connections),
-            configuration: .init(address: .hostname(host, port: port), serverName: "gopfarm"),
+            configuration: .init(address: .hostname(host, port: port), serverName: "gopfarm", availableConnectionsDelegate: connections.pacing),
             onServerRunning: { channel in
-                connections.listen(on: channel)
                 let actual = channel.localAddress?.port ?? port
                 announce("HTTP API on http://\(host):\(actual)")
                 announce("dashboard on http://\(host):\(actual)/ (log in with a token)")

@@ -1,6 +1,7 @@
 import Foundation
 import GopfarmAPI
 import HTTPTypes
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTPTypes
@@ -11,14 +12,15 @@ import Synchronization
 /// the few a burst already accepted are answered 503 with the API's error body and closed. So
 /// clients never take the descriptors the coordinator needs for its database, spool and agents:
 /// with none left serve stopped answering anyone, and died (libdispatch's thread-pool monitor
-/// traps when it cannot open `/proc/TID/stat`). One instance per server, shared by the
-/// per-connection `HTTPConnectionLimit` handlers.
+/// traps when it cannot open `/proc/TID/stat`). One instance per server: its `pacing` paces the
+/// listener, the per-connection `HTTPConnectionLimit` handlers refuse what a burst got past it.
 final class HTTPConnectionGate: Sendable {
     let limit: Int
     private struct State {
-        var open = 0
-        var listener: (any Channel)?
-        var paused = false
+        /// Connections accepted and not yet closed, refused ones included: the listener's pace.
+        var accepted = 0
+        /// Connections let through to the router and not yet closed: at most `limit`.
+        var admitted = 0
         var lastWarning: ContinuousClock.Instant?
     }
     private let state = Mutex(State())
@@ -29,48 +31,50 @@ final class HTTPConnectionGate: Sendable {
         self.logger = logger
     }
 
-    /// The listening channel, whose accepting the gate pauses at the limit.
-    func listen(on channel: any Channel) {
-        state.withLock { $0.listener = channel }
+    /// Hummingbird's accept pacing, counted on the listener's event loop as each connection is
+    /// accepted and closed, so the next accept already sees the count (a pause requested from a
+    /// connection's own event loop came too late on a loaded machine: the listener accepted the
+    /// next client first, which got a 503 instead of waiting).
+    var pacing: some AvailableConnectionsDelegate { Pacing(gate: self) }
+
+    private struct Pacing: AvailableConnectionsDelegate {
+        let gate: HTTPConnectionGate
+        mutating func connectionOpened() { gate.state.withLock { $0.accepted += 1 } }
+        mutating func connectionClosed() { gate.state.withLock { $0.accepted -= 1 } }
+        func isAcceptingNewConnections() -> Bool {
+            let accepting = gate.state.withLock { $0.accepted < gate.limit }
+            if !accepting { gate.warn() }
+            return accepting
+        }
     }
 
-    /// Admits one more connection, or refuses it (false) when `limit` are open.
+    /// Admits one more connection to the router, or refuses it (false) when `limit` are admitted.
     func enter() -> Bool {
-        let (admitted, warn) = state.withLock { state -> (Bool, Bool) in
-            let admitted = state.open < limit
-            if admitted {
-                state.open += 1
-                Self.pace(&state, limit: limit)
-            }
-            // Said when the limit is reached (accepting pauses) or a connection is refused,
-            // at most every 10 s.
-            guard state.open >= limit else { return (admitted, false) }
-            let now = ContinuousClock.now
-            if let last = state.lastWarning, now - last < .seconds(10) { return (admitted, false) }
-            state.lastWarning = now
-            return (admitted, true)
+        let admitted = state.withLock { state -> Bool in
+            guard state.admitted < limit else { return false }
+            state.admitted += 1
+            return true
         }
-        if warn {
-            logger.warning("HTTP connections at the limit: \(limit) are open, new ones wait until one closes; raise it with --http-max-connections (and the descriptor limit)",
-                           metadata: ["limit": "\(limit)"])
-        }
+        if !admitted { warn() }
         return admitted
     }
 
     func leave() {
-        state.withLock { state in
-            state.open -= 1
-            Self.pace(&state, limit: limit)
-        }
+        state.withLock { $0.admitted -= 1 }
     }
 
-    /// Stops accepting at the limit and starts again below it. Called under the lock, so the
-    /// listener's event loop gets the switches in the order the counts changed.
-    private static func pace(_ state: inout State, limit: Int) {
-        let full = state.open >= limit
-        guard full != state.paused, let listener = state.listener else { return }
-        state.paused = full
-        listener.setOption(ChannelOptions.autoRead, value: !full).whenFailure { _ in }
+    /// Said when accepting pauses or a connection is refused, at most every 10 s.
+    private func warn() {
+        let due = state.withLock { state -> Bool in
+            let now = ContinuousClock.now
+            if let last = state.lastWarning, now - last < .seconds(10) { return false }
+            state.lastWarning = now
+            return true
+        }
+        if due {
+            logger.warning("HTTP connections at the limit: \(limit) are open, new ones wait until one closes; raise it with --http-max-connections (and the descriptor limit)",
+                           metadata: ["limit": "\(limit)"])
+        }
     }
 
     static let sentence = "the coordinator has as many HTTP connections open as it takes; try again shortly"
