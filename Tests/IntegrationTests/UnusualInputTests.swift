@@ -270,6 +270,37 @@ struct UnusualInputTests {
         #expect(text.stdout.contains("Hello there") && text.stdout.contains("Second line"), "\(text.stdout)")
     }
 
+    /// libavcodec's WebVTT encoder (the CLI's too) writes ASS text as it comes: "Tom & Jerry <3"
+    /// and "a --> b" made cues a WebVTT parser misreads ("<3" opens a tag, "-->" is a timing).
+    @Test("ASS text in WebM is escaped as WebVTT requires; italics kept")
+    func webVTTEscaping() throws {
+        let dir = TestPaths.scratch("subtitles-vtt")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ass = dir.appendingPathComponent("cues.ass")
+        try """
+            [Script Info]
+            ScriptType: v4.00+
+
+            [V4+ Styles]
+            Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+            Style: Default,Arial,20,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,1
+
+            [Events]
+            Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+            Dialogue: 0,0:00:00.50,0:00:01.00,Default,,0,0,0,,Tom & Jerry <3 {\\i1}italic{\\i0}
+            Dialogue: 0,0:00:01.20,0:00:01.80,Default,,0,0,0,,a --> b\\Nline two
+
+            """.write(to: ass, atomically: true, encoding: .utf8)
+        let source = try Self.make(dir, "subs.mkv", Self.video + ["-i", ass.path, "-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "ultrafast",
+                                                                  "-g", "25", "-c:s", "ass"])
+        let output = dir.appendingPathComponent("out.webm").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "1", "--no-analysis", "--codec", "libvpx-vp9", "--preset", "realtime"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        let vtt = try Subprocess.run("ffmpeg", ["-v", "error", "-i", output, "-map", "0:s", "-c", "copy", "-f", "webvtt", "-"], timeout: 60)
+        let texts = vtt.stdout.components(separatedBy: "\n\n").dropFirst().map { $0.split(separator: "\n").dropFirst().joined(separator: "\n") }.filter { !$0.isEmpty }
+        #expect(texts == ["Tom &amp; Jerry &lt;3 <i>italic</i>", "a -> b\nline two"], "\(vtt.stdout)")
+    }
+
     /// The lossless output gives the CLI's frames of the source, hash for hash.
     static func expectSameFrames(_ source: String, _ output: String) throws {
         let expected = try FFmpegOracle.defaultOracle(source), actual = try FFmpegOracle.defaultOracle(output)

@@ -3,7 +3,8 @@ import Foundation
 
 /// One text subtitle stream converted to the text format an output container takes (SubRip or
 /// ASS into MP4's mov_text, anything into WebM's WebVTT), as the ffmpeg CLI converts it: each
-/// packet decoded to its styled lines and encoded again, timed by the packet. Owns both codec
+/// packet decoded to its styled lines and encoded again, timed by the packet (WebVTT's text then
+/// escaped, `WebVTT.sanitized`, where the CLI leaves it unescaped). Owns both codec
 /// contexts. Bitmap subtitles (DVD, Blu-ray PGS) cannot become text and are not converted.
 public final class SubtitleConverter {
     private let decoder: UnsafeMutablePointer<AVCodecContext>
@@ -80,12 +81,18 @@ public final class SubtitleConverter {
             if size < 0 { throw MediaError(.encodeFailed, "cannot encode a subtitle", averror: size) }
             return nil
         }
+        var payload = Array(buffer[0..<Int(size)])
+        if encoder.pointee.codec_id == AV_CODEC_ID_WEBVTT {
+            // libavcodec's WebVTT encoder writes the text as it comes: `&`, a `<` that starts no
+            // tag and "-->" make cues a player misreads or drops (an ASS line "Tom & Jerry <3").
+            payload = Array(WebVTT.sanitized(String(decoding: payload, as: UTF8.self)).utf8)
+            guard !payload.isEmpty else { return nil }
+        }
         let out = Packet()
         let duration = Int64(subtitle.end_display_time) * 1000
-        let filled = buffer.withUnsafeBytes { bytes in
+        let filled = payload.withUnsafeBytes { bytes in
             Result { () throws(MediaError) in
-                try out.fill(data: UnsafeRawBufferPointer(rebasing: bytes[0..<Int(size)]), pts: start, dts: start,
-                             duration: duration, flags: gf_AV_PKT_FLAG_KEY())
+                try out.fill(data: bytes, pts: start, dts: start, duration: duration, flags: gf_AV_PKT_FLAG_KEY())
             }
         }
         try filled.get()

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Text subtitles as WebVTT (W3C): the cue text of SubRip, ASS/SSA and mov_text packets as
-/// libavformat demuxes them, and the document. Pure; styling beyond italics/bold is dropped.
+/// libavformat demuxes them, and the document (the ladder's HLS subtitles); the escaping of cue
+/// text (WebM's subtitles too). Pure; styling beyond italics/bold is dropped.
 public enum WebVTT {
     public struct Cue: Equatable, Sendable {
         /// Seconds on the presentation timeline.
@@ -87,7 +88,8 @@ public enum WebVTT {
     }
 
     /// WebVTT cue text may not hold "-->" or blank lines; `&` and `<` not starting a tag are escaped.
-    static func sanitized(_ text: String) -> String {
+    /// Used on libavcodec's WebVTT encoder's output too, which writes the text as it comes.
+    public static func sanitized(_ text: String) -> String {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         let allowed = ["i", "/i", "b", "/b", "u", "/u"]
         return lines.map { line in
