@@ -39,7 +39,7 @@ struct FetchCommand: AsyncParsableCommand {
             let bytes = try await SubmitCommand.download(job, api: api, to: target)
             // Bytes went to stdout or a device: the summary goes to stderr, out of their way.
             if toStdout || OutputPlace.writesInPlace(target) {
-                Console.error("\(output): \(ByteSize.text(bytes))\n")
+                Console.error("\(toStdout ? "stdout" : output): \(ByteSize.text(bytes))\n")
             } else {
                 CLIEnvironment.say("\(output): \(ByteSize.text(bytes))")
             }

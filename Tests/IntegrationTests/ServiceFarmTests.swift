@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import Testing
 import TestSupport
 
@@ -64,6 +65,15 @@ struct ServiceFarmTests {
             if n < 3 {
                 let fetched = try serve.cli(["fetch", id, "-o", output], token: owners[n])
                 try #require(fetched.status == 0, "\(fetched.stderr)")
+            }
+            if n == 0 {
+                // `-o -`: the same bytes on stdout, the summary on stderr naming stdout.
+                let piped = dir.appendingPathComponent("out-0-piped.mp4").path
+                let fetched = try Subprocess.run("/bin/sh", ["-c", #"exec "$0" fetch "$1" -o - > "$2""#, TestPaths.gopfarm, id, piped],
+                                                 timeout: 120, environment: ["GOPFARM_URL": serve.baseURL, "GOPFARM_TOKEN": owners[n]])
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: output))
+                #expect(fetched.status == 0 && (try? Data(contentsOf: URL(fileURLWithPath: piped))) == bytes, "\(fetched.stderr)")
+                #expect(fetched.stderr == "stdout: \(ByteSize.text(Int64(bytes.count)))\n", "\(fetched.stderr)")
             }
             let frames = try FFmpegOracle.countFrames(output)
             #expect(frames == (try FFmpegOracle.countFrames(inputs[n])), "job \(n)")
