@@ -30,11 +30,11 @@ struct SimulateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "With --chaos: replay this one seed and say where everything stood.")
     var seed: UInt64?
 
-    @Option(parsing: .unconditional, help: "With --chaos: how many seeds, from --first-seed.")
-    var seeds: Int = 1000
+    @Option(parsing: .unconditional, help: "With --chaos: how many seeds, from --first-seed (default: 1000).")
+    var seeds: Int?
 
-    @Option(parsing: .unconditional, help: "With --chaos: the first seed.")
-    var firstSeed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "With --chaos: the first seed (default: 0).")
+    var firstSeed: UInt64?
 
     @Option(help: ArgumentHelp("A bench.json whose smallest run gives the costs.", valueName: "file"))
     var bench: String?
@@ -68,6 +68,7 @@ struct SimulateCommand: ParsableCommand {
         guard costScale > 0, costScale.isFinite else { throw ValidationError("--cost-scale must be more than 0, not \(JobRules.show(costScale))") }
         // A usage error before any file is read, as in bench.
         if let link { try Self.checkLink(link) }
+        try checkChaosOptions()
         do {
             if chaos { try runChaos(); return }
             guard let bench else { throw ValidationError("give --bench FILE (a bench.json) for predictions, or --chaos") }
@@ -95,6 +96,16 @@ struct SimulateCommand: ParsableCommand {
         }
     }
 
+    /// The seed options go with --chaos, and one seed replayed is not a range of them: an option
+    /// that would be ignored is a usage error.
+    private func checkChaosOptions() throws {
+        let given = [(seed != nil, "--seed"), (seeds != nil, "--seeds"), (firstSeed != nil, "--first-seed")].filter(\.0).map(\.1)
+        if !chaos, let first = given.first { throw ValidationError("\(first) goes with --chaos") }
+        if seed != nil, given.count > 1 {
+            throw ValidationError("--seed replays one seed; drop \(given.dropFirst().joined(separator: " and ")), or give a range with --first-seed and --seeds")
+        }
+    }
+
     private func runChaos() throws {
         if let seed {
             let run = ChaosRun.run(seed: seed)
@@ -110,6 +121,7 @@ struct SimulateCommand: ParsableCommand {
             if !run.violations.isEmpty { throw ExitCode(1) }
             return
         }
+        let seeds = self.seeds ?? 1000, firstSeed = self.firstSeed ?? 0
         guard seeds > 0 else { throw ValidationError("--seeds must be at least 1") }
         let started = MonotonicClock.now()
         let failures = Mutex<[ChaosRun]>([])

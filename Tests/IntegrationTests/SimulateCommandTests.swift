@@ -9,7 +9,11 @@ struct SimulateCommandTests {
     func usageErrors() throws {
         for (arguments, text) in [(["--chaos", "--cost-scale", "-1"], "--cost-scale must be more than 0, not -1"),
                                   (["--bench", "b.json", "--film", "60", "--link", "fast"], "link rate 'fast' is not understood"),
-                                  (["--chaos", "--seeds", "0"], "--seeds must be at least 1")] {
+                                  (["--chaos", "--seeds", "0"], "--seeds must be at least 1"),
+                                  (["--chaos", "--seed", "3", "--seeds", "10"], "--seed replays one seed; drop --seeds, or give a range with --first-seed and --seeds"),
+                                  (["--chaos", "--seed", "3", "--first-seed", "1", "--seeds", "10"], "drop --seeds and --first-seed"),
+                                  (["--seed", "3"], "--seed goes with --chaos"),
+                                  (["--bench", "b.json", "--first-seed", "3"], "--first-seed goes with --chaos")] {
             let out = try Subprocess.run(TestPaths.gopfarm, ["simulate"] + arguments, timeout: 30)
             #expect(out.status == 64 && out.stderr.contains(text), "\(arguments): \(out.status) \(out.stderr)")
         }
