@@ -120,19 +120,33 @@ struct BenchCommand: AsyncParsableCommand {
         Console.closedOutput = .discard
         let farm = FarmHandle()
         let console = BenchConsole(quiet: quiet, tableToStderr: json)
-        try await ClientRun.run(onInterrupt: {
+        let latest = LatestResult()
+        try await ClientRun.run(onInterrupt: { [self] in
             console.clearLine()
             farm.stop(keep: keepWork)
+            // The sizes measured so far are worth their files; a directory the bench made for
+            // nothing is not left behind.
+            switch latest.leftover() {
+            case .write(let partial, let directory):
+                if (try? write(partial, to: directory, console: nil)) != nil {
+                    ClientFormat.note("interrupted; the bench's farm is stopped; wrote the \(partial.runs.count) run\(partial.runs.count == 1 ? "" : "s") measured to \(directory.path)")
+                    return
+                }
+            case .remove(let directory):
+                try? FileManager.default.removeItem(at: directory)
+            case .nothing:
+                break
+            }
             ClientFormat.note("interrupted; the bench's farm is stopped")
         }) { [self] in
             defer { farm.stop(keep: keepWork) }
-            try await bench(farm: farm, console: console)
+            try await bench(farm: farm, console: console, latest: latest)
         }
     }
 
     // MARK: The bench
 
-    private func bench(farm handle: FarmHandle, console: BenchConsole) async throws {
+    private func bench(farm handle: FarmHandle, console: BenchConsole, latest: LatestResult) async throws {
         let path = SubmitCommand.absolute(input)
         let probe = try MediaProbe(path: path)
         let settings = try encode.settings(threads: 0)
@@ -140,6 +154,7 @@ struct BenchCommand: AsyncParsableCommand {
         let plan = BenchPlan(agentCounts: try parsedAgentCounts(), repeats: repeats, scaling: weak ? .weak : .strong, settings: settings,
                              segmentSeconds: segmentSeconds, threadsPerAgent: mode == .cluster ? nil : (threads ?? 1))
         let directory = URL(fileURLWithPath: outputDirectory ?? "bench-" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
+        let existed = FileManager.default.fileExists(atPath: directory.path)
         do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
             throw ClientError.file("-o \(directory.path): cannot create the directory (\(error.localizedDescription))")
         }
@@ -149,6 +164,7 @@ struct BenchCommand: AsyncParsableCommand {
         handle.set(processes: processes)
         var result = BenchResult(mode: mode, input: path, inputSeconds: probe.info.duration, plan: plan,
                                  machineCores: mode == .cluster ? nil : ProcessInfo.processInfo.activeProcessorCount)
+        latest.start(result, directory: directory, made: !existed)
         if plan.scaling == .weak && !quiet { console.note("cutting the input for weak scaling (N/\(plan.maxAgents) of it at N)") }
         let inputs = try BenchRunner.inputs(for: plan, path: path, seconds: probe.info.duration, directory: processes.directory)
 
@@ -168,7 +184,6 @@ struct BenchCommand: AsyncParsableCommand {
 
         console.table(BenchTable.header)
         let runner = BenchRunner(plan: plan, farm: farm)
-        let latest = LatestResult(result)
         let started = result
         do {
             result = try await runner.run(inputs: inputs, into: started, starting: { n, round in
@@ -180,8 +195,7 @@ struct BenchCommand: AsyncParsableCommand {
         } catch let error as BenchError {
             // What was measured before the failure is still worth its files.
             console.clearLine()
-            let partial = latest.get()
-            if !partial.runs.isEmpty { try? write(partial, to: directory, console: nil) }
+            if case .write(let partial, _) = latest.leftover() { try? write(partial, to: directory, console: nil) }
             throw error
         }
         console.clearLine()
@@ -366,14 +380,35 @@ private final class FarmHandle: @unchecked Sendable {
     }
 }
 
-/// The last result seen, for the files of a bench that fails midway.
-/// @unchecked Sendable: guarded by `lock`.
+/// The last result seen and where it goes, for the files of a bench that fails or is
+/// interrupted midway. @unchecked Sendable: guarded by `lock`.
 private final class LatestResult: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: BenchResult
-    init(_ value: BenchResult) { self.value = value }
+    private var value: BenchResult?
+    private var directory: URL?
+    private var made = false
+
+    enum Leftover {
+        /// Runs were measured: their files belong in the directory.
+        case write(BenchResult, URL)
+        /// Nothing measured, and the bench made the directory: it goes.
+        case remove(URL)
+        case nothing
+    }
+
+    func start(_ result: BenchResult, directory: URL, made: Bool) {
+        lock.withLock { (value, self.directory, self.made) = (result, directory, made) }
+    }
     func set(_ result: BenchResult) { lock.withLock { value = result } }
-    func get() -> BenchResult { lock.withLock { value } }
+
+    func leftover() -> Leftover {
+        lock.withLock {
+            guard let directory else { return .nothing }
+            if let value, !value.runs.isEmpty { return .write(value, directory) }
+            let empty = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.isEmpty == true
+            return made && empty ? .remove(directory) : .nothing
+        }
+    }
 }
 
 /// The table on stdout (stderr with --json), notes and a redrawn progress line on stderr (only on

@@ -49,18 +49,41 @@ struct BenchCommandTests {
         #expect(html.contains(">agent-1<") || html.contains(">agent-2<"))
     }
 
-    @Test("Ctrl-C stops the bench's serve and agents and removes its temporary directory")
+    @Test("Ctrl-C stops the bench's serve and agents and removes its temporary directory and its empty -o")
     func interrupted() throws {
+        // Interrupt while the first job runs: the farm is up once the table's header is out.
+        let (text, out) = try Self.interruptBench(when: { $0.contains("makespan") }, name: "bench-int")
+        defer { try? FileManager.default.removeItem(at: out) }
+        #expect(!FileManager.default.fileExists(atPath: out.path), "the bench left its -o directory with nothing measured: \(text)")
+    }
+
+    /// QA: `-o DIR` was left empty after Ctrl-C, with a size already measured.
+    @Test("Ctrl-C after a size was measured writes that size's files")
+    func interruptedAfterASize() throws {
+        // The row of N=1 is out (its runs are measured) and N=2 runs.
+        let (text, out) = try Self.interruptBench(when: { $0.split(separator: "\n").contains { $0.hasPrefix("   1  ") } }, name: "bench-int-1")
+        defer { try? FileManager.default.removeItem(at: out) }
+        #expect(text.contains("wrote the 1 run measured to \(out.path)"), "\(text)")
+        let json = try #require(try? Data(contentsOf: out.appendingPathComponent("bench.json")), "no bench.json: \(text)")
+        let result = try BenchResult.decode(json)
+        #expect(result.runs.map(\.agents) == [1], "\(result.runs.map(\.agents))")
+        for name in ["bench.csv", "bench.html"] { #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "no \(name)") }
+    }
+
+    /// A local bench at 1 and 2 agents, SIGINT once `ready` holds for its output; checks that it
+    /// ended with 130 and stopped its processes. Returns its output and its `-o` directory.
+    static func interruptBench(when ready: (String) -> Bool, name: String) throws -> (String, URL) {
         let input = try Fixture.lossyClip(seconds: 8)
-        let dir = TestPaths.scratch("bench-int")
+        let dir = TestPaths.scratch(name)
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("bench.log")
+        // The result directory outside the scratch one, so its removal (or not) is what the bench did.
+        let out = URL(fileURLWithPath: dir.path + "-out")
         let bench = try Subprocess.start(TestPaths.gopfarm, ["bench", input, "--agents", "1,2", "--segment-seconds", "2",
-                                                             "--preset", "ultrafast", "-o", dir.appendingPathComponent("out").path], log: log)
+                                                             "--preset", "ultrafast", "-o", out.path], log: log)
         let work = "gopfarm-bench-\(bench.processIdentifier)-"
-        let deadline = Date().addingTimeInterval(60)
-        // Interrupt while the first job runs: the farm is up once the table's header is out.
-        while !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("makespan"), bench.isRunning, Date() < deadline { usleep(50_000) }
+        let deadline = Date().addingTimeInterval(120)
+        while !ready((try? String(contentsOf: log, encoding: .utf8)) ?? ""), bench.isRunning, Date() < deadline { usleep(50_000) }
         try #require(bench.isRunning, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         let children = Subprocess.children(of: bench.processIdentifier)
         #expect(children.count == 3, "serve and 2 agents")
@@ -75,6 +98,7 @@ struct BenchCommandTests {
         for pid in children { #expect(kill(pid, 0) != 0 || Self.isZombie(pid), "process \(pid) outlived the bench") }
         let left = (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)) ?? []
         #expect(!left.contains { $0.hasPrefix(work) }, "the bench's temporary directory is left")
+        return (text, out)
     }
 
     @Test("weak scaling cuts whole GOPs off the front of the input")
