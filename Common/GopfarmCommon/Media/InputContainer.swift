@@ -130,6 +130,13 @@ public final class InputContainer {
 
     public func mediaType(stream index: Int) -> Int32 { stream(index).pointee.codecpar.pointee.codec_type.rawValue }
 
+    /// From now on, `read` returns no packets of the streams not in `kept`, and the demuxer
+    /// skips their bytes where the container lets it (MP4/MOV seek past each sample): reading a
+    /// long film's audio no longer reads its video. As the ffmpeg CLI treats unmapped streams.
+    public func discardStreams(keeping kept: Set<Int>) {
+        for i in 0..<streamCount where !kept.contains(i) { stream(i).pointee.discard = AVDISCARD_ALL }
+    }
+
     /// Reads the next packet into `packet`; false at the end of the file. A damaged tail reads as
     /// the end (the caller compares what it got with what the index promised).
     public func read(into packet: Packet) throws(MediaError) -> Bool {

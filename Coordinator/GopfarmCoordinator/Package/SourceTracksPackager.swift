@@ -94,6 +94,7 @@ final class SourceTracksPackager {
             }
         }
         let byStream = Dictionary(uniqueKeysWithValues: audio.map { ($0.stream, $0) })
+        source.discardStreams(keeping: Set(byStream.keys).union(cues.keys))
         let packet = Packet()
         while try source.read(into: packet) {
             let i = packet.streamIndex

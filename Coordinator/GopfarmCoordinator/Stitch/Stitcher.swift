@@ -127,6 +127,8 @@ public struct Stitcher {
                 }
             }
         }
+        // The video comes from the segments: the source is read for its other streams only.
+        source.discardStreams(keeping: Set(streamMap.keys))
         var audio = AudioFeed(source: source, streamMap: streamMap, offset: offset, extraDelay: extraDelay, transcoders: transcoders,
                               converters: converters)
         var dts = DecodeTimestamps(depth: segments.map(\.result.reorderDepth).max() ?? 0)
