@@ -6,6 +6,8 @@ import GopfarmCoordinator
 struct ProgressLine {
     let isTerminal = isatty(STDERR_FILENO) == 1
     var lastLine = 0.0  // in a pipe, the first line after 5 s
+    /// The same for the probe's lines, on the command's clock (the dispatch's starts at 0).
+    private var lastReadingLine = 0.0
     var quiet = false
     /// A bar is on the terminal's last line.
     private var drawn = false
@@ -39,6 +41,20 @@ struct ProgressLine {
         } else if elapsed - lastLine >= 5 {
             lastLine = elapsed
             Console.error("\(p.phase ?? "progress") \(String(format: "%.0f%%", fraction * 100)) \(stats)\n")
+        }
+    }
+
+    /// The probe's pass through the input, before the bar: on a terminal `reading NAME… 45%`,
+    /// in a pipe a line every 5 s (an hour of H.264 in AVI is minutes of decoding for the frames'
+    /// order, which was one unchanging word).
+    mutating func reading(_ name: String, _ step: ProbeStep, _ fraction: Double, elapsed: Double) {
+        guard !quiet else { return }
+        let what = step == .reading ? "reading \(name)" : "decoding \(name) for its frames' order"
+        if isTerminal {
+            status("\(what)… \(String(format: "%.0f%%", fraction * 100))")
+        } else if elapsed - lastReadingLine >= 5 {
+            lastReadingLine = elapsed
+            Console.error("\(what) \(String(format: "%.0f%%", fraction * 100))\n")
         }
     }
 

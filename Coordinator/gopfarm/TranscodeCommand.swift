@@ -73,12 +73,16 @@ struct TranscodeCommand: ParsableCommand {
         line.quiet = quiet
         // Until the first segment's progress: the probe reads the whole input (seconds for an
         // hour of MPEG-TS), which was silence on a terminal.
-        line.status("reading \((input as NSString).lastPathComponent)…")
+        let name = (input as NSString).lastPathComponent
+        line.status("reading \(name)…")
+        let started = MonotonicClock.now()
         do {
             let job = TranscodeJob(options: options, logger: Logger(label: "gopfarm.coordinator"))
             let remote = farm.expectsRemoteAgents
             let report = try job.run(listening: { endpoint in
                 if remote && !quiet { Console.error("listening for agents on \(endpoint)\n") }
+            }, reading: { step, fraction in
+                line.reading(name, step, fraction, elapsed: MonotonicClock.now() - started)
             }, progress: { p, elapsed in line.update(p, elapsed: elapsed) })
             line.finish()
             HeldLog.shared.release()

@@ -20,10 +20,27 @@ struct TerminalProgressTests {
         #expect(run.status == 0, "\(run.stdout.suffix(500))")
         let screen = run.stdout
         let name = (input as NSString).lastPathComponent
-        let reading = try #require(screen.range(of: "reading \(name)…"), "\(screen.prefix(300))")
+        let reading = try #require(screen.range(of: "reading \(name)… "), "\(screen.prefix(300))")
+        #expect(screen.range(of: "reading \(name)… [0-9]+%", options: .regularExpression) != nil, "no share of the input read: \(screen.prefix(300))")
         let bar = try #require(screen.range(of: #"% \d+/\d+ segments"#, options: .regularExpression), "no bar: \(screen.prefix(500))")
         let stitching = try #require(screen.range(of: "\rstitching…\u{1B}[K"), "\(screen.suffix(500))")
         let summary = try #require(screen.range(of: "\r\u{1B}[K\(output): "), "\(screen.suffix(500))")
         #expect(reading.lowerBound < bar.lowerBound && bar.lowerBound < stitching.lowerBound && stitching.lowerBound < summary.lowerBound)
+    }
+
+    /// H.264 with B-frames in AVI has no presentation times: the probe decodes the stream for
+    /// them (minutes for an hour of 1080p), which the line says, with how far it is.
+    @Test("the probe's decode for the frames' order is named, with its share")
+    func decodingIsNamed() throws {
+        let dir = TestPaths.scratch("terminal-decoding")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try Fixture.h264BFramesAVI.path()
+        let output = dir.appendingPathComponent("out.mkv").path
+        let command = [TestPaths.gopfarm, "transcode", input, "-o", output, "--agents", "1", "--no-analysis", "--preset", "ultrafast"]
+            .map { "'" + $0 + "'" }.joined(separator: " ")
+        let run = try Subprocess.run("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"], timeout: 300)
+        #expect(run.status == 0, "\(run.stdout.suffix(500))")
+        let name = (input as NSString).lastPathComponent
+        #expect(run.stdout.contains("decoding \(name) for its frames' order… 100%"), "\(run.stdout.prefix(600))")
     }
 }

@@ -23,8 +23,10 @@ public enum DecodedPresentationTimes {
         }
     }
 
+    /// `progress` hears the share of the packets decoded, at most once per percent.
     public static func fill(_ index: inout VideoPacketIndex, path: String, stream: Int, parameters: CodecParameters,
-                            timeBase: Rational) throws(MediaError) {
+                            timeBase: Rational, progress: ((Double) -> Void)? = nil) throws(MediaError) {
+        var reported = ProgressSteps()
         let input = try InputContainer(path: path)
         let decoder = try Decoder(parameters: parameters, timeBase: timeBase, threads: 0)
         decoder.skipPictureWork()
@@ -44,6 +46,7 @@ public enum DecodedPresentationTimes {
             while case .full = try decoder.send(packet) { try drain() }
             try drain()
             n += 1
+            if let progress, let f = reported.next(Double(n) / Double(index.count)) { progress(f) }
         }
         _ = try decoder.send(nil)
         try drain()

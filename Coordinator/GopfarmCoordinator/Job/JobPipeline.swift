@@ -32,20 +32,21 @@ public struct JobPipeline: Sendable {
     /// Probe and plan: a bad input, encoder setting or container is one sentence here. `slots`:
     /// segments the farm runs at once, so the plan fills its last round (`SegmentPlanner`);
     /// `checkedOutput`: an output checked, before any agent works, to hold the encoder's codec.
+    /// `probeProgress` hears how far the probe's reading is (`MediaProbe.Progress`).
     public init(input: String, settings: EncodeSettings, segmentSeconds: Double, slots: Int, mode: SegmentMode = .encode,
-                analysis: AnalysisSettings? = nil, checkedOutput: String? = nil) throws(MediaError) {
+                analysis: AnalysisSettings? = nil, checkedOutput: String? = nil, probeProgress: MediaProbe.Progress? = nil) throws(MediaError) {
         try self.init(input: input, settings: settings, segmentSeconds: segmentSeconds, slotsWhenProbed: { slots }, mode: mode,
-                      analysis: analysis, checkedOutput: checkedOutput)
+                      analysis: analysis, checkedOutput: checkedOutput, probeProgress: probeProgress)
     }
 
     /// As above, with the slots asked for once the input is probed (`serve` waits there for
     /// agents when none is connected: `SlotSettling`).
     public init(input: String, settings: EncodeSettings, segmentSeconds: Double, slotsWhenProbed: () -> Int, mode: SegmentMode = .encode,
-                analysis: AnalysisSettings? = nil, checkedOutput: String? = nil) throws(MediaError) {
+                analysis: AnalysisSettings? = nil, checkedOutput: String? = nil, probeProgress: MediaProbe.Progress? = nil) throws(MediaError) {
         self.mode = mode
         self.analysis = analysis
         prepared = try PreparedJob(input: input, settings: settings, segmentSeconds: segmentSeconds, slotsWhenProbed: slotsWhenProbed,
-                                   checkingEncoder: mode == .encode, outputPath: checkedOutput)
+                                   checkingEncoder: mode == .encode, outputPath: checkedOutput, probeProgress: probeProgress)
     }
 
     private init(prepared: PreparedJob, mode: SegmentMode, analysis: AnalysisSettings?) {

@@ -34,10 +34,10 @@ public struct PreparedJob: Sendable {
     /// failed by then): `slotsWhenProbed` may wait for agents to connect. The wait is in neither
     /// `probeSeconds` nor `planSeconds`.
     public init(input: String, settings requested: EncodeSettings, segmentSeconds: Double, slotsWhenProbed: () -> Int,
-                checkingEncoder: Bool = true, outputPath: String? = nil) throws(MediaError) {
+                checkingEncoder: Bool = true, outputPath: String? = nil, probeProgress: MediaProbe.Progress? = nil) throws(MediaError) {
         self.input = input
         let started = MonotonicClock.now()
-        probe = try MediaProbe(path: input)
+        probe = try MediaProbe(path: input, progress: probeProgress)
         var settings = requested
         var warnings = probe.info.warnings
         if let ladder = settings.ladder {

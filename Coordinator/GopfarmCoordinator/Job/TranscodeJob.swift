@@ -22,7 +22,9 @@ public struct TranscodeJob {
     /// Called once the coordinator listens, with its endpoint (for remote agents).
     public typealias ListeningHandler = (String) -> Void
 
-    public func run(listening: ListeningHandler = { _ in }, progress: ProgressHandler = { _, _ in }) throws -> TranscodeReport {
+    /// `reading` hears the probe's progress through the input, before the dispatch's `progress`.
+    public func run(listening: ListeningHandler = { _ in }, reading: MediaProbe.Progress? = nil,
+                    progress: ProgressHandler = { _, _ in }) throws -> TranscodeReport {
         let started = MonotonicClock.now()
         try options.validate()
         var settings = options.settings
@@ -41,7 +43,8 @@ public struct TranscodeJob {
             .start(logDirectory: spool, listening: listening)
         defer { farm.stop() }
         var pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
-                                       slots: options.agents, analysis: options.analysis, checkedOutput: options.output)
+                                       slots: options.agents, analysis: options.analysis, checkedOutput: options.output,
+                                       probeProgress: reading)
         pipeline.logPlan(logger)
         let probe = pipeline.prepared.probe
         // `--ladder auto`: the agents first encode the probe, then the rungs chosen from it.
