@@ -195,7 +195,11 @@ struct BenchCommand: AsyncParsableCommand {
         } catch let error as BenchError {
             // What was measured before the failure is still worth its files.
             console.clearLine()
-            if case .write(let partial, _) = latest.leftover() { try? write(partial, to: directory, console: nil) }
+            switch latest.leftover() {
+            case .write(let partial, _): try? write(partial, to: directory, console: nil)
+            case .remove(let made): try? FileManager.default.removeItem(at: made)
+            case .nothing: break
+            }
             throw error
         }
         console.clearLine()
