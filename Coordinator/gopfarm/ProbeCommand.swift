@@ -52,9 +52,20 @@ struct ProbeCommand: ParsableCommand {
                 Console.out(t)
                 return
             }
-            let info = try MediaProbe(path: file).info
-            if json { try CLIEnvironment.printJSON(info); return }
-            printText(info)
+            // A large file takes seconds to read (minutes to decode, for H.264 in AVI): the
+            // same `reading NAME… 45%` line as transcode's, on stderr, gone before the answer.
+            var line = ProgressLine()
+            let name = (file as NSString).lastPathComponent, started = MonotonicClock.now()
+            let probed: MediaProbe
+            do {
+                probed = try MediaProbe(path: file) { step, fraction in line.reading(name, step, fraction, elapsed: MonotonicClock.now() - started) }
+            } catch {
+                line.finish()
+                throw error
+            }
+            line.finish()
+            if json { try CLIEnvironment.printJSON(probed.info); return }
+            printText(probed.info)
         } catch {
             throw CLIEnvironment.fail(error)
         }

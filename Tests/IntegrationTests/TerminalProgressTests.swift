@@ -42,5 +42,9 @@ struct TerminalProgressTests {
         #expect(run.status == 0, "\(run.stdout.suffix(500))")
         let name = (input as NSString).lastPathComponent
         #expect(run.stdout.contains("decoding \(name) for its frames' order… 100%"), "\(run.stdout.prefix(600))")
+        // `gopfarm probe` says the same while it reads, and takes the line off before its answer.
+        let probe = try Subprocess.run("/usr/bin/script", ["-q", "-e", "-c", "'\(TestPaths.gopfarm)' probe '\(input)'", "/dev/null"], timeout: 120)
+        #expect(probe.status == 0, "\(probe.stdout.suffix(500))")
+        #expect(probe.stdout.contains("decoding \(name) for its frames' order… 100%\u{1B}[K\r\u{1B}[K\(input): "), "\(probe.stdout.prefix(600))")
     }
 }
