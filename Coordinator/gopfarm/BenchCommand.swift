@@ -124,20 +124,11 @@ struct BenchCommand: AsyncParsableCommand {
         try await ClientRun.run(onInterrupt: { [self] in
             console.clearLine()
             farm.stop(keep: keepWork)
-            // The sizes measured so far are worth their files; a directory the bench made for
-            // nothing is not left behind.
-            switch latest.leftover() {
-            case .write(let partial, let directory):
-                if (try? write(partial, to: directory, console: nil)) != nil {
-                    ClientFormat.note("interrupted; the bench's farm is stopped; wrote the \(partial.runs.count) run\(partial.runs.count == 1 ? "" : "s") measured to \(directory.path)")
-                    return
-                }
-            case .remove(let directory):
-                try? FileManager.default.removeItem(at: directory)
-            case .nothing:
-                break
+            if let kept = keepLeftover(latest) {
+                ClientFormat.note("interrupted; the bench's farm is stopped; wrote the \(kept.runs) run\(kept.runs == 1 ? "" : "s") measured to \(kept.directory.path)")
+            } else {
+                ClientFormat.note("interrupted; the bench's farm is stopped")
             }
-            ClientFormat.note("interrupted; the bench's farm is stopped")
         }) { [self] in
             defer { farm.stop(keep: keepWork) }
             try await bench(farm: farm, console: console, latest: latest)
@@ -195,11 +186,7 @@ struct BenchCommand: AsyncParsableCommand {
         } catch let error as BenchError {
             // What was measured before the failure is still worth its files.
             console.clearLine()
-            switch latest.leftover() {
-            case .write(let partial, _): try? write(partial, to: directory, console: nil)
-            case .remove(let made): try? FileManager.default.removeItem(at: made)
-            case .nothing: break
-            }
+            _ = keepLeftover(latest)
             throw error
         }
         console.clearLine()
@@ -207,6 +194,20 @@ struct BenchCommand: AsyncParsableCommand {
         try write(result, to: directory, console: console)
         if json {
             do { Console.out(try result.json()) } catch { throw ClientError.file("cannot encode bench.json: \(error)") }
+        }
+    }
+
+    /// What a bench that stops early leaves: the sizes measured so far, worth their files, or
+    /// no directory where it made one for nothing. The runs written and where, if any.
+    private func keepLeftover(_ latest: LatestResult) -> (runs: Int, directory: URL)? {
+        switch latest.leftover() {
+        case .write(let partial, let directory):
+            return (try? write(partial, to: directory, console: nil)).map { (partial.runs.count, directory) }
+        case .remove(let directory):
+            try? FileManager.default.removeItem(at: directory)
+            return nil
+        case .nothing:
+            return nil
         }
     }
 

@@ -141,7 +141,8 @@ struct DispatchCore {
             for n in job.running {
                 for lease in job.segments[n].leases {
                     let ref = AgentSession.SegmentRef(job: id, segment: n)
-                    if let identity = identities[lease.agent], var holder = agents[identity], holder.leases.contains(ref) {
+                    let identity = identities[lease.agent]
+                    if let identity, var holder = agents[identity], holder.leases.contains(ref) {
                         if lease.queued {
                             holder.credit(1)
                         } else if holder.progress[ref] == nil {
@@ -150,7 +151,7 @@ struct DispatchCore {
                         put(holder)
                     }
                     release(ref, of: lease)
-                    if let identity = identities[lease.agent] {
+                    if let identity {
                         out.append(.send(identity, .revoke(SegmentRevoke(job: id, segment: n, attempt: lease.attempt))))
                     }
                 }
