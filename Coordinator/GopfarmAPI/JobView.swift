@@ -69,6 +69,20 @@ public struct JobView: Codable, Sendable, Equatable {
     /// True while the job, probed, waits for an agent to connect (its plan is cut for the slots
     /// of the agents that do); absent otherwise.
     public var waitingForAgents: Bool?
+    /// While the job is planned: how far its probe has read the input (`decoding`: the second
+    /// pass some inputs need, for their frames' order); absent otherwise.
+    public var reading: Reading?
+
+    public struct Reading: Codable, Sendable, Equatable {
+        public var step: ProbeStep
+        /// 0 to 1.
+        public var fraction: Double
+
+        public init(step: ProbeStep, fraction: Double) {
+            self.step = step
+            self.fraction = fraction
+        }
+    }
 
     public init(id: String, owner: String, state: State, priority: JobPriority, input: String, outputName: String,
                 codec: String, submittedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, progress: Progress,

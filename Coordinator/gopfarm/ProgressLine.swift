@@ -49,7 +49,7 @@ struct ProgressLine {
     /// order, which was one unchanging word).
     mutating func reading(_ name: String, _ step: ProbeStep, _ fraction: Double, elapsed: Double) {
         guard !quiet else { return }
-        let what = step == .reading ? "reading \(name)" : "decoding \(name) for its frames' order"
+        let what = step.doing(name)
         if isTerminal {
             status("\(what)… \(String(format: "%.0f%%", fraction * 100))")
         } else if elapsed - lastReadingLine >= 5 {

@@ -62,6 +62,7 @@ struct StatusCommand: AsyncParsableCommand {
             if let bytes = j.outputBytes { parts.append(ByteSize.text(Int64(bytes))) }
             t += "  result:    \(parts.joined(separator: ", "))\n"
         }
+        if let r = j.reading { t += "  planning:  \(r.step.doing(j.inputName))… \(String(format: "%.0f%%", r.fraction * 100))\n" }
         if j.waitingForAgents == true { t += "  waiting:   \(JobView.waitingForAgentsText.dropFirst("waiting ".count))\n" }
         for line in ladderLines(j.ladder, id: j.id) { t += "  \(line)\n" }
         if !j.agents.isEmpty {

@@ -282,6 +282,7 @@ private final class ProgressState: @unchecked Sendable {
     private let started: Date
     private var lastState: JobView.State?
     private var wasWaiting = false
+    private var wasReading = false
     private var drew = false
 
     init(line: ProgressLine, started: Date) {
@@ -301,14 +302,19 @@ private final class ProgressState: @unchecked Sendable {
                 drew = false
                 ClientFormat.note("job \(view.id) is \(JobView.waitingForAgentsText)")
             }
-            if view.progress.framesTotal > 0 {
+            defer { wasReading = view.reading != nil }
+            if let reading = view.reading, view.progress.framesTotal == 0 {
+                // Probing a large upload takes a while: the share read, as transcode shows it.
+                line.reading(view.inputName, reading.step, reading.fraction, elapsed: Date().timeIntervalSince(started))
+                drew = line.isTerminal
+            } else if view.progress.framesTotal > 0 {
                 // Frame rates count from when the job started running on the coordinator; a
                 // clock skewed into the future falls back to our own.
                 let elapsed = view.startedAt.map { Date().timeIntervalSince($0) }.flatMap { $0 > 0 ? $0 : nil }
                     ?? Date().timeIntervalSince(started)
                 line.update(view.dispatchProgress, elapsed: elapsed)
                 drew = true
-            } else if view.state != lastState && line.isTerminal {
+            } else if (view.state != lastState || wasReading) && line.isTerminal {
                 line.status("\(view.state.rawValue)…")
                 drew = true
             }

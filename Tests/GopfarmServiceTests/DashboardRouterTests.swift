@@ -333,6 +333,21 @@ struct DashboardPiecesTests {
         #expect(DashboardRows.facts(view, now: Date()).first { $0.label == "Preset" }?.value == "web-1080p")
     }
 
+    @Test("the job page's line says what a job being planned does: reading, decoding, waiting")
+    func planningText() {
+        let progress = JobView.Progress(segmentsDone: 2, segmentsTotal: 8, framesDone: 50, framesTotal: 200, fraction: 0.25, agents: 1, requeues: 0)
+        var view = JobView(id: "j1", owner: "alice", state: .planning, priority: .normal, input: "/in.avi", outputName: "out.mp4",
+                           codec: "libx264", submittedAt: Date(), progress: progress)
+        #expect(DashboardRows.progressText(view) == "2 of 8 segments, 50 of 200 frames, 1 agent working")
+        view.reading = JobView.Reading(step: .reading, fraction: 0.457)
+        #expect(DashboardRows.progressText(view) == "Reading the input… 45%")
+        view.reading = JobView.Reading(step: .decoding, fraction: 1)
+        #expect(DashboardRows.progressText(view) == "Decoding the input for its frames' order… 100%")
+        view.reading = nil
+        view.waitingForAgents = true
+        #expect(DashboardRows.progressText(view) == "Waiting for an agent that takes work")
+    }
+
     @Test("throughput: completions fall in their minute, older than an hour or in the future nowhere")
     func throughput() {
         let now = Date()

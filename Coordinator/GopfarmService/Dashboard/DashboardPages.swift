@@ -46,7 +46,7 @@ struct DashboardPages {
         return DashboardModels.Job(
             layout: .init(title: v.outputName, section: "jobs", session: s), id: v.id, name: v.outputName, state: v.state.rawValue,
             live: !v.state.isFinal, percent: row.percent, percentValue: row.percentValue,
-            progressText: DashboardRows.progressText(v.progress), eta: row.eta, facts: DashboardRows.facts(v, now: now),
+            progressText: DashboardRows.progressText(v), eta: row.eta, facts: DashboardRows.facts(v, now: now),
             error: v.error, warnings: v.warnings, hasWarnings: !v.warnings.isEmpty, done: v.state == .done,
             hasReport: v.state == .done && v.analysis != nil,
             hasContactSheet: v.state == .done && FileManager.default.fileExists(atPath: sheet.path),

@@ -22,8 +22,15 @@ enum DashboardRows {
         v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
     }
 
-    static func progressText(_ p: JobView.Progress) -> String {
-        "\(p.segmentsDone) of \(p.segmentsTotal) segments, \(p.framesDone) of \(p.framesTotal) frames, \(p.agents) agent\(p.agents == 1 ? "" : "s") working"
+    /// The job page's line under its bar (the page's script writes the same from the job's stream).
+    static func progressText(_ v: JobView) -> String {
+        if let r = v.reading {
+            let doing = r.step.doing("the input")
+            return doing.prefix(1).uppercased() + doing.dropFirst() + "… \(Int(r.fraction * 100))%"
+        }
+        if v.waitingForAgents == true { return "Waiting for an agent that takes work" }
+        let p = v.progress
+        return "\(p.segmentsDone) of \(p.segmentsTotal) segments, \(p.framesDone) of \(p.framesTotal) frames, \(p.agents) agent\(p.agents == 1 ? "" : "s") working"
     }
 
     static func facts(_ v: JobView, now: Date) -> [DashboardModels.Fact] {

@@ -45,8 +45,13 @@ enum DashboardScript {
           var view = JSON.parse(e.data), p = view.progress, v = view.state === "done" ? 100 : pct(p.fraction);
           bar.value = v;
           $("#job-percent").textContent = v + "%";
-          $("#job-progress-text").textContent = p.segmentsDone + " of " + p.segmentsTotal + " segments, " +
-            p.framesDone + " of " + p.framesTotal + " frames, " + p.agents + " agent" + (p.agents === 1 ? "" : "s") + " working";
+          // As DashboardRows.progressText.
+          var r = view.reading;
+          $("#job-progress-text").textContent = r
+            ? (r.step === "decoding" ? "Decoding the input for its frames' order" : "Reading the input") + "… " + Math.floor(r.fraction * 100) + "%"
+            : view.waitingForAgents ? "Waiting for an agent that takes work"
+            : p.segmentsDone + " of " + p.segmentsTotal + " segments, " +
+              p.framesDone + " of " + p.framesTotal + " frames, " + p.agents + " agent" + (p.agents === 1 ? "" : "s") + " working";
           $("#job-eta").textContent = eta(view);
           setBadge($("#job-state"), view.state);
         };

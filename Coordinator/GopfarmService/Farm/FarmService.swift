@@ -56,7 +56,7 @@ public final class FarmService: Sendable {
         views = JobViews(store: store, dispatcher: dispatcher)
         progress = ProgressPublisher(views: views)
         reader = JobReader(store: store, views: views, thumbnails: config.thumbnails)
-        pipeline = PipelineService(config: config, store: store, dispatcher: dispatcher, progress: progress, waits: views.waits,
+        pipeline = PipelineService(config: config, store: store, dispatcher: dispatcher, progress: progress, planning: views.planning,
                                    disk: disk, logger: logger)
         finished.pipeline.withLock { $0 = pipeline }
         reloadAllowedKeys()

@@ -8,14 +8,14 @@ import GopfarmCoordinator
 struct JobViews: Sendable {
     let store: JobStore
     let dispatcher: Dispatcher
-    /// Jobs waiting for an agent before they are planned.
-    var waits = AgentWaits()
+    /// What the jobs being planned are doing (reading their input, waiting for an agent).
+    var planning = PlanningJobs()
 
     /// One job with everything its own page shows: the analysis summary and the timings.
     func load(_ row: JobRow) async throws -> JobView {
         let agents = try await store.agentsOfJobs([row.id])[row.id] ?? []
         var view = Self.make(row, agents: agents, live: dispatcher.progress(of: row.id),
-                             probe: dispatcher.progress(of: PipelineService.probeID(row.id)), waiting: waits.contains(row.id))
+                             probe: dispatcher.progress(of: PipelineService.probeID(row.id)), planning: planning.entry(row.id))
         view.analysis = try? await store.analysisSummary(row.id)  // the per-frame series is at /analysis
         view.timings = try? await store.timings(row.id)
         if view.ladder != nil, let output = try? await store.ladderOutput(row.id) {
@@ -34,13 +34,13 @@ struct JobViews: Sendable {
         let agents = try await store.agentsOfJobs(rows.map(\.id))
         let snapshot = dispatcher.snapshot
         return rows.map { Self.make($0, agents: agents[$0.id] ?? [], live: snapshot.jobs[$0.id],
-                                    probe: snapshot.jobs[PipelineService.probeID($0.id)], waiting: waits.contains($0.id)) }
+                                    probe: snapshot.jobs[PipelineService.probeID($0.id)], planning: planning.entry($0.id)) }
     }
 
     /// `probe`: the dispatcher's progress of the job's automatic-ladder probe, while it runs;
-    /// `waiting`: the job waits for an agent before it is planned.
+    /// `planning`: what the job does before it is planned.
     static func make(_ row: JobRow, agents: [String], live: DispatchProgress?, probe: DispatchProgress? = nil,
-                     waiting: Bool = false) -> JobView {
+                     planning: PlanningJobs.Entry? = nil) -> JobView {
         let progress = JobView.Progress(segmentsDone: row.segmentsDone, segmentsTotal: row.segmentsTotal, framesDone: row.framesDone,
                                         framesTotal: row.framesTotal, fraction: 0, agents: 0, requeues: 0)
         let submission = row.decodedSubmission
@@ -53,7 +53,7 @@ struct JobViews: Sendable {
             ladder: submission?.settings.ladder.map(Self.requested))
         var shown = updated(view, live: live)
         shown.preset = submission?.preset
-        if waiting, shown.state == .planning { shown.waitingForAgents = true }
+        shown = planned(shown, planning)
         if let probe, shown.state == .planning, shown.ladder != nil {
             shown.ladder?.probe = JobLadder.Probe(segmentsDone: probe.segmentsDone, segmentsTotal: probe.segmentsTotal, agents: probe.agents)
         }
@@ -74,6 +74,15 @@ struct JobViews: Sendable {
         // As the CLI takes it, so it can be typed back (`--ladder 360p:800k,240p:400k:libx265`).
         JobLadder(requested: ladder.auto ? "auto" : ladder.rungs.map { $0.text(rate: JobLadder.rateText($0.bitrate)) }.joined(separator: ","),
                   packages: ladder.packages.map(\.rawValue), segmentSeconds: ladder.segmentSeconds)
+    }
+
+    /// The view with what its planning does now (both absent once it is planned).
+    static func planned(_ view: JobView, _ planning: PlanningJobs.Entry?) -> JobView {
+        var view = view
+        let entry = view.state == .planning ? planning : nil
+        view.waitingForAgents = entry?.waiting == true ? true : nil
+        view.reading = entry?.reading
+        return view
     }
 
     /// The view with the dispatcher's live counts (a job the dispatcher does not hold keeps its own).

@@ -12,13 +12,16 @@ extension PipelineService {
             // A resumed job keeps the slots it was first planned for: the same plan, so its
             // finished segments still fit.
             let resumedSlots = try store.phases(row.id)?.plannedSlots
+            defer { planning.doneReading(row.id) }
             var pipeline = try JobPipeline(
                 input: row.input, settings: submission.settings, segmentSeconds: submission.segmentSeconds ?? config.defaultSegmentSeconds,
                 slotsWhenProbed: { resumedSlots ?? slotsToPlan(row.id, maxAgents: submission.maxAgents) },
                 analysis: submission.analysis == false ? nil : AnalysisSettings(),
                 // The container is checked to hold the codec, and a rotated source is turned
                 // upright where the container cannot store rotation.
-                checkedOutput: config.outputs.appendingPathComponent(row.id).appendingPathComponent(row.outputName).path)
+                checkedOutput: config.outputs.appendingPathComponent(row.id).appendingPathComponent(row.outputName).path,
+                // Its views show the share read (an hour of H.264 in AVI is minutes of decoding).
+                probeProgress: { [planning] step, fraction in planning.read(row.id, step, fraction) })
                 // The dispatcher's splits of an earlier run, so its finished segments keep their places.
                 .splitting(try store.phases(row.id)?.planSplits ?? [])
             // Stopped while it waited for agents: nothing stored, it is planned on the next start.
@@ -55,11 +58,12 @@ extension PipelineService {
     /// prepare thread and in state `planning`, until `SlotSettling` says the fleet is there;
     /// a cancel or a shutdown ends the wait (the plan is then never dispatched nor stored).
     func slotsToPlan(_ id: String, maxAgents: Int?) -> Int {
+        planning.doneReading(id)  // asked once the input is probed
         var settling = SlotSettling()
         var toldWaiting = false
         defer {
             if toldWaiting {
-                waits.end(id)
+                planning.endWaiting(id)
                 progress.jobChanged(id)
             }
         }
@@ -75,7 +79,7 @@ extension PipelineService {
                 store.event(job: id, kind: "plan", "waiting for an agent that takes work: the plan is cut for the slots of the agents that connect or stop draining")
                 logger.info("waiting for agents to plan", metadata: ["job": "\(id)"])
                 toldWaiting = true
-                waits.begin(id)
+                planning.beginWaiting(id)
                 progress.jobChanged(id)
             }
             usleep(200_000)

@@ -28,8 +28,8 @@ final class PipelineService: Service, Sendable {
     let store: JobStore
     let dispatcher: Dispatcher
     let progress: ProgressPublisher
-    /// Jobs waiting for an agent before they are planned (their views say so).
-    let waits: AgentWaits
+    /// What the jobs being planned are doing: reading their input, waiting for an agent (their views say so).
+    let planning: PlanningJobs
     /// Measured again when a job has written its output, so the budget counts it at once.
     let disk: DiskMeter?
     let logger: Logger
@@ -42,14 +42,14 @@ final class PipelineService: Service, Sendable {
     /// Set once dispatching stops: no job starts preparing after it.
     let stopped = Atomic<Bool>(false)
 
-    init(config: ServeConfig, store: JobStore, dispatcher: Dispatcher, progress: ProgressPublisher, waits: AgentWaits,
+    init(config: ServeConfig, store: JobStore, dispatcher: Dispatcher, progress: ProgressPublisher, planning: PlanningJobs,
          disk: DiskMeter? = nil, logger: Logger) {
         self.config = config
         self.disk = disk
         self.store = store
         self.dispatcher = dispatcher
         self.progress = progress
-        self.waits = waits
+        self.planning = planning
         self.logger = logger
     }
 

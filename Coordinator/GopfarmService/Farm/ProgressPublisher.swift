@@ -6,7 +6,7 @@ import Synchronization
 
 /// Live job views for the server-sent event streams, from one place. Four times a second it reads
 /// the dispatcher's snapshot once (memory, no database) for every stream, updates each watched
-/// job's view with it and yields the view to that job's streams when it changed (or after 15 s,
+/// job's view with it (and what a job being planned does) and yields the view to that job's streams when it changed (or after 15 s,
 /// to keep idle connections alive). Only a state change (`jobChanged`, from the service) re-reads
 /// the job from the store, once for all its streams. A final view ends its streams; the graceful
 /// shutdown ends all of them (clients retry against the next coordinator).
@@ -81,7 +81,8 @@ final class ProgressPublisher: Service, Sendable {
         var sends: [(JobView, [AsyncStream<JobView>.Continuation])] = []
         watches.withLock { w in
             for (id, var watch) in w.jobs {
-                let next = JobViews.updated(reloaded[id] ?? watch.view, live: snapshot.jobs[id])
+                let next = JobViews.planned(JobViews.updated(reloaded[id] ?? watch.view, live: snapshot.jobs[id]),
+                                            views.planning.entry(id))
                 guard next != watch.view || now - watch.sentAt > Self.keepAliveSeconds else { continue }
                 watch.view = next
                 watch.sentAt = now
