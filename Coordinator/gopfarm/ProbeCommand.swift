@@ -37,7 +37,7 @@ struct ProbeCommand: ParsableCommand {
         do {
             if plan || extract {
                 try JobRules.checkSegmentSeconds(segmentSeconds)
-                let (probe, split) = try SplitReport.run(path: file, segmentSeconds: segmentSeconds, extract: extract)
+                let (probe, split) = try showingProgress { try SplitReport.run(path: file, segmentSeconds: segmentSeconds, extract: extract, progress: $0) }
                 if json { try CLIEnvironment.printJSON(PlannedProbe(probe: probe.info, split: split)); return }
                 printText(probe.info)
                 var t = "  plan: \(TranscodeCommand.count(split.segments.count, "segment"))" + (split.segments.count == 1 ? "\n" : " of about \(segmentSeconds) s\n")
@@ -52,23 +52,21 @@ struct ProbeCommand: ParsableCommand {
                 Console.out(t)
                 return
             }
-            // A large file takes seconds to read (minutes to decode, for H.264 in AVI): the
-            // same `reading NAME… 45%` line as transcode's, on stderr, gone before the answer.
-            var line = ProgressLine()
-            let name = (file as NSString).lastPathComponent, started = MonotonicClock.now()
-            let probed: MediaProbe
-            do {
-                probed = try MediaProbe(path: file) { step, fraction in line.reading(name, step, fraction, elapsed: MonotonicClock.now() - started) }
-            } catch {
-                line.finish()
-                throw error
-            }
-            line.finish()
+            let probed = try showingProgress { try MediaProbe(path: file, progress: $0) }
             if json { try CLIEnvironment.printJSON(probed.info); return }
             printText(probed.info)
         } catch {
             throw CLIEnvironment.fail(error)
         }
+    }
+
+    /// A large file takes seconds to read (minutes to decode, for H.264 in AVI): while `body`
+    /// probes, the same `reading NAME… 45%` line as transcode's, on stderr, gone before the answer.
+    private func showingProgress<T>(_ body: (@escaping MediaProbe.Progress) throws -> T) throws -> T {
+        var line = ProgressLine()
+        let name = (file as NSString).lastPathComponent, started = MonotonicClock.now()
+        defer { line.finish() }
+        return try body { step, fraction in line.reading(name, step, fraction, elapsed: MonotonicClock.now() - started) }
     }
 
     func printText(_ info: MediaInfo) {

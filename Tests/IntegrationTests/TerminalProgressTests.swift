@@ -46,5 +46,10 @@ struct TerminalProgressTests {
         let probe = try Subprocess.run("/usr/bin/script", ["-q", "-e", "-c", "'\(TestPaths.gopfarm)' probe '\(input)'", "/dev/null"], timeout: 120)
         #expect(probe.status == 0, "\(probe.stdout.suffix(500))")
         #expect(probe.stdout.contains("decoding \(name) for its frames' order… 100%\u{1B}[K\r\u{1B}[K\(input): "), "\(probe.stdout.prefix(600))")
+        // And with its plan.
+        let plan = try Subprocess.run("/usr/bin/script", ["-q", "-e", "-c", "'\(TestPaths.gopfarm)' probe --plan '\(input)'", "/dev/null"], timeout: 120)
+        #expect(plan.status == 0, "\(plan.stdout.suffix(500))")
+        #expect(plan.stdout.contains("decoding \(name) for its frames' order… 100%\u{1B}[K\r\u{1B}[K\(input): "), "\(plan.stdout.prefix(600))")
+        #expect(plan.stdout.contains("  plan: "), "\(plan.stdout.suffix(600))")
     }
 }

@@ -21,9 +21,10 @@ public struct SplitReport: Sendable, Codable {
     /// Media seconds per wall second for probe + plan + extraction.
     public var speed: Double
 
-    public static func run(path: String, segmentSeconds: Double, extract: Bool) throws(MediaError) -> (MediaProbe, SplitReport) {
+    public static func run(path: String, segmentSeconds: Double, extract: Bool,
+                           progress: MediaProbe.Progress? = nil) throws(MediaError) -> (MediaProbe, SplitReport) {
         let t0 = MonotonicClock.now()
-        let probe = try MediaProbe(path: path)
+        let probe = try MediaProbe(path: path, progress: progress)
         let plan = try SegmentPlanner(targetSeconds: segmentSeconds).plan(probe.index, timeBase: probe.videoTimeBase)
         let t1 = MonotonicClock.now()
         var bytes: [Int: Int] = [:]
