@@ -88,7 +88,8 @@ public final class AgentRuntime: Sendable {
             let signals = terminationSignals.load(ordering: .relaxed)
             if let exit = try perform(core.tick(at: MonotonicClock.now(), stopSignals: signals)) { return exit }
             if let trouble = handshake.trouble(in: link.events()) { logger.error("\(trouble)") }
-            guard try link.socket.poll(milliseconds: 20) else { continue }
+            try link.flush()  // a large result's parts, as the coordinator reads them
+            guard try link.socket.poll(milliseconds: link.hasBacklog ? 5 : 20) else { continue }
             let frames = try link.socket.receive()
             collectFinished(into: &core)
             let message = link.joined(frames).map { AgentCore.Incoming.read($0, logger: logger) } ?? (link.isJoining ? .part : .other)

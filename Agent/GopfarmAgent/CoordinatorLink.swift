@@ -13,6 +13,10 @@ public final class CoordinatorLink {
     private let monitor: ZMQMonitor
     private var reassembly = WireReassembly()
     private var nextMessageID = UInt64.random(in: 0...UInt64.max / 2)
+    /// What the socket has not taken yet, in order: the rest of a large message's parts, then
+    /// the messages sent after it (`send`, `flush`).
+    private var backlog: [[Data]] = []
+    private var backlogStart = 0
 
     public init(context: ZMQContext, endpoint: String, security: AgentSecurity) throws(ZMQError) {
         socket = try ZMQSocket(context: context, kind: .dealer)
@@ -30,14 +34,51 @@ public final class CoordinatorLink {
     /// Sends without blocking; false when the link cannot take the message now. A DEALER blocks
     /// while it has no pipe, and libzmq drops a connection's pipe for good when its handshake
     /// fails (a refused CURVE key): a blocking send would hang the agent, even its SIGTERM.
-    /// A large message (a result) goes as parts (`WirePart`); false when a part did not go,
-    /// and the caller sends the whole message again later.
+    ///
+    /// A large message (a result) goes as parts (`WirePart`). Once its first part went, the
+    /// message is taken: the parts the socket's queue (1000 messages) cannot hold yet wait in
+    /// the link's backlog, and `flush` sends them as the coordinator reads. Sending it again
+    /// from its first part instead restarted it under a new id each time the queue filled: the
+    /// coordinator dropped every half-joined copy, and a result over ~64 MB never arrived.
+    /// While parts wait, a small message waits behind them (taken, in order: a heartbeat after
+    /// a result still proves the result was read); a second large one is not taken (false).
     public func send(_ frames: [Data]) throws(ZMQError) -> Bool {
+        try flush()
+        let large = WireParts.needsParts(frames)
+        if hasBacklog {
+            guard !large else { return false }
+            backlog.append(frames)
+            return true
+        }
+        guard large else { return try offer(frames) }
         nextMessageID &+= 1
-        for part in WireParts.split(frames, id: nextMessageID) {
-            do { guard try socket.send(part) else { return false } } catch where error.errno == EAGAIN { return false }
+        let parts = WireParts.split(frames, id: nextMessageID)
+        for (i, part) in parts.enumerated() where try !offer(part) {
+            guard i > 0 else { return false }  // nothing went: the caller sends it again later
+            backlog = Array(parts[i...])
+            backlogStart = 0
+            return true
         }
         return true
+    }
+
+    /// Sends what waits in the backlog, as far as the socket takes it now (the agent's loop
+    /// calls it every turn).
+    public func flush() throws(ZMQError) {
+        while backlogStart < backlog.count {
+            guard try offer(backlog[backlogStart]) else { return }
+            backlogStart += 1
+        }
+        backlog = []
+        backlogStart = 0
+    }
+
+    /// Parts or messages wait for the socket.
+    public var hasBacklog: Bool { backlogStart < backlog.count }
+
+    /// One message to the socket; false when its queue is full or it has no pipe.
+    private func offer(_ frames: [Data]) throws(ZMQError) -> Bool {
+        do { return try socket.send(frames) } catch where error.errno == EAGAIN { return false }
     }
 
     /// The message `frames` complete, or nil for a part of a large one still arriving (proof

@@ -40,10 +40,15 @@ public enum WireParts {
     /// Most parts one message may have (the largest message the protocol takes, plus its header).
     public static var maxParts: Int { (WireProtocol.maxPayloadBytes + WireProtocol.maxHeaderBytes) / partBytes + 1 }
 
+    /// Whether `frames` travel as parts (`split` makes more than one).
+    public static func needsParts(_ frames: [Data], partBytes: Int = partBytes) -> Bool {
+        frames.reduce(0) { $0 + $1.count } > partBytes
+    }
+
     /// What goes on the wire for `frames`: the message itself when it is small, else its parts.
     public static func split(_ frames: [Data], id: UInt64, partBytes: Int = partBytes) -> [[Data]] {
+        guard needsParts(frames, partBytes: partBytes) else { return [frames] }
         let total = frames.reduce(0) { $0 + $1.count }
-        guard total > partBytes else { return [frames] }
         var packed = Data(capacity: total + 8 * frames.count)
         for frame in frames {
             var length = UInt64(frame.count).bigEndian
