@@ -45,6 +45,7 @@ extension Dispatcher {
                 let now = MonotonicClock.now()
                 feed(.tick, now: now, &state)
                 socket.sweep(now: now)
+                socket.flush { state.core.agents[$0] != nil }
                 flush(&state)
                 if now - state.lastPublish > 0.1 {
                     let snapshot = state.core.snapshot(now: now)
