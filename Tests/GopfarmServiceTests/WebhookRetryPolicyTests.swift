@@ -1,3 +1,6 @@
+import Foundation
+import GopfarmAPI
+import GopfarmCommon
 @testable import GopfarmService
 import Testing
 
@@ -33,6 +36,27 @@ struct WebhookRetryPolicyTests {
         #expect(policy.decide(attempt: 1, .answered(410)) == .giveUp("the receiver answered 410 Gone"))
         // A ping (one attempt) is decided at once.
         #expect(WebhookRetryPolicy(maxAttempts: 1).decide(attempt: 1, .failed("x")) == .giveUp("no success after 1 attempts"))
+    }
+
+    /// The webhook pump may read a job's log line after the job moved on: each event's body is
+    /// the job as of that event, the same whenever it is read.
+    @Test("a job's body is as of its event: a queued job has no start or frame count, a running one no end")
+    func bodyAsOfItsEvent() {
+        var row = JobStoreTests().job("j1")
+        row.state = .done
+        row.startedAt = Date(timeIntervalSince1970: 100)
+        row.finishedAt = Date(timeIntervalSince1970: 200)
+        row.framesTotal = 250
+        row.outputFrames = 250
+        row.input = "/srv/gopfarm/uploads/af8a99e7e31f4383-outside.mp4"
+        row.submission = JobStore.json(JobSubmission(upload: "af8a99e7e31f4383", settings: EncodeSettings()))
+        let queued = JobStore.payloadJob(row, event: .jobQueued, state: "queued")
+        #expect(queued.startedAt == nil && queued.finishedAt == nil && queued.framesTotal == 0 && queued.frames == nil && queued.output == nil)
+        #expect(queued.input == "outside.mp4", "an upload by its name, not the coordinator's path")
+        let started = JobStore.payloadJob(row, event: .jobStarted, state: "running")
+        #expect(started.startedAt == row.startedAt && started.finishedAt == nil && started.framesTotal == 250 && started.frames == nil)
+        let done = JobStore.payloadJob(row, event: .jobDone, state: "done")
+        #expect(done.finishedAt == row.finishedAt && done.frames == 250 && done.output == "/v1/jobs/j1/output")
     }
 
     @Test("event log lines become the webhook events they are")

@@ -107,6 +107,20 @@ extension JobStore {
         return JobLadder.fileURL(job: row.id, file: ladder.packages.contains(.hls) ? "master.m3u8" : "manifest.mpd")
     }
 
+    /// The job as of `event`, whenever the log line is read: the row may have moved on since
+    /// (a `job.queued` read after the job started carried its start and frame count, so the
+    /// same event's bodies differed by timing). An upload by its uploaded name, as the job view
+    /// shows it, not the coordinator's path.
+    static func payloadJob(_ row: JobRow, event: WebhookEvent, state: String) -> WebhookPayload.Job {
+        let final = [WebhookEvent.jobDone, .jobFailed, .jobCancelled].contains(event)
+        return WebhookPayload.Job(
+            id: row.id, owner: row.owner, state: state, input: JobViews.shownInput(row.input, upload: row.decodedSubmission?.upload),
+            outputName: row.outputName, output: event == .jobDone ? Self.outputURL(row) : nil,
+            frames: event == .jobDone ? row.outputFrames : nil, framesTotal: event == .jobQueued ? 0 : row.framesTotal,
+            error: event == .jobFailed ? row.error : nil, submittedAt: row.submittedAt,
+            startedAt: event == .jobQueued ? nil : row.startedAt, finishedAt: final ? row.finishedAt : nil)
+    }
+
     private static func queue(_ db: Database, _ trigger: WebhookTrigger, at: Date) throws -> Int {
         let event = trigger.event
         var job: WebhookPayload.Job?
@@ -116,11 +130,7 @@ extension JobStore {
         case .job(let id, _, let state):
             guard let row = try JobRow.fetchOne(db, key: id) else { return 0 }
             if event == .jobQueued { try addJobWebhooks(db, row) }
-            job = WebhookPayload.Job(
-                id: row.id, owner: row.owner, state: state, input: row.input, outputName: row.outputName,
-                output: event == .jobDone ? Self.outputURL(row) : nil, frames: row.outputFrames, framesTotal: row.framesTotal,
-                error: event == .jobFailed ? row.error : nil, submittedAt: row.submittedAt, startedAt: row.startedAt,
-                finishedAt: row.finishedAt)
+            job = Self.payloadJob(row, event: event, state: state)
             hooks = try Row.fetchAll(db, sql: """
                 SELECT id, events FROM webhooks
                 WHERE ((scope = 'producer' AND owner = ?) OR (scope = 'job' AND jobId = ?) OR scope = 'farm') AND goneAt IS NULL
