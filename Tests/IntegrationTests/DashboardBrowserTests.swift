@@ -8,7 +8,8 @@ import TestSupport
 /// clip through the form, watches the progress bar reach done, opens the report, fails to see
 /// another producer's job and the agents page, and watches a job's row in the jobs list go from
 /// waiting to done without a reload; ops watch the agents page follow a drain and a resume made
-/// through the API without a reload, then drain the agent from the page.
+/// through the API without a reload, then drain the agent from the page, and a job submitted
+/// then says on its page, from its event stream, that it waits for an agent.
 /// `GOPFARM_DASHBOARD_SCREENSHOTS=docs` also writes the README's screenshots there.
 @Suite("Dashboard in a browser", .serialized)
 struct DashboardBrowserTests {

@@ -366,6 +366,23 @@ def main():
         if button.text.strip() != "Resume":
             fail(f"a drained agent offers {button.text!r}, not Resume")
         step(f"ops drained {agent} from the page")
+
+        # With the only agent draining, a new job waits to be planned: its page says so under
+        # the bar, as the server renders it and as the page's script writes it from the job's
+        # event stream (whose first view arrives as soon as the page connects).
+        waiting = api("POST", "/v1/jobs", os.environ["OPS_TOKEN"],
+                      {"input": os.environ["CLIP"], "outputName": "waits.mp4", "settings": {"codec": "libx264", "preset": "ultrafast"}})["id"]
+        driver.get(f"{BASE}/jobs/{waiting}")
+        until("the waiting job's page did not say it waits for an agent", 30, lambda: (
+            driver.find_element(By.ID, "job-progress-text").text == "Waiting for an agent that takes work"
+            and driver.execute_script("return document.querySelector('#job-progress[data-live]') !== null"),
+            driver.find_element(By.ID, "job-progress-text").text))
+        time.sleep(1)  # the stream's first view has been written by now
+        text = driver.find_element(By.ID, "job-progress-text").text
+        if text != "Waiting for an agent that takes work":
+            fail(f"the page's script wrote {text!r} for a job waiting for an agent")
+        api("DELETE", f"/v1/jobs/{waiting}", os.environ["OPS_TOKEN"])
+        step(f"a job with no agent to plan for says so on its page ({waiting}, cancelled)")
         driver.get(BASE + "/")
         wait.until(EC.presence_of_element_located((By.ID, "jobs")))
         shot(driver, "jobs")
