@@ -70,6 +70,8 @@ public final class AgentRuntime: Sendable {
                 case .abortSegment(let key):
                     slots.withLock { $0.progress[key]?.cancel() }
                 case .leave(let reason):
+                    // The goodbye goes now, not behind a result the coordinator would not confirm.
+                    link.discardBacklog()
                     _ = try link.send(AgentGoodbye(reason: reason).frames())
                     link.lingerOnClose(milliseconds: 1000)
                     return .terminated

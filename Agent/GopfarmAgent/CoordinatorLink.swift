@@ -76,6 +76,13 @@ public final class CoordinatorLink {
     /// Parts or messages wait for the socket.
     public var hasBacklog: Bool { backlogStart < backlog.count }
 
+    /// Drops what waits (an agent leaving before its result is through): what is sent next
+    /// goes at once, the coordinator drops the half-joined result.
+    public func discardBacklog() {
+        backlog = []
+        backlogStart = 0
+    }
+
     /// One message to the socket; false when its queue is full or it has no pipe.
     private func offer(_ frames: [Data]) throws(ZMQError) -> Bool {
         do { return try socket.send(frames) } catch where error.errno == EAGAIN { return false }

@@ -64,5 +64,25 @@ struct CoordinatorLinkTests {
         try #require(messages.count == 2, "\(messages.count) messages")
         #expect(messages[0] == big, "the large message did not arrive intact")
         #expect(messages[1] == [Data("after".utf8)])
+
+        // An agent that leaves drops what still waits: its goodbye goes as soon as the socket's
+        // queue takes it, and no part of the dropped rest follows it.
+        let taken = try link.send(big)
+        #expect(taken && link.hasBacklog)
+        link.discardBacklog()
+        #expect(!link.hasBacklog)
+        let goodbye = [Data("goodbye".utf8)]
+        var goodbyeSent = false, goodbyeArrived = false, partsBefore = 0
+        let byeDeadline = Date().addingTimeInterval(30)
+        while !goodbyeArrived, Date() < byeDeadline {
+            if !goodbyeSent { goodbyeSent = try link.send(goodbye) }
+            try link.flush()
+            guard try router.poll(milliseconds: 5) else { continue }
+            goodbyeArrived = Array(try router.receive().dropFirst()) == goodbye
+            if !goodbyeArrived { partsBefore += 1 }
+        }
+        #expect(goodbyeArrived)
+        #expect(partsBefore < expectedParts, "the goodbye waited for the whole result (\(partsBefore) parts)")
+        #expect(try !router.poll(milliseconds: 300), "something followed the goodbye")
     }
 }
