@@ -56,10 +56,11 @@ public enum WireParts {
             packed.append(frame)
         }
         let count = (packed.count + partBytes - 1) / partBytes
+        // Each part's payload is a slice sharing `packed`'s bytes, not a copy of them: the
+        // socket lends them to libzmq as they are (a 370 MB result was held three times over).
         return (0..<count).map { index in
             let start = packed.startIndex + index * partBytes
-            let slice = packed[start..<min(start + partBytes, packed.endIndex)]
-            return WirePart(id: id, index: index, count: count).frames(payloads: [Data(slice)])
+            return WirePart(id: id, index: index, count: count).frames(payloads: [packed[start..<min(start + partBytes, packed.endIndex)]])
         }
     }
 
