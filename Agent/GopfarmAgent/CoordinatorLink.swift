@@ -65,6 +65,7 @@ public final class CoordinatorLink {
     /// Sends what waits in the backlog, as far as the socket takes it now (the agent's loop
     /// calls it every turn).
     public func flush() throws(ZMQError) {
+        guard hasBacklog else { return }
         while backlogStart < backlog.count {
             guard try offer(backlog[backlogStart]) else { return }
             backlogStart += 1

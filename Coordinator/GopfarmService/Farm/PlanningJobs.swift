@@ -16,7 +16,7 @@ final class PlanningJobs: Sendable {
 
     /// The probe reached `fraction` of `step` (at most once per percent: `MediaProbe`).
     func read(_ id: String, _ step: ProbeStep, _ fraction: Double) {
-        entries.withLock { $0[id, default: Entry()].reading = JobView.Reading(step: step, fraction: fraction) }
+        change(id) { $0.reading = JobView.Reading(step: step, fraction: fraction) }
     }
 
     /// The probe is over, however it ended.
