@@ -55,6 +55,8 @@ struct CoordinatorLinkTests {
             case .part: parts += 1
             case .broken(let why): broken.append(why)
             case .message(let whole):
+                // A second hello of the connecting loop may arrive late on a loaded machine.
+                if whole == [Data("hello".utf8)] { continue }
                 if whole.count == 2 { parts += 1 }  // the last part's joined message
                 messages.append(whole)
             }
