@@ -22,10 +22,14 @@ extension Logger {
                 "undelivered results": "\(results)", "queued segments handed back": "\(handedBack)"])
         case .stopped:
             info("stopped: nothing left in progress or undelivered")
-        case .stoppingNow(let running, let results, let secondSignal):
+        case .stoppingNow(let running, let results, let why):
+            let words = switch why {
+            case .secondSignal: "second signal"
+            case .stopTimeout: "--stop-timeout \(config.stopTimeoutSeconds) s passed"
+            case .coordinatorSilent(let seconds): "the coordinator has not answered for \(seconds) s; it runs again what it did not read"
+            }
             warning("stopping now: handing back \(running) segment(s)", metadata: [
-                "why": "\(secondSignal ? "second signal" : "--stop-timeout \(config.stopTimeoutSeconds) s passed")",
-                "undelivered results": "\(results)"])
+                "why": "\(words)", "undelivered results": "\(results)"])
         case .dismissed(let reason):
             info("dismissed by the coordinator", metadata: ["reason": "\(reason)"])
         case .refusedForNow(let reason, let seconds):

@@ -85,6 +85,15 @@ extension AgentCore {
         case note(Note)
     }
 
+    /// Why a stopping agent leaves before its results are proven read.
+    public enum StopWhy: Sendable, Equatable {
+        case secondSignal
+        case stopTimeout
+        /// Nothing runs, and the coordinator has not answered for twice the silence limit: it
+        /// is gone (stopped, or its machine is), and runs again what it never read.
+        case coordinatorSilent(seconds: Int)
+    }
+
     /// Things worth a log line; the shell words them.
     public enum Note: Sendable, Equatable {
         case silent(seconds: Int)
@@ -96,7 +105,7 @@ extension AgentCore {
         case notStarting(segment: Int)
         case stopping(running: Int, results: Int, handedBack: Int)
         case stopped
-        case stoppingNow(running: Int, results: Int, secondSignal: Bool)
+        case stoppingNow(running: Int, results: Int, why: StopWhy)
         case dismissed(String)
         /// Refused for now (its name is held by an agent that may be gone); hello again soon.
         case refusedForNow(String, retryInSeconds: Double)

@@ -12,7 +12,8 @@ import GopfarmCommon
 /// wait in the `ResultOutbox` until an ack proves they were read, and go out again after the
 /// next welcome; heartbeats list running and queued segments; silence past the limit means the
 /// coordinator is gone; a goodbye dismisses, unless it says the coordinator forgot us; a stop
-/// signal finishes what runs, then leaves.
+/// signal finishes what runs, delivers its results, then leaves (without waiting for a coordinator
+/// that stopped answering: it runs those segments again).
 public struct AgentCore: Sendable {
     public let settings: Settings
     private var welcomed = false
@@ -74,8 +75,12 @@ public struct AgentCore: Sendable {
             if running.isEmpty, outbox.isEmpty {
                 return out + [.note(.stopped), .leave("agent stopped (SIGTERM)")]
             }
-            if stopSignals > 1 || now - since > settings.stopTimeoutSeconds {
-                return out + [.note(.stoppingNow(running: running.count, results: outbox.count, secondSignal: stopSignals > 1)),
+            let why: StopWhy? = stopSignals > 1 ? .secondSignal
+                : now - since > settings.stopTimeoutSeconds ? .stopTimeout
+                : running.isEmpty && !welcomed && now - lastHeard > settings.silenceSeconds * 2 ? .coordinatorSilent(seconds: Int(now - lastHeard))
+                : nil
+            if let why {
+                return out + [.note(.stoppingNow(running: running.count, results: outbox.count, why: why)),
                               .leave("agent stopped before finishing its segments")]
             }
         }

@@ -37,7 +37,7 @@ public struct AgentOptions: ParsableArguments {
     @Option(help: "Heartbeat interval in milliseconds.")
     var heartbeatMs: Int = 1000
 
-    @Option(help: ArgumentHelp("After SIGTERM, seconds to finish the segments in progress before handing them back.",
+    @Option(help: ArgumentHelp("After SIGTERM, seconds to finish the segments in progress and deliver them before handing them back (no wait for a coordinator that stopped answering).",
                                valueName: "seconds"))
     var stopTimeout: Double = 120
 

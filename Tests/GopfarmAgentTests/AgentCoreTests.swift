@@ -288,13 +288,39 @@ struct AgentCoreTests {
         _ = core.received(.assignment(Self.assignment(0), payload: Self.payload), at: 0.01)
         _ = core.tick(at: 0.1, stopSignals: 1)
         #expect(core.tick(at: 0.2, stopSignals: 2)
-            == [.note(.stoppingNow(running: 1, results: 0, secondSignal: true)), .leave("agent stopped before finishing its segments")])
+            == [.note(.stoppingNow(running: 1, results: 0, why: .secondSignal)), .leave("agent stopped before finishing its segments")])
 
         var patient = Self.welcomed()
         _ = patient.received(.assignment(Self.assignment(0), payload: Self.payload), at: 0.01)
         _ = patient.tick(at: 1, stopSignals: 1)
         #expect(!patient.tick(at: 11, stopSignals: 1).contains(.leave("agent stopped before finishing its segments")))
         #expect(patient.tick(at: 11.01, stopSignals: 1).last == .leave("agent stopped before finishing its segments"))
+    }
+
+    @Test("a stopping agent whose coordinator stopped answering leaves once nothing runs, not after --stop-timeout")
+    func stopWithCoordinatorGone() {
+        var core = Self.welcomed()  // silence limit 3 s, stop timeout 10 s
+        _ = core.received(.assignment(Self.assignment(0), payload: Self.payload), at: 0.01)
+        _ = core.tick(at: 0.1, stopSignals: 1)
+        // Silent from 0.01: the core says hello again and keeps finishing the segment.
+        #expect(core.tick(at: 3.2, stopSignals: 1).contains(.note(.silent(seconds: 3))))
+        #expect(!core.tick(at: 6.5, stopSignals: 1).contains(.leave("agent stopped before finishing its segments")),
+                "a segment still runs: it may yet be delivered")
+        core.segmentFinished(AgentCore.SegmentKey(Self.a), Self.result(Self.a))
+        #expect(core.tick(at: 6.6, stopSignals: 1)
+            == [.note(.stoppingNow(running: 0, results: 1, why: .coordinatorSilent(seconds: 6))), .leave("agent stopped before finishing its segments")])
+
+        // A coordinator that answers (asks to wait while it resumes) is not gone: the result waits.
+        var waiting = Self.welcomed()
+        _ = waiting.received(.assignment(Self.assignment(0), payload: Self.payload), at: 0.01)
+        waiting.segmentFinished(AgentCore.SegmentKey(Self.a), Self.result(Self.a))
+        _ = waiting.tick(at: 0.1, stopSignals: 1)
+        _ = waiting.tick(at: 3.2, stopSignals: 1)
+        let later = AgentCore.Incoming.welcome(AgentWelcome(accepted: false, reason: "resuming", heartbeatMilliseconds: 200,
+                                                             retryAfterMilliseconds: 500, later: true))
+        _ = waiting.received(later, at: 5)
+        _ = waiting.received(later, at: 8)
+        #expect(!waiting.tick(at: 9.9, stopSignals: 1).contains(.leave("agent stopped before finishing its segments")))
     }
 
     @Test("with creditWithResult the request rides in the result; a resent result carries none")
