@@ -64,7 +64,8 @@ public enum WireParts {
         }
     }
 
-    /// The frames packed by `split`.
+    /// The frames packed by `split`, as slices of `data` (a joined result of hundreds of MB is
+    /// not copied again; every reader of a payload takes slices).
     static func unpack(_ data: Data) throws(WireError) -> [Data] {
         var frames: [Data] = []
         var at = data.startIndex
@@ -73,7 +74,7 @@ public enum WireParts {
             let length = data[at..<at + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             at += 8
             guard length <= UInt64(data.endIndex - at) else { throw WireError("a joined message ends inside a frame") }
-            frames.append(Data(data[at..<at + Int(length)]))
+            frames.append(data[at..<at + Int(length)])
             at += Int(length)
         }
         guard !frames.isEmpty else { throw WireError("a joined message has no frames") }
