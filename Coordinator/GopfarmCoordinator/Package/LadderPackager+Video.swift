@@ -27,7 +27,7 @@ extension LadderPackager {
         var warnings: [String] = []
         let packet = Packet()
         for (n, segment) in segments.enumerated() {
-            let streams = try RenditionBundle.unpack(try loadPayload(segment))
+            let streams = try RenditionBundle.unpack(try segment.payload())
             guard streams.count == rungs.count else {
                 throw MediaError(.segmentMismatch, "segment \(n) holds \(streams.count) renditions, the ladder has \(rungs.count) rungs")
             }
@@ -118,15 +118,4 @@ extension LadderPackager {
         return VideoResult(tracks: tracks, renditions: renditions, frames: frames[0], files: files, warnings: warnings)
     }
 
-    /// A segment's spooled payload, checked against the SHA-256 its agent reported.
-    private func loadPayload(_ segment: CompletedSegment) throws(MediaError) -> Data {
-        let data: Data
-        do { data = try Data(contentsOf: segment.path) } catch {
-            throw MediaError(.segmentMismatch, "cannot read segment \(segment.result.segment) from the spool: \(OutputPlace.reason(error))")
-        }
-        guard SHA256.hex(data) == segment.result.payloadSHA256 else {
-            throw MediaError(.segmentMismatch, "segment \(segment.result.segment) in the spool is damaged (SHA-256 mismatch)")
-        }
-        return data
-    }
 }

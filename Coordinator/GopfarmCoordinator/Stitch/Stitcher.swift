@@ -172,13 +172,6 @@ public struct Stitcher {
     // (both checked by correlating decoded audio in AudioTests).
 
     private func load(_ segment: CompletedSegment, after previous: PacketStreamReader? = nil) throws(MediaError) -> PacketStreamReader {
-        let data: Data
-        do { data = try Data(contentsOf: segment.path) } catch {
-            throw MediaError(.segmentMismatch, "cannot read segment \(segment.result.segment) from the spool: \(OutputPlace.reason(error))")
-        }
-        guard SHA256.hex(data) == segment.result.payloadSHA256 else {
-            throw MediaError(.segmentMismatch, "segment \(segment.result.segment) in the spool is damaged (SHA-256 mismatch)")
-        }
-        return try PacketStreamReader(data, previous: previous)
+        try PacketStreamReader(segment.payload(), previous: previous)
     }
 }
