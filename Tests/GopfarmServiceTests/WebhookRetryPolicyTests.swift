@@ -57,6 +57,10 @@ struct WebhookRetryPolicyTests {
         #expect(started.startedAt == row.startedAt && started.finishedAt == nil && started.framesTotal == 250 && started.frames == nil)
         let done = JobStore.payloadJob(row, event: .jobDone, state: "done")
         #expect(done.finishedAt == row.finishedAt && done.frames == 250 && done.output == "/v1/jobs/j1/output")
+        row.state = .failed
+        row.error = "\(row.input): not a video file libavformat can read (Invalid data found when processing input)"
+        let failed = JobStore.payloadJob(row, event: .jobFailed, state: "failed")
+        #expect(failed.error == "outside.mp4: not a video file libavformat can read (Invalid data found when processing input)")
     }
 
     @Test("event log lines become the webhook events they are")

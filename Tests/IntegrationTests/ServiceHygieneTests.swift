@@ -113,6 +113,32 @@ struct ServiceHygieneTests {
         #expect((next.json()?["error"] as? String)?.hasPrefix("the coordinator's data directory is at its disk budget") == true, "\(next.text)")
     }
 
+    @Test("a failed upload's error names the file as uploaded, not where the coordinator keeps it")
+    func uploadErrorHidesServerPath() throws {
+        let dir = TestPaths.scratch("upload-error")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serve = try ServeProcess(directory: dir, arguments: ServeProcess.insecure)
+        defer { serve.stop() }
+        let junk = Data((0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })
+        let up = try serve.request("POST", "/v1/uploads", token: serve.adminToken, body: junk,
+                                   headers: ["Content-Type": "application/octet-stream", "X-Filename": "junk.mp4"])
+        try #require(up.status == 201, "\(up.text)")
+        let uid = try #require(up.json()?["upload"] as? String)
+        let r = try serve.request("POST", "/v1/jobs", token: serve.adminToken,
+                                  json: #"{"upload":"\#(uid)","settings":{"codec":"libx264"}}"#)
+        try #require(r.status == 201, "\(r.text)")
+        let id = try #require(r.json()?["id"] as? String)
+        let job = try serve.waitForJob(id, timeout: 60)
+        #expect(job["state"] as? String == "failed", "\(job)")
+        let error = try #require(job["error"] as? String)
+        #expect(error.hasPrefix("junk.mp4: not a video file"), "\(error)")
+        #expect(!error.contains(serve.dataDirectory.path) && !error.contains(uid), "\(error)")
+        // The CLI reads the same view.
+        let status = try serve.cli(["status", id])
+        #expect(status.stdout.contains("error:     junk.mp4: not a video file"), "\(status.stdout)")
+        #expect(!status.stdout.contains(uid), "\(status.stdout)")
+    }
+
     @Test("data files 0600, directories 0700; spool and uploads of a finished job gone after the retention period; crash leftovers gone at start; jobs delete takes the rest")
     func modesAndRetention() throws {
         let dir = TestPaths.scratch("retention")

@@ -48,7 +48,7 @@ struct JobViews: Sendable {
             id: row.id, owner: row.owner, state: row.state, priority: row.priority, input: Self.shownInput(row.input, upload: submission?.upload),
             outputName: row.outputName,
             codec: submission?.settings.codec ?? "?", submittedAt: row.submittedAt, startedAt: row.startedAt, finishedAt: row.finishedAt,
-            progress: progress, error: row.error, warnings: row.decodedWarnings, outputFrames: row.outputFrames,
+            progress: progress, error: Self.shownError(row.error, input: row.input, upload: submission?.upload), warnings: row.decodedWarnings, outputFrames: row.outputFrames,
             outputBytes: row.outputBytes, agents: agents, maxAgents: submission?.maxAgents,
             ladder: submission?.settings.ladder.map(Self.requested))
         var shown = updated(view, live: live)
@@ -67,6 +67,14 @@ struct JobViews: Sendable {
         guard let upload else { return input }
         let stored = (input as NSString).lastPathComponent
         return stored.hasPrefix(upload + "-") ? String(stored.dropFirst(upload.count + 1)) : stored
+    }
+
+    /// A failure as a producer reads it: the coordinator's path of an upload, which the
+    /// libraries' sentences name (`/srv/gopfarm/uploads/af8a…-clip.mp4: not a video file…`),
+    /// by the uploaded name, as `shownInput` gives it.
+    static func shownError(_ error: String?, input: String, upload: String?) -> String? {
+        guard let error, upload != nil else { return error }
+        return error.replacingOccurrences(of: input, with: shownInput(input, upload: upload))
     }
 
     /// What a ladder job asked for; the renditions come once it is packaged (`load`).

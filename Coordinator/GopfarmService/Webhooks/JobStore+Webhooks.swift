@@ -117,7 +117,7 @@ extension JobStore {
             id: row.id, owner: row.owner, state: state, input: JobViews.shownInput(row.input, upload: row.decodedSubmission?.upload),
             outputName: row.outputName, output: event == .jobDone ? Self.outputURL(row) : nil,
             frames: event == .jobDone ? row.outputFrames : nil, framesTotal: event == .jobQueued ? 0 : row.framesTotal,
-            error: event == .jobFailed ? row.error : nil, submittedAt: row.submittedAt,
+            error: event == .jobFailed ? JobViews.shownError(row.error, input: row.input, upload: row.decodedSubmission?.upload) : nil, submittedAt: row.submittedAt,
             startedAt: event == .jobQueued ? nil : row.startedAt, finishedAt: final ? row.finishedAt : nil)
     }
 
