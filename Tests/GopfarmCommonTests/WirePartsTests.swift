@@ -36,6 +36,22 @@ struct WirePartsTests {
         #expect(try parsed.decode(SegmentRequest.self).slots == 2)
     }
 
+    @Test("a part inside one frame shares that frame's bytes; only parts over a frame's edge are copies")
+    func partsAreSlices() throws {
+        let frames = Self.message(payloadBytes: 1 << 20)
+        let payload = frames[1]
+        let parts = WireParts.split(frames, id: 3)
+        let base = payload.withUnsafeBytes { UInt(bitPattern: $0.baseAddress!) }
+        let inside = parts.filter { part in
+            part[1].withUnsafeBytes { buffer in
+                let at = UInt(bitPattern: buffer.baseAddress!)
+                return at >= base && at + UInt(buffer.count) <= base + UInt(payload.count)
+            }
+        }
+        // The header and the first length share the first part, the last part holds the rest.
+        #expect(inside.count == parts.count - 2, "\(inside.count) of \(parts.count) parts point into the payload")
+    }
+
     @Test("a small message between parts is read; the message being joined goes on")
     func interleaved() {
         let big = Self.message(payloadBytes: 600_000), small = Self.message(payloadBytes: 10, seed: 9)
