@@ -46,9 +46,9 @@ public enum WireParts {
     }
 
     /// What goes on the wire for `frames`: the message itself when it is small, else its parts.
-    /// The parts are windows of `partBytes` over the frames packed one after another, each as
-    /// an 8-byte big-endian length and its bytes; nothing is packed: a window inside one frame
-    /// is a slice of it, lent to libzmq as it is, and only a window over a length or a frame's
+    /// The parts are windows of `partBytes` over the frames laid end to end, each as an 8-byte
+    /// big-endian length and its bytes, with no packed copy made: a window inside one frame is
+    /// a slice of it, lent to libzmq as it is, and only a window over a length or a frame's
     /// edge is copied (a 375 MB result was held twice, its frames and their packed copy).
     public static func split(_ frames: [Data], id: UInt64, partBytes: Int = partBytes) -> [[Data]] {
         guard needsParts(frames, partBytes: partBytes) else { return [frames] }
@@ -81,7 +81,7 @@ public enum WireParts {
         }
     }
 
-    /// The frames packed by `split`, as slices of `data` (a joined result of hundreds of MB is
+    /// The frames `split` laid end to end, as slices of `data` (a joined result of hundreds of MB is
     /// not copied again; every reader of a payload takes slices).
     static func unpack(_ data: Data) throws(WireError) -> [Data] {
         var frames: [Data] = []
