@@ -106,6 +106,21 @@ struct WirePartsTests {
         }
     }
 
+    @Test("a message in parts may not outgrow the largest message, however many parts it claims")
+    func joinedLimit() {
+        var joiner = WireReassembly(maxBytes: 1 << 20)
+        let big = Data(count: WireParts.acceptedPartBytes)  // an earlier sender's part size
+        for index in 0..<4 {
+            #expect(joiner.accept(WirePart(id: 5, index: index, count: 8).frames(payloads: [big])) == .part, "part \(index)")
+        }
+        guard case .broken(let reason) = joiner.accept(WirePart(id: 5, index: 4, count: 8).frames(payloads: [big])) else {
+            Issue.record("a fifth 256 KiB part was gathered past 1 MiB")
+            return
+        }
+        #expect(reason.contains("outgrows") && !joiner.isJoining)
+        #expect(WireParts.maxJoinedBytes >= WireProtocol.maxPayloadBytes + WireProtocol.maxHeaderBytes)
+    }
+
     /// Parts are 64 KiB now (1 s at 512 kbit/s, within the silence limits); a sender of an
     /// earlier version still sends 256 KiB parts, which are joined.
     @Test("parts of an earlier version's size are joined")

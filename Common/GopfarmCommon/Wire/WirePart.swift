@@ -39,6 +39,8 @@ public enum WireParts {
     public static let acceptedPartBytes = 256 << 10
     /// Most parts one message may have (the largest message the protocol takes, plus its header).
     public static var maxParts: Int { (WireProtocol.maxPayloadBytes + WireProtocol.maxHeaderBytes) / partBytes + 1 }
+    /// Most bytes one message may join to: as many as its most parts carry at today's size.
+    public static var maxJoinedBytes: Int { maxParts * partBytes }
 
     /// Whether `frames` travel as parts (`split` makes more than one).
     public static func needsParts(_ frames: [Data], partBytes: Int = partBytes) -> Bool {

@@ -21,8 +21,12 @@ public struct WireReassembly: Sendable {
     private var gathered = Data()
     /// When the message being joined last grew (seconds, the caller's clock).
     public private(set) var lastPartAt: Double?
+    /// The most bytes one joined message may reach (`WireParts.maxJoinedBytes`).
+    private let maxBytes: Int
 
-    public init() {}
+    public init(maxBytes: Int = WireParts.maxJoinedBytes) {
+        self.maxBytes = maxBytes
+    }
 
     /// True while a message is half joined.
     public var isJoining: Bool { id != nil }
@@ -55,6 +59,12 @@ public struct WireReassembly: Sendable {
         } else if part.id != id || part.index != next || part.count != count {
             reset()
             return .broken("part \(part.index + 1) of \(part.count) arrived out of order")
+        }
+        // Parts of up to 256 KiB (earlier senders') in the most parts a message may have would
+        // be 4 GB: the message may not outgrow what the part limit allows at today's size.
+        guard gathered.count + message.payloads[0].count <= maxBytes else {
+            reset()
+            return .broken("a message in parts outgrows the largest message the protocol takes (\(maxBytes) bytes)")
         }
         gathered.append(message.payloads[0])
         next = part.index + 1
