@@ -11,7 +11,9 @@ import GopfarmCommon
 public final class CoordinatorLink {
     public let socket: ZMQSocket
     private let monitor: ZMQMonitor
-    private var reassembly = WireReassembly()
+    /// A large segment input is gathered in an unnamed file in the temporary directory (`TMPDIR`),
+    /// not in memory: the agent decodes it from the file's pages, which the kernel can take back.
+    private var reassembly = WireReassembly(spill: .init(directory: FileManager.default.temporaryDirectory.path))
     private var nextMessageID = UInt64.random(in: 0...UInt64.max / 2)
     /// What the socket has not taken yet, in order: the rest of a large message's parts, then
     /// the messages sent after it (`send`, `flush`).

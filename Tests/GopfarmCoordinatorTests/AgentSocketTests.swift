@@ -16,7 +16,8 @@ struct AgentSocketTests {
     @Test("a message larger than an agent's queue does not block the send; it arrives whole, then what followed it")
     func largeMessageDoesNotBlock() throws {
         let context = ZMQContext()
-        let socket = try AgentSocket(context: context, bind: "tcp://127.0.0.1:0", security: .insecure)
+        let socket = try AgentSocket(context: context, bind: "tcp://127.0.0.1:0", security: .insecure,
+                                     spillDirectory: FileManager.default.temporaryDirectory.path)
         let agent = try ZMQSocket(context: context, kind: .dealer)
         try agent.connect(socket.endpoint)
         try agent.send([Data("hello".utf8)])

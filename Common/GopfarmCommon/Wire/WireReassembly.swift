@@ -3,8 +3,20 @@ import Foundation
 /// Joins one sender's parts (`WirePart`) into the message they carry. A sender's messages
 /// arrive in order and whole, so at most one message is being joined per sender: a part of
 /// another message, or out of order, drops what was gathered (the sender gave up on it and
-/// sends again). Pure: frames in, an outcome out.
+/// sends again). Frames in, an outcome out; a message past `Spill.bytes` is gathered in a file
+/// (`SpillFile`) instead of memory, and read back as slices of that file mapped.
 public struct WireReassembly: Sendable {
+    /// Where a message larger than `bytes` is gathered: a file in `directory`.
+    public struct Spill: Sendable {
+        public var directory: String
+        public var bytes: Int
+
+        public init(directory: String, bytes: Int = SpillFile.threshold) {
+            self.directory = directory
+            self.bytes = bytes
+        }
+    }
+
     public enum Outcome: Equatable, Sendable {
         /// A message to read: one that came whole, or the last part's joined message.
         case message([Data])
@@ -19,20 +31,29 @@ public struct WireReassembly: Sendable {
     private var next = 0
     private var count = 0
     private var gathered = Data()
+    /// The file a large message is gathered in once it passes `spill`'s size, if it could be made.
+    private var file: SpillFile?
+    private var spillTried = false
+    private var joined = 0
+    private let spill: Spill?
     /// When the message being joined last grew (seconds, the caller's clock).
     public private(set) var lastPartAt: Double?
     /// The most bytes one joined message may reach (`WireParts.maxJoinedBytes`).
     private let maxBytes: Int
 
-    public init(maxBytes: Int = WireParts.maxJoinedBytes) {
+    public init(maxBytes: Int = WireParts.maxJoinedBytes, spill: Spill? = nil) {
         self.maxBytes = maxBytes
+        self.spill = spill
     }
 
     /// True while a message is half joined.
     public var isJoining: Bool { id != nil }
 
     /// Bytes of the half-joined message gathered so far; nil when none is being joined.
-    public var joinedBytes: Int? { id == nil ? nil : gathered.count }
+    public var joinedBytes: Int? { id == nil ? nil : joined }
+
+    /// True while the message being joined is gathered in a file.
+    public var isSpilled: Bool { file != nil }
 
     public mutating func accept(_ frames: [Data], at now: Double = 0) -> Outcome {
         // Parts are written by `WireParts.split` only: a header without its exact type field
@@ -62,17 +83,41 @@ public struct WireReassembly: Sendable {
         }
         // Parts of up to 256 KiB (earlier senders') in the most parts a message may have would
         // be 4 GB: the message may not outgrow what the part limit allows at today's size.
-        guard gathered.count + message.payloads[0].count <= maxBytes else {
+        guard joined + message.payloads[0].count <= maxBytes else {
             reset()
             return .broken("a message in parts outgrows the largest message the protocol takes (\(maxBytes) bytes)")
         }
-        gathered.append(message.payloads[0])
+        do { try gather(message.payloads[0]) } catch {
+            reset()
+            return .broken(error.description)
+        }
         next = part.index + 1
         lastPartAt = now
         guard next == count else { return .part }
-        let joined = gathered
-        reset()
-        do { return .message(try WireParts.unpack(joined)) } catch { return .broken(error.description) }
+        defer { reset() }
+        do { return .message(try WireParts.unpack(try file?.map(count: joined) ?? gathered)) } catch { return .broken(error.description) }
+    }
+
+    /// Adds a part's bytes: in memory, or in the file once the message passes `spill`'s size. A
+    /// file that cannot be made or written (a full disk) leaves the message in memory.
+    private mutating func gather(_ bytes: Data) throws(WireError) {
+        if file == nil, !spillTried, let spill, joined + bytes.count > spill.bytes {
+            spillTried = true
+            if let made = try? SpillFile(directory: spill.directory), (try? made.write(gathered, at: 0)) != nil {
+                file = made
+                gathered = Data()
+            }
+        }
+        if let file {
+            do { try file.write(bytes, at: joined) } catch {
+                gathered = Data(try file.map(count: joined))
+                self.file = nil
+                gathered.append(bytes)
+            }
+        } else {
+            gathered.append(bytes)
+        }
+        joined += bytes.count
     }
 
     private mutating func reset() {
@@ -80,6 +125,9 @@ public struct WireReassembly: Sendable {
         next = 0
         count = 0
         gathered = Data()
+        file = nil
+        spillTried = false
+        joined = 0
         lastPartAt = nil
     }
 }

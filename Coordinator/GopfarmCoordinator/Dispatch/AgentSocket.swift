@@ -3,7 +3,8 @@ import GopfarmCommon
 
 /// The dispatcher's ROUTER socket as the loop sees it: whole messages in, whole messages out.
 /// A large message goes as parts and comes back joined (`WireParts`, one `WireReassembly`
-/// per agent); a part still arriving is reported as such, since it proves the agent is there.
+/// per agent, a large result gathered in a file in `spillDirectory`, not in memory); a part
+/// still arriving is reported as such, since it proves the agent is there.
 final class AgentSocket {
     /// What one agent sent: a whole message, a part of one still arriving, or parts that
     /// could not be joined (`WireReassembly.Outcome`).
@@ -15,6 +16,7 @@ final class AgentSocket {
 
     private let socket: ZMQSocket
     private var reassembly: [Data: WireReassembly] = [:]
+    private let spill: WireReassembly.Spill
     private var nextMessageID: UInt64 = 0
     /// Per agent, what its connection's queue (1000 messages) could not take yet, in order:
     /// parts of a large segment input and what was sent to the agent after it (`flush`).
@@ -26,7 +28,8 @@ final class AgentSocket {
     }
 
     /// Binds a ROUTER with `security`; returns the endpoint bound (a port of 0 is chosen here).
-    init(context: ZMQContext, bind: String, security: DispatchSecurity) throws(ZMQError) {
+    init(context: ZMQContext, bind: String, security: DispatchSecurity, spillDirectory: String) throws(ZMQError) {
+        spill = WireReassembly.Spill(directory: spillDirectory)
         socket = try ZMQSocket(context: context, kind: .router)
         try socket.setOption64(gf_maxMessageSize, Int64(WireProtocol.maxPayloadBytes) + 1 << 20)
         // A connection that has not finished its handshake in 10 s (libzmq's default: 30) is
@@ -47,7 +50,7 @@ final class AgentSocket {
         guard let (frames, publicKey) = try socket.receiveIfQueued() else { return nil }
         let identity = frames.first ?? Data()
         defer { if reassembly[identity]?.isJoining == false { reassembly[identity] = nil } }
-        let outcome = reassembly[identity, default: WireReassembly()].accept(Array(frames.dropFirst()), at: now)
+        let outcome = reassembly[identity, default: WireReassembly(spill: spill)].accept(Array(frames.dropFirst()), at: now)
         return Received(identity: identity, publicKey: publicKey, outcome: outcome)
     }
 

@@ -20,7 +20,7 @@ extension Dispatcher {
         let authenticator: ZAPHandler?
         do {
             authenticator = try security.prepare(context: context, logger: logger)
-            socket = try AgentSocket(context: context, bind: bind, security: security)
+            socket = try AgentSocket(context: context, bind: bind, security: security, spillDirectory: spillDirectory.path)
             shared.withLock { $0.endpoint = .success(socket.endpoint) }
             startedSignal.signal()
         } catch {
@@ -107,7 +107,9 @@ extension Dispatcher {
         guard let job = state.core.job(assignment.job), let extractor = state.extractors[assignment.job] else { return nil }
         let started = MonotonicClock.now()
         let payload: Data
-        do { payload = try extractor.extract(job.plan.segments[assignment.segment]) } catch {
+        // A large input waits in a file until the agent has read it, not in memory: agents on
+        // slow links each hold one, for seconds.
+        do { payload = SpillFile.hold(try extractor.extract(job.plan.segments[assignment.segment]), in: spillDirectory.path) } catch {
             return .extractionFailed(job: assignment.job, reason: error.description)
         }
         var message = assignment

@@ -37,6 +37,10 @@ public final class Dispatcher: Sendable {
     /// Jobs a restarted coordinator resumes: agents wait with their hello until each is added
     /// (or `resumeEnded`), so their results of those jobs are not refused as unknown.
     let resuming: Set<String>
+    /// Where a large segment input waits to be sent and a large result is gathered while its
+    /// parts arrive (unnamed files, `SpillFile`): the spool's disk, so the coordinator's memory
+    /// does not grow with segments in flight × their size.
+    let spillDirectory: URL
     let logger: Logger
     let shared = Mutex(Shared())
     let inbox = Mutex<[Command]>([])
@@ -45,8 +49,9 @@ public final class Dispatcher: Sendable {
 
     public init(bind: String, timing: DispatchTiming = DispatchTiming(), security: DispatchSecurity = .insecure,
                 recorder: DispatchRecorder = DiscardingRecorder(), keepsOutcomes: Bool = true, resuming: Set<String> = [],
-                logger: Logger) {
+                spillDirectory: URL = FileManager.default.temporaryDirectory, logger: Logger) {
         self.bind = bind
+        self.spillDirectory = spillDirectory
         self.resuming = resuming
         self.keepsOutcomes = keepsOutcomes
         self.timing = timing

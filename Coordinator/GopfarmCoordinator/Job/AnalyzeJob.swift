@@ -60,7 +60,7 @@ public struct AnalyzeJob {
 
         let farm = try LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
                                  threadsPerAgent: options.threadsPerAgent, logger: logger)
-            .start(logDirectory: spool, listening: listening)
+            .start(spool: spool, listening: listening)
         defer { farm.stop() }
         let pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
                                        slots: options.agents, mode: .analyze, analysis: options.analysis)

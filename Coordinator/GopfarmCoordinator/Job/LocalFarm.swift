@@ -27,8 +27,10 @@ struct LocalFarm {
     /// Listens for agents and starts the local ones, before the input is probed and planned, so
     /// the agents start and connect while the coordinator reads the input (a tenth of a second
     /// of every short job). Stop the farm when its jobs are done.
-    func start(logDirectory: URL, listening: TranscodeJob.ListeningHandler) throws -> Running {
-        let dispatcher = Dispatcher(bind: bind, timing: timing, logger: logger)
+    /// The job's `spool` holds the agents' logs and the results being received.
+    func start(spool: URL, listening: TranscodeJob.ListeningHandler) throws -> Running {
+        let logDirectory = spool
+        let dispatcher = Dispatcher(bind: bind, timing: timing, spillDirectory: spool, logger: logger)
         let endpoint: String
         do { endpoint = try dispatcher.start() } catch {
             throw MediaError(.invalidOption, "cannot listen for agents on \(bind): \(error.reason)")

@@ -40,7 +40,7 @@ public struct TranscodeJob {
 
         let farm = try LocalFarm(bind: options.bind, timing: options.timing, agents: options.agents,
                                  threadsPerAgent: options.threadsPerAgent, logger: logger)
-            .start(logDirectory: spool, listening: listening)
+            .start(spool: spool, listening: listening)
         defer { farm.stop() }
         var pipeline = try JobPipeline(input: options.input, settings: settings, segmentSeconds: options.segmentSeconds,
                                        slots: options.agents, analysis: options.analysis, checkedOutput: options.output,

@@ -52,7 +52,7 @@ public final class FarmService: Sendable {
         let resuming = Set(try store.unfinishedJobs().filter { $0.state == .running }.map(\.id))
         dispatcher = Dispatcher(bind: config.bind, timing: config.timing, security: security,
                                 recorder: StoreRecorder(store: store) { finished.deliver($0, $1) }, keepsOutcomes: false,
-                                resuming: resuming, logger: logger)
+                                resuming: resuming, spillDirectory: config.spool, logger: logger)
         views = JobViews(store: store, dispatcher: dispatcher)
         progress = ProgressPublisher(views: views)
         reader = JobReader(store: store, views: views, thumbnails: config.thumbnails)
