@@ -5,7 +5,9 @@
 # *large segment* costs it. A short 1080p clip of heavy noise (BENCH_SECONDS, default 12 s,
 # ~370 MB of H.264) is transcoded losslessly:
 #   gopfarm transcode CLIP -o OUT.mkv --agents 2 --codec ffv1 --no-analysis --quiet
-# so each agent's result is a few hundred MB. The coordinator's RssAnon (its own memory) and
+# so each agent's input is ~185 MB and its result a few hundred MB. With more agents
+# (BENCH_AGENTS=4 BENCH_SEGMENT_SECONDS=4: three segments at once) the coordinator used to hold
+# every input in flight and every result being received; it now holds about one segment. The coordinator's RssAnon (its own memory) and
 # VmRSS (also counting mapped file pages, which the kernel can take back) are sampled from
 # /proc every 0.2 s: the peaks over the whole run and over the stitch (once no agent is left).
 # Each run is checked: the output must decode to the source's frames (framemd5, every frame).
@@ -13,14 +15,19 @@
 # Reading the output: one line per run, "run N: anon peak A MiB, rss peak R MiB; stitching:
 # anon S MiB, rss T MiB", then the medians; also bench-out/segment-memory.json.
 #
-# Env: BENCH_SECONDS (clip length, default 12), BENCH_RUNS (default 2), GOPFARM_BIN_DIR
+# Env: BENCH_SECONDS (clip length, default 12), BENCH_RUNS (default 2), BENCH_AGENTS (default 2),
+#      BENCH_SEGMENT_SECONDS (default: the planner's), GOPFARM_BIN_DIR
 #      (prebuilt binaries; default: build release), BENCH_OUT.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 seconds=${BENCH_SECONDS:-12}
 runs=${BENCH_RUNS:-2}
+agents=${BENCH_AGENTS:-2}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+[[ $agents =~ ^[1-9][0-9]*$ ]] || die "BENCH_AGENTS must be a positive integer"
+segmenting=()
+[[ -n ${BENCH_SEGMENT_SECONDS:-} ]] && segmenting=(--segment-seconds "$BENCH_SEGMENT_SECONDS")
 need ffmpeg
 build_release
 work=$OUT_DIR/segment-memory
@@ -41,7 +48,7 @@ anons=() stitch_anons=()
 for run in $(seq 1 "$runs"); do
     out=$work/out.mkv
     rm -f "$out"
-    "$GOPFARM" transcode "$clip" -o "$out" --agents 2 --codec ffv1 --no-analysis --quiet >"$work/run.log" 2>&1 &
+    "$GOPFARM" transcode "$clip" -o "$out" --agents "$agents" "${segmenting[@]}" --codec ffv1 --no-analysis --quiet >"$work/run.log" 2>&1 &
     pid=$!
     peak_a=0 peak_r=0 st_a=0 st_r=0 seen_agents=0
     while kill -0 "$pid" 2>/dev/null; do
@@ -67,5 +74,5 @@ m_anon=$(median "${anons[@]}")
 m_stitch=$(median "${stitch_anons[@]}")
 printf 'median: anon peak %s MiB, anon while stitching %s MiB (%d runs, %s frames equal to the source)\n' \
     "$m_anon" "$m_stitch" "$runs" "$(wc -l <"$work/source.md5")"
-printf '{"seconds": %s, "runs": %s, "anonPeakMiB": %s, "stitchAnonMiB": %s}\n' "$seconds" "$runs" \
+printf '{"seconds": %s, "agents": %s, "runs": %s, "anonPeakMiB": %s, "stitchAnonMiB": %s}\n' "$seconds" "$agents" "$runs" \
     "$(json_num "$m_anon")" "$(json_num "$m_stitch")" >"$OUT_DIR/segment-memory.json"
