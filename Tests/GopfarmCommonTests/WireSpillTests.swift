@@ -50,12 +50,10 @@ struct WireSpillTests {
         #expect(line.contains(".gopfarm-joining-"), "the payload lies in \(line)")
     }
 
-    @Test("a message under the spill size stays in memory")
-    func underTheSize() throws {
-        let dir = try Self.directory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let frames = WirePartsTests.message(payloadBytes: 600_000)
-        var joiner = WireReassembly(spill: .init(directory: dir.path, bytes: 1 << 20))
+    /// Joins a message of `payloadBytes` with `spill`, checking it never went to a file.
+    static func joinsInMemory(payloadBytes: Int, spill: WireReassembly.Spill) {
+        let frames = WirePartsTests.message(payloadBytes: payloadBytes)
+        var joiner = WireReassembly(spill: spill)
         var last: WireReassembly.Outcome?
         for part in WireParts.split(frames, id: 6) {
             last = joiner.accept(part)
@@ -64,16 +62,16 @@ struct WireSpillTests {
         #expect(last == .message(frames))
     }
 
+    @Test("a message under the spill size stays in memory")
+    func underTheSize() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Self.joinsInMemory(payloadBytes: 600_000, spill: .init(directory: dir.path, bytes: 1 << 20))
+    }
+
     @Test("a directory that cannot take the file leaves the message in memory, joined all the same")
     func noDirectory() {
-        let frames = WirePartsTests.message(payloadBytes: 2 << 20)
-        var joiner = WireReassembly(spill: .init(directory: "/nonexistent/gopfarm-spill", bytes: 256 << 10))
-        var last: WireReassembly.Outcome?
-        for part in WireParts.split(frames, id: 8) {
-            last = joiner.accept(part)
-            #expect(!joiner.isSpilled)
-        }
-        #expect(last == .message(frames))
+        Self.joinsInMemory(payloadBytes: 2 << 20, spill: .init(directory: "/nonexistent/gopfarm-spill", bytes: 256 << 10))
     }
 
     @Test("a part out of order drops the file; the next message joins, spilled again")
