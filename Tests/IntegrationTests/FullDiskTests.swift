@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// A coordinator whose data directory fills up while it stitches: a real `gopfarm serve` on a
-/// 40 MiB tmpfs, where the spool of a lossless job fits and its output does not.
+/// 50 MiB tmpfs, where the spool of a lossless job fits (with the result being received, which
+/// waits on the same disk) and its output does not.
 @Suite("Full disk", .serialized, .enabled(if: Tmpfs.available, "needs root to mount a tmpfs"))
 struct FullDiskTests {
     @Test("a job whose output finds the disk full fails saying so, and its spool goes at the next sweep")
@@ -11,14 +12,15 @@ struct FullDiskTests {
         let dir = TestPaths.scratch("full-disk")
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = dir.appendingPathComponent("data")
-        let mount = try Tmpfs(at: data, size: "40m")
+        let mount = try Tmpfs(at: data, size: "50m")
         defer { mount.remove() }
         // A 1 s sweep (a quarter of the shortest keep) instead of one a minute.
         let serve = try ServeProcess(directory: dir, arguments: ServeProcess.insecure + ["--keep-uploads", "4s"])
         defer { serve.stop() }
         let agent = try serve.startAgent(name: "a1")
         defer { agent.terminate() }
-        // About 8 s of noise at 480x270 in FFV1: some 25 MiB of segments, as much again of output.
+        // About 8 s of noise at 640x360 in FFV1: four results of 9.4 MiB (38 MiB in the spool, the
+        // last one twice while it is spooled: 47 MiB), as much again of output.
         let input = try Fixture.lossyClip(seconds: 8)
         let id = try serve.submit(input, output: "o.mkv", ["--codec", "ffv1", "--segment-seconds", "2", "--no-analysis"])
         let job = try serve.waitForJob(id, timeout: 180)
