@@ -47,7 +47,7 @@ struct WireSpillTests {
         #expect(joined == frames)
         #expect(!joiner.isJoining && !joiner.isSpilled)
         let line = try #require(try Self.mapping(of: joined[1]))
-        #expect(line.contains(".gopfarm-joining-"), "the payload lies in \(line)")
+        #expect(line.contains(".gopfarm-spill-"), "the payload lies in \(line)")
     }
 
     /// Joins a message of `payloadBytes` with `spill`, checking it never went to a file.
@@ -98,10 +98,10 @@ struct WireSpillTests {
         let large = Data((0..<(SpillFile.threshold + 1)).map { UInt8(truncatingIfNeeded: $0 &* 7) })
         let kept = SpillFile.hold(large, in: dir.path)
         #expect(kept == large)
-        #expect(try Self.mapping(of: kept)?.contains(".gopfarm-joining-") == true)
+        #expect(try Self.mapping(of: kept)?.contains(".gopfarm-spill-") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
         let small = large.prefix(SpillFile.threshold)
-        #expect(try Self.mapping(of: SpillFile.hold(small, in: dir.path))?.contains(".gopfarm-joining-") == false)
-        #expect(try Self.mapping(of: SpillFile.hold(large, in: "/nonexistent/gopfarm"))?.contains(".gopfarm-joining-") == false)
+        #expect(try Self.mapping(of: SpillFile.hold(small, in: dir.path))?.contains(".gopfarm-spill-") == false)
+        #expect(try Self.mapping(of: SpillFile.hold(large, in: "/nonexistent/gopfarm"))?.contains(".gopfarm-spill-") == false)
     }
 }

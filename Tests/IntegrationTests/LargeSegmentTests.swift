@@ -27,7 +27,7 @@ struct LargeSegmentTests {
         let files = try FileManager.default.contentsOfDirectory(at: spool, includingPropertiesForKeys: [.fileSizeKey])
         let sizes = try files.map { try $0.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0 }
         #expect(sizes.filter { $0 > SpillFile.threshold }.count >= 3, "\(zip(files.map(\.lastPathComponent), sizes).map { "\($0) \($1)" })")
-        #expect(!files.contains { $0.lastPathComponent.contains("joining") })
+        #expect(!files.contains { $0.lastPathComponent.contains("spill") })
         // The inputs too: a 10 s segment of this clip is past the size.
         let bytes = try #require(try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int)
         #expect(bytes / 3 > SpillFile.threshold, "the source is \(bytes) bytes")

@@ -1,9 +1,9 @@
 import Foundation
 
-/// A file without a name that a large joined message is gathered in (`WireReassembly`), so
-/// that the receiver holds a part at a time in memory, not the whole message: a coordinator
-/// joining the results of many agents at once held the sum of them (two 375 MB ffv1 results:
-/// 460 MiB of its own memory).
+/// A file without a name that a large segment waits in instead of memory: a message being
+/// joined (`WireReassembly`), so the receiver holds a part at a time, not the whole message, and
+/// a segment waiting to cross the wire (`hold`). A coordinator held every input in flight and
+/// every result being joined (three ffv1 segments at once: some 600 MiB of its own memory).
 ///
 /// The file is unlinked as soon as it is made: nothing is left behind when the process dies, and
 /// its blocks are freed when the last slice of the mapped message goes away. The descriptor is
@@ -16,9 +16,9 @@ public final class SpillFile: Sendable {
 
     /// Makes the file in `directory`; a sentence when it cannot be made.
     public init(directory: String) throws(WireError) {
-        var template = Array((directory + "/.gopfarm-joining-XXXXXX").utf8CString)
+        var template = Array((directory + "/.gopfarm-spill-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard made >= 0 else { throw Self.error("cannot make a file to join a message in \(directory)") }
+        guard made >= 0 else { throw Self.error("cannot make a file for a large segment in \(directory)") }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         _ = fcntl(made, F_SETFD, FD_CLOEXEC)  // not inherited by the agents a coordinator starts
         fd = made
@@ -38,7 +38,7 @@ public final class SpillFile: Sendable {
             }
             return true
         }
-        guard ok else { throw Self.error("cannot write a joined message to disk") }
+        guard ok else { throw Self.error("cannot write a large segment to disk") }
     }
 
     /// The first `count` bytes, mapped: the pages are the file's, which the kernel can drop and
@@ -46,7 +46,7 @@ public final class SpillFile: Sendable {
     public func map(count: Int) throws(WireError) -> Data {
         guard count > 0 else { return Data() }
         guard let address = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0), address != MAP_FAILED else {
-            throw Self.error("cannot map a joined message")
+            throw Self.error("cannot map a large segment from disk")
         }
         return Data(bytesNoCopy: address, count: count, deallocator: .custom { munmap($0, $1) })
     }
