@@ -44,10 +44,7 @@ extension AgentRuntime {
                 "segment": "\(assignment.segment)", "frames": "\(output.result.frames)",
                 "seconds": "\(String(format: "%.2f", output.result.decodeSeconds + output.result.encodeSeconds))",
                 "bytes": "\(output.payload.count)"])
-            // Kept until the coordinator has read it (minutes, when it restarts): a large one in a
-            // file, not in memory.
-            let temporary = FileManager.default.temporaryDirectory.path
-            return .result(output.result, payloads: output.payloads.map { SpillFile.hold($0, in: temporary) })
+            return .result(output.result, payloads: output.payloads)
         } catch where error.code == .cancelled {
             // Revoked while it ran: the core sends nothing of it (`AgentCore.segmentFinished`).
             logger.info("segment given up", metadata: ["segment": "\(assignment.segment)", "frames": "\(progress.current)"])

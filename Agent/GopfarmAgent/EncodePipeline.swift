@@ -191,7 +191,8 @@ struct EncodePipeline {
         for i in outputs.indices { finished.append(try outputs[i].finish()) }
         try analysisWorker.finish()
         let ladder = assignment.settings.ladder != nil
-        let payload = ladder ? RenditionBundle.pack(finished.map(\.payload)) : finished.first?.payload ?? Data()
+        let payload = ladder ? try RenditionBundle.pack(finished.map(\.payload), spillDirectory: FileManager.default.temporaryDirectory.path)
+            : finished.first?.payload ?? Data()
         return Finished(payload: payload, frames: frames, firstPTS: firstPTS, lastPTS: lastPTS,
                         reorderDepth: finished.map(\.reorderDepth).max() ?? 0, corruptFrames: corrupt, analysis: analyzer?.finish(),
                         quality: ladder ? nil : finished.first?.quality,

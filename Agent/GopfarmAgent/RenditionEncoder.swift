@@ -31,7 +31,9 @@ struct RenditionEncoder {
     private var aliasFormat: AVPixelFormat?
     private let scaled = Frame()
     private let packet = Packet()
-    private var writer = PacketStreamWriter()
+    /// A payload past 4 MiB goes on in an unnamed file in `TMPDIR` as it is encoded (a lossless
+    /// 1080p segment is hundreds of MB), kept there until the coordinator has read it.
+    private var writer = PacketStreamWriter(spillDirectory: FileManager.default.temporaryDirectory.path)
     private var durations: [Int64: Int64] = [:]
     private var encodedPTS: [Int64] = []
     /// Counts every packet out, the flush's included (the segment's progress: `EncodedProgress`).
@@ -151,7 +153,7 @@ struct RenditionEncoder {
         if let encoder {
             try encoder.send(nil)
             try drain(encoder)
-            payload = writer.finish(parameters: encoder.parameters, timeBase: timeBase)
+            payload = try writer.finish(parameters: encoder.parameters, timeBase: timeBase)
             depth = EncodePipeline.reorderDepth(encodedPTS)
         }
         try qualityWorker.finish()

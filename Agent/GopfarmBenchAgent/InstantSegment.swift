@@ -38,7 +38,7 @@ struct InstantSegment {
         for r in kept {
             input.data[r.data].withUnsafeBytes { writer.append(pts: r.pts, dts: r.dts, duration: r.duration, flags: r.flags, data: $0) }
         }
-        let out = writer.finish(parameters: input.header.parameters, timeBase: input.header.timeBase)
+        let out = try writer.finish(parameters: input.header.parameters, timeBase: input.header.timeBase)
         let result = SegmentResult(
             job: assignment.job, segment: assignment.segment, attempt: assignment.attempt, frames: kept.count,
             firstPTS: first, lastPTS: last, reorderDepth: SegmentTranscoder.reorderDepth(kept.map(\.pts)), corruptFrames: [],

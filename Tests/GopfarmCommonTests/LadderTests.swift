@@ -158,7 +158,7 @@ import Testing
 
     @Test func bundleRoundTripsAndRefusesDamage() throws {
         let streams = [Data([1, 2, 3]), Data(), Data(repeating: 7, count: 1000)]
-        let packed = RenditionBundle.pack(streams)
+        let packed = try RenditionBundle.pack(streams)
         #expect(try RenditionBundle.unpack(packed).map { Data($0) } == streams)
         #expect(throws: MediaError.self) { try RenditionBundle.unpack(packed.dropLast()) }
         #expect(throws: MediaError.self) { try RenditionBundle.unpack(packed + Data([0])) }

@@ -10,7 +10,7 @@ struct PacketStreamTests {
         let bytes: [UInt8] = [0, 0, 0, 1, 0x65, 0x88]
         bytes.withUnsafeBytes { writer.append(pts: 3003, dts: -1001, duration: 1001, flags: 1, data: $0) }
         [UInt8]().withUnsafeBytes { writer.append(pts: Int64.min, dts: Int64.max, duration: 0, flags: 0, data: $0) }
-        return (writer.finish(parameters: probe.videoParameters, timeBase: Rational(1, 30000)), probe.videoParameters)
+        return (try writer.finish(parameters: probe.videoParameters, timeBase: Rational(1, 30000)), probe.videoParameters)
     }
 
     @Test func roundTripKeepsEveryField() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import GopfarmCommon
 import Testing
+import TestSupport
 
 /// A large message being joined goes to an unnamed file (`WireReassembly.Spill`, `SpillFile`):
 /// the joined frames are slices of that file mapped, nothing is left in the directory, and a
@@ -103,5 +104,45 @@ struct WireSpillTests {
         let small = large.prefix(SpillFile.threshold)
         #expect(try Self.mapping(of: SpillFile.hold(small, in: dir.path))?.contains(".gopfarm-spill-") == false)
         #expect(try Self.mapping(of: SpillFile.hold(large, in: "/nonexistent/gopfarm"))?.contains(".gopfarm-spill-") == false)
+    }
+
+    /// A writer's payload of `packets` packets of 100 KB (with `directory`), read back packet by packet.
+    static func written(packets: Int, directory: String?) throws -> (Data, [UInt8]) {
+        let bytes = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        var writer = PacketStreamWriter(spillDirectory: directory)
+        for i in 0..<packets {
+            bytes.withUnsafeBytes { writer.append(pts: Int64(i), dts: Int64(i), duration: 1, flags: i == 0 ? 1 : 0, data: $0) }
+        }
+        let payload = try writer.finish(parameters: try MediaProbe(path: try TestFixturePath.small()).videoParameters, timeBase: Rational(1, 25))
+        let reader = try PacketStreamReader(payload)
+        #expect(reader.records.count == packets)
+        let packet = Packet()
+        for i in [0, packets / 2, packets - 1] {
+            try reader.load(i, into: packet)
+            #expect(Array(packet.bytes) == bytes && packet.pts == Int64(i))
+        }
+        return (payload, bytes)
+    }
+
+    @Test("an encoded payload past the threshold goes to a file as it grows and reads back whole")
+    func writerSpills() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (payload, _) = try Self.written(packets: 80, directory: dir.path)
+        #expect(try Self.mapping(of: payload)?.contains(".gopfarm-spill-") == true)
+        let (small, _) = try Self.written(packets: 20, directory: dir.path)
+        #expect(try Self.mapping(of: small)?.contains(".gopfarm-spill-") == false)
+    }
+
+    @Test("a disk that fills up while a payload goes to it leaves the payload in memory, whole",
+          .enabled(if: Tmpfs.available, "needs root to mount a tmpfs"))
+    func writerOnAFullDisk() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mount = try Tmpfs(at: dir, size: "6m")
+        defer { mount.remove() }
+        // 8 MB: past the threshold, then past the disk.
+        let (payload, _) = try Self.written(packets: 80, directory: dir.path)
+        #expect(try Self.mapping(of: payload)?.contains(".gopfarm-spill-") == false)
     }
 }

@@ -213,10 +213,10 @@ struct LadderSpool {
                 }
                 try encoder!.send(nil)
                 try collect(encoder!)
-                streams.append(writer.finish(parameters: encoder!.parameters, timeBase: tb))
+                streams.append(try writer.finish(parameters: encoder!.parameters, timeBase: tb))
                 depth = max(depth, Self.reorderDepth(order))
             }
-            let bundle = RenditionBundle.pack(streams)
+            let bundle = try RenditionBundle.pack(streams)
             let url = spoolDir.appendingPathComponent("segment-\(planned.index)")
             try bundle.write(to: url)
             let result = SegmentResult(job: "test", segment: planned.index, attempt: 1, frames: mine.count,

@@ -346,7 +346,7 @@ struct AgentLifecycleTests {
         for pts in Int64(-1)...10 {
             [UInt8](repeating: UInt8(pts + 1), count: 100).withUnsafeBytes { writer.append(pts: pts, dts: pts, duration: 1, flags: 1, data: $0) }
         }
-        let payload = writer.finish(parameters: parameters, timeBase: Rational(1, 25))
+        let payload = try writer.finish(parameters: parameters, timeBase: Rational(1, 25))
         let assignment = SegmentAssignment(job: "j", segment: 3, attempt: 1, startPTS: 0, endPTS: 10, expectedFrames: 10,
                                            settings: EncodeSettings(), frameRate: Rational(25, 1), payloadSHA256: SHA256.hex(payload),
                                            leaseMilliseconds: 30_000)

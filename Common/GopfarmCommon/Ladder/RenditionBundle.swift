@@ -8,14 +8,16 @@ import Foundation
 public enum RenditionBundle {
     public static let magic: [UInt8] = Array("GFRB".utf8)
 
-    public static func pack(_ streams: [Data]) -> Data {
-        var out = Data()
-        out.reserveCapacity(6 + 8 * streams.count + streams.reduce(0) { $0 + $1.count })
-        out.append(contentsOf: magic)
+    /// With a `spillDirectory`, a bundle past `SpillFile.threshold` is written to a file there
+    /// and read back mapped (`SpillBuffer`), not held in memory. Throws only when bytes gone to
+    /// that file can be neither read back nor mapped.
+    public static func pack(_ streams: [Data], spillDirectory: String? = nil) throws(MediaError) -> Data {
+        var out = SpillBuffer(directory: spillDirectory, reservingCapacity: 6 + 8 * streams.count + streams.reduce(0) { $0 + $1.count })
+        out.append(Data(magic))
         out.appendLittleEndian(UInt16(streams.count))
         for s in streams { out.appendLittleEndian(UInt64(s.count)) }
         for s in streams { out.append(s) }
-        return out
+        do { return try out.finish() } catch { throw MediaError(.encodeFailed, error.description) }
     }
 
     /// The streams (slices of `data`, nothing copied); a damaged bundle is an error.

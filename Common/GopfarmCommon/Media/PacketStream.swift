@@ -52,13 +52,15 @@ public struct PacketStreamWriter: Sendable {
     public static let version: UInt16 = 3
     /// Bytes a packet costs besides its data.
     public static let recordOverhead = 32
-    private var body = Data()
+    private var body: SpillBuffer
     private var count = 0
 
     /// `capacity`: the expected payload size (packet bytes plus overhead), to allocate once.
-    public init(reservingCapacity capacity: Int = 0) {
-        body.reserveCapacity(capacity + 512)
-        body.append(contentsOf: Self.magic)
+    /// With a `spillDirectory`, a payload past `SpillFile.threshold` goes on in a file there (an
+    /// agent's lossless segment of hundreds of MB), read back mapped.
+    public init(reservingCapacity capacity: Int = 0, spillDirectory: String? = nil) {
+        body = SpillBuffer(directory: spillDirectory, reservingCapacity: capacity + 512)
+        body.append(Data(Self.magic))
         body.appendLittleEndian(Self.version)
     }
 
@@ -77,19 +79,18 @@ public struct PacketStreamWriter: Sendable {
     }
 
 
-    /// Appends the header and hands over the buffer (the writer is empty afterwards).
-    public mutating func finish(parameters: CodecParameters, timeBase: Rational) -> Data {
-        finish(header: PacketStreamHeaderTemplate(parameters: parameters, timeBase: timeBase))
+    /// Appends the header and hands over the buffer (the writer is empty afterwards). Throws
+    /// only when a payload gone to a file can be neither read back nor mapped.
+    public mutating func finish(parameters: CodecParameters, timeBase: Rational) throws(MediaError) -> Data {
+        try finish(header: PacketStreamHeaderTemplate(parameters: parameters, timeBase: timeBase))
     }
 
-    public mutating func finish(header template: PacketStreamHeaderTemplate) -> Data {
+    public mutating func finish(header template: PacketStreamHeaderTemplate) throws(MediaError) -> Data {
         let header = template.encoded(packetCount: count)
         body.append(header)
         body.appendLittleEndian(UInt32(header.count))
-        let out = body
-        body = Data()
         count = 0
-        return out
+        do { return try body.finish() } catch { throw MediaError(.encodeFailed, error.description) }
     }
 }
 

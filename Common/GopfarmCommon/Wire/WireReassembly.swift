@@ -4,7 +4,7 @@ import Foundation
 /// arrive in order and whole, so at most one message is being joined per sender: a part of
 /// another message, or out of order, drops what was gathered (the sender gave up on it and
 /// sends again). Frames in, an outcome out; a message past `Spill.bytes` is gathered in a file
-/// (`SpillFile`) instead of memory, and read back as slices of that file mapped.
+/// (`SpillBuffer`) instead of memory, and read back as slices of that file mapped.
 public struct WireReassembly: Sendable {
     /// Where a message larger than `bytes` is gathered: a file in `directory`.
     public struct Spill: Sendable {
@@ -30,11 +30,7 @@ public struct WireReassembly: Sendable {
     private var id: UInt64?
     private var next = 0
     private var count = 0
-    private var gathered = Data()
-    /// The file a large message is gathered in once it passes `spill`'s size, if it could be made.
-    private var file: SpillFile?
-    private var spillTried = false
-    private var joined = 0
+    private var gathered: SpillBuffer
     private let spill: Spill?
     /// When the message being joined last grew (seconds, the caller's clock).
     public private(set) var lastPartAt: Double?
@@ -44,16 +40,21 @@ public struct WireReassembly: Sendable {
     public init(maxBytes: Int = WireParts.maxJoinedBytes, spill: Spill? = nil) {
         self.maxBytes = maxBytes
         self.spill = spill
+        gathered = Self.buffer(spill)
+    }
+
+    private static func buffer(_ spill: Spill?) -> SpillBuffer {
+        SpillBuffer(directory: spill?.directory, threshold: spill?.bytes ?? SpillFile.threshold)
     }
 
     /// True while a message is half joined.
     public var isJoining: Bool { id != nil }
 
     /// Bytes of the half-joined message gathered so far; nil when none is being joined.
-    public var joinedBytes: Int? { id == nil ? nil : joined }
+    public var joinedBytes: Int? { id == nil ? nil : gathered.count }
 
     /// True while the message being joined is gathered in a file.
-    public var isSpilled: Bool { file != nil }
+    public var isSpilled: Bool { gathered.isSpilled }
 
     public mutating func accept(_ frames: [Data], at now: Double = 0) -> Outcome {
         // Parts are written by `WireParts.split` only: a header without its exact type field
@@ -83,51 +84,23 @@ public struct WireReassembly: Sendable {
         }
         // Parts of up to 256 KiB (earlier senders') in the most parts a message may have would
         // be 4 GB: the message may not outgrow what the part limit allows at today's size.
-        guard joined + message.payloads[0].count <= maxBytes else {
+        guard gathered.count + message.payloads[0].count <= maxBytes else {
             reset()
             return .broken("a message in parts outgrows the largest message the protocol takes (\(maxBytes) bytes)")
         }
-        do { try gather(message.payloads[0]) } catch {
-            reset()
-            return .broken(error.description)
-        }
+        gathered.append(message.payloads[0])
         next = part.index + 1
         lastPartAt = now
         guard next == count else { return .part }
         defer { reset() }
-        do { return .message(try WireParts.unpack(try file?.map(count: joined) ?? gathered)) } catch { return .broken(error.description) }
-    }
-
-    /// Adds a part's bytes: in memory, or in the file once the message passes `spill`'s size. A
-    /// file that cannot be made or written (a full disk) leaves the message in memory.
-    private mutating func gather(_ bytes: Data) throws(WireError) {
-        if file == nil, !spillTried, let spill, joined + bytes.count > spill.bytes {
-            spillTried = true
-            if let made = try? SpillFile(directory: spill.directory), (try? made.write(gathered, at: 0)) != nil {
-                file = made
-                gathered = Data()
-            }
-        }
-        if let file {
-            do { try file.write(bytes, at: joined) } catch {
-                gathered = Data(try file.map(count: joined))
-                self.file = nil
-                gathered.append(bytes)
-            }
-        } else {
-            gathered.append(bytes)
-        }
-        joined += bytes.count
+        do { return .message(try WireParts.unpack(try gathered.finish())) } catch { return .broken(error.description) }
     }
 
     private mutating func reset() {
         id = nil
         next = 0
         count = 0
-        gathered = Data()
-        file = nil
-        spillTried = false
-        joined = 0
+        gathered = Self.buffer(spill)
         lastPartAt = nil
     }
 }

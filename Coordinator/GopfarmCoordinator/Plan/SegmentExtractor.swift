@@ -60,7 +60,7 @@ public final class SegmentExtractor {
             next += 1
         }
         if next < index.count, try readVideo(into: pending), matches(pending, next) { pendingIndex = next }
-        return writer.finish(header: header)
+        return try writer.finish(header: header)
     }
 
     /// The fast path: each packet read with `pread` straight into the payload buffer.
