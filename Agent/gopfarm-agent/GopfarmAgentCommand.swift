@@ -15,8 +15,8 @@ struct GopfarmAgentCommand: ParsableCommand {
         discussion: """
             First time on a machine: gopfarm-agent keys init, then on the coordinator: gopfarm agents allow KEY --name NAME.
             SIGTERM or SIGINT: finish the segments in progress, deliver them, leave; a second signal leaves at once.
-            Environment: GOPFARM_COORDINATOR, GOPFARM_COORDINATOR_KEY, GOPFARM_AGENT_KEY_FILE, GOPFARM_AGENT_NAME, GOPFARM_SLOTS, GOPFARM_THREADS;
-            TMPDIR (default /tmp): where a segment over 4 MiB waits while it crosses the wire, in a file without a name.
+            Environment: GOPFARM_COORDINATOR, GOPFARM_COORDINATOR_KEY, GOPFARM_AGENT_KEY_FILE, GOPFARM_AGENT_NAME, GOPFARM_SLOTS, GOPFARM_THREADS.
+            A segment over 4 MiB (an input, an output not yet delivered) waits in a file without a name in TMPDIR (default /tmp), not in memory.
             Exit status: 0 when dismissed or stopped, 2 when refused by the coordinator, 64 usage error, 1 on errors.
 
             Example:
