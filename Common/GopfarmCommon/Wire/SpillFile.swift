@@ -15,7 +15,7 @@ public final class SpillFile: Sendable {
     private let fd: Int32
 
     /// Makes the file in `directory`; a sentence when it cannot be made.
-    public init(directory: String) throws(WireError) {
+    init(directory: String) throws(WireError) {
         var template = Array((directory + "/.gopfarm-spill-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard made >= 0 else { throw Self.error("cannot make a file for a large segment in \(directory)") }
@@ -27,7 +27,7 @@ public final class SpillFile: Sendable {
     deinit { close(fd) }
 
     /// Writes `bytes` at `offset`, all of them or a sentence.
-    public func write(_ bytes: Data, at offset: Int) throws(WireError) {
+    func write(_ bytes: Data, at offset: Int) throws(WireError) {
         var done = 0
         let ok = bytes.withUnsafeBytes { buffer -> Bool in
             while done < buffer.count {
@@ -43,7 +43,7 @@ public final class SpillFile: Sendable {
 
     /// The first `count` bytes, mapped: the pages are the file's, which the kernel can drop and
     /// read again, not the process's own memory. Unmapped when the last slice of it goes.
-    public func map(count: Int) throws(WireError) -> Data {
+    func map(count: Int) throws(WireError) -> Data {
         guard count > 0 else { return Data() }
         guard let address = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0), address != MAP_FAILED else {
             throw Self.error("cannot map a large segment from disk")
