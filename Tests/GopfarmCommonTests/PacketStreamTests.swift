@@ -37,4 +37,36 @@ struct PacketStreamTests {
         forged[0] = UInt8(ascii: "X")
         #expect(throws: MediaError.self) { try PacketStreamReader(forged) }
     }
+
+    /// libvpx keeps VP9's alpha in each packet's Matroska BlockAdditional: it travels with the
+    /// packet, and a packet without one gets none back.
+    @Test func blockAdditionalTravelsWithItsPacket() throws {
+        let (_, params) = try sample()
+        let additional: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1, 0x82, 0x49, 0x83]
+        var writer = PacketStreamWriter()
+        [UInt8]([1, 2, 3]).withUnsafeBytes { data in
+            additional.withUnsafeBytes { writer.append(pts: 0, dts: 0, duration: 40, flags: 1, data: data, blockAdditional: $0) }
+        }
+        [UInt8]([4, 5]).withUnsafeBytes { writer.append(pts: 40, dts: 40, duration: 40, flags: 0, data: $0) }
+        let data = try writer.finish(parameters: params, timeBase: Rational(1, 1000))
+        let reader = try PacketStreamReader(data)
+        #expect(reader.records.map(\.flags) == [1, 0], "the marker bit is not a packet flag")
+        #expect(try PacketStreamReader.presentationTimes(data) == [0, 40])
+        let packet = Packet()
+        try reader.load(0, into: packet)
+        #expect(Array(packet.bytes) == [1, 2, 3] && packet.isKey)
+        #expect(packet.blockAdditional.map(Array.init) == additional)
+        // Through a second payload, as an agent's encoded packet goes back to the coordinator.
+        var again = PacketStreamWriter()
+        again.append(packet)
+        let copied = Packet()
+        try PacketStreamReader(try again.finish(parameters: params, timeBase: Rational(1, 1000))).load(0, into: copied)
+        #expect(copied.blockAdditional.map(Array.init) == additional)
+        try reader.load(1, into: packet)
+        #expect(Array(packet.bytes) == [4, 5] && packet.blockAdditional == nil)
+        // A BlockAdditional two bytes shorter than its record says: refused, not misread.
+        let firstRecordEnd = 6 + PacketStreamWriter.recordOverhead + 3 + 4 + additional.count
+        let cut = Data(data.prefix(firstRecordEnd - 2)) + Data(data.suffix(from: firstRecordEnd))
+        #expect(throws: MediaError.self) { try PacketStreamReader(cut) }
+    }
 }

@@ -102,6 +102,15 @@ public struct CodecParameters: Codable, Sendable, Equatable {
         p.pointee.initial_padding = initialPadding
     }
 
+    /// VP9 has no alpha plane: libvpx encodes transparency as a second VP9 frame that Matroska
+    /// and WebM carry beside each frame (a BlockAdditional; the track says `AlphaMode`). Such a
+    /// stream is VP9 in `yuva420p` here (FFmpeg's own VP9 decoder, the ffmpeg CLI's default,
+    /// reads it as opaque `yuv420p`): only libvpx's decoder reads its alpha, and only Matroska
+    /// and WebM can keep it.
+    public var vp9AlphaBeside: Bool {
+        codecID == AV_CODEC_ID_VP9.rawValue && format == AV_PIX_FMT_YUVA420P.rawValue
+    }
+
     public var codecName: String { String(cString: avcodec_get_name(AVCodecID(rawValue: codecID))) }
     public var pixelFormatName: String? {
         guard mediaType == AVMEDIA_TYPE_VIDEO.rawValue, let name = av_get_pix_fmt_name(AVPixelFormat(rawValue: format)) else { return nil }

@@ -5,7 +5,8 @@ public final class Decoder {
     let context: UnsafeMutablePointer<AVCodecContext>
 
     public init(parameters: CodecParameters, timeBase: Rational, threads: Int) throws(MediaError) {
-        guard let codec = avcodec_find_decoder(AVCodecID(rawValue: parameters.codecID)) else {
+        let alphaDecoder = parameters.vp9AlphaBeside ? avcodec_find_decoder_by_name("libvpx-vp9") : nil
+        guard let codec = alphaDecoder ?? avcodec_find_decoder(AVCodecID(rawValue: parameters.codecID)) else {
             throw MediaError(.unsupportedCodec, "no decoder for codec '\(parameters.codecName)'")
         }
         guard let ctx = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }

@@ -61,8 +61,15 @@ public final class InputContainer {
         context.pointee.streams[index]!
     }
 
+    /// A stream's parameters; a Matroska or WebM VP9 track flagged `AlphaMode` (FFmpeg 5.1 keeps
+    /// the flag as the `alpha_mode` tag) is `yuva420p` (`CodecParameters.vp9AlphaBeside`).
     public func codecParameters(stream index: Int) -> CodecParameters {
-        CodecParameters(stream(index).pointee.codecpar)
+        var parameters = CodecParameters(stream(index).pointee.codecpar)
+        if parameters.codecID == AV_CODEC_ID_VP9.rawValue, parameters.format == AV_PIX_FMT_YUV420P.rawValue,
+           metadata(stream: index, key: "alpha_mode") == "1" {
+            parameters.format = AV_PIX_FMT_YUVA420P.rawValue
+        }
+        return parameters
     }
 
     public func timeBase(stream index: Int) -> Rational { Rational(stream(index).pointee.time_base) }

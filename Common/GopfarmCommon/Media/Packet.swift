@@ -33,6 +33,14 @@ public final class Packet {
         return UnsafeRawBufferPointer(start: data, count: Int(pointer.pointee.size))
     }
 
+    /// The Matroska BlockAdditional the packet carries, if any: an 8-byte big-endian id, then
+    /// its data. libvpx's VP9 keeps transparency there, as a second VP9 frame beside this one.
+    public var blockAdditional: UnsafeRawBufferPointer? {
+        var size = 0
+        guard let data = av_packet_get_side_data(pointer, AV_PKT_DATA_MATROSKA_BLOCKADDITIONAL, &size), size > 0 else { return nil }
+        return UnsafeRawBufferPointer(start: data, count: size)
+    }
+
     public func unref() { av_packet_unref(pointer) }
 
     /// A new packet sharing this one's data (reference counted) with the same properties.
@@ -44,11 +52,17 @@ public final class Packet {
 
     /// Replaces the content with a copy of `data` and the given timing.
     public func fill(data: UnsafeRawBufferPointer, pts: Int64, dts: Int64, duration: Int64,
-                     flags: Int32, streamIndex: Int = 0) throws(MediaError) {
+                     flags: Int32, streamIndex: Int = 0, blockAdditional: UnsafeRawBufferPointer? = nil) throws(MediaError) {
         av_packet_unref(pointer)
         try avCheck(av_new_packet(pointer, Int32(data.count)), .invalidPayload, "cannot allocate a packet")
         if data.count > 0, let dst = pointer.pointee.data, let src = data.baseAddress {
             dst.update(from: src.assumingMemoryBound(to: UInt8.self), count: data.count)
+        }
+        if let blockAdditional, blockAdditional.count > 0, let src = blockAdditional.baseAddress {
+            guard let dst = av_packet_new_side_data(pointer, AV_PKT_DATA_MATROSKA_BLOCKADDITIONAL, blockAdditional.count) else {
+                throw MediaError(.invalidPayload, "cannot allocate a packet's side data")
+            }
+            dst.update(from: src.assumingMemoryBound(to: UInt8.self), count: blockAdditional.count)
         }
         pointer.pointee.pts = pts
         pointer.pointee.dts = dts

@@ -9,8 +9,9 @@ import Foundation
 /// milliseconds) and needs no muxer or demuxer on either side.
 ///
 /// Layout: "GFPS" · UInt16 version · packets, each Int64 pts · Int64 dts · Int64 duration ·
-/// Int32 flags · UInt32 size · bytes · then the JSON header · UInt32 header length (little
-/// endian). The header comes last so the writer appends packets straight into the final
+/// Int32 flags · UInt32 size · bytes (· UInt32 size · bytes of its Matroska BlockAdditional,
+/// when flags has `blockAdditionalFlag`: VP9's alpha) · then the JSON header · UInt32 header
+/// length (little endian). The header comes last so the writer appends packets straight into the final
 /// buffer and `finish()` copies nothing.
 public struct PacketStreamHeader: Codable, Sendable, Equatable {
     public var parameters: CodecParameters
@@ -49,7 +50,9 @@ public struct PacketStreamHeaderTemplate: Sendable {
 
 public struct PacketStreamWriter: Sendable {
     public static let magic: [UInt8] = Array("GFPS".utf8)
-    public static let version: UInt16 = 3
+    public static let version: UInt16 = 4
+    /// Set in a record's flags (libav's own use the lowest bits) when a BlockAdditional follows.
+    static let blockAdditionalFlag: Int32 = 1 << 30
     /// Bytes a packet costs besides its data.
     public static let recordOverhead = 32
     private var body: SpillBuffer
@@ -64,18 +67,26 @@ public struct PacketStreamWriter: Sendable {
         body.appendLittleEndian(Self.version)
     }
 
-    public mutating func append(pts: Int64, dts: Int64, duration: Int64, flags: Int32, data: UnsafeRawBufferPointer) {
+    public mutating func append(pts: Int64, dts: Int64, duration: Int64, flags: Int32, data: UnsafeRawBufferPointer,
+                                blockAdditional: UnsafeRawBufferPointer? = nil) {
+        let additional = blockAdditional.flatMap { $0.isEmpty ? nil : $0 }
         body.appendLittleEndian(pts)
         body.appendLittleEndian(dts)
         body.appendLittleEndian(duration)
-        body.appendLittleEndian(flags)
+        body.appendLittleEndian(additional == nil ? flags : flags | Self.blockAdditionalFlag)
         body.appendLittleEndian(UInt32(data.count))
         body.append(contentsOf: data)
+        if let additional {
+            body.appendLittleEndian(UInt32(additional.count))
+            body.append(contentsOf: additional)
+        }
         count += 1
     }
 
+    /// Its bytes, timing, flags and BlockAdditional (the only side data that changes a picture).
     public mutating func append(_ packet: Packet) {
-        append(pts: packet.pts, dts: packet.dts, duration: packet.duration, flags: packet.flags, data: packet.bytes)
+        append(pts: packet.pts, dts: packet.dts, duration: packet.duration, flags: packet.flags, data: packet.bytes,
+               blockAdditional: packet.blockAdditional)
     }
 
 
@@ -156,6 +167,8 @@ public struct PacketStreamReader {
         public var duration: Int64
         public var flags: Int32
         public var data: Range<Int>
+        /// Where the packet's Matroska BlockAdditional lies, if it has one.
+        public var blockAdditional: Range<Int>? = nil
     }
 
     public let header: PacketStreamHeader
@@ -223,9 +236,13 @@ public struct PacketStreamReader {
     public func load(_ i: Int, into packet: Packet, streamIndex: Int = 0) throws(MediaError) {
         let r = records[i]
         let bytes = data[r.data]
+        let additional = r.blockAdditional.map { data[$0] } ?? Data()
         let outcome: Result<Void, MediaError> = bytes.withUnsafeBytes { raw in
-            Result { () throws(MediaError) in
-                try packet.fill(data: raw, pts: r.pts, dts: r.dts, duration: r.duration, flags: r.flags, streamIndex: streamIndex)
+            additional.withUnsafeBytes { extra in
+                Result { () throws(MediaError) in
+                    try packet.fill(data: raw, pts: r.pts, dts: r.dts, duration: r.duration, flags: r.flags, streamIndex: streamIndex,
+                                    blockAdditional: extra.isEmpty ? nil : extra)
+                }
             }
         }
         try outcome.get()
@@ -259,11 +276,18 @@ struct DataCursor {
 
     mutating func bytes(_ count: Int) -> Data? { range(count).map { data[$0] } }
 
-    /// One packet record: pts, dts, duration, flags, size, then its bytes.
+    /// One packet record: pts, dts, duration, flags, size, then its bytes (and its
+    /// BlockAdditional's size and bytes, when flagged).
     mutating func record() -> PacketStreamReader.Record? {
         guard let pts: Int64 = read(), let dts: Int64 = read(), let duration: Int64 = read(),
               let flags: Int32 = read(), let size: UInt32 = read(), let range = range(Int(size)) else { return nil }
-        return PacketStreamReader.Record(pts: pts, dts: dts, duration: duration, flags: flags, data: range)
+        var record = PacketStreamReader.Record(pts: pts, dts: dts, duration: duration,
+                                               flags: flags & ~PacketStreamWriter.blockAdditionalFlag, data: range)
+        if flags & PacketStreamWriter.blockAdditionalFlag != 0 {
+            guard let extra: UInt32 = read(), let extraRange = self.range(Int(extra)) else { return nil }
+            record.blockAdditional = extraRange
+        }
+        return record
     }
 
     mutating func read<T: FixedWidthInteger>() -> T? {

@@ -4,8 +4,9 @@ import Foundation
 /// (`{"v":…, "type":…, "body":{…}}`) followed by raw payload frames.
 public enum WireProtocol {
     /// Bumped on any incompatible change; agents of another version are refused with a message.
-    /// 2: messages over 256 KiB travel as parts (`WirePart`).
-    public static let version = 2
+    /// 2: messages over 256 KiB travel as parts (`WirePart`). 3: segment payloads carry a
+    /// packet's BlockAdditional (VP9 alpha; `PacketStreamWriter.version` 4).
+    public static let version = 3
     /// Largest payload frame accepted (a segment of a few seconds of 4K is well under this).
     public static let maxPayloadBytes = 1 << 30
     public static let maxHeaderBytes = 1 << 20

@@ -51,7 +51,7 @@ public struct PreparedJob: Sendable {
         }
         (settings.quarterTurns, warnings) = Self.uprightTurns(settings, probe: probe, outputPath: checkingEncoder ? outputPath : nil,
                                                               warnings: warnings)
-        if let dropped = Self.alphaDropped(settings, probe: probe) { warnings.append(dropped) }
+        if checkingEncoder, let dropped = Self.alphaDropped(settings, probe: probe, outputPath: outputPath) { warnings.append(dropped) }
         if checkingEncoder { try Self.checkEncoder(settings, probe: probe, outputPath: settings.ladder == nil ? outputPath : nil) }
         let probed = MonotonicClock.now()
         slots = max(1, slotsWhenProbed())
@@ -217,15 +217,23 @@ public struct PreparedJob: Sendable {
     }
 
     /// The sentence when the source's transparency does not reach the output: its pixel format
-    /// has alpha, the one the encoder gets has none (x264, x265 and SVT-AV1 have no alpha).
-    static func alphaDropped(_ settings: EncodeSettings, probe: MediaProbe) -> String? {
+    /// has alpha, the one the encoder gets has none (x264, x265 and SVT-AV1 have no alpha), or
+    /// VP9's alpha (beside each frame) goes into MP4 or MOV, which have no place for it.
+    static func alphaDropped(_ settings: EncodeSettings, probe: MediaProbe, outputPath: String?) -> String? {
         let source = PixelFormatChoice.unJ(AVPixelFormat(rawValue: probe.videoParameters.format))
         guard let s = av_pix_fmt_desc_get(source), s.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 else { return nil }
+        let name = String(cString: s.pointee.name)
         let codecs = settings.ladder.map { $0.renditionSettings(base: settings).map(\.codec) } ?? [settings.codec]
-        for codec in Set(codecs) {
+        let matroska = ["mkv", "webm"].contains(((outputPath ?? "") as NSString).pathExtension.lowercased())
+        for codec in Set(codecs).sorted() {
             guard let target = try? PixelFormatChoice.choose(codec: codec, source: source, requested: settings.pixelFormat),
-                  let t = av_pix_fmt_desc_get(target), t.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) == 0 else { continue }
-            return "the source has an alpha channel (\(String(cString: s.pointee.name))) and \(codec) encodes none: the output is opaque (ffv1 and libvpx-vp9 keep it)"
+                  let t = av_pix_fmt_desc_get(target) else { continue }
+            if t.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) == 0 {
+                return "the source has an alpha channel (\(name)) and \(codec) encodes none: the output is opaque (ffv1 and libvpx-vp9 keep it)"
+            }
+            if codec == "libvpx-vp9", !matroska {
+                return "the source has an alpha channel (\(name)) and libvpx-vp9 keeps it only in Matroska or WebM: the output is opaque (write an .mkv or .webm output to keep it)"
+            }
         }
         return nil
     }
