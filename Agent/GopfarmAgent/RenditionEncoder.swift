@@ -114,6 +114,7 @@ struct RenditionEncoder {
             colorSpace: AVColorSpace(rawValue: sourceParameters.colorSpace),
             chromaLocation: AVChromaLocation(rawValue: sourceParameters.chromaLocation))
         source.fieldOrder = settings.deinterlace ? AV_FIELD_PROGRESSIVE : AVFieldOrder(rawValue: sourceParameters.fieldOrder)
+        source.hdr = sourceParameters.hdr
         encoderSource = source
         let e = try makeEncoder()
         quality?.useStatistics(of: e, layout: PlaneLayout(format: target.rawValue, width: size.0, height: size.1))

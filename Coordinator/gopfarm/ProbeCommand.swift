@@ -77,10 +77,12 @@ struct ProbeCommand: ParsableCommand {
             if let r = s.averageFrameRate, r.isValid { t += String(format: " %.3f fps", r.doubleValue) }
             if let range = s.colorRange, range != "unknown" { t += " range=\(range)" }
             if let p = s.colorPrimaries, p != "unknown" { t += " primaries=\(p)" }
+            if let trc = s.colorTransfer, trc != "unknown" { t += " transfer=\(trc)" }
             if let rot = s.rotation, rot != 0 { t += " rotation=\(rot)" }
             if let sr = s.sampleRate { t += " \(sr) Hz \(s.channels ?? 0) ch" }
             if let l = s.language { t += " [\(l)]" }
             t += "\n"
+            if let hdr = s.hdr { t += "    HDR: \(hdr)\n" }
         }
         t += "  video frames: \(info.frameCount)"
         if let d = info.declaredFrameCount { t += " (index declares \(d))" }

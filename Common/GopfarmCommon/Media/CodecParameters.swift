@@ -30,6 +30,9 @@ public struct CodecParameters: Codable, Sendable, Equatable {
     public var channels: Int32
     public var frameSize: Int32
     public var initialPadding: Int32
+    /// HDR10 static metadata: not part of `AVCodecParameters` in FFmpeg 5.1 (stream side data
+    /// there), carried here so agents encode it and the stitcher writes it (`HDRMetadata`).
+    public var hdr: HDRMetadata?
 
     public init(_ p: UnsafePointer<AVCodecParameters>) {
         let c = p.pointee

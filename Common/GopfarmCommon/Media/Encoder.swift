@@ -5,6 +5,7 @@ import Foundation
 public final class Encoder {
     let context: UnsafeMutablePointer<AVCodecContext>
     public let codecName: String
+    private let hdr: HDRMetadata?
 
     /// The source properties an encoder inherits so the output looks like the source.
     public struct Source {
@@ -22,6 +23,9 @@ public final class Encoder {
         /// Interlaced sources keep their field order: interlaced coding where the encoder has
         /// it (x264/x265 field or MBAFF coding), and the field order in the stream parameters.
         public var fieldOrder: AVFieldOrder = AV_FIELD_UNKNOWN
+        /// The source's HDR10 metadata: into the bitstream where the encoder writes it, and in
+        /// `parameters` for the container either way.
+        public var hdr: HDRMetadata?
 
         public init(width: Int32, height: Int32, pixelFormat: AVPixelFormat, timeBase: Rational, frameRate: Rational,
                     sampleAspectRatio: Rational = Rational(0, 1), colorRange: AVColorRange = AVCOL_RANGE_UNSPECIFIED,
@@ -51,6 +55,7 @@ public final class Encoder {
         guard let ctx = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
         context = ctx
         codecName = settings.codec
+        hdr = source.hdr
         ctx.pointee.width = source.width
         ctx.pointee.height = source.height
         ctx.pointee.pix_fmt = source.pixelFormat
@@ -95,7 +100,8 @@ public final class Encoder {
                 ctx.pointee.gop_size = Int32(JobRules.gop.upperBound)
             }
             if settings.codec == "libx265" {
-                set("x265-params", "open-gop=0:log-level=error" + (lossless ? ":lossless=1" : "") + (forcedOnly ? ":scenecut=0" : ""))
+                set("x265-params", "open-gop=0:log-level=error" + (lossless ? ":lossless=1" : "") + (forcedOnly ? ":scenecut=0" : "")
+                    + (source.hdr?.encoderParameters(codec: settings.codec).map { ":" + $0 } ?? ""))
             }
             // x264 starts top field first and follows each frame's flag only after the first
             // frame: say the order up front, or a bottom-first source is announced top-first.
@@ -118,6 +124,7 @@ public final class Encoder {
             // No periodic key frames in a ladder rendition: SVT-AV1 ignores a forced one, so
             // `RenditionEncoder` starts a fresh encoder where the grid wants an IDR.
             if settings.onlyForcedKeyFrames { ctx.pointee.gop_size = Int32(JobRules.gop.upperBound) }
+            if let hdr = source.hdr?.encoderParameters(codec: settings.codec) { set("svtav1-params", hdr) }
         case "ffv1":
             set("level", "3")
             set("slicecrc", "1")
@@ -169,8 +176,12 @@ public final class Encoder {
         reportsStatistics ? EncoderStatistics.take(UnsafeMutableRawPointer(context)) : nil
     }
 
-    /// The parameters of the encoded stream (with extradata), for a muxer.
-    public var parameters: CodecParameters { CodecParameters(encoder: context) }
+    /// The parameters of the encoded stream (with extradata and the source's HDR metadata), for a muxer.
+    public var parameters: CodecParameters {
+        var parameters = CodecParameters(encoder: context)
+        parameters.hdr = hdr
+        return parameters
+    }
 
     public var timeBase: Rational { Rational(context.pointee.time_base) }
 

@@ -41,6 +41,13 @@ public final class Frame {
     public var pts: Int64 { pointer.pointee.pts }
     public func setPTS(_ pts: Int64) { pointer.pointee.pts = pts }
     public var colorRange: AVColorRange { pointer.pointee.color_range }
+    /// The HDR10 metadata the decoder found with this frame (HEVC/H.264 SEI, AV1 metadata OBUs).
+    public var hdrMetadata: HDRMetadata? {
+        let mastering = av_frame_get_side_data(pointer, AV_FRAME_DATA_MASTERING_DISPLAY_METADATA)
+        let content = av_frame_get_side_data(pointer, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL)
+        return HDRMetadata(masteringDisplay: mastering.flatMap { UnsafeRawPointer($0.pointee.data) }, masteringBytes: mastering.map { Int($0.pointee.size) } ?? 0,
+                           contentLight: content.flatMap { UnsafeRawPointer($0.pointee.data) }, contentBytes: content.map { Int($0.pointee.size) } ?? 0)
+    }
 
     /// Relabels the pixel format without touching the bytes (`yuvj420p` → `yuv420p`).
     public func relabel(pixelFormat: AVPixelFormat) { pointer.pointee.format = pixelFormat.rawValue }

@@ -65,11 +65,23 @@ public final class InputContainer {
     /// the flag as the `alpha_mode` tag) is `yuva420p` (`CodecParameters.vp9AlphaBeside`).
     public func codecParameters(stream index: Int) -> CodecParameters {
         var parameters = CodecParameters(stream(index).pointee.codecpar)
+        parameters.hdr = hdrMetadata(stream: index)
         if parameters.codecID == AV_CODEC_ID_VP9.rawValue, parameters.format == AV_PIX_FMT_YUV420P.rawValue,
            metadata(stream: index, key: "alpha_mode") == "1" {
             parameters.format = AV_PIX_FMT_YUVA420P.rawValue
         }
         return parameters
+    }
+
+    /// The HDR10 metadata the container declares for a stream (MP4 `mdcv`/`clli`, Matroska's
+    /// `MasteringMetadata`), if any.
+    public func hdrMetadata(stream index: Int) -> HDRMetadata? {
+        var masteringBytes = 0, contentBytes = 0
+        let st = stream(index)
+        let mastering = av_stream_get_side_data(st, AV_PKT_DATA_MASTERING_DISPLAY_METADATA, &masteringBytes)
+        let content = av_stream_get_side_data(st, AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &contentBytes)
+        return HDRMetadata(masteringDisplay: mastering.map { UnsafeRawPointer($0) }, masteringBytes: masteringBytes,
+                           contentLight: content.map { UnsafeRawPointer($0) }, contentBytes: contentBytes)
     }
 
     public func timeBase(stream index: Int) -> Rational { Rational(stream(index).pointee.time_base) }

@@ -16,6 +16,8 @@ public struct MediaInfo: Codable, Sendable, Equatable {
         public var colorPrimaries: String?
         public var colorTransfer: String?
         public var colorSpace: String?
+        /// HDR10 static metadata (the container's, else the first frame's).
+        public var hdr: HDRMetadata?
         public var rotation: Double?
         public var realFrameRate: Rational?
         public var averageFrameRate: Rational?

@@ -57,6 +57,8 @@ public struct MediaProbe: Sendable {
         let readsPictureTypes = params.videoDelay > 0 && MPEGPictureType.reads(params.codecID)
         var bidirectional = Set<Int>()
         var encoderUserData: [UInt8]?
+        // HDR metadata the container does not declare comes with the first frame (SEI, OBUs).
+        var hdrPackets: [Packet]? = params.hdr == nil && HDRMetadata.isHDRTransfer(params.colorTransfer) ? [] : nil
         while try input.read(into: packet) {
             if let progress, fileBytes > 0, packet.position > 0, let f = reported.next(Double(packet.position) / Double(fileBytes)) {
                 progress(.reading, f)
@@ -69,6 +71,9 @@ public struct MediaProbe: Sendable {
                 : PacketTraits(randomAccess: .none, shows: true, field: nil)
             let kind = traits.randomAccess
             if kind == .falseKey { falseKeys += 1 }
+            if let gathered = hdrPackets, gathered.count < Self.hdrPacketLimit, packet.isKey || !gathered.isEmpty {
+                hdrPackets?.append(packet.clone())
+            }
             if packet.isCorrupt { corrupt.append(index.count) }
             if params.codecID == AV_CODEC_ID_MPEG4.rawValue, index.count < 4, encoderUserData == nil {
                 encoderUserData = MPEG4UserData.encoderUnit(in: packet.bytes)
@@ -104,6 +109,7 @@ public struct MediaProbe: Sendable {
         if let encoderUserData {
             videoParameters.extradata = MPEG4UserData.extradata(videoParameters.extradata, adding: encoderUserData)
         }
+        if let hdrPackets { videoParameters.hdr = Self.firstFrameHDR(hdrPackets, parameters: videoParameters, timeBase: videoTimeBase) }
         DecodedPresentationTimes.timeRawPackets(&index, frameRate: input.guessedFrameRate(stream: video), timeBase: videoTimeBase,
                                                 delay: params.videoDelay)
         if DecodedPresentationTimes.needed(index, parameters: params) {
@@ -165,6 +171,7 @@ public struct MediaProbe: Sendable {
                 s.colorPrimaries = av_color_primaries_name(AVColorPrimaries(rawValue: p.colorPrimaries)).map { String(cString: $0) }
                 s.colorTransfer = av_color_transfer_name(AVColorTransferCharacteristic(rawValue: p.colorTransfer)).map { String(cString: $0) }
                 s.colorSpace = av_color_space_name(AVColorSpace(rawValue: p.colorSpace)).map { String(cString: $0) }
+                s.hdr = i == video ? videoParameters.hdr : p.hdr
                 s.rotation = input.rotation(stream: i)
                 s.realFrameRate = input.realFrameRate(stream: i)
                 s.averageFrameRate = input.averageFrameRate(stream: i)

@@ -110,6 +110,17 @@ public final class OutputContainer {
            let side = av_stream_new_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, 36) {
             matrix.withUnsafeBytes { UnsafeMutableRawPointer(side).copyMemory(from: $0.baseAddress!, byteCount: 36) }
         }
+        // HDR10 metadata as the container's own (MP4's `mdcv`/`clli`, Matroska's MasteringMetadata),
+        // for encoders that cannot write it into the bitstream too (libvpx-vp9, x264 0.164, FFV1).
+        if let display = parameters.hdr?.masteringDisplay?.av,
+           let side = av_stream_new_side_data(st, AV_PKT_DATA_MASTERING_DISPLAY_METADATA, MemoryLayout<AVMasteringDisplayMetadata>.size) {
+            UnsafeMutableRawPointer(side).storeBytes(of: display, as: AVMasteringDisplayMetadata.self)
+        }
+        if let light = parameters.hdr?.contentLight,
+           let side = av_stream_new_side_data(st, AV_PKT_DATA_CONTENT_LIGHT_LEVEL, MemoryLayout<AVContentLightMetadata>.size) {
+            UnsafeMutableRawPointer(side).storeBytes(of: AVContentLightMetadata(MaxCLL: UInt32(light.maxCLL), MaxFALL: UInt32(light.maxFALL)),
+                                                     as: AVContentLightMetadata.self)
+        }
         return Int(st.pointee.index)
     }
 
