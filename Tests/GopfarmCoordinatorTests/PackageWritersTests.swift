@@ -171,6 +171,25 @@ struct PackageWritersTests {
         #expect(mpd.contains("lang=\"eng\">\n      <Label>English</Label>\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"alternate\"/>"), "\(mpd)")
     }
 
+    @Test("HDR renditions say so: HLS VIDEO-RANGE, DASH's H.273 code points; SDR ones say nothing")
+    func hdrSignalling() {
+        var pq = video([1000], seconds: 4)
+        pq.colour = .init(primaries: 9, transfer: 16, matrix: 9)
+        var hlg = pq
+        hlg.colour?.transfer = 18
+        var sdr = pq
+        sdr.colour = .init(primaries: 1, transfer: 1, matrix: 1)
+        for (track, range) in [(pq, "PQ"), (hlg, "HLG")] {
+            #expect(HLSPlaylists.master(video: [track], audio: [], subtitles: []).contains(",VIDEO-RANGE=\(range)\n"))
+            let mpd = DASHManifest.mpd(video: [track], audio: [], subtitles: [], minBufferTime: 4)
+            #expect(mpd.contains("<SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:TransferCharacteristics\" value=\"\(track.colour!.transfer)\"/>"))
+            #expect(mpd.contains("<SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:ColourPrimaries\" value=\"9\"/>"))
+            #expect(mpd.contains("<SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:MatrixCoefficients\" value=\"9\"/>"))
+        }
+        #expect(!HLSPlaylists.master(video: [sdr], audio: [], subtitles: []).contains("VIDEO-RANGE"))
+        #expect(!DASHManifest.mpd(video: [sdr], audio: [], subtitles: [], minBufferTime: 4).contains("cicp"))
+    }
+
     @Test("the MPD: static, SegmentTemplate with a run-length SegmentTimeline, one AdaptationSet per audio track")
     func mpd() {
         var v = video([1000, 1000, 1000, 1000], seconds: 4)

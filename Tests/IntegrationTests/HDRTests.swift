@@ -79,4 +79,31 @@ struct HDRTests {
             #expect(marked.isEmpty, "\(codec) has no way to write it into the bitstream")
         }
     }
+
+    @Test("a ladder's renditions carry it in their init sections and say PQ in both manifests")
+    func ladder() throws {
+        let dir = TestPaths.scratch("hdr-ladder")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Self.source(in: dir)
+        let out = dir.appendingPathComponent("out").path
+        let run = try Subprocess.run(TestPaths.gopfarm, ["transcode", source, "-o", out + "/", "--ladder", "240p:400k,144p:150k", "--codec", "libx265",
+                                                         "--preset", "ultrafast", "--package", "hls,dash", "--agents", "2", "--quiet", "--no-analysis"],
+                                     timeout: 300)
+        try #require(run.status == 0, "\(run.stderr)")
+        let master = try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8)
+        #expect(master.components(separatedBy: ",VIDEO-RANGE=PQ\n").count == 3, "\(master)")
+        let mpd = try String(contentsOfFile: out + "/manifest.mpd", encoding: .utf8)
+        #expect(mpd.contains("<SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:TransferCharacteristics\" value=\"16\"/>"), "\(mpd)")
+        for rung in ["240p", "144p"] {
+            // The init section and a first segment: what a player is handed.
+            let joined = dir.appendingPathComponent("\(rung).mp4")
+            let track = URL(fileURLWithPath: out).appendingPathComponent("video-\(rung)")
+            try (try Data(contentsOf: track.appendingPathComponent("init.mp4")) + Data(contentsOf: track.appendingPathComponent("seg-00001.m4s")))
+                .write(to: joined)
+            Self.expectSourceMetadata(try Self.sideData(joined.path, frames: false), "\(rung) init section")
+            Self.expectSourceMetadata(try Self.sideData(joined.path, frames: true), "\(rung) bitstream")
+        }
+        let check = try Subprocess.run("python3", [StreamOracleTests.streamCheck, out, "--source", source], timeout: 600)
+        #expect(check.status == 0, "stream_check found problems:\n\(check.stdout)\(check.stderr)")
+    }
 }

@@ -33,6 +33,14 @@ public enum DASHManifest {
             if let maxW, let maxH { set += " maxWidth=\"\(maxW)\" maxHeight=\"\(maxH)\"" }
             if let rate = members.first?.frameRate, rate.isValid { set += " frameRate=\"\(rate.num)/\(rate.den)\"" }
             x.append(set + ">")
+            // HDR as DASH-IF IOP signals it (H.273 code points); supplemental, so a player that
+            // does not know the scheme still plays the set.
+            if let colour = members.first?.colour, colour.videoRange != nil {
+                for (name, value) in [("ColourPrimaries", colour.primaries), ("TransferCharacteristics", colour.transfer),
+                                      ("MatrixCoefficients", colour.matrix)] {
+                    x.append("      <SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:\(name)\" value=\"\(value)\"/>")
+                }
+            }
             for track in members {
                 var rep = "      <Representation id=\"\(escaped(track.name))\" bandwidth=\"\(bandwidth(track, minBufferTime))\" codecs=\"\(escaped(track.codecs))\""
                 if let w = track.width, let h = track.height { rep += " width=\"\(w)\" height=\"\(h)\"" }

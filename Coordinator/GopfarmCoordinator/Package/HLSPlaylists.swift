@@ -83,6 +83,8 @@ public enum HLSPlaylists {
                 attributes.append("FRAME-RATE=\(decimals(Double(rate.num) / Double(rate.den), 3))")
             }
             attributes.append("CODECS=\"\(([track.codecs] + audioCodecs).joined(separator: ","))\"")
+            // RFC 8216bis 4.4.6.2: a player that cannot show HDR skips a PQ or HLG variant.
+            if let range = track.colour?.videoRange { attributes.append("VIDEO-RANGE=\(range)") }
             if !audio.isEmpty { attributes.append("AUDIO=\"\(audioGroup)\"") }
             if !subtitles.isEmpty { attributes.append("SUBTITLES=\"\(subtitleGroup)\"") }
             lines.append("#EXT-X-STREAM-INF:" + attributes.joined(separator: ","))

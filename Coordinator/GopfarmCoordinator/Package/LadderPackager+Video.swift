@@ -104,10 +104,11 @@ extension LadderPackager {
             let written = try writers[r].finish()
             let p = firstParameters[r]
             let (width, height) = sideways ? (Int(p.height), Int(p.width)) : (Int(p.width), Int(p.height))
-            let track = PackagedTrack(kind: .video, name: rung.name, directory: writers[r].relativeDirectory, codecs: written.codecs,
+            var track = PackagedTrack(kind: .video, name: rung.name, directory: writers[r].relativeDirectory, codecs: written.codecs,
                                       timescale: written.timescale, initBytes: written.initBytes, segments: written.segments,
                                       width: width, height: height, frameRate: frameRate,
                                       sampleAspectRatio: p.sampleAspectRatio, language: language)
+            track.colour = .init(primaries: Int(p.colorPrimaries), transfer: Int(p.colorTransfer), matrix: Int(p.colorSpace))
             tracks.append(track)
             renditions.append(PackageReport.Rendition(
                 name: rung.name, codec: p.codecName, codecs: written.codecs, width: width, height: height,

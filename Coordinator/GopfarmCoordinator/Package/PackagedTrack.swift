@@ -27,6 +27,30 @@ public struct PackagedTrack: Sendable, Equatable {
     public var isDefault = false
     /// The source track's title ("Français", "Director's commentary"), the name players show.
     public var title: String?
+    /// A video track's colour as ITU-T H.273 code points (FFmpeg's enums use the same numbers):
+    /// colour primaries, transfer characteristics, matrix coefficients.
+    public var colour: Colour?
+
+    public struct Colour: Codable, Sendable, Equatable {
+        public var primaries: Int
+        public var transfer: Int
+        public var matrix: Int
+
+        public init(primaries: Int, transfer: Int, matrix: Int) {
+            self.primaries = primaries
+            self.transfer = transfer
+            self.matrix = matrix
+        }
+
+        /// HLS's VIDEO-RANGE: PQ (SMPTE ST 2084, transfer 16) or HLG (ARIB STD-B67, 18); nil for SDR.
+        public var videoRange: String? {
+            switch transfer {
+            case 16: "PQ"
+            case 18: "HLG"
+            default: nil
+            }
+        }
+    }
 
     public init(kind: Kind, name: String, directory: String, codecs: String, timescale: Int64, initBytes: Int,
                 segments: [PackagedSegment], width: Int? = nil, height: Int? = nil, frameRate: Rational? = nil,
