@@ -36,6 +36,13 @@ struct PacketStreamTests {
         var forged = data
         forged[0] = UInt8(ascii: "X")
         #expect(throws: MediaError.self) { try PacketStreamReader(forged) }
+        // Version 3 (an earlier release's spool) reads; 2 and 5 do not.
+        for (version, readable) in [(UInt16(3), true), (2, false), (5, false)] {
+            var other = data
+            other[4] = UInt8(version & 0xFF)
+            other[5] = UInt8(version >> 8)
+            #expect(((try? PacketStreamReader(other)) != nil) == readable, "version \(version)")
+        }
     }
 
     /// libvpx keeps VP9's alpha in each packet's Matroska BlockAdditional: it travels with the

@@ -51,6 +51,9 @@ public struct PacketStreamHeaderTemplate: Sendable {
 public struct PacketStreamWriter: Sendable {
     public static let magic: [UInt8] = Array("GFPS".utf8)
     public static let version: UInt16 = 4
+    /// Versions read: 3 is 4 without BlockAdditionals, so what an earlier release spooled (a
+    /// coordinator upgraded mid-job) still stitches.
+    static let readableVersions: ClosedRange<UInt16> = 3...4
     /// Set in a record's flags (libav's own use the lowest bits) when a BlockAdditional follows.
     static let blockAdditionalFlag: Int32 = 1 << 30
     /// Bytes a packet costs besides its data.
@@ -222,7 +225,7 @@ public struct PacketStreamReader {
     static func headerStart(of data: Data) throws(MediaError) -> Int {
         var cursor = DataCursor(data)
         guard data.count >= 10, let magic = cursor.bytes(4), Array(magic) == PacketStreamWriter.magic,
-              let version: UInt16 = cursor.read(), version == PacketStreamWriter.version
+              let version: UInt16 = cursor.read(), PacketStreamWriter.readableVersions.contains(version)
         else { throw MediaError(.invalidPayload, "the segment payload has no valid header") }
         var tail = DataCursor(data)
         tail.offset = data.endIndex - 4
