@@ -123,33 +123,32 @@ extension HDRMetadata {
     /// OBUs. nil for encoders that have none (libvpx-vp9, ffv1; x264 0.164 has no such option):
     /// those outputs carry it in the container only.
     public func encoderParameters(codec: String) -> String? {
-        var parts: [String] = []
+        let names: (display: String, light: String)
+        let value: (Rational, Int64) -> String
         switch codec {
         case "libx265":
-            // Chromaticities in 0.00002 units, luminances in 0.0001 cd/m², green first.
-            if let m = masteringDisplay {
-                func xy(_ c: Chromaticity) -> String { "(\(units(c.x, 50000)),\(units(c.y, 50000)))" }
-                parts.append("master-display=G\(xy(m.green))B\(xy(m.blue))R\(xy(m.red))WP\(xy(m.whitePoint))"
-                             + "L(\(units(m.maxLuminance, 10000)),\(units(m.minLuminance, 10000)))")
-            }
-            if let c = contentLight { parts.append("max-cll=\(c.maxCLL),\(c.maxFALL)") }
+            // Chromaticities in 0.00002 units, luminances in 0.0001 cd/m².
+            names = ("master-display", "max-cll")
+            value = { r, scale in String(units(r, scale)) }
         case "libsvtav1":
-            // SVT-AV1 1.4 reads them as decimals, green first as well.
-            if let m = masteringDisplay {
-                func xy(_ c: Chromaticity) -> String { "(\(decimal(c.x)),\(decimal(c.y)))" }
-                parts.append("mastering-display=G\(xy(m.green))B\(xy(m.blue))R\(xy(m.red))WP\(xy(m.whitePoint))"
-                             + "L(\(decimal(m.maxLuminance)),\(decimal(m.minLuminance)))")
-            }
-            if let c = contentLight { parts.append("content-light=\(c.maxCLL),\(c.maxFALL)") }
+            // SVT-AV1 1.4 reads decimals.
+            names = ("mastering-display", "content-light")
+            value = { r, _ in String(format: "%.6f", r.doubleValue) }
         default:
             return nil
         }
+        var parts: [String] = []
+        if let m = masteringDisplay {
+            // Both take green first.
+            func xy(_ c: Chromaticity) -> String { "(\(value(c.x, 50000)),\(value(c.y, 50000)))" }
+            parts.append("\(names.display)=G\(xy(m.green))B\(xy(m.blue))R\(xy(m.red))WP\(xy(m.whitePoint))"
+                         + "L(\(value(m.maxLuminance, 10000)),\(value(m.minLuminance, 10000)))")
+        }
+        if let c = contentLight { parts.append("\(names.light)=\(c.maxCLL),\(c.maxFALL)") }
         return parts.isEmpty ? nil : parts.joined(separator: ":")
     }
 
     private func units(_ r: Rational, _ scale: Int64) -> Int64 {
         r.den == 0 ? 0 : (Int64(r.num) * scale + Int64(r.den) / 2) / Int64(r.den)
     }
-
-    private func decimal(_ r: Rational) -> String { String(format: "%.6f", r.doubleValue) }
 }
