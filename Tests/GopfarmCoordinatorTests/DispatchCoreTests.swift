@@ -104,6 +104,21 @@ struct DispatchCoreTests {
         #expect(farm.core.agents.isEmpty)
     }
 
+    /// A stale rebuild left agents saying hello in this version and everything after in the
+    /// previous one: each message was rejected, the agent kept, and its job waited for ever.
+    @Test func anotherVersionAfterTheHelloDismissesTheAgent() {
+        var farm = Farm()
+        farm.add(segments: 2)
+        farm.join(1)
+        let a = Farm.assigned(farm.on(.tick))[0]
+        let actions = farm.from(1, .heartbeat(AgentHeartbeat(inProgress: [])), version: WireProtocol.version - 1)
+        guard case .goodbye(let reason)? = Self.replies(actions, to: 1).first else { Issue.record("not dismissed: \(actions)"); return }
+        #expect(reason.contains("protocol version \(WireProtocol.version - 1) is not supported"))
+        #expect(farm.core.agents.isEmpty)
+        #expect(actions.contains { if case .record(.requeued(_, let segment, _)) = $0 { segment == a.segment } else { false } }, "\(actions)")
+        #expect(farm.core.counters.rejectedMessages == 1)
+    }
+
     /// A hello that decodes but breaks a rule is answered with the rule, not dropped: the agent
     /// waited in silence, and serve's log said only "malformed".
     @Test func aMalformedHelloIsRefusedWithTheRule() {

@@ -33,7 +33,13 @@ extension DispatchCore {
         case .message(let message):
             type = message.wireType
             guard version == WireProtocol.version else {
+                // Its hello spoke this coordinator's version: a peer that speaks another one
+                // afterwards (a half-rebuilt agent) is understood by neither side. Rejecting its
+                // messages one by one kept it, and its job waited on it for ever: dismissed,
+                // its segments go back to the queue.
                 reject(agent: agent.name, type: type, reason: "protocol version \(version)")
+                out.append(.send(identity, .goodbye(Self.versionSentence(version))))
+                dropAgent(agent, reason: "spoke protocol version \(version) after its hello")
                 return
             }
             switch message {
@@ -99,7 +105,7 @@ extension DispatchCore {
 
     private mutating func hello(_ hello: AgentHello?, identity: Data, publicKey: String?, version: Int, now: Double) {
         guard version == WireProtocol.version else {
-            let reason = "protocol version \(version) is not supported; this coordinator speaks version \(WireProtocol.version) (run the same gopfarm release on agents and coordinator)"
+            let reason = Self.versionSentence(version)
             count { $0.refusedAgents += 1 }
             logger.warning("refused an agent", metadata: ["reason": "\(reason)"])
             out.append(.send(identity, .welcome(AgentWelcome(accepted: false, reason: reason, heartbeatMilliseconds: timing.heartbeatMilliseconds))))
@@ -429,6 +435,10 @@ extension DispatchCore {
         count { $0.requeues += 1 }
         record(.requeued(job: ref.job, segment: ref.segment, reason: reason))
         logger.warning("segment requeued", metadata: ["job": "\(ref.job)", "segment": "\(ref.segment)", "why": "\(reason)"])
+    }
+
+    static func versionSentence(_ version: Int) -> String {
+        "protocol version \(version) is not supported; this coordinator speaks version \(WireProtocol.version) (run the same gopfarm release on agents and coordinator)"
     }
 
     static let revokedSentence = "this agent's key was revoked by ops (gopfarm agents allow KEY lets it join again)"
