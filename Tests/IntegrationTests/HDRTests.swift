@@ -77,6 +77,10 @@ struct HDRTests {
             Self.expectSourceMetadata(frames, "\(codec) bitstream")
         } else {
             #expect(marked.isEmpty, "\(codec) has no way to write it into the bitstream")
+            // So the probe of such an output reads it from the container alone.
+            let probe = try Subprocess.run(TestPaths.gopfarm, ["probe", output], timeout: 60)
+            #expect(probe.stdout.contains("HDR: mastering display R(0.6800,0.3200)") && probe.stdout.contains("MaxCLL 1000, MaxFALL 400"),
+                    "\(probe.stdout)")
         }
     }
 
