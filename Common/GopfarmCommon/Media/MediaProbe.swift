@@ -71,7 +71,7 @@ public struct MediaProbe: Sendable {
                 : PacketTraits(randomAccess: .none, shows: true, field: nil)
             let kind = traits.randomAccess
             if kind == .falseKey { falseKeys += 1 }
-            if let gathered = hdrPackets, gathered.count < Self.hdrPacketLimit, packet.isKey || !gathered.isEmpty {
+            if let gathered = hdrPackets?.count, gathered < Self.hdrPacketLimit, packet.isKey || gathered > 0 {
                 hdrPackets?.append(packet.clone())
             }
             if packet.isCorrupt { corrupt.append(index.count) }

@@ -69,6 +69,8 @@ final class SourceTracksPackager {
     func run(presentationSeconds: Double) throws(MediaError) -> (audio: [Audio], subtitles: [Subtitles]) {
         var audio: [AudioOut] = []
         var cues: [Int: [WebVTT.Cue]] = [:]
+        /// Each text subtitle stream's codec, read once (not per packet).
+        var subtitleCodecs: [Int: String] = [:]
         var subtitleOrder: [Int] = []
         for i in 0..<source.streamCount where i != videoStream {
             let p = source.codecParameters(stream: i)
@@ -87,6 +89,7 @@ final class SourceTracksPackager {
             } else if p.mediaType == AVMEDIA_TYPE_SUBTITLE.rawValue {
                 if WebVTT.textCodecs.contains(p.codecName) {
                     cues[i] = []
+                    subtitleCodecs[i] = p.codecName
                     subtitleOrder.append(i)
                 } else {
                     warnings.append("subtitle stream \(i) (\(p.codecName)) is not text and was left out (only text subtitles become WebVTT)")
@@ -103,7 +106,7 @@ final class SourceTracksPackager {
                     try self.emit(p, to: out)
                 }
             } else if cues[i] != nil, packet.pts != noPTS, packet.duration > 0,
-                      let text = WebVTT.cueText(codec: source.codecParameters(stream: i).codecName, payload: Data(packet.bytes)) {
+                      let codec = subtitleCodecs[i], let text = WebVTT.cueText(codec: codec, payload: Data(packet.bytes)) {
                 let tb = source.timeBase(stream: i)
                 let start = Double(packet.pts - offset(in: tb)) * tb.doubleValue
                 cues[i]?.append(WebVTT.Cue(start: start, end: start + Double(packet.duration) * tb.doubleValue, text: text))
@@ -156,7 +159,7 @@ final class SourceTracksPackager {
             track.isDefault = source.isDefault(stream: i)
             track.isForced = source.isForced(stream: i)
             track.title = Self.title(source.metadata(stream: i, key: "title"))
-            let report = PackageReport.SubtitleTrack(name: name, sourceStream: i, sourceCodec: source.codecParameters(stream: i).codecName,
+            let report = PackageReport.SubtitleTrack(name: name, sourceStream: i, sourceCodec: subtitleCodecs[i] ?? "",
                                                      language: language, cues: list.count, bytes: bytes)
             subtitleResults.append(Subtitles(track: track, report: report, files: ["\(name)/\(PackagedSubtitles.fileName)"]))
         }
