@@ -33,6 +33,22 @@ struct LadderPackagerTests {
         #expect(report.renditions.map(\.height) == [240, 144])
         #expect(report.audioTracks.map(\.name) == ["audio-1-eng", "audio-2-fra"])
         #expect(report.audioTracks.allSatisfy { $0.codecs == "mp4a.40.2" })
+        // The AAC track is copied, the MP3 one encoded to AAC.
+        #expect(report.audioTracks.map(\.copied) == [true, false])
+        // The copied track holds the source's AAC frames byte for byte, on the sample clock
+        // (Matroska stores them at whole milliseconds: 21, 42, 64 ms…), each 1024 samples on.
+        func audioFrames(_ path: String) throws -> [(time: Int64, duration: Int64, hash: Substring)] {
+            try Subprocess.run("ffmpeg", ["-v", "error", "-i", path, "-map", "0:a:0", "-c", "copy", "-f", "framemd5", "-"], timeout: 120)
+                .stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                    let f = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard f.count == 6, let t = Int64(f[1]), let d = Int64(f[3]) else { return nil }
+                    return (t, d, line.split(separator: ",").last ?? "")
+                }
+        }
+        let copied = try audioFrames(out.appendingPathComponent("audio-1-eng/playlist.m3u8").path)
+        let original = try audioFrames(source)
+        #expect(!copied.isEmpty && copied.map(\.hash) == original.map(\.hash))
+        #expect(zip(copied, copied.dropFirst()).allSatisfy { $1.time - $0.time == 1024 } && copied.allSatisfy { $0.duration == 1024 })
         #expect(report.subtitleTracks.map(\.name) == ["subs-1-eng"])
         for file in report.files {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file) is listed but missing")

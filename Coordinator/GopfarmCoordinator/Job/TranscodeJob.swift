@@ -101,7 +101,7 @@ public struct TranscodeJob {
             frames = packaged.videoFrames
             bytes = Int64(packaged.totalBytes)
             streams = packaged.renditions.map { "video \($0.name): \($0.codec) \($0.width)x\($0.height)" }
-                + packaged.audioTracks.map { "audio \($0.name): \($0.sourceCodec) → aac" }
+                + packaged.audioTracks.map { "audio \($0.name): \($0.sourceCodec)" + ($0.copied == true ? " (copied)" : " → aac") }
                 + packaged.subtitleTracks.map { "subtitles \($0.name): \($0.sourceCodec) → webvtt" }
         } else if let stitched = finished.stitched {
             (frames, bytes, streams) = (stitched.videoFrames, stitched.bytes, stitched.streams)

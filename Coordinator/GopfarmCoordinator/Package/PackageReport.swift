@@ -20,10 +20,13 @@ public struct PackageReport: Sendable, Codable, Equatable {
 
     public struct AudioTrack: Sendable, Codable, Equatable {
         public var name: String
-        /// The source stream it was encoded from.
+        /// The source stream it was copied or encoded from.
         public var sourceStream: Int
         public var sourceCodec: String
         public var codecs: String
+        /// The source's AAC kept as it is (`AudioCopy`); false where encoded to AAC-LC, nil in
+        /// the reports of releases that always encoded.
+        public var copied: Bool?
         public var language: String?
         public var channels: Int
         public var sampleRate: Int

@@ -3,9 +3,10 @@ import Foundation
 import GopfarmCommon
 
 /// The source's own tracks of a ladder package, in one read of the source: every audio stream
-/// decoded once and encoded once to AAC-LC over the whole file (as the stitcher does for a
-/// container that cannot take the source codec) into a CMAF track cut about every packaging
-/// segment, and every text subtitle stream converted to one WebVTT file.
+/// into a CMAF track cut about every packaging segment, AAC copied as it is (`AudioCopy`), any
+/// other codec decoded once and encoded once to AAC-LC over the whole file (as the stitcher does
+/// for a container that cannot take the source codec), and every text subtitle stream
+/// converted to one WebVTT file.
 ///
 /// Timestamps are the source's shifted by the input's start time, like the video's, so the
 /// tracks line up with every rendition.
@@ -46,21 +47,35 @@ final class SourceTracksPackager {
 
     private func offset(in tb: Rational) -> Int64 { av_rescale_q(startOffset, gf_AV_TIME_BASE_Q(), tb.av) }
 
-    /// One audio stream on its way out.
+    /// One audio stream on its way out: copied, or decoded and encoded.
     private final class AudioOut {
+        enum Way {
+            case copy(AudioCopy)
+            case encode(AudioTranscoder)
+        }
+
         let stream: Int
         let name: String
-        let transcoder: AudioTranscoder
+        let way: Way
+        let parameters: CodecParameters
         let writer: CMAFTrackWriter
         let language: String?
         var previous: Int64?
 
-        init(stream: Int, name: String, transcoder: AudioTranscoder, writer: CMAFTrackWriter, language: String?) {
+        init(stream: Int, name: String, way: Way, parameters: CodecParameters, writer: CMAFTrackWriter, language: String?) {
             self.stream = stream
             self.name = name
-            self.transcoder = transcoder
+            self.way = way
+            self.parameters = parameters
             self.writer = writer
             self.language = language
+        }
+
+        var inputTimeBase: Rational {
+            switch way {
+            case .copy(let c): c.inputTimeBase
+            case .encode(let t): t.inputTimeBase
+            }
         }
     }
 
@@ -81,11 +96,17 @@ final class SourceTracksPackager {
                 }
                 let language = Self.language(source.metadata(stream: i, key: "language"))
                 let name = Ladder.audioTrackPrefix + "\(audio.count + 1)" + (language.map { "-\($0)" } ?? "")
-                let transcoder = try AudioTranscoder(source: source, stream: i, encoder: "aac")
-                let writer = try CMAFTrackWriter(outputDirectory: outputDirectory, relativeDirectory: name,
-                                                 parameters: transcoder.encoder.parameters, timeBase: transcoder.encoder.timeBase,
-                                                 language: language)
-                audio.append(AudioOut(stream: i, name: name, transcoder: transcoder, writer: writer, language: language))
+                let way: AudioOut.Way, parameters: CodecParameters, timeBase: Rational
+                if AudioCopy.keeps(p) {
+                    timeBase = source.timeBase(stream: i)
+                    (way, parameters) = (.copy(AudioCopy(parameters: p, inputTimeBase: timeBase)), p)
+                } else {
+                    let transcoder = try AudioTranscoder(source: source, stream: i, encoder: "aac")
+                    (way, parameters, timeBase) = (.encode(transcoder), transcoder.encoder.parameters, transcoder.encoder.timeBase)
+                }
+                let writer = try CMAFTrackWriter(outputDirectory: outputDirectory, relativeDirectory: name, parameters: parameters,
+                                                 timeBase: timeBase, language: language)
+                audio.append(AudioOut(stream: i, name: name, way: way, parameters: parameters, writer: writer, language: language))
             } else if p.mediaType == AVMEDIA_TYPE_SUBTITLE.rawValue {
                 if WebVTT.textCodecs.contains(p.codecName) {
                     cues[i] = []
@@ -102,8 +123,16 @@ final class SourceTracksPackager {
         while try source.read(into: packet) {
             let i = packet.streamIndex
             if let out = byStream[i] {
-                try out.transcoder.feed(packet, shift: offset(in: out.transcoder.inputTimeBase)) { p throws(MediaError) in
-                    try self.emit(p, to: out)
+                let shift = offset(in: out.inputTimeBase)
+                switch out.way {
+                case .copy(let copy):
+                    if copy.prepare(packet, shift: shift, outputTimeBase: out.writer.timeBase) {
+                        try emit(packet, in: out.writer.timeBase, to: out)
+                    }
+                case .encode(let transcoder):
+                    try transcoder.feed(packet, shift: shift) { p throws(MediaError) in
+                        try self.emit(p, in: transcoder.encoder.timeBase, to: out)
+                    }
                 }
             } else if cues[i] != nil, packet.pts != noPTS, packet.duration > 0,
                       let codec = subtitleCodecs[i], let text = WebVTT.cueText(codec: codec, payload: Data(packet.bytes)) {
@@ -113,7 +142,16 @@ final class SourceTracksPackager {
             }
         }
         for out in audio {
-            try out.transcoder.feed(nil, shift: offset(in: out.transcoder.inputTimeBase)) { p throws(MediaError) in try self.emit(p, to: out) }
+            switch out.way {
+            case .copy(let copy) where copy.dropped > 0:
+                warnings.append("audio stream \(out.stream): \(copy.dropped) packet(s) whose timestamps go back in time (a damaged source) were left out")
+            case .copy:
+                break
+            case .encode(let transcoder):
+                try transcoder.feed(nil, shift: offset(in: transcoder.inputTimeBase)) { p throws(MediaError) in
+                    try self.emit(p, in: transcoder.encoder.timeBase, to: out)
+                }
+            }
         }
         var audioResults: [Audio] = []
         for out in audio {
@@ -123,7 +161,7 @@ final class SourceTracksPackager {
                 continue
             }
             let written = try out.writer.finish()
-            let parameters = out.transcoder.encoder.parameters
+            let parameters = out.parameters
             var track = PackagedTrack(kind: .audio, name: out.name, directory: out.name, codecs: written.codecs,
                                       timescale: written.timescale, initBytes: written.initBytes, segments: written.segments,
                                       language: out.language, sampleRate: Int(parameters.sampleRate), channels: Int(parameters.channels))
@@ -131,7 +169,7 @@ final class SourceTracksPackager {
             track.title = Self.title(source.metadata(stream: out.stream, key: "title"))
             let report = PackageReport.AudioTrack(
                 name: out.name, sourceStream: out.stream, sourceCodec: source.codecParameters(stream: out.stream).codecName,
-                codecs: written.codecs, language: out.language, channels: Int(parameters.channels), sampleRate: Int(parameters.sampleRate),
+                codecs: written.codecs, copied: { if case .copy = out.way { true } else { false } }(), language: out.language, channels: Int(parameters.channels), sampleRate: Int(parameters.sampleRate),
                 bytes: track.bytes, peakBitrate: track.peakBitrate, averageBitrate: track.averageBitrate, segments: track.segments.count)
             audioResults.append(Audio(track: track, report: report, files: written.files))
         }
@@ -166,14 +204,14 @@ final class SourceTracksPackager {
         return (audioResults, subtitleResults)
     }
 
-    /// Writes an encoded audio packet, cutting a segment where the packaging grid does: the
-    /// first packet at or after each multiple of the segment length, counted from the grid's
-    /// origin (packets before the origin, such as AAC priming, belong to the first segment).
-    private func emit(_ p: Packet, to out: AudioOut) throws(MediaError) {
-        let encoderTB = out.transcoder.encoder.timeBase
+    /// Writes an audio packet whose timestamps are in `tb` (already shifted), cutting a segment
+    /// where the packaging grid does: the first packet at or after each multiple of the segment
+    /// length, counted from the grid's origin (packets before the origin, such as AAC priming,
+    /// belong to the first segment).
+    private func emit(_ p: Packet, in tb: Rational, to out: AudioOut) throws(MediaError) {
         if p.pts != noPTS {
             let origin = ladder.keyFrameOrigin ?? 0
-            let onVideoClock = max(origin, av_rescale_q(p.pts, encoderTB.av, videoTimeBase.av) + offset(in: videoTimeBase))
+            let onVideoClock = max(origin, av_rescale_q(p.pts, tb.av, videoTimeBase.av) + offset(in: videoTimeBase))
             // Audio that goes on past the last video frame stays in the last segment, as the
             // video's does (QA: a segment of one AAC frame, 0.023 s, after the video had ended).
             let pastVideo = videoLastPTS.map { onVideoClock > $0 } ?? false
@@ -182,7 +220,7 @@ final class SourceTracksPackager {
             }
             out.previous = onVideoClock
         }
-        p.rescaleTimestamps(from: encoderTB, to: out.writer.timeBase)
+        p.rescaleTimestamps(from: tb, to: out.writer.timeBase)
         try out.writer.write(p)
     }
 

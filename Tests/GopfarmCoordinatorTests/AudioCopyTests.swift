@@ -1,0 +1,70 @@
+import CFFmpeg
+import Foundation
+import GopfarmCommon
+@testable import GopfarmCoordinator
+import Testing
+import TestSupport
+
+/// Which source audio a ladder package keeps as it is, and how its packets are timed: on the
+/// sample clock where the container rounded them, as they are across a real gap, and left out
+/// where they go back in time.
+@Suite("Audio copy")
+struct AudioCopyTests {
+    /// An AAC-LC stream's parameters as the demuxer reads them from an MP4 (44.1 kHz stereo).
+    static func aacParameters() throws -> CodecParameters {
+        let dir = TestPaths.scratch("audio-copy")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("a.mp4").path
+        let run = try Subprocess.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=sample_rate=44100:duration=1",
+                                                "-ac", "2", "-c:a", "aac", path], timeout: 60)
+        try #require(run.status == 0, "\(run.stderr)")
+        let input = try InputContainer(path: path)
+        return input.codecParameters(stream: 0)
+    }
+
+    @Test("AAC with its configuration is copied; ADTS, other codecs and rates players refuse are encoded")
+    func keeps() throws {
+        let aac = try Self.aacParameters()
+        #expect(aac.frameSize == 1024 && !aac.extradata.isEmpty)
+        #expect(AudioCopy.keeps(aac))
+        var adts = aac
+        adts.extradata = Data()
+        #expect(!AudioCopy.keeps(adts))
+        var main = aac
+        main.profile = FF_PROFILE_AAC_MAIN
+        #expect(!AudioCopy.keeps(main))
+        var high = aac
+        high.sampleRate = 96_000
+        #expect(!AudioCopy.keeps(high))
+        var mp3 = aac
+        mp3.codecID = AV_CODEC_ID_MP3.rawValue
+        #expect(!AudioCopy.keeps(mp3))
+    }
+
+    @Test("millisecond timestamps land on the sample clock; a real gap stays; going back in time is left out")
+    func timing() throws {
+        let copy = AudioCopy(parameters: try Self.aacParameters(), inputTimeBase: Rational(1, 1000))
+        let out = Rational(1, 44100)
+        let packet = Packet()
+        var kept: [Int64] = []
+        var durations: [Int64] = []
+        // 1024 samples at 44.1 kHz are 23.22 ms: Matroska stores 23, 46, 70, 93 ms; then a
+        // 500 ms hole, then one packet that goes back in time. Shifted by a 10 ms start.
+        let times: [Int64] = [10, 33, 56, 80, 103, 603, 626, 600, 649]
+        for t in times {
+            try [UInt8](repeating: 0, count: 8).withUnsafeBytes {
+                try packet.fill(data: $0, pts: t, dts: t, duration: 23, flags: 1)
+            }
+            if copy.prepare(packet, shift: 10, outputTimeBase: out) {
+                kept.append(packet.dts)
+                durations.append(packet.duration)
+                #expect(packet.pts == packet.dts)
+            }
+        }
+        // 593 ms is 26151.3 samples: the hole is kept as the source has it.
+        #expect(kept == [0, 1024, 2048, 3072, 4096, 26151, 27175, 28199], "\(kept)")
+        // Every frame lasts its 1024 samples, not the 23 ms the container rounded it to.
+        #expect(durations == Array(repeating: 1024, count: kept.count), "\(durations)")
+        #expect(copy.dropped == 1)
+    }
+}
