@@ -22,14 +22,17 @@ struct AudioCopyTests {
         return input.codecParameters(stream: 0)
     }
 
-    @Test("AAC with its configuration is copied; ADTS, other codecs and rates players refuse are encoded")
+    @Test("AAC-LC and HE-AAC are copied, from any container; other codecs and rates players refuse are encoded")
     func keeps() throws {
         let aac = try Self.aacParameters()
         #expect(aac.frameSize == 1024 && !aac.extradata.isEmpty)
         #expect(AudioCopy.keeps(aac))
         var adts = aac
         adts.extradata = Data()
-        #expect(!AudioCopy.keeps(adts))
+        #expect(AudioCopy.keeps(adts))
+        var he = aac
+        he.profile = FF_PROFILE_AAC_HE
+        #expect(AudioCopy.keeps(he))
         var main = aac
         main.profile = FF_PROFILE_AAC_MAIN
         #expect(!AudioCopy.keeps(main))
@@ -44,7 +47,7 @@ struct AudioCopyTests {
     @Test("millisecond timestamps land on the sample clock; a real gap stays; going back in time is left out")
     func timing() throws {
         let copy = AudioCopy(parameters: try Self.aacParameters(), inputTimeBase: Rational(1, 1000))
-        let out = Rational(1, 44100)
+        #expect(copy.outputTimeBase == Rational(1, 44100))
         let packet = Packet()
         var kept: [Int64] = []
         var durations: [Int64] = []
@@ -55,7 +58,7 @@ struct AudioCopyTests {
             try [UInt8](repeating: 0, count: 8).withUnsafeBytes {
                 try packet.fill(data: $0, pts: t, dts: t, duration: 23, flags: 1)
             }
-            if copy.prepare(packet, shift: 10, outputTimeBase: out) {
+            if copy.prepare(packet, shift: 10) {
                 kept.append(packet.dts)
                 durations.append(packet.duration)
                 #expect(packet.pts == packet.dts)
@@ -66,5 +69,32 @@ struct AudioCopyTests {
         // Every frame lasts its 1024 samples, not the 23 ms the container rounded it to.
         #expect(durations == Array(repeating: 1024, count: kept.count), "\(durations)")
         #expect(copy.dropped == 1)
+    }
+
+    @Test("ADTS AAC from MPEG-TS loses its frame headers and gives its configuration with the first frame")
+    func adts() throws {
+        let dir = TestPaths.scratch("audio-copy-adts")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("a.ts").path
+        let run = try Subprocess.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=sample_rate=48000:duration=1",
+                                                "-c:a", "aac", path], timeout: 60)
+        try #require(run.status == 0, "\(run.stderr)")
+        let input = try InputContainer(path: path)
+        #expect(input.codecParameters(stream: 0).extradata.isEmpty)
+        let copy = try AudioCopy(source: input, stream: 0)
+        let packet = Packet()
+        var sizes: [(in: Int, out: Int, adtsOut: Bool)] = []
+        while try input.read(into: packet) {
+            let size = packet.size
+            try copy.take(packet, shift: 0) { p throws(MediaError) in
+                let b = p.bytes
+                sizes.append((size, p.size, b.count >= 2 && b[0] == 0xFF && b[1] & 0xF0 == 0xF0))
+            }
+        }
+        // 1 s at 48 kHz: 47 frames and the priming one; each 7 header bytes lighter.
+        #expect(sizes.count >= 47)
+        #expect(sizes.allSatisfy { $0.out == $0.in - 7 && !$0.adtsOut })
+        // AudioSpecificConfig: AAC-LC (2), 48 kHz (index 3), mono: 0x11 0x88.
+        #expect([UInt8](copy.parameters.extradata) == [0x11, 0x88])
     }
 }

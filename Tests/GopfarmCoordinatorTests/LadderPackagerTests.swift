@@ -37,16 +37,8 @@ struct LadderPackagerTests {
         #expect(report.audioTracks.map(\.copied) == [true, false])
         // The copied track holds the source's AAC frames byte for byte, on the sample clock
         // (Matroska stores them at whole milliseconds: 21, 42, 64 ms…), each 1024 samples on.
-        func audioFrames(_ path: String) throws -> [(time: Int64, duration: Int64, hash: Substring)] {
-            try Subprocess.run("ffmpeg", ["-v", "error", "-i", path, "-map", "0:a:0", "-c", "copy", "-f", "framemd5", "-"], timeout: 120)
-                .stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
-                    let f = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                    guard f.count == 6, let t = Int64(f[1]), let d = Int64(f[3]) else { return nil }
-                    return (t, d, line.split(separator: ",").last ?? "")
-                }
-        }
-        let copied = try audioFrames(out.appendingPathComponent("audio-1-eng/playlist.m3u8").path)
-        let original = try audioFrames(source)
+        let copied = try Self.audioFrames(out.appendingPathComponent("audio-1-eng/playlist.m3u8").path)
+        let original = try Self.audioFrames(source, stream: 1)
         #expect(!copied.isEmpty && copied.map(\.hash) == original.map(\.hash))
         #expect(zip(copied, copied.dropFirst()).allSatisfy { $1.time - $0.time == 1024 } && copied.allSatisfy { $0.duration == 1024 })
         #expect(report.subtitleTracks.map(\.name) == ["subs-1-eng"])
@@ -114,8 +106,42 @@ struct LadderPackagerTests {
         let report = try LadderPackager(sourcePath: source, probe: spool.probe, plan: spool.plan, ladder: spool.ladder,
                                         segments: spool.segments, outputDirectory: out).run()
         #expect(report.videoFrames == spool.plan.expectedFrames)
+        // Source AAC is copied (from MPEG-TS without its ADTS headers), frame for frame; Opus is encoded.
+        let copies: [String: [Bool]] = ["flower_2audio.mkv": [true, false], "tsduck__test-072.ts": [true],
+                                        "ax__trim_optimization_failure.mp4": [true], "mei__with-gps.mov": [true]]
+        #expect(report.audioTracks.map { $0.copied ?? false } == copies[name])
+        for track in report.audioTracks where track.copied == true {
+            let original = try Self.audioFrames(source, stream: track.sourceStream, adts: name.hasSuffix(".ts"))
+            let copied = try Self.audioFrames(out.appendingPathComponent("\(track.name)/playlist.m3u8").path)
+            let firstDifference = Array(zip(copied, original)).firstIndex { $0.hash != $1.hash }
+            #expect(!copied.isEmpty && copied.map(\.hash) == original.map(\.hash),
+                    "\(name) \(track.name): \(copied.count) frames for the source's \(original.count), first differing at \(firstDifference ?? -1)")
+            // At the source's times (a gap the source has is kept), from the first frame on.
+            if let c0 = copied.first, let o0 = original.first {
+                let drift = zip(copied, original).map { abs(($0.seconds - c0.seconds) - ($1.seconds - o0.seconds)) }.max() ?? 0
+                #expect(drift < 0.0005, "\(name) \(track.name): frame times differ from the source's by up to \(drift) s")
+            }
+        }
         let run = try Subprocess.run("python3", [checker, out.path, "--source", source], timeout: 300)
         #expect(run.status == 0, "stream_check: \(run.stdout.suffix(3000)) \(run.stderr.suffix(500))")
+    }
+
+    /// An audio stream's packets as the ffmpeg CLI copies them (`adts`: without ADTS headers, as
+    /// an MP4 holds them): decode time, duration and a hash of the data.
+    static func audioFrames(_ path: String, stream: Int = 0, adts: Bool = false) throws
+        -> [(time: Int64, duration: Int64, seconds: Double, hash: String)] {
+        let filter = adts ? ["-bsf:a", "aac_adtstoasc"] : []
+        let lines = try Subprocess.run("ffmpeg", ["-v", "fatal", "-i", path, "-map", "0:\(stream)", "-c", "copy"] + filter + ["-f", "framemd5", "-"],
+                                       timeout: 120).stdout.split(separator: "\n")
+        // "#tb 0: 1/48000"
+        let tb = lines.first { $0.hasPrefix("#tb 0:") }.map { $0.dropFirst(6).split(separator: "/").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) } }
+        let unit = (tb?.count == 2 && tb![1] > 0) ? tb![0] / tb![1] : 0
+        return lines.filter { !$0.hasPrefix("#") }.compactMap { line in
+            let f = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            // Side data, where a packet has some, follows the hash ("S=1, size, hash").
+            guard f.count >= 6, let t = Int64(f[1]), let d = Int64(f[3]) else { return nil }
+            return (t, d, Double(t) * unit, f[5])
+        }
     }
 
     @Test("a clip shorter than one packaging segment makes one segment per track")

@@ -41,6 +41,14 @@ public final class Packet {
         return UnsafeRawBufferPointer(start: data, count: size)
     }
 
+    /// Codec configuration that changes from this packet on (a bitstream filter's first output:
+    /// `aac_adtstoasc` gives the AudioSpecificConfig here), if any.
+    public var newExtradata: UnsafeRawBufferPointer? {
+        var size = 0
+        guard let data = av_packet_get_side_data(pointer, AV_PKT_DATA_NEW_EXTRADATA, &size), size > 0 else { return nil }
+        return UnsafeRawBufferPointer(start: data, count: size)
+    }
+
     public func unref() { av_packet_unref(pointer) }
 
     /// A new packet sharing this one's data (reference counted) with the same properties.

@@ -47,7 +47,8 @@ final class SourceTracksPackager {
 
     private func offset(in tb: Rational) -> Int64 { av_rescale_q(startOffset, gf_AV_TIME_BASE_Q(), tb.av) }
 
-    /// One audio stream on its way out: copied, or decoded and encoded.
+    /// One audio stream on its way out: copied, or decoded and encoded. Its track is opened
+    /// with its first packet (copied ADTS AAC has its configuration only then).
     private final class AudioOut {
         enum Way {
             case copy(AudioCopy)
@@ -57,17 +58,14 @@ final class SourceTracksPackager {
         let stream: Int
         let name: String
         let way: Way
-        let parameters: CodecParameters
-        let writer: CMAFTrackWriter
         let language: String?
         var previous: Int64?
+        private(set) var writer: CMAFTrackWriter?
 
-        init(stream: Int, name: String, way: Way, parameters: CodecParameters, writer: CMAFTrackWriter, language: String?) {
+        init(stream: Int, name: String, way: Way, language: String?) {
             self.stream = stream
             self.name = name
             self.way = way
-            self.parameters = parameters
-            self.writer = writer
             self.language = language
         }
 
@@ -76,6 +74,30 @@ final class SourceTracksPackager {
             case .copy(let c): c.inputTimeBase
             case .encode(let t): t.inputTimeBase
             }
+        }
+
+        /// What the track is written with.
+        var parameters: CodecParameters {
+            switch way {
+            case .copy(let c): c.parameters
+            case .encode(let t): t.encoder.parameters
+            }
+        }
+
+        var isCopy: Bool {
+            if case .copy = way { true } else { false }
+        }
+
+        func openWriter(in directory: URL) throws(MediaError) -> CMAFTrackWriter {
+            if let writer { return writer }
+            let timeBase: Rational = switch way {
+            case .copy(let c): c.outputTimeBase
+            case .encode(let t): t.encoder.timeBase
+            }
+            let opened = try CMAFTrackWriter(outputDirectory: directory, relativeDirectory: name, parameters: parameters,
+                                             timeBase: timeBase, language: language)
+            writer = opened
+            return opened
         }
     }
 
@@ -96,17 +118,14 @@ final class SourceTracksPackager {
                 }
                 let language = Self.language(source.metadata(stream: i, key: "language"))
                 let name = Ladder.audioTrackPrefix + "\(audio.count + 1)" + (language.map { "-\($0)" } ?? "")
-                let way: AudioOut.Way, parameters: CodecParameters, timeBase: Rational
-                if AudioCopy.keeps(p) {
-                    timeBase = source.timeBase(stream: i)
-                    (way, parameters) = (.copy(AudioCopy(parameters: p, inputTimeBase: timeBase)), p)
-                } else {
-                    let transcoder = try AudioTranscoder(source: source, stream: i, encoder: "aac")
-                    (way, parameters, timeBase) = (.encode(transcoder), transcoder.encoder.parameters, transcoder.encoder.timeBase)
+                let way: AudioOut.Way
+                do {
+                    way = AudioCopy.keeps(p) ? .copy(try AudioCopy(source: source, stream: i))
+                                             : .encode(try AudioTranscoder(source: source, stream: i, encoder: "aac"))
+                } catch {
+                    throw MediaError(error.code, "audio stream \(i): \(error.message)", path: error.path)
                 }
-                let writer = try CMAFTrackWriter(outputDirectory: outputDirectory, relativeDirectory: name, parameters: parameters,
-                                                 timeBase: timeBase, language: language)
-                audio.append(AudioOut(stream: i, name: name, way: way, parameters: parameters, writer: writer, language: language))
+                audio.append(AudioOut(stream: i, name: name, way: way, language: language))
             } else if p.mediaType == AVMEDIA_TYPE_SUBTITLE.rawValue {
                 if WebVTT.textCodecs.contains(p.codecName) {
                     cues[i] = []
@@ -126,8 +145,10 @@ final class SourceTracksPackager {
                 let shift = offset(in: out.inputTimeBase)
                 switch out.way {
                 case .copy(let copy):
-                    if copy.prepare(packet, shift: shift, outputTimeBase: out.writer.timeBase) {
-                        try emit(packet, in: out.writer.timeBase, to: out)
+                    do {
+                        try copy.take(packet, shift: shift) { p throws(MediaError) in try self.emit(p, in: copy.outputTimeBase, to: out) }
+                    } catch {
+                        throw MediaError(error.code, "audio stream \(i): \(error.message)", path: error.path)
                     }
                 case .encode(let transcoder):
                     try transcoder.feed(packet, shift: shift) { p throws(MediaError) in
@@ -155,12 +176,12 @@ final class SourceTracksPackager {
         }
         var audioResults: [Audio] = []
         for out in audio {
-            guard out.writer.packets > 0 else {
-                warnings.append("audio stream \(out.stream) decoded to no audio and was left out")
-                try? FileManager.default.removeItem(at: out.writer.directory)
+            guard let writer = out.writer, writer.packets > 0 else {
+                warnings.append("audio stream \(out.stream) \(out.isCopy ? "holds" : "decoded to") no audio and was left out")
+                if let writer = out.writer { try? FileManager.default.removeItem(at: writer.directory) }
                 continue
             }
-            let written = try out.writer.finish()
+            let written = try writer.finish()
             let parameters = out.parameters
             var track = PackagedTrack(kind: .audio, name: out.name, directory: out.name, codecs: written.codecs,
                                       timescale: written.timescale, initBytes: written.initBytes, segments: written.segments,
@@ -169,7 +190,8 @@ final class SourceTracksPackager {
             track.title = Self.title(source.metadata(stream: out.stream, key: "title"))
             let report = PackageReport.AudioTrack(
                 name: out.name, sourceStream: out.stream, sourceCodec: source.codecParameters(stream: out.stream).codecName,
-                codecs: written.codecs, copied: { if case .copy = out.way { true } else { false } }(), language: out.language, channels: Int(parameters.channels), sampleRate: Int(parameters.sampleRate),
+                codecs: written.codecs, copied: out.isCopy, language: out.language, channels: Int(parameters.channels),
+                sampleRate: Int(parameters.sampleRate),
                 bytes: track.bytes, peakBitrate: track.peakBitrate, averageBitrate: track.averageBitrate, segments: track.segments.count)
             audioResults.append(Audio(track: track, report: report, files: written.files))
         }
@@ -209,6 +231,7 @@ final class SourceTracksPackager {
     /// length, counted from the grid's origin (packets before the origin, such as AAC priming,
     /// belong to the first segment).
     private func emit(_ p: Packet, in tb: Rational, to out: AudioOut) throws(MediaError) {
+        let writer = try out.openWriter(in: outputDirectory)
         if p.pts != noPTS {
             let origin = ladder.keyFrameOrigin ?? 0
             let onVideoClock = max(origin, av_rescale_q(p.pts, tb.av, videoTimeBase.av) + offset(in: videoTimeBase))
@@ -216,12 +239,12 @@ final class SourceTracksPackager {
             // video's does (QA: a segment of one AAC frame, 0.023 s, after the video had ended).
             let pastVideo = videoLastPTS.map { onVideoClock > $0 } ?? false
             if !pastVideo, ladder.startsPackagingSegment(pts: onVideoClock, previous: out.previous, timeBase: videoTimeBase) {
-                out.writer.beginSegment()
+                writer.beginSegment()
             }
             out.previous = onVideoClock
         }
-        p.rescaleTimestamps(from: tb, to: out.writer.timeBase)
-        try out.writer.write(p)
+        p.rescaleTimestamps(from: tb, to: writer.timeBase)
+        try writer.write(p)
     }
 
     /// A track title worth showing: trimmed, one line, not empty, at most 100 characters.
