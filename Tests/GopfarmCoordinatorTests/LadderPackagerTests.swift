@@ -64,17 +64,26 @@ struct LadderPackagerTests {
         }
         #expect(Set(keyTimes.map { $0.map { ($0 * 1000).rounded() } }).count == 1, "key frames differ between rungs: \(keyTimes)")
 
-        let vtt = try String(contentsOf: out.appendingPathComponent("subs-1-eng/subs.vtt"), encoding: .utf8)
-        #expect(vtt.hasPrefix("WEBVTT\n"))
+        // WebVTT cut where the video is (1 s segments): cue 1 (1.0–2.5 s) in the 2nd and 3rd
+        // segments, cue 2 (3.0–4.0 s) in the 4th, the others empty; one target duration.
+        let vtts = try (1...6).map { try String(contentsOf: out.appendingPathComponent("subs-1-eng/\(PackagedSubtitles.segmentName($0))"),
+                                                encoding: .utf8) }
+        #expect(vtts.allSatisfy { $0.hasPrefix("WEBVTT\n") })
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("subs-1-eng/\(PackagedSubtitles.segmentName(7))").path))
+        let subsPlaylist = try String(contentsOf: out.appendingPathComponent("subs-1-eng/playlist.m3u8"), encoding: .utf8)
+        let videoPlaylist = try String(contentsOf: out.appendingPathComponent("video-240p/playlist.m3u8"), encoding: .utf8)
+        #expect(subsPlaylist.components(separatedBy: "#EXTINF:").count == 7)
+        let target = { (text: String) in text.split(separator: "\n").first { $0.hasPrefix("#EXT-X-TARGETDURATION:") } }
+        #expect(target(subsPlaylist) != nil && target(subsPlaylist) == target(videoPlaylist))
         let cue = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "s", "-show_entries", "packet=pts_time,duration_time",
                                                  "-of", "csv=p=0", source]).stdout.split(separator: "\n").first?.split(separator: ",")
             .compactMap { Double($0) } ?? []
         #expect(cue.count == 2)
         if cue.count == 2 {
             let line = "\(WebVTT.timestamp(cue[0] - start)) --> \(WebVTT.timestamp(cue[0] - start + cue[1]))\nHello <i>there</i>\n"
-            #expect(vtt.contains(line), "\(vtt) lacks \(line)")
+            #expect(vtts.map { $0.contains(line) } == [false, true, true, false, false, false], "\(vtts) lack \(line)")
         }
-        #expect(vtt.contains("A &amp; B"))
+        #expect(vtts.map { $0.contains("A &amp; B") } == [false, false, false, true, false, false], "\(vtts)")
         // DASH has no sidecar text that ffmpeg's DASH reader accepts: subtitles are HLS only.
         let mpd = try String(contentsOf: out.appendingPathComponent("manifest.mpd"), encoding: .utf8)
         #expect(!mpd.contains("subs"))

@@ -133,7 +133,8 @@ struct PackageWritersTests {
     func masterPlaylist() {
         let v = video([50000, 50000], seconds: 2)
         let text = HLSPlaylists.master(video: [v], audio: [audio()], subtitles: [
-            PackagedSubtitles(name: "subs-1", directory: "subs-1", language: nil, cues: 3, bytes: 100, durationSeconds: 4)])
+            PackagedSubtitles(name: "subs-1", directory: "subs-1", language: nil, cues: 3,
+                              segments: [PackagedSegment(start: 0, duration: 4000, bytes: 100)], timescale: 1000)])
         #expect(text.hasPrefix("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n"))
         #expect(text.contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"audio-1-eng\",LANGUAGE=\"eng\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"audio-1-eng/playlist.m3u8\"\n"))
         // Subtitles the source does not mark default stay off.
@@ -156,9 +157,11 @@ struct PackageWritersTests {
         english.title = "English"
         french.name = "audio-2-fra"; french.directory = "audio-2-fra"; french.language = "fra"
         french.title = "Français"; french.isDefault = true
-        var subsEnglish = PackagedSubtitles(name: "subs-1-eng", directory: "subs-1-eng", language: "eng", cues: 3, bytes: 100, durationSeconds: 4)
+        var subsEnglish = PackagedSubtitles(name: "subs-1-eng", directory: "subs-1-eng", language: "eng", cues: 3,
+                                            segments: [PackagedSegment(start: 0, duration: 4000, bytes: 100)], timescale: 1000)
         subsEnglish.title = "English"
-        var subsForced = PackagedSubtitles(name: "subs-2-fra", directory: "subs-2-fra", language: "fra", cues: 1, bytes: 40, durationSeconds: 4)
+        var subsForced = PackagedSubtitles(name: "subs-2-fra", directory: "subs-2-fra", language: "fra", cues: 1,
+                                           segments: [PackagedSegment(start: 0, duration: 4000, bytes: 40)], timescale: 1000)
         subsForced.isForced = true
         let text = HLSPlaylists.master(video: [v], audio: [english, french], subtitles: [subsEnglish, subsForced])
         #expect(text.contains("NAME=\"English\",LANGUAGE=\"eng\",DEFAULT=NO,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"audio-1-eng/playlist.m3u8\""), "\(text)")
@@ -166,7 +169,7 @@ struct PackageWritersTests {
         #expect(text.contains("TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"eng\",DEFAULT=NO,AUTOSELECT=YES,URI="), "\(text)")
         #expect(text.contains("NAME=\"subs-2-fra\",LANGUAGE=\"fra\",DEFAULT=NO,AUTOSELECT=YES,FORCED=YES,URI=\"subs-2-fra/playlist.m3u8\""), "\(text)")
         #expect(HLSPlaylists.uniqueNames(["a", "a", "b", "a"]) == ["a", "a (2)", "b", "a (3)"])
-        let mpd = DASHManifest.mpd(video: [v], audio: [english, french], subtitles: [], minBufferTime: 4)
+        let mpd = DASHManifest.mpd(video: [v], audio: [english, french], minBufferTime: 4)
         #expect(mpd.contains("lang=\"fra\">\n      <Label>Français</Label>\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>"), "\(mpd)")
         #expect(mpd.contains("lang=\"eng\">\n      <Label>English</Label>\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"alternate\"/>"), "\(mpd)")
     }
@@ -181,20 +184,20 @@ struct PackageWritersTests {
         sdr.colour = .init(primaries: 1, transfer: 1, matrix: 1)
         for (track, range) in [(pq, "PQ"), (hlg, "HLG")] {
             #expect(HLSPlaylists.master(video: [track], audio: [], subtitles: []).contains(",VIDEO-RANGE=\(range)\n"))
-            let mpd = DASHManifest.mpd(video: [track], audio: [], subtitles: [], minBufferTime: 4)
+            let mpd = DASHManifest.mpd(video: [track], audio: [], minBufferTime: 4)
             #expect(mpd.contains("<SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:TransferCharacteristics\" value=\"\(track.colour!.transfer)\"/>"))
             #expect(mpd.contains("<SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:ColourPrimaries\" value=\"9\"/>"))
             #expect(mpd.contains("<SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:MatrixCoefficients\" value=\"9\"/>"))
         }
         #expect(!HLSPlaylists.master(video: [sdr], audio: [], subtitles: []).contains("VIDEO-RANGE"))
-        #expect(!DASHManifest.mpd(video: [sdr], audio: [], subtitles: [], minBufferTime: 4).contains("cicp"))
+        #expect(!DASHManifest.mpd(video: [sdr], audio: [], minBufferTime: 4).contains("cicp"))
     }
 
     @Test("the MPD: static, SegmentTemplate with a run-length SegmentTimeline, one AdaptationSet per audio track")
     func mpd() {
         var v = video([1000, 1000, 1000, 1000], seconds: 4)
         v.segments[3].duration = 1000
-        let text = DASHManifest.mpd(video: [v], audio: [audio()], subtitles: [], minBufferTime: 4)
+        let text = DASHManifest.mpd(video: [v], audio: [audio()], minBufferTime: 4)
         #expect(text.contains("type=\"static\""))
         #expect(text.contains("profiles=\"urn:mpeg:dash:profile:isoff-live:2011\""))
         #expect(text.contains("mediaPresentationDuration=\"PT13.000S\" minBufferTime=\"PT4.000S\""))
@@ -207,7 +210,7 @@ struct PackageWritersTests {
         var hevc = video([1000], seconds: 4)
         hevc.name = "360p-hevc"
         hevc.codecs = "hvc1.1.6.L90.90"
-        let mixed = DASHManifest.mpd(video: [v, hevc], audio: [], subtitles: [], minBufferTime: 4)
+        let mixed = DASHManifest.mpd(video: [v, hevc], audio: [], minBufferTime: 4)
         #expect(mixed.components(separatedBy: "contentType=\"video\"").count == 3, "H.264 and HEVC renditions need an AdaptationSet each")
         let runs = DASHManifest.timeline([PackagedSegment(start: 10, duration: 5, bytes: 1), PackagedSegment(start: 20, duration: 5, bytes: 1)])
         #expect(runs.map(\.t) == [10, 20], "a gap starts a new run with its own t")
@@ -271,5 +274,28 @@ struct PackageWritersTests {
         #expect(WebVTT.timestamp(3661.5) == "01:01:01.500")
         let doc = WebVTT.document([WebVTT.Cue(start: 2, end: 3, text: "two"), WebVTT.Cue(start: 0.5, end: 1, text: "one")])
         #expect(doc == "WEBVTT\n\n00:00:00.500 --> 00:00:01.000\none\n\n00:00:02.000 --> 00:00:03.000\ntwo\n")
+    }
+
+    /// RFC 8216 3.5: each WebVTT segment holds every cue shown during it; one over a cut is in
+    /// both segments, one before the first cut in the first, one after the last in the last.
+    @Test("WebVTT segments follow the video's cuts; their playlist shares the package's target duration")
+    func subtitleSegments() {
+        let cues = [WebVTT.Cue(start: 0.5, end: 1, text: "one"), WebVTT.Cue(start: 3.5, end: 4.5, text: "over"),
+                    WebVTT.Cue(start: 9, end: 9.5, text: "late"), WebVTT.Cue(start: 2, end: 2, text: "empty")]
+        let docs = WebVTT.documents(cues, starts: [0, 2, 4, 6])
+        #expect(docs.count == 4)
+        #expect(docs[0] == "WEBVTT\n\n00:00:00.500 --> 00:00:01.000\none\n")
+        #expect(docs[1] == "WEBVTT\n\n00:00:03.500 --> 00:00:04.500\nover\n")
+        #expect(docs[2] == docs[1])
+        #expect(docs[3] == "WEBVTT\n\n00:00:09.000 --> 00:00:09.500\nlate\n")
+        #expect(WebVTT.documents([WebVTT.Cue(start: -1, end: 0.2, text: "early")], starts: [0, 2]) == [
+            "WEBVTT\n\n00:00:00.000 --> 00:00:00.200\nearly\n", "WEBVTT\n"])
+
+        var subs = PackagedSubtitles(name: "subs-1", directory: "subs-1", language: nil, cues: 3, segments: [
+            PackagedSegment(start: 0, duration: 24000, bytes: 40), PackagedSegment(start: 24000, duration: 12500, bytes: 10)], timescale: 12000)
+        subs.sharedTargetDuration = 4
+        let text = HLSPlaylists.media(subs)
+        #expect(text == "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+                + "#EXTINF:2.000000,\nseg-00001.vtt\n#EXTINF:1.041667,\nseg-00002.vtt\n#EXT-X-ENDLIST\n", "\(text)")
     }
 }

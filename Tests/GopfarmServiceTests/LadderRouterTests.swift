@@ -84,7 +84,7 @@ struct LadderRouterTests {
         try await h.test { client in
             let types = ["master.m3u8": "application/vnd.apple.mpegurl", "manifest.mpd": "application/dash+xml",
                          "video-240p/init.mp4": "video/mp4", "video-240p/seg-00001.m4s": "video/iso.segment",
-                         "subtitles-eng/subs.vtt": "text/vtt", "ladder.json": "application/json", "ladder.html": "text/html"]
+                         "subtitles-eng/seg-00001.vtt": "text/vtt", "ladder.json": "application/json", "ladder.html": "text/html"]
             for (file, type) in types {
                 let r = try await client.execute(uri: "/v1/jobs/\(id)/files/\(file)", method: .get, headers: [.authorization: "Bearer \(h.alice)"])
                 #expect(r.status == .ok, "\(file): \(r.status)")
@@ -194,7 +194,7 @@ struct LadderRouterTests {
         let directory = h.service.config.outputs.appendingPathComponent(id).appendingPathComponent("film")
         let files = ["master.m3u8", "manifest.mpd", "video-240p/init.mp4", "video-240p/seg-00001.m4s", "video-240p/playlist.m3u8",
                      "video-160p/init.mp4", "video-160p/seg-00001.m4s", "video-160p/playlist.m3u8", "audio-und/init.mp4",
-                     "audio-und/seg-00001.m4s", "subtitles-eng/subs.vtt", "ladder.json", "ladder.html"]
+                     "audio-und/seg-00001.m4s", "subtitles-eng/seg-00001.vtt", "ladder.json", "ladder.html"]
         for file in files {
             let url = directory.appendingPathComponent(file)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

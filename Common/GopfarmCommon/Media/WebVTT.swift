@@ -53,6 +53,19 @@ public enum WebVTT {
         return out
     }
 
+    /// One document per media segment of an HLS subtitle playlist (RFC 8216 3.5: each holds
+    /// every cue shown during its segment, so a cue over a boundary is in both): segment `i`
+    /// spans `starts[i]` up to the next start, the first also takes cues before it and the last
+    /// those after it. Cue times stay on the presentation timeline.
+    public static func documents(_ cues: [Cue], starts: [Double]) -> [String] {
+        let shown = cues.filter { $0.end > $0.start }
+        return starts.indices.map { i in
+            let from = i == 0 ? -Double.infinity : starts[i]
+            let to = i + 1 < starts.count ? starts[i + 1] : Double.infinity
+            return document(shown.filter { $0.start < to && $0.end > from })
+        }
+    }
+
     /// `hh:mm:ss.ttt`.
     public static func timestamp(_ seconds: Double) -> String {
         let ms = Int64((max(0, seconds) * 1000).rounded())

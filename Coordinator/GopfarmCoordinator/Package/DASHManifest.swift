@@ -9,8 +9,9 @@ public enum DASHManifest {
 
     /// `minBufferTime`: seconds a player buffers before it starts; every Representation's
     /// @bandwidth is the smallest rate that keeps that promise for its real segments.
-    public static func mpd(video: [PackagedTrack], audio: [PackagedTrack], subtitles: [PackagedSubtitles],
-                           minBufferTime: Double) -> String {
+    /// WebVTT subtitles stay out: FFmpeg 5.1's DASH reader refuses a sidecar `.vtt` (and
+    /// fragmented `wvtt` tracks are not written yet), so the package offers them in HLS.
+    public static func mpd(video: [PackagedTrack], audio: [PackagedTrack], minBufferTime: Double) -> String {
         let duration = (video + audio).map(\.endSeconds).max() ?? 0
         var x: [String] = [
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
@@ -66,17 +67,6 @@ public enum DASHManifest {
                 x.append("        <AudioChannelConfiguration schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\" value=\"\(channels)\"/>")
             }
             x += template(track, indent: "        ")
-            x.append("      </Representation>")
-            x.append("    </AdaptationSet>")
-            setID += 1
-        }
-        for subs in subtitles {
-            var set = "    <AdaptationSet id=\"\(setID)\" contentType=\"text\" mimeType=\"text/vtt\""
-            if let language = subs.language { set += " lang=\"\(escaped(language))\"" }
-            x.append(set + ">")
-            let rate = subs.durationSeconds > 0 ? Int((8 * Double(subs.bytes) / subs.durationSeconds).rounded(.up)) : 8 * subs.bytes
-            x.append("      <Representation id=\"\(escaped(subs.name))\" bandwidth=\"\(max(1, rate))\">")
-            x.append("        <BaseURL>\(escaped(subs.directory))/\(PackagedSubtitles.fileName)</BaseURL>")
             x.append("      </Representation>")
             x.append("    </AdaptationSet>")
             setID += 1

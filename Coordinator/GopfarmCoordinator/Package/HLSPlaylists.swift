@@ -29,19 +29,21 @@ public enum HLSPlaylists {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A WebVTT track's media playlist: the whole file as its one segment.
+    /// A WebVTT track's media playlist: one segment per packaging segment of the video.
     public static func media(_ subtitles: PackagedSubtitles) -> String {
-        let seconds = PackagedTrack.rounded6(subtitles.durationSeconds)
-        return [
+        var lines = [
             "#EXTM3U",
             "#EXT-X-VERSION:\(version)",
-            "#EXT-X-TARGETDURATION:\(max(1, Int(seconds.rounded(.up))))",
+            "#EXT-X-TARGETDURATION:\(subtitles.targetDuration)",
             "#EXT-X-MEDIA-SEQUENCE:1",
             "#EXT-X-PLAYLIST-TYPE:VOD",
-            "#EXTINF:\(decimals(seconds, 6)),",
-            PackagedSubtitles.fileName,
-            "#EXT-X-ENDLIST",
-        ].joined(separator: "\n") + "\n"
+        ]
+        for (i, seconds) in subtitles.segmentSeconds.enumerated() {
+            lines.append("#EXTINF:\(decimals(seconds, 6)),")
+            lines.append(PackagedSubtitles.segmentName(i + 1))
+        }
+        lines.append("#EXT-X-ENDLIST")
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The master playlist. BANDWIDTH is the variant's measured peak segment bit rate plus the

@@ -44,14 +44,13 @@ public struct LadderPackager {
         let source = try InputContainer(path: sourcePath)
         let startOffset = source.startTimeMicroseconds == noPTS ? 0 : source.startTimeMicroseconds
         let video = try packageVideo(source: source, startOffset: startOffset)
-        let presentation = video.tracks.map(\.endSeconds).max() ?? 0
         let sourceTracks = SourceTracksPackager(source: source, videoStream: probe.info.videoStream, videoTimeBase: probe.videoTimeBase,
                                                 ladder: ladder, outputDirectory: outputDirectory, startOffset: startOffset,
                                                 videoLastPTS: plan.segments.last?.lastPTS)
-        let (audio, subtitles) = try sourceTracks.run(presentationSeconds: presentation)
+        let (audio, subtitles) = try sourceTracks.run(grid: video.tracks.first)
         var files: [String] = []
         var videoTracks = video.tracks, audioTracks = audio.map(\.track)
-        let subtitleTracks = subtitles.map(\.track)
+        var subtitleTracks = subtitles.map(\.track)
         let target = (videoTracks + audioTracks).map(\.targetDuration).max()
         // The peaks over that target, the ones BANDWIDTH gives and the report lists.
         var renditions = video.renditions, audioReports = audio.map(\.report)
@@ -63,6 +62,7 @@ public struct LadderPackager {
             audioTracks[i].sharedTargetDuration = target
             audioReports[i].peakBitrate = audioTracks[i].peakBitrate
         }
+        for i in subtitleTracks.indices { subtitleTracks[i].sharedTargetDuration = target }
         if ladder.packages.contains(.hls) {
             try write(HLSPlaylists.master(video: videoTracks, audio: audioTracks, subtitles: subtitleTracks), Self.masterName, into: &files)
             for track in videoTracks + audioTracks {
@@ -73,9 +73,7 @@ public struct LadderPackager {
             }
         }
         if ladder.packages.contains(.dash) {
-            // WebVTT stays out of the MPD: as a sidecar file ffmpeg's DASH reader refuses it
-            // (and fragmented wvtt tracks are not written yet), so subtitles are offered by HLS.
-            let mpd = DASHManifest.mpd(video: videoTracks, audio: audioTracks, subtitles: [],
+            let mpd = DASHManifest.mpd(video: videoTracks, audio: audioTracks,
                                        minBufferTime: Self.minBufferTime(videoTracks + audioTracks))
             try write(mpd, Self.manifestName, into: &files)
         }

@@ -75,9 +75,9 @@ public struct PackagedTrack: Sendable, Equatable {
     public static let playlistName = "playlist.m3u8"
 
     /// `seg-00001.m4s`: numbered from 1, as the DASH template `seg-$Number%05d$.m4s` says.
-    public static func segmentName(_ number: Int) -> String {
+    public static func segmentName(_ number: Int, extension ext: String = "m4s") -> String {
         let digits = String(number)
-        return "seg-" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits + ".m4s"
+        return "seg-" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits + "." + ext
     }
 
     /// Each segment's duration in seconds as the playlist writes it (6 decimals), so the bit
@@ -99,8 +99,11 @@ public struct PackagedTrack: Sendable, Equatable {
 
     /// EXT-X-TARGETDURATION: the smallest integer not below any segment's written duration (or
     /// the package's, when larger).
-    public var targetDuration: Int {
-        max(1, Int((segmentSeconds.max() ?? 1).rounded(.up)), sharedTargetDuration ?? 0)
+    public var targetDuration: Int { Self.targetDuration(segmentSeconds, shared: sharedTargetDuration) }
+
+    /// The smallest integer not below any of `seconds` (at least 1), or `shared` when larger.
+    static func targetDuration(_ seconds: [Double], shared: Int?) -> Int {
+        max(1, Int((seconds.max() ?? 1).rounded(.up)), shared ?? 0)
     }
 
     public var peakBitrate: Int {

@@ -6,7 +6,7 @@ import GopfarmCommon
 /// into a CMAF track cut about every packaging segment, AAC copied as it is (`AudioCopy`), any
 /// other codec decoded once and encoded once to AAC-LC over the whole file (as the stitcher does
 /// for a container that cannot take the source codec), and every text subtitle stream
-/// converted to one WebVTT file.
+/// converted to WebVTT, one file per packaging segment of the video.
 ///
 /// Timestamps are the source's shifted by the input's start time, like the video's, so the
 /// tracks line up with every rendition.
@@ -101,9 +101,9 @@ final class SourceTracksPackager {
         }
     }
 
-    /// Packages the audio and text subtitle streams; `presentationSeconds` is how long the
-    /// video lasts (a WebVTT playlist's one segment).
-    func run(presentationSeconds: Double) throws(MediaError) -> (audio: [Audio], subtitles: [Subtitles]) {
+    /// Packages the audio and text subtitle streams; `grid` is a video rendition, whose
+    /// segments the WebVTT ones follow.
+    func run(grid: PackagedTrack?) throws(MediaError) -> (audio: [Audio], subtitles: [Subtitles]) {
         var audio: [AudioOut] = []
         var cues: [Int: [WebVTT.Cue]] = [:]
         /// Each text subtitle stream's codec, read once (not per packet).
@@ -204,24 +204,31 @@ final class SourceTracksPackager {
             }
             let language = Self.language(source.metadata(stream: i, key: "language"))
             let name = Ladder.subtitleTrackPrefix + "\(subtitleResults.count + 1)" + (language.map { "-\($0)" } ?? "")
-            let text = WebVTT.document(list)
             let directory = outputDirectory.appendingPathComponent(name, isDirectory: true)
-            let url = directory.appendingPathComponent(PackagedSubtitles.fileName)
+            let timescale = grid?.timescale ?? 1000
+            let gridSegments = grid?.segments ?? [PackagedSegment(start: 0, duration: 0, bytes: 0)]
+            let documents = WebVTT.documents(list, starts: gridSegments.map { Double($0.start) / Double(timescale) })
+            var segments: [PackagedSegment] = []
+            var files: [String] = []
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: url)
+                for (n, (text, cut)) in zip(documents, gridSegments).enumerated() {
+                    let file = PackagedSubtitles.segmentName(n + 1)
+                    try Data(text.utf8).write(to: directory.appendingPathComponent(file))
+                    segments.append(PackagedSegment(start: cut.start, duration: cut.duration, bytes: text.utf8.count))
+                    files.append("\(name)/\(file)")
+                }
             } catch {
-                throw MediaError(.muxFailed, "cannot write the WebVTT subtitles: \(OutputPlace.reason(error))", path: url.path)
+                throw MediaError(.muxFailed, "cannot write the WebVTT subtitles: \(OutputPlace.reason(error))", path: directory.path)
             }
-            let bytes = text.utf8.count
-            var track = PackagedSubtitles(name: name, directory: name, language: language, cues: list.count, bytes: bytes,
-                                          durationSeconds: presentationSeconds)
+            var track = PackagedSubtitles(name: name, directory: name, language: language, cues: list.count, segments: segments,
+                                          timescale: timescale)
             track.isDefault = source.isDefault(stream: i)
             track.isForced = source.isForced(stream: i)
             track.title = Self.title(source.metadata(stream: i, key: "title"))
             let report = PackageReport.SubtitleTrack(name: name, sourceStream: i, sourceCodec: subtitleCodecs[i] ?? "",
-                                                     language: language, cues: list.count, bytes: bytes)
-            subtitleResults.append(Subtitles(track: track, report: report, files: ["\(name)/\(PackagedSubtitles.fileName)"]))
+                                                     language: language, cues: list.count, bytes: track.bytes)
+            subtitleResults.append(Subtitles(track: track, report: report, files: files))
         }
         return (audioResults, subtitleResults)
     }
