@@ -44,7 +44,7 @@ struct AudioCopyTests {
         #expect(!AudioCopy.keeps(mp3))
     }
 
-    @Test("millisecond timestamps land on the sample clock; a real gap stays; going back in time is left out")
+    @Test("millisecond timestamps land on the sample clock; a real gap stays; going back in time and trimmed frames are left out")
     func timing() throws {
         let copy = AudioCopy(parameters: try Self.aacParameters(), inputTimeBase: Rational(1, 1000))
         #expect(copy.outputTimeBase == Rational(1, 44100))
@@ -69,6 +69,17 @@ struct AudioCopyTests {
         // Every frame lasts its 1024 samples, not the 23 ms the container rounded it to.
         #expect(durations == Array(repeating: 1024, count: kept.count), "\(durations)")
         #expect(copy.dropped == 1)
+
+        // A trimmed MP4 keeps frames its edit list cuts: only the one over 0 and the one before
+        // it (which the first needs to decode) go into the track.
+        let trimmed = AudioCopy(parameters: try Self.aacParameters(), inputTimeBase: Rational(1, 44100))
+        var kept2: [Int64] = []
+        for t: Int64 in [-4548, -3524, -2500, -1476, -452, 572, 1596] {
+            try [UInt8](repeating: 0, count: 8).withUnsafeBytes { try packet.fill(data: $0, pts: t, dts: t, duration: 1024, flags: 1) }
+            if trimmed.prepare(packet, shift: 0) { kept2.append(packet.dts) }
+        }
+        #expect(kept2 == [-1476, -452, 572, 1596], "\(kept2)")
+        #expect(trimmed.dropped == 0)
     }
 
     @Test("ADTS AAC from MPEG-TS loses its frame headers and gives its configuration with the first frame")

@@ -173,6 +173,42 @@ struct LadderPackagerTests {
         }
     }
 
+    /// `ffmpeg -ss 1.5 -i full.mp4 -c copy` keeps a second of audio before 0 for its edit list to
+    /// cut. Copied as it was, that second went into the track: `master.m3u8` read a second late
+    /// and the A/V check could not align the sound (correlation 0.08).
+    @Test("a trimmed MP4: the copied audio keeps only the frames the first one shown needs, in sync")
+    func trimmedSource() throws {
+        let dir = TestPaths.scratch("ladder-package-trimmed")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let full = dir.appendingPathComponent("full.mp4").path, source = dir.appendingPathComponent("trimmed.mp4").path
+        for args in [["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=6", "-f", "lavfi",
+                      "-i", "anoisesrc=color=pink:sample_rate=48000:duration=6:seed=3", "-c:v", "libx264", "-preset", "ultrafast",
+                      "-g", "50", "-c:a", "aac", full],
+                     ["-ss", "1.5", "-i", full, "-c", "copy", source]] {
+            let run = try Subprocess.run("ffmpeg", ["-v", "error", "-y"] + args, timeout: 120)
+            try #require(run.status == 0, "\(run.stderr)")
+        }
+        let firstAudio = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries", "packet=pts_time",
+                                                        "-read_intervals", "%+#1", "-of", "csv=p=0", source]).stdout
+        // "-1.009333," (a side data field follows).
+        let firstTime = firstAudio.split(separator: ",").first.flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect((firstTime ?? 0) < -0.5, "the trim left no audio before 0: \(firstAudio)")
+        let spool = try LadderSpool(source: source, directory: dir, rungs: [LadderRung(height: 144, bitrate: 200_000)],
+                                    segmentSeconds: 2, farmSegmentSeconds: 2)
+        let out = dir.appendingPathComponent("out", isDirectory: true)
+        let report = try LadderPackager(sourcePath: source, probe: spool.probe, plan: spool.plan, ladder: spool.ladder,
+                                        segments: spool.segments, outputDirectory: out).run()
+        #expect(report.audioTracks.map(\.copied) == [true])
+        // The track starts at most two AAC frames (42.7 ms) before 0, where it started a second before.
+        let start = try Subprocess.run("ffprobe", ["-v", "error", "-show_entries", "stream=start_time", "-of", "csv=p=0",
+                                                   out.appendingPathComponent("audio-1/playlist.m3u8").path]).stdout
+        let startTime = start.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.first ?? -9
+        #expect(startTime >= -2 * 1024 / 48000.0 && startTime < 0, "the audio track starts at \(start)")
+        let checker = TestPaths.packageRoot.appendingPathComponent("Tests/tools/stream_check.py").path
+        let run = try Subprocess.run("python3", [checker, out.path, "--source", source, "--require-av-offset"], timeout: 300)
+        #expect(run.status == 0, "stream_check: \(run.stdout.suffix(3000)) \(run.stderr.suffix(500))")
+    }
+
     @Test("a rung without an IDR where the grid starts a packaging segment is refused")
     func refusesMissingIDR() throws {
         let dir = TestPaths.scratch("ladder-package-noidr")

@@ -79,6 +79,11 @@ final class AudioCopy {
             let tolerance = max(1, av_rescale_q(1, inputTimeBase.av, out.av)) + 1
             if let last = lastDTS, abs(dts - (last + frameSamples)) <= tolerance { dts = last + frameSamples }
         }
+        // Frames the source's edit list cuts (a trimmed MP4 keeps seconds of them before 0) go,
+        // but for the one that ends the priming and the one before it, which the first frame
+        // shown needs to decode (AAC overlaps each frame with the one before).
+        let length = frameSamples > 0 ? frameSamples : duration
+        if lastDTS == nil, dts + 2 * length <= 0 { return false }
         if let last = lastDTS, dts <= last { dropped += 1; return false }
         lastDTS = dts
         // AAC frames present in decode order: pts is dts.
