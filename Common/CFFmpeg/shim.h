@@ -25,6 +25,7 @@ static inline int gf_AVERROR(int e) { return AVERROR(e); }
 static inline int gf_AVERROR_EOF(void) { return AVERROR_EOF; }
 static inline int gf_AVERROR_EAGAIN(void) { return AVERROR(EAGAIN); }
 static inline int gf_AVERROR_INVALIDDATA(void) { return AVERROR_INVALIDDATA; }
+static inline int gf_AVERROR_PATCHWELCOME(void) { return AVERROR_PATCHWELCOME; }
 static inline int gf_AVERROR_DECODER_NOT_FOUND(void) { return AVERROR_DECODER_NOT_FOUND; }
 static inline int gf_AVERROR_ENCODER_NOT_FOUND(void) { return AVERROR_ENCODER_NOT_FOUND; }
 static inline int64_t gf_AV_NOPTS_VALUE(void) { return AV_NOPTS_VALUE; }

@@ -107,5 +107,20 @@ struct AudioCopyTests {
         #expect(sizes.allSatisfy { $0.out == $0.in - 7 && !$0.adtsOut })
         // AudioSpecificConfig: AAC-LC (2), 48 kHz (index 3), mono: 0x11 0x88.
         #expect([UInt8](copy.parameters.extradata) == [0x11, 0x88])
+
+        // A frame whose ADTS header is broken (a damaged capture) is left out and counted; the
+        // frames after it go on (the job failed on it, where an encode would have skipped it).
+        let again = try InputContainer(path: path)
+        let damaged = try AudioCopy(source: again, stream: 0)
+        var emitted = 0, n = 0
+        while try again.read(into: packet) {
+            n += 1
+            if n == 5 {
+                let garbage = [UInt8](repeating: 0x55, count: 64)
+                try garbage.withUnsafeBytes { try packet.fill(data: $0, pts: packet.pts, dts: packet.dts, duration: packet.duration, flags: 1) }
+            }
+            try damaged.take(packet, shift: 0) { _ throws(MediaError) in emitted += 1 }
+        }
+        #expect(damaged.damaged == 1 && emitted == sizes.count - 1, "\(damaged.damaged) damaged, \(emitted) of \(sizes.count)")
     }
 }

@@ -24,12 +24,19 @@ public final class BitstreamFilter {
     deinit { av_bsf_free(&context) }
 
     /// Filters `packet` (its data is taken; nil: end of stream) and hands every packet that
-    /// comes out to `emit`, timestamps unchanged.
-    public func filter(_ packet: Packet?, emit: (Packet) throws(MediaError) -> Void) throws(MediaError) {
+    /// comes out to `emit`, timestamps unchanged. False when the filter found the packet's data
+    /// damaged or beyond it (a broken ADTS header): that packet is left out, the stream goes on.
+    @discardableResult
+    public func filter(_ packet: Packet?, emit: (Packet) throws(MediaError) -> Void) throws(MediaError) -> Bool {
         try avCheck(av_bsf_send_packet(context, packet?.pointer), .invalidPayload, "the \(name) bitstream filter refused a packet")
+        var intact = true
         while true {
             let status = av_bsf_receive_packet(context, output.pointer)
-            if status == gf_AVERROR_EAGAIN() || status == gf_AVERROR_EOF() { return }
+            if status == gf_AVERROR_EAGAIN() || status == gf_AVERROR_EOF() { return intact }
+            if status == gf_AVERROR_INVALIDDATA() || status == gf_AVERROR_PATCHWELCOME() {
+                intact = false
+                continue
+            }
             try avCheck(status, .invalidPayload, "the \(name) bitstream filter failed")
             try emit(output)
             output.unref()

@@ -26,6 +26,8 @@ final class AudioCopy {
     private var lastDTS: Int64?
     /// Packets left out because their timestamps go back in time (a damaged source).
     private(set) var dropped = 0
+    /// ADTS frames left out because their header is broken (a damaged broadcast capture).
+    private(set) var damaged = 0
 
     /// Whether the packager copies an audio stream rather than encoding it to AAC-LC: AAC-LC,
     /// HE-AAC and HE-AAC v2 (what HLS and DASH players decode) at up to 48 kHz and 8 channels.
@@ -56,13 +58,14 @@ final class AudioCopy {
             if prepare(packet, shift: shift) { try emit(packet) }
             return
         }
-        try adts.filter(packet) { p throws(MediaError) in
+        let intact = try adts.filter(packet) { p throws(MediaError) in
             if let config = p.newExtradata { parameters.extradata = Data(config) }
             guard !parameters.extradata.isEmpty else {
                 throw MediaError(.invalidPayload, "its AAC carries no configuration, neither in the container nor in ADTS headers")
             }
             if prepare(p, shift: shift) { try emit(p) }
         }
+        if !intact { damaged += 1 }
     }
 
     /// Shifts `packet` by `shift` (input ticks) and rescales it to `outputTimeBase`; false when

@@ -164,10 +164,13 @@ final class SourceTracksPackager {
         }
         for out in audio {
             switch out.way {
-            case .copy(let copy) where copy.dropped > 0:
-                warnings.append("audio stream \(out.stream): \(copy.dropped) packet(s) whose timestamps go back in time (a damaged source) were left out")
-            case .copy:
-                break
+            case .copy(let copy):
+                if copy.dropped > 0 {
+                    warnings.append("audio stream \(out.stream): \(copy.dropped) packet(s) whose timestamps go back in time (a damaged source) were left out")
+                }
+                if copy.damaged > 0 {
+                    warnings.append("audio stream \(out.stream): \(copy.damaged) AAC frame(s) with a broken ADTS header (a damaged source) were left out")
+                }
             case .encode(let transcoder):
                 try transcoder.feed(nil, shift: offset(in: transcoder.inputTimeBase)) { p throws(MediaError) in
                     try self.emit(p, in: transcoder.encoder.timeBase, to: out)
