@@ -47,64 +47,10 @@ final class SourceTracksPackager {
 
     private func offset(in tb: Rational) -> Int64 { av_rescale_q(startOffset, gf_AV_TIME_BASE_Q(), tb.av) }
 
-    /// One audio stream on its way out: copied, or decoded and encoded. Its track is opened
-    /// with its first packet (copied ADTS AAC has its configuration only then).
-    private final class AudioOut {
-        enum Way {
-            case copy(AudioCopy)
-            case encode(AudioTranscoder)
-        }
-
-        let stream: Int
-        let name: String
-        let way: Way
-        let language: String?
-        var previous: Int64?
-        private(set) var writer: CMAFTrackWriter?
-
-        init(stream: Int, name: String, way: Way, language: String?) {
-            self.stream = stream
-            self.name = name
-            self.way = way
-            self.language = language
-        }
-
-        var inputTimeBase: Rational {
-            switch way {
-            case .copy(let c): c.inputTimeBase
-            case .encode(let t): t.inputTimeBase
-            }
-        }
-
-        /// What the track is written with.
-        var parameters: CodecParameters {
-            switch way {
-            case .copy(let c): c.parameters
-            case .encode(let t): t.encoder.parameters
-            }
-        }
-
-        var isCopy: Bool {
-            if case .copy = way { true } else { false }
-        }
-
-        func openWriter(in directory: URL) throws(MediaError) -> CMAFTrackWriter {
-            if let writer { return writer }
-            let timeBase: Rational = switch way {
-            case .copy(let c): c.outputTimeBase
-            case .encode(let t): t.encoder.timeBase
-            }
-            let opened = try CMAFTrackWriter(outputDirectory: directory, relativeDirectory: name, parameters: parameters,
-                                             timeBase: timeBase, language: language)
-            writer = opened
-            return opened
-        }
-    }
-
     /// Packages the audio and text subtitle streams; `grid` is a video rendition, whose
     /// segments the WebVTT ones follow.
     func run(grid: PackagedTrack?) throws(MediaError) -> (audio: [Audio], subtitles: [Subtitles]) {
-        var audio: [AudioOut] = []
+        var audio: [AudioTrackOut] = []
         var cues: [Int: [WebVTT.Cue]] = [:]
         /// Each text subtitle stream's codec, read once (not per packet).
         var subtitleCodecs: [Int: String] = [:]
@@ -118,14 +64,14 @@ final class SourceTracksPackager {
                 }
                 let language = Self.language(source.metadata(stream: i, key: "language"))
                 let name = Ladder.audioTrackPrefix + "\(audio.count + 1)" + (language.map { "-\($0)" } ?? "")
-                let way: AudioOut.Way
+                let way: AudioTrackOut.Way
                 do {
                     way = AudioCopy.keeps(p) ? .copy(try AudioCopy(source: source, stream: i))
                                              : .encode(try AudioTranscoder(source: source, stream: i, encoder: "aac"))
                 } catch {
                     throw MediaError(error.code, "audio stream \(i): \(error.message)", path: error.path)
                 }
-                audio.append(AudioOut(stream: i, name: name, way: way, language: language))
+                audio.append(AudioTrackOut(stream: i, name: name, way: way, language: language))
             } else if p.mediaType == AVMEDIA_TYPE_SUBTITLE.rawValue {
                 if WebVTT.textCodecs.contains(p.codecName) {
                     cues[i] = []
@@ -240,7 +186,7 @@ final class SourceTracksPackager {
     /// where the packaging grid does: the first packet at or after each multiple of the segment
     /// length, counted from the grid's origin (packets before the origin, such as AAC priming,
     /// belong to the first segment).
-    private func emit(_ p: Packet, in tb: Rational, to out: AudioOut) throws(MediaError) {
+    private func emit(_ p: Packet, in tb: Rational, to out: AudioTrackOut) throws(MediaError) {
         let writer = try out.openWriter(in: outputDirectory)
         if p.pts != noPTS {
             let origin = ladder.keyFrameOrigin ?? 0
