@@ -27,9 +27,11 @@ struct LadderTranscodeTests {
     }
 
     /// Generated clips (B-frames and AAC; open-GOP HEVC; two audio tracks; interlaced MBAFF in
-    /// MPEG-TS, which a ladder deinterlaces; pink-noise audio) and three real ones (a web clip
-    /// with audio, a VFR DASH sample, a broadcast TS).
-    static let generated: [Fixture] = [.h264BFramesMP4, .hevcOpenGOPMKV, .twoAudioMKV, .h264MBAFFTopFirstTS, .noiseAudioMP4]
+    /// MPEG-TS, which a ladder deinterlaces; pink-noise audio; B-frames in AVI and MPEG-2 in a
+    /// VOB, whose B-frames have no timestamps) and three real ones (a web clip with audio, a VFR
+    /// DASH sample, a broadcast TS).
+    static let generated: [Fixture] = [.h264BFramesMP4, .hevcOpenGOPMKV, .twoAudioMKV, .h264MBAFFTopFirstTS, .noiseAudioMP4,
+                                       .h264BFramesAVI, .mpeg2ProgramStreamVOB]
     /// Sources whose audio can be aligned by cross-correlation (not silence, not a pure tone):
     /// there the package's A/V offset must be measured, not skipped.
     static let alignable: Set<String> = ["mdn__friday.mp4", "tsduck__test-072.ts", Fixture.noiseAudioMP4.rawValue]

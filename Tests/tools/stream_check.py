@@ -819,8 +819,10 @@ def source_frames(source):
     if out.returncode != 0 or start.returncode != 0:
         return None, (out.stderr + start.stderr).strip()[-400:]
     zero = fnum(start.stdout.strip().strip(","), 0.0) or 0.0
-    times = [fnum(line.strip().strip(",")) for line in out.stdout.splitlines()]
-    return sorted(t - zero for t in times if t is not None), None
+    # A frame ffprobe gives no time (N/A: AVI and MPEG-PS B-frames) still counts: None, after the timed ones.
+    times = [fnum(line.strip().strip(",")) for line in out.stdout.splitlines() if line.strip()]
+    known = sorted(t - zero for t in times if t is not None)
+    return known + [None] * (len(times) - len(known)), None
 
 
 def check_source(video_tracks, source, report):
@@ -833,6 +835,13 @@ def check_source(video_tracks, source, report):
         mine = track.get("frame_times") or []
         if len(mine) != len(times):
             report.fail("source-frames", track["where"], "%d frames, the source has %d" % (len(mine), len(times)))
+            continue
+        if None in times:
+            # Untimed source frames: every timed one must be one of the rung's frames.
+            missing = [t for t in times if t is not None and not any(abs(t - x) <= 0.001 for x in mine)]
+            if missing:
+                report.fail("source-frames", track["where"], "%d source frame time(s) missing from the rung, first %.6f s"
+                            % (len(missing), missing[0]))
             continue
         bad = [i for i, (x, y) in enumerate(zip(mine, times)) if abs(x - y) > 0.001]
         if bad:
