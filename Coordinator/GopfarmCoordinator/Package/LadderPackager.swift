@@ -47,7 +47,8 @@ public struct LadderPackager {
         let sourceTracks = SourceTracksPackager(source: source, videoStream: probe.info.videoStream, videoTimeBase: probe.videoTimeBase,
                                                 ladder: ladder, outputDirectory: outputDirectory, startOffset: startOffset,
                                                 videoLastPTS: plan.segments.last?.lastPTS)
-        let (audio, subtitles) = try sourceTracks.run(grid: video.tracks.first)
+        guard let grid = video.tracks.first else { throw MediaError(.segmentMismatch, "the ladder's segments hold no video track") }
+        let (audio, subtitles) = try sourceTracks.run(grid: grid)
         var files: [String] = []
         var videoTracks = video.tracks, audioTracks = audio.map(\.track)
         var subtitleTracks = subtitles.map(\.track)

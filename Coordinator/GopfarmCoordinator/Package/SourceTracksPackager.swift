@@ -49,7 +49,7 @@ final class SourceTracksPackager {
 
     /// Packages the audio and text subtitle streams; `grid` is a video rendition, whose
     /// segments the WebVTT ones follow.
-    func run(grid: PackagedTrack?) throws(MediaError) -> (audio: [Audio], subtitles: [Subtitles]) {
+    func run(grid: PackagedTrack) throws(MediaError) -> (audio: [Audio], subtitles: [Subtitles]) {
         var audio: [AudioTrackOut] = []
         var cues: [Int: [WebVTT.Cue]] = [:]
         /// Each text subtitle stream's codec, read once (not per packet).
@@ -154,14 +154,13 @@ final class SourceTracksPackager {
             let language = Self.language(source.metadata(stream: i, key: "language"))
             let name = Ladder.subtitleTrackPrefix + "\(subtitleResults.count + 1)" + (language.map { "-\($0)" } ?? "")
             let directory = outputDirectory.appendingPathComponent(name, isDirectory: true)
-            let timescale = grid?.timescale ?? 1000
-            let gridSegments = grid?.segments ?? [PackagedSegment(start: 0, duration: 0, bytes: 0)]
-            let documents = WebVTT.documents(list, starts: gridSegments.map { Double($0.start) / Double(timescale) })
+            let timescale = grid.timescale
+            let documents = WebVTT.documents(list, starts: grid.segments.map { Double($0.start) / Double(timescale) })
             var segments: [PackagedSegment] = []
             var files: [String] = []
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                for (n, (text, cut)) in zip(documents, gridSegments).enumerated() {
+                for (n, (text, cut)) in zip(documents, grid.segments).enumerated() {
                     let file = PackagedSubtitles.segmentName(n + 1)
                     try Data(text.utf8).write(to: directory.appendingPathComponent(file))
                     segments.append(PackagedSegment(start: cut.start, duration: cut.duration, bytes: text.utf8.count))
