@@ -35,7 +35,7 @@ struct StreamOracleTests {
     /// One rule broken on purpose, and the rule name the checker must print for it.
     enum Breakage: String, CaseIterable, Sendable, CustomStringConvertible {
         case extinfOverTarget, mapMissing, versionTooLow, bandwidthUnderstated, codecsWrong, segmentMissing,
-             idrMisaligned, openGOP, framesDiffer, audioMoved
+             idrMisaligned, openGOP, framesDiffer, audioMoved, videoLater
         var description: String { rawValue }
 
         var rule: String {
@@ -50,6 +50,7 @@ struct StreamOracleTests {
             case .openGOP: "keyframe"
             case .framesDiffer: "source-frames"
             case .audioMoved: "av-offset"
+            case .videoLater: "cli-oracle"
             }
         }
     }
@@ -118,6 +119,11 @@ struct StreamOracleTests {
             // The same source with its audio 40 ms later against its video: the package no longer sits as it does.
             source = package.dir.appendingPathComponent("late-audio.mkv").path
             try Self.ffmpeg(["-i", package.source, "-itsoffset", "0.04", "-i", package.source, "-map", "0:v", "-map", "1:a", "-c", "copy", source])
+        case .videoLater:
+            // The source's video 200 ms after its audio: the CLI reads it from frame 5, and a package
+            // whose audio leads its video by the AAC priming (21 ms) cannot explain a shift of 4 frames.
+            source = package.dir.appendingPathComponent("late-video.mkv").path
+            try Self.ffmpeg(["-itsoffset", "0.2", "-i", package.source, "-i", package.source, "-map", "0:v", "-map", "1:a", "-c", "copy", source])
         case .bandwidthUnderstated, .codecsWrong, .idrMisaligned, .openGOP:
             break
         }

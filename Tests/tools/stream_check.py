@@ -44,8 +44,10 @@ Rules (the <rule> names a test can grep for):
   idr-alignment       key frame times or segment boundaries differ between video renditions
   source-frames       (--source) a rung's frame count or frame times (ffprobe) differ from the source's, counted
                       from the source's start, by more than 1 ms
-  cli-oracle          (--source) `ffmpeg -i master.m3u8 -map 0:v:N -f framemd5 -` lists another frame count than the
-                      same command on the source, or pts that are not the source's plus one constant
+  cli-oracle          (--source) `ffmpeg -i master.m3u8|manifest.mpd -map 0:v:N -f framemd5 -` lists another frame
+                      count than the same command on the source, or pts that are not the source's plus one
+                      constant, or a constant over the time the package's audio starts before its video (to the
+                      tick), or any constant where nothing starts before the video
   av-offset           (--source) read through master.m3u8 by the CLI, the first audio rendition is not where the
                       source puts its audio against its video (more than 0.5 ms apart, by cross-correlation at 8 kHz)
   ffmpeg-read         `ffmpeg -v error -i master.m3u8|manifest.mpd -map 0 -f null -` failed or printed errors
@@ -868,19 +870,40 @@ def framemd5(path, stream="v:0"):
     return tb, ticks, None
 
 
-def check_cli_oracle(master_path, variants, source, report):
+def start_times(path):
+    """(the CLI's zero: the earliest start of any stream, the first video stream's start), in seconds
+    as ffprobe reads them before any shift; None where ffprobe cannot say."""
+    out = run(["ffprobe", "-v", "error", "-show_entries", "format=start_time:stream=codec_type,start_time", "-of", "json", path])
+    try:
+        probed = json.loads(out.stdout)
+        video = next(fnum(s.get("start_time")) for s in probed.get("streams", []) if s.get("codec_type") == "video")
+        zero = fnum(probed.get("format", {}).get("start_time"))
+    except (ValueError, StopIteration):
+        return None
+    return (zero, video) if out.returncode == 0 and None not in (zero, video) else None
+
+
+def check_cli_oracle(manifest_path, name, variants, source, report):
     """The project's oracle as a user runs it on the package: `ffmpeg -i master.m3u8 -map 0:v:N
-    -f framemd5 -` lists every source frame. Its pts count from the CLI's zero, the earliest
-    packet of any stream; FFmpeg 5.1's HLS reader puts that at the AAC priming the edit list
-    cuts, so they may read a constant shift later than the source's (check_av_offset shows the
-    presentation is the source's). A shift that is not constant is a failure."""
+    -f framemd5 -` (and the same on manifest.mpd) lists every source frame at the source's pts.
+    The CLI counts its pts from the earliest packet of any stream: where the package's audio starts
+    before its video (AAC priming, which FFmpeg 5.1's HLS and DASH readers count as time before 0
+    though the edit list cuts it; audio that leads the video in an MPEG-TS source, whose own CLI
+    read the CLI corrects for TS only), every pts may read that lead later, to the tick, and never
+    more (check_av_offset shows the audio still sits where the source's does). Where no stream
+    starts before the video, any shift is a failure, and a shift that is not constant always is."""
     tb, ticks, error = framemd5(source)
     if ticks is None:
         report.fail("cli-oracle", source, "ffmpeg cannot read the source: %s" % error)
         return
+    starts = start_times(manifest_path)
+    if starts is None:
+        report.fail("cli-oracle", name, "ffprobe cannot give its start times")
+        return
+    lead = max(0.0, starts[1] - starts[0])
     for n in range(variants):
-        where = "master.m3u8 v:%d" % n
-        mine_tb, mine, error = framemd5(master_path, "v:%d" % n)
+        where = "%s v:%d" % (name, n)
+        mine_tb, mine, error = framemd5(manifest_path, "v:%d" % n)
         if mine is None:
             report.fail("cli-oracle", where, "ffmpeg cannot read it: %s" % error)
             continue
@@ -891,12 +914,21 @@ def check_cli_oracle(master_path, variants, source, report):
         shifts = [x * a - y * b for x, y in zip(mine, ticks)]
         # VFR: the CLI may guess another rate (30/1 against 30000/1001) from the same packet times.
         tick = max(a, b)
+        shift = sum(shifts) / len(shifts)
         if max(shifts) - min(shifts) > tick:
             report.fail("cli-oracle", where, "frame pts move against the source's by %.4f..%.4f s (tb %s, the source's %s)"
                         % (min(shifts), max(shifts), mine_tb, tb))
+        elif lead < 0.0005 and any(abs(x) >= tick / 2 for x in shifts):
+            report.fail("cli-oracle", where, "every pts reads %.4f s %s than the source's, though no stream of the "
+                        "package starts before its video (tb %s, the source's %s)"
+                        % (abs(shift), "later" if shift > 0 else "earlier", mine_tb, tb))
+        elif abs(shift) > lead + tick:
+            report.fail("cli-oracle", where, "every pts reads %.4f s later than the source's, more than the %.4f s "
+                        "its audio starts before its video (tb %s, the source's %s)" % (shift, lead, mine_tb, tb))
         elif any(abs(x) >= tick / 2 for x in shifts):
-            report.note("%s: every pts reads %.4f s later than the source's through the CLI (tb %s, the source's %s)"
-                        % (where, sum(shifts) / len(shifts), mine_tb, tb))
+            report.note("%s: every pts reads %.4f s later than the source's through the CLI, which starts its clock "
+                        "%.4f s before the video, where the package's audio starts (tb %s, the source's %s)"
+                        % (where, shift, lead, mine_tb, tb))
 
 
 AV_RATE = 8000  # Hz: cross-correlation resolution 125 us
@@ -1181,10 +1213,13 @@ def main(argv):
         if args.source:
             check_source(videos, args.source, report)
             if args.master and os.path.isfile(os.path.join(outdir, args.master)):
-                check_cli_oracle(os.path.join(outdir, args.master), len(videos), args.source, report)
+                check_cli_oracle(os.path.join(outdir, args.master), "master.m3u8", len(videos), args.source, report)
                 check_av_offset(os.path.join(outdir, args.master), args.source, report, args.require_av_offset)
         if args.mpd:
             check_dash(outdir, os.path.join(outdir, args.mpd), report, tracks)
+            if args.source and os.path.isfile(os.path.join(outdir, args.mpd)):
+                # FFmpeg 5.1's DASH reader opens segments in subdirectories only from an absolute path.
+                check_cli_oracle(os.path.join(outdir, args.mpd), "manifest.mpd", len(videos), args.source, report)
         if args.master:
             check_ffmpeg_reads(os.path.join(outdir, args.master), report, "master.m3u8")
         if args.mpd:
