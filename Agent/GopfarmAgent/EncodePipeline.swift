@@ -46,6 +46,10 @@ struct EncodePipeline {
     private let turned = Frame()
     private var conformer: Scaler?
     private let conformedFrame = Frame()
+    /// Made with the first frame when an output is SDR from an HDR source; every SDR output
+    /// takes the one tone-mapped picture.
+    private var toneMapper: ToneMapper?
+    private let toneMapped = Frame()
 
     init(assignment: SegmentAssignment, sourceParameters: CodecParameters, timeBase: Rational, progress: ProgressCounter) {
         self.assignment = assignment
@@ -163,9 +167,19 @@ struct EncodePipeline {
             } else {
                 picture = frame
             }
-            for i in outputs.indices { try outputs[i].encode(picture, keyFrame: keyFrame) }
+            let sdr = try outputs.contains(where: \.settings.sdr) ? toneMap(picture) : nil
+            for i in outputs.indices { try outputs[i].encode(outputs[i].settings.sdr ? sdr ?? picture : picture, keyFrame: keyFrame) }
         }
         count(t)
+    }
+
+    private mutating func toneMap(_ picture: Frame) throws(MediaError) -> Frame {
+        if toneMapper == nil {
+            toneMapper = try ToneMapper(width: picture.width, height: picture.height, pixelFormat: picture.pixelFormat, timeBase: timeBase,
+                                        sampleAspectRatio: sourceParameters.sampleAspectRatio, parameters: sourceParameters)
+        }
+        try toneMapper!.map(picture, into: toneMapped)
+        return toneMapped
     }
 
     private mutating func count(_ t: Int64) {

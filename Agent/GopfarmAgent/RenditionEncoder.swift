@@ -81,7 +81,9 @@ struct RenditionEncoder {
     private mutating func encoderFor(_ frame: Frame) throws(MediaError) -> Encoder {
         if let encoder { return encoder }
         let sourceFormat = AVPixelFormat(rawValue: frame.pixelFormat)
-        let target = try PixelFormatChoice.choose(codec: settings.codec, source: sourceFormat, requested: settings.pixelFormat)
+        // SDR from HDR (the frames come tone-mapped, 8-bit): 8-bit unless the job asks otherwise.
+        let target = try PixelFormatChoice.choose(codec: settings.codec, source: sourceFormat,
+                                                  requested: settings.pixelFormat ?? (settings.sdr ? "yuv420p" : nil))
         // The picture's sample aspect ratio (the source's, inverted by a quarter turn); square
         // pixels take the display width as the width the scale keeps the aspect of.
         var sampleAspectRatio = FrameTurner.sampleAspect(sourceParameters.sampleAspectRatio, quarterTurns: settings.quarterTurns)
@@ -115,6 +117,12 @@ struct RenditionEncoder {
             chromaLocation: AVChromaLocation(rawValue: sourceParameters.chromaLocation))
         source.fieldOrder = settings.deinterlace ? AV_FIELD_PROGRESSIVE : AVFieldOrder(rawValue: sourceParameters.fieldOrder)
         source.hdr = sourceParameters.hdr
+        if settings.sdr {
+            // What `ToneMapper` makes: BT.709 in limited range, no HDR metadata to declare.
+            (source.colorPrimaries, source.colorTransfer, source.colorSpace) = (AVCOL_PRI_BT709, AVCOL_TRC_BT709, AVCOL_SPC_BT709)
+            source.colorRange = AVCOL_RANGE_MPEG
+            source.hdr = nil
+        }
         encoderSource = source
         let e = try makeEncoder()
         quality?.useStatistics(of: e, layout: PlaneLayout(format: target.rawValue, width: size.0, height: size.1))

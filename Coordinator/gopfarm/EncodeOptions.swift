@@ -33,6 +33,9 @@ struct EncodeOptions: ParsableArguments {
     @Flag(help: "Deinterlace (bwdif) and encode progressive frames. Default: interlaced sources stay interlaced.")
     var deinterlace = false
 
+    @Flag(help: "Tone-map an HDR source (PQ or HLG) to SDR: BT.709, 8-bit unless --pix-fmt says otherwise (zscale + tonemap hable); with --ladder, every rung (a rung's own :sdr tone-maps that rung only).")
+    var sdr = false
+
     @Option(help: ArgumentHelp("Encode an ABR ladder from one decode and package it for streaming; the output is a directory. \(Ladder.syntax). A rung without a CODEC uses --codec (and --crf, --preset as its defaults).",
                                valueName: "rungs"))
     var ladder: String?
@@ -45,10 +48,12 @@ struct EncodeOptions: ParsableArguments {
     var packageSeconds: Double?
 
     func settings(threads: Int) throws -> EncodeSettings {
-        EncodeSettings(codec: codec ?? "libx264", crf: crf, bitrate: try bitrate.map(Self.parseBitrate), preset: preset, gop: gop,
-                       pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads,
-                       deinterlace: deinterlace, maxRate: try maxrate.map(Self.parseBitrate), bufferSize: try bufsize.map(Self.parseBitrate),
-                       ladder: try ladderSettings())
+        var settings = EncodeSettings(codec: codec ?? "libx264", crf: crf, bitrate: try bitrate.map(Self.parseBitrate), preset: preset, gop: gop,
+                                      pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads,
+                                      deinterlace: deinterlace, maxRate: try maxrate.map(Self.parseBitrate),
+                                      bufferSize: try bufsize.map(Self.parseBitrate), ladder: try ladderSettings())
+        settings.sdr = sdr
+        return settings
     }
 
     func ladderSettings() throws -> Ladder? {

@@ -94,6 +94,7 @@ struct PresetsCommand: AsyncParsableCommand {
             if let pixelFormat = s.pixelFormat { parts.append(pixelFormat) }
             if let scale = s.scale { parts.append("scale \(scale)") }
             if s.deinterlace { parts.append("deinterlace") }
+            if s.sdr { parts.append("sdr") }
             return parts.joined(separator: ", ")
         }
     }

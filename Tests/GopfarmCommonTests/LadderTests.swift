@@ -53,6 +53,34 @@ import Testing
         try EncodeSettings(codec: "libx264", ladder: ladder).validate()
     }
 
+    /// HDR rungs beside SDR ones: `:sdr` tone-maps that rung only, `--sdr` (the job's) every rung.
+    @Test func sdrRungsAreTheirOwnRenditions() throws {
+        let ladder = try Ladder(parsing: "1080p:6M:libx265,1080p:5M:sdr,720p:3M:libx265:sdr")
+        #expect(ladder.rungs.map(\.name) == ["1080p-hevc", "1080p-sdr", "720p-hevc-sdr"])
+        #expect(ladder.rungs.map(\.sdr) == [false, true, true])
+        #expect(ladder.rungs[2].text(rate: "3M") == "720p:3M:libx265:sdr")
+        try EncodeSettings(codec: "libx264", ladder: ladder).validate()
+        #expect(ladder.renditionSettings(base: EncodeSettings(codec: "libx264")).map(\.sdr) == [false, true, true])
+        var base = EncodeSettings(codec: "libx264")
+        base.sdr = true
+        #expect(ladder.renditionSettings(base: base).allSatisfy { $0.sdr })
+        // The same size, rate and codec once HDR and once SDR are two renditions, not one given twice.
+        try EncodeSettings(codec: "libx264", ladder: try Ladder(parsing: "720p:3M,720p:3M:sdr")).validate()
+    }
+
+    @Test func sdrSurvivesJSONAndOldJSONHasNone() throws {
+        var settings = EncodeSettings(codec: "libx265", ladder: try Ladder(parsing: "720p:3M:sdr,360p:800k"))
+        settings.sdr = true
+        let json = try JSONEncoder().encode(settings)
+        #expect(try JSONDecoder().decode(EncodeSettings.self, from: json) == settings)
+        // Settings and rungs stored before `sdr` existed decode as HDR kept, and SDR ones write nothing new.
+        let old = #"{"codec":"libx264","threads":0,"deinterlace":false,"onlyForcedKeyFrames":false,"ladder":{"rungs":[{"name":"720p","height":720,"bitrate":3000000,"averageBitrate":false}],"auto":false,"packages":["hls"],"segmentSeconds":4}}"#
+        let decoded = try JSONDecoder().decode(EncodeSettings.self, from: Data(old.utf8))
+        #expect(!decoded.sdr && decoded.ladder?.rungs.first?.sdr == false)
+        let plain = String(decoding: try JSONEncoder().encode(EncodeSettings(codec: "libx264", ladder: try Ladder(parsing: "720p:3M"))), as: UTF8.self)
+        #expect(!plain.contains("sdr"), "\(plain)")
+    }
+
     @Test func autoHasNoRungs() throws {
         let ladder = try Ladder(parsing: "auto", packages: [.hls])
         #expect(ladder.auto && ladder.rungs.isEmpty && ladder.packages == [.hls])
@@ -63,11 +91,12 @@ import Testing
         ("720p", "a rung is HEIGHTp:RATE such as 720p:3M, not '720p'"),
         ("720:3M", "a rung is HEIGHTp:RATE such as 720p:3M, not '720:3M'"),
         ("720p:fast", "the rate of rung '720p:fast' is not a bit rate such as 3M, 1.2M or 700k"),
-        ("720p:3M:turbo", "rung '720p:3M:turbo': 'turbo' is not a codec, abr, crf=N or preset=P"),
-        ("720p:3M:preset=", "rung '720p:3M:preset=': 'preset=' is not a codec, abr, crf=N or preset=P"),
+        ("720p:3M:turbo", "rung '720p:3M:turbo': 'turbo' is not a codec, abr, crf=N, preset=P or sdr"),
+        ("720p:3M:preset=", "rung '720p:3M:preset=': 'preset=' is not a codec, abr, crf=N, preset=P or sdr"),
         ("720p:-3M", "the rate of rung '720p:-3M' is not a bit rate such as 3M, 1.2M or 700k"),
         ("360p:800k:crf=20:crf=22", "rung '360p:800k:crf=20:crf=22' gives crf twice; give it once"),
         ("360p:800k:abr:abr", "rung '360p:800k:abr:abr' gives abr twice; give it once"),
+        ("360p:800k:sdr:sdr", "rung '360p:800k:sdr:sdr' gives sdr twice; give it once"),
     ])
     func refusesBadRungsInOneSentence(text: String, sentence: String) {
         #expect(throws: MediaError.self) { try Ladder(parsing: text) }

@@ -193,6 +193,27 @@ struct PackageWritersTests {
         #expect(!DASHManifest.mpd(video: [sdr], audio: [], minBufferTime: 4).contains("cicp"))
     }
 
+    @Test("HDR and SDR rungs of one codec are two DASH AdaptationSets; the HDR one alone has the code points")
+    func hdrBesideSDR() {
+        var pq = video([1000], seconds: 4)
+        pq.name = "720p"
+        pq.colour = .init(primaries: 9, transfer: 16, matrix: 9)
+        var sdr = video([800], seconds: 4)
+        sdr.name = "720p-sdr"
+        sdr.colour = .init(primaries: 1, transfer: 1, matrix: 1)
+        var pq2 = pq
+        pq2.name = "360p"
+        let mpd = DASHManifest.mpd(video: [pq, sdr, pq2], audio: [], minBufferTime: 4)
+        let sets = mpd.components(separatedBy: "<AdaptationSet").dropFirst()
+        #expect(sets.count == 2, "\(mpd)")
+        let hdrSet = sets.first { $0.contains("id=\"720p\"") } ?? ""
+        let sdrSet = sets.first { $0.contains("id=\"720p-sdr\"") } ?? ""
+        #expect(hdrSet.contains("id=\"360p\"") && hdrSet.contains("TransferCharacteristics\" value=\"16\""), "\(mpd)")
+        #expect(!sdrSet.contains("cicp") && !sdrSet.contains("id=\"360p\""), "\(mpd)")
+        let master = HLSPlaylists.master(video: [pq, sdr, pq2], audio: [], subtitles: [])
+        #expect(master.components(separatedBy: "VIDEO-RANGE=PQ").count == 3, "\(master)")
+    }
+
     @Test("the MPD: static, SegmentTemplate with a run-length SegmentTimeline, one AdaptationSet per audio track")
     func mpd() {
         var v = video([1000, 1000, 1000, 1000], seconds: 4)

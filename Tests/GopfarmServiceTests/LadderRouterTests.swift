@@ -45,6 +45,17 @@ struct LadderRouterTests {
             #expect(stored.rungs.map(\.averageBitrate) == [false, true, false])
             #expect(stored.rungs.map(\.name) == ["240p", "160p", "160p-av1"] && stored.rungs.map(\.preset) == [nil, nil, "12"])
 
+            // Tone mapping: the job's `sdr`, and a rung's own (an HDR ladder with SDR rungs beside).
+            let sdr = try await H.send(client, .post, "/v1/jobs", token: h.alice, json: """
+                {"input":"\(h.clip)","settings":{"codec":"libx264","sdr":true,"ladder":{"rungs":[{"height":240,"bitrate":"400k","sdr":true},"160p:200k:sdr","160p:150k"]}}}
+                """)
+            #expect(sdr.status == 201, "\(sdr.text)")
+            let third = try APIJSON.decoder.decode(JobView.self, from: Data(sdr.text.utf8))
+            #expect(third.ladder?.requested == "240p:400k:sdr,160p:200k:sdr,160p:150k", "\(third.ladder?.requested ?? "")")
+            let toneMapped = try #require(try await h.service.store.job(third.id)?.decodedSubmission?.settings)
+            #expect(toneMapped.sdr && toneMapped.ladder?.rungs.map(\.sdr) == [true, true, false])
+            #expect(toneMapped.ladder?.rungs.map(\.name) == ["240p-sdr", "160p-sdr", "160p"])
+
             // Each refusal is the sentence the CLI prints for the same flags.
             let cases: [(String, Int, String)] = [
                 (#""ladder":"720p:fast""#, 422, Self.cliSentence { _ = try Ladder(parsing: "720p:fast") }),

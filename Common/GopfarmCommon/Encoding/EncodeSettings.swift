@@ -30,6 +30,10 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
     public var squarePixels = false
     /// Encode every rung of this ladder from one decode (nil: one output, these settings).
     public var ladder: Ladder?
+    /// Tone-map an HDR source (PQ or HLG) to SDR: BT.709 primaries, transfer and matrix, limited
+    /// range, 8-bit 4:2:0 unless `pixelFormat` says otherwise, no HDR metadata (`ToneMapper`).
+    /// A job on an SDR source has it cleared with a warning (`PreparedJob`).
+    public var sdr = false
 
     /// The encoders an agent needs for this job's segments: the codec, and each rung's own.
     public var encodersNeeded: Set<String> {
@@ -100,7 +104,7 @@ public struct ScaleSpec: Codable, Sendable, Equatable, CustomStringConvertible {
 
 extension EncodeSettings {
     enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads, deinterlace, maxRate, bufferSize, onlyForcedKeyFrames, ladder, quarterTurns
-        case squarePixels
+        case squarePixels, sdr
     }
 
     /// Everything but the codec is optional in JSON (API submissions give only what they change).
@@ -116,6 +120,7 @@ extension EncodeSettings {
                   ladder: try c.decodeIfPresent(Ladder.self, forKey: .ladder),
                   quarterTurns: try c.decodeIfPresent(Int.self, forKey: .quarterTurns) ?? 0)
         squarePixels = try c.decodeIfPresent(Bool.self, forKey: .squarePixels) ?? false
+        sdr = try c.decodeIfPresent(Bool.self, forKey: .sdr) ?? false
     }
 
     /// Optional fields only when set; `quarterTurns` only when not 0, so that submissions (which
@@ -137,5 +142,6 @@ extension EncodeSettings {
         try c.encodeIfPresent(ladder, forKey: .ladder)
         if quarterTurns != 0 { try c.encode(quarterTurns, forKey: .quarterTurns) }
         if squarePixels { try c.encode(squarePixels, forKey: .squarePixels) }
+        if sdr { try c.encode(sdr, forKey: .sdr) }
     }
 }

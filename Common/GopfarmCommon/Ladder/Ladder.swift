@@ -68,7 +68,7 @@ public struct Ladder: Codable, Sendable, Equatable {
     }
 
     /// What `--ladder` takes, for help texts.
-    public static let syntax = "auto, or rungs HEIGHTp:RATE[:CODEC][:abr][:crf=N][:preset=P] separated by commas, e.g. 1080p:6M,720p:3M,480p:1.2M,360p:700k"
+    public static let syntax = "auto, or rungs HEIGHTp:RATE[:CODEC][:abr][:crf=N][:preset=P][:sdr] separated by commas, e.g. 1080p:6M,720p:3M,480p:1.2M,360p:700k"
 
     /// Whether the frame at `pts` starts a packaging segment (the first frame of a farm segment
     /// always does): it is the first at or after a multiple of `segmentSeconds` since the origin,

@@ -19,29 +19,34 @@ public struct LadderRung: Codable, Sendable, Equatable {
     /// nil: the job's preset where the rung's codec takes it (x264 and x265 share theirs),
     /// else the codec's default.
     public var preset: String?
+    /// Tone-map an HDR source to SDR for this rung (`EncodeSettings.sdr`), so one ladder has HDR
+    /// renditions for the screens that show them and SDR ones for every other.
+    public var sdr: Bool
 
     public init(name: String? = nil, height: Int, bitrate: Int, codec: String? = nil, crf: Double? = nil, averageBitrate: Bool = false,
-                preset: String? = nil) {
+                preset: String? = nil, sdr: Bool = false) {
         self.height = height
         self.bitrate = bitrate
         self.codec = codec
         self.crf = crf
         self.preset = preset
         self.averageBitrate = averageBitrate
-        self.name = name ?? Self.defaultName(height: height, codec: codec)
+        self.sdr = sdr
+        self.name = name ?? Self.defaultName(height: height, codec: codec, sdr: sdr)
     }
 
-    static func defaultName(height: Int, codec: String?) -> String {
-        switch codec {
+    static func defaultName(height: Int, codec: String?, sdr: Bool = false) -> String {
+        let base = switch codec {
         case nil: "\(height)p"
         case "libx264": "\(height)p-h264"
         case "libx265": "\(height)p-hevc"
         case "libsvtav1": "\(height)p-av1"
         case let c?: "\(height)p-\(c)"
         }
+        return sdr ? base + "-sdr" : base
     }
 
-    /// `720p:3M`, `1080p:6M:libx265`, `480p:1.2M:abr`, `360p:700k:crf=26`, `720p:2M:libsvtav1:preset=8`.
+    /// `720p:3M`, `1080p:6M:libx265`, `480p:1.2M:abr`, `360p:700k:crf=26`, `720p:2M:libsvtav1:preset=8`, `720p:3M:sdr`.
     public init(parsing text: String) throws(MediaError) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let example = "a rung is HEIGHTp:RATE such as 720p:3M"
@@ -51,7 +56,7 @@ public struct LadderRung: Codable, Sendable, Equatable {
         guard let rate = Self.parseRate(parts[1]) else {
             throw MediaError(.invalidOption, "the rate of rung '\(JobRules.quote(text))' is not a bit rate such as 3M, 1.2M or 700k")
         }
-        var codec: String?, crf: Double?, preset: String?, average = false
+        var codec: String?, crf: Double?, preset: String?, average = false, sdr = false
         var given = Set<String>()
         for option in parts.dropFirst(2) {
             // Each option once: `crf=20:crf=22` was the last one silently.
@@ -61,6 +66,7 @@ public struct LadderRung: Codable, Sendable, Equatable {
                 throw MediaError(.invalidOption, "rung '\(JobRules.quote(text))' gives \(kind) twice; give it once")
             }
             if option == "abr" { average = true }
+            else if option == "sdr" { sdr = true }
             else if option.hasPrefix("crf="), let value = Double(option.dropFirst(4)) { crf = value }
             else if option.hasPrefix("preset="), option.count > 7 { preset = String(option.dropFirst(7)) }
             else if EncodeSettings.supportedCodecs.contains(option) {
@@ -70,10 +76,10 @@ public struct LadderRung: Codable, Sendable, Equatable {
                 codec = option
             }
             else {
-                throw MediaError(.invalidOption, "rung '\(JobRules.quote(text))': '\(JobRules.quote(option))' is not a codec, abr, crf=N or preset=P")
+                throw MediaError(.invalidOption, "rung '\(JobRules.quote(text))': '\(JobRules.quote(option))' is not a codec, abr, crf=N, preset=P or sdr")
             }
         }
-        self.init(height: height, bitrate: rate, codec: codec, crf: crf, averageBitrate: average, preset: preset)
+        self.init(height: height, bitrate: rate, codec: codec, crf: crf, averageBitrate: average, preset: preset, sdr: sdr)
     }
 
     /// The rung as `--ladder` takes it (`240p:400k:libx265:crf=26`), with `rate` written as the
@@ -84,6 +90,7 @@ public struct LadderRung: Codable, Sendable, Equatable {
         if averageBitrate { parts.append("abr") }
         if let crf { parts.append("crf=\(JobRules.show(crf))") }
         if let preset { parts.append("preset=\(preset)") }
+        if sdr { parts.append("sdr") }
         return parts.joined(separator: ":")
     }
 
@@ -149,7 +156,33 @@ public struct LadderRung: Codable, Sendable, Equatable {
         if s.codec == "libx264", base.pixelFormat == nil { s.pixelFormat = "yuv420p" }
         s.onlyForcedKeyFrames = true
         s.squarePixels = true
+        s.sdr = sdr || base.sdr
         s.ladder = nil
         return s
+    }
+}
+
+extension LadderRung {
+    enum CodingKeys: String, CodingKey { case name, height, bitrate, codec, crf, averageBitrate, preset, sdr }
+
+    /// `sdr` is optional in JSON: ladders stored before it decode as they were.
+    public init(from decoder: any Swift.Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), height: try c.decode(Int.self, forKey: .height),
+                  bitrate: try c.decode(Int.self, forKey: .bitrate), codec: try c.decodeIfPresent(String.self, forKey: .codec),
+                  crf: try c.decodeIfPresent(Double.self, forKey: .crf), averageBitrate: try c.decode(Bool.self, forKey: .averageBitrate),
+                  preset: try c.decodeIfPresent(String.self, forKey: .preset), sdr: try c.decodeIfPresent(Bool.self, forKey: .sdr) ?? false)
+    }
+
+    public func encode(to encoder: any Swift.Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(height, forKey: .height)
+        try c.encode(bitrate, forKey: .bitrate)
+        try c.encodeIfPresent(codec, forKey: .codec)
+        try c.encodeIfPresent(crf, forKey: .crf)
+        try c.encode(averageBitrate, forKey: .averageBitrate)
+        try c.encodeIfPresent(preset, forKey: .preset)
+        if sdr { try c.encode(sdr, forKey: .sdr) }
     }
 }

@@ -5,8 +5,9 @@ import Foundation
 public enum WireProtocol {
     /// Bumped on any incompatible change; agents of another version are refused with a message.
     /// 2: messages over 256 KiB travel as parts (`WirePart`). 3: segment payloads carry a
-    /// packet's BlockAdditional (VP9 alpha; `PacketStreamWriter.version` 4).
-    public static let version = 3
+    /// packet's BlockAdditional (VP9 alpha; `PacketStreamWriter.version` 4). 4: `EncodeSettings.sdr`
+    /// (an agent that does not know it would encode HDR pictures labelled as SDR).
+    public static let version = 4
     /// Largest payload frame accepted (a segment of a few seconds of 4K is well under this).
     public static let maxPayloadBytes = 1 << 30
     public static let maxHeaderBytes = 1 << 20

@@ -49,6 +49,7 @@ public struct PreparedJob: Sendable {
                 warnings.append("the source is interlaced: the ladder's renditions are deinterlaced (bwdif), as streaming players expect progressive video")
             }
         }
+        (settings, warnings) = Self.sdrOnlyFromHDR(settings, probe: probe, warnings: warnings)
         (settings.quarterTurns, warnings) = Self.uprightTurns(settings, probe: probe, outputPath: checkingEncoder ? outputPath : nil,
                                                               warnings: warnings)
         if checkingEncoder, let dropped = Self.alphaDropped(settings, probe: probe, outputPath: outputPath) { warnings.append(dropped) }
@@ -67,6 +68,22 @@ public struct PreparedJob: Sendable {
         planSeconds = MonotonicClock.now() - planning
         frameRate = Self.frameRate(of: probe)
         self.warnings = warnings
+    }
+
+    /// Tone mapping to SDR (the job's or a rung's) only where the source is HDR (PQ or HLG): an
+    /// SDR source is SDR already, and tone-mapping it as if it were PQ would darken every picture.
+    static func sdrOnlyFromHDR(_ settings: EncodeSettings, probe: MediaProbe, warnings: [String]) -> (EncodeSettings, [String]) {
+        let asked = settings.sdr || settings.ladder?.rungs.contains(where: \.sdr) == true
+        let transfer = probe.videoParameters.colorTransfer
+        guard asked, !HDRMetadata.isHDRTransfer(transfer) else { return (settings, warnings) }
+        var settings = settings
+        settings.sdr = false
+        if var ladder = settings.ladder {
+            for i in ladder.rungs.indices { ladder.rungs[i].sdr = false }
+            settings.ladder = ladder
+        }
+        let name = av_color_transfer_name(AVColorTransferCharacteristic(rawValue: transfer)).map { String(cString: $0) } ?? "unspecified"
+        return (settings, warnings + ["the source is not HDR (transfer \(name)): it is SDR already, so sdr tone-maps nothing"])
     }
 
     /// The video's frame rate as declared (average, else real), 25 when it declares none.

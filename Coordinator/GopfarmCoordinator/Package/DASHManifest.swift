@@ -20,15 +20,14 @@ public enum DASHManifest {
             "  <Period id=\"0\" start=\"PT0S\">",
         ]
         var setID = 0
-        // One video AdaptationSet per codec: a player switches seamlessly only within one, and
-        // an H.264 and an HEVC ladder side by side are two.
-        var families: [String] = []
-        for track in video {
-            let family = String(track.codecs.prefix { $0 != "." })
-            if !families.contains(family) { families.append(family) }
-        }
-        for family in families {
-            let members = video.filter { $0.codecs.prefix { $0 != "." } == family }
+        // One video AdaptationSet per codec and dynamic range: a player switches seamlessly only
+        // within one; an H.264 and an HEVC ladder side by side are two, and so are HDR rungs and
+        // SDR ones of one codec (a player that shows HDR must not drop to SDR pictures mid-play).
+        func kind(_ track: PackagedTrack) -> String { String(track.codecs.prefix { $0 != "." }) + "/" + (track.colour?.videoRange ?? "SDR") }
+        var kinds: [String] = []
+        for track in video where !kinds.contains(kind(track)) { kinds.append(kind(track)) }
+        for k in kinds {
+            let members = video.filter { kind($0) == k }
             let maxW = members.compactMap(\.width).max(), maxH = members.compactMap(\.height).max()
             var set = "    <AdaptationSet id=\"\(setID)\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\""
             if let maxW, let maxH { set += " maxWidth=\"\(maxW)\" maxHeight=\"\(maxH)\"" }

@@ -9,7 +9,7 @@ import GopfarmCommon
 /// (heights, rates, codecs) are `Ladder.validate`'s, checked with the rest of the settings.
 enum LadderJSON {
     static let fields: Set<String> = ["rungs", "auto", "packages", "segmentSeconds"]
-    static let rungFields: Set<String> = ["name", "height", "bitrate", "codec", "crf", "averageBitrate", "preset"]
+    static let rungFields: Set<String> = ["name", "height", "bitrate", "codec", "crf", "averageBitrate", "preset", "sdr"]
 
     /// The request's ladder as `Ladder` encodes it, so the submission then decodes as usual.
     static func normalized(_ value: Any) throws(APIError) -> Any {
@@ -60,7 +60,7 @@ enum LadderJSON {
                     bitrate = rate
                 }
                 var made = LadderRung(height: r.height, bitrate: bitrate, codec: r.codec, crf: r.crf, averageBitrate: r.averageBitrate ?? false,
-                                      preset: r.preset)
+                                      preset: r.preset, sdr: r.sdr ?? false)
                 if let name = r.name {
                     made.name = name
                     named.insert(rungs.count)
@@ -108,6 +108,7 @@ enum LadderJSON {
         var crf: Double?
         var averageBitrate: Bool?
         var preset: String?
+        var sdr: Bool?
     }
 
     /// Bits per second, or text such as `3M`.
