@@ -39,5 +39,5 @@ public struct JobSubmission: Codable, Sendable, Equatable {
 
     /// Field names accepted at each level: anything else is a 400, so a typo is never silently ignored.
     public static let fields: Set<String> = ["input", "upload", "outputName", "settings", "segmentSeconds", "priority", "analysis", "maxAgents", "preset", "webhooks"]
-    public static let settingsFields: Set<String> = ["codec", "crf", "bitrate", "preset", "gop", "pixelFormat", "scale", "threads", "deinterlace", "maxRate", "bufferSize", "onlyForcedKeyFrames", "ladder", "sdr"]
+    public static let settingsFields: Set<String> = ["codec", "crf", "bitrate", "preset", "gop", "pixelFormat", "scale", "threads", "deinterlace", "maxRate", "bufferSize", "onlyForcedKeyFrames", "ladder", "sdr", "audioBitrate"]
 }

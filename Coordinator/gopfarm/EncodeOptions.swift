@@ -33,6 +33,10 @@ struct EncodeOptions: ParsableArguments {
     @Flag(help: "Deinterlace (bwdif) and encode progressive frames. Default: interlaced sources stay interlaced.")
     var deinterlace = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Encode every audio track at this rate, e.g. 128k (AAC; Opus into .mkv and .webm), not copy it. Default: copied where the output takes the codec (a ladder copies AAC), else 96k a channel.",
+                                                        valueName: "rate"))
+    var audioBitrate: String?
+
     @Flag(help: "Tone-map an HDR source (PQ or HLG) to SDR: BT.709, 8-bit unless --pix-fmt says otherwise (zscale + tonemap hable); with --ladder, every rung (a rung's own :sdr tone-maps that rung only).")
     var sdr = false
 
@@ -53,6 +57,7 @@ struct EncodeOptions: ParsableArguments {
                                       deinterlace: deinterlace, maxRate: try maxrate.map(Self.parseBitrate),
                                       bufferSize: try bufsize.map(Self.parseBitrate), ladder: try ladderSettings())
         settings.sdr = sdr
+        settings.audioBitrate = try audioBitrate.map(Self.parseBitrate)
         return settings
     }
 

@@ -95,6 +95,7 @@ struct PresetsCommand: AsyncParsableCommand {
             if let scale = s.scale { parts.append("scale \(scale)") }
             if s.deinterlace { parts.append("deinterlace") }
             if s.sdr { parts.append("sdr") }
+            if let audio = s.audioBitrate { parts.append("audio \(audio / 1000)k") }
             return parts.joined(separator: ", ")
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import GopfarmCommon
 import Testing
 
@@ -18,7 +19,7 @@ struct EncodeSettingsTests {
         #expect(throws: Never.self) { try ScaleSpec(parsing: "1281x721").validate(codec: "ffv1", pixelFormat: nil) }
     }
 
-    @Test func validationSpeaksInSentences() {
+    @Test func validationSpeaksInSentences() throws {
         func message(_ s: EncodeSettings) -> String? {
             do { try s.validate(); return nil } catch { return error.description }
         }
@@ -34,5 +35,11 @@ struct EncodeSettingsTests {
         #expect(message(EncodeSettings(codec: "libsvtav1", preset: "medium"))?.contains("0 (slowest) to 13") == true)
         #expect(message(EncodeSettings(gop: 0)) == "gop must be between 1 and 100000 frames, not 0")
         #expect(message(EncodeSettings(crf: .nan)) == "crf for libx264 must be between 0 and 51, not nan")
+        var audio = EncodeSettings()
+        audio.audioBitrate = 4_000
+        #expect(message(audio) == "the audio bit rate must be between 8k and 1M bits per second a track, not 4000")
+        audio.audioBitrate = 128_000
+        #expect(message(audio) == nil)
+        #expect(try JSONDecoder().decode(EncodeSettings.self, from: JSONEncoder().encode(audio)).audioBitrate == 128_000)
     }
 }

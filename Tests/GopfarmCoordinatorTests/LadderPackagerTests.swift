@@ -171,6 +171,12 @@ struct LadderPackagerTests {
             let run = try Subprocess.run("python3", [checker, out.path, "--source", source], timeout: 300)
             #expect(run.status == 0, "stream_check: \(run.stdout.suffix(3000)) \(run.stderr.suffix(500))")
         }
+        // The job's audio rate: the AAC track is encoded too, at that rate, not copied.
+        let encoded = try LadderPackager(sourcePath: source, probe: spool.probe, plan: spool.plan, ladder: spool.ladder, segments: spool.segments,
+                                         outputDirectory: dir.appendingPathComponent("out-48k", isDirectory: true), audioBitrate: 48_000).run()
+        #expect(encoded.audioTracks.map(\.copied) == [false, false])
+        #expect(encoded.audioTracks.allSatisfy { $0.averageBitrate > 30_000 && $0.averageBitrate < 66_000 }, "\(encoded.audioTracks.map(\.averageBitrate))")
+        #expect(report.audioTracks[0].averageBitrate > 66_000, "the copy keeps the source's \(report.audioTracks[0].averageBitrate) bit/s")
     }
 
     /// `ffmpeg -ss 1.5 -i full.mp4 -c copy` keeps a second of audio before 0 for its edit list to

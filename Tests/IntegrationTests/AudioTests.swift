@@ -42,4 +42,33 @@ struct AudioTests {
         let frame = max(src[0].frameDuration, out[0].frameDuration)
         #expect(abs(src[0].duration - out[0].duration) <= frame + 0.001, "audio lasts \(out[0].duration) s, source \(src[0].duration) s")
     }
+
+    /// `--audio-bitrate`: audio the output could copy is encoded at the rate asked, AAC into MP4,
+    /// Opus into Matroska, still where it was against the video and as long.
+    @Test("--audio-bitrate encodes what would be copied, at that rate", arguments: [("out.mp4", "aac → aac", "aac"), ("out.mkv", "aac → opus", "opus")])
+    func encodedAtRate(_ output: String, _ streams: String, _ codec: String) throws {
+        let dir = TestPaths.scratch("audio-rate")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try Fixture.noiseAudioMP4.path()
+        let path = dir.appendingPathComponent(output).path
+        let run = try FarmCLI.transcode(source, to: path, ["--agents", "2", "--segment-seconds", "1", "--preset", "veryfast", "--audio-bitrate", "48k",
+                                                           "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        #expect(try #require(run.report).streams.contains { $0.contains(streams) }, "\(run.report?.streams ?? [])")
+        let probe = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=codec_name:format=duration",
+                                                   "-of", "csv=p=0", path], timeout: 60)
+        #expect(probe.stdout.hasPrefix(codec), "\(probe.stdout)")
+        // The rate asked, measured: the audio's bytes over its time (a copy of the source is 128k).
+        let sizes = try Subprocess.run("ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries", "packet=size", "-of", "csv=p=0", path],
+                                       timeout: 60)
+        let total = sizes.stdout.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: CharacterSet(charactersIn: ", "))) }.reduce(0, +)
+        let out = try FFmpegOracle.audioTracks(path)
+        let rate = Double(8 * total) / out[0].duration
+        #expect(rate > 36_000 && rate < 60_000, "\(output): \(rate) bit/s for 48k")
+        let offset = try AudioAlignment.offset(source: source, output: path, track: 0)
+        #expect(abs(offset) <= 0.0015, "audio content is \(offset * 1000) ms off in \(output)")
+        let src = try FFmpegOracle.audioTracks(source)
+        let frame = max(src[0].frameDuration, out[0].frameDuration)
+        #expect(abs(src[0].duration - out[0].duration) <= frame + 0.001, "audio lasts \(out[0].duration) s, source \(src[0].duration) s")
+    }
 }

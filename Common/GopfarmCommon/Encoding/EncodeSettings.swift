@@ -34,6 +34,10 @@ public struct EncodeSettings: Codable, Sendable, Equatable {
     /// range, 8-bit 4:2:0 unless `pixelFormat` says otherwise, no HDR metadata (`ToneMapper`).
     /// A job on an SDR source has it cleared with a warning (`PreparedJob`).
     public var sdr = false
+    /// Encode every audio track at this rate (bits per second a track) rather than copy it: AAC,
+    /// Opus into Matroska and WebM (`AudioTranscoder`). nil: copied where the output takes the
+    /// source's codec (a ladder copies AAC), otherwise encoded at 96 kbit/s a channel (Opus 64).
+    public var audioBitrate: Int?
 
     /// The encoders an agent needs for this job's segments: the codec, and each rung's own.
     public var encodersNeeded: Set<String> {
@@ -104,7 +108,7 @@ public struct ScaleSpec: Codable, Sendable, Equatable, CustomStringConvertible {
 
 extension EncodeSettings {
     enum CodingKeys: String, CodingKey { case codec, crf, bitrate, preset, gop, pixelFormat, scale, threads, deinterlace, maxRate, bufferSize, onlyForcedKeyFrames, ladder, quarterTurns
-        case squarePixels, sdr
+        case squarePixels, sdr, audioBitrate
     }
 
     /// Everything but the codec is optional in JSON (API submissions give only what they change).
@@ -121,6 +125,7 @@ extension EncodeSettings {
                   quarterTurns: try c.decodeIfPresent(Int.self, forKey: .quarterTurns) ?? 0)
         squarePixels = try c.decodeIfPresent(Bool.self, forKey: .squarePixels) ?? false
         sdr = try c.decodeIfPresent(Bool.self, forKey: .sdr) ?? false
+        audioBitrate = try c.decodeIfPresent(Int.self, forKey: .audioBitrate)
     }
 
     /// Optional fields only when set; `quarterTurns` only when not 0, so that submissions (which
@@ -143,5 +148,6 @@ extension EncodeSettings {
         if quarterTurns != 0 { try c.encode(quarterTurns, forKey: .quarterTurns) }
         if squarePixels { try c.encode(squarePixels, forKey: .squarePixels) }
         if sdr { try c.encode(sdr, forKey: .sdr) }
+        try c.encodeIfPresent(audioBitrate, forKey: .audioBitrate)
     }
 }

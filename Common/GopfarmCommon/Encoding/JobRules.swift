@@ -15,6 +15,8 @@ public enum JobRules {
     public static let gop: ClosedRange<Int> = 1...100_000
     /// Bits per second: 2 Gbit/s is far above any delivery codec and still fits every encoder's int.
     public static let bitrate: ClosedRange<Int> = 1...2_000_000_000
+    /// `audioBitrate`, a track: from a voice track's 8k to past what AAC and Opus use for 7.1.
+    public static let audioBitrate: ClosedRange<Int> = 8_000...1_000_000
     public static let containers = ["mp4", "m4v", "mov", "mkv", "webm"]
     public static let quoteLimit = 40
 
@@ -136,6 +138,9 @@ extension EncodeSettings {
             if maxRate != nil, bufferSize == nil, ["libx264", "libx265"].contains(codec) {
                 throw MediaError(.invalidOption, "maxrate with \(codec) needs bufsize too (the rate is capped over that buffer; twice the maxrate is usual)")
             }
+        }
+        if let audioBitrate, !JobRules.audioBitrate.contains(audioBitrate) {
+            throw MediaError(.invalidOption, "the audio bit rate must be between 8k and 1M bits per second a track, not \(audioBitrate)")
         }
         if let ladder { try ladder.validate(base: self) }
     }

@@ -185,7 +185,8 @@ public struct PreparedJob: Sendable {
 
     /// Stitches the encoded segments into `outputPath`; returns what was written and every warning.
     public func stitch(_ completed: [CompletedSegment], outputPath: String) throws(MediaError) -> (StitchReport, [String]) {
-        let stitched = try Stitcher(sourcePath: input, probe: probe, plan: plan, segments: completed, outputPath: outputPath).run()
+        let stitched = try Stitcher(sourcePath: input, probe: probe, plan: plan, segments: completed, outputPath: outputPath,
+                                    audioBitrate: settings.audioBitrate).run()
         return (stitched, outputWarnings(completed, written: stitched.videoFrames, writerWarnings: stitched.warnings))
     }
 
@@ -196,7 +197,7 @@ public struct PreparedJob: Sendable {
             throw MediaError(.invalidOption, "cannot create the output directory: \(error.localizedDescription)", path: directory.path)
         }
         let packaged = try LadderPackager(sourcePath: input, probe: probe, plan: plan, ladder: ladder, segments: completed,
-                                          outputDirectory: directory).run()
+                                          outputDirectory: directory, audioBitrate: settings.audioBitrate).run()
         return (packaged, outputWarnings(completed, written: packaged.videoFrames, writerWarnings: packaged.warnings))
     }
 

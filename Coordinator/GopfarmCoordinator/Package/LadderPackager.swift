@@ -18,11 +18,15 @@ public struct LadderPackager {
     public var ladder: Ladder
     public var segments: [CompletedSegment]
     public var outputDirectory: URL
+    /// `EncodeSettings.audioBitrate`: every audio track encoded to AAC at this rate, none copied.
+    public var audioBitrate: Int?
 
     public static let masterName = "master.m3u8"
     public static let manifestName = "manifest.mpd"
 
-    public init(sourcePath: String, probe: MediaProbe, plan: SegmentPlan, ladder: Ladder, segments: [CompletedSegment], outputDirectory: URL) {
+    public init(sourcePath: String, probe: MediaProbe, plan: SegmentPlan, ladder: Ladder, segments: [CompletedSegment], outputDirectory: URL,
+                audioBitrate: Int? = nil) {
+        self.audioBitrate = audioBitrate
         self.sourcePath = sourcePath
         self.probe = probe
         self.plan = plan
@@ -46,7 +50,7 @@ public struct LadderPackager {
         let video = try packageVideo(source: source, startOffset: startOffset)
         let sourceTracks = SourceTracksPackager(source: source, videoStream: probe.info.videoStream, videoTimeBase: probe.videoTimeBase,
                                                 ladder: ladder, outputDirectory: outputDirectory, startOffset: startOffset,
-                                                videoLastPTS: plan.segments.last?.lastPTS)
+                                                videoLastPTS: plan.segments.last?.lastPTS, audioBitrate: audioBitrate)
         guard let grid = video.tracks.first else { throw MediaError(.segmentMismatch, "the ladder's segments hold no video track") }
         let (audio, subtitles) = try sourceTracks.run(grid: grid)
         var files: [String] = []

@@ -3,8 +3,9 @@ import Foundation
 import GopfarmCommon
 
 /// The source's own tracks of a ladder package, in one read of the source: every audio stream
-/// into a CMAF track cut about every packaging segment, AAC copied as it is (`AudioCopy`), any
-/// other codec decoded once and encoded once to AAC-LC over the whole file (as the stitcher does
+/// into a CMAF track cut about every packaging segment, AAC copied as it is (`AudioCopy`) unless
+/// the job gives an `audioBitrate`, any other codec decoded once and encoded once to AAC-LC over
+/// the whole file (as the stitcher does
 /// for a container that cannot take the source codec), and every text subtitle stream
 /// converted to WebVTT, one file per packaging segment of the video.
 ///
@@ -32,11 +33,14 @@ final class SourceTracksPackager {
     private let startOffset: Int64
     /// The last video frame's time (source time base): no audio segment starts after it.
     private let videoLastPTS: Int64?
+    /// The job's `audioBitrate`: every track encoded at it, AAC copied no more.
+    private let audioBitrate: Int?
     private(set) var warnings: [String] = []
 
     init(source: InputContainer, videoStream: Int, videoTimeBase: Rational, ladder: Ladder, outputDirectory: URL, startOffset: Int64,
-         videoLastPTS: Int64? = nil) {
+         videoLastPTS: Int64? = nil, audioBitrate: Int? = nil) {
         self.videoLastPTS = videoLastPTS
+        self.audioBitrate = audioBitrate
         self.source = source
         self.videoStream = videoStream
         self.videoTimeBase = videoTimeBase
@@ -66,8 +70,8 @@ final class SourceTracksPackager {
                 let name = Ladder.audioTrackPrefix + "\(audio.count + 1)" + (language.map { "-\($0)" } ?? "")
                 let way: AudioTrackOut.Way
                 do {
-                    way = AudioCopy.keeps(p) ? .copy(try AudioCopy(source: source, stream: i))
-                                             : .encode(try AudioTranscoder(source: source, stream: i, encoder: "aac"))
+                    way = AudioCopy.keeps(p) && audioBitrate == nil ? .copy(try AudioCopy(source: source, stream: i))
+                        : .encode(try AudioTranscoder(source: source, stream: i, encoder: "aac", bitRate: audioBitrate))
                 } catch {
                     throw MediaError(error.code, "audio stream \(i): \(error.message)", path: error.path)
                 }

@@ -20,13 +20,14 @@ final class AudioTranscoder {
         format == "webm" || format == "matroska" ? "libopus" : "aac"
     }
 
-    init(source: InputContainer, stream: Int, encoder name: String) throws(MediaError) {
+    /// `bitRate`: the job's `audioBitrate`, else 96 kbit/s a channel (Opus 64), up to 8 channels' worth.
+    init(source: InputContainer, stream: Int, encoder name: String, bitRate: Int? = nil) throws(MediaError) {
         let p = source.codecParameters(stream: stream)
         inputStream = stream
         inputTimeBase = source.timeBase(stream: stream)
         decoder = try Decoder(input: source, stream: stream)
-        let bitRate: Int64 = Int64(min(max(p.channels, 1), 8)) * (name == "libopus" ? 64_000 : 96_000)
-        encoder = try AudioEncoder(codec: name, sampleRate: p.sampleRate, channels: p.channels, bitRate: bitRate)
+        let rate = bitRate.map(Int64.init) ?? Int64(min(max(p.channels, 1), 8)) * (name == "libopus" ? 64_000 : 96_000)
+        encoder = try AudioEncoder(codec: name, sampleRate: p.sampleRate, channels: p.channels, bitRate: rate)
     }
 
     /// Decodes `packet` (nil: end) and encodes what it yields; `shift` is the input start offset

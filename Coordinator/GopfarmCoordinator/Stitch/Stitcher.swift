@@ -7,20 +7,25 @@ import GopfarmCommon
 ///
 /// Timestamps stay the source's, shifted by the input's start time as players and the ffmpeg
 /// CLI do; decode timestamps are re-derived across segments (`DecodeTimestamps`). Audio is
-/// handled once over the whole file (stream copy), never cut with the video.
+/// handled once over the whole file (stream copy, or one encode where the container cannot take
+/// the codec or the job gives `audioBitrate`), never cut with the video.
 public struct Stitcher {
     public var sourcePath: String
     public var probe: MediaProbe
     public var plan: SegmentPlan
     public var segments: [CompletedSegment]
     public var outputPath: String
+    /// `EncodeSettings.audioBitrate`: every audio track encoded at this rate, none copied.
+    public var audioBitrate: Int?
 
-    public init(sourcePath: String, probe: MediaProbe, plan: SegmentPlan, segments: [CompletedSegment], outputPath: String) {
+    public init(sourcePath: String, probe: MediaProbe, plan: SegmentPlan, segments: [CompletedSegment], outputPath: String,
+                audioBitrate: Int? = nil) {
         self.sourcePath = sourcePath
         self.probe = probe
         self.plan = plan
         self.segments = segments
         self.outputPath = outputPath
+        self.audioBitrate = audioBitrate
     }
 
     public func run() throws(MediaError) -> StitchReport {
@@ -55,12 +60,12 @@ public struct Stitcher {
                     warnings.append("audio stream \(i) (\(p.codecName)) declares no sample rate or channels; it is damaged and was left out")
                     continue
                 }
-                if out.accepts(codecID: p.codecID) {
+                if audioBitrate == nil, out.accepts(codecID: p.codecID) {
                     streamMap[i] = try out.addStreamCopy(from: source, stream: i)
                     streamNames.append("audio: \(p.codecName) (copied)")
                 } else {
                     let name = AudioTranscoder.encoderName(forFormat: out.formatName)
-                    let t = try AudioTranscoder(source: source, stream: i, encoder: name)
+                    let t = try AudioTranscoder(source: source, stream: i, encoder: name, bitRate: audioBitrate)
                     let index = try out.addStream(parameters: t.encoder.parameters, timeBase: t.encoder.timeBase,
                                                   language: source.metadata(stream: i, key: "language"))
                     streamMap[i] = index
