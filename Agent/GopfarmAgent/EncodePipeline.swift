@@ -176,7 +176,8 @@ struct EncodePipeline {
     private mutating func toneMap(_ picture: Frame) throws(MediaError) -> Frame {
         if toneMapper == nil {
             toneMapper = try ToneMapper(width: picture.width, height: picture.height, pixelFormat: picture.pixelFormat, timeBase: timeBase,
-                                        sampleAspectRatio: sourceParameters.sampleAspectRatio, parameters: sourceParameters)
+                                        sampleAspectRatio: sourceParameters.sampleAspectRatio, parameters: sourceParameters,
+                                        output: ToneMapper.outputFormat(assignment.settings))
         }
         try toneMapper!.map(picture, into: toneMapped)
         return toneMapped

@@ -81,9 +81,7 @@ struct RenditionEncoder {
     private mutating func encoderFor(_ frame: Frame) throws(MediaError) -> Encoder {
         if let encoder { return encoder }
         let sourceFormat = AVPixelFormat(rawValue: frame.pixelFormat)
-        // SDR from HDR (the frames come tone-mapped, 8-bit): 8-bit unless the job asks otherwise.
-        let target = try PixelFormatChoice.choose(codec: settings.codec, source: sourceFormat,
-                                                  requested: settings.pixelFormat ?? (settings.sdr ? "yuv420p" : nil))
+        let target = try PixelFormatChoice.choose(codec: settings.codec, source: sourceFormat, requested: settings.pixelFormat)
         // The picture's sample aspect ratio (the source's, inverted by a quarter turn); square
         // pixels take the display width as the width the scale keeps the aspect of.
         var sampleAspectRatio = FrameTurner.sampleAspect(sourceParameters.sampleAspectRatio, quarterTurns: settings.quarterTurns)

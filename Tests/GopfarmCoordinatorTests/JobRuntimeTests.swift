@@ -34,7 +34,7 @@ struct JobRuntimeTests {
         let attempt = Self.lease(job, 2, to: "key-a", now: 0)
         let outcome = job.segmentFailed(2, agentKey: "key-a", agentName: "local-1", attempt: attempt,
                                         message: "two decoded frames share or reverse a timestamp (87 after 87)", kind: .deterministic)
-        #expect(outcome == .failJob("frames 51-75 cannot be decoded: the stream is damaged at 0:00:02.0"))
+        #expect(outcome == .failJob("frames 51-75 cannot be decoded: the stream is damaged at 0:00:02.0 (two decoded frames share or reverse a timestamp (87 after 87))"))
     }
 
     /// One agent, a result that differs from the plan: one retry, then the job fails, never a wait.

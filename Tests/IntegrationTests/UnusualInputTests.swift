@@ -346,6 +346,27 @@ struct UnusualInputTests {
         try Self.expectSameFrames(source, output)
     }
 
+    /// QA: `ffmpeg -i x.h264 -c copy x.mp4` of a stream with B-frames gives every packet its
+    /// decode time as its presentation time; the job failed ("two decoded frames share or reverse
+    /// a timestamp"). Its frames are now timed by decoding, every frame the source decodes to kept.
+    @Test("a raw B-frame stream remuxed with decode times as presentation times is transcoded")
+    func decodeTimesAsPresentation() throws {
+        let dir = TestPaths.scratch("pts-is-dts")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let raw = try Self.make(dir, "b.h264", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4", "-c:v", "libx264",
+                                                "-preset", "ultrafast", "-bf", "2", "-g", "25", "-f", "h264"])
+        let source = try Self.make(dir, "remux.mp4", ["-i", raw, "-c", "copy"])
+        let output = dir.appendingPathComponent("out.mkv").path
+        let run = try FarmCLI.transcode(source, to: output, ["--codec", "ffv1", "--agents", "2", "--segment-seconds", "1", "--no-analysis"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        #expect(run.report?.warnings.contains { $0.contains("its decode time as its presentation time") } == true, "\(run.report?.warnings ?? [])")
+        // Every picture the source decodes to, in order (the CLI's default decode of the source
+        // itself drops some: its times are the broken ones), at one frame apart.
+        let expected = try FFmpegOracle.frames(source).map(\.hash), actual = try FFmpegOracle.frames(output)
+        #expect(actual.map(\.hash) == expected, "\(actual.count) frames, the source decodes to \(expected.count)")
+        #expect(zip(actual, actual.dropFirst()).allSatisfy { $1.time > $0.time }, "times go forward")
+    }
+
     /// QA: a Matroska source's attachments (the fonts its ASS subtitles name) were dropped
     /// without a word. Matroska keeps them; MP4 cannot, and says so.
     @Test("attachments are kept in Matroska, and their loss elsewhere is said", arguments: ["mkv", "mp4"])

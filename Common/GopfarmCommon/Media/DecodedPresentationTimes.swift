@@ -12,6 +12,19 @@ public enum DecodedPresentationTimes {
         parameters.videoDelay > 0 && !MPEGPictureType.reads(parameters.codecID) && index.records.contains { $0.pts == noPTS }
     }
 
+    /// An MP4 or Matroska file made by remuxing a raw H.264/HEVC stream with B-frames (`ffmpeg -i
+    /// x.hevc -c copy x.mp4`) gives each packet its decode time as its presentation time: frames
+    /// came out of the decoder in reverse time, and the job failed ("two decoded frames share or
+    /// reverse a timestamp"). Where the decoder reorders and every packet's pts is its dts, those
+    /// pts say nothing of when a frame is shown: they are forgotten, for `fill` to find, as for a
+    /// stream that has none. Returns whether it did.
+    public static func forgetDecodeTimesAsPresentation(_ index: inout VideoPacketIndex, parameters: CodecParameters) -> Bool {
+        guard parameters.videoDelay > 0, !MPEGPictureType.reads(parameters.codecID), index.count > 1,
+              index.records.allSatisfy({ $0.pts != noPTS && $0.pts == $0.dts }) else { return false }
+        for i in index.records.indices { index.records[i].pts = noPTS }
+        return true
+    }
+
     /// A raw stream carries no times at all: the ffmpeg CLI times its packets from the frame rate,
     /// the first `delay` of them before zero so that the first frame shown is at zero.
     public static func timeRawPackets(_ index: inout VideoPacketIndex, frameRate: Rational, timeBase: Rational, delay: Int32) {

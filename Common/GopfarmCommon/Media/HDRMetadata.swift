@@ -61,6 +61,16 @@ public struct HDRMetadata: Codable, Sendable, Equatable, CustomStringConvertible
         transfer == AVCOL_TRC_SMPTE2084.rawValue || transfer == AVCOL_TRC_ARIB_STD_B67.rawValue
     }
 
+    /// What a report's stream line adds about the dynamic range, from the streams themselves:
+    /// " PQ" or " HLG" for an HDR output, " (tone-mapped to SDR)" for an SDR one of an HDR source.
+    public static func rangeNote(source: CodecParameters, output: CodecParameters) -> String {
+        switch output.colorTransfer {
+        case AVCOL_TRC_SMPTE2084.rawValue: " PQ"
+        case AVCOL_TRC_ARIB_STD_B67.rawValue: " HLG"
+        default: isHDRTransfer(source.colorTransfer) ? " (tone-mapped to SDR)" : ""
+        }
+    }
+
     public var description: String {
         var parts: [String] = []
         if let m = masteringDisplay {

@@ -32,12 +32,36 @@ public final class InputContainer {
         }
         context = opened
         if findStreamInfo {
+            let declared = Self.declaredColour(opened)
             let infoRet = avformat_find_stream_info(opened, nil)
             if infoRet < 0 {
                 var c: UnsafeMutablePointer<AVFormatContext>? = opened
                 avformat_close_input(&c)
                 throw MediaError(.openFailed, "cannot read stream information", path: path, averror: infoRet)
             }
+            Self.restoreColour(declared, in: opened)
+        }
+    }
+
+    /// Each stream's colour as the container declares it (MP4 `colr`, Matroska Colour), read
+    /// before `avformat_find_stream_info`: FFmpeg 5.1 then overwrites it with the decoder's, which
+    /// is unspecified where the bitstream says nothing (an HEVC stream without VUI colour in an
+    /// MP4 whose `colr` says PQ read as SDR, and its label was lost in every output).
+    private static func declaredColour(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> [(AVColorPrimaries, AVColorTransferCharacteristic, AVColorSpace)] {
+        (0..<Int(ctx.pointee.nb_streams)).map { i in
+            guard let p = ctx.pointee.streams[i]?.pointee.codecpar?.pointee else { return (AVCOL_PRI_UNSPECIFIED, AVCOL_TRC_UNSPECIFIED, AVCOL_SPC_UNSPECIFIED) }
+            return (p.color_primaries, p.color_trc, p.color_space)
+        }
+    }
+
+    /// Puts back what the container declared where the probe left the field unspecified.
+    private static func restoreColour(_ declared: [(AVColorPrimaries, AVColorTransferCharacteristic, AVColorSpace)],
+                                      in ctx: UnsafeMutablePointer<AVFormatContext>) {
+        for (i, colour) in declared.enumerated() where i < Int(ctx.pointee.nb_streams) {
+            guard let p = ctx.pointee.streams[i]?.pointee.codecpar else { continue }
+            if p.pointee.color_primaries == AVCOL_PRI_UNSPECIFIED { p.pointee.color_primaries = colour.0 }
+            if p.pointee.color_trc == AVCOL_TRC_UNSPECIFIED { p.pointee.color_trc = colour.1 }
+            if p.pointee.color_space == AVCOL_SPC_UNSPECIFIED { p.pointee.color_space = colour.2 }
         }
     }
 

@@ -112,6 +112,7 @@ public struct MediaProbe: Sendable {
         if let hdrPackets { videoParameters.hdr = Self.firstFrameHDR(hdrPackets, parameters: videoParameters, timeBase: videoTimeBase) }
         DecodedPresentationTimes.timeRawPackets(&index, frameRate: input.guessedFrameRate(stream: video), timeBase: videoTimeBase,
                                                 delay: params.videoDelay)
+        let decodeTimesOnly = DecodedPresentationTimes.forgetDecodeTimesAsPresentation(&index, parameters: params)
         if DecodedPresentationTimes.needed(index, parameters: params) {
             try DecodedPresentationTimes.fill(&index, path: path, stream: video, parameters: params, timeBase: videoTimeBase,
                                               progress: progress.map { report in { report(.decoding, $0) } })
@@ -121,6 +122,9 @@ public struct MediaProbe: Sendable {
         self.index = index
 
         var warnings: [String] = []
+        if decodeTimesOnly {
+            warnings.append("the container gives every video frame its decode time as its presentation time, though the stream shows frames out of decoding order (a raw stream remuxed without times); frames are timed as FFmpeg's tools time them")
+        }
         let shown = index.shownCount
         if declared > 0, Int64(index.count) < declared {
             let missing = Int(declared) - index.count

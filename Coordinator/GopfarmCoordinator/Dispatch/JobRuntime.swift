@@ -293,7 +293,9 @@ final class JobRuntime {
         let frames = range.count == 1 ? "frame \(range.lowerBound)" : "frames \(range.lowerBound)-\(range.upperBound)"
         switch cause.kind {
         case .deterministic:
-            return "\(frames) cannot be decoded: the stream is damaged at \(startTime(n))"
+            // What the agent found goes with it: "damaged" alone hid a cause a user can act on
+            // (QA: timestamps that go back, from a remux that wrote decode times as presentation).
+            return "\(frames) cannot be decoded: the stream is damaged at \(startTime(n)) (\(Self.clause(cause.message)))"
         case .mismatch:
             // The same result, twice, that disagrees with the probe's count: damage the probe
             // could not see, or a bug; the numbers tell which, so they are said.

@@ -82,8 +82,9 @@ public struct PreparedJob: Sendable {
             for i in ladder.rungs.indices { ladder.rungs[i].sdr = false }
             settings.ladder = ladder
         }
-        let name = av_color_transfer_name(AVColorTransferCharacteristic(rawValue: transfer)).map { String(cString: $0) } ?? "unspecified"
-        return (settings, warnings + ["the source is not HDR (transfer \(name)): it is SDR already, so sdr tone-maps nothing"])
+        let said = transfer == AVCOL_TRC_UNSPECIFIED.rawValue ? nil : av_color_transfer_name(AVColorTransferCharacteristic(rawValue: transfer))
+        let why = said.map { "the source is SDR (transfer \(String(cString: $0)))" } ?? "the source declares no transfer and is taken as SDR"
+        return (settings, warnings + ["\(why): there is nothing to tone-map, and it is encoded as it is"])
     }
 
     /// The video's frame rate as declared (average, else real), 25 when it declares none.
@@ -264,8 +265,10 @@ public struct PreparedJob: Sendable {
             return
         }
         let p = probe.videoParameters
+        // Tone-mapped pictures come to the encoder in the tone mapping's format, not the source's.
         let format = try PixelFormatChoice.choose(codec: requested.codec,
-                                                  source: PixelFormatChoice.unJ(.init(rawValue: p.format)),
+                                                  source: requested.sdr ? ToneMapper.outputFormat(requested)
+                                                                        : PixelFormatChoice.unJ(.init(rawValue: p.format)),
                                                   requested: requested.pixelFormat)
         let (upright, across) = requested.quarterTurns % 2 == 1 ? (Int(p.height), Int(p.width)) : (Int(p.width), Int(p.height))
         var size = requested.scale?.resolve(sourceWidth: upright, sourceHeight: across) ?? (upright, across)

@@ -100,7 +100,7 @@ public struct TranscodeJob {
         if let packaged = finished.packaged {
             frames = packaged.videoFrames
             bytes = Int64(packaged.totalBytes)
-            streams = packaged.renditions.map { "video \($0.name): \($0.codec) \($0.width)x\($0.height)" }
+            streams = packaged.renditions.map { "video \($0.name): \($0.codec) \($0.width)x\($0.height)" + ($0.dynamicRange.map { " " + $0 } ?? "") }
                 + packaged.audioTracks.map { "audio \($0.name): \($0.sourceCodec)" + ($0.copied == true ? " (copied)" : " → aac") }
                 + packaged.subtitleTracks.map { "subtitles \($0.name): \($0.sourceCodec) → webvtt" }
         } else if let stitched = finished.stitched {

@@ -16,6 +16,9 @@ public struct PackageReport: Sendable, Codable, Equatable {
         public var peakBitrate: Int
         public var averageBitrate: Int
         public var segments: Int
+        /// "PQ" or "HLG" for an HDR rung, "(tone-mapped to SDR)" for an SDR rung of an HDR
+        /// source, nil otherwise (`HDRMetadata.rangeNote`).
+        public var dynamicRange: String? = nil
     }
 
     public struct AudioTrack: Sendable, Codable, Equatable {

@@ -99,7 +99,7 @@ public struct SegmentPlanner: Sendable {
                 expectedFrames: count, firstPTS: firstPTS, lastPTS: lastPTS, containsCorruptPackets: corrupt))
         }
         let skipped = plan0Skipped(records, first: gops.first, startPTS: gopStart[gops.first]!)
-        var plan = SegmentPlan(segments: segments, timeBase: timeBase, skippedLeadingFrames: skipped,
+        let plan = SegmentPlan(segments: segments, timeBase: timeBase, skippedLeadingFrames: skipped,
                                totalFrames: index.shownCount)
         let repeats = whole ? 0 : repeatedTimes(records)
         if !whole, plan.expectedFrames + skipped != plan.totalFrames || repeats > 0 {

@@ -51,7 +51,7 @@ public struct Stitcher {
         var streamMap: [Int: Int] = [:]
         var transcoders: [Int: AudioTranscoder] = [:]
         var converters: [Int: SubtitleConverter] = [:]
-        var streamNames = ["video: \(videoParameters.codecName)"]
+        var streamNames = ["video: \(videoParameters.codecName)" + HDRMetadata.rangeNote(source: probe.videoParameters, output: videoParameters)]
         for i in 0..<source.streamCount where i != videoIn {
             let p = source.codecParameters(stream: i)
             let kind = p.mediaType
