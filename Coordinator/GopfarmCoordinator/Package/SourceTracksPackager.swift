@@ -5,9 +5,8 @@ import GopfarmCommon
 /// The source's own tracks of a ladder package, in one read of the source: every audio stream
 /// into a CMAF track cut about every packaging segment, AAC copied as it is (`AudioCopy`) unless
 /// the job gives an `audioBitrate`, any other codec decoded once and encoded once to AAC-LC over
-/// the whole file (as the stitcher does
-/// for a container that cannot take the source codec), and every text subtitle stream
-/// converted to WebVTT, one file per packaging segment of the video.
+/// the whole file (as the stitcher does for a container that cannot take the source codec), and
+/// every text subtitle stream converted to WebVTT, one file per packaging segment of the video.
 ///
 /// Timestamps are the source's shifted by the input's start time, like the video's, so the
 /// tracks line up with every rendition.
