@@ -33,7 +33,7 @@ struct EncodeOptions: ParsableArguments {
     @Flag(help: "Deinterlace (bwdif) and encode progressive frames. Default: interlaced sources stay interlaced.")
     var deinterlace = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Encode every audio track at this rate, e.g. 128k (AAC; Opus into .mkv and .webm), not copy it. Default: copied where the output takes the codec (a ladder copies AAC), else 96k a channel.",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Encode every audio track at this rate, e.g. 128k (AAC; Opus into .mkv and .webm), not copy it. Default: copied where the output takes the codec (a ladder copies AAC), else 96k a channel (Opus 64k).",
                                                         valueName: "rate"))
     var audioBitrate: String?
 
@@ -52,12 +52,15 @@ struct EncodeOptions: ParsableArguments {
     var packageSeconds: Double?
 
     func settings(threads: Int) throws -> EncodeSettings {
-        var settings = EncodeSettings(codec: codec ?? "libx264", crf: crf, bitrate: try bitrate.map(Self.parseBitrate), preset: preset, gop: gop,
-                                      pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads,
-                                      deinterlace: deinterlace, maxRate: try maxrate.map(Self.parseBitrate),
-                                      bufferSize: try bufsize.map(Self.parseBitrate), ladder: try ladderSettings())
+        func rate(_ text: String?, _ flag: String, _ example: String) throws -> Int? {
+            try text.map { try Self.parseBitrate($0, flag: flag, example: example) }
+        }
+        var settings = EncodeSettings(codec: codec ?? "libx264", crf: crf, bitrate: try rate(bitrate, "--bitrate", "5M or 2500k"), preset: preset,
+                                      gop: gop, pixelFormat: pixFmt, scale: try scale.map { try ScaleSpec(parsing: $0) }, threads: threads,
+                                      deinterlace: deinterlace, maxRate: try rate(maxrate, "--maxrate", "3M"),
+                                      bufferSize: try rate(bufsize, "--bufsize", "6M"), ladder: try ladderSettings())
         settings.sdr = sdr
-        settings.audioBitrate = try audioBitrate.map(Self.parseBitrate)
+        settings.audioBitrate = try rate(audioBitrate, "--audio-bitrate", "128k")
         return settings
     }
 
@@ -72,12 +75,16 @@ struct EncodeOptions: ParsableArguments {
                           segmentSeconds: packageSeconds ?? Ladder.defaultSegmentSeconds)
     }
 
-    static func parseBitrate(_ text: String) throws -> Int {
+    /// `5M`, `2500k`, `128000`: decimal digits with at most one point (not `0x10k` or `1e5`,
+    /// which `Double` would take), then k or M. `flag` and `example` name the option in the error.
+    static func parseBitrate(_ text: String, flag: String, example: String) throws -> Int {
         let lower = text.lowercased()
         let (digits, factor): (Substring, Double) =
             lower.hasSuffix("m") ? (lower.dropLast(), 1_000_000) : lower.hasSuffix("k") ? (lower.dropLast(), 1_000) : (Substring(lower), 1)
-        guard let value = Double(digits), value.isFinite else {
-            throw MediaError(.invalidOption, "bitrate takes a number of bits per second such as 5M or 2500k, not '\(JobRules.quote(text))'")
+        let plain = digits.drop { $0 == "-" }
+        guard !plain.isEmpty, plain.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), plain.filter({ $0 == "." }).count <= 1,
+              let value = Double(digits), value.isFinite else {
+            throw MediaError(.invalidOption, "\(flag) takes a number of bits per second such as \(example), not '\(JobRules.quote(text))'")
         }
         // Whether the number is a bit rate is `JobRules`' business (the API's answer is the same);
         // here it only has to fit an Int.

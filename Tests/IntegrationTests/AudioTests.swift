@@ -71,4 +71,25 @@ struct AudioTests {
         let frame = max(src[0].frameDuration, out[0].frameDuration)
         #expect(abs(src[0].duration - out[0].duration) <= frame + 0.001, "audio lasts \(out[0].duration) s, source \(src[0].duration) s")
     }
+
+    /// QA: Opus from an 8 kHz source was encoded at 8 kHz, whose priming Matroska counts in 48 kHz
+    /// samples: 6 ms late. And a rate over what the encoder can spend failed the job after the
+    /// whole video was encoded (libopus: 256k a channel); it is now the most it takes, with a warning.
+    @Test("Opus from an 8 kHz source is in sync; a rate over the encoder's most is that most, said")
+    func lowRateSourceAndCap() throws {
+        let dir = TestPaths.scratch("audio-8k")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try UnusualInputTests.make(dir, "mono8k.mp4", [
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4", "-f", "lavfi", "-i", "anoisesrc=color=pink:duration=4:sample_rate=8000:seed=5",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-ac", "1",
+        ])
+        let output = dir.appendingPathComponent("out.mkv").path
+        let run = try FarmCLI.transcode(source, to: output, ["--agents", "2", "--segment-seconds", "1", "--preset", "ultrafast", "--no-analysis",
+                                                             "--audio-bitrate", "300k"])
+        try #require(run.output.status == 0, "\(run.output.stderr)")
+        #expect(run.report?.warnings.contains("audio stream 1: 300k is more than opus can spend on 1 channel(s) at 48 kHz; it is encoded at 256k, the most it takes") == true,
+                "\(run.report?.warnings ?? [])")
+        let offset = try AudioAlignment.offset(source: source, output: output, track: 0)
+        #expect(abs(offset) <= 0.0015, "audio content is \(offset * 1000) ms off")
+    }
 }

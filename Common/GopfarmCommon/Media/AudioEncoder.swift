@@ -25,12 +25,7 @@ public final class AudioEncoder {
         guard let ctx = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
         context = ctx
         codecName = name
-        var rate = sourceRate
-        if var rates = codec.pointee.supported_samplerates {
-            var list: [Int32] = []
-            while rates.pointee != 0 { list.append(rates.pointee); rates += 1 }
-            if !list.contains(sourceRate) { rate = list.contains(48000) ? 48000 : list.min { abs($0 - sourceRate) < abs($1 - sourceRate) } ?? 48000 }
-        }
+        let rate = Self.sampleRate(codec: name, source: sourceRate)
         ctx.pointee.sample_rate = rate
         ctx.pointee.sample_fmt = codec.pointee.sample_fmts?.pointee ?? AV_SAMPLE_FMT_FLTP
         av_channel_layout_default(&ctx.pointee.ch_layout, min(max(1, channels), 8))
@@ -42,6 +37,31 @@ public final class AudioEncoder {
             fatalError("av_audio_fifo_alloc: out of memory")
         }
         fifo = f
+    }
+
+    /// The rate `codec` encodes a `source`-rate stream at: the source's where the encoder takes
+    /// it, else 48 kHz or the nearest it takes. Opus is always 48 kHz: every Opus decoder plays
+    /// at 48 kHz and Matroska counts an Opus stream's priming in 48 kHz samples, so libopus at
+    /// 8, 12, 16 or 24 kHz (whose priming is in its own rate) came out 4-6 ms late.
+    public static func sampleRate(codec name: String, source: Int32) -> Int32 {
+        if name == "libopus" { return 48000 }
+        guard let codec = avcodec_find_encoder_by_name(name), var rates = codec.pointee.supported_samplerates else { return source }
+        var list: [Int32] = []
+        while rates.pointee != 0 { list.append(rates.pointee); rates += 1 }
+        if list.contains(source) { return source }
+        return list.contains(48000) ? 48000 : list.min { abs($0 - source) < abs($1 - source) } ?? 48000
+    }
+
+    /// The most bits per second `codec` can spend on `channels` at `sampleRate`, where the
+    /// encoder has a hard limit and refuses more or cuts it without a word: FFmpeg's AAC encoder
+    /// 6144 bits a channel per 1024-sample frame, libopus 256 kbit/s a channel.
+    public static func maxBitRate(codec name: String, sampleRate: Int32, channels: Int32) -> Int64? {
+        let ch = Int64(min(max(1, channels), 8))
+        switch name {
+        case "aac": return 6144 * ch * Int64(sampleRate) / 1024
+        case "libopus": return 256_000 * ch
+        default: return nil
+        }
     }
 
     deinit {

@@ -74,6 +74,7 @@ final class SourceTracksPackager {
                 } catch {
                     throw MediaError(error.code, "audio stream \(i): \(error.message)", path: error.path)
                 }
+                if case .encode(let t) = way, let warning = t.warning { warnings.append(warning) }
                 audio.append(AudioTrackOut(stream: i, name: name, way: way, language: language))
             } else if p.mediaType == AVMEDIA_TYPE_SUBTITLE.rawValue {
                 if WebVTT.textCodecs.contains(p.codecName) {

@@ -13,6 +13,9 @@ final class AudioTranscoder {
     /// Ticks of the encoder's time base added to every packet on the way out (Opus priming in
     /// Matroska, see `Stitcher`).
     var outputDelay: Int64 = 0
+    /// Said when the asked rate is more than the encoder can spend, and the track was encoded at
+    /// the most it can.
+    let warning: String?
     private let frame = Frame()
 
     /// The encoder a container wants for audio it cannot copy.
@@ -26,7 +29,16 @@ final class AudioTranscoder {
         inputStream = stream
         inputTimeBase = source.timeBase(stream: stream)
         decoder = try Decoder(input: source, stream: stream)
-        let rate = bitRate.map(Int64.init) ?? Int64(min(max(p.channels, 1), 8)) * (name == "libopus" ? 64_000 : 96_000)
+        var rate = bitRate.map(Int64.init) ?? Int64(min(max(p.channels, 1), 8)) * (name == "libopus" ? 64_000 : 96_000)
+        let sampleRate = AudioEncoder.sampleRate(codec: name, source: p.sampleRate)
+        var warning: String?
+        if let most = AudioEncoder.maxBitRate(codec: name, sampleRate: sampleRate, channels: p.channels), rate > most {
+            let codec = name == "libopus" ? "opus" : name
+            warning = "audio stream \(stream): \(LadderRung.rateText(Int(rate))) is more than \(codec) can spend on \(p.channels) channel(s) at "
+                + "\(LadderRung.trimmed(Double(sampleRate) / 1000, decimals: 3)) kHz; it is encoded at \(LadderRung.rateText(Int(most))), the most it takes"
+            rate = most
+        }
+        self.warning = warning
         encoder = try AudioEncoder(codec: name, sampleRate: p.sampleRate, channels: p.channels, bitRate: rate)
     }
 

@@ -71,6 +71,7 @@ public struct Stitcher {
                     streamMap[i] = index
                     t.outputStream = index
                     transcoders[i] = t
+                    if let warning = t.warning { warnings.append(warning) }
                     streamNames.append("audio: \(p.codecName) → \(t.encoder.parameters.codecName) (encoded once, whole file)")
                 }
             } else if kind == AVMEDIA_TYPE_SUBTITLE.rawValue {
