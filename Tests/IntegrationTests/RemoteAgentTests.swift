@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import Testing
 import TestSupport
 
@@ -54,7 +55,7 @@ struct RemoteAgentTests {
         defer { job.terminate(); job.waitUntilExit() }
         let agent = try Subprocess.run(TestPaths.agent, ["--coordinator", endpoint, "--insecure", "--protocol-version", "99"], timeout: 30)
         #expect(agent.status == 2)
-        #expect(agent.stderr.contains("refused by the coordinator: protocol version 99 is not supported; this coordinator speaks version 3"), "\(agent.stderr)")
+        #expect(agent.stderr.contains("refused by the coordinator: protocol version 99 is not supported; this coordinator speaks version \(WireProtocol.version)"), "\(agent.stderr)")
         let log = try String(contentsOf: dir.appendingPathComponent("job.log"), encoding: .utf8)
         #expect(log.contains("refused an agent"), "\(log)")
     }

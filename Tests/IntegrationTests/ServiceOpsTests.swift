@@ -1,4 +1,5 @@
 import Foundation
+import GopfarmCommon
 import Testing
 import TestSupport
 
@@ -101,7 +102,7 @@ struct ServiceOpsTests {
         defer { serve.stop() }
         let agent = try Subprocess.run(TestPaths.agent, ["--coordinator", serve.agentEndpoint, "--insecure", "--protocol-version", "1"], timeout: 30)
         #expect(agent.status == 2)
-        #expect(agent.stderr.contains("refused by the coordinator: protocol version 1 is not supported; this coordinator speaks version 3"), "\(agent.stderr)")
+        #expect(agent.stderr.contains("refused by the coordinator: protocol version 1 is not supported; this coordinator speaks version \(WireProtocol.version)"), "\(agent.stderr)")
         #expect(serve.log.contains("refused an agent"), "\(serve.log)")
         usleep(300_000)  // the dispatcher publishes its counters ten times a second
         let metrics = try serve.request("GET", "/metrics")
