@@ -50,6 +50,8 @@ struct EncodePipeline {
     /// takes the one tone-mapped picture.
     private var toneMapper: ToneMapper?
     private let toneMapped = Frame()
+    /// Whether any output is tone-mapped (decided once, not per frame).
+    private let anySDR: Bool
 
     init(assignment: SegmentAssignment, sourceParameters: CodecParameters, timeBase: Rational, progress: ProgressCounter) {
         self.assignment = assignment
@@ -73,6 +75,7 @@ struct EncodePipeline {
             outputs = [RenditionEncoder(settings: assignment.settings, frameRate: assignment.frameRate, sourceParameters: sourceParameters,
                                         timeBase: timeBase, quality: measures ? QualityMeter(ssimEvery: ssimEvery, threads: 1) : nil)]
         }
+        anySDR = outputs.contains { $0.settings.sdr }
         let encoded = EncodedProgress(outputs: outputs.count, progress: progress)
         for i in outputs.indices { outputs[i].packetsOut = encoded }
     }
@@ -167,7 +170,7 @@ struct EncodePipeline {
             } else {
                 picture = frame
             }
-            let sdr = try outputs.contains(where: \.settings.sdr) ? toneMap(picture) : nil
+            let sdr = anySDR ? try toneMap(picture) : nil
             for i in outputs.indices { try outputs[i].encode(outputs[i].settings.sdr ? sdr ?? picture : picture, keyFrame: keyFrame) }
         }
         count(t)

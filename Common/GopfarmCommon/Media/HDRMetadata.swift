@@ -61,13 +61,13 @@ public struct HDRMetadata: Codable, Sendable, Equatable, CustomStringConvertible
         transfer == AVCOL_TRC_SMPTE2084.rawValue || transfer == AVCOL_TRC_ARIB_STD_B67.rawValue
     }
 
-    /// What a report's stream line adds about the dynamic range, from the streams themselves:
-    /// " PQ" or " HLG" for an HDR output, " (tone-mapped to SDR)" for an SDR one of an HDR source.
-    public static func rangeNote(source: CodecParameters, output: CodecParameters) -> String {
+    /// What a report says about an output's dynamic range, from the streams themselves: "PQ" or
+    /// "HLG" for an HDR output, "(tone-mapped to SDR)" for an SDR one of an HDR source, else nil.
+    public static func rangeNote(source: CodecParameters, output: CodecParameters) -> String? {
         switch output.colorTransfer {
-        case AVCOL_TRC_SMPTE2084.rawValue: " PQ"
-        case AVCOL_TRC_ARIB_STD_B67.rawValue: " HLG"
-        default: isHDRTransfer(source.colorTransfer) ? " (tone-mapped to SDR)" : ""
+        case AVCOL_TRC_SMPTE2084.rawValue: "PQ"
+        case AVCOL_TRC_ARIB_STD_B67.rawValue: "HLG"
+        default: isHDRTransfer(source.colorTransfer) ? "(tone-mapped to SDR)" : nil
         }
     }
 

@@ -113,14 +113,9 @@ extension LadderPackager {
             renditions.append(PackageReport.Rendition(
                 name: rung.name, codec: p.codecName, codecs: written.codecs, width: width, height: height,
                 frames: frames[r], bytes: track.bytes, peakBitrate: track.peakBitrate, averageBitrate: track.averageBitrate,
-                segments: track.segments.count, dynamicRange: Self.dynamicRange(source: probe.videoParameters, rung: p)))
+                segments: track.segments.count, dynamicRange: HDRMetadata.rangeNote(source: probe.videoParameters, output: p)))
             files += written.files
         }
         return VideoResult(tracks: tracks, renditions: renditions, frames: frames[0], files: files, warnings: warnings)
-    }
-
-    static func dynamicRange(source: CodecParameters, rung: CodecParameters) -> String? {
-        let note = HDRMetadata.rangeNote(source: source, output: rung).trimmingCharacters(in: .whitespaces)
-        return note.isEmpty ? nil : note
     }
 }

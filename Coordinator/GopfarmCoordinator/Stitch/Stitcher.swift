@@ -51,7 +51,8 @@ public struct Stitcher {
         var streamMap: [Int: Int] = [:]
         var transcoders: [Int: AudioTranscoder] = [:]
         var converters: [Int: SubtitleConverter] = [:]
-        var streamNames = ["video: \(videoParameters.codecName)" + HDRMetadata.rangeNote(source: probe.videoParameters, output: videoParameters)]
+        let range = HDRMetadata.rangeNote(source: probe.videoParameters, output: videoParameters)
+        var streamNames = ["video: \(videoParameters.codecName)" + (range.map { " " + $0 } ?? "")]
         for i in 0..<source.streamCount where i != videoIn {
             let p = source.codecParameters(stream: i)
             let kind = p.mediaType
