@@ -883,7 +883,7 @@ def start_times(path):
     return (zero, video) if out.returncode == 0 and None not in (zero, video) else None
 
 
-def check_cli_oracle(manifest_path, name, variants, source, report):
+def check_cli_oracle(manifest_path, name, variants, source, source_read, report):
     """The project's oracle as a user runs it on the package: `ffmpeg -i master.m3u8 -map 0:v:N
     -f framemd5 -` (and the same on manifest.mpd) lists every source frame at the source's pts.
     The CLI counts its pts from the earliest packet of any stream: where the package's audio starts
@@ -892,7 +892,7 @@ def check_cli_oracle(manifest_path, name, variants, source, report):
     read the CLI corrects for TS only), every pts may read that lead later, to the tick, and never
     more (check_av_offset shows the audio still sits where the source's does). Where no stream
     starts before the video, any shift is a failure, and a shift that is not constant always is."""
-    tb, ticks, error = framemd5(source)
+    tb, ticks, error = source_read  # framemd5(source), read once for both manifests
     if ticks is None:
         report.fail("cli-oracle", source, "ffmpeg cannot read the source: %s" % error)
         return
@@ -1210,16 +1210,17 @@ def main(argv):
         videos = [t for t in tracks.values() if t["kind"] == "video" and "frame_times" in t]
         check_alignment(videos, report)
         check_audio_tail(videos, [t for t in tracks.values() if t["kind"] == "audio"], report)
+        source_read = framemd5(args.source) if args.source else None
         if args.source:
             check_source(videos, args.source, report)
             if args.master and os.path.isfile(os.path.join(outdir, args.master)):
-                check_cli_oracle(os.path.join(outdir, args.master), "master.m3u8", len(videos), args.source, report)
+                check_cli_oracle(os.path.join(outdir, args.master), "master.m3u8", len(videos), args.source, source_read, report)
                 check_av_offset(os.path.join(outdir, args.master), args.source, report, args.require_av_offset)
         if args.mpd:
             check_dash(outdir, os.path.join(outdir, args.mpd), report, tracks)
             if args.source and os.path.isfile(os.path.join(outdir, args.mpd)):
                 # FFmpeg 5.1's DASH reader opens segments in subdirectories only from an absolute path.
-                check_cli_oracle(os.path.join(outdir, args.mpd), "manifest.mpd", len(videos), args.source, report)
+                check_cli_oracle(os.path.join(outdir, args.mpd), "manifest.mpd", len(videos), args.source, source_read, report)
         if args.master:
             check_ffmpeg_reads(os.path.join(outdir, args.master), report, "master.m3u8")
         if args.mpd:
